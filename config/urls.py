@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core import views as core_views
+from core.auth_views import JWTObtainView, JWTRefreshView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/auth/token/", JWTObtainView.as_view(), name="token_obtain_pair"),
+    path("api/auth/token/refresh/", JWTRefreshView.as_view(), name="token_refresh"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Wire families: each app's api/urls.py holds full paths under its vendor prefix.
+    path("", include("outages.api.urls")),
+    path("", include("contacts.api.urls")),
+    path("", include("enrollments.api.urls")),
+    path("", include("blackouts.api.urls")),
+    path("", include("inventory.api.urls")),
+    # Anything else under a vendor prefix is answered in that family's envelope, even with DEBUG on.
+    re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI)/", core_views.not_found),
+]
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_failure"

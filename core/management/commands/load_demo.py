@@ -1,0 +1,25 @@
+"""Load demo data for every domain app, idempotently (safe to run on every ``make run``)."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from core.roles import DOMAIN_APPS
+
+
+class Command(BaseCommand):
+    help = "Load the demo data of each domain app (``<app>/demo.py: load(stdout)``). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--app", action="append", choices=DOMAIN_APPS, help="Only these apps (repeatable).")
+
+    def handle(self, *args, **options):
+        for app in options["app"] or DOMAIN_APPS:
+            if find_spec(f"{app}.demo") is None:
+                continue
+            module = import_module(f"{app}.demo")
+            with transaction.atomic():
+                summary = module.load(stdout=self.stdout)
+            self.stdout.write(f"demo {app}: {summary or 'ok'}")

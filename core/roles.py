@@ -1,0 +1,35 @@
+"""The three roles (Django groups) and the model permissions each one carries.
+
+The groups are created by migration ``core/0001_roles``; their permissions are kept in step with the
+models after every ``migrate`` (post_migrate), so an app that adds a model needs no migration here.
+"""
+
+from django.apps import apps as global_apps
+
+DOMAIN_APPS = ("outages", "contacts", "enrollments", "blackouts", "inventory")
+
+INTEGRATION = "integration"  # external systems: write through the wire APIs
+ANALYST = "analyst"  # read and export
+OPERATOR = "operator"  # staff who edit records in the admin
+
+ROLE_ACTIONS = {
+    INTEGRATION: ("add", "change", "delete", "view"),
+    ANALYST: ("view", "export"),
+    OPERATOR: ("add", "change", "delete", "view"),
+}
+
+
+def sync_roles(apps=global_apps) -> None:
+    """Create the groups if missing and give each the permissions of its actions on every domain model."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, actions in ROLE_ACTIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS)
+        wanted = [p for p in perms if p.codename.split("_", 1)[0] in actions]
+        group.permissions.add(*wanted)
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    if sender.name == "core" or sender.name in DOMAIN_APPS:
+        sync_roles()

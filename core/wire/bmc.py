@@ -1,0 +1,210 @@
+"""BMC Helix events-service family (``/events-service/api/v1.0/``): JSON, Bearer JWT, two error shapes.
+
+- Status bodies ``{"responseTimeStamp", "statusCode", "statusMsg": "[...]", ...}`` for business outcomes
+  (``POLICY_NOT_EXIST``, ``BLACKOUT_POLICY_ACTIVE``...): raise :class:`BMCStatusError`.
+- Validation lists ``[{"key", "level": "ERROR", "message", "additionalInfo": []}]`` for schema errors
+  (``validation.schema.<keyword>``, worded like the product's JSON-schema validator) and for other client
+  errors (``key`` = the HTTP status, ``message`` = ``"Bad Request : ..."``, as the spec's enable/disable examples).
+"""
+
+import json
+import time
+
+from drf_spectacular.utils import OpenApiResponse
+from jsonschema import Draft7Validator
+from rest_framework import exceptions, serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from .common import Problem, WireError, WirePermission, make_exception_handler, render_standalone
+
+PREFIX = "/events-service/api/v1.0/"
+
+REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    409: "Conflict",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def status_body(status_code: str, status_msg: str, **extra) -> dict:
+    """A BMC status body; ``statusMsg`` is bracketed as the product does (``[Deleted policies.]``)."""
+    return {"responseTimeStamp": now_ms(), "statusCode": status_code, "statusMsg": f"[{status_msg}]", **extra}
+
+
+class BMCStatusError(WireError):
+    """A business outcome answered with a status body, e.g. ``POLICY_NOT_EXIST`` with 404."""
+
+    def __init__(self, status_code_text: str, message: str, *, http_status: int = 400, **extra):
+        super().__init__(message, status_code=http_status, code=status_code_text, **extra)
+
+
+class BMCValidationError(exceptions.ValidationError):
+    """Pre-formed validation-list items (``key``/``message``) from the schema validator or an endpoint."""
+
+    def __init__(self, items: list[dict]):
+        super().__init__(detail=[item["message"] for item in items])
+        self.items = items
+
+
+def validation_item(key: str, message: str) -> dict:
+    return {"key": key, "level": "ERROR", "message": message, "additionalInfo": []}
+
+
+def bad_request(message: str) -> BMCValidationError:
+    """The spec's ``{"key": "400", "message": "Bad Request : ..."}`` list."""
+    return BMCValidationError([validation_item("400", f"Bad Request : {message}")])
+
+
+# --- JSON-schema validation, worded as the product's validator words it ---------------------------
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", dict: "object", list: "array"}
+
+
+def _type_name(value) -> str:
+    return "null" if value is None else _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _pointer(path) -> str:
+    return "/" + "/".join(str(p) for p in path) if path else ""
+
+
+def _schema_item(error) -> dict:
+    pointer = _pointer(error.absolute_path)
+    prefix = f"[Path '{pointer}'] " if pointer else ""
+    v, instance, expected = error.validator, error.instance, error.validator_value
+    if v == "type":
+        allowed = expected if isinstance(expected, list) else [expected]
+        message = (
+            f"Instance type ({_type_name(instance)}) does not match any allowed primitive type "
+            f"(allowed: {json.dumps(allowed, separators=(',', ':'))})"
+        )
+    elif v == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(k for k in instance if k not in allowed)
+        message = f"Object instance has properties which are not allowed by the schema: {json.dumps(extra)}"
+    elif v == "required":
+        missing = sorted(k for k in expected if k not in instance)
+        message = f"Object has missing required properties ({json.dumps(missing)})"
+    elif v == "enum":
+        message = f"Instance value ({json.dumps(instance)}) not found in enum (possible values: {json.dumps(expected)})"
+    elif v == "minimum":
+        message = f"Numeric instance is lower than the required minimum (minimum: {expected}, found: {instance})"
+    elif v == "maximum":
+        message = f"Numeric instance is greater than the required maximum (maximum: {expected}, found: {instance})"
+    elif v == "minLength":
+        message = f'String "{instance}" is too short (length: {len(instance)}, required minimum: {expected})'
+    elif v == "maxLength":
+        message = f'String "{instance}" is too long (length: {len(instance)}, maximum allowed: {expected})'
+    elif v == "minItems":
+        message = (
+            f"Array is too short: must have at least {expected} elements but instance has {len(instance)} elements"
+        )
+    elif v == "pattern":
+        message = f'ECMA 262 regex "{expected}" does not match input string "{instance}"'
+    else:
+        message = error.message
+    return validation_item(f"validation.schema.{v}", prefix + message)
+
+
+def validate_schema(data, schema: dict) -> None:
+    """Validate a request body against a JSON schema; raise the validation list on any error."""
+    errors = sorted(Draft7Validator(schema).iter_errors(data), key=lambda e: (list(e.absolute_path), e.validator))
+    if errors:
+        raise BMCValidationError([_schema_item(e) for e in errors])
+
+
+# --- Rendering --------------------------------------------------------------------------------------
+def render_problem(problem: Problem, request, view=None) -> Response:
+    if problem.kind == "business":
+        body = status_body(str(problem.wire_code or problem.status), problem.message, **problem.extra)
+        return Response(body, status=problem.status)
+    reason = REASONS.get(problem.status, "Error")
+    if problem.errors:
+        items = [
+            validation_item(str(problem.status), f"{reason} : {f'[Path {path!r}] ' if path else ''}{message}")
+            for path, message in problem.errors
+        ]
+    else:
+        items = [validation_item(str(problem.status), f"{reason} : {problem.message}")]
+    return Response(items, status=problem.status)
+
+
+_base_handler = make_exception_handler(render_problem)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, BMCValidationError):
+        return Response(exc.items, status=400)
+    return _base_handler(exc, context)
+
+
+def standalone_response(problem: Problem, request):
+    return render_standalone(render_problem(problem, request), request, JSONRenderer())
+
+
+class BMCAPIView(APIView):
+    """Base view of every BMC events-service endpoint: JSON only, ``Authorization: Bearer <JWT>``.
+
+    Set ``request_schema`` (a JSON schema; unknown properties and wrong types are refused before the view
+    runs) and ``permission_model`` (or ``get_required_permissions``).
+    """
+
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    authentication_classes = [JWTAuthentication]
+    permission_classes = [WirePermission]
+    request_schema: dict | None = None
+    permission_model = None
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def validated_body(self, schema: dict | None = None):
+        """``request.data`` once it satisfies the endpoint's JSON schema."""
+        data = self.request.data
+        validate_schema(data, schema or self.request_schema or {})
+        return data
+
+
+class ValidationItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    level = serializers.CharField()
+    message = serializers.CharField()
+    additionalInfo = serializers.ListField(child=serializers.JSONField())
+
+    class Meta:
+        ref_name = "BMCValidationItem"
+
+
+class StatusBodySerializer(serializers.Serializer):
+    responseTimeStamp = serializers.IntegerField()
+    statusCode = serializers.CharField()
+    statusMsg = serializers.CharField()
+
+    class Meta:
+        ref_name = "BMCStatusBody"
+
+
+def error_responses(*extra_codes: int, status_body_codes: tuple[int, ...] = ()) -> dict:
+    """Documented errors: validation lists for 400/401/403/500, status bodies for ``status_body_codes``."""
+    out = {}
+    for code in sorted({400, 401, 403, 500, *extra_codes}):
+        if code in status_body_codes:
+            out[code] = OpenApiResponse(StatusBodySerializer, description=REASONS.get(code, "Error"))
+        else:
+            out[code] = OpenApiResponse(ValidationItemSerializer(many=True), description=REASONS.get(code, "Error"))
+    return out

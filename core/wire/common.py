@@ -1,0 +1,161 @@
+"""What every family shares: the classification of exceptions, validation-error paths and permissions."""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.permissions import BasePermission
+
+logger = logging.getLogger("core.wire")
+
+
+class WireError(exceptions.APIException):
+    """A business error an endpoint raises; each family renders it in its own envelope.
+
+    ``code`` is the family's error code (Oracle message number, BMC statusCode, UIM code), ``extra`` carries
+    family-specific fields (BMC ``resourceId``, UIM ``entityType``...).
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, *, status_code: int = 400, code: str | int | None = None, **extra):
+        super().__init__(detail=message)
+        self.status_code = status_code
+        self.message = message
+        self.wire_code = code
+        self.extra = extra
+
+
+@dataclass
+class Problem:
+    """A family-neutral description of what went wrong, built from any exception."""
+
+    status: int
+    kind: str  # malformed | validation | unauthenticated | forbidden | not_found | method | media | ...
+    message: str
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field path, message)
+    headers: dict[str, str] = field(default_factory=dict)
+    wire_code: str | int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def flatten_errors(detail, path: str = "") -> list[tuple[str, str]]:
+    """Turn DRF's nested ValidationError detail into (``a.b[0].c``, message) pairs."""
+    out: list[tuple[str, str]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key in ("non_field_errors", "__all__"):
+                sub = path
+            elif isinstance(key, int):
+                sub = f"{path}[{key}]"
+            else:
+                sub = f"{path}.{key}" if path else str(key)
+            out.extend(flatten_errors(value, sub))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            out.extend((path, str(item)) for item in detail)
+        else:
+            for index, item in enumerate(detail):
+                if item in ({}, [], None):
+                    continue
+                out.extend(flatten_errors(item, f"{path}[{index}]"))
+    else:
+        out.append((path, str(detail)))
+    return out
+
+
+def describe(exc: Exception, request=None) -> Problem:
+    """Classify an exception raised while serving a wire request."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, WireError):
+        return Problem(exc.status_code, "business", exc.message, wire_code=exc.wire_code, extra=exc.extra)
+    if isinstance(exc, exceptions.ParseError):
+        return Problem(400, "malformed", f"Malformed request body: {exc.detail}")
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+        message = "; ".join(f"{p}: {m}" if p else m for p, m in errors) or "Invalid input."
+        return Problem(400, "validation", message, errors=errors)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        # APIView.handle_exception has set auth_header (401) or downgraded the status to 403.
+        header = getattr(exc, "auth_header", None)
+        if exc.status_code == 403:
+            return Problem(403, "forbidden", str(exc.detail))
+        return Problem(401, "unauthenticated", str(exc.detail), headers={"WWW-Authenticate": header} if header else {})
+    if isinstance(exc, exceptions.PermissionDenied):
+        return Problem(403, "forbidden", str(exc.detail))
+    if isinstance(exc, exceptions.NotFound):
+        return Problem(404, "not_found", str(exc.detail))
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return Problem(405, "method", str(exc.detail))
+    if isinstance(exc, exceptions.NotAcceptable):
+        return Problem(406, "not_acceptable", str(exc.detail))
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return Problem(415, "media", str(exc.detail))
+    if isinstance(exc, exceptions.Throttled):
+        headers = {"Retry-After": str(int(exc.wait))} if exc.wait else {}
+        return Problem(429, "throttled", str(exc.detail), headers=headers)
+    if isinstance(exc, exceptions.APIException):
+        return Problem(exc.status_code, "api", str(exc.detail))
+    logger.exception("Unhandled error serving %s", getattr(request, "path", "?"))
+    return Problem(500, "server", "Internal server error. The error was logged.")
+
+
+class WirePermission(BasePermission):
+    """Authenticated, and holding the Django model permissions the view asks for on this method.
+
+    A view sets ``permission_model`` (reads need ``view``, POST ``add``+``change`` since wire writes are
+    upserts, PUT ``add``+``change``, DELETE ``delete``) or overrides ``get_required_permissions(method)``.
+    """
+
+    method_actions = {
+        "GET": ("view",),
+        "HEAD": ("view",),
+        "OPTIONS": (),
+        "POST": ("add", "change"),
+        "PUT": ("add", "change"),
+        "PATCH": ("change",),
+        "DELETE": ("delete",),
+    }
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        getter = getattr(view, "get_required_permissions", None)
+        if getter is not None:
+            perms = getter(request.method)
+        else:
+            model = getattr(view, "permission_model", None)
+            if model is None:
+                return user.is_superuser
+            opts = model._meta
+            perms = [f"{opts.app_label}.{action}_{opts.model_name}" for action in self.method_actions[request.method]]
+        return user.has_perms(perms)
+
+
+def make_exception_handler(render_problem):
+    """Build a DRF exception handler that classifies the exception and lets the family render it."""
+
+    def handler(exc, context):
+        request = context.get("request")
+        problem = describe(exc, request)
+        response = render_problem(problem, request, context.get("view"))
+        for name, value in problem.headers.items():
+            response[name] = value
+        return response
+
+    return handler
+
+
+def render_standalone(response, request, renderer, media_type: str | None = None):
+    """Render a DRF Response outside a DRF view (404/500 handlers of plain Django)."""
+    response.accepted_renderer = renderer
+    response.accepted_media_type = media_type or renderer.media_type
+    response.renderer_context = {"request": request, "response": response, "view": None}
+    return response.render()

@@ -1,0 +1,124 @@
+"""Oracle UIM family (``/InventoryRSOpenAPI/serviceInventoryManagement/{version}/``): JSON, TMF-style errors.
+
+Error body: ``{"code", "reason", "message": [...], "status", "referenceError", "entityType"}``.
+``status`` is the HTTP code with an extension: 400-1 malformed body, 400-2 validation, 400-3 business rule
+(state precondition), 401-1, 403-1, 404-1 (``entityType`` names what was not found), 405-1, 415-1, 500-1.
+"""
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from .common import Problem, WireError, WirePermission, make_exception_handler, render_standalone
+
+PREFIX = "/InventoryRSOpenAPI/"
+VERSIONS = ("v1", "v2", "v3")
+
+ENTITY_TYPES = (
+    "CustomObject", "CustomNetworkAddress", "DeviceInterface", "Equipment", "EquipmentHolder", "FlowIdentifier",
+    "GeographicLocation", "GeographicSite", "GeographicAddress", "PropertyLocation", "LogicalDevice",
+    "LogicalDeviceAccount", "MediaStream", "Network", "PhysicalConnector", "PhysicalDevice", "PhysicalPort", "Pipe",
+    "Service", "TelephoneNumber", "IPV4Address", "IPV6Address", "IPSubnet", "NetworkAddressDomain", "Connectivity",
+    "Party",
+)  # fmt: skip
+
+_CODES = {
+    "malformed": ("MALFORMED_REQUEST", 1),
+    "validation": ("INVALID_REQUEST", 2),
+    "business": ("INVALID_STATE", 3),
+    "unauthenticated": ("NOT_AUTHENTICATED", 1),
+    "forbidden": ("NOT_AUTHORIZED", 1),
+    "not_found": ("ENTITY_NOT_FOUND", 1),
+    "method": ("METHOD_NOT_ALLOWED", 1),
+    "not_acceptable": ("NOT_ACCEPTABLE", 1),
+    "media": ("UNSUPPORTED_MEDIA_TYPE", 1),
+    "throttled": ("TOO_MANY_REQUESTS", 1),
+    "server": ("INTERNAL_ERROR", 1),
+}
+REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    409: "Conflict",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+class UIMNotFound(WireError):
+    """A referenced entity does not exist: 404 naming its entity type and id."""
+
+    def __init__(self, entity_type: str, entity_id: str, *, what: str | None = None):
+        label = what or entity_type
+        super().__init__(
+            f"{label} {entity_id} not found.", status_code=404, code="ENTITY_NOT_FOUND", entityType=entity_type
+        )
+
+
+def error_body(problem: Problem, request) -> dict:
+    code, extension = _CODES.get(problem.kind, ("ERROR", 1))
+    if problem.kind == "business" and problem.wire_code:
+        code = str(problem.wire_code)
+        extension = 1 if problem.status != 400 else 3
+    messages = [f"{p}: {m}" if p else m for p, m in problem.errors] if problem.errors else [problem.message]
+    body = {
+        "code": code,
+        "reason": REASONS.get(problem.status, "Error"),
+        "message": messages,
+        "status": f"{problem.status}-{extension}",
+        "referenceError": request.build_absolute_uri("/api/docs/") if request is not None else "/api/docs/",
+    }
+    entity_type = problem.extra.get("entityType")
+    if entity_type:
+        body["entityType"] = entity_type
+    return body
+
+
+def render_problem(problem: Problem, request, view=None) -> Response:
+    return Response(error_body(problem, request), status=problem.status)
+
+
+exception_handler = make_exception_handler(render_problem)
+
+
+def standalone_response(problem: Problem, request):
+    return render_standalone(render_problem(problem, request), request, JSONRenderer())
+
+
+class UIMAPIView(APIView):
+    """Base view of every UIM endpoint: JSON, Basic/JWT/session auth, UIM error envelope."""
+
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    authentication_classes = [BasicAuthentication, JWTAuthentication, SessionAuthentication]
+    permission_classes = [WirePermission]
+    permission_model = None
+
+    def get_exception_handler(self):
+        return exception_handler
+
+
+class UIMErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    reason = serializers.CharField()
+    message = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    referenceError = serializers.CharField()
+    entityType = serializers.ChoiceField(choices=ENTITY_TYPES, required=False)
+
+    class Meta:
+        ref_name = "UIMError"
+
+
+def error_responses(*extra_codes: int) -> dict:
+    codes = sorted({400, 401, 403, 500, *extra_codes})
+    return {code: OpenApiResponse(UIMErrorSerializer, description=REASONS.get(code, "Error")) for code in codes}

@@ -1,0 +1,85 @@
+"""Minimal endpoints, one per wire family, mounted only by tests/core/test_wire.py.
+
+They prove the family machinery on its own: envelope, auth, parsing, XML conventions.
+"""
+
+from django.urls import path, re_path
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from core import views as core_views
+from core.wire import bmc, oracle, uim
+
+REQUIRED = ["auth.add_group"]
+
+
+class ItemSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["SMS ", "EMAI"])
+    amount = serializers.IntegerField(min_value=0, max_value=999)
+
+
+class EchoSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=10)
+    flag = serializers.BooleanField(required=False)
+    items = ItemSerializer(many=True, required=False)
+
+
+class OracleEcho(oracle.OracleAPIView):
+    xml_root_name = "EchoResponse"
+    request_serializer_class = EchoSerializer
+
+    def get_required_permissions(self, method):
+        return REQUIRED
+
+    def post(self, request):
+        serializer = self.get_request_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class OracleBoom(OracleEcho):
+    def post(self, request):
+        raise RuntimeError("secret internals")
+
+
+class BMCEcho(bmc.BMCAPIView):
+    request_schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "recordsPerPage": {"type": "integer", "minimum": 1}},
+        "required": ["name"],
+        "additionalProperties": False,
+    }
+
+    def get_required_permissions(self, method):
+        return REQUIRED
+
+    def post(self, request):
+        body = self.validated_body()
+        if body["name"] == "missing":
+            raise bmc.BMCStatusError(
+                "POLICY_NOT_EXIST", "Failed to delete policy, entry doesn't exist in database", http_status=404
+            )
+        return Response(bmc.status_body("200", "OK"))
+
+
+class UIMEcho(uim.UIMAPIView):
+    def get_required_permissions(self, method):
+        return REQUIRED
+
+    def post(self, request):
+        serializer = EchoSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data["name"] == "ghost":
+            raise uim.UIMNotFound("Party", "225009")
+        return Response(serializer.validated_data, status=201)
+
+
+urlpatterns = [
+    path("rest/apis/test/echo", OracleEcho.as_view()),
+    path("rest/apis/test/boom", OracleBoom.as_view()),
+    path("events-service/api/v1.0/test/echo", BMCEcho.as_view()),
+    path("InventoryRSOpenAPI/serviceInventoryManagement/v1/test/echo", UIMEcho.as_view()),
+    path("api/auth/token/", TokenObtainPairView.as_view()),
+    re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI)/", core_views.not_found),
+]
