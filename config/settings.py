@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -146,7 +147,7 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _SECURE)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _SECURE)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _SECURE else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _SECURE
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _SECURE)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(64 * 1024 * 1024)))
@@ -211,7 +212,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}  # periodic work of the domain apps; each entry names its task
+# Periodic work of the domain apps. Every task is idempotent, so a missed or doubled tick is harmless.
+CELERY_BEAT_SCHEDULE: dict = {
+    "blackouts-window-tick": {
+        "task": "blackouts.tasks.window_tick",
+        "schedule": float(os.environ.get("BLACKOUT_TICK_SECONDS", "15")),
+    },
+    "enrollments-complete-due-unenrollments": {
+        "task": "enrollments.tasks.complete_due_unenrollments",
+        "schedule": crontab(minute=5, hour="*"),  # hourly: "daily" work that catches up a missed day at once
+    },
+    "inventory-sweep-stalled-activations": {
+        "task": "inventory.tasks.sweep_stalled_activations",
+        "schedule": 60.0,
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
