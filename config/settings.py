@@ -223,11 +223,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enrollments.tasks.complete_due_unenrollments",
         "schedule": crontab(minute=5, hour="*"),  # hourly: "daily" work that catches up a missed day at once
     },
+    "core-purge-expired-exports": {
+        "task": "core.tasks.purge_expired_exports",
+        "schedule": crontab(minute=17),
+    },
     "inventory-sweep-stalled-activations": {
         "task": "inventory.tasks.sweep_stalled_activations",
         "schedule": 60.0,
     },
 }
+
+# --- Exports ---------------------------------------------------------------------------------
+# Admin exports above this many rows run in the background (Celery) with a progress bar.
+EXPORT_ASYNC_THRESHOLD = int(os.environ.get("EXPORT_ASYNC_THRESHOLD", "100000"))
+EXPORT_RETENTION_SECONDS = int(os.environ.get("EXPORT_RETENTION_SECONDS", str(24 * 3600)))
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

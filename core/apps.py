@@ -9,6 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         from . import roles
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
+        autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py

@@ -12,6 +12,12 @@ INTEGRATION = "integration"  # external systems: write through the wire APIs
 ANALYST = "analyst"  # read and export
 OPERATOR = "operator"  # staff who edit records in the admin
 
+# Permissions outside the domain apps.
+ROLE_EXTRA = {
+    ANALYST: ("core.export_data", "core.view_exportjob"),
+    OPERATOR: ("core.export_data", "core.view_exportjob"),
+}
+
 ROLE_ACTIONS = {
     INTEGRATION: ("add", "change", "delete", "view"),
     ANALYST: ("view", "export"),
@@ -27,6 +33,9 @@ def sync_roles(apps=global_apps) -> None:
         group, _ = Group.objects.get_or_create(name=role)
         perms = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS)
         wanted = [p for p in perms if p.codename.split("_", 1)[0] in actions]
+        for label in ROLE_EXTRA.get(role, ()):
+            app_label, codename = label.split(".")
+            wanted += list(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.add(*wanted)
 
 

@@ -1,0 +1,137 @@
+"""The admin's Export button (``ExportMixin``) and the background export jobs with their progress."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import exports, services
+from .models import ExportJob
+from .selectors import EXPORT_PARAM
+
+EXPORT_PERMISSION = "core.export_data"
+
+
+class ExportMixin:
+    """Adds Export CSV / XLSX buttons to a changelist; exports exactly what its filters and search show.
+
+    Up to ``EXPORT_ASYNC_THRESHOLD`` rows stream at once; above, a background job is created and the user is
+    taken to its progress page. Needs the ``core.export_data`` permission (groups analyst and operator).
+    """
+
+    change_list_template = "admin/core/export_change_list.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        urls = [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name=f"{opts.app_label}_{opts.model_name}_export",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["can_export"] = request.user.has_perm(EXPORT_PERMISSION)
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def export_view(self, request):
+        if not (request.user.has_perm(EXPORT_PERMISSION) and self.has_view_permission(request)):
+            raise PermissionDenied
+        fmt = request.GET.get(EXPORT_PARAM, "csv")
+        if fmt not in ("csv", "xlsx"):
+            raise Http404("Unknown export format.")
+        params = request.GET.copy()
+        params.pop(EXPORT_PARAM, None)
+        request.GET = params
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.queryset
+        total = queryset.count()
+        opts = self.model._meta
+        if total > settings.EXPORT_ASYNC_THRESHOLD:
+            job = services.export_job_create(
+                user=request.user,
+                app_label=opts.app_label,
+                model_name=opts.model_name,
+                query=params.urlencode(),
+                fmt=fmt,
+                rows_total=total,
+            )
+            self.message_user(request, f"{total:,} rows: the export runs in the background.", messages.INFO)
+            return redirect(reverse("admin:core_exportjob_change", args=[job.pk]))
+        columns = services.export_columns(self.model, self)
+        return exports.streaming_response(queryset, columns, fmt, f"{opts.app_label}-{opts.model_name}")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "app_label", "model_name", "fmt", "status", "progress", "download")
+    list_filter = ("status", "fmt", "app_label")
+    list_select_related = ("user",)
+    readonly_fields = [f.name for f in ExportJob._meta.fields] + ["progress", "download"]
+    change_form_template = "admin/core/exportjob/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(EXPORT_PERMISSION) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        return f"{obj.percent}% ({obj.rows_done:,} / {obj.rows_total:,})"
+
+    @admin.display(description="file")
+    def download(self, obj):
+        if obj.status != ExportJob.Status.DONE:
+            return "-"
+        return format_html('<a href="{}">download</a>', reverse("admin:core_exportjob_download", args=[obj.pk]))
+
+    def get_urls(self):
+        own = [
+            path("<uuid:pk>/progress/", self.admin_site.admin_view(self.progress_view), name="core_exportjob_progress"),
+            path("<uuid:pk>/download/", self.admin_site.admin_view(self.download_view), name="core_exportjob_download"),
+        ]
+        return own + super().get_urls()
+
+    def _job(self, request, pk) -> ExportJob:
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def progress_view(self, request, pk):
+        job = self._job(request, pk)
+        download = (
+            reverse("admin:core_exportjob_download", args=[job.pk]) if job.status == ExportJob.Status.DONE else ""
+        )
+        return JsonResponse(
+            {
+                "status": job.status,
+                "rows_done": job.rows_done,
+                "rows_total": job.rows_total,
+                "percent": job.percent,
+                "download": download,
+                "error": job.error,
+            }
+        )
+
+    def download_view(self, request, pk):
+        job = self._job(request, pk)
+        if job.status != ExportJob.Status.DONE or not job.file:
+            raise Http404("This export is not ready or has expired.")
+        content_type = exports.FORMATS[job.fmt][0]
+        filename = f"{job.app_label}-{job.model_name}.{job.fmt}"
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)

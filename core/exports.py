@@ -1,0 +1,307 @@
+"""Streaming exports of filtered lists: CSV, JSON (array), JSON Lines and XLSX with flat memory.
+
+Rows come from ``queryset.values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL),
+are converted column by column with a converter chosen once per column, and are written in batches. No
+model instance and no serializer is built per row, which is what keeps a million rows fast and flat.
+
+Each domain app declares its exportable lists in ``<app>/exports.py`` with :func:`register`; the analyst API,
+the admin's Export button and ``manage.py export`` all read the same :class:`ExportSpec`.
+"""
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "jsonl": ("application/x-ndjson", "jsonl"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+CHUNK_SIZE = 5000
+BATCH_ROWS = 1000
+
+# A cell beginning with one of these is read as a formula by spreadsheets (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Prefix a formula-like cell with an apostrophe so a spreadsheet shows it as text (OWASP advice)."""
+    if text and text[0] in FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+def iso_utc(value: datetime) -> str:
+    if value.tzinfo is None:
+        return value.isoformat()
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its ``name`` (for ``?fields=`` and JSON keys), ``header`` and ORM ``lookup``."""
+
+    name: str
+    header: str
+    lookup: str
+
+
+@dataclass
+class ExportSpec:
+    """An exportable list: its model, FilterSet, columns and default ordering."""
+
+    key: str  # "<app>.<list>", e.g. "outages.customers"
+    model: type[models.Model]
+    columns: list[Column]
+    filterset_class: type | None = None
+    ordering: tuple[str, ...] = ("pk",)
+    title: str = ""
+    _fields: dict = field(default_factory=dict, repr=False)
+
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def select(self, names: Iterable[str] | None) -> list[Column]:
+        """The columns named in ``?fields=`` (in that order), or all. Unknown names raise ValueError."""
+        if not names:
+            return list(self.columns)
+        by_name = {c.name: c for c in self.columns}
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise ValueError(f"Unknown fields: {', '.join(unknown)}. Choose among: {', '.join(by_name)}.")
+        return [by_name[n] for n in names]
+
+    def filter(self, data, queryset=None, request=None):
+        """Apply the FilterSet to ``data``; return the queryset or raise ValueError with the form errors."""
+        queryset = self.base_queryset() if queryset is None else queryset
+        if self.filterset_class is None:
+            return queryset
+        filterset = self.filterset_class(data=data, queryset=queryset, request=request)
+        if not filterset.is_valid():
+            raise ValueError(json.dumps(filterset.errors))
+        return filterset.qs
+
+
+REGISTRY: dict[str, ExportSpec] = {}
+
+
+def register(spec: ExportSpec) -> ExportSpec:
+    REGISTRY[spec.key] = spec
+    return spec
+
+
+def spec_for_model(model) -> ExportSpec | None:
+    for spec in REGISTRY.values():
+        if spec.model is model:
+            return spec
+    return None
+
+
+# --- Column conversion ---------------------------------------------------------------------------
+def _final_field(model, lookup: str):
+    current = model
+    found = None
+    for part in lookup.split("__"):
+        try:
+            found = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if found.is_relation and found.related_model is not None:
+            current = found.related_model
+    if found is not None and found.is_relation and found.related_model is not None:
+        return found.related_model._meta.pk
+    return found
+
+
+def _text_converter(value):
+    return "" if value is None else neutralise(value)
+
+
+def _datetime_converter(value):
+    return "" if value is None else iso_utc(value)
+
+
+def _date_converter(value):
+    return "" if value is None else value.isoformat()
+
+
+def _bool_converter(value):
+    return "" if value is None else ("true" if value else "false")
+
+
+def _plain_converter(value):
+    return "" if value is None else value
+
+
+def _generic_converter(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return neutralise(json.dumps(value, default=str))
+    return value
+
+
+def _identity(value):
+    return value
+
+
+def _json_generic(value):
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def converters_for(model, columns: list[Column], *, spreadsheet: bool = True) -> list[Callable]:
+    """One converter per column, chosen once from the model field's type (no per-cell type dispatch).
+
+    ``spreadsheet`` converters (CSV, XLSX) neutralise formula-like text; JSON ones keep text and types as is.
+    """
+    out = []
+    for column in columns:
+        f = _final_field(model, column.lookup)
+        if isinstance(f, models.DateTimeField):
+            out.append(_datetime_converter)
+        elif isinstance(f, models.DateField):
+            out.append(_date_converter)
+        elif isinstance(f, models.BooleanField):
+            out.append(_bool_converter if spreadsheet else _identity)
+        elif isinstance(f, models.CharField | models.TextField) and not f.choices:
+            out.append(_text_converter if spreadsheet else _identity)
+        elif isinstance(f, models.IntegerField | models.AutoField | models.FloatField):
+            out.append(_plain_converter if spreadsheet else _identity)
+        else:
+            out.append(_generic_converter if spreadsheet else _json_generic)
+    return out
+
+
+def iter_rows(queryset, columns: list[Column], *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
+    """Raw value tuples from a server-side cursor (PostgreSQL) or chunked fetches (SQLite)."""
+    return queryset.values_list(*[c.lookup for c in columns]).iterator(chunk_size=chunk_size)
+
+
+# --- Writers ---------------------------------------------------------------------------------------
+def stream_csv(queryset, columns: list[Column], *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([c.header for c in columns])
+    convert = converters_for(queryset.model, columns)
+    pairs = list(enumerate(convert))
+    batch = []
+    done = 0
+    for row in iter_rows(queryset, columns):
+        batch.append([fn(row[i]) for i, fn in pairs])
+        if len(batch) >= BATCH_ROWS:
+            writer.writerows(batch)
+            done += len(batch)
+            batch.clear()
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if progress:
+                progress(done)
+    writer.writerows(batch)
+    done += len(batch)
+    yield buffer.getvalue()
+    if progress:
+        progress(done)
+
+
+def _json_rows(queryset, columns: list[Column]) -> Iterator[dict]:
+    convert = converters_for(queryset.model, columns, spreadsheet=False)
+    names = [c.name for c in columns]
+    for row in iter_rows(queryset, columns):
+        yield {
+            name: (None if value is None else fn(value)) for name, fn, value in zip(names, convert, row, strict=True)
+        }
+
+
+def stream_jsonl(queryset, columns, *, progress=None) -> Iterator[str]:
+    lines = []
+    done = 0
+    for obj in _json_rows(queryset, columns):
+        lines.append(json.dumps(obj, default=str))
+        if len(lines) >= BATCH_ROWS:
+            done += len(lines)
+            yield "\n".join(lines) + "\n"
+            lines.clear()
+            if progress:
+                progress(done)
+    if lines:
+        done += len(lines)
+        yield "\n".join(lines) + "\n"
+    if progress:
+        progress(done)
+
+
+def stream_json(queryset, columns, *, progress=None) -> Iterator[str]:
+    """One JSON array, streamed element by element."""
+    yield "["
+    first = True
+    for chunk in stream_jsonl(queryset, columns, progress=progress):
+        lines = chunk.rstrip("\n").split("\n")
+        body = ",\n".join(lines)
+        yield (body if first else ",\n" + body)
+        first = False
+    yield "]\n"
+
+
+def write_xlsx(queryset, columns, target, *, progress=None, title: str = "export") -> None:
+    """Write an XLSX with openpyxl's write-only (constant-memory) workbook."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "export")
+    sheet.append([c.header for c in columns])
+    convert = converters_for(queryset.model, columns)
+    done = 0
+    for row in iter_rows(queryset, columns):
+        sheet.append([fn(v) for fn, v in zip(convert, row, strict=True)])
+        done += 1
+        if progress and done % BATCH_ROWS == 0:
+            progress(done)
+    workbook.save(target)
+    if progress:
+        progress(done)
+
+
+STREAMERS = {"csv": stream_csv, "json": stream_json, "jsonl": stream_jsonl}
+
+
+def streaming_response(queryset, columns, fmt: str, filename: str):
+    """A ``StreamingHttpResponse`` (CSV/JSON/JSONL) or a ``FileResponse`` over a temp file (XLSX)."""
+    from django.http import FileResponse, StreamingHttpResponse
+
+    content_type, extension = FORMATS[fmt]
+    name = f"{filename}.{extension}"
+    if fmt == "xlsx":
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        write_xlsx(queryset, columns, spool, title=filename)
+        spool.seek(0)
+        return FileResponse(spool, as_attachment=True, filename=name, content_type=content_type)
+    response = StreamingHttpResponse(STREAMERS[fmt](queryset, columns), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

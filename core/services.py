@@ -1,0 +1,102 @@
+"""Export jobs: create, run (in a Celery worker), purge after their retention."""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from . import exports
+from .models import ExportJob
+from .selectors import changelist_queryset, model_admin_for
+
+logger = logging.getLogger(__name__)
+
+
+def export_columns(model, model_admin=None) -> list[exports.Column]:
+    """The registered export columns of ``model``, else its concrete fields shown in the admin list."""
+    spec = exports.spec_for_model(model)
+    if spec is not None:
+        return list(spec.columns)
+    names = [n for n in (model_admin.list_display if model_admin else ()) if isinstance(n, str)]
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    chosen = [fields[n] for n in names if n in fields] or list(model._meta.concrete_fields)
+    return [exports.Column(f.name, str(f.verbose_name).capitalize(), f.attname) for f in chosen]
+
+
+@transaction.atomic
+def export_job_create(*, user, app_label: str, model_name: str, query: str, fmt: str, rows_total: int) -> ExportJob:
+    """Record a background export and enqueue it once the transaction commits."""
+    from .tasks import run_export
+
+    job = ExportJob.objects.create(
+        user=user, app_label=app_label, model_name=model_name, query=query, fmt=fmt, rows_total=rows_total
+    )
+    transaction.on_commit(lambda: run_export.delay(str(job.pk)))
+    return job
+
+
+def export_job_run(*, job_id) -> ExportJob | None:
+    """Write the job's file in chunks, reporting progress. Idempotent: a finished job is left alone; a job
+    interrupted mid-way (worker died) starts its file again from the beginning."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):
+            return job
+        job.status = ExportJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.rows_done = 0
+        job.error = ""
+        job.save(update_fields=["status", "started_at", "rows_done", "error"])
+    model_admin = model_admin_for(job.app_label, job.model_name)
+    queryset = changelist_queryset(model_admin=model_admin, user=job.user, query=job.query)
+    columns = export_columns(model_admin.model, model_admin)
+    total = queryset.count()
+    ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    name = f"exports/{job.pk}.{job.fmt}"
+    path = Path(default_storage.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if job.fmt == ExportJob.Format.XLSX:
+            with path.open("wb") as handle:
+                exports.write_xlsx(queryset, columns, handle, progress=progress, title=job.model_name)
+        else:
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                for chunk in exports.stream_csv(queryset, columns, progress=progress):
+                    handle.write(chunk)
+    except Exception as exc:
+        logger.exception("export %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        file=name,
+        rows_done=total,
+        finished_at=now,
+        expires_at=now + timedelta(seconds=settings.EXPORT_RETENTION_SECONDS),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def export_jobs_purge(*, now=None) -> int:
+    """Delete the files of jobs past their retention and mark them expired. Returns how many."""
+    now = now or timezone.now()
+    expired = ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now)
+    count = 0
+    for job in expired.only("pk", "file"):
+        if job.file:
+            default_storage.delete(job.file.name)
+        count += 1
+    expired.update(status=ExportJob.Status.EXPIRED, file="")
+    return count

@@ -1,0 +1,210 @@
+"""The export machinery: streaming formats, CSV injection, columns, permissions, background jobs, command."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from core import exports, services
+from core.models import ExportJob
+from tests.core.export_urls import USER_SPEC
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _registered_spec():
+    exports.register(USER_SPEC)
+    yield
+    exports.REGISTRY.pop(USER_SPEC.key, None)
+
+
+@pytest.fixture
+def people():
+    joined = datetime(2025, 2, 6, 10, 0, tzinfo=UTC)
+    return [
+        User.objects.create(username="alice", first_name='=HYPERLINK("http://x")', date_joined=joined),
+        User.objects.create(username="bob", first_name="+1 555", is_staff=True, date_joined=joined),
+        User.objects.create(username="carol", first_name="-2", date_joined=joined),
+        User.objects.create(username="dave", first_name="@SUM(A1)", date_joined=joined),
+        User.objects.create(username="erin", first_name="\tTab", date_joined=joined),
+        User.objects.create(username="frank", first_name="\rCR", date_joined=joined),
+        User.objects.create(username="grace", first_name="plain", date_joined=joined),
+    ]
+
+
+@pytest.fixture
+def exporter(analyst_user):
+    client = APIClient()
+    client.force_authenticate(analyst_user)
+    return client
+
+
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_csv_neutralises_formula_cells(people, superuser):
+    client = APIClient()
+    client.force_authenticate(superuser)
+    response = client.get("/api/tests/users/?format=csv&fields=username,firstName")
+    assert response.status_code == 200
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(_body(response))))
+    assert rows[0] == ["Username", "First name"]
+    cells = dict(rows[1:])
+    assert cells["alice"] == '\'=HYPERLINK("http://x")'
+    assert cells["bob"] == "'+1 555"
+    assert cells["carol"] == "'-2"
+    assert cells["dave"] == "'@SUM(A1)"
+    assert cells["erin"] == "'\tTab"
+    assert cells["frank"] == "'\rCR"
+    assert cells["grace"] == "plain"
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_json_and_jsonl_keep_values_and_use_iso_utc(people, superuser):
+    client = APIClient()
+    client.force_authenticate(superuser)
+    array = json.loads(_body(client.get("/api/tests/users/?format=json&username=alice")))
+    assert array == [
+        {
+            "id": people[0].id,
+            "username": "alice",
+            "firstName": '=HYPERLINK("http://x")',
+            "isStaff": False,
+            "joined": "2025-02-06T10:00:00Z",
+        }
+    ]
+    lines = _body(client.get("/api/tests/users/?format=jsonl&is_staff=true&username=b")).strip().split("\n")
+    assert [json.loads(line)["username"] for line in lines] == ["bob"]
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_export_is_the_whole_filtered_list_not_a_page(superuser):
+    User.objects.bulk_create([User(username=f"user{i:03}") for i in range(120)])
+    client = APIClient()
+    client.force_authenticate(superuser)
+    page = client.get("/api/tests/users/?username=user&page_size=10").json()
+    assert page["count"] == 120 and len(page["results"]) == 10
+    rows = list(csv.reader(io.StringIO(_body(client.get("/api/tests/users/?format=csv&username=user&ordering=-id")))))
+    assert len(rows) == 121
+    assert rows[1][1] == "user119"  # ordering applies to the export too
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_xlsx_export_opens_in_openpyxl(people, superuser, tmp_path):
+    client = APIClient()
+    client.force_authenticate(superuser)
+    response = client.get("/api/tests/users/?format=xlsx&fields=username,joined")
+    assert response.status_code == 200
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(_body_bytes(response))
+    sheet = openpyxl.load_workbook(path, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Username", "Joined (UTC)")
+    assert ("alice", "2025-02-06T10:00:00Z") in rows
+    assert len(rows) == User.objects.count() + 1  # header + every user (the superuser included)
+
+
+def _body_bytes(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_unknown_field_is_400_naming_it(superuser):
+    client = APIClient()
+    client.force_authenticate(superuser)
+    response = client.get("/api/tests/users/?format=csv&fields=username,password")
+    assert response.status_code == 400
+    assert "password" in response.json()["fields"][0]
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_export_needs_the_export_permission(people, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", password="x")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    client = APIClient()
+    client.force_authenticate(viewer)
+    assert client.get("/api/tests/users/").status_code == 200
+    assert client.get("/api/tests/users/?format=csv").status_code == 403
+    viewer.user_permissions.add(Permission.objects.get(codename="export_data"))
+    viewer = django_user_model.objects.get(pk=viewer.pk)
+    client.force_authenticate(viewer)
+    assert client.get("/api/tests/users/?format=csv").status_code == 200
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_anonymous_gets_401(people):
+    assert APIClient().get("/api/tests/users/?format=csv").status_code == 401
+
+
+def test_analyst_group_has_export_permission(analyst_user):
+    assert analyst_user.has_perm("core.export_data")
+    assert Group.objects.get(name="operator").permissions.filter(codename="export_data").exists()
+    assert not Group.objects.get(name="integration").permissions.filter(codename="export_data").exists()
+
+
+def test_background_job_exports_exactly_the_admin_changelist(people, superuser, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    job = services.export_job_create(
+        user=superuser, app_label="auth", model_name="user", query="q=ali&is_staff__exact=0", fmt="csv", rows_total=0
+    )
+    services.export_job_run(job_id=job.pk)  # the task body (eager in tests)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE
+    assert job.rows_total == 1 and job.rows_done == 1 and job.percent == 100
+    content = Path(job.file.path).read_text()
+    assert "alice" in content and "bob" not in content
+    assert job.expires_at > timezone.now() + timedelta(hours=23)
+    # Running it again changes nothing (idempotent).
+    services.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE
+
+
+def test_expired_export_files_are_removed(people, superuser, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    job = services.export_job_create(
+        user=superuser, app_label="auth", model_name="user", query="", fmt="xlsx", rows_total=0
+    )
+    services.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    path = Path(job.file.path)
+    assert path.exists()
+    assert services.export_jobs_purge(now=timezone.now()) == 0
+    assert services.export_jobs_purge(now=timezone.now() + timedelta(days=1, minutes=1)) == 1
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.EXPIRED and not path.exists()
+
+
+def test_export_command_filters_and_writes_a_file(people, tmp_path, capsys):
+    target = tmp_path / "staff.csv"
+    call_command("export", "tests.users", "--filter", "is_staff=true", "--fields", "username", "-o", str(target))
+    assert target.read_text().splitlines() == ["Username", "bob"]
+    call_command("export", "tests.users", "--format", "jsonl", "--filter", "username=gra", "--no-progress")
+    assert json.loads(capsys.readouterr().out)["username"] == "grace"
+
+
+def test_export_command_reports_bad_filters(people):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="joined_after"):
+        call_command("export", "tests.users", "--filter", "joined_after=not-a-date", "--no-progress")
