@@ -12,7 +12,7 @@ import time
 
 from drf_spectacular.utils import OpenApiResponse
 from jsonschema import Draft7Validator
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -180,31 +180,44 @@ class BMCAPIView(APIView):
         return data
 
 
-class ValidationItemSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    level = serializers.CharField()
-    message = serializers.CharField()
-    additionalInfo = serializers.ListField(child=serializers.JSONField())
+# Documented as inline JSON schemas: drf-spectacular wraps ``many=True`` serializers in an array only for 2xx
+# answers, and these error lists are arrays at any status.
+VALIDATION_LIST_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "key": {"type": "string"},
+            "level": {"type": "string"},
+            "message": {"type": "string"},
+            "additionalInfo": {"type": "array", "items": {}},
+        },
+        "required": ["key", "level", "message", "additionalInfo"],
+    },
+}
+STATUS_BODY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "responseTimeStamp": {"type": "integer"},
+        "statusCode": {"type": "string"},
+        "statusMsg": {"type": "string"},
+    },
+    "required": ["responseTimeStamp", "statusCode", "statusMsg"],
+}
 
-    class Meta:
-        ref_name = "BMCValidationItem"
 
-
-class StatusBodySerializer(serializers.Serializer):
-    responseTimeStamp = serializers.IntegerField()
-    statusCode = serializers.CharField()
-    statusMsg = serializers.CharField()
-
-    class Meta:
-        ref_name = "BMCStatusBody"
-
-
-def error_responses(*extra_codes: int, status_body_codes: tuple[int, ...] = ()) -> dict:
-    """Documented errors: validation lists for 400/401/403/500, status bodies for ``status_body_codes``."""
+def error_responses(
+    *extra_codes: int, status_body_codes: tuple[int, ...] = (), either_codes: tuple[int, ...] = ()
+) -> dict:
+    """Documented errors: validation lists for 400/401/403/500 (+ ``extra_codes``), status bodies for
+    ``status_body_codes``, one or the other for ``either_codes`` (a 400 that is a schema error or a bad id)."""
     out = {}
-    for code in sorted({400, 401, 403, 500, *extra_codes}):
-        if code in status_body_codes:
-            out[code] = OpenApiResponse(StatusBodySerializer, description=REASONS.get(code, "Error"))
+    for code in sorted({400, 401, 403, 500, *extra_codes, *status_body_codes, *either_codes}):
+        if code in either_codes:
+            schema = {"oneOf": [VALIDATION_LIST_SCHEMA, STATUS_BODY_SCHEMA]}
+        elif code in status_body_codes:
+            schema = STATUS_BODY_SCHEMA
         else:
-            out[code] = OpenApiResponse(ValidationItemSerializer(many=True), description=REASONS.get(code, "Error"))
+            schema = VALIDATION_LIST_SCHEMA
+        out[code] = OpenApiResponse(schema, description=REASONS.get(code, "Error"))
     return out

@@ -134,8 +134,11 @@ class WirePermission(BasePermission):
             model = getattr(view, "permission_model", None)
             if model is None:
                 return user.is_superuser
+            actions = self.method_actions.get(request.method)
+            if actions is None:
+                return True  # a method no view serves (TRACE...): let the view answer 405
             opts = model._meta
-            perms = [f"{opts.app_label}.{action}_{opts.model_name}" for action in self.method_actions[request.method]]
+            perms = [f"{opts.app_label}.{action}_{opts.model_name}" for action in actions]
         return user.has_perms(perms)
 
 
