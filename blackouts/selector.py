@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Left, Length, Right
 from django.db.models.lookups import (
@@ -69,7 +69,7 @@ comparison: SLOT OPERATOR value
 _OR: /OR\b/i
 _AND: /AND\b/i
 _NOT: /NOT\b/i
-OPERATOR.2: /(not_equals|equals|contains|has_prefix|has_suffix|starts\s+with|ends\s+with|within|matches|greater_than|smaller_than|greater_or_equals|smaller_or_equals|between)\b/i
+OPERATOR.2: /(OPERATORS)\b/i
 SLOT: /(?!(?:AND|OR|NOT)\b)[A-Za-z_][A-Za-z0-9_.]*/i
 STRING: /'(?:[^'\\]|\\.)*'/ | /"(?:[^"\\]|\\.)*"/
 NUMBER.1: /-?\d+(\.\d+)?(?![A-Za-z0-9_.:\-\/@])/
@@ -78,7 +78,13 @@ WORD: /[A-Za-z0-9_.:\-\/@]+/
 %ignore WS
 """
 
-_PARSER = Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+OPERATOR_WORDS = (
+    "not_equals|equals|contains|has_prefix|has_suffix|starts\\s+with|ends\\s+with|within|matches"
+    "|greater_or_equals|smaller_or_equals|greater_than|smaller_than|between"
+)
+_PARSER = Lark(
+    GRAMMAR.replace("OPERATORS", OPERATOR_WORDS), parser="lalr", propagate_positions=True, maybe_placeholders=False
+)
 
 
 class SelectorError(ValueError):
@@ -95,7 +101,7 @@ class SelectorError(ValueError):
 class Comparison:
     slot: str
     operator: str
-    value: object  # str | float | tuple
+    value: object  # str | int | tuple
 
 
 @dataclass(frozen=True)
@@ -146,17 +152,19 @@ class _ToAst(Transformer):
         return BoolOp("or", tuple(items))
 
 
-def _num(value, token: Token) -> float:
-    if isinstance(value, float):
-        return value
+def _num(value, token: Token) -> int:
+    """Numeric slots hold integers; a literal must be an integer too (so SQL and Python agree exactly)."""
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
+        number = None
+    if number is None or not number.is_integer() or abs(number) > 2**53:
         raise SelectorError(
-            f"Invalid eventSelectorCriteria at position {token.start_pos + 1}: {token} needs a number",
+            f"Invalid eventSelectorCriteria at position {token.start_pos + 1}: {token} needs an integer",
             position=token.start_pos + 1,
             token=str(token),
-        ) from None
+        )
+    return int(number)
 
 
 def _text(value) -> str:
@@ -254,7 +262,7 @@ def parse(criteria: str):
 def _event_value(event: dict, slot: str):
     if slot in NUMERIC_FIELDS:
         value = event.get(slot)
-        return float(value or 0)
+        return int(value or 0)
     if slot in TEXT_FIELDS:
         return str(event.get(slot) or "")
     return str((event.get("slots") or {}).get(slot, "") or "")
@@ -311,7 +319,7 @@ def _expression(slot: str):
         return F(NUMERIC_FIELDS[slot])
     if slot in TEXT_FIELDS:
         return F(TEXT_FIELDS[slot])
-    return Coalesce(KeyTextTransform(slot, "slots"), Value(""))
+    return Coalesce(KeyTextTransform(slot, "slots"), Value(""), output_field=TextField())
 
 
 MATCH_ALL = Q(pk__isnull=False)

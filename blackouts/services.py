@@ -179,11 +179,11 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
     if policy.enabled and applied != desired:
         # A window that opened and closed while no tick ran: apply its net effect once.
         missed = windows.last_started_window(tf, now)
-        if missed is not None and missed != desired and missed.end <= now:
-            if policy.applied_edge is None or missed.start > policy.applied_edge:
-                if policy.blackout_existing_events and not policy.reset_status_on_blackout_end:
-                    done.append(f"caught up {event_blackout_apply(policy=policy, now=now)}")
-                policy.applied_edge = missed.end
+        unseen = missed is not None and (policy.applied_edge is None or missed.start > policy.applied_edge)
+        if unseen and missed != desired and missed.end <= now:
+            if policy.blackout_existing_events and not policy.reset_status_on_blackout_end:
+                done.append(f"caught up {event_blackout_apply(policy=policy, now=now)}")
+            policy.applied_edge = missed.end
     if desired is not None and applied != desired:
         if policy.blackout_existing_events:
             done.append(f"blacked out {event_blackout_apply(policy=policy, now=now)}")

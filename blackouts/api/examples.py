@@ -24,10 +24,10 @@ SPEC_POLICY = {
         "creationTime": 0,
         "modificationTime": 0,
         "definition": spec.UPDATE_BODY["configurations"]["definition"],
-        "timeframeStatus": "EXPIRED,LastRun:1611577560000,NextRun:",
+        "timeframeStatus": "EXPIRED,LastRun:1611576960000,NextRun:",
         "timeframeStatusDetails": {
             "state": "EXPIRED",
-            "lastRun": 1611577560000,
+            "lastRun": 1611576960000,
             "nextRun": None,
             "activeWindowStart": None,
             "activeWindowEnd": None,

@@ -183,7 +183,7 @@ class BlackoutPolicyBulkDeleteView(PolicyPermissionMixin, BMCAPIView):
         responses={
             200: BulkDeleteResultSerializer,
             404: OpenApiResponse(BulkDeleteResultSerializer, description="POLICY_NOT_EXIST: none of them exists"),
-            **{k: v for k, v in error_responses().items()},
+            **error_responses(),
         },
         examples=[examples.IDS, examples.BULK_OK, examples.BULK_PARTIAL, examples.BULK_NONE],
     )

@@ -1,0 +1,11 @@
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+
+@pytest.fixture
+def bmc_client(integration_user):
+    """A client that speaks to the BMC family as the product's clients do: Bearer JWT."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(integration_user)}")
+    return client
