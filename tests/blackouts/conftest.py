@@ -9,3 +9,9 @@ def bmc_client(integration_user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(integration_user)}")
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Users are created per test; PBKDF2 would make that the slowest part of the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,6 +1,7 @@
 """Factories for blackout policies and events."""
 
 import factory
+from django.utils import timezone
 
 from blackouts.models import BlackoutPolicy, Event
 
@@ -31,6 +32,17 @@ class BlackoutPolicyFactory(factory.django.DjangoModelFactory):
     timeframe = factory.LazyFunction(timeframe)
     blackout_existing_events = True
     reset_status_on_blackout_end = True
+    applied_edge = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved, then reconciled as the services do: schedule cache filled, an open window applied."""
+        from blackouts.services import policy_reconcile
+
+        policy = super()._create(model_class, *args, **kwargs)
+        policy_reconcile(policy_id=policy.pk)
+        policy.refresh_from_db()
+        return policy
 
 
 class EventFactory(factory.django.DjangoModelFactory):
