@@ -176,7 +176,11 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
             done.append("closed")
         policy.applied_start = policy.applied_end = None
         policy.applied_edge = min(applied.end, now)
-    if policy.enabled and applied != desired:
+    elif applied is None and desired is None and policy.reset_status_on_blackout_end:
+        # Events blacked out at ingest during a window no tick applied: the end still gives them back.
+        if Event.objects.filter(blackout_policy=policy.pk, status=EventStatus.BLACKOUT).exists():
+            done.append(f"reset {event_blackout_reset(policy=policy, now=now)}")
+    if policy.enabled:
         # A window that opened and closed while no tick ran: apply its net effect once.
         missed = windows.last_started_window(tf, now)
         unseen = missed is not None and (policy.applied_edge is None or missed.start > policy.applied_edge)

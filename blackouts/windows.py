@@ -11,7 +11,8 @@ time to an instant follows one rule (the README repeats it):
 Recurrences: ``oneTime`` is one window from startDate startTime to endsOn.endDate endTime. ``daily``
 (``days: all | excludeWeekends``), ``weekly`` (``daysOfWeek``, Sunday = 1) and ``monthly`` (``dates`` such
 as ``"1-15"`` or ``"1-3,15"``; a date a month lacks is skipped) give one window per matching day from
-startTime to endTime; ``endTime <= startTime`` ends the window on the next day. ``endsOn`` is ``endDate``
+startTime to endTime; ``endTime <= startTime`` ends the window on the next day. A window that falls wholly
+inside a spring-forward gap is empty and is skipped. ``endsOn`` is ``endDate``
 (inclusive: the last day a window may start), ``occurrences`` (the number of windows) or ``never``.
 """
 
@@ -270,7 +271,9 @@ def iter_windows(tf: Timeframe, *, from_day: date | None = None):
     while tf.end_date is None or day <= tf.end_date:
         if tf.day_matches(day):
             misses = 0
-            yield window_for_day(tf, day)
+            window = window_for_day(tf, day)
+            if window.end > window.start:  # a window wholly inside a DST gap is empty: it never opens
+                yield window
         else:
             misses += 1
             if misses > MAX_SCAN_DAYS:  # pragma: no cover - validated patterns always match within 62 days
@@ -329,7 +332,7 @@ def last_started_window(tf: Timeframe, at: datetime) -> Window | None:
             return None
         if tf.day_matches(day):
             window = window_for_day(tf, day)
-            if window.start <= at:
+            if window.start <= at and window.end > window.start:
                 return window
         day -= timedelta(days=1)
     return None  # pragma: no cover

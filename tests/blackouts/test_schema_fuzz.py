@@ -3,9 +3,9 @@ which the BMC family refuses with 401, so it never reaches the bodies): no 5xx, 
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import AccessToken
+from schemathesis import checks
 
 from config.wsgi import application
 
