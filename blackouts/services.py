@@ -176,10 +176,14 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
             done.append("closed")
         policy.applied_start = policy.applied_end = None
         policy.applied_edge = min(applied.end, now)
-    elif applied is None and desired is None and policy.reset_status_on_blackout_end:
+    elif (
+        applied is None
+        and desired is None
+        and policy.reset_status_on_blackout_end
+        and Event.objects.filter(blackout_policy=policy.pk, status=EventStatus.BLACKOUT).exists()
+    ):
         # Events blacked out at ingest during a window no tick applied: the end still gives them back.
-        if Event.objects.filter(blackout_policy=policy.pk, status=EventStatus.BLACKOUT).exists():
-            done.append(f"reset {event_blackout_reset(policy=policy, now=now)}")
+        done.append(f"reset {event_blackout_reset(policy=policy, now=now)}")
     if policy.enabled:
         # A window that opened and closed while no tick ran: apply its net effect once.
         missed = windows.last_started_window(tf, now)

@@ -2,6 +2,8 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from tests.worker import celery_worker  # noqa: F401  (the real-worker fixture)
+
 
 @pytest.fixture
 def bmc_client(integration_user):
