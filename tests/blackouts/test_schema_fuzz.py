@@ -3,6 +3,8 @@ which the BMC family refuses with 401, so it never reaches the bodies): no 5xx, 
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis import checks
@@ -11,7 +13,18 @@ from config.wsgi import application
 
 
 @pytest.fixture
-def bmc_schema(db, django_user_model):
+def _keep_test_connection():
+    """Calling the WSGI application directly fires request_started/finished, whose close_old_connections would
+    close the test's connection inside its transaction on PostgreSQL (Django's test Client disconnects it too)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bmc_schema(db, django_user_model, _keep_test_connection):
     user = django_user_model.objects.create_superuser("fuzz", "fuzz@example.com", "fuzz-password")
     TOKEN["value"] = str(AccessToken.for_user(user))
     return schemathesis.openapi.from_wsgi("/api/schema/", application)

@@ -186,7 +186,10 @@ def _oracle_instant(local: datetime, zone: ZoneInfo, *, is_end: bool) -> datetim
     walls = [(t, t.astimezone(zone).replace(tzinfo=None)) for t in minutes]
     if not is_end:  # the first minute whose wall clock reads at or after the start
         return next(t for t, wall in walls if wall >= local)
-    # the minute after the last one whose wall clock still reads before the end
+    exact = [t for t, wall in walls if wall == local]
+    if exact:  # the wall clock shows the end once, or twice (the later one)
+        return max(exact)
+    # in a gap: the minute after the last one whose wall clock still reads before the end
     last_before = max(i for i, (_, wall) in enumerate(walls) if wall < local)
     return walls[last_before + 1][0]
 
