@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 from core.wire.bmc import BMCAPIView, BMCStatusError, bad_request, now_ms, status_body
 from core.wire.common import WirePermission
 
-from .. import services
+from .. import selectors, services
 from ..models import BlackoutPolicy, Event
 from . import examples, schemas
 from .docs import bmc_errors
@@ -30,14 +29,6 @@ from .serializers import (
 )
 
 TAG = ["blackouts"]
-SORT_FIELDS = {
-    "name": "name",
-    "description": "description",
-    "executionOrder": "execution_order",
-    "enabled": "enabled",
-    "creationTime": "created_at",
-    "modificationTime": "modified_at",
-}
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -284,15 +275,13 @@ class BlackoutPolicySearchView(PolicyPermissionMixin, BMCAPIView):
         body = self.validated_body()
         page, per_page = body.get("pageIndex", 1), body.get("recordsPerPage", 25)
         sort = body.get("sortCriteria") or {}
-        order_field = SORT_FIELDS[sort.get("attribute", "name")]
-        descending = str(sort.get("order", "ASC")).upper() == "DESC"
-        queryset = BlackoutPolicy.objects.all()
-        text = body.get("searchString", "").strip()
-        if text:
-            queryset = queryset.filter(Q(name__icontains=text) | Q(description__icontains=text))
+        queryset = selectors.policy_search(
+            text=body.get("searchString", ""),
+            sort=sort.get("attribute", "name"),
+            descending=str(sort.get("order", "ASC")).upper() == "DESC",
+        )
         total = queryset.count()
-        ordering = [f"-{order_field}" if descending else order_field, "pk"]
-        rows = queryset.order_by(*ordering)[(page - 1) * per_page : page * per_page]
+        rows = queryset[(page - 1) * per_page : page * per_page]
         now = timezone.now()
         return Response(
             {
