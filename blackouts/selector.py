@@ -259,58 +259,64 @@ def parse(criteria: str):
 
 
 # --- Compiler 1: Python predicate over an event dict ----------------------------------------------------------
-def _event_value(event: dict, slot: str):
+def _getter(slot: str) -> Callable[[dict], object]:
     if slot in NUMERIC_FIELDS:
-        value = event.get(slot)
-        return int(value or 0)
+        return lambda event: int(event.get(slot) or 0)
     if slot in TEXT_FIELDS:
-        return str(event.get(slot) or "")
-    return str((event.get("slots") or {}).get(slot, "") or "")
+        return lambda event: str(event.get(slot) or "")
+    return lambda event: str((event.get("slots") or {}).get(slot, "") or "")
 
 
-def _eval_comparison(node: Comparison, event: dict) -> bool:
-    value = _event_value(event, node.slot)
-    op, target = node.operator, node.value
+def _compile_comparison(node: Comparison) -> Callable[[dict], bool]:
+    get, op, target = _getter(node.slot), node.operator, node.value
     if op == "equals":
-        return value == target
+        return lambda e: get(e) == target
     if op == "not_equals":
-        return value != target
+        return lambda e: get(e) != target
     if op == "contains":
-        return target.lower() in value.lower()
+        lowered = target.lower()
+        return lambda e: lowered in get(e).lower()
     if op == "has_prefix":
-        return value.startswith(target)
+        return lambda e: get(e).startswith(target)
     if op == "has_suffix":
-        return value.endswith(target)
+        return lambda e: get(e).endswith(target)
     if op == "within":
-        return value in target
+        members = frozenset(target)
+        return lambda e: get(e) in members
     if op == "matches":
-        return re.search(target, value) is not None
+        pattern = re.compile(target)
+        return lambda e: pattern.search(get(e)) is not None
     if op == "greater_than":
-        return value > target
+        return lambda e: get(e) > target
     if op == "smaller_than":
-        return value < target
+        return lambda e: get(e) < target
     if op == "greater_or_equals":
-        return value >= target
+        return lambda e: get(e) >= target
     if op == "smaller_or_equals":
-        return value <= target
+        return lambda e: get(e) <= target
     if op == "between":
-        return target[0] <= value <= target[1]
+        low, high = target
+        return lambda e: low <= get(e) <= high
     raise AssertionError(op)  # pragma: no cover
 
 
-def _evaluate(node, event: dict) -> bool:
-    if isinstance(node, Comparison):
-        return _eval_comparison(node, event)
-    if isinstance(node, Not):
-        return not _evaluate(node.operand, event)
-    if node.op == "and":
-        return all(_evaluate(child, event) for child in node.operands)
-    return any(_evaluate(child, event) for child in node.operands)
-
-
 def to_predicate(node) -> Callable[[dict], bool]:
-    """A predicate over an event as a dict of slot name -> value (``slots`` holds the free slots)."""
-    return lambda event: _evaluate(node, event)
+    """A predicate over an event as a dict of slot name -> value (``slots`` holds the free slots), compiled
+    to nested closures once so that evaluating it costs no tree walk."""
+    if isinstance(node, Comparison):
+        return _compile_comparison(node)
+    if isinstance(node, Not):
+        inner = to_predicate(node.operand)
+        return lambda e: not inner(e)
+    parts = tuple(to_predicate(child) for child in node.operands)
+    if len(parts) == 2:
+        first, second = parts
+        if node.op == "and":
+            return lambda e: first(e) and second(e)
+        return lambda e: first(e) or second(e)
+    if node.op == "and":
+        return lambda e: all(part(e) for part in parts)
+    return lambda e: any(part(e) for part in parts)
 
 
 # --- Compiler 2: Django Q over Event --------------------------------------------------------------------------

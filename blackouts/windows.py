@@ -16,6 +16,7 @@ inside a spring-forward gap is empty and is skipped. ``endsOn`` is ``endDate``
 (inclusive: the last day a window may start), ``occurrences`` (the number of windows) or ``never``.
 """
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -236,11 +237,24 @@ def _first_matching_day(tf: Timeframe, day: date) -> date | None:
 
 
 def _nth_matching_day(tf: Timeframe, count: int) -> date:
-    day, seen = tf.start_date, 0
+    """The day of the ``count``-th window, by whole weeks (weekday rules) or whole months (dates)."""
+    day, left = tf.start_date, count
+    if tf.recurrence == "monthly":
+        while True:
+            last = calendar.monthrange(day.year, day.month)[1]
+            in_month = sorted(d for d in tf.days if day.day <= d <= last)
+            if left <= len(in_month):
+                return day.replace(day=in_month[left - 1])
+            left -= len(in_month)
+            day = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    per_week = len(tf.days)  # any 7 consecutive days hold each weekday once
+    weeks = (left - 1) // per_week
+    day += timedelta(weeks=weeks)
+    left -= weeks * per_week
     while True:
         if tf.day_matches(day):
-            seen += 1
-            if seen == count:
+            left -= 1
+            if left == 0:
                 return day
         day += timedelta(days=1)
 
@@ -339,7 +353,14 @@ def last_started_window(tf: Timeframe, at: datetime) -> Window | None:
 
 
 def current_or_next_window(tf: Timeframe, at: datetime) -> Window | None:
-    return active_window(tf, at) or next_window(tf, at)
+    """The window open at ``at``, else the next one (one pass over the days)."""
+    if tf.recurrence == "oneTime":
+        window = _one_time_window(tf)
+        return window if window.end > at else None
+    for window in iter_windows(tf, from_day=_local_day(at, tf) - timedelta(days=2)):
+        if window.end > at:
+            return window
+    return None
 
 
 def timeframe_status(tf: Timeframe, at: datetime, *, enabled: bool = True) -> dict:

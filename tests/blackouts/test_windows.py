@@ -296,3 +296,38 @@ def test_windows_match_a_minute_by_minute_oracle(details):
     for probe in (w.start for w in expected):
         assert windows.active_window(tf, probe) is not None
         assert windows.next_window(tf, probe - timedelta(seconds=1)).start <= probe
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    recurrence=st.sampled_from(["daily-all", "daily-weekdays", "weekly", "monthly"]),
+    days=st.sets(st.integers(1, 7), min_size=1),
+    dates=st.sets(st.integers(1, 31), min_size=1, max_size=6),
+    count=st.integers(1, 400),
+    start=st.dates(date(2024, 1, 1), date(2032, 12, 31)),
+)
+def test_occurrences_jump_matches_counting_day_by_day(recurrence, days, dates, count, start):
+    details = {"days": "all"} if recurrence == "daily-all" else {"days": "excludeWeekends"}
+    kind = "daily"
+    if recurrence == "weekly":
+        kind, details = "weekly", {"daysOfWeek": sorted(days)}
+    elif recurrence == "monthly":
+        kind, details = "monthly", {"dates": sorted(dates)}
+    tf = parse_timeframe(
+        {
+            "startDate": start.strftime("%d%m%Y"),
+            "startTime": "10:00",
+            "endTime": "11:00",
+            "endsOn": {"occurrences": count},
+            "recurrencePattern": {"recurrence": kind, "details": details},
+            "timeZone": {"id": "UTC"},
+        }
+    )
+    day, seen = start, 0
+    while True:
+        if tf.day_matches(day):
+            seen += 1
+            if seen == count:
+                break
+        day += timedelta(days=1)
+    assert tf.end_date == day
