@@ -319,6 +319,26 @@ def to_predicate(node) -> Callable[[dict], bool]:
     return lambda e: any(part(e) for part in parts)
 
 
+def guard(node) -> tuple[str, frozenset] | None:
+    """A necessary condition ``slot in values`` of the expression (an equals/within on a text slot at the top
+    or under a top-level AND), so ingest can skip policies an event cannot match; None when there is none."""
+    if isinstance(node, Comparison):
+        if node.slot not in NUMERIC_FIELDS and node.operator in ("equals", "within"):
+            values = node.value if isinstance(node.value, tuple) else (node.value,)
+            return node.slot, frozenset(values)
+        return None
+    if isinstance(node, BoolOp) and node.op == "and":
+        for child in node.operands:
+            found = guard(child)
+            if found is not None:
+                return found
+    return None
+
+
+def slot_value(event: dict, slot: str):
+    return _getter(slot)(event)
+
+
 # --- Compiler 2: Django Q over Event --------------------------------------------------------------------------
 def _expression(slot: str):
     if slot in NUMERIC_FIELDS:

@@ -236,17 +236,48 @@ def policies_tick(*, now: datetime | None = None) -> dict:
 
 
 # --- Ingest -------------------------------------------------------------------------------------------------------
-_PREDICATES: dict = {}
+_COMPILED: dict = {}
 
 
-def _predicate(policy: BlackoutPolicy):
+def _compiled(policy: BlackoutPolicy):
+    """(predicate, guard) of a policy's selector, cached by its text."""
     key = (policy.pk, policy.selector_criteria)
-    found = _PREDICATES.get(key)
+    found = _COMPILED.get(key)
     if found is None:
-        if len(_PREDICATES) > 20000:
-            _PREDICATES.clear()
-        found = _PREDICATES[key] = selector.to_predicate(selector.parse(policy.selector_criteria))
+        if len(_COMPILED) > 20000:
+            _COMPILED.clear()
+        node = selector.parse(policy.selector_criteria)
+        found = _COMPILED[key] = (selector.to_predicate(node), selector.guard(node))
     return found
+
+
+class _Matcher:
+    """Active policies indexed by their guard: an event is only tested against the policies it can match,
+    in executionOrder order; the first that matches wins."""
+
+    def __init__(self, policies: list[BlackoutPolicy]):
+        self.policies = policies
+        self.predicates = []
+        self.unguarded: list[int] = []
+        self.by_slot: dict[str, dict[str, list[int]]] = {}
+        for index, policy in enumerate(policies):
+            predicate, found = _compiled(policy)
+            self.predicates.append(predicate)
+            if found is None:
+                self.unguarded.append(index)
+            else:
+                slot, values = found
+                for value in values:
+                    self.by_slot.setdefault(slot, {}).setdefault(value, []).append(index)
+
+    def first_match(self, probe: dict) -> BlackoutPolicy | None:
+        candidates = list(self.unguarded)
+        for slot, index in self.by_slot.items():
+            candidates.extend(index.get(selector.slot_value(probe, slot), ()))
+        for index in sorted(set(candidates)):
+            if self.predicates[index](probe):
+                return self.policies[index]
+        return None
 
 
 def active_policies(*, now: datetime) -> list[BlackoutPolicy]:
@@ -278,7 +309,7 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[Ev
     """Store events (wire slot names); an event matching an active policy is stored as BLACKOUT and
     remembers its status and the policy (lowest executionOrder wins)."""
     now = now or timezone.now()
-    active = [(p, _predicate(p)) for p in active_policies(now=now)]
+    matcher = _Matcher(active_policies(now=now))
     objects = []
     for raw in events:
         fields = {EVENT_FIELDS[k]: v for k, v in raw.items() if k in EVENT_FIELDS}
@@ -286,14 +317,11 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[Ev
         slots.update({k: str(v) for k, v in (raw.get("slots") or {}).items()})
         fields["slots"] = slots
         event = Event(**fields)
-        if event.status in BLACKOUT_FROM and active:
-            probe = event.as_selector_input()
-            for policy, predicate in active:
-                if predicate(probe):
-                    event.previous_status = event.status
-                    event.status = EventStatus.BLACKOUT
-                    event.blackout_policy = policy
-                    event.blacked_out_at = now
-                    break
+        policy = matcher.first_match(event.as_selector_input()) if event.status in BLACKOUT_FROM else None
+        if policy is not None:
+            event.previous_status = event.status
+            event.status = EventStatus.BLACKOUT
+            event.blackout_policy = policy
+            event.blacked_out_at = now
         objects.append(event)
     return Event.objects.bulk_create(objects, batch_size=1000)

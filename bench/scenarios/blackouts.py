@@ -26,8 +26,8 @@ def _fill_events(connection, count: int) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"INSERT INTO blackouts_event ({columns}) SELECT 'id-' || g, CASE WHEN g % 10 = 0 THEN 'DB' ELSE"
-                " 'WEB' END, 'message ' || g, 'MAJOR', 'OPEN', '', 'host', '', g % 10, '{}'::jsonb, now()"
+                f"INSERT INTO blackouts_event ({columns}) SELECT 'id-' || g, CASE WHEN mod(g, 10) = 0 THEN 'DB' ELSE"
+                " 'WEB' END, 'message ' || g, 'MAJOR', 'OPEN', '', 'host', '', mod(g, 10), '{}'::jsonb, now()"
                 " FROM generate_series(1, %s) AS g",
                 [count],
             )

@@ -189,3 +189,27 @@ def test_q_and_predicate_agree(criteria, batch):
     in_python = {obj.pk for obj in created if predicate(obj.as_selector_input())}
     in_database = set(Event.objects.filter(q).values_list("pk", flat=True))
     assert in_database == in_python, criteria
+
+
+GUARDED = st.one_of(
+    expressions,
+    st.tuples(
+        st.sampled_from(["class", "severity", "location"]), st.lists(TEXT, min_size=1, max_size=2), expressions
+    ).map(lambda t: f"{t[0]} within [{','.join(_quote(v) for v in t[1])}] AND {t[2]}"),
+    st.tuples(st.sampled_from(["EVENT", "a", "Ab"]), expressions).map(
+        lambda t: f"class equals {_quote(t[0])} AND {t[1]}"
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(criteria=st.lists(GUARDED, min_size=1, max_size=6), batch=st.lists(events, min_size=1, max_size=6))
+def test_ingest_guard_index_picks_what_a_linear_scan_picks(criteria, batch):
+    from blackouts.models import BlackoutPolicy
+    from blackouts.services import _Matcher
+
+    policies = [BlackoutPolicy(name=f"p{n}", selector_criteria=c) for n, c in enumerate(criteria)]
+    matcher = _Matcher(policies)
+    for event in batch:
+        linear = next((p for p in policies if selector.to_predicate(selector.parse(p.selector_criteria))(event)), None)
+        assert matcher.first_match(event) is linear
