@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.db.models import Count, Window
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -280,8 +281,9 @@ class BlackoutPolicySearchView(PolicyPermissionMixin, BMCAPIView):
             sort=sort.get("attribute", "name"),
             descending=str(sort.get("order", "ASC")).upper() == "DESC",
         )
-        total = queryset.count()
-        rows = queryset[(page - 1) * per_page : page * per_page]
+        # One scan for the page and the total (COUNT(*) OVER ()); a page past the end asks for the count.
+        rows = list(queryset.annotate(total_records=Window(Count("pk")))[(page - 1) * per_page : page * per_page])
+        total = rows[0].total_records if rows else queryset.count()
         now = timezone.now()
         return Response(
             {
