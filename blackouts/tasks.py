@@ -10,7 +10,3 @@ def window_tick() -> dict:
     """Apply every window edge that has passed since the last tick (catches up after downtime)."""
     return services.policies_tick()
 
-
-@shared_task(name="blackouts.tasks.reconcile_policy", ignore_result=True, autoretry_for=(Exception,), max_retries=3)
-def reconcile_policy(policy_id: str) -> str:
-    return services.policy_reconcile(policy_id=policy_id)
