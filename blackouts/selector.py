@@ -249,6 +249,8 @@ def parse(criteria: str):
         ) from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark errors
         raise SelectorError(f"Invalid eventSelectorCriteria: {exc}") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise SelectorError(f"Invalid eventSelectorCriteria: nested more than {MAX_DEPTH} levels deep", position=1)
     try:
         return _ToAst().transform(tree)
     except Exception as exc:  # lark wraps transformer errors in VisitError
@@ -256,6 +258,19 @@ def parse(criteria: str):
         if isinstance(inner, SelectorError):
             raise inner from None
         raise
+
+
+MAX_DEPTH = 64
+
+
+def _depth(tree) -> int:
+    """Depth of the parse tree, without recursion (the compilers recurse, so depth is bounded first)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in getattr(node, "children", ()) if hasattr(child, "children"))
+    return deepest
 
 
 # --- Compiler 1: Python predicate over an event dict ----------------------------------------------------------

@@ -9,4 +9,3 @@ from . import services
 def window_tick() -> dict:
     """Apply every window edge that has passed since the last tick (catches up after downtime)."""
     return services.policies_tick()
-
