@@ -82,10 +82,10 @@ def test_invalid_criteria_name_position_and_token(criteria, position, token):
     assert f"position {position}" in str(info.value)
 
 
-@pytest.mark.parametrize("criteria", ["NOT " * 900 + "class equals 'a'", "(" * 100 + "class equals 'a'" + ")" * 100])
-def test_absurd_nesting_is_a_selector_error_not_a_crash(criteria):
+def test_absurd_nesting_is_a_selector_error_not_a_crash():
     with pytest.raises(selector.SelectorError):
-        selector.parse(criteria)
+        selector.parse("NOT " * 900 + "class equals 'a'")
+    assert matches("(" * 100 + "class equals 'EVENT'" + ")" * 100)  # parentheses alone add no depth
 
 
 def test_empty_criteria_is_refused():
