@@ -212,6 +212,13 @@ def _check(slot: str, op: str, value, token: Token) -> Comparison:
         )
     text = _text(value)
     if op == "matches":
+        if re.search(r"\(\?(?![:=!])|\\[AZzGP]", text):
+            # keep to the syntax Python (SQLite, ingest) and PostgreSQL (window edges) read the same way
+            raise SelectorError(
+                f"Invalid eventSelectorCriteria {where}: unsupported regular expression syntax",
+                position=token.start_pos + 1,
+                token=str(token),
+            )
         try:
             re.compile(text)
         except re.error as exc:

@@ -70,6 +70,7 @@ def test_operators(criteria, expected):
         ("repeat_count between [1]", 14, "between"),
         ("repeat_count greater_than 2.5", 14, "greater_than"),
         ("msg matches '('", 5, "matches"),
+        ("msg matches '(?P<x>a)'", 5, "matches"),
         ("class equals 'a' )", 18, ")"),
         ("class equals 'a' # b", 18, "#"),
     ],
