@@ -53,13 +53,15 @@ class BlackoutPolicyForm(forms.ModelForm):
         return value
 
     def clean(self):
+        """The API's rules: the name never changes, an enabled policy in an open window is not edited (use the
+        Disable action first)."""
         cleaned = super().clean()
         instance = self.instance
-        if instance.pk and instance.enabled:
-            if self.cleaned_data.get("name") not in (None, instance.name):
+        if instance.pk and not instance._state.adding:
+            if cleaned.get("name") not in (None, instance.name):
                 self.add_error("name", "The name of a policy cannot change.")
-            if windows.active_window(instance.parsed_timeframe, timezone.now()) is not None:
-                raise ValidationError("Failed to update, policy is in active state.")
+            if instance.enabled and windows.active_window(instance.parsed_timeframe, timezone.now()) is not None:
+                raise ValidationError("Failed to update, policy is in active state (disable it first).")
         return cleaned
 
 
@@ -104,11 +106,17 @@ class BlackoutPolicyAdmin(admin.ModelAdmin):
         return windows.status_string(self._status(obj))
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.owner = request.user.get_username()
-            obj.applied_edge = timezone.now()
-        super().save_model(request, obj, form, change)
-        services.policy_reconcile(policy_id=obj.pk)
+        """Through the services, as the API: validation, schedule cache, reconcile at once."""
+        fields = {name: form.cleaned_data[name] for name in BlackoutPolicyForm.Meta.fields}
+        try:
+            if change:
+                policy = services.policy_update(policy_id=obj.pk, fields=fields)
+            else:
+                policy = services.policy_create(fields=fields, owner=request.user.get_username())
+        except (services.PolicyActive, services.PolicyInputError, services.PolicyNameConflict) as exc:
+            raise ValidationError(str(exc)) from exc  # the form's clean() catches these first
+        obj.pk = policy.pk
+        obj._state.adding = False
 
     def delete_model(self, request, obj):
         services.policies_delete(ids=[obj.pk])

@@ -1,5 +1,6 @@
 """Admin: lists within a query budget, the form validates like the API, actions call services, the calendar."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -139,3 +140,27 @@ def test_calendar_in_a_browser(admin_page):
     assert "browser-daily" in admin_page.inner_text("#blackout-calendar")
     box = admin_page.locator(".bo-row .bo-bar").first.bounding_box()
     assert box is not None and box["width"] > 0
+
+
+def test_policy_form_edit_keeps_the_api_rules(admin_client_logged):
+    policy = BlackoutPolicyFactory(name="edit-me", enabled=False)
+    url = reverse("admin:blackouts_blackoutpolicy_change", args=[policy.pk])
+    data = {
+        "name": "renamed",
+        "description": "x",
+        "execution_order": 7,
+        "selector_criteria": "class equals 'DB'",
+        "timeframe": json.dumps(policy.timeframe),
+    }
+    response = admin_client_logged.post(url, data)
+    assert "cannot change" in str(response.context["adminform"].form.errors)
+    response = admin_client_logged.post(url, data | {"name": "edit-me"})
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.execution_order, policy.selector_criteria) == (7, "class equals 'DB'")
+    active = BlackoutPolicyFactory(
+        name="active-one", enabled=True, timeframe=timeframe(startTime="00:00", endTime="00:00")
+    )
+    url = reverse("admin:blackouts_blackoutpolicy_change", args=[active.pk])
+    response = admin_client_logged.post(url, data | {"name": "active-one", "enabled": "on"})
+    assert "active state" in response.content.decode()
