@@ -1,0 +1,290 @@
+"""Blackouts: set-based transitions vs raw SQL, policy search and next windows at 10k, ingest against 1k policies.
+
+Sizes can be lowered for a quick run: BENCH_BLACKOUT_EVENTS (default 1,000,000), BENCH_BLACKOUT_POLICIES
+(10,000), BENCH_BLACKOUT_INGEST (10,000 events against 1,000 policies).
+"""
+
+import os
+import random
+import time
+import uuid
+
+from bench.harness import Result, scenario, timed
+from bench.support import fresh_database, percentile
+
+EVENTS = int(os.environ.get("BENCH_BLACKOUT_EVENTS", "1000000"))
+POLICIES = int(os.environ.get("BENCH_BLACKOUT_POLICIES", "10000"))
+INGEST = int(os.environ.get("BENCH_BLACKOUT_INGEST", "10000"))
+
+
+def _fill_events(connection, count: int) -> None:
+    """``count`` OPEN events, every tenth of class DB (the 10% a policy will match)."""
+    columns = (
+        "identifier, event_class, msg, severity, status, previous_status, source_hostname, source_identifier,"
+        " repeat_count, slots, received_at"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO blackouts_event ({columns}) SELECT 'id-' || g, CASE WHEN mod(g, 10) = 0 THEN 'DB' ELSE"
+                " 'WEB' END, 'message ' || g, 'MAJOR', 'OPEN', '', 'host', '', mod(g, 10), '{}'::jsonb, now()"
+                " FROM generate_series(1, %s) AS g",
+                [count],
+            )
+            cursor.execute("ANALYZE blackouts_event")
+        else:
+            cursor.execute(
+                f"INSERT INTO blackouts_event ({columns}) WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1"
+                " FROM g WHERE x < %s) SELECT 'id-' || x, CASE WHEN x % 10 = 0 THEN 'DB' ELSE 'WEB' END,"
+                " 'message ' || x, 'MAJOR', 'OPEN', '', 'host', '', x % 10, '{}', datetime('now') FROM g",
+                [count],
+            )
+            cursor.execute("ANALYZE")
+
+
+def _policy_fields(name: str, criteria: str, details: dict, *, enabled=True) -> dict:
+    return {
+        "name": name,
+        "description": "bench",
+        "execution_order": random.randint(0, 9999),
+        "selector_criteria": criteria,
+        "enabled": enabled,
+        "timeframe": details,
+        "blackout_existing_events": True,
+        "reset_status_on_blackout_end": True,
+    }
+
+
+ALWAYS = {
+    "startDate": "01012020",
+    "startTime": "00:00",
+    "endTime": "00:00",
+    "endsOn": {"never": True},
+    "recurrencePattern": {"recurrence": "daily", "details": {"days": "all"}},
+    "timeZone": {"id": "UTC"},
+}
+
+
+@scenario("blackouts-transitions")
+def transitions() -> list[Result]:
+    connection = fresh_database()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from blackouts import services
+    from blackouts.models import BlackoutPolicy
+
+    with timed() as fill:
+        _fill_events(connection, EVENTS)
+    policy = BlackoutPolicy.objects.create(**_policy_fields("bench", "class equals 'DB'", ALWAYS, enabled=False))
+    now = timezone.now()
+    pk = policy.pk.hex if connection.vendor == "sqlite" else str(policy.pk)
+    raw_start = (
+        "UPDATE blackouts_event SET status = 'BLACKOUT', previous_status = 'OPEN', blackout_policy_id = %s,"
+        " blacked_out_at = %s WHERE status = 'OPEN' AND event_class = 'DB'"
+    )
+    raw_end = (
+        "UPDATE blackouts_event SET status = COALESCE(NULLIF(previous_status, ''), 'OPEN'), previous_status = '',"
+        " blackout_policy_id = NULL, blacked_out_at = NULL WHERE blackout_policy_id = %s AND status = 'BLACKOUT'"
+    )
+
+    def raw(sql, params):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    results = []
+    # window start: raw SQL baseline, then the compiled Q (same rows, same run)
+    with timed() as raw_start_t:
+        matched = raw(raw_start, [pk, now])
+    raw(raw_end, [pk])
+    with timed() as orm_start_t, transaction.atomic():
+        applied = services.event_blackout_apply(policy=policy, now=now)
+    assert applied == matched, (applied, matched)
+    # window end: the service's reset (with the "another active policy" check), then raw SQL
+    with timed() as orm_end_t, transaction.atomic():
+        reset = services.event_blackout_reset(policy=policy, now=now)
+    raw(raw_start, [pk, now])
+    with timed() as raw_end_t:
+        raw(raw_end, [pk])
+    assert reset == matched
+    notes = {"events": EVENTS, "db": connection.vendor, "fill_s": round(fill["seconds"], 1)}
+    results.append(Result("blackouts-window-start", "raw SQL UPDATE", matched, raw_start_t["seconds"], "rows/s", True))
+    results.append(
+        Result("blackouts-window-start", "service (compiled Q)", matched, orm_start_t["seconds"], "rows/s", extra=notes)
+    )
+    results.append(Result("blackouts-window-end", "raw SQL UPDATE", matched, raw_end_t["seconds"], "rows/s", True))
+    results.append(
+        Result("blackouts-window-end", "service reset", matched, orm_end_t["seconds"], "rows/s", extra=notes)
+    )
+    return results
+
+
+def _random_timeframe(rng: random.Random) -> dict:
+    kind = rng.choice(["oneTime", "daily", "weekly", "monthly"])
+    start = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.choice([2025, 2026, 2027])}"
+    details = {
+        "startDate": start,
+        "startTime": f"{rng.randint(0, 23):02d}:{rng.choice([0, 15, 30, 45]):02d}",
+        "endTime": f"{rng.randint(0, 23):02d}:{rng.choice([0, 15, 30, 45]):02d}",
+        "timeZone": {
+            "id": rng.choice(["UTC", "Europe/Lisbon", "America/New_York", "Asia/Kolkata", "Australia/Sydney"])
+        },
+    }
+    if kind == "oneTime":
+        details |= {"endsOn": {"endDate": f"28{start[2:4]}2028"}, "recurrencePattern": {"recurrence": "oneTime"}}
+    elif kind == "daily":
+        details |= {"endsOn": {"never": True}, "recurrencePattern": {"recurrence": "daily", "details": {"days": "all"}}}
+    elif kind == "weekly":
+        details |= {
+            "endsOn": {"occurrences": rng.randint(1, 200)},
+            "recurrencePattern": {"recurrence": "weekly", "details": {"daysOfWeek": [rng.randint(1, 7)]}},
+        }
+    else:
+        details |= {
+            "endsOn": {"never": True},
+            "recurrencePattern": {"recurrence": "monthly", "details": {"dates": "1-3,15"}},
+        }
+    return details
+
+
+def _jwt_client():
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    user = get_user_model().objects.create_superuser(f"bench-{uuid.uuid4().hex[:6]}", "b@example.com", "x")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    return client
+
+
+@scenario("blackouts-policies")
+def policies() -> list[Result]:
+    connection = fresh_database()
+    from django.utils import timezone
+
+    from blackouts import windows
+    from blackouts.models import BlackoutPolicy
+
+    rng = random.Random(4)
+    words = ["db", "web", "network", "storage", "nightly", "weekly", "test", "maintenance", "patch", "backup"]
+    BlackoutPolicy.objects.bulk_create(
+        [
+            BlackoutPolicy(
+                **_policy_fields(
+                    f"{rng.choice(words)}-{rng.choice(words)}-{n}",
+                    "class equals 'DB'",
+                    _random_timeframe(rng),
+                    enabled=rng.random() < 0.5,
+                )
+            )
+            for n in range(POLICIES)
+        ],
+        batch_size=2000,
+    )
+    client = _jwt_client()
+    path = "/events-service/api/v1.0/blackout_policies/search"
+    bodies = [
+        {"searchString": rng.choice(words), "pageIndex": rng.randint(1, 5), "recordsPerPage": 25,
+         "sortCriteria": {"attribute": rng.choice(["name", "modificationTime", "executionOrder"]),
+                          "order": rng.choice(["ASC", "DESC"])}}
+        for _ in range(300)
+    ]  # fmt: skip
+    for body in bodies[:20]:
+        client.post(path, body, format="json")
+    latencies = []
+    start = time.perf_counter()
+    for body in bodies:
+        t0 = time.perf_counter()
+        response = client.post(path, body, format="json")
+        latencies.append(time.perf_counter() - t0)
+        assert response.status_code == 200, response.content[:300]
+    search_seconds = time.perf_counter() - start
+    results = [
+        Result(
+            "blackouts-search",
+            "POST .../search (25 per page, 10k policies)",
+            len(bodies),
+            search_seconds,
+            extra={
+                "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+                "p95_ms": round(percentile(latencies, 95) * 1000, 2),
+                "db": connection.vendor,
+            },
+        )
+    ]
+    from blackouts.models import _timeframe_from_json
+
+    _timeframe_from_json.cache_clear()
+    now = timezone.now()
+    with timed() as load_t:
+        rows = list(BlackoutPolicy.objects.only("pk", "timeframe"))
+    with timed() as next_t:
+        found = sum(1 for p in rows if windows.current_or_next_window(p.parsed_timeframe, now) is not None)
+    results.append(
+        Result(
+            "blackouts-next-windows",
+            "parse and compute every policy's next window",
+            POLICIES,
+            next_t["seconds"],
+            "policies/s",
+            extra={"with_a_window": found, "plus_loading_rows_s": round(load_t["seconds"], 3)},
+        )
+    )
+    return results
+
+
+@scenario("blackouts-ingest")
+def ingest() -> list[Result]:
+    fresh_database()
+    from blackouts.models import BlackoutPolicy, Event
+    from blackouts.services import policy_reconcile
+
+    rng = random.Random(6)
+    policies = []
+    for n in range(1000):
+        criteria = rng.choice(
+            [
+                f"class equals 'C{n}' AND severity within ['MAJOR','CRITICAL']",
+                f"_identifier has_prefix 'node-{n}-' OR msg contains 'token{n} '",
+                f"( source_hostname equals 'h{n}' ) AND NOT repeat_count greater_than 5",
+                f"location equals 'site-{n}'",
+            ]
+        )
+        policies.append(BlackoutPolicy(**_policy_fields(f"p{n}", criteria, ALWAYS)))
+    BlackoutPolicy.objects.bulk_create(policies)
+    for policy in BlackoutPolicy.objects.all():
+        policy_reconcile(policy_id=policy.pk)
+    client = _jwt_client()
+    path = "/events-service/api/v1.0/events"
+    batch_size = 500
+
+    def event(n):
+        return {
+            "class": f"C{rng.randint(0, 3000)}",
+            "msg": f"token{rng.randint(0, 5000)} something happened",
+            "severity": rng.choice(["MAJOR", "MINOR", "CRITICAL"]),
+            "_identifier": f"node-{rng.randint(0, 3000)}-{n}",
+            "source_hostname": f"h{rng.randint(0, 3000)}",
+            "repeat_count": rng.randint(0, 9),
+            "location": f"site-{rng.randint(0, 3000)}",
+        }
+
+    batches = [[event(n) for n in range(i, min(i + batch_size, INGEST))] for i in range(0, INGEST, batch_size)]
+    client.post(path, batches[0][:10], format="json")  # warm-up
+    with timed() as t:
+        for batch in batches:
+            response = client.post(path, batch, format="json")
+            assert response.status_code == 200, response.content[:300]
+    blacked = Event.objects.filter(status="BLACKOUT").count()
+    return [
+        Result(
+            "blackouts-ingest",
+            f"POST /events, {batch_size} per request, 1,000 active policies",
+            INGEST,
+            t["seconds"],
+            "events/s",
+            extra={"blacked_out": blacked},
+        )
+    ]

@@ -1,0 +1,327 @@
+"""What changes blackout data: policy writes, window transitions (set-based), event ingest.
+
+Transitions are idempotent and crash-safe: ``policy_reconcile`` locks the policy row, compares the window
+the engine says is open now with the one recorded in ``applied_start``/``applied_end``, applies the
+difference with one ``UPDATE`` per edge, and records the new state in the same transaction. Running it
+twice changes nothing the second time; a tick that was down catches up on the next run.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from . import selector, windows
+from .models import BlackoutPolicy, Event, EventStatus
+
+logger = logging.getLogger(__name__)
+
+BLACKOUT_FROM = (EventStatus.OPEN, EventStatus.ACK, EventStatus.ASSIGNED)  # statuses ingest may black out
+
+
+class PolicyInputError(ValueError):
+    """A policy body that is well-typed but impossible (bad selector, impossible timeframe)."""
+
+
+class PolicyNameConflict(ValueError):
+    pass
+
+
+class PolicyActive(ValueError):
+    pass
+
+
+def _validate(fields: dict) -> None:
+    try:
+        selector.parse(fields["selector_criteria"])
+    except selector.SelectorError as exc:
+        raise PolicyInputError(str(exc)) from None
+    try:
+        windows.parse_timeframe(fields["timeframe"])
+    except windows.TimeframeError as exc:
+        raise PolicyInputError(
+            f"[Path '/configurations/definition/timeframeDetails{exc.path}'] {exc.message}"
+        ) from None
+
+
+def _refresh_schedule(policy: BlackoutPolicy, now: datetime) -> None:
+    window = windows.current_or_next_window(policy.parsed_timeframe, now)
+    policy.window_start, policy.window_end = (window.start, window.end) if window else (None, None)
+
+
+@transaction.atomic
+def policy_create(*, fields: dict, owner: str = "", now: datetime | None = None) -> BlackoutPolicy:
+    """Create a policy from model fields; the name is unique. Reconciles at once (an open window applies)."""
+    now = now or timezone.now()
+    _validate(fields)
+    if BlackoutPolicy.objects.filter(name=fields["name"]).exists():
+        raise PolicyNameConflict(fields["name"])
+    policy = BlackoutPolicy(owner=owner, **fields)
+    policy.applied_edge = now  # windows that ended before the policy existed are not applied
+    _refresh_schedule(policy, now)
+    policy.save()
+    policy_reconcile(policy_id=policy.pk, now=now)
+    policy.refresh_from_db()
+    return policy
+
+
+@transaction.atomic
+def policy_update(*, policy_id, fields: dict, now: datetime | None = None) -> BlackoutPolicy:
+    """Replace a policy's definition. The name must not change; a policy whose window is active now (and is
+    enabled) cannot be updated (``BLACKOUT_POLICY_ACTIVE``)."""
+    now = now or timezone.now()
+    policy = BlackoutPolicy.objects.select_for_update().get(pk=policy_id)
+    if fields["name"] != policy.name:
+        raise PolicyInputError("Policy name cannot be changed")
+    _validate(fields)
+    if policy.enabled and windows.active_window(policy.parsed_timeframe, now) is not None:
+        raise PolicyActive(str(policy.pk))
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    if policy.applied_start is None:
+        policy.applied_edge = now  # the new definition's past windows are not applied
+    _refresh_schedule(policy, now)
+    policy.save()
+    policy_reconcile(policy_id=policy.pk, now=now)
+    policy.refresh_from_db()
+    return policy
+
+
+@transaction.atomic
+def policies_set_enabled(*, ids: list, enabled: bool, now: datetime | None = None) -> list:
+    """Enable or disable policies (all must exist); reconcile each at once. Returns the ids."""
+    now = now or timezone.now()
+    policies = list(BlackoutPolicy.objects.select_for_update().filter(pk__in=ids))
+    changed = [p.pk for p in policies if p.enabled != enabled]
+    BlackoutPolicy.objects.filter(pk__in=changed).update(enabled=enabled, modified_at=now, applied_edge=now)
+    for pk in changed:
+        policy_reconcile(policy_id=pk, now=now)
+    return [p.pk for p in policies]
+
+
+@transaction.atomic
+def policies_delete(*, ids: list, now: datetime | None = None) -> tuple[list, list]:
+    """Delete the policies that exist; an open window is closed first (its reset applies). Returns
+    ``(deleted ids, ids that did not exist)`` in request order."""
+    now = now or timezone.now()
+    existing = set(BlackoutPolicy.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    deleted = [i for i in ids if i in existing]
+    failed = [i for i in ids if i not in existing]
+    for pk in deleted:
+        BlackoutPolicy.objects.filter(pk=pk).update(enabled=False)
+        policy_reconcile(policy_id=pk, now=now)
+    BlackoutPolicy.objects.filter(pk__in=deleted).delete()
+    return deleted, failed
+
+
+# --- Transitions ------------------------------------------------------------------------------------------------
+def _policy_q(policy: BlackoutPolicy) -> Q:
+    return selector.to_q(selector.parse(policy.selector_criteria))
+
+
+def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:
+    """Window start: OPEN events matching the selector become BLACKOUT, in one UPDATE."""
+    return (
+        Event.objects.filter(status=EventStatus.OPEN)
+        .filter(_policy_q(policy))
+        .update(
+            status=EventStatus.BLACKOUT,
+            previous_status=EventStatus.OPEN,
+            blackout_policy=policy.pk,
+            blacked_out_at=now,
+        )
+    )
+
+
+def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime) -> int:
+    """Window end: events this policy blacked out get their previous status back, except those another
+    active policy still covers (they are handed over to it, lowest executionOrder first)."""
+    blacked = Event.objects.filter(blackout_policy=policy.pk, status=EventStatus.BLACKOUT)
+    others = (
+        BlackoutPolicy.objects.filter(enabled=True)
+        .filter(Q(applied_start__isnull=False) | Q(window_start__lte=now, window_end__gt=now))
+        .exclude(pk=policy.pk)
+        .order_by("execution_order", "name")
+    )
+    for other in others:
+        if other.applied_start is None and windows.active_window(other.parsed_timeframe, now) is None:
+            continue
+        blacked.filter(_policy_q(other)).update(blackout_policy=other.pk)
+    return blacked.update(
+        status=Coalesce(NullIf(F("previous_status"), Value("")), Value(EventStatus.OPEN)),
+        previous_status="",
+        blackout_policy=None,
+        blacked_out_at=None,
+    )
+
+
+@transaction.atomic
+def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
+    """Bring events in line with the policy's window at ``now``. Idempotent; returns what it did."""
+    now = now or timezone.now()
+    policy = BlackoutPolicy.objects.select_for_update().filter(pk=policy_id).first()
+    if policy is None:
+        return "gone"
+    tf = policy.parsed_timeframe
+    desired = windows.active_window(tf, now) if policy.enabled else None
+    applied = windows.Window(policy.applied_start, policy.applied_end) if policy.applied_start else None
+    done = []
+    if applied is not None and applied != desired:
+        if policy.reset_status_on_blackout_end:
+            done.append(f"reset {event_blackout_reset(policy=policy, now=now)}")
+        else:
+            done.append("closed")
+        policy.applied_start = policy.applied_end = None
+        policy.applied_edge = min(applied.end, now)
+    elif (
+        applied is None
+        and desired is None
+        and policy.reset_status_on_blackout_end
+        and Event.objects.filter(blackout_policy=policy.pk, status=EventStatus.BLACKOUT).exists()
+    ):
+        # Events blacked out at ingest during a window no tick applied: the end still gives them back.
+        done.append(f"reset {event_blackout_reset(policy=policy, now=now)}")
+    if policy.enabled:
+        # A window that opened and closed while no tick ran: apply its net effect once.
+        missed = windows.last_started_window(tf, now)
+        unseen = missed is not None and (policy.applied_edge is None or missed.start > policy.applied_edge)
+        if unseen and missed != desired and missed.end <= now:
+            if policy.blackout_existing_events and not policy.reset_status_on_blackout_end:
+                done.append(f"caught up {event_blackout_apply(policy=policy, now=now)}")
+            policy.applied_edge = missed.end
+    if desired is not None and applied != desired:
+        if policy.blackout_existing_events:
+            done.append(f"blacked out {event_blackout_apply(policy=policy, now=now)}")
+        else:
+            done.append("opened")
+        policy.applied_start, policy.applied_end = desired.start, desired.end
+        policy.applied_edge = desired.start
+    _refresh_schedule(policy, now)
+    # update(), not save(): a transition is not a modification of the policy (modificationTime stays).
+    BlackoutPolicy.objects.filter(pk=policy.pk).update(
+        applied_start=policy.applied_start,
+        applied_end=policy.applied_end,
+        applied_edge=policy.applied_edge,
+        window_start=policy.window_start,
+        window_end=policy.window_end,
+    )
+    if done:
+        logger.info("blackout policy %s: %s", policy.name, ", ".join(done))
+    return ", ".join(done) or "nothing"
+
+
+def policies_due(*, now: datetime) -> list:
+    """Policies whose applied state may differ from their window now: an edge has passed or a window is
+    recorded as applied while the policy is disabled."""
+    return list(
+        BlackoutPolicy.objects.filter(
+            Q(enabled=True, window_start__lte=now, applied_start__isnull=True)
+            | Q(applied_end__lte=now)
+            | Q(enabled=False, applied_start__isnull=False)
+            | Q(enabled=True, window_end__lte=now)
+        ).values_list("pk", flat=True)
+    )
+
+
+def policies_tick(*, now: datetime | None = None) -> dict:
+    """One scheduler tick: reconcile every due policy, each in its own transaction."""
+    now = now or timezone.now()
+    results = {}
+    for pk in policies_due(now=now):
+        results[str(pk)] = policy_reconcile(policy_id=pk, now=now)
+    return results
+
+
+# --- Ingest -------------------------------------------------------------------------------------------------------
+_COMPILED: dict = {}
+
+
+def _compiled(policy: BlackoutPolicy):
+    """(predicate, guard) of a policy's selector, cached by its text."""
+    key = (policy.pk, policy.selector_criteria)
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) > 20000:
+            _COMPILED.clear()
+        node = selector.parse(policy.selector_criteria)
+        found = _COMPILED[key] = (selector.to_predicate(node), selector.guard(node))
+    return found
+
+
+class _Matcher:
+    """Active policies indexed by their guard: an event is only tested against the policies it can match,
+    in executionOrder order; the first that matches wins."""
+
+    def __init__(self, policies: list[BlackoutPolicy]):
+        self.policies = policies
+        self.predicates = []
+        self.unguarded: list[int] = []
+        self.by_slot: dict[str, dict[str, list[int]]] = {}
+        for index, policy in enumerate(policies):
+            predicate, found = _compiled(policy)
+            self.predicates.append(predicate)
+            if found is None:
+                self.unguarded.append(index)
+            else:
+                slot, values = found
+                for value in values:
+                    self.by_slot.setdefault(slot, {}).setdefault(value, []).append(index)
+
+    def first_match(self, probe: dict) -> BlackoutPolicy | None:
+        candidates = list(self.unguarded)
+        for slot, index in self.by_slot.items():
+            candidates.extend(index.get(selector.slot_value(probe, slot), ()))
+        for index in sorted(set(candidates)):
+            if self.predicates[index](probe):
+                return self.policies[index]
+        return None
+
+
+def active_policies(*, now: datetime) -> list[BlackoutPolicy]:
+    """Enabled policies whose window contains ``now``, lowest executionOrder first."""
+    candidates = BlackoutPolicy.objects.filter(enabled=True, window_start__lte=now, window_end__isnull=False).order_by(
+        "execution_order", "name"
+    )
+    out = []
+    for policy in candidates:
+        if policy.window_end > now or windows.active_window(policy.parsed_timeframe, now) is not None:
+            out.append(policy)
+    return out
+
+
+EVENT_FIELDS = {
+    "class": "event_class",
+    "msg": "msg",
+    "severity": "severity",
+    "status": "status",
+    "_identifier": "identifier",
+    "source_hostname": "source_hostname",
+    "source_identifier": "source_identifier",
+    "repeat_count": "repeat_count",
+}
+
+
+@transaction.atomic
+def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[Event]:
+    """Store events (wire slot names); an event matching an active policy is stored as BLACKOUT and
+    remembers its status and the policy (lowest executionOrder wins)."""
+    now = now or timezone.now()
+    matcher = _Matcher(active_policies(now=now))
+    objects = []
+    for raw in events:
+        fields = {EVENT_FIELDS[k]: v for k, v in raw.items() if k in EVENT_FIELDS}
+        slots = {k: str(v) for k, v in raw.items() if k not in EVENT_FIELDS and k != "slots"}
+        slots.update({k: str(v) for k, v in (raw.get("slots") or {}).items()})
+        fields["slots"] = slots
+        event = Event(**fields)
+        policy = matcher.first_match(event.as_selector_input()) if event.status in BLACKOUT_FROM else None
+        if policy is not None:
+            event.previous_status = event.status
+            event.status = EventStatus.BLACKOUT
+            event.blackout_policy = policy
+            event.blacked_out_at = now
+        objects.append(event)
+    return Event.objects.bulk_create(objects, batch_size=1000)

@@ -1,0 +1,222 @@
+"""The selector language: parsing, errors naming position and token, and Q == predicate (hypothesis)."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from blackouts import selector
+from blackouts.models import Event
+
+EVENT = {
+    "class": "EVENT",
+    "msg": "Disk Test Message on db01",
+    "severity": "MAJOR",
+    "status": "OPEN",
+    "_identifier": "123",
+    "source_hostname": "db01.example.com",
+    "source_identifier": "",
+    "repeat_count": 3,
+    "slots": {"location": "Lisbon"},
+}
+
+
+def matches(criteria: str, event: dict = EVENT) -> bool:
+    return selector.to_predicate(selector.parse(criteria))(event)
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        ("( class equals 'EVENT' ) AND _identifier within '123'", True),
+        ("( class equals 'EVENT' ) AND ( msg contains 'Test Message' )", True),
+        ("msg contains 'test message'", True),  # contains is case-insensitive
+        ("class equals 'event'", False),  # equals is not
+        ("class not_equals 'EVENT'", False),
+        ("severity within ['MINOR','MAJOR']", True),
+        ("severity within 'MINOR','CRITICAL'", False),
+        ("severity within [MINOR, MAJOR]", True),
+        ("source_hostname has_prefix 'db01'", True),
+        ("source_hostname starts with 'db02'", False),
+        ("source_hostname ends with '.com'", True),
+        ("source_hostname has_suffix 'example'", False),
+        ("msg matches '^Disk .* db[0-9]+$'", True),
+        ("repeat_count greater_than 2", True),
+        ("repeat_count smaller_than 3", False),
+        ("repeat_count greater_or_equals 3 AND repeat_count smaller_or_equals 3", True),
+        ("repeat_count between [1,5]", True),
+        ("repeat_count between [4,5]", False),
+        ("location equals 'Lisbon'", True),  # a free slot
+        ("missing_slot equals ''", True),  # a missing free slot reads as empty
+        ("NOT class equals 'EVENT' OR location contains 'lis'", True),
+        ("not (class equals 'EVENT' and severity equals 'MAJOR')", False),
+        ("class equals 'A' OR class equals 'EVENT' AND severity equals 'MINOR'", False),  # AND binds tighter
+        ("(class equals 'A' OR class equals 'EVENT') AND severity equals 'MAJOR'", True),
+        ('msg contains "Test"', True),
+        (r"msg equals 'it\'s'", False),
+    ],
+)
+def test_operators(criteria, expected):
+    assert matches(criteria) is expected
+
+
+@pytest.mark.parametrize(
+    ("criteria", "position", "token"),
+    [
+        ("class equals", 13, "end of input"),
+        ("class foo 'x'", 7, "foo"),
+        ("(class equals 'a'", 18, "end of input"),
+        ("class equals 'a' AND AND msg equals 'b'", 22, "AND"),
+        ("msg greater_than 3", 5, "greater_than"),
+        ("repeat_count between [1]", 14, "between"),
+        ("repeat_count greater_than 2.5", 14, "greater_than"),
+        ("msg matches '('", 5, "matches"),
+        ("msg matches '(?P<x>a)'", 5, "matches"),
+        ("class equals 'a' )", 18, ")"),
+        ("class equals 'a' # b", 18, "#"),
+    ],
+)
+def test_invalid_criteria_name_position_and_token(criteria, position, token):
+    with pytest.raises(selector.SelectorError) as info:
+        selector.parse(criteria)
+    assert info.value.position == position
+    assert info.value.token == token
+    assert f"position {position}" in str(info.value)
+
+
+def test_absurd_nesting_is_a_selector_error_not_a_crash():
+    with pytest.raises(selector.SelectorError):
+        selector.parse("NOT " * 900 + "class equals 'a'")
+    assert matches("(" * 100 + "class equals 'EVENT'" + ")" * 100)  # parentheses alone add no depth
+
+
+def test_empty_criteria_is_refused():
+    with pytest.raises(selector.SelectorError):
+        selector.parse("   ")
+
+
+# --- Q and predicate agree ----------------------------------------------------------------------------------------
+TEXT = st.text(alphabet="aAbB1 -.", max_size=6)
+TEXT_SLOTS = ["class", "msg", "severity", "_identifier", "source_hostname", "location", "zone"]
+REGEXES = ["^a", "b$", "a.b", "A", "1+", "^$", "[ab]1"]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@st.composite
+def comparisons(draw):
+    if draw(st.booleans()) and draw(st.booleans()):
+        op = draw(
+            st.sampled_from(
+                [
+                    "equals",
+                    "not_equals",
+                    "greater_than",
+                    "smaller_than",
+                    "greater_or_equals",
+                    "smaller_or_equals",
+                    "between",
+                    "within",
+                ]
+            )
+        )
+        if op == "between":
+            low, high = sorted(draw(st.lists(st.integers(-2, 12), min_size=2, max_size=2)))
+            return f"repeat_count between [{low},{high}]"
+        if op == "within":
+            values = draw(st.lists(st.integers(-2, 12), min_size=1, max_size=3))
+            return f"repeat_count within [{','.join(map(str, values))}]"
+        return f"repeat_count {op} {draw(st.integers(-2, 12))}"
+    slot = draw(st.sampled_from(TEXT_SLOTS))
+    op = draw(
+        st.sampled_from(
+            [
+                "equals",
+                "not_equals",
+                "contains",
+                "has_prefix",
+                "has_suffix",
+                "starts with",
+                "ends with",
+                "within",
+                "matches",
+            ]
+        )
+    )
+    if op == "within":
+        values = draw(st.lists(TEXT, min_size=1, max_size=3))
+        return f"{slot} within [{','.join(_quote(v) for v in values)}]"
+    if op == "matches":
+        return f"{slot} matches {_quote(draw(st.sampled_from(REGEXES)))}"
+    return f"{slot} {op} {_quote(draw(TEXT))}"
+
+
+expressions = st.recursive(
+    comparisons(),
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["AND", "OR", "and", "or"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        inner.map(lambda e: f"NOT {e}"),
+    ),
+    max_leaves=5,
+)
+
+events = st.fixed_dictionaries(
+    {
+        "class": st.sampled_from(["EVENT", "ALARM", "a", "Ab", ""]),
+        "msg": TEXT,
+        "severity": st.sampled_from(["MAJOR", "MINOR", "a", "A1"]),
+        "_identifier": TEXT,
+        "source_hostname": TEXT,
+        "repeat_count": st.integers(-2, 12),
+        "slots": st.dictionaries(st.sampled_from(["location", "zone"]), TEXT, max_size=2),
+    }
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(criteria=expressions, batch=st.lists(events, min_size=1, max_size=8))
+def test_q_and_predicate_agree(criteria, batch):
+    node = selector.parse(criteria)
+    predicate, q = selector.to_predicate(node), selector.to_q(node)
+    Event.objects.all().delete()
+    created = Event.objects.bulk_create(
+        Event(
+            event_class=e["class"],
+            msg=e["msg"],
+            severity=e["severity"],
+            identifier=e["_identifier"],
+            source_hostname=e["source_hostname"],
+            repeat_count=e["repeat_count"],
+            slots=e["slots"],
+        )
+        for e in batch
+    )
+    in_python = {obj.pk for obj in created if predicate(obj.as_selector_input())}
+    in_database = set(Event.objects.filter(q).values_list("pk", flat=True))
+    assert in_database == in_python, criteria
+
+
+GUARDED = st.one_of(
+    expressions,
+    st.tuples(
+        st.sampled_from(["class", "severity", "location"]), st.lists(TEXT, min_size=1, max_size=2), expressions
+    ).map(lambda t: f"{t[0]} within [{','.join(_quote(v) for v in t[1])}] AND {t[2]}"),
+    st.tuples(st.sampled_from(["EVENT", "a", "Ab"]), expressions).map(
+        lambda t: f"class equals {_quote(t[0])} AND {t[1]}"
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(criteria=st.lists(GUARDED, min_size=1, max_size=6), batch=st.lists(events, min_size=1, max_size=6))
+def test_ingest_guard_index_picks_what_a_linear_scan_picks(criteria, batch):
+    from blackouts.models import BlackoutPolicy
+    from blackouts.services import _Matcher
+
+    policies = [BlackoutPolicy(name=f"p{n}", selector_criteria=c) for n, c in enumerate(criteria)]
+    matcher = _Matcher(policies)
+    for event in batch:
+        linear = next((p for p in policies if selector.to_predicate(selector.parse(p.selector_criteria))(event)), None)
+        assert matcher.first_match(event) is linear
