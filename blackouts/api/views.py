@@ -7,13 +7,13 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
+from core.wire import bmc
 from core.wire.bmc import BMCAPIView, BMCStatusError, bad_request, now_ms, status_body
 from core.wire.common import WirePermission
 
 from .. import selectors, services
 from ..models import BlackoutPolicy, Event
 from . import examples, schemas
-from .docs import bmc_errors
 from .serializers import (
     BulkDeleteResultSerializer,
     EnableResultSerializer,
@@ -67,7 +67,7 @@ class BlackoutPolicyCreateView(PolicyPermissionMixin, BMCAPIView):
         operation_id="blackout_policy_create",
         summary="Create a blackout policy",
         request=PolicyRequestSerializer,
-        responses={200: ResourceIdSerializer, **bmc_errors(status_body_codes=(409,))},
+        responses={200: ResourceIdSerializer, **bmc.error_responses(status_body_codes=(409,))},
         examples=[*examples.CREATE_EXAMPLES, examples.RESOURCE_ID],
     )
     def post(self, request):
@@ -103,7 +103,7 @@ class BlackoutPolicyDetailView(PolicyPermissionMixin, BMCAPIView):
             200: PolicyFoundSerializer,
             400: OpenApiResponse(PolicyFoundSerializer, description="Invalid UUID (blackoutPolicy null)"),
             404: OpenApiResponse(PolicyFoundSerializer, description="No such policy (blackoutPolicy null)"),
-            **{k: v for k, v in bmc_errors().items() if k != 400},
+            **{k: v for k, v in bmc.error_responses().items() if k != 400},
         },
         examples=[examples.GET_FOUND, examples.GET_NOT_FOUND],
     )
@@ -121,7 +121,7 @@ class BlackoutPolicyDetailView(PolicyPermissionMixin, BMCAPIView):
         operation_id="blackout_policy_update",
         summary="Update an existing policy (the name must not change)",
         request=PolicyRequestSerializer,
-        responses={200: ResourceIdSerializer, **bmc_errors(status_body_codes=(404, 409), either_codes=(400,))},
+        responses={200: ResourceIdSerializer, **bmc.error_responses(status_body_codes=(404, 409), either_codes=(400,))},
         examples=[examples.UPDATE, examples.RESOURCE_ID, examples.POLICY_ACTIVE],
     )
     def put(self, request, policy_id: str):
@@ -151,7 +151,7 @@ class BlackoutPolicyDetailView(PolicyPermissionMixin, BMCAPIView):
         tags=TAG,
         operation_id="blackout_policy_delete",
         summary="Delete a blackout policy",
-        responses={200: ResourceIdSerializer, **bmc_errors(status_body_codes=(404,), either_codes=(400,))},
+        responses={200: ResourceIdSerializer, **bmc.error_responses(status_body_codes=(404,), either_codes=(400,))},
         examples=[examples.DELETE_ONE_OK, examples.POLICY_NOT_EXIST],
     )
     def delete(self, request, policy_id: str):
@@ -185,7 +185,7 @@ class BlackoutPolicyBulkDeleteView(PolicyPermissionMixin, BMCAPIView):
         responses={
             200: BulkDeleteResultSerializer,
             404: OpenApiResponse(BulkDeleteResultSerializer, description="POLICY_NOT_EXIST: none of them exists"),
-            **bmc_errors(),
+            **bmc.error_responses(),
         },
         examples=[examples.IDS, examples.BULK_OK, examples.BULK_PARTIAL, examples.BULK_NONE],
     )
@@ -235,7 +235,7 @@ class BlackoutPolicyEnableView(_SetEnabledView):
         operation_id="blackout_policies_enable",
         summary="Enable multiple blackout policies",
         request=IdsSerializer,
-        responses={200: EnableResultSerializer, **bmc_errors()},
+        responses={200: EnableResultSerializer, **bmc.error_responses()},
         examples=[examples.ENABLE_IDS, examples.ENABLED, examples.EMPTY_IDS, examples.INVALID_ID],
     )
     def post(self, request):
@@ -251,7 +251,7 @@ class BlackoutPolicyDisableView(_SetEnabledView):
         operation_id="blackout_policies_disable",
         summary="Disable multiple blackout policies",
         request=IdsSerializer,
-        responses={200: EnableResultSerializer, **bmc_errors()},
+        responses={200: EnableResultSerializer, **bmc.error_responses()},
         examples=[examples.ENABLE_IDS, examples.DISABLED, examples.EMPTY_IDS, examples.INVALID_ID],
     )
     def post(self, request):
@@ -269,7 +269,7 @@ class BlackoutPolicySearchView(PolicyPermissionMixin, BMCAPIView):
         operation_id="blackout_policies_search",
         summary="Search blackout policies (name or description contains searchString)",
         request=SearchRequestSerializer,
-        responses={200: SearchResultSerializer, **bmc_errors()},
+        responses={200: SearchResultSerializer, **bmc.error_responses()},
         examples=[examples.SEARCH, examples.SEARCH_RESULT, examples.SEARCH_BAD_TYPE],
     )
     def post(self, request):
@@ -305,7 +305,7 @@ class EventIngestView(PolicyPermissionMixin, BMCAPIView):
         operation_id="events_ingest",
         summary="Send events; those matching an active blackout policy are stored as BLACKOUT",
         request=EventRequestSerializer(many=True),
-        responses={200: IngestResultSerializer, **bmc_errors()},
+        responses={200: IngestResultSerializer, **bmc.error_responses()},
         examples=[examples.EVENTS, examples.EVENTS_RESULT],
     )
     def post(self, request):
