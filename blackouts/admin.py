@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin import ExportMixin
+
 from . import selector, selectors, services, windows
 from .models import BlackoutPolicy, Event
 
@@ -66,7 +68,7 @@ class BlackoutPolicyForm(forms.ModelForm):
 
 
 @admin.register(BlackoutPolicy)
-class BlackoutPolicyAdmin(admin.ModelAdmin):
+class BlackoutPolicyAdmin(ExportMixin, admin.ModelAdmin):
     form = BlackoutPolicyForm
     list_display = ["name", "enabled", "state", "next_run", "execution_order", "owner", "modified_at"]
     list_filter = ["enabled", "blackout_existing_events", "reset_status_on_blackout_end"]
@@ -168,7 +170,7 @@ class BlackoutPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ExportMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "identifier",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/", include("config.api_urls")),
     # Wire families: each app's api/urls.py holds full paths under its vendor prefix.
     path("", include("outages.api.urls")),
     path("", include("contacts.api.urls")),

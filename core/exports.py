@@ -158,7 +158,9 @@ def _generic_converter(value):
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return neutralise(json.dumps(value, default=str))
-    return value
+    if isinstance(value, int | float | Decimal):
+        return value
+    return neutralise(str(value))  # UUIDs, durations, anything else: as text
 
 
 def _identity(value):
