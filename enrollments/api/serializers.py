@@ -1,0 +1,224 @@
+"""Wire documents of the Digital Asset program enrollment API (field names and lengths as the spec).
+
+Names carry a ``DA`` prefix so the OpenAPI components cannot collide with other apps' ``customerInfo``.
+"""
+
+from rest_framework import serializers
+
+from ..messages import EXPANDED_MAX
+from ..models import AssetOwnership, RemovalMethod, UnenrollReason
+
+MAX_SLOTS = 50
+
+
+def _text(max_length: int, help_text: str = "", **kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, required=False, allow_blank=True, help_text=help_text, **kwargs)
+
+
+class DACustomerInfoSerializer(serializers.Serializer):
+    cisAccountId = _text(30, "CIS account id. Optional if name is provided.")
+    cisPersonId = _text(30, "CIS person id. Optional if name is provided.")
+    name = _text(254, "Customer name; used when neither id is sent (case and spacing ignored).")
+
+    def validate(self, attrs):
+        if not any((attrs.get(name) or "").strip() for name in ("cisAccountId", "cisPersonId", "name")):
+            raise serializers.ValidationError("customerInfo needs cisAccountId, cisPersonId or name.")
+        return attrs
+
+
+class DALocationInfoSerializer(serializers.Serializer):
+    address1 = _text(254)
+    address2 = _text(254)
+    address3 = _text(254)
+    address4 = _text(254)
+    cisPremiseId = _text(60, "CIS premise id. Optional if address information is provided.")
+    cisServicePointID = _text(60, "CIS service point id. Optional if address information is provided.")
+    city = _text(90)
+    country = _text(3)
+    county = _text(90)
+    division = _text(30)
+    postal = _text(12)
+    state = _text(6)
+    timeZone = _text(10)
+
+    def validate(self, attrs):
+        if not any((attrs.get(name) or "").strip() for name in ("cisServicePointID", "cisPremiseId", "address1")):
+            raise serializers.ValidationError("locationInfo needs cisServicePointID, cisPremiseId or address1.")
+        return attrs
+
+
+class DAUnenrollProgramInfoSerializer(serializers.Serializer):
+    programId = serializers.CharField(max_length=12)
+    endDate = serializers.DateField(
+        required=False, allow_null=True, help_text="Desired date of unenrollment; today when absent."
+    )
+
+
+class DAAssetInfoSerializer(serializers.Serializer):
+    assetOwnership = serializers.ChoiceField(choices=AssetOwnership.choices, required=False)
+    removalMethod = serializers.ChoiceField(choices=RemovalMethod.choices, required=False)
+
+
+class DAAppointmentSlotSerializer(serializers.Serializer):
+    activityType = _text(30)
+    crewId = _text(12)
+    crewShiftId = _text(14)
+    endDateTime = serializers.DateTimeField(required=False, allow_null=True)
+    startDateTime = serializers.DateTimeField(required=False, allow_null=True)
+    workAvailabilityDuration = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=99999999999.99
+    )
+
+
+class DAAppointmentSlotListSerializer(serializers.ListSerializer):
+    """A list of slots; a single slot object, or ``{"items": [...]}``, is accepted as the list it means."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = data.get("items", data) if set(data) == {"items"} else data
+            data = [data] if isinstance(data, dict) else data
+        return super().to_internal_value(data)
+
+
+def appointment_slots(**kwargs):
+    return DAAppointmentSlotListSerializer(
+        child=DAAppointmentSlotSerializer(), max_length=MAX_SLOTS, required=False, **kwargs
+    )
+
+
+class DAUnenrollRequestSerializer(serializers.Serializer):
+    """Request of ``POST .../programEnrollments/unenroll``."""
+
+    transactionId = _text(120, "External transaction id; a repeat returns the same unenrollment.")
+    unenrollReason = serializers.ChoiceField(choices=UnenrollReason.choices, required=False)
+    customerInfo = DACustomerInfoSerializer()
+    locationInfo = DALocationInfoSerializer()
+    programInfo = DAUnenrollProgramInfoSerializer()
+    assetInfo = DAAssetInfoSerializer(required=False)
+    appointmentSlots = appointment_slots()
+
+
+class DAExceptionSerializer(serializers.Serializer):
+    messageCategory = serializers.CharField(max_length=5)
+    messageNumber = serializers.CharField(max_length=5)
+    expandedMessage = serializers.CharField(max_length=EXPANDED_MAX)
+
+
+def _exception(record) -> dict | None:
+    if not record.message_number:
+        return None
+    text = record.expanded_message
+    return {
+        "messageCategory": record.message_category,
+        "messageNumber": record.message_number,
+        "expandedMessage": text if len(text) <= EXPANDED_MAX else text[: EXPANDED_MAX - 3] + "...",
+    }
+
+
+def _without_none(document: dict) -> dict:
+    return {key: value for key, value in document.items() if value is not None}
+
+
+class DAUnenrollResponseSerializer(serializers.Serializer):
+    """``X1-DAUnenrol``: the answer to an unenrollment request and its later reads."""
+
+    unenrollmentId = serializers.CharField(help_text="System-assigned id (longer than the spec's 4 characters).")
+    status = serializers.CharField(max_length=12, help_text="PENDING, COMPLETED or ERROR.")
+    transactionId = serializers.CharField(max_length=120, required=False)
+    appointmentSlots = DAAppointmentSlotSerializer(many=True, required=False, help_text="The booked slot (X1UR).")
+    exception = DAExceptionSerializer(required=False, help_text="Present when status is ERROR.")
+
+    def to_representation(self, instance):
+        appointment = getattr(instance, "appointment", None) if instance.removal_method == "X1UR" else None
+        slots = []
+        if appointment is not None:
+            slot = {
+                "activityType": appointment.activity_type,
+                "crewId": appointment.crew_id,
+                "crewShiftId": appointment.crew_shift_id,
+                "endDateTime": appointment.end,
+                "startDateTime": appointment.start,
+                "workAvailabilityDuration": appointment.work_availability_hours,
+            }
+            slots = [DAAppointmentSlotSerializer().to_representation(slot)]
+        return _without_none(
+            {
+                "unenrollmentId": str(instance.pk),
+                "status": instance.status,
+                "transactionId": instance.transaction_id or None,
+                "appointmentSlots": slots,
+                "exception": _exception(instance),
+            }
+        )
+
+
+# --- Enroll ---------------------------------------------------------------------------------------
+
+
+class DAEnrollProgramInfoSerializer(serializers.Serializer):
+    programId = serializers.CharField(max_length=12)
+    startDate = serializers.DateField(required=False, allow_null=True, help_text="Start of enrollment; today if absent.")
+    endDate = serializers.DateField(required=False, allow_null=True, help_text="Planned end, if known.")
+
+    def validate(self, attrs):
+        start, end = attrs.get("startDate"), attrs.get("endDate")
+        if start and end and end < start:
+            raise serializers.ValidationError({"endDate": "endDate must not be before startDate."})
+        return attrs
+
+
+class DAEnrollAssetInfoSerializer(serializers.Serializer):
+    assetOwnership = serializers.ChoiceField(choices=AssetOwnership.choices, required=False)
+    assetType = _text(30, "Device type (thermostat, battery, EV charger...).")
+    serialNumber = _text(60, "Device serial number; a device is recorded when given.")
+
+
+class DAEnrollRequestSerializer(serializers.Serializer):
+    """Request of ``POST .../programEnrollments/enroll``: the unenroll blocks, with a start date."""
+
+    transactionId = _text(120, "External transaction id; a repeat returns the same enrollment.")
+    customerInfo = DACustomerInfoSerializer()
+    locationInfo = DALocationInfoSerializer()
+    programInfo = DAEnrollProgramInfoSerializer()
+    assetInfo = DAEnrollAssetInfoSerializer(required=False)
+
+
+class DAEnrollResponseSerializer(serializers.Serializer):
+    """``X1-DAEnrol``: the answer to an enrollment request and its later reads."""
+
+    enrollmentId = serializers.CharField(required=False, help_text="System-assigned id; absent on ERROR.")
+    status = serializers.CharField(
+        max_length=16, help_text="PENDING, ENROLLED, PENDING_UNENROLL, UNENROLLED, or ERROR (nothing recorded)."
+    )
+    transactionId = serializers.CharField(max_length=120, required=False)
+    programId = serializers.CharField(max_length=12, required=False)
+    startDate = serializers.DateField(required=False)
+    endDate = serializers.DateField(required=False)
+    exception = DAExceptionSerializer(required=False, help_text="Present when status is ERROR.")
+
+    def to_representation(self, instance):
+        return _without_none(
+            {
+                "enrollmentId": str(instance.pk),
+                "status": instance.status,
+                "transactionId": instance.transaction_id or None,
+                "programId": instance.program.program_id,
+                "startDate": instance.start_date.isoformat(),
+                "endDate": instance.end_date.isoformat() if instance.end_date else None,
+            }
+        )
+
+
+def enroll_error_document(*, transaction_id: str, message) -> dict:
+    """The ``X1-DAEnrol`` answer to an enroll business error (nothing recorded)."""
+    return _without_none(
+        {
+            "status": "ERROR",
+            "transactionId": transaction_id or None,
+            "exception": {
+                "messageCategory": message.category,
+                "messageNumber": message.number,
+                "expandedMessage": message.expanded,
+            },
+        }
+    )
