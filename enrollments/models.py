@@ -196,7 +196,7 @@ class Enrollment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pk} {self.program_id and self.program} {self.status}"
+        return f"enrollment {self.pk} ({self.status})"
 
 
 class Device(models.Model):
@@ -275,7 +275,9 @@ class Appointment(models.Model):
     class Meta:
         ordering = ["start", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="%(app_label)s_%(class)s_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="%(app_label)s_%(class)s_end_after_start"
+            )
         ]
 
     def __str__(self) -> str:

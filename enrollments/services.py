@@ -257,7 +257,9 @@ def enrollment_unenroll_now(*, enrollments, reason: str, requested_by=None) -> i
     )
     ids = [e.pk for e in targets]
     Device.objects.filter(enrollment_id__in=ids).update(status=DeviceStatus.KEPT)
-    return Enrollment.objects.filter(pk__in=ids).update(status=EnrollmentStatus.UNENROLLED, end_date=today, updated_at=now)
+    return Enrollment.objects.filter(pk__in=ids).update(
+        status=EnrollmentStatus.UNENROLLED, end_date=today, updated_at=now
+    )
 
 
 # --- Enrollment ---------------------------------------------------------------------------------
@@ -321,5 +323,9 @@ def enrollment_request(
         existing = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
         if existing is not None:
             return existing, None, False
-        return None, messages.BusinessMessage(messages.ALREADY_ENROLLED, messages.CODES[messages.ALREADY_ENROLLED]), False
+        return (
+            None,
+            messages.BusinessMessage(messages.ALREADY_ENROLLED, messages.CODES[messages.ALREADY_ENROLLED]),
+            False,
+        )
     return enrollment, None, True

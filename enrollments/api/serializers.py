@@ -157,7 +157,9 @@ class DAUnenrollResponseSerializer(serializers.Serializer):
 
 class DAEnrollProgramInfoSerializer(serializers.Serializer):
     programId = serializers.CharField(max_length=12)
-    startDate = serializers.DateField(required=False, allow_null=True, help_text="Start of enrollment; today if absent.")
+    startDate = serializers.DateField(
+        required=False, allow_null=True, help_text="Start of enrollment; today if absent."
+    )
     endDate = serializers.DateField(required=False, allow_null=True, help_text="Planned end, if known.")
 
     def validate(self, attrs):

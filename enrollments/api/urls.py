@@ -6,7 +6,9 @@ BASE = "rest/apis/cross/digitalAssets/programEnrollments"
 
 urlpatterns = [
     path(f"{BASE}/unenroll", ProgramUnenrollView.as_view(), name="enrollments-unenroll"),
-    path(f"{BASE}/unenroll/<str:unenrollmentId>", ProgramUnenrollDetailView.as_view(), name="enrollments-unenroll-detail"),
+    path(
+        f"{BASE}/unenroll/<str:unenrollmentId>", ProgramUnenrollDetailView.as_view(), name="enrollments-unenroll-detail"
+    ),
     path(f"{BASE}/enroll", ProgramEnrollView.as_view(), name="enrollments-enroll"),
     path(f"{BASE}/enroll/<str:enrollmentId>", ProgramEnrollDetailView.as_view(), name="enrollments-enroll-detail"),
 ]

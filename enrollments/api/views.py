@@ -141,7 +141,7 @@ class ProgramUnenrollDetailView(OracleAPIView):
         responses={200: DAUnenrollResponseSerializer, **error_responses(404)},
         examples=[OpenApiExample("Scheduled", value=UNENROLL_ANSWER, response_only=True, status_codes=["200"])],
     )
-    def get(self, request, unenrollmentId: str):  # noqa: N803 - the spec's name, also the OpenAPI parameter's
+    def get(self, request, unenrollmentId: str):
         unenrollment = selectors.unenrollment_detail(unenrollment_id=_parse_id(unenrollmentId))
         if unenrollment is None:
             raise exceptions.NotFound(f"No unenrollment {unenrollmentId}.")
@@ -199,7 +199,7 @@ class ProgramEnrollDetailView(OracleAPIView):
         responses={200: DAEnrollResponseSerializer, **error_responses(404)},
         examples=[OpenApiExample("Enrolled", value=ENROLL_ANSWER, response_only=True, status_codes=["200"])],
     )
-    def get(self, request, enrollmentId: str):  # noqa: N803
+    def get(self, request, enrollmentId: str):
         enrollment = Enrollment.objects.select_related("program").filter(pk=_parse_id(enrollmentId)).first()
         if enrollment is None:
             raise exceptions.NotFound(f"No enrollment {enrollmentId}.")
