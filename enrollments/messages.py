@@ -36,8 +36,10 @@ class BusinessError(Exception):
 # 101xx customer, 102xx location, 103xx program, 104xx enrollment, 105xx device removal.
 CUSTOMER_NOT_FOUND = "10101"
 CUSTOMER_AMBIGUOUS = "10102"
+CUSTOMER_INFO_MISSING = "10103"
 LOCATION_NOT_FOUND = "10201"
 LOCATION_AMBIGUOUS = "10202"
+LOCATION_INFO_MISSING = "10203"
 PROGRAM_NOT_FOUND = "10301"
 PROGRAM_CLOSED = "10302"
 NO_ACTIVE_ENROLLMENT = "10401"
@@ -50,6 +52,8 @@ NO_USABLE_SLOT = "10501"
 CODES = {
     CUSTOMER_NOT_FOUND: "No customer matches customerInfo",
     CUSTOMER_AMBIGUOUS: "More than one customer matches customerInfo",
+    CUSTOMER_INFO_MISSING: "customerInfo has no cisAccountId, cisPersonId or name",
+    LOCATION_INFO_MISSING: "locationInfo has no cisServicePointID, cisPremiseId, address1",
     LOCATION_NOT_FOUND: "No service point matches locationInfo",
     LOCATION_AMBIGUOUS: "More than one service point matches locationInfo",
     PROGRAM_NOT_FOUND: "Unknown programId",

@@ -41,6 +41,8 @@ def _location_described(info: dict) -> str:
 def customers_matching(*, customer_info: dict) -> QuerySet[Customer]:
     """Customers by ``cisAccountId`` and/or ``cisPersonId`` (both must match when both are sent), else by name."""
     account, person = _text(customer_info, "cisAccountId"), _text(customer_info, "cisPersonId")
+    if not (account or person or normalise(customer_info.get("name"))):
+        raise messages.business_error(messages.CUSTOMER_INFO_MISSING)
     queryset = Customer.objects.all()
     if account or person:
         if account:
@@ -54,6 +56,8 @@ def customers_matching(*, customer_info: dict) -> QuerySet[Customer]:
 def service_points_matching(*, location_info: dict) -> QuerySet[ServicePoint]:
     """Service points by ``cisServicePointID``, else every one at ``cisPremiseId``, else at the address."""
     service_point, premise = _text(location_info, "cisServicePointID"), _text(location_info, "cisPremiseId")
+    if not (service_point or premise or normalise(location_info.get("address1"))):
+        raise messages.business_error(messages.LOCATION_INFO_MISSING)
     if service_point:
         return ServicePoint.objects.filter(cis_service_point_id=service_point)
     if premise:

@@ -3,6 +3,7 @@
 Names carry a ``DA`` prefix so the OpenAPI components cannot collide with other apps' ``customerInfo``.
 """
 
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
 from ..messages import EXPANDED_MAX
@@ -11,19 +12,44 @@ from ..models import AssetOwnership, RemovalMethod, UnenrollReason
 MAX_SLOTS = 50
 
 
+def _is_json(field) -> bool:
+    request = field.root.context.get("request") if field.root is not None else None
+    return "xml" not in (getattr(request, "content_type", "") or "")
+
+
+class WireCharField(serializers.CharField):
+    """A string as the schema says: a JSON number or boolean is refused, not turned into text.
+
+    NUL characters are dropped rather than refused (no database stores them, and the schema allows them).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data.replace("\x00", ""))
+
+
+class WireFloatField(serializers.FloatField):
+    """A JSON number (a string or boolean is refused); in XML the parser has already read the text."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, str) and _is_json(self)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _text(max_length: int, help_text: str = "", **kwargs) -> serializers.CharField:
-    return serializers.CharField(max_length=max_length, required=False, allow_blank=True, help_text=help_text, **kwargs)
+    return WireCharField(max_length=max_length, required=False, allow_blank=True, help_text=help_text, **kwargs)
 
 
 class DACustomerInfoSerializer(serializers.Serializer):
     cisAccountId = _text(30, "CIS account id. Optional if name is provided.")
     cisPersonId = _text(30, "CIS person id. Optional if name is provided.")
     name = _text(254, "Customer name; used when neither id is sent (case and spacing ignored).")
-
-    def validate(self, attrs):
-        if not any((attrs.get(name) or "").strip() for name in ("cisAccountId", "cisPersonId", "name")):
-            raise serializers.ValidationError("customerInfo needs cisAccountId, cisPersonId or name.")
-        return attrs
 
 
 class DALocationInfoSerializer(serializers.Serializer):
@@ -41,17 +67,10 @@ class DALocationInfoSerializer(serializers.Serializer):
     state = _text(6)
     timeZone = _text(10)
 
-    def validate(self, attrs):
-        if not any((attrs.get(name) or "").strip() for name in ("cisServicePointID", "cisPremiseId", "address1")):
-            raise serializers.ValidationError("locationInfo needs cisServicePointID, cisPremiseId or address1.")
-        return attrs
-
 
 class DAUnenrollProgramInfoSerializer(serializers.Serializer):
-    programId = serializers.CharField(max_length=12)
-    endDate = serializers.DateField(
-        required=False, allow_null=True, help_text="Desired date of unenrollment; today when absent."
-    )
+    programId = WireCharField(max_length=12)
+    endDate = serializers.DateField(required=False, help_text="Desired date of unenrollment; today when absent.")
 
 
 class DAAssetInfoSerializer(serializers.Serializer):
@@ -63,11 +82,9 @@ class DAAppointmentSlotSerializer(serializers.Serializer):
     activityType = _text(30)
     crewId = _text(12)
     crewShiftId = _text(14)
-    endDateTime = serializers.DateTimeField(required=False, allow_null=True)
-    startDateTime = serializers.DateTimeField(required=False, allow_null=True)
-    workAvailabilityDuration = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, max_value=99999999999.99
-    )
+    endDateTime = serializers.DateTimeField(required=False)
+    startDateTime = serializers.DateTimeField(required=False)
+    workAvailabilityDuration = WireFloatField(required=False, min_value=0, max_value=99999999999.99)
 
 
 class DAAppointmentSlotListSerializer(serializers.ListSerializer):
@@ -156,11 +173,9 @@ class DAUnenrollResponseSerializer(serializers.Serializer):
 
 
 class DAEnrollProgramInfoSerializer(serializers.Serializer):
-    programId = serializers.CharField(max_length=12)
-    startDate = serializers.DateField(
-        required=False, allow_null=True, help_text="Start of enrollment; today if absent."
-    )
-    endDate = serializers.DateField(required=False, allow_null=True, help_text="Planned end, if known.")
+    programId = WireCharField(max_length=12)
+    startDate = serializers.DateField(required=False, help_text="Start of enrollment; today if absent.")
+    endDate = serializers.DateField(required=False, help_text="Planned end, if known.")
 
     def validate(self, attrs):
         start, end = attrs.get("startDate"), attrs.get("endDate")

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from core.wire.common import WireError
+from core.wire.common import WireError, WirePermission
 from core.wire.oracle import MESSAGE_NUMBERS, OracleAPIView, error_responses
 
 from .. import selectors, services
@@ -20,6 +20,11 @@ from .serializers import (
 TAG = "Enrollments (Oracle Utilities Digital Asset)"
 UNENROL_ROOT = "X1-DAUnenrol"
 ENROL_ROOT = "X1-DAEnrol"
+XML_NOTE = (
+    "The same document is accepted as `application/xml` (any root element; a list is its element repeated) "
+    "and answered in XML. Only the JSON request is described here: XML text cannot carry the JSON types that "
+    "schema-driven tests send."
+)
 ID_MAX_DIGITS = 18  # a BigAutoField fits; anything longer cannot exist
 
 UNENROLL_EXAMPLE = {
@@ -91,7 +96,21 @@ def _conflict(error: services.TransactionConflict) -> WireError:
     return WireError(str(error), status_code=409, code=MESSAGE_NUMBERS["conflict"])
 
 
-class ProgramUnenrollView(OracleAPIView):
+class DigitalAssetView(OracleAPIView):
+    """The family base view, with the model permissions of ``permission_model`` looked up per method.
+
+    ``WirePermission`` raises ``KeyError`` (a 500) on a method it does not list (TRACE); here such a method
+    needs no permission beyond being authenticated, and dispatch answers it 405 in the envelope.
+    """
+
+    def get_required_permissions(self, method: str) -> list[str]:
+        opts = self.permission_model._meta
+        return [
+            f"{opts.app_label}.{action}_{opts.model_name}" for action in WirePermission.method_actions.get(method, ())
+        ]
+
+
+class ProgramUnenrollView(DigitalAssetView):
     """``POST /rest/apis/cross/digitalAssets/programEnrollments/unenroll`` (Create Program Unenrollment)."""
 
     xml_root_name = UNENROL_ROOT
@@ -107,10 +126,10 @@ class ProgramUnenrollView(OracleAPIView):
             "(cisServicePointID, else cisPremiseId, else address), then unenrolls the active enrollment in "
             "programId on endDate (today or earlier: COMPLETED now; later: PENDING until that day). "
             "A request that cannot be resolved is recorded with status ERROR and an `exception`. "
-            "The same transactionId returns the same unenrollment; with another body it is a 409."
+            "The same transactionId returns the same unenrollment; with another body it is a 409. " + XML_NOTE
         ),
-        request=DAUnenrollRequestSerializer,
-        responses={200: DAUnenrollResponseSerializer, **error_responses(409)},
+        request={"application/json": DAUnenrollRequestSerializer},
+        responses={200: DAUnenrollResponseSerializer, **error_responses(404, 409)},
         examples=[
             OpenApiExample("Unenroll with utility removal", value=UNENROLL_EXAMPLE, request_only=True),
             OpenApiExample("Scheduled", value=UNENROLL_ANSWER, response_only=True, status_codes=["200"]),
@@ -127,7 +146,7 @@ class ProgramUnenrollView(OracleAPIView):
         return Response(DAUnenrollResponseSerializer(unenrollment).data)
 
 
-class ProgramUnenrollDetailView(OracleAPIView):
+class ProgramUnenrollDetailView(DigitalAssetView):
     """``GET .../programEnrollments/unenroll/{unenrollmentId}``: an unenrollment's current state."""
 
     xml_root_name = UNENROL_ROOT
@@ -148,7 +167,7 @@ class ProgramUnenrollDetailView(OracleAPIView):
         return Response(DAUnenrollResponseSerializer(unenrollment).data)
 
 
-class ProgramEnrollView(OracleAPIView):
+class ProgramEnrollView(DigitalAssetView):
     """``POST /rest/apis/cross/digitalAssets/programEnrollments/enroll``."""
 
     xml_root_name = ENROL_ROOT
@@ -163,10 +182,10 @@ class ProgramEnrollView(OracleAPIView):
             "Resolves exactly one customer and one service point as unenroll does, and enrolls them in "
             "programId from startDate (today when absent; later: PENDING). A customer already actively "
             "enrolled there answers status ERROR with an `exception` and nothing is recorded. The same "
-            "transactionId returns the same enrollment; with another body it is a 409."
+            "transactionId returns the same enrollment; with another body it is a 409. " + XML_NOTE
         ),
-        request=DAEnrollRequestSerializer,
-        responses={200: DAEnrollResponseSerializer, **error_responses(409)},
+        request={"application/json": DAEnrollRequestSerializer},
+        responses={200: DAEnrollResponseSerializer, **error_responses(404, 409)},
         examples=[
             OpenApiExample("Enroll an EV charger", value=ENROLL_EXAMPLE, request_only=True),
             OpenApiExample("Enrolled", value=ENROLL_ANSWER, response_only=True, status_codes=["200"]),
@@ -185,7 +204,7 @@ class ProgramEnrollView(OracleAPIView):
         return Response(DAEnrollResponseSerializer(enrollment).data)
 
 
-class ProgramEnrollDetailView(OracleAPIView):
+class ProgramEnrollDetailView(DigitalAssetView):
     """``GET .../programEnrollments/enroll/{enrollmentId}``: an enrollment's current state."""
 
     xml_root_name = ENROL_ROOT

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,196 +14,364 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Premise',
+            name="Premise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cis_premise_id', models.CharField(max_length=60, unique=True, verbose_name='CIS premise id')),
-                ('address1', models.CharField(blank=True, max_length=254)),
-                ('address2', models.CharField(blank=True, max_length=254)),
-                ('address3', models.CharField(blank=True, max_length=254)),
-                ('address4', models.CharField(blank=True, max_length=254)),
-                ('city', models.CharField(blank=True, max_length=90)),
-                ('county', models.CharField(blank=True, max_length=90)),
-                ('state', models.CharField(blank=True, max_length=6)),
-                ('postal', models.CharField(blank=True, max_length=12)),
-                ('country', models.CharField(blank=True, max_length=3)),
-                ('division', models.CharField(blank=True, max_length=30)),
-                ('time_zone', models.CharField(blank=True, max_length=10)),
-                ('address_key', models.CharField(db_index=True, editable=False, max_length=1200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cis_premise_id", models.CharField(max_length=60, unique=True, verbose_name="CIS premise id")),
+                ("address1", models.CharField(blank=True, max_length=254)),
+                ("address2", models.CharField(blank=True, max_length=254)),
+                ("address3", models.CharField(blank=True, max_length=254)),
+                ("address4", models.CharField(blank=True, max_length=254)),
+                ("city", models.CharField(blank=True, max_length=90)),
+                ("county", models.CharField(blank=True, max_length=90)),
+                ("state", models.CharField(blank=True, max_length=6)),
+                ("postal", models.CharField(blank=True, max_length=12)),
+                ("country", models.CharField(blank=True, max_length=3)),
+                ("division", models.CharField(blank=True, max_length=30)),
+                ("time_zone", models.CharField(blank=True, max_length=10)),
+                ("address_key", models.CharField(db_index=True, editable=False, max_length=1200)),
             ],
             options={
-                'ordering': ['cis_premise_id'],
+                "ordering": ["cis_premise_id"],
             },
         ),
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('program_id', models.CharField(max_length=12, unique=True, verbose_name='program id')),
-                ('name', models.CharField(blank=True, max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='open for enrollment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("program_id", models.CharField(max_length=12, unique=True, verbose_name="program id")),
+                ("name", models.CharField(blank=True, max_length=120)),
+                ("description", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True, verbose_name="open for enrollment")),
             ],
             options={
-                'ordering': ['program_id'],
+                "ordering": ["program_id"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cis_account_id', models.CharField(blank=True, max_length=30, verbose_name='CIS account id')),
-                ('cis_person_id', models.CharField(blank=True, db_index=True, max_length=30, verbose_name='CIS person id')),
-                ('name', models.CharField(max_length=254)),
-                ('name_key', models.CharField(db_index=True, editable=False, max_length=254)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cis_account_id", models.CharField(blank=True, max_length=30, verbose_name="CIS account id")),
+                (
+                    "cis_person_id",
+                    models.CharField(blank=True, db_index=True, max_length=30, verbose_name="CIS person id"),
+                ),
+                ("name", models.CharField(max_length=254)),
+                ("name_key", models.CharField(db_index=True, editable=False, max_length=254)),
             ],
             options={
-                'ordering': ['name', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('cis_account_id', 'cis_person_id'), name='enrollments_customer_unique_account_person')],
+                "ordering": ["name", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("cis_account_id", "cis_person_id"), name="enrollments_customer_unique_account_person"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('PENDING', 'Pending (starts on its start date)'), ('ENROLLED', 'Enrolled'), ('PENDING_UNENROLL', 'Pending unenrollment (ends on its end date)'), ('UNENROLLED', 'Unenrolled')], default='ENROLLED', max_length=16)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('transaction_id', models.CharField(blank=True, help_text='External transaction id of the enroll', max_length=120)),
-                ('request_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='enrollments.customer')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='enrollments.program')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("PENDING", "Pending (starts on its start date)"),
+                            ("ENROLLED", "Enrolled"),
+                            ("PENDING_UNENROLL", "Pending unenrollment (ends on its end date)"),
+                            ("UNENROLLED", "Unenrolled"),
+                        ],
+                        default="ENROLLED",
+                        max_length=16,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "transaction_id",
+                    models.CharField(blank=True, help_text="External transaction id of the enroll", max_length=120),
+                ),
+                ("request_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="enrollments.customer",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="enrollments.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-pk'],
+                "ordering": ["-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial_number', models.CharField(max_length=60)),
-                ('asset_type', models.CharField(blank=True, max_length=30)),
-                ('asset_ownership', models.CharField(choices=[('W1CO', 'Customer Owned'), ('W1OW', 'Utility Owned')], max_length=4)),
-                ('status', models.CharField(choices=[('INSTALLED', 'Installed'), ('KEPT', 'Kept by the customer'), ('RETURN_REQUESTED', 'Return requested (ship device)'), ('REMOVAL_SCHEDULED', 'Utility removal scheduled')], default='INSTALLED', max_length=20)),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='devices', to='enrollments.enrollment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("serial_number", models.CharField(max_length=60)),
+                ("asset_type", models.CharField(blank=True, max_length=30)),
+                (
+                    "asset_ownership",
+                    models.CharField(choices=[("W1CO", "Customer Owned"), ("W1OW", "Utility Owned")], max_length=4),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("INSTALLED", "Installed"),
+                            ("KEPT", "Kept by the customer"),
+                            ("RETURN_REQUESTED", "Return requested (ship device)"),
+                            ("REMOVAL_SCHEDULED", "Utility removal scheduled"),
+                        ],
+                        default="INSTALLED",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="devices", to="enrollments.enrollment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='ServicePoint',
+            name="ServicePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cis_service_point_id', models.CharField(max_length=60, unique=True, verbose_name='CIS service point id')),
-                ('service_type', models.CharField(blank=True, default='E', max_length=30)),
-                ('premise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_points', to='enrollments.premise')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "cis_service_point_id",
+                    models.CharField(max_length=60, unique=True, verbose_name="CIS service point id"),
+                ),
+                ("service_type", models.CharField(blank=True, default="E", max_length=30)),
+                (
+                    "premise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_points",
+                        to="enrollments.premise",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cis_service_point_id'],
+                "ordering": ["cis_service_point_id"],
             },
         ),
         migrations.AddField(
-            model_name='enrollment',
-            name='service_point',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='enrollments.servicepoint'),
+            model_name="enrollment",
+            name="service_point",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="enrollments", to="enrollments.servicepoint"
+            ),
         ),
         migrations.CreateModel(
-            name='Unenrollment',
+            name="Unenrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transaction_id', models.CharField(blank=True, max_length=120)),
-                ('request_hash', models.CharField(editable=False, max_length=64)),
-                ('request_body', models.JSONField(default=dict, editable=False)),
-                ('status', models.CharField(choices=[('PENDING', 'Pending (end date in the future)'), ('COMPLETED', 'Completed'), ('ERROR', 'Error (not resolved)')], max_length=12)),
-                ('reason', models.CharField(blank=True, choices=[('LSSL', 'Life Support / Sensitive Load'), ('CUSTOMEROPTOUT', 'Customer Initiated Opt-Out'), ('INACTIVESERVICE', 'Inactive Service'), ('INELIGIBLERATE', 'Ineligible Rate')], max_length=15)),
-                ('program_id', models.CharField(blank=True, max_length=12, verbose_name='program id (as sent)')),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('asset_ownership', models.CharField(blank=True, choices=[('W1CO', 'Customer Owned'), ('W1OW', 'Utility Owned')], max_length=4)),
-                ('removal_method', models.CharField(blank=True, choices=[('X1KP', 'Keep'), ('X1SD', 'Ship Device'), ('X1UR', 'Utility Removal')], max_length=4)),
-                ('message_category', models.CharField(blank=True, max_length=5)),
-                ('message_number', models.CharField(blank=True, max_length=5)),
-                ('expanded_message', models.CharField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('enrollment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='unenrollments', to='enrollments.enrollment')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("transaction_id", models.CharField(blank=True, max_length=120)),
+                ("request_hash", models.CharField(editable=False, max_length=64)),
+                ("request_body", models.JSONField(default=dict, editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("PENDING", "Pending (end date in the future)"),
+                            ("COMPLETED", "Completed"),
+                            ("ERROR", "Error (not resolved)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("LSSL", "Life Support / Sensitive Load"),
+                            ("CUSTOMEROPTOUT", "Customer Initiated Opt-Out"),
+                            ("INACTIVESERVICE", "Inactive Service"),
+                            ("INELIGIBLERATE", "Ineligible Rate"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("program_id", models.CharField(blank=True, max_length=12, verbose_name="program id (as sent)")),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "asset_ownership",
+                    models.CharField(
+                        blank=True, choices=[("W1CO", "Customer Owned"), ("W1OW", "Utility Owned")], max_length=4
+                    ),
+                ),
+                (
+                    "removal_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("X1KP", "Keep"), ("X1SD", "Ship Device"), ("X1UR", "Utility Removal")],
+                        max_length=4,
+                    ),
+                ),
+                ("message_category", models.CharField(blank=True, max_length=5)),
+                ("message_number", models.CharField(blank=True, max_length=5)),
+                ("expanded_message", models.CharField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unenrollments",
+                        to="enrollments.enrollment",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-pk'],
+                "ordering": ["-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeviceReturn',
+            name="DeviceReturn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('REQUESTED', 'Requested'), ('RECEIVED', 'Received')], default='REQUESTED', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('received_at', models.DateTimeField(blank=True, null=True)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='enrollments.device')),
-                ('unenrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='device_returns', to='enrollments.unenrollment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("REQUESTED", "Requested"), ("RECEIVED", "Received")],
+                        default="REQUESTED",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("received_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="returns", to="enrollments.device"
+                    ),
+                ),
+                (
+                    "unenrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="device_returns",
+                        to="enrollments.unenrollment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity_type', models.CharField(blank=True, max_length=30)),
-                ('crew_id', models.CharField(blank=True, db_index=True, max_length=12)),
-                ('crew_shift_id', models.CharField(blank=True, max_length=14)),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('work_availability_hours', models.DecimalField(blank=True, decimal_places=2, max_digits=13, null=True)),
-                ('unenrollment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='appointment', to='enrollments.unenrollment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("activity_type", models.CharField(blank=True, max_length=30)),
+                ("crew_id", models.CharField(blank=True, db_index=True, max_length=12)),
+                ("crew_shift_id", models.CharField(blank=True, max_length=14)),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                (
+                    "work_availability_hours",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=13, null=True),
+                ),
+                (
+                    "unenrollment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appointment",
+                        to="enrollments.unenrollment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start', 'pk'],
+                "ordering": ["start", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='device',
-            constraint=models.UniqueConstraint(fields=('enrollment', 'serial_number'), name='enrollments_device_unique_enrollment_serial_number'),
+            model_name="device",
+            constraint=models.UniqueConstraint(
+                fields=("enrollment", "serial_number"), name="enrollments_device_unique_enrollment_serial_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['program', 'status'], name='enrollments_program_status'),
+            model_name="enrollment",
+            index=models.Index(fields=["program", "status"], name="enrollments_program_status"),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['status', 'end_date'], name='enrollments_status_end_date'),
+            model_name="enrollment",
+            index=models.Index(fields=["status", "end_date"], name="enrollments_status_end_date"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('PENDING', 'ENROLLED', 'PENDING_UNENROLL'))), fields=('customer', 'service_point', 'program'), name='enrollments_enrollment_unique_customer_service_point_program_active'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("PENDING", "ENROLLED", "PENDING_UNENROLL"))),
+                fields=("customer", "service_point", "program"),
+                name="enrollments_enrollment_unique_customer_service_point_program_active",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(condition=models.Q(('transaction_id', ''), _negated=True), fields=('transaction_id',), name='enrollments_enrollment_unique_transaction_id'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("transaction_id", ""), _negated=True),
+                fields=("transaction_id",),
+                name="enrollments_enrollment_unique_transaction_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='enrollments_enrollment_end_after_start'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="enrollments_enrollment_end_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='unenrollment',
-            index=models.Index(fields=['status', 'end_date'], name='unenrollments_status_end_date'),
+            model_name="unenrollment",
+            index=models.Index(fields=["status", "end_date"], name="unenrollments_status_end_date"),
         ),
         migrations.AddConstraint(
-            model_name='unenrollment',
-            constraint=models.UniqueConstraint(condition=models.Q(('transaction_id', ''), _negated=True), fields=('transaction_id',), name='enrollments_unenrollment_unique_transaction_id'),
+            model_name="unenrollment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("transaction_id", ""), _negated=True),
+                fields=("transaction_id",),
+                name="enrollments_unenrollment_unique_transaction_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='devicereturn',
-            constraint=models.UniqueConstraint(fields=('unenrollment', 'device'), name='enrollments_devicereturn_unique_unenrollment_device'),
+            model_name="devicereturn",
+            constraint=models.UniqueConstraint(
+                fields=("unenrollment", "device"), name="enrollments_devicereturn_unique_unenrollment_device"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='enrollments_appointment_end_after_start'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="enrollments_appointment_end_after_start"
+            ),
         ),
     ]

@@ -234,6 +234,22 @@ class TestUnenroll(OracleContract):
         jane.refresh_from_db()
         assert jane.status == EnrollmentStatus.ENROLLED
 
+    @pytest.mark.parametrize(
+        ("block", "blank", "number"),
+        [
+            ("customerInfo", {"cisAccountId": "", "cisPersonId": " ", "name": "  "}, "10103"),
+            ("locationInfo", {"cisServicePointID": "", "cisPremiseId": "", "address1": " "}, "10203"),
+        ],
+    )
+    def test_nothing_to_resolve_by_is_an_error(self, client, jane, block, blank, number):
+        answer = self.post(client, body(**{block: blank})).json()
+        assert answer["status"] == "ERROR"
+        assert answer["exception"]["messageNumber"] == number
+
+    def test_nul_characters_are_dropped(self, client, jane):
+        answer = self.post(client, body(transactionId="DERMS\x00-1")).json()
+        assert answer["transactionId"] == "DERMS-1"
+
     def test_customer_elsewhere_has_no_active_enrollment(self, client, jane):
         other = EnrollmentFactory(program=jane.program)
         data = only_account()
@@ -322,8 +338,13 @@ class TestUnenroll(OracleContract):
     @pytest.mark.parametrize(
         ("data", "field"),
         [
-            (body(customerInfo={"cisAccountId": "", "cisPersonId": "", "name": ""}), "customerInfo"),
-            (body(locationInfo={"cisServicePointID": "", "cisPremiseId": "", "address1": ""}), "locationInfo"),
+            (body(customerInfo="1589809012"), "customerInfo"),
+            (body(programInfo={"programId": 42}), "programInfo.programId"),
+            (
+                body(appointmentSlots=[{"workAvailabilityDuration": "3"}]),
+                "appointmentSlots[0].workAvailabilityDuration",
+            ),
+            ({k: v for k, v in UNENROLL.items() if k != "programInfo"}, "programInfo"),
             (body(programInfo={"programId": "THIRTEEN-CHAR"}), "programInfo.programId"),
             (body(programInfo={"endDate": "31/12/2025"}), "programInfo.endDate"),
             (body(assetInfo={"removalMethod": "X1XX"}), "assetInfo.removalMethod"),
