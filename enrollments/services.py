@@ -287,6 +287,9 @@ def enrollment_request(
             raise messages.business_error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_info['programId']}")
         if not program.is_active:
             raise messages.business_error(messages.PROGRAM_CLOSED)
+        start, end = program_info.get("startDate") or today, program_info.get("endDate")
+        if end is not None and end < start:
+            raise messages.business_error(messages.END_BEFORE_START)
         customer = selectors.customer_resolve(customer_info=data["customerInfo"])
         service_point = selectors.service_point_resolve(location_info=data["locationInfo"])
         if Enrollment.objects.filter(
@@ -296,14 +299,13 @@ def enrollment_request(
     except BusinessError as error:
         return None, error.message, False
 
-    start = program_info.get("startDate") or today
     enrollment = Enrollment(
         customer=customer,
         service_point=service_point,
         program=program,
         status=EnrollmentStatus.ENROLLED if start <= today else EnrollmentStatus.PENDING,
         start_date=start,
-        end_date=program_info.get("endDate"),
+        end_date=end,
         transaction_id=transaction_id,
         request_hash=fingerprint,
     )

@@ -175,13 +175,7 @@ class DAUnenrollResponseSerializer(serializers.Serializer):
 class DAEnrollProgramInfoSerializer(serializers.Serializer):
     programId = WireCharField(max_length=12)
     startDate = serializers.DateField(required=False, help_text="Start of enrollment; today if absent.")
-    endDate = serializers.DateField(required=False, help_text="Planned end, if known.")
-
-    def validate(self, attrs):
-        start, end = attrs.get("startDate"), attrs.get("endDate")
-        if start and end and end < start:
-            raise serializers.ValidationError({"endDate": "endDate must not be before startDate."})
-        return attrs
+    endDate = serializers.DateField(required=False, help_text="Planned end, if known (not before startDate).")
 
 
 class DAEnrollAssetInfoSerializer(serializers.Serializer):
