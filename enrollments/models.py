@@ -11,15 +11,18 @@ from django.db import models
 from django.db.models import Q
 
 _SPACES = re.compile(r"\s+")
-_PUNCTUATION = re.compile(r"[.,;]")
+_PUNCTUATION = re.compile(r"[.,;|]")
 
 # The address lines that make up the address key, in order (country, county and division do not).
 ADDRESS_KEY_FIELDS = ("address1", "address2", "address3", "address4", "city", "state", "postal")
 
 
 def normalise(value: str | None) -> str:
-    """Lowercase, ``.``/``,``/``;`` dropped, whitespace collapsed and trimmed: how names and addresses compare."""
-    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", (value or "").lower())).strip()
+    """Case-folded, ``. , ; |`` read as spaces, whitespace collapsed and trimmed: how names and addresses compare.
+
+    ``|`` is the address key's separator, so it can never appear inside a part.
+    """
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", (value or "").casefold())).strip()
 
 
 def address_key(**parts: str | None) -> str:
