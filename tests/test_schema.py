@@ -4,6 +4,8 @@ import base64
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
@@ -11,8 +13,14 @@ from config.wsgi import application
 
 @pytest.fixture
 def api_schema(db, django_user_model):
+    # As Django's test client does: the WSGI app must not close the test's connection at the end of each request
+    # (on PostgreSQL the connection is in the test transaction, so close_old_connections would close it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     django_user_model.objects.create_superuser("schemathesis", "st@example.com", "st-password")
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
