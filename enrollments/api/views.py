@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from core.wire.common import WireError, WirePermission
 from core.wire.oracle import MESSAGE_NUMBERS, OracleAPIView, error_responses
@@ -102,6 +103,12 @@ class DigitalAssetView(OracleAPIView):
     ``WirePermission`` raises ``KeyError`` (a 500) on a method it does not list (TRACE); here such a method
     needs no permission beyond being authenticated, and dispatch answers it 405 in the envelope.
     """
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``?format=`` (empty) would silently mean "no format"; like an unknown format it is a 404.
+        if not force and request.query_params.get(api_settings.URL_FORMAT_OVERRIDE) == "":
+            raise exceptions.NotFound("Unknown format ''.")
+        return super().perform_content_negotiation(request, force=force)
 
     def get_required_permissions(self, method: str) -> list[str]:
         opts = self.permission_model._meta

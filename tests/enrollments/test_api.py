@@ -360,6 +360,10 @@ class TestUnenroll(OracleContract):
         assert field in answer["detail"]
         assert not Unenrollment.objects.exists()
 
+    @pytest.mark.parametrize(("query", "status"), [("?format=", 404), ("?format=yaml", 404), ("?format=xml", 200)])
+    def test_format_parameter(self, client, jane, query, status):
+        assert client.post(self.path + query, data=UNENROLL, format="json").status_code == status
+
     def test_xml_request_with_single_slot_element(self, client, jane):
         response = client.post(self.path, data=to_xml(UNENROLL), content_type="application/xml")
         document = SafeET.fromstring(response.content)
