@@ -88,12 +88,16 @@ class DAAppointmentSlotSerializer(serializers.Serializer):
 
 
 class DAAppointmentSlotListSerializer(serializers.ListSerializer):
-    """A list of slots; a single slot object, or ``{"items": [...]}``, is accepted as the list it means."""
+    """A list of slots. In XML, ``<appointmentSlots><items>..</items></appointmentSlots>`` (the spec's nested
+    ``items``) is read as the slots it holds; JSON must send the list the schema describes."""
 
     def to_internal_value(self, data):
-        if isinstance(data, dict):
-            data = data.get("items", data) if set(data) == {"items"} else data
-            data = [data] if isinstance(data, dict) else data
+        if not _is_json(self) and isinstance(data, list):
+            slots = []
+            for item in data:
+                inner = item["items"] if isinstance(item, dict) and set(item) == {"items"} else item
+                slots.extend(inner if isinstance(inner, list) else [inner])
+            data = slots
         return super().to_internal_value(data)
 
 

@@ -328,10 +328,9 @@ class TestUnenroll(OracleContract):
         assert jane.status == EnrollmentStatus.ENROLLED
         assert Unenrollment.objects.get().enrollment == jane
 
-    def test_a_single_slot_object_is_accepted(self, client, jane):
-        answer = self.post(client, body(appointmentSlots={"items": UNENROLL["appointmentSlots"]})).json()
-        assert answer["appointmentSlots"][0]["crewId"] == "CREW01"
-        assert Appointment.objects.get().crew_id == "CREW01"
+    def test_json_slots_must_be_a_list(self, client, jane):
+        response = self.post(client, body(appointmentSlots={"items": UNENROLL["appointmentSlots"]}))
+        self.assert_envelope(response, 400)
 
     # --- schema errors stay 400 ------------------------------------------------------------------
 
@@ -363,6 +362,14 @@ class TestUnenroll(OracleContract):
     @pytest.mark.parametrize(("query", "status"), [("?format=", 404), ("?format=yaml", 404), ("?format=xml", 200)])
     def test_format_parameter(self, client, jane, query, status):
         assert client.post(self.path + query, data=UNENROLL, format="json").status_code == status
+
+    def test_xml_slots_wrapped_in_items_are_accepted(self, client, jane):
+        slot = UNENROLL["appointmentSlots"][0]
+        xml = to_xml({**UNENROLL, "appointmentSlots": {"items": [slot, {**slot, "crewId": "CREW02"}]}})
+        response = client.post(self.path, data=xml, content_type="application/xml", HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.content
+        answer = response.json()
+        assert answer["appointmentSlots"] and answer["appointmentSlots"][0]["crewId"] == "CREW01", answer
 
     def test_xml_request_with_single_slot_element(self, client, jane):
         response = client.post(self.path, data=to_xml(UNENROLL), content_type="application/xml")
