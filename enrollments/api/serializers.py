@@ -1,0 +1,239 @@
+"""Wire documents of the Digital Asset program enrollment API (field names and lengths as the spec).
+
+Names carry a ``DA`` prefix so the OpenAPI components cannot collide with other apps' ``customerInfo``.
+"""
+
+from django.core.validators import ProhibitNullCharactersValidator
+from rest_framework import serializers
+
+from ..messages import EXPANDED_MAX
+from ..models import AssetOwnership, RemovalMethod, UnenrollReason
+
+MAX_SLOTS = 50
+
+
+def _is_json(field) -> bool:
+    request = field.root.context.get("request") if field.root is not None else None
+    return "xml" not in (getattr(request, "content_type", "") or "")
+
+
+class WireCharField(serializers.CharField):
+    """A string as the schema says: a JSON number or boolean is refused, not turned into text.
+
+    NUL characters are dropped rather than refused (no database stores them, and the schema allows them).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data.replace("\x00", ""))
+
+
+class WireFloatField(serializers.FloatField):
+    """A JSON number (a string or boolean is refused); in XML the parser has already read the text."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, str) and _is_json(self)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _text(max_length: int, help_text: str = "", **kwargs) -> serializers.CharField:
+    return WireCharField(max_length=max_length, required=False, allow_blank=True, help_text=help_text, **kwargs)
+
+
+class DACustomerInfoSerializer(serializers.Serializer):
+    cisAccountId = _text(30, "CIS account id. Optional if name is provided.")
+    cisPersonId = _text(30, "CIS person id. Optional if name is provided.")
+    name = _text(254, "Customer name; used when neither id is sent (case and spacing ignored).")
+
+
+class DALocationInfoSerializer(serializers.Serializer):
+    address1 = _text(254)
+    address2 = _text(254)
+    address3 = _text(254)
+    address4 = _text(254)
+    cisPremiseId = _text(60, "CIS premise id. Optional if address information is provided.")
+    cisServicePointID = _text(60, "CIS service point id. Optional if address information is provided.")
+    city = _text(90)
+    country = _text(3)
+    county = _text(90)
+    division = _text(30)
+    postal = _text(12)
+    state = _text(6)
+    timeZone = _text(10)
+
+
+class DAUnenrollProgramInfoSerializer(serializers.Serializer):
+    programId = WireCharField(max_length=12)
+    endDate = serializers.DateField(required=False, help_text="Desired date of unenrollment; today when absent.")
+
+
+class DAAssetInfoSerializer(serializers.Serializer):
+    assetOwnership = serializers.ChoiceField(choices=AssetOwnership.choices, required=False)
+    removalMethod = serializers.ChoiceField(choices=RemovalMethod.choices, required=False)
+
+
+class DAAppointmentSlotSerializer(serializers.Serializer):
+    activityType = _text(30)
+    crewId = _text(12)
+    crewShiftId = _text(14)
+    endDateTime = serializers.DateTimeField(required=False)
+    startDateTime = serializers.DateTimeField(required=False)
+    workAvailabilityDuration = WireFloatField(required=False, min_value=0, max_value=99999999999.99)
+
+
+class DAAppointmentSlotListSerializer(serializers.ListSerializer):
+    """A list of slots. In XML, ``<appointmentSlots><items>..</items></appointmentSlots>`` (the spec's nested
+    ``items``) is read as the slots it holds; JSON must send the list the schema describes."""
+
+    def to_internal_value(self, data):
+        if not _is_json(self) and isinstance(data, list):
+            slots = []
+            for item in data:
+                inner = item["items"] if isinstance(item, dict) and set(item) == {"items"} else item
+                slots.extend(inner if isinstance(inner, list) else [inner])
+            data = slots
+        return super().to_internal_value(data)
+
+
+def appointment_slots(**kwargs):
+    return DAAppointmentSlotListSerializer(
+        child=DAAppointmentSlotSerializer(), max_length=MAX_SLOTS, required=False, **kwargs
+    )
+
+
+class DAUnenrollRequestSerializer(serializers.Serializer):
+    """Request of ``POST .../programEnrollments/unenroll``."""
+
+    transactionId = _text(120, "External transaction id; a repeat returns the same unenrollment.")
+    unenrollReason = serializers.ChoiceField(choices=UnenrollReason.choices, required=False)
+    customerInfo = DACustomerInfoSerializer()
+    locationInfo = DALocationInfoSerializer()
+    programInfo = DAUnenrollProgramInfoSerializer()
+    assetInfo = DAAssetInfoSerializer(required=False)
+    appointmentSlots = appointment_slots()
+
+
+class DAExceptionSerializer(serializers.Serializer):
+    messageCategory = serializers.CharField(max_length=5)
+    messageNumber = serializers.CharField(max_length=5)
+    expandedMessage = serializers.CharField(max_length=EXPANDED_MAX)
+
+
+def _exception(record) -> dict | None:
+    if not record.message_number:
+        return None
+    text = record.expanded_message
+    return {
+        "messageCategory": record.message_category,
+        "messageNumber": record.message_number,
+        "expandedMessage": text if len(text) <= EXPANDED_MAX else text[: EXPANDED_MAX - 3] + "...",
+    }
+
+
+def _without_none(document: dict) -> dict:
+    return {key: value for key, value in document.items() if value is not None}
+
+
+class DAUnenrollResponseSerializer(serializers.Serializer):
+    """``X1-DAUnenrol``: the answer to an unenrollment request and its later reads."""
+
+    unenrollmentId = serializers.CharField(help_text="System-assigned id (longer than the spec's 4 characters).")
+    status = serializers.CharField(max_length=12, help_text="PENDING, COMPLETED or ERROR.")
+    transactionId = serializers.CharField(max_length=120, required=False)
+    appointmentSlots = DAAppointmentSlotSerializer(many=True, required=False, help_text="The booked slot (X1UR).")
+    exception = DAExceptionSerializer(required=False, help_text="Present when status is ERROR.")
+
+    def to_representation(self, instance):
+        appointment = getattr(instance, "appointment", None) if instance.removal_method == "X1UR" else None
+        slots = []
+        if appointment is not None:
+            slot = {
+                "activityType": appointment.activity_type,
+                "crewId": appointment.crew_id,
+                "crewShiftId": appointment.crew_shift_id,
+                "endDateTime": appointment.end,
+                "startDateTime": appointment.start,
+                "workAvailabilityDuration": appointment.work_availability_hours,
+            }
+            slots = [DAAppointmentSlotSerializer().to_representation(slot)]
+        return _without_none(
+            {
+                "unenrollmentId": str(instance.pk),
+                "status": instance.status,
+                "transactionId": instance.transaction_id or None,
+                "appointmentSlots": slots,
+                "exception": _exception(instance),
+            }
+        )
+
+
+# --- Enroll ---------------------------------------------------------------------------------------
+
+
+class DAEnrollProgramInfoSerializer(serializers.Serializer):
+    programId = WireCharField(max_length=12)
+    startDate = serializers.DateField(required=False, help_text="Start of enrollment; today if absent.")
+    endDate = serializers.DateField(required=False, help_text="Planned end, if known (not before startDate).")
+
+
+class DAEnrollAssetInfoSerializer(serializers.Serializer):
+    assetOwnership = serializers.ChoiceField(choices=AssetOwnership.choices, required=False)
+    assetType = _text(30, "Device type (thermostat, battery, EV charger...).")
+    serialNumber = _text(60, "Device serial number; a device is recorded when given.")
+
+
+class DAEnrollRequestSerializer(serializers.Serializer):
+    """Request of ``POST .../programEnrollments/enroll``: the unenroll blocks, with a start date."""
+
+    transactionId = _text(120, "External transaction id; a repeat returns the same enrollment.")
+    customerInfo = DACustomerInfoSerializer()
+    locationInfo = DALocationInfoSerializer()
+    programInfo = DAEnrollProgramInfoSerializer()
+    assetInfo = DAEnrollAssetInfoSerializer(required=False)
+
+
+class DAEnrollResponseSerializer(serializers.Serializer):
+    """``X1-DAEnrol``: the answer to an enrollment request and its later reads."""
+
+    enrollmentId = serializers.CharField(required=False, help_text="System-assigned id; absent on ERROR.")
+    status = serializers.CharField(
+        max_length=16, help_text="PENDING, ENROLLED, PENDING_UNENROLL, UNENROLLED, or ERROR (nothing recorded)."
+    )
+    transactionId = serializers.CharField(max_length=120, required=False)
+    programId = serializers.CharField(max_length=12, required=False)
+    startDate = serializers.DateField(required=False)
+    endDate = serializers.DateField(required=False)
+    exception = DAExceptionSerializer(required=False, help_text="Present when status is ERROR.")
+
+    def to_representation(self, instance):
+        return _without_none(
+            {
+                "enrollmentId": str(instance.pk),
+                "status": instance.status,
+                "transactionId": instance.transaction_id or None,
+                "programId": instance.program.program_id,
+                "startDate": instance.start_date.isoformat(),
+                "endDate": instance.end_date.isoformat() if instance.end_date else None,
+            }
+        )
+
+
+def enroll_error_document(*, transaction_id: str, message) -> dict:
+    """The ``X1-DAEnrol`` answer to an enroll business error (nothing recorded)."""
+    return _without_none(
+        {
+            "status": "ERROR",
+            "transactionId": transaction_id or None,
+            "exception": {
+                "messageCategory": message.category,
+                "messageNumber": message.number,
+                "expandedMessage": message.expanded,
+            },
+        }
+    )

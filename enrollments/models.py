@@ -1,0 +1,312 @@
+"""Digital Asset programs, the customers and service points enrolled in them, and unenrollment requests.
+
+Customers, premises and service points mirror the CIS (Customer Information System): the wire API resolves
+them from what a caller knows, it never creates them. Enrollments and unenrollments are this system's own.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+_SPACES = re.compile(r"\s+")
+_PUNCTUATION = re.compile(r"[.,;|]")
+
+# The address lines that make up the address key, in order (country, county and division do not).
+ADDRESS_KEY_FIELDS = ("address1", "address2", "address3", "address4", "city", "state", "postal")
+
+
+def normalise(value: str | None) -> str:
+    """Case-folded, ``. , ; |`` read as spaces, whitespace collapsed and trimmed: how names and addresses compare.
+
+    ``|`` is the address key's separator, so it can never appear inside a part.
+    """
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", (value or "").casefold())).strip()
+
+
+def address_key(**parts: str | None) -> str:
+    """The equality key of an address: normalised lines, city, state and postal code joined by ``|``."""
+    return "|".join(normalise(parts.get(name)) for name in ADDRESS_KEY_FIELDS)
+
+
+class EnrollmentStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending (starts on its start date)"
+    ENROLLED = "ENROLLED", "Enrolled"
+    PENDING_UNENROLL = "PENDING_UNENROLL", "Pending unenrollment (ends on its end date)"
+    UNENROLLED = "UNENROLLED", "Unenrolled"
+
+
+ACTIVE_STATUSES = (EnrollmentStatus.PENDING, EnrollmentStatus.ENROLLED, EnrollmentStatus.PENDING_UNENROLL)
+
+
+class UnenrollReason(models.TextChoices):
+    LSSL = "LSSL", "Life Support / Sensitive Load"
+    CUSTOMEROPTOUT = "CUSTOMEROPTOUT", "Customer Initiated Opt-Out"
+    INACTIVESERVICE = "INACTIVESERVICE", "Inactive Service"
+    INELIGIBLERATE = "INELIGIBLERATE", "Ineligible Rate"
+
+
+class AssetOwnership(models.TextChoices):
+    W1CO = "W1CO", "Customer Owned"
+    W1OW = "W1OW", "Utility Owned"
+
+
+class RemovalMethod(models.TextChoices):
+    X1KP = "X1KP", "Keep"
+    X1SD = "X1SD", "Ship Device"
+    X1UR = "X1UR", "Utility Removal"
+
+
+class UnenrollmentStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending (end date in the future)"
+    COMPLETED = "COMPLETED", "Completed"
+    ERROR = "ERROR", "Error (not resolved)"
+
+
+class DeviceStatus(models.TextChoices):
+    INSTALLED = "INSTALLED", "Installed"
+    KEPT = "KEPT", "Kept by the customer"
+    RETURN_REQUESTED = "RETURN_REQUESTED", "Return requested (ship device)"
+    REMOVAL_SCHEDULED = "REMOVAL_SCHEDULED", "Utility removal scheduled"
+
+
+class Program(models.Model):
+    """A Digital Asset program (demand response, smart thermostat, battery, EV charging...)."""
+
+    program_id = models.CharField("program id", max_length=12, unique=True)
+    name = models.CharField(max_length=120, blank=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField("open for enrollment", default=True)
+
+    class Meta:
+        ordering = ["program_id"]
+
+    def __str__(self) -> str:
+        return self.program_id
+
+
+class Customer(models.Model):
+    """A CIS customer: an account and the person on it. ``name_key`` is the normalised name for lookups."""
+
+    # Looked up through the (account, person) unique index; the person id has its own.
+    cis_account_id = models.CharField("CIS account id", max_length=30, blank=True)
+    cis_person_id = models.CharField("CIS person id", max_length=30, blank=True, db_index=True)
+    name = models.CharField(max_length=254)
+    name_key = models.CharField(max_length=254, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cis_account_id", "cis_person_id"], name="%(app_label)s_%(class)s_unique_account_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        ids = "/".join(value for value in (self.cis_account_id, self.cis_person_id) if value)
+        return f"{self.name} ({ids})" if ids else self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = normalise(self.name)
+        super().save(*args, **kwargs)
+
+
+class Premise(models.Model):
+    """A CIS premise: where service points are. ``address_key`` makes address resolution an index lookup."""
+
+    cis_premise_id = models.CharField("CIS premise id", max_length=60, unique=True)
+    address1 = models.CharField(max_length=254, blank=True)
+    address2 = models.CharField(max_length=254, blank=True)
+    address3 = models.CharField(max_length=254, blank=True)
+    address4 = models.CharField(max_length=254, blank=True)
+    city = models.CharField(max_length=90, blank=True)
+    county = models.CharField(max_length=90, blank=True)
+    state = models.CharField(max_length=6, blank=True)
+    postal = models.CharField(max_length=12, blank=True)
+    country = models.CharField(max_length=3, blank=True)
+    division = models.CharField(max_length=30, blank=True)
+    time_zone = models.CharField(max_length=10, blank=True)
+    address_key = models.CharField(max_length=1200, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["cis_premise_id"]
+
+    def __str__(self) -> str:
+        return f"{self.cis_premise_id} {self.address1}, {self.city}"
+
+    def save(self, *args, **kwargs):
+        self.address_key = self.compute_address_key()
+        super().save(*args, **kwargs)
+
+    def compute_address_key(self) -> str:
+        return address_key(**{name: getattr(self, name) for name in ADDRESS_KEY_FIELDS})
+
+
+class ServicePoint(models.Model):
+    """A CIS metered service point at a premise: what a program's devices are attached to."""
+
+    cis_service_point_id = models.CharField("CIS service point id", max_length=60, unique=True)
+    premise = models.ForeignKey(Premise, on_delete=models.PROTECT, related_name="service_points")
+    service_type = models.CharField(max_length=30, blank=True, default="E")
+
+    class Meta:
+        ordering = ["cis_service_point_id"]
+
+    def __str__(self) -> str:
+        return self.cis_service_point_id
+
+
+class Enrollment(models.Model):
+    """A customer's service point in a program, from its start date to its (scheduled) end date.
+
+    At most one active (pending, enrolled or pending unenrollment) enrollment per customer, service point and
+    program; an unenrolled one stays as history and does not block a new enrollment.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="enrollments")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="enrollments")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    transaction_id = models.CharField(max_length=120, blank=True, help_text="External transaction id of the enroll")
+    request_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "service_point", "program"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="%(app_label)s_%(class)s_unique_customer_service_point_program_active",
+            ),
+            models.UniqueConstraint(
+                fields=["transaction_id"],
+                condition=~Q(transaction_id=""),
+                name="%(app_label)s_%(class)s_unique_transaction_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "status"], name="enrollments_program_status"),
+            models.Index(fields=["status", "end_date"], name="enrollments_status_end_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"enrollment {self.pk} ({self.status})"
+
+
+class Device(models.Model):
+    """A controllable device (thermostat, battery, charger) installed for an enrollment."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="devices")
+    serial_number = models.CharField(max_length=60)
+    asset_type = models.CharField(max_length=30, blank=True)
+    asset_ownership = models.CharField(max_length=4, choices=AssetOwnership.choices)
+    status = models.CharField(max_length=20, choices=DeviceStatus.choices, default=DeviceStatus.INSTALLED)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "serial_number"], name="%(app_label)s_%(class)s_unique_enrollment_serial_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial_number
+
+
+class Unenrollment(models.Model):
+    """One unenrollment request as received (``X1-DAUnenrol``): resolved, scheduled, completed or in error.
+
+    ``request_hash`` fingerprints the request body, so that a retried ``transactionId`` returns this record and
+    a reused one with another body is refused.
+    """
+
+    transaction_id = models.CharField(max_length=120, blank=True)
+    request_hash = models.CharField(max_length=64, editable=False)
+    request_body = models.JSONField(default=dict, editable=False)
+    status = models.CharField(max_length=12, choices=UnenrollmentStatus.choices)
+    reason = models.CharField(max_length=15, choices=UnenrollReason.choices, blank=True)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, null=True, blank=True, related_name="unenrollments"
+    )
+    program_id = models.CharField("program id (as sent)", max_length=12, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    asset_ownership = models.CharField(max_length=4, choices=AssetOwnership.choices, blank=True)
+    removal_method = models.CharField(max_length=4, choices=RemovalMethod.choices, blank=True)
+    message_category = models.CharField(max_length=5, blank=True)
+    message_number = models.CharField(max_length=5, blank=True)
+    expanded_message = models.CharField(max_length=254, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction_id"],
+                condition=~Q(transaction_id=""),
+                name="%(app_label)s_%(class)s_unique_transaction_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "end_date"], name="unenrollments_status_end_date")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.transaction_id or '-'} {self.status}"
+
+
+class Appointment(models.Model):
+    """A crew visit booked from an offered slot, to remove the devices of a utility-removal unenrollment."""
+
+    unenrollment = models.OneToOneField(Unenrollment, on_delete=models.CASCADE, related_name="appointment")
+    activity_type = models.CharField(max_length=30, blank=True)
+    crew_id = models.CharField(max_length=12, blank=True, db_index=True)
+    crew_shift_id = models.CharField(max_length=14, blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    work_availability_hours = models.DecimalField(max_digits=13, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="%(app_label)s_%(class)s_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_type or 'visit'} {self.start:%Y-%m-%d %H:%M} {self.crew_id}"
+
+
+class DeviceReturn(models.Model):
+    """A device the customer ships back (removal method ``X1SD``)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "REQUESTED", "Requested"
+        RECEIVED = "RECEIVED", "Received"
+
+    unenrollment = models.ForeignKey(Unenrollment, on_delete=models.CASCADE, related_name="device_returns")
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unenrollment", "device"], name="%(app_label)s_%(class)s_unique_unenrollment_device"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"return of {self.device_id} ({self.status})"

@@ -1,0 +1,129 @@
+"""Resolution: from what a caller knows (account, person or name; service point, premise or address) to rows.
+
+Every lookup is an equality on an indexed column (``cis_*`` ids, ``Customer.name_key``, ``Premise.address_key``),
+and the enrollment is found in one query whatever the match; the diagnostic queries run only when nothing
+matched, so a request costs a constant number of queries.
+"""
+
+from django.db.models import QuerySet
+
+from . import messages
+from .models import (
+    ACTIVE_STATUSES,
+    Customer,
+    Enrollment,
+    Program,
+    ServicePoint,
+    Unenrollment,
+    address_key,
+    normalise,
+)
+
+
+def _text(info: dict | None, name: str) -> str:
+    return ((info or {}).get(name) or "").strip()
+
+
+def _customer_described(info: dict) -> str:
+    for name in ("cisAccountId", "cisPersonId"):
+        if _text(info, name):
+            return f"{name} {_text(info, name)}"
+    return f"name {_text(info, 'name')}"
+
+
+def _location_described(info: dict) -> str:
+    for name in ("cisServicePointID", "cisPremiseId"):
+        if _text(info, name):
+            return f"{name} {_text(info, name)}"
+    return f"address {_text(info, 'address1')}"
+
+
+def customers_matching(*, customer_info: dict) -> QuerySet[Customer]:
+    """Customers by ``cisAccountId`` and/or ``cisPersonId`` (both must match when both are sent), else by name."""
+    account, person = _text(customer_info, "cisAccountId"), _text(customer_info, "cisPersonId")
+    if not (account or person or normalise(customer_info.get("name"))):
+        raise messages.business_error(messages.CUSTOMER_INFO_MISSING)
+    queryset = Customer.objects.all()
+    if account or person:
+        if account:
+            queryset = queryset.filter(cis_account_id=account)
+        if person:
+            queryset = queryset.filter(cis_person_id=person)
+        return queryset
+    return queryset.filter(name_key=normalise(customer_info.get("name")))
+
+
+def service_points_matching(*, location_info: dict) -> QuerySet[ServicePoint]:
+    """Service points by ``cisServicePointID``, else every one at ``cisPremiseId``, else at the address."""
+    service_point, premise = _text(location_info, "cisServicePointID"), _text(location_info, "cisPremiseId")
+    if not (service_point or premise or normalise(location_info.get("address1"))):
+        raise messages.business_error(messages.LOCATION_INFO_MISSING)
+    if service_point:
+        return ServicePoint.objects.filter(cis_service_point_id=service_point)
+    if premise:
+        return ServicePoint.objects.filter(premise__cis_premise_id=premise)
+    return ServicePoint.objects.filter(premise__address_key=address_key(**location_info))
+
+
+def enrollment_resolve(
+    *, customer_info: dict, location_info: dict, program_id: str, for_update: bool = False
+) -> Enrollment:
+    """The one active enrollment of the customer at the location in the program, or a ``BusinessError``.
+
+    With ``for_update`` the row is locked (PostgreSQL), so two requests cannot unenroll it at once.
+    """
+    customers = customers_matching(customer_info=customer_info)
+    service_points = service_points_matching(location_info=location_info)
+    queryset = Enrollment.objects.filter(
+        customer__in=customers.values("pk"),
+        service_point__in=service_points.values("pk"),
+        program__program_id=program_id,
+        status__in=ACTIVE_STATUSES,
+    ).order_by("pk")
+    if for_update:
+        queryset = queryset.select_for_update()
+    found = list(queryset[:2])
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise messages.business_error(messages.AMBIGUOUS_ENROLLMENT)
+    if not Program.objects.filter(program_id=program_id).exists():
+        raise messages.business_error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}")
+    if not customers.exists():
+        raise messages.business_error(
+            messages.CUSTOMER_NOT_FOUND, f"No customer with {_customer_described(customer_info)}"
+        )
+    if not service_points.exists():
+        raise messages.business_error(
+            messages.LOCATION_NOT_FOUND, f"No service point at {_location_described(location_info)}"
+        )
+    raise messages.business_error(messages.NO_ACTIVE_ENROLLMENT, f"No active enrollment in program {program_id}")
+
+
+def customer_resolve(*, customer_info: dict) -> Customer:
+    """Exactly one customer, or a ``BusinessError`` (not found / more than one)."""
+    found = list(customers_matching(customer_info=customer_info)[:2])
+    if not found:
+        raise messages.business_error(
+            messages.CUSTOMER_NOT_FOUND, f"No customer with {_customer_described(customer_info)}"
+        )
+    if len(found) > 1:
+        raise messages.business_error(messages.CUSTOMER_AMBIGUOUS)
+    return found[0]
+
+
+def service_point_resolve(*, location_info: dict) -> ServicePoint:
+    """Exactly one service point, or a ``BusinessError`` (not found / more than one)."""
+    found = list(service_points_matching(location_info=location_info)[:2])
+    if not found:
+        raise messages.business_error(
+            messages.LOCATION_NOT_FOUND, f"No service point at {_location_described(location_info)}"
+        )
+    if len(found) > 1:
+        raise messages.business_error(messages.LOCATION_AMBIGUOUS)
+    return found[0]
+
+
+def unenrollment_detail(*, unenrollment_id: int):
+    """An unenrollment with what its wire document shows (booked appointment), in one query."""
+    return Unenrollment.objects.select_related("appointment").filter(pk=unenrollment_id).first()

@@ -1,0 +1,222 @@
+"""Services and selectors: normalisation, resolution query budget, daily completion, admin unenroll, demo."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from enrollments import services
+from enrollments.api.serializers import DAUnenrollRequestSerializer
+from enrollments.models import (
+    Customer,
+    DeviceStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Unenrollment,
+    UnenrollmentStatus,
+    address_key,
+    normalise,
+)
+from tests.factories.enrollments import DeviceFactory, EnrollmentFactory, jane_doe_enrollment
+
+TODAY = timezone.localdate()
+
+
+def validated(data: dict) -> dict:
+    serializer = DAUnenrollRequestSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def request(*, end_date, transaction_id="TX-1", **location) -> dict:
+    return validated(
+        {
+            "transactionId": transaction_id,
+            "unenrollReason": "INACTIVESERVICE",
+            "customerInfo": {"name": "Jane Doe"},
+            "locationInfo": location or {"cisServicePointID": "2486945183"},
+            "programInfo": {"programId": "DEMO-BYOT", "endDate": end_date.isoformat()},
+            "assetInfo": {"removalMethod": "X1KP"},
+        }
+    )
+
+
+# --- normalisation (many inputs: hypothesis) ------------------------------------------------------
+
+# Names and addresses as CIS systems hold them (Latin letters and digits); Unicode case mapping is not
+# reversible in general (dotless i), so it is not a property to ask of normalise.
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789éÉ", min_size=1, max_size=8)
+spacing = st.text(alphabet=" \t\n", min_size=1, max_size=3)
+
+
+@given(st.lists(words, min_size=1, max_size=5), st.lists(spacing, min_size=6, max_size=6))
+def test_normalise_ignores_case_and_spacing(parts, gaps):
+    messy = gaps[0] + "".join(part.upper() + gap for part, gap in zip(parts, gaps[1:], strict=False))
+    assert normalise(messy) == normalise(" ".join(parts))
+    assert normalise(messy) == normalise(normalise(messy))  # idempotent
+
+
+@given(st.text(max_size=40), st.text(max_size=20))
+def test_address_key_never_mixes_fields(line, city):
+    # The separator never leaks from a part: a line ending in "|" cannot be read as the next field.
+    key = address_key(address1=line, city=city)
+    assert key.count("|") == 6
+    assert key.split("|")[0] == normalise(line)
+    assert key.split("|")[4] == normalise(city)
+
+
+def test_address_key_examples():
+    assert address_key(address1="1  Main St.", city="SPRINGFIELD", state="ca", postal="94000") == address_key(
+        address1="1 main st", city="Springfield", state="CA", postal=" 94000 "
+    )
+    assert address_key(address1="1 Main St", postal="94000") != address_key(address1="1 Main St", postal="94001")
+
+
+# --- resolution cost ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"cisServicePointID": "2486945183"},
+        {"cisPremiseId": "5000000001"},
+        {"address1": "1 main street", "city": "Springfield", "state": "CA", "postal": "94000"},
+    ],
+    ids=["service-point", "premise", "address"],
+)
+def test_unenroll_costs_a_constant_number_of_queries(django_assert_max_num_queries, location):
+    jane = jane_doe_enrollment()
+    for _ in range(5):  # more rows must not mean more queries
+        EnrollmentFactory(program=jane.program)
+        DeviceFactory(enrollment=jane)
+    with django_assert_max_num_queries(9):  # 5 statements and 4 savepoint commands
+        record, created = services.unenrollment_request(data=request(end_date=TODAY, **location))
+    assert created and record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
+
+
+@pytest.mark.django_db
+def test_address_lookup_uses_the_index():
+    from django.db import connection
+
+    from enrollments import selectors
+
+    queryset = selectors.service_points_matching(
+        location_info={"address1": "1 Main Street", "city": "Springfield", "state": "CA", "postal": "94000"}
+    )
+    plan = queryset.explain()
+    if connection.vendor == "sqlite":
+        assert "address_key" in plan and "INDEX" in plan.upper()
+    else:
+        assert "Index" in plan
+
+
+# --- daily completion -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_due_unenrollments_complete_on_their_day_and_only_once():
+    jane = jane_doe_enrollment()
+    DeviceFactory(enrollment=jane)
+    end = TODAY + timedelta(days=3)
+    record, _ = services.unenrollment_request(data=request(end_date=end))
+    assert record.status == UnenrollmentStatus.PENDING
+    assert services.unenrollment_complete_due(today=end - timedelta(days=1)) == 0
+    jane.refresh_from_db()
+    assert jane.status == EnrollmentStatus.PENDING_UNENROLL and jane.end_date == end
+
+    # a missed day is caught up: run two days late
+    assert services.unenrollment_complete_due(today=end + timedelta(days=2)) == 1
+    record.refresh_from_db()
+    jane.refresh_from_db()
+    assert record.status == UnenrollmentStatus.COMPLETED and record.completed_at is not None
+    assert jane.status == EnrollmentStatus.UNENROLLED and jane.end_date == end
+    completed_at = record.completed_at
+    assert services.unenrollment_complete_due(today=end + timedelta(days=3)) == 0  # idempotent
+    record.refresh_from_db()
+    assert record.completed_at == completed_at
+
+
+@pytest.mark.django_db
+def test_task_runs_the_service():
+    from enrollments.tasks import complete_due_unenrollments
+
+    jane = jane_doe_enrollment()
+    Enrollment.objects.filter(pk=jane.pk).update(status=EnrollmentStatus.PENDING_UNENROLL, end_date=TODAY)
+    Unenrollment.objects.create(
+        request_hash="x", status=UnenrollmentStatus.PENDING, enrollment=jane, program_id="DEMO-BYOT", end_date=TODAY
+    )
+    assert complete_due_unenrollments.delay().get() == 1
+    assert complete_due_unenrollments.delay().get() == 0
+    jane.refresh_from_db()
+    assert jane.status == EnrollmentStatus.UNENROLLED
+
+
+def test_beat_schedules_the_task():
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["enrollments-complete-due-unenrollments"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+
+@pytest.mark.django_db
+def test_admin_unenroll_now_records_an_unenrollment_and_keeps_devices():
+    jane = jane_doe_enrollment()
+    DeviceFactory(enrollment=jane)
+    future = EnrollmentFactory(status=EnrollmentStatus.PENDING, start_date=TODAY + timedelta(days=5))
+    gone = EnrollmentFactory(status=EnrollmentStatus.UNENROLLED, end_date=TODAY)
+    assert services.enrollment_unenroll_now(enrollments=[jane, future, gone], reason="CUSTOMEROPTOUT") == 1
+    jane.refresh_from_db()
+    assert jane.status == EnrollmentStatus.UNENROLLED and jane.end_date == TODAY
+    assert set(jane.devices.values_list("status", flat=True)) == {DeviceStatus.KEPT}
+    assert Unenrollment.objects.get().enrollment == jane
+
+
+@pytest.mark.django_db
+def test_fingerprint_is_stable_and_body_sensitive():
+    a = request(end_date=TODAY)
+    b = request(end_date=TODAY)
+    c = request(end_date=TODAY + timedelta(days=1))
+    assert services.request_fingerprint(a) == services.request_fingerprint(b) != services.request_fingerprint(c)
+
+
+@pytest.mark.django_db
+def test_demo_resolves_the_documented_jane_doe():
+    from enrollments import demo
+
+    demo.load(stdout=StringIO())
+    assert demo.load(stdout=StringIO()) == "already loaded"
+    assert Customer.objects.count() == demo.CUSTOMERS
+    statuses = set(Enrollment.objects.values_list("status", flat=True))
+    assert statuses == set(EnrollmentStatus.values)
+    record, _ = services.unenrollment_request(
+        data=validated(
+            {
+                "transactionId": "DEMO-TRY",
+                "customerInfo": {"cisAccountId": "1589809012", "cisPersonId": "0023939882", "name": "Jane Doe"},
+                "locationInfo": {
+                    "address1": "1 Main Street",
+                    "city": "Springfield",
+                    "state": "CA",
+                    "postal": "94000",
+                    "country": "USA",
+                },
+                "programInfo": {"programId": "DEMO-BYOT"},
+            }
+        )
+    )
+    assert record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
+    enrollment, error, created = services.enrollment_request(
+        data={
+            "customerInfo": {"cisAccountId": "1589809012"},
+            "locationInfo": {"cisServicePointID": "2486945183"},
+            "programInfo": {"programId": "DEMO-EV"},
+        }
+    )
+    assert error is None and created and enrollment.status == EnrollmentStatus.ENROLLED
