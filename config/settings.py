@@ -194,6 +194,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name across apps get explicit component names.
     "ENUM_NAME_OVERRIDES": {
         "BlackoutEventStatusEnum": "blackouts.models.EventStatus",
+        "UnenrollReasonEnum": "enrollments.models.UnenrollReason",
     },
 }
 

@@ -5,6 +5,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from core.admin import ExportMixin
+
 from . import services
 from .models import (
     Appointment,
@@ -92,7 +94,7 @@ class UnenrollmentInline(admin.TabularInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ("id", "program", "customer_name", "account", "service_point", "status", "start_date", "end_date")
     list_filter = ("program", "status")
     list_select_related = ("program", "customer", "service_point")
@@ -138,7 +140,7 @@ class DeviceReturnInline(admin.TabularInline):
 
 
 @admin.register(Unenrollment)
-class UnenrollmentAdmin(admin.ModelAdmin):
+class UnenrollmentAdmin(ExportMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "transaction_id",

@@ -1,6 +1,7 @@
 """One FilterSet per listed model: the admin's companions for the analyst API, exports and tests."""
 
 import django_filters
+from django.db.models import Q
 
 from .models import (
     Appointment,
@@ -66,10 +67,21 @@ class EnrollmentFilterSet(django_filters.FilterSet):
     account = django_filters.CharFilter(field_name="customer__cis_account_id")
     person = django_filters.CharFilter(field_name="customer__cis_person_id")
     service_point = django_filters.CharFilter(field_name="service_point__cis_service_point_id")
+    search = django_filters.CharFilter(method="filter_search", label="Account, person, service point or name")
 
     class Meta:
         model = Enrollment
         fields = {"start_date": ["gte", "lte"], "end_date": ["gte", "lte"]}
+
+    def filter_search(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(customer__cis_account_id=value)
+            | Q(customer__cis_person_id=value)
+            | Q(service_point__cis_service_point_id=value)
+            | Q(customer__name_key=normalise(value))
+        )
 
 
 class DeviceFilterSet(django_filters.FilterSet):
@@ -82,6 +94,9 @@ class UnenrollmentFilterSet(django_filters.FilterSet):
     reason = django_filters.MultipleChoiceFilter(choices=UnenrollReason.choices)
     status = django_filters.MultipleChoiceFilter(choices=UnenrollmentStatus.choices)
     removal_method = django_filters.MultipleChoiceFilter(choices=RemovalMethod.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    search = django_filters.CharFilter(field_name="transaction_id", label="Transaction id")
 
     class Meta:
         model = Unenrollment
