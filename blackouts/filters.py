@@ -4,16 +4,18 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from core.filters import UTCIsoDateTimeFilter
+
 from .models import BlackoutPolicy, Event, EventStatus, Severity, TimeframeState
 
 
 class BlackoutPolicyFilterSet(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     search = django_filters.CharFilter(method="filter_search", label="Name or description contains")
-    modified_after = django_filters.IsoDateTimeFilter(field_name="modified_at", lookup_expr="gte")
-    modified_before = django_filters.IsoDateTimeFilter(field_name="modified_at", lookup_expr="lt")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    modified_after = UTCIsoDateTimeFilter(field_name="modified_at", lookup_expr="gte")
+    modified_before = UTCIsoDateTimeFilter(field_name="modified_at", lookup_expr="lt")
+    created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     state = django_filters.ChoiceFilter(choices=TimeframeState.choices, method="filter_state")
 
     class Meta:
@@ -40,9 +42,11 @@ class EventFilterSet(django_filters.FilterSet):
     event_class = django_filters.CharFilter()
     identifier = django_filters.CharFilter()
     msg = django_filters.CharFilter(lookup_expr="icontains")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     search = django_filters.CharFilter(method="filter_search", label="Message or identifier contains")
+    # By id, not a model choice: an unknown policy is an empty list, not a 400.
+    blackout_policy = django_filters.UUIDFilter(field_name="blackout_policy_id")
 
     class Meta:
         model = Event

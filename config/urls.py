@@ -21,7 +21,7 @@ urlpatterns = [
     path("", include("blackouts.api.urls")),
     path("", include("inventory.api.urls")),
     # Anything else under a vendor prefix is answered in that family's envelope, even with DEBUG on.
-    re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI)/", core_views.not_found),
+    re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI|api)/", core_views.not_found),
 ]
 
 handler404 = "core.views.not_found"

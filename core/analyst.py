@@ -9,6 +9,7 @@ A domain app subclasses :class:`AnalystViewSet` with an ``export_spec`` (see ``c
 """
 
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
@@ -69,6 +70,38 @@ class AnalystPermission(DjangoModelPermissions):
         return True
 
 
+ANALYST_ERROR_SCHEMA = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": '`{"detail": "..."}` or `{"<filter>": ["<message>", ...]}`',
+}
+
+
+class AnalystAutoSchema(AutoSchema):
+    """Documents what every analyst read may answer besides 200: 400 (a filter value or ``fields`` is invalid),
+    401, 403 and 404 (unknown id, or a page past the end)."""
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        if self.method == "GET" and direction == "response" and self._is_list_view():
+            # ``?format=json`` answers the whole list as one array instead of a page.
+            content = bodies.get("200", {}).get("content", {}).get("application/json")
+            if content and "schema" in content:
+                whole_list = {"type": "array", "items": {"type": "object"}, "description": "?format=json"}
+                content["schema"] = {"oneOf": [content["schema"], whole_list]}
+        if self.method == "GET" and direction == "response":
+            for code, text in (
+                ("400", "Invalid filter value or export field."),
+                ("401", "Not authenticated."),
+                ("403", "Without the view (or export) permission."),
+                ("404", "Not found, or a page past the end."),
+            ):
+                bodies.setdefault(
+                    code, {"content": {"application/json": {"schema": ANALYST_ERROR_SCHEMA}}, "description": text}
+                )
+        return bodies
+
+
 EXPORT_PARAMETERS = [
     OpenApiParameter(
         "fields",
@@ -84,6 +117,7 @@ class AnalystViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     pagination_class = AnalystPagination
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer, JSONLinesRenderer]
+    schema = AnalystAutoSchema()
     export_spec: exports.ExportSpec
 
     @classmethod

@@ -18,6 +18,7 @@ _invalid = inline_serializer("AuthValidationError", {"detail": serializers.CharF
         200: _pair,
         400: OpenApiResponse(_invalid, description="Missing fields (each named, with its messages)."),
         401: OpenApiResponse(_detail, description="Bad credentials."),
+        415: OpenApiResponse(_detail, description="Unsupported media type."),
     },
 )
 class JWTObtainView(TokenObtainPairView):
@@ -31,6 +32,7 @@ class JWTObtainView(TokenObtainPairView):
         200: _access,
         400: OpenApiResponse(_invalid, description="Missing fields."),
         401: OpenApiResponse(_detail, description="Invalid or expired refresh token."),
+        415: OpenApiResponse(_detail, description="Unsupported media type."),
     },
 )
 class JWTRefreshView(TokenRefreshView):

@@ -55,6 +55,8 @@ def healthz(request):
 
 def not_found(request, exception=None):
     family = _family(request.path)
+    if family is None and request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
     if family is None:
         return page_not_found(request, exception)
     return family.standalone_response(Problem(404, "not_found", f"No resource at {request.path}."), request)

@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import UTCIsoDateTimeFilter
+
 from .models import (
     Appointment,
     Customer,
@@ -94,8 +96,8 @@ class UnenrollmentFilterSet(django_filters.FilterSet):
     reason = django_filters.MultipleChoiceFilter(choices=UnenrollReason.choices)
     status = django_filters.MultipleChoiceFilter(choices=UnenrollmentStatus.choices)
     removal_method = django_filters.MultipleChoiceFilter(choices=RemovalMethod.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     search = django_filters.CharFilter(field_name="transaction_id", label="Transaction id")
 
     class Meta:
