@@ -1,0 +1,247 @@
+"""Wire shapes of the outage-event notification API, field for field as the spec (names, lengths, ranges, enums)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample
+from rest_framework import serializers
+
+from outages.models import CharacteristicValueType, OutageState, OutageType
+
+SPEC_EXAMPLE = {
+    "externalSystem": "CCB-NMS integration",
+    "outageMessages": [
+        {
+            "eventDetails": {
+                "externalOutageId": "200234",
+                "messageReference": "12",
+                "outageType": "C1PL",
+                "startDateTime": "2025-02-06T02:00:00-08:00",
+                "estimatedRestorationTime": "2025-02-07T12:00:00-08:00",
+                "completionDateTime": "2025-02-07T12:00:00-08:00",
+                "discarded": False,
+                "impactedCustomers": 259,
+                "additionalDetails": [{"name": "power outage", "value": "feeder 12 tripped"}],
+            },
+            "customerInformation": {
+                "incrementalUpdate": True,
+                "customers": [{"accountId": "1589809032", "spId": "2486945183"}],
+            },
+            "characteristics": [
+                {
+                    "characteristicType": "CM-CAUSE",
+                    "typeOfCharacteristicValue": "ADV ",
+                    "sequence": 10,
+                    "characteristicValue": {"value": "storm"},
+                }
+            ],
+        }
+    ],
+}
+
+
+class PaddedCodeField(serializers.ChoiceField):
+    """A 4-character code kept exactly as sent (padding included) and matched against the choices trimmed."""
+
+    def __init__(self, choices, **kwargs):
+        kwargs.setdefault("max_length", 4)
+        self.code_max_length = kwargs.pop("max_length")
+        super().__init__(choices, **kwargs)
+        self._trimmed = {str(key).strip() for key in self.choices}
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        if not isinstance(data, str) or len(data) > self.code_max_length or data.strip() not in self._trimmed:
+            self.fail("invalid_choice", input=data)
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class WireDateTimeField(serializers.DateTimeField):
+    """ISO 8601 date-time that keeps the sender's UTC offset, so ``-08:00`` goes back out as ``-08:00``."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_aware(value):
+            return value
+        return super().enforce_timezone(value)
+
+
+class OutageCustomerSerializer(serializers.Serializer):
+    accountId = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    spId = serializers.CharField(max_length=10, required=False, allow_blank=True)
+
+
+class OutageCustomerListField(serializers.ListField):
+    """``customers[]`` validated in one pass (storm scale: 100,000 items), same rules and error paths as the
+    per-item serializer: strings (or integers) of at most 10 characters, trimmed, at least one of the two."""
+
+    MAX_REPORTED_ERRORS = 10
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", OutageCustomerSerializer())
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and data:  # XML: a single customer without a list wrapper
+            data = [data]
+        if isinstance(data, str | bytes | dict) or not hasattr(data, "__iter__"):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        out = []
+        errors: dict[int, dict] = {}
+        for index, item in enumerate(data):
+            if not isinstance(item, dict):
+                errors[index] = {"non_field_errors": ["Invalid data. Expected a dictionary."]}
+            else:
+                row, problems = {}, {}
+                for name in ("accountId", "spId"):
+                    value = item.get(name)
+                    if value is None:
+                        continue
+                    if isinstance(value, bool) or not isinstance(value, str | int):
+                        problems[name] = ["Not a valid string."]
+                        continue
+                    value = str(value).strip()
+                    if len(value) > 10:
+                        problems[name] = ["Ensure this field has no more than 10 characters."]
+                        continue
+                    row[name] = value
+                if not problems and not (row.get("accountId") or row.get("spId")):
+                    problems["non_field_errors"] = ["A customer needs an accountId or an spId."]
+                if problems:
+                    errors[index] = problems
+                else:
+                    out.append(row)
+            if len(errors) >= self.MAX_REPORTED_ERRORS:
+                break
+        if errors:
+            raise serializers.ValidationError(errors)
+        return out
+
+    def to_representation(self, data):
+        return list(data)
+
+
+class OutageCustomerInformationSerializer(serializers.Serializer):
+    customers = OutageCustomerListField()
+    incrementalUpdate = serializers.BooleanField(
+        required=False, allow_null=True, help_text="true adds to the stored list; false or absent replaces it."
+    )
+
+
+class OutageAdditionalDetailSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    value = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class OutageEventDetailsSerializer(serializers.Serializer):
+    externalOutageId = serializers.CharField(max_length=254)
+    messageReference = serializers.CharField(max_length=254, required=False, allow_blank=True, allow_null=True)
+    outageType = PaddedCodeField(OutageType.choices, required=False, allow_null=True)
+    startDateTime = WireDateTimeField(required=False, allow_null=True)
+    estimatedRestorationTime = WireDateTimeField(required=False, allow_null=True)
+    completionDateTime = WireDateTimeField(required=False, allow_null=True)
+    discarded = serializers.BooleanField(required=False, allow_null=True)
+    impactedCustomers = serializers.IntegerField(min_value=0, max_value=999999999, required=False, allow_null=True)
+    additionalDetails = OutageAdditionalDetailSerializer(many=True, required=False)
+
+
+class OutageCharacteristicValueSerializer(serializers.Serializer):
+    value = serializers.CharField(max_length=254, required=False, allow_blank=True, trim_whitespace=False)
+    value2 = serializers.CharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value3 = serializers.CharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value4 = serializers.CharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value5 = serializers.CharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+
+
+class OutageCharacteristicSerializer(serializers.Serializer):
+    characteristicType = serializers.CharField(max_length=8, required=False, allow_blank=True, trim_whitespace=False)
+    characteristicValue = OutageCharacteristicValueSerializer(required=False)
+    sequence = serializers.IntegerField(min_value=-999, max_value=999, required=False, allow_null=True)
+    typeOfCharacteristicValue = PaddedCodeField(CharacteristicValueType.choices, required=False)
+
+
+class OutageMessageSerializer(serializers.Serializer):
+    eventDetails = OutageEventDetailsSerializer()
+    customerInformation = OutageCustomerInformationSerializer(required=False)
+    characteristics = OutageCharacteristicSerializer(many=True, required=False)
+
+
+class OutageEventNotificationsSerializer(serializers.Serializer):
+    """The request and, as applied, the 200 response (``C1OutEvtsUpd``)."""
+
+    externalSystem = serializers.CharField(max_length=30)
+    outageMessages = OutageMessageSerializer(many=True, allow_empty=False)
+
+
+# --- sibling reads ------------------------------------------------------------------------------------------
+
+
+class OutageEventSearchSerializer(serializers.Serializer):
+    accountId = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    spId = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    includeRecentlyRestored = serializers.BooleanField(
+        required=False, default=False, help_text="Also outages restored in the last 24 hours."
+    )
+
+    def validate(self, attrs):
+        if not (attrs.get("accountId") or attrs.get("spId")):
+            raise serializers.ValidationError("Give an accountId, an spId or both.")
+        return attrs
+
+
+class OutageEventSummarySerializer(serializers.Serializer):
+    externalSystem = serializers.CharField(source="external_system.name")
+    externalOutageId = serializers.CharField(source="external_outage_id")
+    outageType = serializers.CharField(source="outage_type")
+    state = serializers.ChoiceField(choices=OutageState.choices)
+    messageReference = serializers.CharField(source="message_reference")
+    startDateTime = serializers.DateTimeField(source="start_date_time", allow_null=True)
+    estimatedRestorationTime = serializers.DateTimeField(source="estimated_restoration_time", allow_null=True)
+    completionDateTime = serializers.DateTimeField(source="completion_date_time", allow_null=True)
+    discarded = serializers.BooleanField()
+    impactedCustomers = serializers.IntegerField(source="impacted_customers", allow_null=True)
+    customersCount = serializers.IntegerField(source="customer_count")
+
+
+class OutageEventSearchResultSerializer(serializers.Serializer):
+    """``C1OutEvtSearch``: the outages affecting the account or service point."""
+
+    outageEvents = OutageEventSummarySerializer(many=True)
+
+
+class OutageHistoryEntrySerializer(serializers.Serializer):
+    receivedAt = serializers.DateTimeField(source="received_at")
+    messageReference = serializers.CharField(source="message_reference")
+    outcome = serializers.CharField()
+    reason = serializers.CharField()
+    receivedBy = serializers.CharField(source="received_by")
+
+
+class OutageCharacteristicOutSerializer(serializers.Serializer):
+    characteristicType = serializers.CharField(source="characteristic_type")
+    typeOfCharacteristicValue = serializers.CharField(source="type_of_characteristic_value")
+    sequence = serializers.IntegerField(allow_null=True)
+    characteristicValue = serializers.SerializerMethodField()
+
+    def get_characteristicValue(self, obj) -> OutageCharacteristicValueSerializer:
+        return {name: getattr(obj, name) for name in ("value", "value2", "value3", "value4", "value5")}
+
+
+class OutageEventDetailOutSerializer(OutageEventSummarySerializer):
+    """``C1OutEvt``: one event with its characteristics, details and the history of its messages."""
+
+    additionalDetails = OutageAdditionalDetailSerializer(source="details", many=True)
+    characteristics = OutageCharacteristicOutSerializer(many=True)
+    history = OutageHistoryEntrySerializer(many=True, source="recent_messages")
+
+
+EXAMPLES = {
+    "notifications": [OpenApiExample("Spec example", value=SPEC_EXAMPLE, request_only=False)],
+    "search": [
+        OpenApiExample(
+            "By account", value={"accountId": "1589809032", "includeRecentlyRestored": True}, request_only=True
+        )
+    ],
+}
