@@ -63,4 +63,3 @@ def outage_event_history(*, event: OutageEvent) -> QuerySet[OutageMessage]:
             external_outage_id=event.external_outage_id,
         )
     ).order_by("-received_at", "-id")
-

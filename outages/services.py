@@ -89,10 +89,12 @@ def _customer_keys(customers: Iterable[dict]) -> list[tuple[str, str]]:
 def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
     """PostgreSQL COPY of customers into an event whose list is empty (replacement after delete)."""
     table = OutageCustomer._meta.db_table
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} (event_id, account_id, sp_id) FROM STDIN") as copy:  # noqa: S608
-            for account_id, sp_id in keys:
-                copy.write_row((event_id, account_id, sp_id))
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} (event_id, account_id, sp_id) FROM STDIN") as copy,
+    ):
+        for account_id, sp_id in keys:
+            copy.write_row((event_id, account_id, sp_id))
 
 
 def outage_customers_write(*, event: OutageEvent, customers: Iterable[dict], incremental: bool) -> int:
@@ -232,7 +234,9 @@ def outage_messages_log_refused(
         "content_type": content_type[:100],
     }
     if not messages:
-        entries = [OutageMessage(index=0, outcome=MessageOutcome.REJECTED, reason=reason, payload=raw_body or "", **common)]
+        entries = [
+            OutageMessage(index=0, outcome=MessageOutcome.REJECTED, reason=reason, payload=raw_body or "", **common)
+        ]
     else:
         texts = _payloads(messages, payloads)
         entries = []

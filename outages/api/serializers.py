@@ -38,6 +38,42 @@ SPEC_EXAMPLE = {
 }
 
 
+def _xml_request(field) -> bool:
+    request = field.context.get("request")
+    return request is not None and "xml" in (getattr(request, "content_type", "") or "")
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string only (DRF would turn 12 into "12"); XML text is always a string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON number without fraction (not "12", not true); XML text is parsed as an integer."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and _xml_request(self):
+            return super().to_internal_value(data.strip())
+        if isinstance(data, bool) or not isinstance(data, int | float) or data != int(data):
+            self.fail("invalid")
+        return super().to_internal_value(int(data))
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true/false only; in XML the text true or false (not 0, 1, yes...)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and _xml_request(self) and data.strip().lower() in ("true", "false"):
+            return data.strip().lower() == "true"
+        self.fail("invalid", input=data)
+
+
 class PaddedCodeField(serializers.ChoiceField):
     """A 4-character code kept exactly as sent (padding included) and matched against the choices trimmed."""
 
@@ -68,13 +104,13 @@ class WireDateTimeField(serializers.DateTimeField):
 
 
 class OutageCustomerSerializer(serializers.Serializer):
-    accountId = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    spId = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    accountId = StrictCharField(max_length=10, required=False, allow_blank=True)
+    spId = StrictCharField(max_length=10, required=False, allow_blank=True)
 
 
 class OutageCustomerListField(serializers.ListField):
     """``customers[]`` validated in one pass (storm scale: 100,000 items), same rules and error paths as the
-    per-item serializer: strings (or integers) of at most 10 characters, trimmed, at least one of the two."""
+    per-item serializer: strings of at most 10 characters, trimmed, at least one of the two."""
 
     MAX_REPORTED_ERRORS = 10
 
@@ -84,9 +120,7 @@ class OutageCustomerListField(serializers.ListField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, dict) and data:  # XML: a single customer without a list wrapper
-            data = [data]
-        if isinstance(data, str | bytes | dict) or not hasattr(data, "__iter__"):
+        if not isinstance(data, list):
             self.fail("not_a_list", input_type=type(data).__name__)
         out = []
         errors: dict[int, dict] = {}
@@ -99,10 +133,10 @@ class OutageCustomerListField(serializers.ListField):
                     value = item.get(name)
                     if value is None:
                         continue
-                    if isinstance(value, bool) or not isinstance(value, str | int):
+                    if not isinstance(value, str):
                         problems[name] = ["Not a valid string."]
                         continue
-                    value = str(value).strip()
+                    value = value.strip()
                     if len(value) > 10:
                         problems[name] = ["Ensure this field has no more than 10 characters."]
                         continue
@@ -125,40 +159,40 @@ class OutageCustomerListField(serializers.ListField):
 
 class OutageCustomerInformationSerializer(serializers.Serializer):
     customers = OutageCustomerListField()
-    incrementalUpdate = serializers.BooleanField(
+    incrementalUpdate = StrictBooleanField(
         required=False, allow_null=True, help_text="true adds to the stored list; false or absent replaces it."
     )
 
 
 class OutageAdditionalDetailSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=254, required=False, allow_blank=True)
-    value = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    name = StrictCharField(max_length=254, required=False, allow_blank=True)
+    value = StrictCharField(max_length=100, required=False, allow_blank=True)
 
 
 class OutageEventDetailsSerializer(serializers.Serializer):
-    externalOutageId = serializers.CharField(max_length=254)
-    messageReference = serializers.CharField(max_length=254, required=False, allow_blank=True, allow_null=True)
+    externalOutageId = StrictCharField(max_length=254)
+    messageReference = StrictCharField(max_length=254, required=False, allow_blank=True, allow_null=True)
     outageType = PaddedCodeField(OutageType.choices, required=False, allow_null=True)
     startDateTime = WireDateTimeField(required=False, allow_null=True)
     estimatedRestorationTime = WireDateTimeField(required=False, allow_null=True)
     completionDateTime = WireDateTimeField(required=False, allow_null=True)
-    discarded = serializers.BooleanField(required=False, allow_null=True)
-    impactedCustomers = serializers.IntegerField(min_value=0, max_value=999999999, required=False, allow_null=True)
+    discarded = StrictBooleanField(required=False, allow_null=True)
+    impactedCustomers = StrictIntegerField(min_value=0, max_value=999999999, required=False, allow_null=True)
     additionalDetails = OutageAdditionalDetailSerializer(many=True, required=False)
 
 
 class OutageCharacteristicValueSerializer(serializers.Serializer):
-    value = serializers.CharField(max_length=254, required=False, allow_blank=True, trim_whitespace=False)
-    value2 = serializers.CharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
-    value3 = serializers.CharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
-    value4 = serializers.CharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
-    value5 = serializers.CharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value = StrictCharField(max_length=254, required=False, allow_blank=True, trim_whitespace=False)
+    value2 = StrictCharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value3 = StrictCharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value4 = StrictCharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value5 = StrictCharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
 
 
 class OutageCharacteristicSerializer(serializers.Serializer):
-    characteristicType = serializers.CharField(max_length=8, required=False, allow_blank=True, trim_whitespace=False)
+    characteristicType = StrictCharField(max_length=8, required=False, allow_blank=True, trim_whitespace=False)
     characteristicValue = OutageCharacteristicValueSerializer(required=False)
-    sequence = serializers.IntegerField(min_value=-999, max_value=999, required=False, allow_null=True)
+    sequence = StrictIntegerField(min_value=-999, max_value=999, required=False, allow_null=True)
     typeOfCharacteristicValue = PaddedCodeField(CharacteristicValueType.choices, required=False)
 
 
@@ -171,7 +205,7 @@ class OutageMessageSerializer(serializers.Serializer):
 class OutageEventNotificationsSerializer(serializers.Serializer):
     """The request and, as applied, the 200 response (``C1OutEvtsUpd``)."""
 
-    externalSystem = serializers.CharField(max_length=30)
+    externalSystem = StrictCharField(max_length=30)
     outageMessages = OutageMessageSerializer(many=True, allow_empty=False)
 
 
@@ -179,9 +213,9 @@ class OutageEventNotificationsSerializer(serializers.Serializer):
 
 
 class OutageEventSearchSerializer(serializers.Serializer):
-    accountId = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    spId = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    includeRecentlyRestored = serializers.BooleanField(
+    accountId = StrictCharField(max_length=10, required=False, allow_blank=True)
+    spId = StrictCharField(max_length=10, required=False, allow_blank=True)
+    includeRecentlyRestored = StrictBooleanField(
         required=False, default=False, help_text="Also outages restored in the last 24 hours."
     )
 

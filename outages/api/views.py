@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from core.wire.common import WireError, describe
 from core.wire.oracle import OracleAPIView, error_responses
 from outages import selectors
-from outages.models import OutageEvent
 from outages.services import OutageNotificationRefused, outage_messages_log_refused, outage_notifications_apply
 
 from .serializers import (
@@ -27,7 +26,11 @@ class OutageEventNotificationsView(OracleAPIView):
 
     xml_root_name = "C1OutEvtsUpd"
     request_serializer_class = OutageEventNotificationsSerializer
-    permission_model = OutageEvent
+
+    def get_required_permissions(self, method):
+        # Wire writes are upserts. Other methods need nothing here: the dispatcher answers them 405
+        # (WirePermission's own table has no entry for e.g. TRACE).
+        return ["outages.add_outageevent", "outages.change_outageevent"] if method == "POST" else []
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -56,7 +59,7 @@ class OutageEventNotificationsView(OracleAPIView):
         request=OutageEventNotificationsSerializer,
         responses={
             200: OpenApiResponse(OutageEventNotificationsSerializer, description="The document as applied."),
-            **error_responses(),
+            **error_responses(404),
         },
         examples=EXAMPLES["notifications"],
     )
@@ -98,7 +101,7 @@ class OutageEventSearchView(OracleAPIView):
         summary="Search outage events by account or service point",
         tags=["outages"],
         request=OutageEventSearchSerializer,
-        responses={200: OutageEventSearchResultSerializer, **error_responses()},
+        responses={200: OutageEventSearchResultSerializer, **error_responses(404)},
         examples=[
             *EXAMPLES["search"],
             OpenApiExample(

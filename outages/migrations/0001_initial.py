@@ -5,141 +5,210 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ExternalSystem',
+            name="ExternalSystem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='As sent in `externalSystem`.', max_length=30, unique=True)),
-                ('description', models.CharField(blank=True, max_length=254)),
-                ('is_active', models.BooleanField(default=True, help_text='Inactive systems are refused with 400.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(help_text="As sent in `externalSystem`.", max_length=30, unique=True)),
+                ("description", models.CharField(blank=True, max_length=254)),
+                ("is_active", models.BooleanField(default=True, help_text="Inactive systems are refused with 400.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'external system',
-                'ordering': ['name'],
+                "verbose_name": "external system",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OutageEvent',
+            name="OutageEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_outage_id', models.CharField(max_length=254, verbose_name='outage id')),
-                ('outage_type', models.CharField(blank=True, choices=[('C1PL', 'Planned'), ('C1UP', 'Unplanned')], max_length=4)),
-                ('message_reference', models.CharField(blank=True, help_text='Highest reference applied; lower ones are stale.', max_length=254)),
-                ('start_date_time', models.DateTimeField(blank=True, null=True, verbose_name='start')),
-                ('estimated_restoration_time', models.DateTimeField(blank=True, null=True, verbose_name='ETR')),
-                ('completion_date_time', models.DateTimeField(blank=True, null=True, verbose_name='completion')),
-                ('discarded', models.BooleanField(default=False)),
-                ('state', models.CharField(choices=[('active', 'Active'), ('restored', 'Restored'), ('discarded', 'Discarded')], default='active', max_length=10)),
-                ('impacted_customers', models.PositiveIntegerField(blank=True, help_text='As the OMS reports it (`impactedCustomers`).', null=True)),
-                ('customer_count', models.PositiveIntegerField(default=0, help_text='Customers in the stored list.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('external_system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outage_events', to='outages.externalsystem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_outage_id", models.CharField(max_length=254, verbose_name="outage id")),
+                (
+                    "outage_type",
+                    models.CharField(blank=True, choices=[("C1PL", "Planned"), ("C1UP", "Unplanned")], max_length=4),
+                ),
+                (
+                    "message_reference",
+                    models.CharField(
+                        blank=True, help_text="Highest reference applied; lower ones are stale.", max_length=254
+                    ),
+                ),
+                ("start_date_time", models.DateTimeField(blank=True, null=True, verbose_name="start")),
+                ("estimated_restoration_time", models.DateTimeField(blank=True, null=True, verbose_name="ETR")),
+                ("completion_date_time", models.DateTimeField(blank=True, null=True, verbose_name="completion")),
+                ("discarded", models.BooleanField(default=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("active", "Active"), ("restored", "Restored"), ("discarded", "Discarded")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "impacted_customers",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="As the OMS reports it (`impactedCustomers`).", null=True
+                    ),
+                ),
+                ("customer_count", models.PositiveIntegerField(default=0, help_text="Customers in the stored list.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "external_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outage_events",
+                        to="outages.externalsystem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date_time', '-id'],
+                "ordering": ["-start_date_time", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OutageDetail',
+            name="OutageDetail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(blank=True, max_length=254)),
-                ('value', models.CharField(blank=True, max_length=100)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='details', to='outages.outageevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(blank=True, max_length=254)),
+                ("value", models.CharField(blank=True, max_length=100)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="details", to="outages.outageevent"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['event', 'position'],
+                "ordering": ["event", "position"],
             },
         ),
         migrations.CreateModel(
-            name='OutageCustomer',
+            name="OutageCustomer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_id', models.CharField(blank=True, default='', max_length=10, verbose_name='account id')),
-                ('sp_id', models.CharField(blank=True, default='', max_length=10, verbose_name='service point id')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customers', to='outages.outageevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("account_id", models.CharField(blank=True, default="", max_length=10, verbose_name="account id")),
+                ("sp_id", models.CharField(blank=True, default="", max_length=10, verbose_name="service point id")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="customers", to="outages.outageevent"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['event', 'account_id', 'sp_id'],
+                "ordering": ["event", "account_id", "sp_id"],
             },
         ),
         migrations.CreateModel(
-            name='OutageCharacteristic',
+            name="OutageCharacteristic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('characteristic_type', models.CharField(blank=True, max_length=8)),
-                ('type_of_characteristic_value', models.CharField(blank=True, max_length=4)),
-                ('sequence', models.IntegerField(blank=True, null=True)),
-                ('value', models.CharField(blank=True, max_length=254)),
-                ('value2', models.CharField(blank=True, max_length=50)),
-                ('value3', models.CharField(blank=True, max_length=50)),
-                ('value4', models.CharField(blank=True, max_length=50)),
-                ('value5', models.CharField(blank=True, max_length=50)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='characteristics', to='outages.outageevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("characteristic_type", models.CharField(blank=True, max_length=8)),
+                ("type_of_characteristic_value", models.CharField(blank=True, max_length=4)),
+                ("sequence", models.IntegerField(blank=True, null=True)),
+                ("value", models.CharField(blank=True, max_length=254)),
+                ("value2", models.CharField(blank=True, max_length=50)),
+                ("value3", models.CharField(blank=True, max_length=50)),
+                ("value4", models.CharField(blank=True, max_length=50)),
+                ("value5", models.CharField(blank=True, max_length=50)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="characteristics",
+                        to="outages.outageevent",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['event', 'position'],
+                "ordering": ["event", "position"],
             },
         ),
         migrations.CreateModel(
-            name='OutageMessage',
+            name="OutageMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(db_index=True)),
-                ('request_id', models.UUIDField(help_text='Messages of one request share it.')),
-                ('index', models.PositiveIntegerField(default=0, help_text='Position in `outageMessages`.')),
-                ('external_system_name', models.CharField(blank=True, max_length=254, verbose_name='external system')),
-                ('external_outage_id', models.CharField(blank=True, db_index=True, max_length=254, verbose_name='outage id')),
-                ('message_reference', models.CharField(blank=True, max_length=254)),
-                ('outcome', models.CharField(choices=[('applied', 'Applied'), ('stale', 'Stale'), ('rejected', 'Rejected')], max_length=10)),
-                ('reason', models.TextField(blank=True)),
-                ('received_by', models.CharField(blank=True, max_length=150)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('payload', models.TextField(help_text='The message as received (JSON), or the raw body when it did not parse.')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='outages.outageevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("received_at", models.DateTimeField(db_index=True)),
+                ("request_id", models.UUIDField(help_text="Messages of one request share it.")),
+                ("index", models.PositiveIntegerField(default=0, help_text="Position in `outageMessages`.")),
+                ("external_system_name", models.CharField(blank=True, max_length=254, verbose_name="external system")),
+                (
+                    "external_outage_id",
+                    models.CharField(blank=True, db_index=True, max_length=254, verbose_name="outage id"),
+                ),
+                ("message_reference", models.CharField(blank=True, max_length=254)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("applied", "Applied"), ("stale", "Stale"), ("rejected", "Rejected")], max_length=10
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("received_by", models.CharField(blank=True, max_length=150)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                (
+                    "payload",
+                    models.TextField(
+                        help_text="The message as received (JSON), or the raw body when it did not parse."
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="outages.outageevent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outage message',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "outage message",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='outageevent',
-            index=models.Index(fields=['state', 'completion_date_time'], name='outages_event_state_completion'),
+            model_name="outageevent",
+            index=models.Index(fields=["state", "completion_date_time"], name="outages_event_state_completion"),
         ),
         migrations.AddIndex(
-            model_name='outageevent',
-            index=models.Index(fields=['start_date_time'], name='outages_event_start'),
+            model_name="outageevent",
+            index=models.Index(fields=["start_date_time"], name="outages_event_start"),
         ),
         migrations.AddConstraint(
-            model_name='outageevent',
-            constraint=models.UniqueConstraint(fields=('external_system', 'external_outage_id'), name='outages_outageevent_unique_external_system_external_outage_id'),
+            model_name="outageevent",
+            constraint=models.UniqueConstraint(
+                fields=("external_system", "external_outage_id"),
+                name="outages_outageevent_unique_external_system_external_outage_id",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outagecustomer',
-            index=models.Index(fields=['account_id'], name='outages_customer_account'),
+            model_name="outagecustomer",
+            index=models.Index(fields=["account_id"], name="outages_customer_account"),
         ),
         migrations.AddIndex(
-            model_name='outagecustomer',
-            index=models.Index(fields=['sp_id'], name='outages_customer_sp'),
+            model_name="outagecustomer",
+            index=models.Index(fields=["sp_id"], name="outages_customer_sp"),
         ),
         migrations.AddConstraint(
-            model_name='outagecustomer',
-            constraint=models.UniqueConstraint(fields=('event', 'account_id', 'sp_id'), name='outages_outagecustomer_unique_event_account_id_sp_id'),
+            model_name="outagecustomer",
+            constraint=models.UniqueConstraint(
+                fields=("event", "account_id", "sp_id"), name="outages_outagecustomer_unique_event_account_id_sp_id"
+            ),
         ),
         migrations.AddIndex(
-            model_name='outagemessage',
-            index=models.Index(fields=['event', 'received_at'], name='outages_message_event_received'),
+            model_name="outagemessage",
+            index=models.Index(fields=["event", "received_at"], name="outages_message_event_received"),
         ),
     ]

@@ -304,7 +304,9 @@ class TestOutageEventDetail(OracleContract):
 
     @pytest.fixture
     def contract_data(self, db):
-        event = OutageEventFactory(external_system=ExternalSystemFactory(), external_outage_id="200/234", customer_count=3)
+        event = OutageEventFactory(
+            external_system=ExternalSystemFactory(), external_outage_id="200/234", customer_count=3
+        )
         OutageCustomerFactory.create_batch(3, event=event)
         return event
 
