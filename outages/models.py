@@ -132,7 +132,8 @@ class OutageDetail(models.Model):
 class OutageCustomer(models.Model):
     """A customer (account and/or service point) impacted by an event. Blank, never NULL, so the key is unique."""
 
-    event = models.ForeignKey(OutageEvent, on_delete=models.CASCADE, related_name="customers")
+    # No separate index on event: the unique (event, account_id, sp_id) index serves it (one index less per row).
+    event = models.ForeignKey(OutageEvent, on_delete=models.CASCADE, related_name="customers", db_index=False)
     account_id = models.CharField("account id", max_length=10, blank=True, default="")
     sp_id = models.CharField("service point id", max_length=10, blank=True, default="")
 

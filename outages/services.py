@@ -87,14 +87,19 @@ def _customer_keys(customers: Iterable[dict]) -> list[tuple[str, str]]:
 
 
 def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
-    """PostgreSQL COPY of customers into an event whose list is empty (replacement after delete)."""
+    """PostgreSQL COPY of customers into an event whose list is empty (replacement after delete).
+
+    Rows go as COPY text in blocks; values are escaped for its format (backslash, tab, newline, CR).
+    """
     table = OutageCustomer._meta.db_table
+    escape = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+    prefix = f"{event_id}\t"
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} (event_id, account_id, sp_id) FROM STDIN") as copy,
     ):
-        for account_id, sp_id in keys:
-            copy.write_row((event_id, account_id, sp_id))
+        for chunk in _chunks(keys, CUSTOMER_BATCH):
+            copy.write("".join(f"{prefix}{a.translate(escape)}\t{s.translate(escape)}\n" for a, s in chunk).encode())
 
 
 def outage_customers_write(*, event: OutageEvent, customers: Iterable[dict], incremental: bool) -> int:

@@ -105,6 +105,14 @@ def test_large_full_list_then_incremental(system):
     assert event.customer_count == 10 == event.customers.count()
 
 
+def test_copy_path_escapes_special_characters(system):
+    odd = [{"accountId": "a\\b", "spId": "x\ty"}, {"accountId": "n\nl", "spId": "c\rr"}]
+    apply(message("odd", customers=customers(0, 150) + odd))  # > 100 rows: COPY on PostgreSQL
+    stored = set(OutageEvent.objects.get().customers.values_list("account_id", "sp_id"))
+    assert {("a\\b", "x\ty"), ("n\nl", "c\rr")} <= stored
+    assert len(stored) == 152
+
+
 def test_refusal_applies_nothing_and_logs_every_message(system):
     apply(message("A", reference=5))
     with pytest.raises(OutageNotificationRefused) as refused:
