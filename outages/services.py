@@ -119,11 +119,26 @@ def outage_customers_write(*, event: OutageEvent, customers: Iterable[dict], inc
                     [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk]
                 )
         return len(keys)
-    for chunk in _chunks(keys, CUSTOMER_BATCH):
-        OutageCustomer.objects.bulk_create(
-            [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk], ignore_conflicts=True
-        )
+    if connection.vendor == "postgresql":
+        _insert_missing_customers(event.pk, keys)
+    else:
+        for chunk in _chunks(keys, CUSTOMER_BATCH):
+            OutageCustomer.objects.bulk_create(
+                [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk], ignore_conflicts=True
+            )
     return OutageCustomer.objects.filter(event_id=event.pk).count()
+
+
+def _insert_missing_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
+    """PostgreSQL: one INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING per 50,000 customers."""
+    table = OutageCustomer._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (event_id, account_id, sp_id) "  # noqa: S608 - table name from the model
+        "SELECT %s, a, s FROM unnest(%s::varchar[], %s::varchar[]) AS u(a, s) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(keys, 10 * CUSTOMER_BATCH):
+            cursor.execute(sql, [event_id, [a for a, _ in chunk], [s for _, s in chunk]])
 
 
 def _characteristics_replace(event: OutageEvent, items: list[dict]) -> None:
