@@ -124,6 +124,10 @@ class OutageEventAdmin(admin.ModelAdmin):
             link,
         )
 
+    def save_model(self, request, obj, form, change):
+        obj.state = OutageEvent.derive_state(discarded=obj.discarded, completion_date_time=obj.completion_date_time)
+        super().save_model(request, obj, form, change)
+
     @admin.action(description="Mark selected outages discarded", permissions=["change"])
     def discard(self, request, queryset):
         count = services.outage_events_discard(event_ids=queryset.values_list("pk", flat=True))
@@ -144,6 +148,16 @@ class OutageCustomerAdmin(admin.ModelAdmin):
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup in ("event", "event__id__exact") or super().lookup_allowed(lookup, value, request)
+
+    # The list is the OMS's: edited by notifications only, so the event's customer count stays true.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OutageMessage)

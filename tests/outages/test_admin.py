@@ -109,3 +109,31 @@ def test_browser_list_filter_active_and_open_one(admin_page):
     page.wait_for_url("**/change/**")
     assert "Change outage event" in page.content()
     assert "customer(s) listed" in page.content()
+
+
+def test_editing_an_event_recomputes_its_state(admin_client_, storm):
+    url = reverse("admin:outages_outageevent_change", args=[storm.pk])
+    form = admin_client_.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {
+            "discarded": "on",
+            "start_date_time_0": "2025-02-06",
+            "start_date_time_1": "10:00:00",
+            "estimated_restoration_time_0": "",
+            "estimated_restoration_time_1": "",
+            "completion_date_time_0": "",
+            "completion_date_time_1": "",
+            "characteristics-TOTAL_FORMS": "0",
+            "characteristics-INITIAL_FORMS": "0",
+            "details-TOTAL_FORMS": "0",
+            "details-INITIAL_FORMS": "0",
+        }
+    )
+    data.pop("start_date_time", None)
+    data.pop("estimated_restoration_time", None)
+    data.pop("completion_date_time", None)
+    response = admin_client_.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    storm.refresh_from_db()
+    assert storm.state == OutageState.DISCARDED
