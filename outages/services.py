@@ -105,28 +105,43 @@ def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
 def outage_customers_write(*, event: OutageEvent, customers: Iterable[dict], incremental: bool) -> int:
     """Replace (or, incrementally, extend without duplicates) an event's customer list; return its size.
 
-    Set-based: one DELETE, then COPY on PostgreSQL or batched INSERTs; an incremental addition inserts
+    Set-based: one DELETE, then COPY on PostgreSQL or batched multi-row INSERTs; an increment inserts
     ignoring conflicts on the (event, accountId, spId) constraint.
     """
     keys = _customer_keys(customers)
+    vendor = connection.vendor
     if not incremental:
         OutageCustomer.objects.filter(event_id=event.pk).delete()  # fast path: one DELETE, no cascade
-        if connection.vendor == "postgresql" and len(keys) > 100:
+        if vendor == "postgresql" and len(keys) > 100:
             _copy_customers(event.pk, keys)
+        elif vendor == "sqlite":
+            _executemany_customers(event.pk, keys, ignore_conflicts=False)
         else:
             for chunk in _chunks(keys, CUSTOMER_BATCH):
                 OutageCustomer.objects.bulk_create(
                     [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk]
                 )
         return len(keys)
-    if connection.vendor == "postgresql":
+    if vendor == "postgresql":
         _insert_missing_customers(event.pk, keys)
+    elif vendor == "sqlite":
+        _executemany_customers(event.pk, keys, ignore_conflicts=True)
     else:
         for chunk in _chunks(keys, CUSTOMER_BATCH):
             OutageCustomer.objects.bulk_create(
                 [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk], ignore_conflicts=True
             )
     return OutageCustomer.objects.filter(event_id=event.pk).count()
+
+
+def _executemany_customers(event_id: int, keys: list[tuple[str, str]], *, ignore_conflicts: bool) -> None:
+    """SQLite: one prepared INSERT (OR IGNORE) run over batches of rows, without building model instances."""
+    table = OutageCustomer._meta.db_table
+    verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+    sql = f"{verb} INTO {table} (event_id, account_id, sp_id) VALUES (%s, %s, %s)"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(keys, CUSTOMER_BATCH):
+            cursor.executemany(sql, [(event_id, a, s) for a, s in chunk])
 
 
 def _insert_missing_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
