@@ -234,16 +234,21 @@ def _payloads(messages: list, payloads: list[str] | None) -> list[str]:
     return [json.dumps(m, default=str) for m in messages]
 
 
+def _text(value, limit: int) -> str:
+    """Text safe for any database column: no NUL characters (PostgreSQL refuses them), at most ``limit``."""
+    return str(value).replace("\x00", "")[:limit] if value is not None else ""
+
+
 def _outage_id(message) -> str:
     details = message.get("eventDetails") if isinstance(message, dict) else None
     value = details.get("externalOutageId") if isinstance(details, dict) else None
-    return str(value)[:254] if value is not None else ""
+    return _text(value, 254)
 
 
 def _reference(message) -> str:
     details = message.get("eventDetails") if isinstance(message, dict) else None
     value = details.get("messageReference") if isinstance(details, dict) else None
-    return str(value)[:254] if value is not None else ""
+    return _text(value, 254)
 
 
 def outage_messages_log_refused(
@@ -264,13 +269,19 @@ def outage_messages_log_refused(
     common = {
         "request_id": request_id,
         "received_at": received_at,
-        "external_system_name": str(external_system or "")[:254],
-        "received_by": received_by[:150],
-        "content_type": content_type[:100],
+        "external_system_name": _text(external_system, 254),
+        "received_by": _text(received_by, 150),
+        "content_type": _text(content_type, 100),
     }
     if not messages:
         entries = [
-            OutageMessage(index=0, outcome=MessageOutcome.REJECTED, reason=reason, payload=raw_body or "", **common)
+            OutageMessage(
+                index=0,
+                outcome=MessageOutcome.REJECTED,
+                reason=_text(reason, 10_000),
+                payload=_text(raw_body or "", len(raw_body or "")),
+                **common,
+            )
         ]
     else:
         texts = _payloads(messages, payloads)
@@ -283,8 +294,8 @@ def outage_messages_log_refused(
                     external_outage_id=_outage_id(message),
                     message_reference=_reference(message),
                     outcome=outcome if own else MessageOutcome.REJECTED,
-                    reason=reason if own else f"Not applied: the request was refused ({reason})",
-                    payload=texts[i],
+                    reason=_text(reason if own else f"Not applied: the request was refused ({reason})", 10_000),
+                    payload=_text(texts[i], len(texts[i])),
                     **common,
                 )
             )

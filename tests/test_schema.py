@@ -4,6 +4,8 @@ import base64
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
@@ -12,7 +14,13 @@ from config.wsgi import application
 @pytest.fixture
 def api_schema(db, django_user_model):
     django_user_model.objects.create_superuser("schemathesis", "st@example.com", "st-password")
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # Requests go straight to the WSGI app, so request_started/finished fire close_old_connections, which
+    # on PostgreSQL closes the test's connection mid-transaction (Django's test client disconnects it too).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

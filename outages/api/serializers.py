@@ -137,6 +137,9 @@ class OutageCustomerListField(serializers.ListField):
                         problems[name] = ["Not a valid string."]
                         continue
                     value = value.strip()
+                    if "\x00" in value:
+                        problems[name] = ["Null characters are not allowed."]
+                        continue
                     if len(value) > 10:
                         problems[name] = ["Ensure this field has no more than 10 characters."]
                         continue

@@ -154,7 +154,9 @@ class OutageEventDetailView(OracleAPIView):
         responses={200: OutageEventDetailOutSerializer, **error_responses(404)},
     )
     def get(self, request, external_system: str, external_outage_id: str):
-        event = selectors.outage_event_get(external_system=external_system, external_outage_id=external_outage_id)
+        event = None
+        if "\x00" not in external_system + external_outage_id:  # PostgreSQL text cannot hold NUL: no such event
+            event = selectors.outage_event_get(external_system=external_system, external_outage_id=external_outage_id)
         if event is None:
             raise WireError(
                 f'No outage event "{external_outage_id}" from external system "{external_system}".',

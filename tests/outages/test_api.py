@@ -237,6 +237,15 @@ class TestOutageEventNotifications(OracleContract):
         assert logged.outcome == MessageOutcome.REJECTED
         assert logged.payload == '{"externalSystem": "CCB'
 
+    def test_nul_characters_are_refused_and_the_refusal_logged(self, client):
+        data = body(message("N\x00UL", customers=[{"accountId": "1\x002"}]), system="CCB\x00")
+        problem = self.assert_envelope(post(client, data), 400)
+        assert "customers[0].accountId" in problem["detail"]
+        logged = OutageMessage.objects.get()
+        assert (logged.external_system_name, logged.external_outage_id) == ("CCB", "NUL")
+        self.assert_envelope(self.call(client, raw=b'{"externalSystem": "\x00'), 400)
+        assert OutageMessage.objects.count() == 2
+
     def test_anonymous_requests_are_not_logged(self, db):
         from rest_framework.test import APIClient
 
@@ -283,6 +292,7 @@ class TestOutageEventSearch(OracleContract):
 
     def test_needs_account_or_service_point(self, client):
         self.assert_envelope(client.post(SEARCH, data={}, format="json"), 400)
+        self.assert_envelope(client.post(SEARCH, data={"accountId": "1\x00"}, format="json"), 400)
 
     def test_query_budget(self, client, django_assert_max_num_queries):
         for n in range(20):
@@ -332,6 +342,7 @@ class TestOutageEventDetail(OracleContract):
 
     def test_unknown_event_is_404_in_envelope(self, client):
         self.assert_envelope(client.get(f"{NOTIFICATIONS}CCB-NMS%20integration/nope"), 404)
+        self.assert_envelope(client.get(f"{NOTIFICATIONS}CCB%00/nope%00"), 404)
 
     def test_xml_answer(self, client):
         response = client.get(self.path_for_call, HTTP_ACCEPT="application/xml")
