@@ -44,11 +44,16 @@ def _xml_request(field) -> bool:
 
 
 class StrictCharField(serializers.CharField):
-    """A JSON string only (DRF would turn 12 into "12"); XML text is always a string."""
+    """A JSON string only (DRF would turn 12 into "12"); XML text is always a string.
+
+    The maximum length applies to the value as sent, before surrounding blanks are trimmed.
+    """
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length, length=len(data))
         return super().to_internal_value(data)
 
 
@@ -135,6 +140,9 @@ class OutageCustomerListField(serializers.ListField):
                         continue
                     if not isinstance(value, str):
                         problems[name] = ["Not a valid string."]
+                        continue
+                    if len(value) > 10:  # as sent, before trimming
+                        problems[name] = ["Ensure this field has no more than 10 characters."]
                         continue
                     value = value.strip()
                     if "\x00" in value:

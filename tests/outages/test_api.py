@@ -145,7 +145,7 @@ class TestOutageEventNotifications(OracleContract):
             assert f"outageMessages[0].characteristics[0].{name}" in problem["detail"]
 
     def test_customer_rules_name_the_item(self, client):
-        data = body(message("R3", customers=[{"accountId": "1"}, {"accountId": "12345678901"}, {}]))
+        data = body(message("R3", customers=[{"accountId": "1"}, {"accountId": "1234567890 "}, {}]))
         problem = self.assert_envelope(post(client, data), 400)
         assert "outageMessages[0].customerInformation.customers[1].accountId" in problem["detail"]
         assert "outageMessages[0].customerInformation.customers[2]" in problem["detail"]
@@ -293,6 +293,7 @@ class TestOutageEventSearch(OracleContract):
     def test_needs_account_or_service_point(self, client):
         self.assert_envelope(client.post(SEARCH, data={}, format="json"), 400)
         self.assert_envelope(client.post(SEARCH, data={"accountId": "1\x00"}, format="json"), 400)
+        self.assert_envelope(client.post(SEARCH, data={"accountId": "1234567890 "}, format="json"), 400)
 
     def test_query_budget(self, client, django_assert_max_num_queries):
         for n in range(20):
