@@ -135,6 +135,43 @@ class TestOutageEventNotifications(OracleContract):
         assert f"outageMessages[0].eventDetails.{field}" in problem["detail"]
         assert not OutageEvent.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("details", "field"),
+        [
+            ({"impactedCustomers": "10"}, "impactedCustomers"),
+            ({"impactedCustomers": True}, "impactedCustomers"),
+            ({"impactedCustomers": 1.5}, "impactedCustomers"),
+            ({"messageReference": 12}, "messageReference"),
+            ({"discarded": 0}, "discarded"),
+            ({"discarded": "false"}, "discarded"),
+            ({"outageType": "C1PL "}, "outageType"),
+            ({"startDateTime": 1738800000}, "startDateTime"),
+        ],
+    )
+    def test_json_types_are_strict(self, client, details, field):
+        problem = self.assert_envelope(post(client, body(message("J1", **details))), 400)
+        assert f"outageMessages[0].eventDetails.{field}" in problem["detail"]
+
+    def test_json_wrong_shapes_are_refused(self, client):
+        for data in (
+            {"externalSystem": 5, "outageMessages": [message("J2")]},
+            {"externalSystem": "CCB-NMS integration", "outageMessages": message("J2")},
+            {"externalSystem": "CCB-NMS integration", "outageMessages": []},
+            body(
+                {"eventDetails": {"externalOutageId": "J2"}, "customerInformation": {"customers": {"accountId": "1"}}}
+            ),
+            body(
+                {"eventDetails": {"externalOutageId": "J2"}, "customerInformation": {"customers": [{"accountId": 1}]}}
+            ),
+        ):
+            self.assert_envelope(post(client, data), 400)
+        assert not OutageEvent.objects.exists()
+
+    def test_xml_booleans_are_true_or_false_only(self, client):
+        xml = to_xml(body(message("X2", discarded=True))).replace(b"<discarded>true<", b"<discarded>1<")
+        problem = self.assert_envelope(self.call(client, raw=xml, content_type="application/xml"), 400)
+        assert "discarded" in problem.findtext("detail")
+
     def test_characteristic_rules(self, client):
         data = body(message("R2"))
         data["outageMessages"][0]["characteristics"] = [
