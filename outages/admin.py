@@ -79,12 +79,12 @@ class OutageEventAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Outage id as usual; an account or service point id through an indexed EXISTS (no join, no duplicates)."""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term:
             listed = OutageCustomer.objects.filter(Q(account_id=term) | Q(sp_id=term), event=OuterRef("pk"))
-            queryset |= self.model.objects.filter(Exists(listed))
-        return queryset, may_have_duplicates
+            found |= queryset.filter(Exists(listed))  # the incoming queryset keeps the sidebar filters
+        return found, may_have_duplicates
 
     @admin.display(description="customer list")
     def customers_link(self, obj):

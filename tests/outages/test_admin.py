@@ -48,6 +48,8 @@ def test_search_by_account_or_service_point(admin_client_):
     for term in ("1589809032", "2486945183", "HIT"):
         found = [e.external_outage_id for e in admin_client_.get(url, {"q": term}).context["cl"].result_list]
         assert found == ["HIT"], term
+    filtered = admin_client_.get(url, {"q": "1589809032", "state__exact": "restored"}).context["cl"]
+    assert list(filtered.result_list) == []  # search by customer keeps the sidebar filters
 
 
 def test_detail_links_to_paginated_customer_list(admin_client_, storm, django_assert_max_num_queries):
