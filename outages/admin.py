@@ -124,6 +124,25 @@ class OutageEventAdmin(admin.ModelAdmin):
             link,
         )
 
+    def get_deleted_objects(self, objs, request):
+        """A summary instead of Django's one line per related row (a storm event lists 100,000 customers).
+
+        Customers, characteristics and details belong to their event; logged messages stay (event emptied)."""
+        events = list(objs)
+        counts = {
+            model._meta.verbose_name_plural: model.objects.filter(event__in=events).count()
+            for model in (OutageCustomer, OutageCharacteristic, OutageDetail)
+        }
+        deleted = [
+            f"{self.model._meta.verbose_name}: {event.external_system.name} {event.external_outage_id} "
+            f"({event.customer_count} customers)"
+            for event in events
+        ]
+        deleted.append(", ".join(f"{count} {name}" for name, count in counts.items()))
+        model_count = {self.model._meta.verbose_name_plural: len(events), **counts}
+        perms_needed = set() if self.has_delete_permission(request) else {self.model._meta.verbose_name}
+        return deleted, model_count, perms_needed, []
+
     def save_model(self, request, obj, form, change):
         obj.state = OutageEvent.derive_state(discarded=obj.discarded, completion_date_time=obj.completion_date_time)
         super().save_model(request, obj, form, change)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from outages.filters import OutageEventFilterSet
-from outages.models import ExternalSystem, OutageEvent, OutageMessage, OutageState
+from outages.models import ExternalSystem, OutageCustomer, OutageEvent, OutageMessage, OutageState
 from outages.services import outage_notifications_apply
 from tests.factories.outages import ExternalSystemFactory, OutageCustomerFactory, OutageEventFactory
 
@@ -73,6 +73,18 @@ def test_message_log_is_read_only(admin_client_, storm):
     assert "STORM-1" in response.content.decode()
     assert b'name="_save"' not in response.content
     assert admin_client_.get(reverse("admin:outages_outagemessage_add")).status_code == 403
+
+
+def test_delete_confirmation_summarises_and_deletes_customers(admin_client_, storm, django_assert_max_num_queries):
+    url = reverse("admin:outages_outageevent_delete", args=[storm.pk])
+    with django_assert_max_num_queries(15):
+        page = admin_client_.get(url)
+    assert page.status_code == 200
+    assert "1500 outage customers" in page.content.decode()
+    assert admin_client_.post(url, {"post": "yes"}).status_code == 302
+    assert not OutageEvent.objects.exists()
+    assert not OutageCustomer.objects.exists()
+    assert OutageMessage.objects.get().event is None  # the log stays
 
 
 def test_discard_action_calls_the_service(admin_client_, storm):
