@@ -1,8 +1,5 @@
-import copy
-
 import pytest
 
-from outages.api.serializers import SPEC_EXAMPLE
 from tests.factories.outages import ExternalSystemFactory
 
 NOTIFICATIONS = "/rest/apis/customer/service/outageEventNotifications/"
@@ -12,11 +9,6 @@ SEARCH = "/rest/apis/customer/service/outageEvent/search"
 @pytest.fixture
 def external_system(db):
     return ExternalSystemFactory(name="CCB-NMS integration")
-
-
-@pytest.fixture
-def spec_body():
-    return copy.deepcopy(SPEC_EXAMPLE)
 
 
 def message(outage_id="200234", reference=None, customers=None, incremental=None, **details):
