@@ -1,0 +1,278 @@
+"""Outages: storm-scale customer lists end to end, and small-notification throughput against gunicorn.
+
+Run on SQLite (default) or PostgreSQL (``DATABASE_URL=...``): ``python -m bench outages-storm outages-throughput``.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench.harness import Result, peak_rss_mb, scenario, timed
+from bench.support import fresh_database, percentile
+
+NOTIFICATIONS = "/rest/apis/customer/service/outageEventNotifications/"
+SYSTEM = "CCB-NMS integration"
+FULL, INCREMENT = 100_000, 10_000
+
+
+def _customers(start: int, count: int) -> list[dict]:
+    return [{"accountId": f"{n:010d}", "spId": f"{n + 5_000_000_000:010d}"} for n in range(start, start + count)]
+
+
+def _body(outage_id: str, reference: int, customers: list[dict], incremental: bool) -> bytes:
+    message = {
+        "eventDetails": {
+            "externalOutageId": outage_id,
+            "messageReference": str(reference),
+            "outageType": "C1UP",
+            "startDateTime": "2025-02-06T02:00:00-08:00",
+            "impactedCustomers": len(customers),
+        },
+        "customerInformation": {"incrementalUpdate": incremental, "customers": customers},
+    }
+    return json.dumps({"externalSystem": SYSTEM, "outageMessages": [message]}).encode()
+
+
+def _baseline_insert(connection, event_id: int, rows: list[tuple[str, str]]) -> None:
+    """The same rows written the fastest raw way the database offers: COPY on PostgreSQL, executemany on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY outages_outagecustomer (event_id, account_id, sp_id) FROM STDIN") as copy:
+                for start in range(0, len(rows), 5000):
+                    copy.write("".join(f"{event_id}\t{a}\t{s}\n" for a, s in rows[start : start + 5000]).encode())
+        else:
+            cursor.executemany(
+                "INSERT INTO outages_outagecustomer (event_id, account_id, sp_id) VALUES (%s, %s, %s)",
+                [(event_id, a, s) for a, s in rows],
+            )
+
+
+@scenario("outages-storm")
+def outages_storm() -> list[Result]:
+    connection = fresh_database()
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.test import Client
+
+    from outages.models import ExternalSystem, OutageCustomer, OutageEvent
+
+    vendor = connection.vendor
+    system = ExternalSystem.objects.create(name=SYSTEM)
+    get_user_model().objects.create_superuser("bench", "b@example.com", "bench-pass")
+    client = Client()
+    client.login(username="bench", password="bench-pass")
+    client.post(NOTIFICATIONS, data=_body("warm-up", 1, _customers(0, 10), False), content_type="application/json")
+
+    full = _customers(0, FULL)
+    rows = [(c["accountId"], c["spId"]) for c in full]
+    baseline_event = OutageEvent.objects.create(external_system=system, external_outage_id="baseline")
+    with timed() as base, transaction.atomic():
+        _baseline_insert(connection, baseline_event.pk, rows)
+    del rows
+    base_rss = peak_rss_mb()
+
+    body = _body("storm", 1, full, incremental=False)
+    body_mb = round(len(body) / 1e6, 1)
+    del full
+    with timed() as first:
+        response = client.post(NOTIFICATIONS, data=body, content_type="application/json")
+    assert response.status_code == 200, response.content[:500]
+    del body, response
+    first_rss = peak_rss_mb()
+
+    body = _body("storm", 2, _customers(FULL - 5_000, INCREMENT), incremental=True)  # half already listed
+    with timed() as second:
+        response = client.post(NOTIFICATIONS, data=body, content_type="application/json")
+    assert response.status_code == 200, response.content[:500]
+    second_rss = peak_rss_mb()
+    listed = OutageCustomer.objects.filter(event__external_outage_id="storm").count()
+    assert listed == FULL + INCREMENT // 2, listed
+
+    name = "outages-storm"
+    return [
+        Result(
+            name,
+            f"{vendor}: baseline {'COPY' if vendor == 'postgresql' else 'executemany'} of 100,000 rows",
+            FULL,
+            base["seconds"],
+            unit="rows/s",
+            baseline=True,
+            peak_rss_mb=base_rss,
+        ),
+        Result(
+            name,
+            f"{vendor}: API, full list of 100,000 customers",
+            FULL,
+            first["seconds"],
+            unit="rows/s",
+            peak_rss_mb=first_rss,
+            extra={"body_mb": body_mb},
+        ),
+        Result(
+            name,
+            f"{vendor}: API, incremental 10,000 (5,000 new)",
+            INCREMENT,
+            second["seconds"],
+            unit="rows/s",
+            peak_rss_mb=second_rss,
+            extra={"listed_after": listed},
+        ),
+    ]
+
+
+# --- throughput against gunicorn ------------------------------------------------------------------------------
+
+CLIENTS = 16
+PER_CLIENT = 40
+WARM_UP = 3
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url(connection) -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or "postgres"
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    host, port = settings.get("HOST") or "127.0.0.1", settings.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+def _drive(base_url: str, path: str, headers: dict, make_body) -> tuple[float, list[float]]:
+    import httpx
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(CLIENTS)
+
+    def client_loop(worker: int):
+        with httpx.Client(base_url=base_url, headers=headers, timeout=60) as http:
+            for i in range(WARM_UP):
+                http.post(path, content=make_body(worker, -1 - i))
+            barrier.wait()
+            mine = []
+            for i in range(PER_CLIENT):
+                t0 = time.perf_counter()
+                response = http.post(path, content=make_body(worker, i))
+                mine.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    errors.append(f"{response.status_code} {response.text[:200]}")
+            with lock:
+                latencies.extend(mine)
+
+    threads = [threading.Thread(target=client_loop, args=(w,)) for w in range(CLIENTS)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
+    return seconds, latencies
+
+
+@scenario("outages-throughput")
+def outages_throughput() -> list[Result]:
+    connection = fresh_database()
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from outages.models import ExternalSystem
+
+    ExternalSystem.objects.create(name=SYSTEM)
+    user = get_user_model().objects.create_superuser("bench", "b@example.com", "bench-pass")
+    token = str(AccessToken.for_user(user))
+    vendor = connection.vendor
+    database_url = _database_url(connection)
+    connection.close()
+
+    port = _free_port()
+    workers = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
+    env = dict(
+        os.environ,
+        TESTING="1",
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="bench.outages_settings",
+        LOG_LEVEL="WARNING",
+    )
+    root = Path(__file__).resolve().parents[2]
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        for _ in range(100):
+            try:
+                httpx.get(f"{base_url}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        customers = _customers(0, 10)
+
+        def outage_body(worker: int, i: int) -> bytes:
+            return _body(f"T-{worker}-{i}", 1, customers, incremental=False)
+
+        json_headers = {"Content-Type": "application/json"}
+        results = []
+        for label, path, headers, is_base in [
+            ("bare DRF endpoint (echo)", "/bench/bare-drf", json_headers, True),
+            (
+                f"{vendor}: outage notification, 1 message x 10 customers",
+                NOTIFICATIONS,
+                {**json_headers, "Authorization": f"Bearer {token}"},
+                False,
+            ),
+        ]:
+            seconds, latencies = _drive(base_url, path, headers, outage_body)
+            results.append(
+                Result(
+                    "outages-throughput",
+                    label,
+                    len(latencies),
+                    seconds,
+                    baseline=is_base,
+                    extra={
+                        "clients": CLIENTS,
+                        "gunicorn_workers": workers,
+                        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+                        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+                    },
+                )
+            )
+        return results
+    finally:
+        gunicorn.terminate()
+        try:
+            gunicorn.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+            gunicorn.wait()

@@ -1,0 +1,222 @@
+"""Admin for staff watching outages: external systems, events, their customers (paginated) and the message log."""
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+
+from . import services
+from .models import ExternalSystem, OutageCharacteristic, OutageCustomer, OutageDetail, OutageEvent, OutageMessage
+
+LOG_PREVIEW = 20
+PAYLOAD_PREVIEW = 20000
+
+
+@admin.register(ExternalSystem)
+class ExternalSystemAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "description"]
+    actions = ["activate", "deactivate"]
+
+    @admin.action(description="Activate selected external systems", permissions=["change"])
+    def activate(self, request, queryset):
+        count = services.external_systems_set_active(system_ids=queryset.values_list("pk", flat=True), active=True)
+        self.message_user(request, f"{count} external system(s) activated.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected external systems (their posts are refused)", permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = services.external_systems_set_active(system_ids=queryset.values_list("pk", flat=True), active=False)
+        self.message_user(request, f"{count} external system(s) deactivated.", messages.SUCCESS)
+
+
+class OutageCharacteristicInline(admin.TabularInline):
+    model = OutageCharacteristic
+    extra = 0
+    fields = ["characteristic_type", "type_of_characteristic_value", "sequence", "value", "value2", "value3"]
+
+
+class OutageDetailInline(admin.TabularInline):
+    model = OutageDetail
+    extra = 0
+    fields = ["name", "value"]
+
+
+def _changelist(model, **query) -> str:
+    url = reverse(f"admin:outages_{model._meta.model_name}_changelist")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@admin.register(OutageEvent)
+class OutageEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "external_outage_id",
+        "external_system",
+        "outage_type",
+        "state",
+        "impacted_customers",
+        "customer_count",
+        "start_date_time",
+        "estimated_restoration_time",
+        "completion_date_time",
+    ]
+    list_filter = ["outage_type", "state", "external_system", "start_date_time"]
+    list_select_related = ["external_system"]
+    search_fields = ["external_outage_id"]
+    search_help_text = "Outage id (contains), or an exact account id or service point id."
+    date_hierarchy = "start_date_time"
+    inlines = [OutageCharacteristicInline, OutageDetailInline]
+    actions = ["discard"]
+    readonly_fields = ["customers_link", "message_log", "customer_count", "state", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["external_system", "external_outage_id", "outage_type", "state", "message_reference"]}),
+        ("Times", {"fields": ["start_date_time", "estimated_restoration_time", "completion_date_time", "discarded"]}),
+        ("Customers", {"fields": ["impacted_customers", "customer_count", "customers_link"]}),
+        ("Message log", {"fields": ["message_log"]}),
+        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Outage id as usual; an account or service point id through an indexed EXISTS (no join, no duplicates)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            listed = OutageCustomer.objects.filter(Q(account_id=term) | Q(sp_id=term), event=OuterRef("pk"))
+            found |= queryset.filter(Exists(listed))  # the incoming queryset keeps the sidebar filters
+        return found, may_have_duplicates
+
+    @admin.display(description="customer list")
+    def customers_link(self, obj):
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{} customer(s) listed: open the list</a>',
+            _changelist(OutageCustomer, event=obj.pk),
+            obj.customer_count,
+        )
+
+    @admin.display(description="latest messages")
+    def message_log(self, obj):
+        if obj.pk is None:
+            return "-"
+        entries = list(
+            OutageMessage.objects.filter(event=obj).only(
+                "received_at", "message_reference", "outcome", "reason", "received_by"
+            )[:LOG_PREVIEW]
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (e.received_at, e.message_reference or "-", e.get_outcome_display(), e.received_by, e.reason)
+                for e in entries
+            ),
+        )
+        link = _changelist(
+            OutageMessage, external_system_name=obj.external_system.name, external_outage_id=obj.external_outage_id
+        )
+        return format_html(
+            "<table><thead><tr><th>received</th><th>reference</th><th>outcome</th><th>by</th><th>reason</th></tr>"
+            '</thead><tbody>{}</tbody></table><p><a href="{}">All messages for this outage</a> '
+            "(applied and refused)</p>",
+            rows,
+            link,
+        )
+
+    def get_deleted_objects(self, objs, request):
+        """A summary instead of Django's one line per related row (a storm event lists 100,000 customers).
+
+        Customers, characteristics and details belong to their event; logged messages stay (event emptied)."""
+        events = list(objs)
+        counts = {
+            model._meta.verbose_name_plural: model.objects.filter(event__in=events).count()
+            for model in (OutageCustomer, OutageCharacteristic, OutageDetail)
+        }
+        deleted = [
+            f"{self.model._meta.verbose_name}: {event.external_system.name} {event.external_outage_id} "
+            f"({event.customer_count} customers)"
+            for event in events
+        ]
+        deleted.append(", ".join(f"{count} {name}" for name, count in counts.items()))
+        model_count = {self.model._meta.verbose_name_plural: len(events), **counts}
+        perms_needed = set() if self.has_delete_permission(request) else {self.model._meta.verbose_name}
+        return deleted, model_count, perms_needed, []
+
+    def save_model(self, request, obj, form, change):
+        obj.state = OutageEvent.derive_state(discarded=obj.discarded, completion_date_time=obj.completion_date_time)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Mark selected outages discarded", permissions=["change"])
+    def discard(self, request, queryset):
+        count = services.outage_events_discard(event_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} outage(s) discarded.", messages.SUCCESS)
+
+
+@admin.register(OutageCustomer)
+class OutageCustomerAdmin(admin.ModelAdmin):
+    """Paginated, filtered by event from the event page: a storm's 100,000 rows are never rendered inline."""
+
+    list_display = ["account_id", "sp_id", "event"]
+    list_select_related = ["event__external_system"]
+    search_fields = ["=account_id", "=sp_id"]
+    search_help_text = "Exact account id or service point id."
+    list_per_page = 100
+    show_full_result_count = False
+    raw_id_fields = ["event"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in ("event", "event__id__exact") or super().lookup_allowed(lookup, value, request)
+
+    # The list is the OMS's: edited by notifications only, so the event's customer count stays true.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutageMessage)
+class OutageMessageAdmin(admin.ModelAdmin):
+    """The log is read-only: it records what the OMS sent, applied or refused."""
+
+    list_display = [
+        "received_at",
+        "external_system_name",
+        "external_outage_id",
+        "message_reference",
+        "outcome",
+        "received_by",
+        "short_reason",
+    ]
+    list_filter = ["outcome", "external_system_name", "received_at"]
+    search_fields = ["=external_outage_id", "=message_reference"]
+    list_select_related = ["event"]
+    show_full_result_count = False
+    readonly_fields = ["payload_preview"]
+    exclude = ["payload"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in ("external_outage_id", "event", "request_id") or super().lookup_allowed(lookup, value, request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="reason")
+    def short_reason(self, obj):
+        return obj.reason if len(obj.reason) <= 80 else obj.reason[:77] + "..."
+
+    @admin.display(description="payload")
+    def payload_preview(self, obj):
+        text = obj.payload
+        suffix = f"\n... ({len(text):,} characters in all)" if len(text) > PAYLOAD_PREVIEW else ""
+        return format_html('<pre style="white-space: pre-wrap">{}{}</pre>', text[:PAYLOAD_PREVIEW], suffix)

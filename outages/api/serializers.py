@@ -1,0 +1,292 @@
+"""Wire shapes of the outage-event notification API, field for field as the spec (names, lengths, ranges, enums)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample
+from rest_framework import serializers
+
+from outages.models import CharacteristicValueType, OutageState, OutageType
+
+SPEC_EXAMPLE = {
+    "externalSystem": "CCB-NMS integration",
+    "outageMessages": [
+        {
+            "eventDetails": {
+                "externalOutageId": "200234",
+                "messageReference": "12",
+                "outageType": "C1PL",
+                "startDateTime": "2025-02-06T02:00:00-08:00",
+                "estimatedRestorationTime": "2025-02-07T12:00:00-08:00",
+                "completionDateTime": "2025-02-07T12:00:00-08:00",
+                "discarded": False,
+                "impactedCustomers": 259,
+                "additionalDetails": [{"name": "power outage", "value": "feeder 12 tripped"}],
+            },
+            "customerInformation": {
+                "incrementalUpdate": True,
+                "customers": [{"accountId": "1589809032", "spId": "2486945183"}],
+            },
+            "characteristics": [
+                {
+                    "characteristicType": "CM-CAUSE",
+                    "typeOfCharacteristicValue": "ADV ",
+                    "sequence": 10,
+                    "characteristicValue": {"value": "storm"},
+                }
+            ],
+        }
+    ],
+}
+
+
+def _xml_request(field) -> bool:
+    request = field.context.get("request")
+    return request is not None and "xml" in (getattr(request, "content_type", "") or "")
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string only (DRF would turn 12 into "12"); XML text is always a string.
+
+    The maximum length applies to the value as sent, before surrounding blanks are trimmed.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length, length=len(data))
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON number without fraction (not "12", not true); XML text is parsed as an integer."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and _xml_request(self):
+            return super().to_internal_value(data.strip())
+        if isinstance(data, bool) or not isinstance(data, int | float) or data != int(data):
+            self.fail("invalid")
+        return super().to_internal_value(int(data))
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true/false only; in XML the text true or false (not 0, 1, yes...)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and _xml_request(self) and data.strip().lower() in ("true", "false"):
+            return data.strip().lower() == "true"
+        self.fail("invalid", input=data)
+
+
+class PaddedCodeField(serializers.ChoiceField):
+    """A 4-character code kept exactly as sent (padding included) and matched against the choices trimmed."""
+
+    def __init__(self, choices, **kwargs):
+        kwargs.setdefault("max_length", 4)
+        self.code_max_length = kwargs.pop("max_length")
+        super().__init__(choices, **kwargs)
+        self._trimmed = {str(key).strip() for key in self.choices}
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        if not isinstance(data, str) or len(data) > self.code_max_length or data.strip() not in self._trimmed:
+            self.fail("invalid_choice", input=data)
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class WireDateTimeField(serializers.DateTimeField):
+    """ISO 8601 date-time that keeps the sender's UTC offset, so ``-08:00`` goes back out as ``-08:00``."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_aware(value):
+            return value
+        return super().enforce_timezone(value)
+
+
+class OutageCustomerSerializer(serializers.Serializer):
+    accountId = StrictCharField(max_length=10, required=False, allow_blank=True)
+    spId = StrictCharField(max_length=10, required=False, allow_blank=True)
+
+
+class OutageCustomerListField(serializers.ListField):
+    """``customers[]`` validated in one pass (storm scale: 100,000 items), same rules and error paths as the
+    per-item serializer: strings of at most 10 characters, trimmed, at least one of the two."""
+
+    MAX_REPORTED_ERRORS = 10
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", OutageCustomerSerializer())
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        out = []
+        errors: dict[int, dict] = {}
+        for index, item in enumerate(data):
+            if not isinstance(item, dict):
+                errors[index] = {"non_field_errors": ["Invalid data. Expected a dictionary."]}
+            else:
+                row, problems = {}, {}
+                for name in ("accountId", "spId"):
+                    value = item.get(name)
+                    if value is None:
+                        continue
+                    if not isinstance(value, str):
+                        problems[name] = ["Not a valid string."]
+                        continue
+                    if len(value) > 10:  # as sent, before trimming
+                        problems[name] = ["Ensure this field has no more than 10 characters."]
+                        continue
+                    value = value.strip()
+                    if "\x00" in value:
+                        problems[name] = ["Null characters are not allowed."]
+                        continue
+                    if len(value) > 10:
+                        problems[name] = ["Ensure this field has no more than 10 characters."]
+                        continue
+                    row[name] = value
+                if not problems and not (row.get("accountId") or row.get("spId")):
+                    problems["non_field_errors"] = ["A customer needs an accountId or an spId."]
+                if problems:
+                    errors[index] = problems
+                else:
+                    out.append(row)
+            if len(errors) >= self.MAX_REPORTED_ERRORS:
+                break
+        if errors:
+            raise serializers.ValidationError(errors)
+        return out
+
+    def to_representation(self, data):
+        return list(data)
+
+
+class OutageCustomerInformationSerializer(serializers.Serializer):
+    customers = OutageCustomerListField()
+    incrementalUpdate = StrictBooleanField(
+        required=False, allow_null=True, help_text="true adds to the stored list; false or absent replaces it."
+    )
+
+
+class OutageAdditionalDetailSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=254, required=False, allow_blank=True)
+    value = StrictCharField(max_length=100, required=False, allow_blank=True)
+
+
+class OutageEventDetailsSerializer(serializers.Serializer):
+    externalOutageId = StrictCharField(max_length=254)
+    messageReference = StrictCharField(max_length=254, required=False, allow_blank=True, allow_null=True)
+    outageType = PaddedCodeField(OutageType.choices, required=False, allow_null=True)
+    startDateTime = WireDateTimeField(required=False, allow_null=True)
+    estimatedRestorationTime = WireDateTimeField(required=False, allow_null=True)
+    completionDateTime = WireDateTimeField(required=False, allow_null=True)
+    discarded = StrictBooleanField(required=False, allow_null=True)
+    impactedCustomers = StrictIntegerField(min_value=0, max_value=999999999, required=False, allow_null=True)
+    additionalDetails = OutageAdditionalDetailSerializer(many=True, required=False)
+
+
+class OutageCharacteristicValueSerializer(serializers.Serializer):
+    value = StrictCharField(max_length=254, required=False, allow_blank=True, trim_whitespace=False)
+    value2 = StrictCharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value3 = StrictCharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value4 = StrictCharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+    value5 = StrictCharField(max_length=50, required=False, allow_blank=True, trim_whitespace=False)
+
+
+class OutageCharacteristicSerializer(serializers.Serializer):
+    characteristicType = StrictCharField(max_length=8, required=False, allow_blank=True, trim_whitespace=False)
+    characteristicValue = OutageCharacteristicValueSerializer(required=False)
+    sequence = StrictIntegerField(min_value=-999, max_value=999, required=False, allow_null=True)
+    typeOfCharacteristicValue = PaddedCodeField(CharacteristicValueType.choices, required=False)
+
+
+class OutageMessageSerializer(serializers.Serializer):
+    eventDetails = OutageEventDetailsSerializer()
+    customerInformation = OutageCustomerInformationSerializer(required=False)
+    characteristics = OutageCharacteristicSerializer(many=True, required=False)
+
+
+class OutageEventNotificationsSerializer(serializers.Serializer):
+    """The request and, as applied, the 200 response (``C1OutEvtsUpd``)."""
+
+    externalSystem = StrictCharField(max_length=30)
+    outageMessages = OutageMessageSerializer(many=True, allow_empty=False)
+
+
+# --- sibling reads ------------------------------------------------------------------------------------------
+
+
+class OutageEventSearchSerializer(serializers.Serializer):
+    accountId = StrictCharField(max_length=10, required=False, allow_blank=True)
+    spId = StrictCharField(max_length=10, required=False, allow_blank=True)
+    includeRecentlyRestored = StrictBooleanField(
+        required=False, default=False, help_text="Also outages restored in the last 24 hours."
+    )
+
+    def validate(self, attrs):
+        if not (attrs.get("accountId") or attrs.get("spId")):
+            raise serializers.ValidationError("Give an accountId, an spId or both.")
+        return attrs
+
+
+class OutageEventSummarySerializer(serializers.Serializer):
+    externalSystem = serializers.CharField(source="external_system.name")
+    externalOutageId = serializers.CharField(source="external_outage_id")
+    outageType = serializers.CharField(source="outage_type")
+    state = serializers.ChoiceField(choices=OutageState.choices)
+    messageReference = serializers.CharField(source="message_reference")
+    startDateTime = serializers.DateTimeField(source="start_date_time", allow_null=True)
+    estimatedRestorationTime = serializers.DateTimeField(source="estimated_restoration_time", allow_null=True)
+    completionDateTime = serializers.DateTimeField(source="completion_date_time", allow_null=True)
+    discarded = serializers.BooleanField()
+    impactedCustomers = serializers.IntegerField(source="impacted_customers", allow_null=True)
+    customersCount = serializers.IntegerField(source="customer_count")
+
+
+class OutageEventSearchResultSerializer(serializers.Serializer):
+    """``C1OutEvtSearch``: the outages affecting the account or service point."""
+
+    outageEvents = OutageEventSummarySerializer(many=True)
+
+
+class OutageHistoryEntrySerializer(serializers.Serializer):
+    receivedAt = serializers.DateTimeField(source="received_at")
+    messageReference = serializers.CharField(source="message_reference")
+    outcome = serializers.CharField()
+    reason = serializers.CharField()
+    receivedBy = serializers.CharField(source="received_by")
+
+
+class OutageCharacteristicOutSerializer(serializers.Serializer):
+    characteristicType = serializers.CharField(source="characteristic_type")
+    typeOfCharacteristicValue = serializers.CharField(source="type_of_characteristic_value")
+    sequence = serializers.IntegerField(allow_null=True)
+    characteristicValue = serializers.SerializerMethodField()
+
+    def get_characteristicValue(self, obj) -> OutageCharacteristicValueSerializer:
+        return {name: getattr(obj, name) for name in ("value", "value2", "value3", "value4", "value5")}
+
+
+class OutageEventDetailOutSerializer(OutageEventSummarySerializer):
+    """``C1OutEvt``: one event with its characteristics, details and the history of its messages."""
+
+    additionalDetails = OutageAdditionalDetailSerializer(source="details", many=True)
+    characteristics = OutageCharacteristicOutSerializer(many=True)
+    history = OutageHistoryEntrySerializer(many=True, source="recent_messages")
+
+
+EXAMPLES = {
+    "notifications": [OpenApiExample("Spec example", value=SPEC_EXAMPLE, request_only=False)],
+    "search": [
+        OpenApiExample(
+            "By account", value={"accountId": "1589809032", "includeRecentlyRestored": True}, request_only=True
+        )
+    ],
+}

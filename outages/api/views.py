@@ -1,0 +1,166 @@
+"""Oracle Utilities outage endpoints: the notification upsert and its two sibling reads."""
+
+from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from core.wire.common import WireError, describe
+from core.wire.oracle import OracleAPIView, error_responses
+from outages import selectors
+from outages.services import OutageNotificationRefused, outage_messages_log_refused, outage_notifications_apply
+
+from .serializers import (
+    EXAMPLES,
+    OutageEventDetailOutSerializer,
+    OutageEventNotificationsSerializer,
+    OutageEventSearchResultSerializer,
+    OutageEventSearchSerializer,
+)
+
+NOT_FOUND = 4040
+
+
+class OutageEventNotificationsView(OracleAPIView):
+    """Add or update outage events: one upsert per message, all or nothing, stale references refused."""
+
+    xml_root_name = "C1OutEvtsUpd"
+    request_serializer_class = OutageEventNotificationsSerializer
+
+    def get_required_permissions(self, method):
+        # Wire writes are upserts. Other methods need nothing here: the dispatcher answers them 405
+        # (WirePermission's own table has no entry for e.g. TRACE).
+        return ["outages.add_outageevent", "outages.change_outageevent"] if method == "POST" else []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Read the body before parsing so the message log can keep what did not parse.
+        try:
+            self.raw_body = request.body
+        except RequestDataTooBig:
+            raise exceptions.ParseError("Request body too large.") from None
+
+    def _log_refused(self, request, reason: str, data=None) -> None:
+        messages = data.get("outageMessages") if isinstance(data, dict) else None
+        system = data.get("externalSystem") if isinstance(data, dict) else ""
+        outage_messages_log_refused(
+            external_system=str(system or ""),
+            messages=messages if isinstance(messages, list) else [],
+            reason=reason,
+            received_by=request.user.get_username(),
+            content_type=request.content_type or "",
+            raw_body=getattr(self, "raw_body", b"").decode("utf-8", errors="replace"),
+        )
+
+    @extend_schema(
+        operation_id="outageEventNotifications_create",
+        summary="Add or update outage events",
+        tags=["outages"],
+        request=OutageEventNotificationsSerializer,
+        responses={
+            200: OpenApiResponse(OutageEventNotificationsSerializer, description="The document as applied."),
+            **error_responses(404),
+        },
+        examples=EXAMPLES["notifications"],
+    )
+    def post(self, request):
+        try:
+            data = request.data
+        except exceptions.ParseError as exc:
+            self._log_refused(request, describe(exc, request).message)
+            raise
+        serializer = self.get_request_serializer(data=data)
+        if not serializer.is_valid():
+            error = exceptions.ValidationError(serializer.errors)
+            self._log_refused(request, describe(error, request).message, data)
+            raise error
+        document = serializer.validated_data
+        try:
+            outage_notifications_apply(
+                external_system=document["externalSystem"],
+                messages=document["outageMessages"],
+                received_by=request.user.get_username(),
+                content_type=request.content_type or "",
+            )
+        except OutageNotificationRefused as exc:
+            raise WireError(exc.message, code=exc.code) from None
+        return Response(serializer.data)
+
+
+class OutageEventSearchView(OracleAPIView):
+    """The outages affecting an account or a service point (customer care's question)."""
+
+    xml_root_name = "C1OutEvtSearch"
+    request_serializer_class = OutageEventSearchSerializer
+
+    def get_required_permissions(self, method):
+        return ["outages.view_outageevent"]
+
+    @extend_schema(
+        operation_id="outageEvent_search",
+        summary="Search outage events by account or service point",
+        tags=["outages"],
+        request=OutageEventSearchSerializer,
+        responses={200: OutageEventSearchResultSerializer, **error_responses(404)},
+        examples=[
+            *EXAMPLES["search"],
+            OpenApiExample(
+                "Result",
+                response_only=True,
+                value={
+                    "outageEvents": [
+                        {
+                            "externalSystem": "CCB-NMS integration",
+                            "externalOutageId": "200234",
+                            "outageType": "C1PL",
+                            "state": "active",
+                            "messageReference": "12",
+                            "startDateTime": "2025-02-06T10:00:00Z",
+                            "estimatedRestorationTime": "2025-02-07T20:00:00Z",
+                            "completionDateTime": None,
+                            "discarded": False,
+                            "impactedCustomers": 259,
+                            "customersCount": 1,
+                        }
+                    ]
+                },
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = self.get_request_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        query = serializer.validated_data
+        events = selectors.outage_events_for_customer(
+            account_id=query.get("accountId", ""),
+            sp_id=query.get("spId", ""),
+            include_recently_restored=query["includeRecentlyRestored"],
+        )
+        return Response(OutageEventSearchResultSerializer({"outageEvents": events}).data)
+
+
+class OutageEventDetailView(OracleAPIView):
+    """One outage event with its customers count, characteristics, details and message history."""
+
+    xml_root_name = "C1OutEvt"
+
+    def get_required_permissions(self, method):
+        return ["outages.view_outageevent"]
+
+    @extend_schema(
+        operation_id="outageEventNotifications_retrieve",
+        summary="Read one outage event",
+        tags=["outages"],
+        responses={200: OutageEventDetailOutSerializer, **error_responses(404)},
+    )
+    def get(self, request, external_system: str, external_outage_id: str):
+        event = None
+        if "\x00" not in external_system + external_outage_id:  # PostgreSQL text cannot hold NUL: no such event
+            event = selectors.outage_event_get(external_system=external_system, external_outage_id=external_outage_id)
+        if event is None:
+            raise WireError(
+                f'No outage event "{external_outage_id}" from external system "{external_system}".',
+                status_code=404,
+                code=NOT_FOUND,
+            )
+        return Response(OutageEventDetailOutSerializer(event).data)

@@ -1,0 +1,50 @@
+"""FilterSets of the outages app: the admin, the analyst API and exports narrow querysets with these."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from .models import ExternalSystem, MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState, OutageType
+
+
+class ExternalSystemFilterSet(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = ExternalSystem
+        fields = ["name", "is_active"]
+
+
+class OutageEventFilterSet(django_filters.FilterSet):
+    external_system = django_filters.CharFilter(field_name="external_system__name")
+    outage_type = django_filters.ChoiceFilter(choices=OutageType.choices)
+    state = django_filters.ChoiceFilter(choices=OutageState.choices)
+    start_after = django_filters.IsoDateTimeFilter(field_name="start_date_time", lookup_expr="gte")
+    start_before = django_filters.IsoDateTimeFilter(field_name="start_date_time", lookup_expr="lt")
+    account_id = django_filters.CharFilter(method="filter_customer")
+    sp_id = django_filters.CharFilter(method="filter_customer")
+
+    class Meta:
+        model = OutageEvent
+        fields = ["external_system", "outage_type", "state", "discarded", "external_outage_id"]
+
+    def filter_customer(self, queryset, name, value):
+        listed = OutageCustomer.objects.filter(Q(**{name: value}), event=OuterRef("pk"))
+        return queryset.filter(Exists(listed))
+
+
+class OutageCustomerFilterSet(django_filters.FilterSet):
+    event = django_filters.NumberFilter(field_name="event_id")
+
+    class Meta:
+        model = OutageCustomer
+        fields = ["event", "account_id", "sp_id"]
+
+
+class OutageMessageFilterSet(django_filters.FilterSet):
+    outcome = django_filters.ChoiceFilter(choices=MessageOutcome.choices)
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+
+    class Meta:
+        model = OutageMessage
+        fields = ["outcome", "external_system_name", "external_outage_id", "event", "request_id"]

@@ -1,0 +1,153 @@
+"""Admin screens: list, filters, search by customer, detail without inline customers, read-only log; browser test."""
+
+import pytest
+from django.urls import reverse
+
+from outages.filters import OutageEventFilterSet
+from outages.models import ExternalSystem, OutageCustomer, OutageEvent, OutageMessage, OutageState
+from outages.services import outage_notifications_apply
+from tests.factories.outages import ExternalSystemFactory, OutageCustomerFactory, OutageEventFactory
+
+from .conftest import customers, message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def storm(db):
+    ExternalSystemFactory(name="CCB-NMS integration")
+    outage_notifications_apply(
+        external_system="CCB-NMS integration",
+        messages=[message("STORM-1", reference=1, customers=customers(0, 1500), impactedCustomers=1600)],
+    )
+    return OutageEvent.objects.get(external_outage_id="STORM-1")
+
+
+def test_event_list_filters_and_query_budget(admin_client_, django_assert_max_num_queries):
+    system = ExternalSystemFactory()
+    for n in range(30):
+        OutageEventFactory(external_system=system, state=OutageState.ACTIVE if n % 2 else OutageState.RESTORED)
+    url = reverse("admin:outages_outageevent_changelist")
+    with django_assert_max_num_queries(12):
+        response = admin_client_.get(url, {"state__exact": "active"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 15
+
+
+def test_search_by_account_or_service_point(admin_client_):
+    hit = OutageEventFactory(external_outage_id="HIT")
+    OutageEventFactory(external_outage_id="MISS")
+    OutageCustomerFactory(event=hit, account_id="1589809032", sp_id="2486945183")
+    url = reverse("admin:outages_outageevent_changelist")
+    for term in ("1589809032", "2486945183", "HIT"):
+        found = [e.external_outage_id for e in admin_client_.get(url, {"q": term}).context["cl"].result_list]
+        assert found == ["HIT"], term
+    filtered = admin_client_.get(url, {"q": "1589809032", "state__exact": "restored"}).context["cl"]
+    assert list(filtered.result_list) == []  # search by customer keeps the sidebar filters
+
+
+def test_detail_links_to_paginated_customer_list(admin_client_, storm, django_assert_max_num_queries):
+    response = admin_client_.get(reverse("admin:outages_outageevent_change", args=[storm.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1500 customer(s) listed" in page
+    assert page.count("0000000001") == 0  # no customer rows inline
+    customers_url = reverse("admin:outages_outagecustomer_changelist")
+    assert f"{customers_url}?event={storm.pk}" in page
+    with django_assert_max_num_queries(10):
+        listing = admin_client_.get(customers_url, {"event": storm.pk})
+    assert listing.status_code == 200
+    assert len(listing.context["cl"].result_list) == 100
+
+
+def test_message_log_is_read_only(admin_client_, storm):
+    entry = OutageMessage.objects.get()
+    response = admin_client_.get(reverse("admin:outages_outagemessage_change", args=[entry.pk]))
+    assert response.status_code == 200
+    assert "STORM-1" in response.content.decode()
+    assert b'name="_save"' not in response.content
+    assert admin_client_.get(reverse("admin:outages_outagemessage_add")).status_code == 403
+
+
+def test_delete_confirmation_summarises_and_deletes_customers(admin_client_, storm, django_assert_max_num_queries):
+    url = reverse("admin:outages_outageevent_delete", args=[storm.pk])
+    with django_assert_max_num_queries(15):
+        page = admin_client_.get(url)
+    assert page.status_code == 200
+    assert "1500 outage customers" in page.content.decode()
+    assert admin_client_.post(url, {"post": "yes"}).status_code == 302
+    assert not OutageEvent.objects.exists()
+    assert not OutageCustomer.objects.exists()
+    assert OutageMessage.objects.get().event is None  # the log stays
+
+
+def test_discard_action_calls_the_service(admin_client_, storm):
+    url = reverse("admin:outages_outageevent_changelist")
+    admin_client_.post(url, {"action": "discard", "_selected_action": [storm.pk]})
+    storm.refresh_from_db()
+    assert storm.state == OutageState.DISCARDED
+
+
+def test_deactivate_action(admin_client_, storm):
+    url = reverse("admin:outages_externalsystem_changelist")
+    admin_client_.post(url, {"action": "deactivate", "_selected_action": [storm.external_system_id]})
+    assert not ExternalSystem.objects.get().is_active
+
+
+def test_filterset_by_customer_and_state(storm):
+    OutageEventFactory(external_outage_id="OTHER")
+    account = customers(0, 1)[0]["accountId"]
+    assert [e.external_outage_id for e in OutageEventFilterSet({"account_id": account}).qs] == ["STORM-1"]
+    assert OutageEventFilterSet({"state": "active", "external_system": "CCB-NMS integration"}).qs.count() == 2
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_list_filter_active_and_open_one(admin_page):
+    system = ExternalSystemFactory()
+    OutageEventFactory(external_system=system, external_outage_id="ACTIVE-1", state=OutageState.ACTIVE)
+    OutageEventFactory(external_system=system, external_outage_id="DONE-1", state=OutageState.RESTORED)
+    page = admin_page
+    page.goto("/admin/outages/outageevent/")
+    assert "ACTIVE-1" in page.content() and "DONE-1" in page.content()
+    page.locator("#changelist-filter").get_by_role("link", name="Active", exact=True).click()
+    page.wait_for_url("**state__exact=active**")
+    assert "DONE-1" not in page.content()
+    page.get_by_role("link", name="ACTIVE-1").click()
+    page.wait_for_url("**/change/**")
+    assert "Change outage event" in page.content()
+    assert "customer(s) listed" in page.content()
+
+
+def test_editing_an_event_recomputes_its_state(admin_client_, storm):
+    url = reverse("admin:outages_outageevent_change", args=[storm.pk])
+    form = admin_client_.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {
+            "discarded": "on",
+            "start_date_time_0": "2025-02-06",
+            "start_date_time_1": "10:00:00",
+            "estimated_restoration_time_0": "",
+            "estimated_restoration_time_1": "",
+            "completion_date_time_0": "",
+            "completion_date_time_1": "",
+            "characteristics-TOTAL_FORMS": "0",
+            "characteristics-INITIAL_FORMS": "0",
+            "details-TOTAL_FORMS": "0",
+            "details-INITIAL_FORMS": "0",
+        }
+    )
+    data.pop("start_date_time", None)
+    data.pop("estimated_restoration_time", None)
+    data.pop("completion_date_time", None)
+    response = admin_client_.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    storm.refresh_from_db()
+    assert storm.state == OutageState.DISCARDED

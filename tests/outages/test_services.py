@@ -1,0 +1,185 @@
+"""The notification service: stale references, customer lists at scale, atomicity, the log, concurrency."""
+
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
+
+from outages.models import MessageOutcome, OutageEvent, OutageMessage, OutageState
+from outages.services import (
+    OutageNotificationRefused,
+    external_systems_set_active,
+    outage_events_discard,
+    outage_messages_prune,
+    outage_notifications_apply,
+    reference_compare,
+)
+from tests.factories.outages import ExternalSystemFactory, OutageEventFactory
+
+from .conftest import customers, message
+
+SYSTEM = "CCB-NMS integration"
+
+
+def apply(*messages, system=SYSTEM):
+    return outage_notifications_apply(external_system=system, messages=list(messages), received_by="test")
+
+
+# --- reference comparison -------------------------------------------------------------------------------------
+
+
+@given(st.integers(-(10**12), 10**12), st.integers(-(10**12), 10**12))
+def test_integer_references_compare_numerically(a, b):
+    assert reference_compare(str(a), str(b)) == (a > b) - (a < b)
+    assert reference_compare(f" {a}", f"{b} ") == (a > b) - (a < b)
+
+
+@given(st.text(min_size=1, max_size=20).filter(lambda s: s.strip()), st.text(max_size=20))
+def test_text_references_compare_as_text_and_missing_means_no_check(a, b):
+    if not b.strip():
+        assert reference_compare(a, b) is None
+        assert reference_compare(b, a) is None
+    elif not (a.strip().lstrip("+-").isdigit() and b.strip().lstrip("+-").isdigit()):
+        x, y = a.strip(), b.strip()
+        assert reference_compare(a, b) == (x > y) - (x < y)
+
+
+def test_reference_examples():
+    assert reference_compare("9", "10") == -1  # numerically, not "9" > "10" as text
+    assert reference_compare("12", "12") == 0
+    assert reference_compare("B-2", "B-10") == 1  # text
+    assert reference_compare(None, "3") is None
+
+
+# --- applying -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def system(db):
+    return ExternalSystemFactory(name=SYSTEM)
+
+
+def test_upsert_keyed_by_system_and_outage_id(system):
+    other = ExternalSystemFactory(name="Other OMS")
+    apply(message("1", reference=1))
+    apply(message("1", reference=2))
+    apply(message("1", reference=1), system="Other OMS")
+    assert OutageEvent.objects.count() == 2
+    assert OutageEvent.objects.get(external_system=system).message_reference == "2"
+    assert OutageEvent.objects.get(external_system=other).message_reference == "1"
+
+
+def test_absent_fields_keep_stored_values_null_clears(system):
+    apply(message("1", outageType="C1UP", estimatedRestorationTime="2025-02-07T12:00:00Z", impactedCustomers=5))
+    apply(message("1", impactedCustomers=9))
+    event = OutageEvent.objects.get()
+    assert (event.outage_type, event.impacted_customers) == ("C1UP", 9)
+    assert event.estimated_restoration_time is not None
+    apply(message("1", estimatedRestorationTime=None))
+    assert OutageEvent.objects.get().estimated_restoration_time is None
+
+
+def test_absent_customer_information_keeps_the_list(system):
+    apply(message("1", customers=customers(0, 3)))
+    apply(message("1", impactedCustomers=4))
+    assert OutageEvent.objects.get().customers.count() == 3
+
+
+def test_duplicates_in_one_message_are_stored_once(system):
+    apply(message("1", customers=customers(0, 3) + customers(0, 3)))
+    event = OutageEvent.objects.get()
+    assert event.customer_count == 3 == event.customers.count()
+
+
+def test_large_full_list_then_incremental(system):
+    apply(message("storm", reference=1, customers=customers(0, 20000)))
+    apply(message("storm", reference=2, customers=customers(19000, 2000), incremental=True))
+    event = OutageEvent.objects.get()
+    assert event.customer_count == 21000 == event.customers.count()
+    apply(message("storm", reference=3, customers=customers(500, 10), incremental=False))
+    event.refresh_from_db()
+    assert event.customer_count == 10 == event.customers.count()
+
+
+def test_copy_path_escapes_special_characters(system):
+    odd = [{"accountId": "a\\b", "spId": "x\ty"}, {"accountId": "n\nl", "spId": "c\rr"}]
+    apply(message("odd", customers=customers(0, 150) + odd))  # > 100 rows: COPY on PostgreSQL
+    stored = set(OutageEvent.objects.get().customers.values_list("account_id", "sp_id"))
+    assert {("a\\b", "x\ty"), ("n\nl", "c\rr")} <= stored
+    assert len(stored) == 152
+
+
+def test_refusal_applies_nothing_and_logs_every_message(system):
+    apply(message("A", reference=5))
+    with pytest.raises(OutageNotificationRefused) as refused:
+        apply(message("B", reference=1, customers=customers(0, 2)), message("A", reference=4))
+    assert refused.value.outcome == MessageOutcome.STALE
+    assert refused.value.index == 1
+    assert not OutageEvent.objects.filter(external_outage_id="B").exists()
+    rows = list(OutageMessage.objects.order_by("id").values_list("external_outage_id", "outcome", "event_id"))
+    assert rows[0][:2] == ("A", MessageOutcome.APPLIED) and rows[0][2] is not None
+    assert rows[1:] == [("B", MessageOutcome.REJECTED, None), ("A", MessageOutcome.STALE, None)]
+    assert "Not applied" in OutageMessage.objects.get(external_outage_id="B").reason
+
+
+def test_unknown_system_is_logged_rejected(db):
+    with pytest.raises(OutageNotificationRefused, match="Nobody"):
+        apply(message("A"), system="Nobody")
+    assert OutageMessage.objects.get().outcome == MessageOutcome.REJECTED
+
+
+def test_staff_actions(system):
+    event = OutageEventFactory(external_system=system)
+    assert outage_events_discard(event_ids=[event.pk]) == 1
+    assert outage_events_discard(event_ids=[event.pk]) == 0  # idempotent
+    event.refresh_from_db()
+    assert (event.state, event.discarded) == (OutageState.DISCARDED, True)
+    assert external_systems_set_active(system_ids=[system.pk], active=False) == 1
+    with pytest.raises(OutageNotificationRefused):
+        apply(message("A"))
+
+
+def test_prune_message_log(system):
+    apply(message("A"))
+    assert outage_messages_prune(older_than_days=30) == 0
+    assert outage_messages_prune(older_than_days=-1) == 1
+
+
+# --- concurrency (PostgreSQL row locks) -------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_for_one_outage_serialize_and_highest_reference_wins():
+    ExternalSystemFactory(name=SYSTEM)
+    references = list(range(1, 13))
+    random.Random(7).shuffle(references)
+    barrier = threading.Barrier(len(references))
+
+    def post(reference):
+        barrier.wait()
+        try:
+            apply(message("race", reference=reference, customers=customers(reference * 100, 50)))
+            return reference, MessageOutcome.APPLIED
+        except OutageNotificationRefused:
+            return reference, MessageOutcome.STALE
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(len(references)) as pool:
+        outcomes = dict(pool.map(post, references))
+
+    event = OutageEvent.objects.get(external_outage_id="race")  # created once despite the race
+    assert event.message_reference == "12"
+    assert outcomes[12] == MessageOutcome.APPLIED
+    assert sorted(event.customers.values_list("account_id", flat=True)) == [c["accountId"] for c in customers(1200, 50)]
+    assert event.customer_count == 50
+    log = list(OutageMessage.objects.order_by("id").values_list("message_reference", "outcome"))
+    assert len(log) == len(references)
+    assert {int(ref): outcome for ref, outcome in log} == outcomes
+    applied = [int(ref) for ref, outcome in log if outcome == MessageOutcome.APPLIED]
+    assert applied == sorted(applied)  # under the lock each applied reference is above the previous one
