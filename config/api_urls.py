@@ -4,8 +4,12 @@ from rest_framework.routers import SimpleRouter
 
 from blackouts.api.analyst import BlackoutPolicyAnalystViewSet, EventAnalystViewSet
 from enrollments.api.analyst import EnrollmentAnalystViewSet, UnenrollmentAnalystViewSet
+from outages.api.analyst import OutageCustomerAnalystViewSet, OutageEventAnalystViewSet, OutageMessageAnalystViewSet
 
 router = SimpleRouter()
+router.register("outages/events", OutageEventAnalystViewSet, basename="analyst-outage-event")
+router.register("outages/customers", OutageCustomerAnalystViewSet, basename="analyst-outage-customer")
+router.register("outages/messages", OutageMessageAnalystViewSet, basename="analyst-outage-message")
 router.register("blackouts/policies", BlackoutPolicyAnalystViewSet, basename="analyst-blackout-policy")
 router.register("blackouts/events", EventAnalystViewSet, basename="analyst-blackout-event")
 router.register("enrollments/enrollments", EnrollmentAnalystViewSet, basename="analyst-enrollment")

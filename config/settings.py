@@ -195,6 +195,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BlackoutEventStatusEnum": "blackouts.models.EventStatus",
         "UnenrollReasonEnum": "enrollments.models.UnenrollReason",
+        "BlackoutTimeframeStateEnum": "blackouts.models.TimeframeState",
+        "OutageStateEnum": "outages.models.OutageState",
     },
 }
 

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
+from core.admin import ExportMixin
+
 from . import services
 from .models import ExternalSystem, OutageCharacteristic, OutageCustomer, OutageDetail, OutageEvent, OutageMessage
 
@@ -49,7 +51,7 @@ def _changelist(model, **query) -> str:
 
 
 @admin.register(OutageEvent)
-class OutageEventAdmin(admin.ModelAdmin):
+class OutageEventAdmin(ExportMixin, admin.ModelAdmin):
     list_display = [
         "external_outage_id",
         "external_system",
@@ -154,7 +156,7 @@ class OutageEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutageCustomer)
-class OutageCustomerAdmin(admin.ModelAdmin):
+class OutageCustomerAdmin(ExportMixin, admin.ModelAdmin):
     """Paginated, filtered by event from the event page: a storm's 100,000 rows are never rendered inline."""
 
     list_display = ["account_id", "sp_id", "event"]
@@ -180,7 +182,7 @@ class OutageCustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutageMessage)
-class OutageMessageAdmin(admin.ModelAdmin):
+class OutageMessageAdmin(ExportMixin, admin.ModelAdmin):
     """The log is read-only: it records what the OMS sent, applied or refused."""
 
     list_display = [

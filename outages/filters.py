@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from core.filters import UTCIsoDateTimeFilter
+
 from .models import ExternalSystem, MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState, OutageType
 
 
@@ -18,10 +20,11 @@ class OutageEventFilterSet(django_filters.FilterSet):
     external_system = django_filters.CharFilter(field_name="external_system__name")
     outage_type = django_filters.ChoiceFilter(choices=OutageType.choices)
     state = django_filters.ChoiceFilter(choices=OutageState.choices)
-    start_after = django_filters.IsoDateTimeFilter(field_name="start_date_time", lookup_expr="gte")
-    start_before = django_filters.IsoDateTimeFilter(field_name="start_date_time", lookup_expr="lt")
+    start_after = UTCIsoDateTimeFilter(field_name="start_date_time", lookup_expr="gte")
+    start_before = UTCIsoDateTimeFilter(field_name="start_date_time", lookup_expr="lt")
     account_id = django_filters.CharFilter(method="filter_customer")
     sp_id = django_filters.CharFilter(method="filter_customer")
+    search = django_filters.CharFilter(method="filter_search", label="Outage id, account id or service point id")
 
     class Meta:
         model = OutageEvent
@@ -31,9 +34,25 @@ class OutageEventFilterSet(django_filters.FilterSet):
         listed = OutageCustomer.objects.filter(Q(**{name: value}), event=OuterRef("pk"))
         return queryset.filter(Exists(listed))
 
+    def filter_search(self, queryset, name, value):
+        if not value:
+            return queryset
+        listed = OutageCustomer.objects.filter(Q(account_id=value) | Q(sp_id=value), event=OuterRef("pk"))
+        return queryset.filter(Q(external_outage_id=value) | Exists(listed))
+
 
 class OutageCustomerFilterSet(django_filters.FilterSet):
     event = django_filters.NumberFilter(field_name="event_id")
+    outage_id = django_filters.CharFilter(field_name="event__external_outage_id")
+    external_system = django_filters.CharFilter(field_name="event__external_system__name")
+    state = django_filters.ChoiceFilter(field_name="event__state", choices=OutageState.choices)
+    outage_type = django_filters.ChoiceFilter(field_name="event__outage_type", choices=OutageType.choices)
+    start_after = UTCIsoDateTimeFilter(field_name="event__start_date_time", lookup_expr="gte")
+    start_before = UTCIsoDateTimeFilter(field_name="event__start_date_time", lookup_expr="lt")
+    search = django_filters.CharFilter(method="filter_search", label="Account id or service point id")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(account_id=value) | Q(sp_id=value)) if value else queryset
 
     class Meta:
         model = OutageCustomer
@@ -42,8 +61,10 @@ class OutageCustomerFilterSet(django_filters.FilterSet):
 
 class OutageMessageFilterSet(django_filters.FilterSet):
     outcome = django_filters.ChoiceFilter(choices=MessageOutcome.choices)
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    event = django_filters.NumberFilter(field_name="event_id")
+    search = django_filters.CharFilter(field_name="external_outage_id", label="Outage id")
 
     class Meta:
         model = OutageMessage
