@@ -4,12 +4,12 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from core.filters import UTCIsoDateTimeFilter
+from core.filters import FilterSet, UTCIsoDateTimeFilter
 
 from .models import BlackoutPolicy, Event, EventStatus, Severity, TimeframeState
 
 
-class BlackoutPolicyFilterSet(django_filters.FilterSet):
+class BlackoutPolicyFilterSet(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
     search = django_filters.CharFilter(method="filter_search", label="Name or description contains")
     modified_after = UTCIsoDateTimeFilter(field_name="modified_at", lookup_expr="gte")
@@ -36,7 +36,7 @@ class BlackoutPolicyFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value)) if value else queryset
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     event_class = django_filters.CharFilter()

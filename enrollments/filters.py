@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import UTCIsoDateTimeFilter
+from core.filters import FilterSet, UTCIsoDateTimeFilter
 
 from .models import (
     Appointment,
@@ -24,13 +24,13 @@ from .models import (
 )
 
 
-class ProgramFilterSet(django_filters.FilterSet):
+class ProgramFilterSet(FilterSet):
     class Meta:
         model = Program
         fields = {"program_id": ["exact", "icontains"], "is_active": ["exact"]}
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(FilterSet):
     name = django_filters.CharFilter(method="filter_name", label="Name (case and spacing ignored)")
 
     class Meta:
@@ -41,7 +41,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         return queryset.filter(name_key=normalise(value))
 
 
-class PremiseFilterSet(django_filters.FilterSet):
+class PremiseFilterSet(FilterSet):
     address = django_filters.CharFilter(method="filter_address", label="Address line 1 (with city/state/postal)")
 
     class Meta:
@@ -57,13 +57,13 @@ class PremiseFilterSet(django_filters.FilterSet):
         )
 
 
-class ServicePointFilterSet(django_filters.FilterSet):
+class ServicePointFilterSet(FilterSet):
     class Meta:
         model = ServicePoint
         fields = {"cis_service_point_id": ["exact"], "premise__cis_premise_id": ["exact"]}
 
 
-class EnrollmentFilterSet(django_filters.FilterSet):
+class EnrollmentFilterSet(FilterSet):
     program = django_filters.CharFilter(field_name="program__program_id")
     status = django_filters.MultipleChoiceFilter(choices=EnrollmentStatus.choices)
     account = django_filters.CharFilter(field_name="customer__cis_account_id")
@@ -86,13 +86,13 @@ class EnrollmentFilterSet(django_filters.FilterSet):
         )
 
 
-class DeviceFilterSet(django_filters.FilterSet):
+class DeviceFilterSet(FilterSet):
     class Meta:
         model = Device
         fields = {"serial_number": ["exact"], "asset_ownership": ["exact"], "status": ["exact"]}
 
 
-class UnenrollmentFilterSet(django_filters.FilterSet):
+class UnenrollmentFilterSet(FilterSet):
     reason = django_filters.MultipleChoiceFilter(choices=UnenrollReason.choices)
     status = django_filters.MultipleChoiceFilter(choices=UnenrollmentStatus.choices)
     removal_method = django_filters.MultipleChoiceFilter(choices=RemovalMethod.choices)
@@ -105,13 +105,13 @@ class UnenrollmentFilterSet(django_filters.FilterSet):
         fields = {"transaction_id": ["exact"], "program_id": ["exact"], "end_date": ["gte", "lte"]}
 
 
-class AppointmentFilterSet(django_filters.FilterSet):
+class AppointmentFilterSet(FilterSet):
     class Meta:
         model = Appointment
         fields = {"crew_id": ["exact"], "activity_type": ["exact"], "start": ["gte", "lte"]}
 
 
-class DeviceReturnFilterSet(django_filters.FilterSet):
+class DeviceReturnFilterSet(FilterSet):
     class Meta:
         model = DeviceReturn
         fields = {"status": ["exact"]}

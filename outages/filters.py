@@ -3,12 +3,12 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from core.filters import UTCIsoDateTimeFilter
+from core.filters import FilterSet, NumberFilter, UTCIsoDateTimeFilter
 
 from .models import ExternalSystem, MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState, OutageType
 
 
-class ExternalSystemFilterSet(django_filters.FilterSet):
+class ExternalSystemFilterSet(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -16,7 +16,7 @@ class ExternalSystemFilterSet(django_filters.FilterSet):
         fields = ["name", "is_active"]
 
 
-class OutageEventFilterSet(django_filters.FilterSet):
+class OutageEventFilterSet(FilterSet):
     external_system = django_filters.CharFilter(field_name="external_system__name")
     outage_type = django_filters.ChoiceFilter(choices=OutageType.choices)
     state = django_filters.ChoiceFilter(choices=OutageState.choices)
@@ -41,8 +41,8 @@ class OutageEventFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(external_outage_id=value) | Exists(listed))
 
 
-class OutageCustomerFilterSet(django_filters.FilterSet):
-    event = django_filters.NumberFilter(field_name="event_id")
+class OutageCustomerFilterSet(FilterSet):
+    event = NumberFilter(field_name="event_id")
     outage_id = django_filters.CharFilter(field_name="event__external_outage_id")
     external_system = django_filters.CharFilter(field_name="event__external_system__name")
     state = django_filters.ChoiceFilter(field_name="event__state", choices=OutageState.choices)
@@ -59,11 +59,11 @@ class OutageCustomerFilterSet(django_filters.FilterSet):
         fields = ["event", "account_id", "sp_id"]
 
 
-class OutageMessageFilterSet(django_filters.FilterSet):
+class OutageMessageFilterSet(FilterSet):
     outcome = django_filters.ChoiceFilter(choices=MessageOutcome.choices)
     received_after = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    event = django_filters.NumberFilter(field_name="event_id")
+    event = NumberFilter(field_name="event_id")
     search = django_filters.CharFilter(field_name="external_outage_id", label="Outage id")
 
     class Meta:

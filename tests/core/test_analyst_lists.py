@@ -110,3 +110,21 @@ def test_integration_users_cannot_export(demo_data, db, integration_user, prefix
     client = APIClient()
     client.force_authenticate(integration_user)
     assert client.get(f"/api/{prefix}/?format=csv").status_code == 403
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), ROUTES, ids=IDS)
+def test_hostile_filter_values_are_400_or_empty_never_500(analyst, prefix, viewset):
+    import django_filters
+
+    filters = viewset.export_spec.filterset_class.base_filters
+    for name, f in filters.items():
+        if isinstance(f, django_filters.NumberFilter | django_filters.ModelChoiceFilter):
+            value = "99999999999999999999999999"
+        elif isinstance(f, django_filters.IsoDateTimeFilter):
+            value = "9574-01-17T09:27:38-21:53"  # an offset PostgreSQL refuses
+        elif isinstance(f, django_filters.DateFilter):
+            value = "0001-01-01"
+        else:
+            value = "\u00e9'; --"
+        response = analyst.get(f"/api/{prefix}/", {name: value})
+        assert response.status_code in (200, 400), (name, response.status_code, response.content[:200])
