@@ -1,0 +1,222 @@
+"""Oracle UIM bundle-service endpoints: create/update a bundle, read it, run its tasks, read services."""
+
+import json
+from pathlib import Path
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework.response import Response
+
+from core.wire import uim
+from core.wire.uim import UIMAPIView, UIMNotFound
+
+from .. import selectors, services
+from ..filters import ServiceFilterSet
+from ..models import BusinessInteraction, Service
+from .render import Links, ServiceRenderer, render_bundle
+from .serializers import (
+    BundleQuerySerializer,
+    BundleRequestSerializer,
+    BundleSerializer,
+    ServiceListQuerySerializer,
+    ServiceSerializer,
+)
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+def _example(name: str) -> dict:
+    return json.loads((EXAMPLES / f"bundle-{name}.json").read_text())
+
+
+VERSION = OpenApiParameter(
+    "version", str, OpenApiParameter.PATH, enum=list(uim.VERSIONS), description="API version; hrefs echo it."
+)
+DEPTH = OpenApiParameter(
+    "depth", int, description="0 (default) to 10: levels of referenced entities expanded; the last holds links."
+)
+EXPAND = OpenApiParameter(
+    "expand", str, description="Comma-separated: serviceRelationship, supportingService (embed those services)."
+)
+FIELDS = OpenApiParameter("fields", str, description="Comma-separated first-level service attributes to return.")
+READ_PARAMETERS = [VERSION, FIELDS, EXPAND, DEPTH]
+
+
+def _perms(method: str, *models) -> list[str]:
+    actions = {"GET": ("view",), "HEAD": ("view",), "OPTIONS": ()}.get(method, ("add", "change"))
+    return [f"inventory.{action}_{model._meta.model_name}" for model in models for action in actions]
+
+
+class _InventoryView(UIMAPIView):
+    query_serializer_class = BundleQuerySerializer
+
+    def query(self, request) -> dict:
+        serializer = self.query_serializer_class(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def renderer(self, request, version: str, options: dict) -> ServiceRenderer:
+        return ServiceRenderer(
+            Links.for_request(request, version),
+            depth=options.get("depth", 0),
+            expand=options.get("expand") or frozenset(),
+            fields=options.get("fields") or (),
+        )
+
+    def bundle_response(self, request, version, bundle_id, options, status=200) -> Response:
+        bundle = selectors.bundle_get(bundle_id)
+        if bundle is None:
+            raise UIMNotFound("Service", str(bundle_id), what="Bundle")
+        body = render_bundle(bundle, selectors.bundle_item_ids(bundle), self.renderer(request, version, options))
+        return Response(body, status=status)
+
+
+class BundleView(_InventoryView):
+    def get_required_permissions(self, method):
+        return _perms(method, BusinessInteraction, Service)
+
+    @extend_schema(
+        operation_id="bundle_create_or_update",
+        summary="Create or update a bundle service",
+        description=(
+            "Without a bundle `id`: create the bundle (each item needs `name`, `serviceSpecification`, `state`). "
+            "With one: update its items (only id, description, name, supportingResource, relatedParty, "
+            "serviceCharacteristic, place, externalIdentity). `designOnly=false` then approves, issues and "
+            "activates the bundle asynchronously."
+        ),
+        parameters=[
+            VERSION,
+            OpenApiParameter("designOnly", bool, description="true (default): apply only; false: also activate."),
+            FIELDS,
+            EXPAND,
+            DEPTH,
+        ],
+        request=BundleRequestSerializer,
+        responses={201: BundleSerializer, **uim.error_responses(404)},
+        examples=[
+            OpenApiExample("Create (the spec's example)", value=_example("create-request"), request_only=True),
+            OpenApiExample("Update (the spec's example)", value=_example("update-request"), request_only=True),
+            OpenApiExample(
+                "Created", value=_example("create-response"), response_only=True, status_codes=["201"]
+            ),
+        ],
+    )
+    def post(self, request, version):
+        options = self.query(request)
+        serializer = BundleRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data.get("id"):
+            bundle = services.bundle_update(
+                bundle_id=data["id"], items=data["items"], design_only=options["designOnly"]
+            )
+        else:
+            bundle = services.bundle_create(
+                items=data["items"], design_only=options["designOnly"], effective_date=data.get("effectiveDate")
+            )
+        return self.bundle_response(request, version, bundle.pk, options, status=201)
+
+
+class BundleDetailView(_InventoryView):
+    def get_required_permissions(self, method):
+        return _perms(method, BusinessInteraction)
+
+    @extend_schema(
+        operation_id="bundle_retrieve",
+        summary="Read a bundle service",
+        parameters=[*READ_PARAMETERS, OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id.")],
+        responses={200: BundleSerializer, **uim.error_responses(404)},
+        examples=[OpenApiExample("Bundle", value=_example("create-response"), response_only=True)],
+    )
+    def get(self, request, version, bundle_id):
+        return self.bundle_response(request, version, bundle_id, self.query(request))
+
+
+class BundleTaskView(_InventoryView):
+    def get_required_permissions(self, method):
+        return [f"inventory.change_{BusinessInteraction._meta.model_name}"] if method == "POST" else []
+
+    @extend_schema(
+        operation_id="bundle_task",
+        summary="Run a task on a bundle: APPROVE, ISSUE, ACTIVATE or CANCEL",
+        description=(
+            "APPROVE from IN_PROGRESS (a new bundle is CREATED, which counts as IN_PROGRESS), ISSUE from APPROVED, "
+            "ACTIVATE from ISSUED, CANCEL from IN_PROGRESS. Out of order, or on a cancelled or completed bundle: "
+            "400 naming the state."
+        ),
+        parameters=[
+            *READ_PARAMETERS,
+            OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id."),
+            OpenApiParameter("task", str, OpenApiParameter.PATH, enum=list(services.TASKS)),
+        ],
+        request=None,
+        responses={200: BundleSerializer, **uim.error_responses(404)},
+    )
+    def post(self, request, version, bundle_id, task):
+        options = self.query(request)
+        bundle = services.bundle_run_task(bundle_id=bundle_id, task=task)
+        return self.bundle_response(request, version, bundle.pk, options)
+
+
+class ServiceListView(_InventoryView):
+    query_serializer_class = ServiceListQuerySerializer
+
+    def get_required_permissions(self, method):
+        return _perms(method, Service)
+
+    @extend_schema(
+        operation_id="service_list",
+        summary="List services",
+        parameters=[
+            *READ_PARAMETERS,
+            OpenApiParameter("name", str),
+            OpenApiParameter("state", str, enum=[c for c, _ in Service._meta.get_field("state").choices]),
+            OpenApiParameter("category", str, enum=["CFS", "RFS"]),
+            OpenApiParameter("serviceSpecification.name", str),
+            OpenApiParameter("supportingResource.id", str),
+            OpenApiParameter("relatedParty.id", str),
+            OpenApiParameter("offset", int, description="Services to skip (default 0)."),
+            OpenApiParameter("limit", int, description="Services to return, 1 to 1000 (default 100)."),
+            OpenApiParameter(
+                "X-Total-Count", int, OpenApiParameter.HEADER, response=[200], description="Services matching."
+            ),
+            OpenApiParameter(
+                "X-Result-Count", int, OpenApiParameter.HEADER, response=[200], description="Services returned."
+            ),
+        ],
+        responses={200: ServiceSerializer(many=True), **uim.error_responses()},
+    )
+    def get(self, request, version):
+        options = self.query(request)
+        filterset = ServiceFilterSet(request.query_params, queryset=Service.objects.all())
+        if not filterset.is_valid():
+            raise drf_serializers.ValidationError(filterset.errors)
+        queryset = filterset.qs.order_by("pk")
+        total = queryset.count()
+        start = options["offset"]
+        ids = list(queryset.values_list("pk", flat=True)[start : start + options["limit"]])
+        body = self.renderer(request, version, options).render_many(ids)
+        return Response(body, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(body))})
+
+
+class ServiceDetailView(_InventoryView):
+    query_serializer_class = ServiceListQuerySerializer
+
+    def get_required_permissions(self, method):
+        return _perms(method, Service)
+
+    @extend_schema(
+        operation_id="service_retrieve",
+        summary="Read a service",
+        parameters=[*READ_PARAMETERS, OpenApiParameter("service_id", str, OpenApiParameter.PATH, description="Service id.")],
+        responses={200: ServiceSerializer, **uim.error_responses(404)},
+    )
+    def get(self, request, version, service_id):
+        options = self.query(request)
+        renderer = self.renderer(request, version, options)
+        pk = selectors.as_pk(service_id)
+        found = renderer.render_many([pk]) if pk is not None else []
+        if not found:
+            raise UIMNotFound("Service", str(service_id))
+        return Response(found[0])
+
