@@ -31,10 +31,10 @@ RELATED_SERVICE = (450005, "EmaiLCFS", "Email_CFS")
 
 
 def _example_items() -> list[dict]:
-    from .api.serializers import BundleRequestSerializer
+    from .api.serializers import BundleCreateSerializer
 
     path = Path(__file__).resolve().parent / "api" / "examples" / "bundle-create-request.json"
-    serializer = BundleRequestSerializer(data=json.loads(path.read_text()))
+    serializer = BundleCreateSerializer(data=json.loads(path.read_text()))
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data["items"]
 

@@ -31,10 +31,8 @@ class ServiceFilterSet(django_filters.FilterSet):
 
 # Wire names are not identifiers: declare them on the class's filter table.
 ServiceFilterSet.base_filters["serviceSpecification.name"] = django_filters.CharFilter(field_name="specification_id")
-ServiceFilterSet.base_filters["supportingResource.id"] = django_filters.CharFilter(
-    method="filter_supporting_resource", max_length=100
-)
-ServiceFilterSet.base_filters["relatedParty.id"] = django_filters.CharFilter(method="filter_related_party", max_length=100)
+ServiceFilterSet.base_filters["supportingResource.id"] = django_filters.CharFilter(method="filter_supporting_resource")
+ServiceFilterSet.base_filters["relatedParty.id"] = django_filters.CharFilter(method="filter_related_party")
 
 
 class BusinessInteractionFilterSet(django_filters.FilterSet):

@@ -30,6 +30,8 @@ STEP_OPTIONS = {
 
 
 def _on_failure(step: str):
+    """An unexpected error (not a refusal, not transient) also leaves the bundle FAILED with its reason."""
+
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         bundle_id = args[0] if args else kwargs.get("bundle_id")
         services.bundle_mark_failed(bundle_id=bundle_id, step=step, reason=str(exc) or type(exc).__name__)
@@ -37,19 +39,32 @@ def _on_failure(step: str):
     return on_failure
 
 
+def _run_step(task, bundle_id: int, step: str) -> str:
+    try:
+        return services.bundle_activation_step(bundle_id=bundle_id, step=step)
+    except services.ActivationRefused as exc:
+        services.bundle_mark_failed(bundle_id=bundle_id, step=step, reason=str(exc))
+        return "failed"
+    except TRANSIENT as exc:
+        if task.request.retries >= task.max_retries:
+            services.bundle_mark_failed(bundle_id=bundle_id, step=step, reason=f"gave up after retries: {exc}")
+            return "failed"
+        raise  # autoretry_for: retried with backoff
+
+
 @shared_task(name="inventory.tasks.bundle_approve", on_failure=_on_failure("APPROVE"), **STEP_OPTIONS)
 def bundle_approve(self, bundle_id: int) -> str:
-    return services.bundle_activation_step(bundle_id=bundle_id, step="APPROVE")
+    return _run_step(self, bundle_id, "APPROVE")
 
 
 @shared_task(name="inventory.tasks.bundle_issue", on_failure=_on_failure("ISSUE"), **STEP_OPTIONS)
 def bundle_issue(self, bundle_id: int) -> str:
-    return services.bundle_activation_step(bundle_id=bundle_id, step="ISSUE")
+    return _run_step(self, bundle_id, "ISSUE")
 
 
 @shared_task(name="inventory.tasks.bundle_activate", on_failure=_on_failure("ACTIVATE"), **STEP_OPTIONS)
 def bundle_activate(self, bundle_id: int) -> str:
-    return services.bundle_activation_step(bundle_id=bundle_id, step="ACTIVATE")
+    return _run_step(self, bundle_id, "ACTIVATE")
 
 
 def activation_chain(bundle_id: int, *, queue: str | None = None):

@@ -87,7 +87,9 @@ class CharacteristicSerializer(WireNamesMixin, ConfigItemFieldsMixin):
 
     name = serializers.CharField(max_length=NAME_MAX)
     valueType = enum_field(choices=models.ValueType.choices, required=False)
-    value = serializers.JSONField(validators=[_no_nul], help_text="The characteristic's value (any JSON value).")
+    value = serializers.JSONField(
+        allow_null=True, validators=[_no_nul], help_text="The characteristic's value (any JSON value)."
+    )
     serviceName = _text(help_text="The service the characteristic belongs to; another name makes a supporting RFS.")
     serviceSpecName = _text(help_text="The specification of that service; needed to create a supporting RFS.")
     configItemPath = _text()
@@ -173,15 +175,14 @@ class ExternalIdentitySerializer(serializers.Serializer):
 
 
 class BundleItemSerializer(serializers.Serializer):
-    """A bundle item (a service). Create needs name, serviceSpecification and state; update needs id."""
+    """A bundle item (a service) to create: name, serviceSpecification and state are mandatory."""
 
-    id = _id(required=False)
-    name = serializers.CharField(max_length=NAME_MAX, required=False)
+    name = serializers.CharField(max_length=NAME_MAX)
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     category = enum_field(choices=models.ServiceCategory.choices, required=False)
     serviceType = _text()
-    state = enum_field(choices=models.ServiceState.choices, required=False)
-    serviceSpecification = SpecificationRefSerializer(required=False)
+    state = enum_field(choices=models.ServiceState.choices)
+    serviceSpecification = SpecificationRefSerializer()
     startDate = serializers.DateTimeField(required=False)
     endDate = serializers.DateTimeField(required=False)
     effectiveDate = serializers.DateTimeField(required=False)
@@ -193,50 +194,66 @@ class BundleItemSerializer(serializers.Serializer):
     serviceRelationship = RelationshipSerializer(many=True, required=False)
 
     class Meta:
-        ref_name = "UIMBundleItemRequest"
+        ref_name = "UIMBundleItemCreate"
 
 
-class BundleRequestSerializer(serializers.Serializer):
-    """No ``id``: create a bundle. An ``id``: update the items of that bundle."""
+class BundleUpdateItemSerializer(serializers.Serializer):
+    """A bundle item to update: only these attributes (``state`` and ``serviceRelationship`` may be restated
+    unchanged, as the spec's own update example does)."""
 
-    id = _id(required=False, help_text="The parent business interaction's id: present to update that bundle.")
-    href = _text(1000)
-    state = _text(20)
+    id = _id()
+    name = serializers.CharField(max_length=NAME_MAX, required=False)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    externalIdentity = ExternalIdentitySerializer(required=False)
+    supportingResource = ResourceRefSerializer(many=True, required=False)
+    relatedParty = PartyRefSerializer(many=True, required=False)
+    place = PlaceRefSerializer(many=True, required=False)
+    serviceCharacteristic = CharacteristicSerializer(many=True, required=False)
+    state = enum_field(choices=models.ServiceState.choices, required=False)
+    serviceRelationship = RelationshipSerializer(many=True, required=False)
+
+    class Meta:
+        ref_name = "UIMBundleItemUpdate"
+
+    def to_internal_value(self, data):
+        allowed = set(UPDATABLE_ATTRIBUTES) | set(RESTATABLE_ATTRIBUTES)
+        refused = {
+            key: [f"cannot be updated: an update item may carry only {', '.join(UPDATABLE_ATTRIBUTES)}."]
+            for key in (data if isinstance(data, dict) else ())
+            if key not in allowed
+        }
+        if refused:
+            raise serializers.ValidationError(refused)
+        return super().to_internal_value(data)
+
+
+class BundleCreateSerializer(serializers.Serializer):
+    """No ``id``: create a bundle of these items."""
+
     effectiveDate = serializers.DateTimeField(required=False, help_text="When the bundle goes to activate.")
     items = BundleItemSerializer(many=True, allow_empty=False, max_length=5000)
 
     class Meta:
-        ref_name = "UIMBundleRequest"
+        ref_name = "UIMBundleCreate"
 
-    CREATE_REQUIRED = ("name", "serviceSpecification", "state")
 
-    def validate(self, attrs):
-        update = bool(attrs.get("id"))
-        raw_items = self.initial_data.get("items") if isinstance(self.initial_data, dict) else None
-        errors, seen_ids = [], set()
-        for index, item in enumerate(attrs["items"]):
-            raw = raw_items[index] if isinstance(raw_items, list) and index < len(raw_items) else {}
-            problems = {}
-            if update:
-                allowed = set(UPDATABLE_ATTRIBUTES) | set(RESTATABLE_ATTRIBUTES)
-                for key in raw if isinstance(raw, dict) else ():
-                    if key not in allowed:
-                        problems[key] = [
-                            f"cannot be updated: an update item may carry only {', '.join(UPDATABLE_ATTRIBUTES)}."
-                        ]
-                if not item.get("id"):
-                    problems["id"] = ["This field is required to update a bundle item."]
-                elif item["id"] in seen_ids:
-                    problems["id"] = [f"Service {item['id']} appears twice in the bundle."]
-                seen_ids.add(item.get("id"))
-            else:
-                for name in self.CREATE_REQUIRED:
-                    if name not in item:
-                        problems[name] = ["This field is required."]
-            errors.append(problems)
+class BundleUpdateSerializer(serializers.Serializer):
+    """An ``id``: update the items of that bundle."""
+
+    id = _id(help_text="The parent business interaction's id (a number is accepted too).")
+    items = BundleUpdateItemSerializer(many=True, allow_empty=False, max_length=5000)
+
+    class Meta:
+        ref_name = "UIMBundleUpdate"
+
+    def validate_items(self, items):
+        seen, errors = set(), []
+        for item in items:
+            errors.append({"id": [f"Service {item['id']} appears twice in the bundle."]} if item["id"] in seen else {})
+            seen.add(item["id"])
         if any(errors):
-            raise serializers.ValidationError({"items": errors})
-        return attrs
+            raise serializers.ValidationError(errors)
+        return items
 
 
 class BundleQuerySerializer(serializers.Serializer):

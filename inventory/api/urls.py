@@ -4,7 +4,9 @@ from django.urls import re_path
 
 from . import views
 
-BASE = r"^InventoryRSOpenAPI/serviceInventoryManagement/(?P<version>v[1-3])"
+# Any version segment reaches the views, which answer an unknown one with 404 in the UIM envelope (the project's
+# catch-all 404 view is a plain Django view, which CSRF-checks a POST carrying a session cookie).
+BASE = r"^InventoryRSOpenAPI/serviceInventoryManagement/(?P<version>[^/]+)"
 
 urlpatterns = [
     re_path(BASE + r"/bundle$", views.BundleView.as_view(), name="inventory-bundle"),

@@ -3,8 +3,9 @@
 import json
 from pathlib import Path
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.wire import uim
@@ -13,10 +14,11 @@ from core.wire.uim import UIMAPIView, UIMNotFound
 from .. import selectors, services
 from ..filters import ServiceFilterSet
 from ..models import BusinessInteraction, Service
-from .render import Links, ServiceRenderer, render_bundle
+from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
 from .serializers import (
+    BundleCreateSerializer,
     BundleQuerySerializer,
-    BundleRequestSerializer,
+    BundleUpdateSerializer,
     BundleSerializer,
     ServiceListQuerySerializer,
     ServiceSerializer,
@@ -33,12 +35,24 @@ VERSION = OpenApiParameter(
     "version", str, OpenApiParameter.PATH, enum=list(uim.VERSIONS), description="API version; hrefs echo it."
 )
 DEPTH = OpenApiParameter(
-    "depth", int, description="0 (default) to 10: levels of referenced entities expanded; the last holds links."
+    "depth",
+    {"type": "integer", "minimum": 0, "maximum": 10},
+    description="0 (default) to 10: levels of referenced entities expanded; the last holds links.",
 )
 EXPAND = OpenApiParameter(
-    "expand", str, description="Comma-separated: serviceRelationship, supportingService (embed those services)."
+    "expand",
+    {"type": "array", "items": {"type": "string", "enum": list(SERVICE_LINK_KINDS)}},
+    style="form",
+    explode=False,
+    description="Comma-separated: embed those services instead of linking them.",
 )
-FIELDS = OpenApiParameter("fields", str, description="Comma-separated first-level service attributes to return.")
+FIELDS = OpenApiParameter(
+    "fields",
+    {"type": "array", "items": {"type": "string", "enum": list(SERVICE_ATTRIBUTES)}},
+    style="form",
+    explode=False,
+    description="Comma-separated first-level service attributes to return (id and href always are).",
+)
 READ_PARAMETERS = [VERSION, FIELDS, EXPAND, DEPTH]
 
 
@@ -49,6 +63,11 @@ def _perms(method: str, *models) -> list[str]:
 
 class _InventoryView(UIMAPIView):
     query_serializer_class = BundleQuerySerializer
+
+    def initial(self, request, *args, **kwargs):
+        if kwargs.get("version") not in uim.VERSIONS:
+            raise NotFound(f"No resource at {request.path}: the API versions are {', '.join(uim.VERSIONS)}.")
+        super().initial(request, *args, **kwargs)
 
     def query(self, request) -> dict:
         serializer = self.query_serializer_class(data=request.query_params)
@@ -91,7 +110,11 @@ class BundleView(_InventoryView):
             EXPAND,
             DEPTH,
         ],
-        request=BundleRequestSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="UIMBundleRequest",
+            serializers=[BundleCreateSerializer, BundleUpdateSerializer],
+            resource_type_field_name=None,
+        ),
         responses={201: BundleSerializer, **uim.error_responses(404)},
         examples=[
             OpenApiExample("Create (the spec's example)", value=_example("create-request"), request_only=True),
@@ -103,14 +126,20 @@ class BundleView(_InventoryView):
     )
     def post(self, request, version):
         options = self.query(request)
-        serializer = BundleRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        if data.get("id"):
+        if isinstance(request.data, dict) and request.data.get("id") not in (None, ""):
+            # An update: the bundle must exist before its items are worth validating.
+            if selectors.bundle_get(request.data["id"]) is None:
+                raise UIMNotFound("Service", str(request.data["id"]), what="Bundle")
+            serializer = BundleUpdateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
             bundle = services.bundle_update(
                 bundle_id=data["id"], items=data["items"], design_only=options["designOnly"]
             )
         else:
+            serializer = BundleCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
             bundle = services.bundle_create(
                 items=data["items"], design_only=options["designOnly"], effective_date=data.get("effectiveDate")
             )
@@ -175,8 +204,10 @@ class ServiceListView(_InventoryView):
             OpenApiParameter("serviceSpecification.name", str),
             OpenApiParameter("supportingResource.id", str),
             OpenApiParameter("relatedParty.id", str),
-            OpenApiParameter("offset", int, description="Services to skip (default 0)."),
-            OpenApiParameter("limit", int, description="Services to return, 1 to 1000 (default 100)."),
+            OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 10**9}, description="Skip."),
+            OpenApiParameter(
+                "limit", {"type": "integer", "minimum": 1, "maximum": 1000}, description="At most (default 100)."
+            ),
             OpenApiParameter(
                 "X-Total-Count", int, OpenApiParameter.HEADER, response=[200], description="Services matching."
             ),
@@ -184,7 +215,7 @@ class ServiceListView(_InventoryView):
                 "X-Result-Count", int, OpenApiParameter.HEADER, response=[200], description="Services returned."
             ),
         ],
-        responses={200: ServiceSerializer(many=True), **uim.error_responses()},
+        responses={200: ServiceSerializer(many=True), **uim.error_responses(404)},
     )
     def get(self, request, version):
         options = self.query(request)
