@@ -144,13 +144,14 @@ class ExternalArrangement(models.TextChoices):
 
 
 class InteractionState(models.TextChoices):
-    CREATED = "CREATED"
-    IN_PROGRESS = "IN_PROGRESS"
-    APPROVED = "APPROVED"
-    ISSUED = "ISSUED"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-    FAILED = "FAILED"
+    # Labels are the wire values: operators read the same states in the admin as clients in the API.
+    CREATED = "CREATED", "CREATED"
+    IN_PROGRESS = "IN_PROGRESS", "IN_PROGRESS"
+    APPROVED = "APPROVED", "APPROVED"
+    ISSUED = "ISSUED", "ISSUED"
+    COMPLETED = "COMPLETED", "COMPLETED"
+    CANCELLED = "CANCELLED", "CANCELLED"
+    FAILED = "FAILED", "FAILED"
 
 
 # CREATED is the parent's state right after create (the spec's example); it counts as IN_PROGRESS.
