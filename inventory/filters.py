@@ -5,13 +5,14 @@ wire API, the analyst API and exports."""
 import django_filters
 from django.db.models import Q
 
-from .models import BusinessInteraction, InteractionState, Party, Place, Resource, Service, ServiceState, Specification
+from .models import BusinessInteraction, InteractionState, Party, Place, Resource, Service, Specification
 
 
 class ServiceFilterSet(django_filters.FilterSet):
+    # state and category match exactly; a value that is no state or category matches nothing.
     name = django_filters.CharFilter(field_name="name")
-    state = django_filters.ChoiceFilter(field_name="state", choices=ServiceState.choices)
-    category = django_filters.ChoiceFilter(field_name="category", choices=Service._meta.get_field("category").choices)
+    state = django_filters.CharFilter(field_name="state")
+    category = django_filters.CharFilter(field_name="category")
 
     class Meta:
         model = Service

@@ -222,9 +222,7 @@ class Resource(models.Model):
     name = models.CharField(max_length=NAME_MAX, blank=True)
     type = models.CharField(max_length=40, choices=ResourceType.choices, default=ResourceType.LOGICAL_DEVICE)
     description = models.TextField(blank=True)
-    lifecycle_state = models.CharField(
-        max_length=30, choices=LifecycleState.choices, default=LifecycleState.INSTALLED
-    )
+    lifecycle_state = models.CharField(max_length=30, choices=LifecycleState.choices, default=LifecycleState.INSTALLED)
     lifecycle_sub_state = models.CharField(max_length=30, choices=AssignmentState.choices, blank=True)
     status = models.CharField(max_length=20, choices=ResourceStatus.choices, default=ResourceStatus.AVAILABLE)
     specification = models.ForeignKey(Specification, null=True, blank=True, on_delete=models.PROTECT)

@@ -80,5 +80,6 @@ def service_search(queryset: QuerySet[Service], *, resource_id: str | None = Non
     if not resource_id:
         return queryset
     return queryset.filter(
-        Q(resource_refs__resource_id=resource_id) | Q(supporting_links__supporting__resource_refs__resource_id=resource_id)
+        Q(resource_refs__resource_id=resource_id)
+        | Q(supporting_links__supporting__resource_refs__resource_id=resource_id)
     ).distinct()

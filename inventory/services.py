@@ -18,7 +18,6 @@ from django.utils import timezone
 from core.wire.common import WireError
 from core.wire.uim import ENTITY_TYPES, UIMNotFound
 
-from .selectors import as_pk
 from .models import (
     OPEN_STATES,
     UNUSABLE_LIFECYCLE_STATES,
@@ -41,6 +40,7 @@ from .models import (
     Specification,
     SupportingService,
 )
+from .selectors import as_pk
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,9 @@ class ActivationRefused(Exception):
     """The inventory cannot activate the bundle as designed (not retried: the bundle becomes FAILED)."""
 
 
-def _entity_type(value: str | None, default: str) -> str:
+def _entity_type(value, default: str) -> str:
+    if not isinstance(value, str):
+        return default
     if value in ENTITY_TYPES:
         return value
     return {"IPNetwork": "Network", "NetworkEntityCode": "GeographicLocation"}.get(value or "", default)
@@ -140,6 +142,55 @@ def _resolve_references(items: list[dict], *, create: bool) -> _Refs:
                 raise UIMNotFound(entity_type, entity_id, what=label)
         setattr(refs, kind, found)
     return refs
+
+
+def _text_id(value) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    return text if 0 < len(text) <= 255 and "\x00" not in text else None
+
+
+def bundle_references_check(*, raw_items) -> None:
+    """404 for the first unknown entity a raw (not yet validated) request names.
+
+    Run before validation, so that a request naming an unknown entity is answered 404 whatever else is
+    wrong with it: only well-formed ids are looked at, the rest is left to validation.
+    """
+    if not isinstance(raw_items, list):
+        return
+    sane = []
+    for raw in raw_items[:5000]:
+        if not isinstance(raw, dict):
+            continue
+        item = {}
+        spec = raw.get("serviceSpecification")
+        if isinstance(spec, dict) and _text_id(spec.get("id")):
+            item["serviceSpecification"] = {"id": _text_id(spec["id"]), "entityType": spec.get("entityType")}
+        for key in ("supportingResource", "relatedParty", "place"):
+            refs = raw.get(key)
+            if isinstance(refs, list):
+                item[key] = [
+                    {"id": _text_id(r["id"]), "@referredType": r.get("@referredType")}
+                    for r in refs
+                    if isinstance(r, dict) and _text_id(r.get("id"))
+                ]
+        chars = raw.get("serviceCharacteristic")
+        if isinstance(chars, list):
+            item["serviceCharacteristic"] = [
+                {"serviceSpecName": _text_id(c["serviceSpecName"])}
+                for c in chars
+                if isinstance(c, dict) and _text_id(c.get("serviceSpecName"))
+            ]
+        rels = raw.get("serviceRelationship")
+        if isinstance(rels, list):
+            item["serviceRelationship"] = [
+                {"service": {"id": _text_id(r["service"]["id"])}}
+                for r in rels
+                if isinstance(r, dict) and isinstance(r.get("service"), dict) and _text_id(r["service"].get("id"))
+            ]
+        sane.append(item)
+    _resolve_references(sane, create=True)
 
 
 # --- building one item's rows ---------------------------------------------------------------------------
@@ -371,11 +422,7 @@ def bundle_create(*, items: list[dict], design_only: bool = True, effective_date
 
 
 def _lock_bundle(bundle_id) -> BusinessInteraction:
-    bundle = (
-        BusinessInteraction.objects.select_for_update()
-        .filter(pk=as_pk(bundle_id), parent__isnull=True)
-        .first()
-    )
+    bundle = BusinessInteraction.objects.select_for_update().filter(pk=as_pk(bundle_id), parent__isnull=True).first()
     if bundle is None:
         raise UIMNotFound("Service", str(bundle_id), what="Bundle")
     return bundle
@@ -386,7 +433,9 @@ def _trees_for_update(bundle: BusinessInteraction, items: list[dict]) -> list[_I
     cfs_by_id = {
         str(s.pk): s
         for s in Service.objects.filter(
-            pk__in=[as_pk(i) for i in ids if as_pk(i) is not None], business_interaction__parent=bundle, supported_links__isnull=True
+            pk__in=[as_pk(i) for i in ids if as_pk(i) is not None],
+            business_interaction__parent=bundle,
+            supported_links__isnull=True,
         )
     }
     links = SupportingService.objects.filter(service__in=cfs_by_id.values()).select_related("supporting")
@@ -411,7 +460,10 @@ def _check_restated(tree: _ItemTree, item: dict) -> None:
         )
     if "serviceRelationship" in item:
         sent = {(str(r["service"]["id"]), r["relationshipType"]) for r in item["serviceRelationship"]}
-        stored = {(str(related), kind) for related, kind in tree.cfs.relationships.values_list("related_id", "relationship_type")}
+        stored = {
+            (str(related), kind)
+            for related, kind in tree.cfs.relationships.values_list("related_id", "relationship_type")
+        }
         if sent != stored:
             raise WireError(
                 f"items[{tree.index}].serviceRelationship: cannot be updated on service {tree.cfs.pk}.",
@@ -429,7 +481,9 @@ def bundle_update(*, bundle_id, items: list[dict], design_only: bool = True) -> 
             f"Bundle {bundle.pk} is {bundle.state}: only a CREATED or IN_PROGRESS bundle can be updated.",
             code="INVALID_STATE",
         )
-    refs = _resolve_references([{k: v for k, v in i.items() if k != "serviceRelationship"} for i in items], create=False)
+    refs = _resolve_references(
+        [{k: v for k, v in i.items() if k != "serviceRelationship"} for i in items], create=False
+    )
     trees = _trees_for_update(bundle, items)
     for tree in trees:
         _check_restated(tree, items[tree.index])

@@ -124,7 +124,9 @@ class ServiceRenderer:
         return [self.render(self.cache[int(pk)], self.depth, True) for pk in ids if int(pk) in self.cache]
 
     def link(self, service_id, name: str | None = None) -> dict:
-        return compact({"id": str(service_id), "href": self.links.service(service_id), "name": name, "@type": "Service"})
+        return compact(
+            {"id": str(service_id), "href": self.links.service(service_id), "name": name, "@type": "Service"}
+        )
 
     def specification(self, spec) -> dict:
         return compact(

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -13,13 +13,14 @@ from core.wire.uim import UIMAPIView, UIMNotFound
 
 from .. import selectors, services
 from ..filters import ServiceFilterSet
-from ..models import BusinessInteraction, Service
+from ..models import BusinessInteraction, Service, ServiceState
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
 from .serializers import (
     BundleCreateSerializer,
+    BundleDocSerializer,
     BundleQuerySerializer,
-    BundleUpdateSerializer,
     BundleSerializer,
+    BundleUpdateSerializer,
     ServiceListQuerySerializer,
     ServiceSerializer,
 )
@@ -41,19 +42,18 @@ DEPTH = OpenApiParameter(
 )
 EXPAND = OpenApiParameter(
     "expand",
-    {"type": "array", "items": {"type": "string", "enum": list(SERVICE_LINK_KINDS)}},
-    style="form",
-    explode=False,
-    description="Comma-separated: embed those services instead of linking them.",
+    str,
+    description=f"Comma-separated, among {', '.join(SERVICE_LINK_KINDS)}: embed those services instead of links.",
 )
 FIELDS = OpenApiParameter(
     "fields",
-    {"type": "array", "items": {"type": "string", "enum": list(SERVICE_ATTRIBUTES)}},
-    style="form",
-    explode=False,
-    description="Comma-separated first-level service attributes to return (id and href always are).",
+    str,
+    description="Comma-separated first-level service attributes to return (id and href always are); names that "
+    f"are not attributes select nothing. Attributes: {', '.join(SERVICE_ATTRIBUTES)}.",
 )
 READ_PARAMETERS = [VERSION, FIELDS, EXPAND, DEPTH]
+# Documented with Basic and JWT; session auth (also accepted) is for the browser.
+AUTH = [{"basicAuth": []}, {"jwtAuth": []}]
 
 
 def _perms(method: str, *models) -> list[str]:
@@ -95,6 +95,7 @@ class BundleView(_InventoryView):
         return _perms(method, BusinessInteraction, Service)
 
     @extend_schema(
+        auth=AUTH,
         operation_id="bundle_create_or_update",
         summary="Create or update a bundle service",
         description=(
@@ -110,18 +111,12 @@ class BundleView(_InventoryView):
             EXPAND,
             DEPTH,
         ],
-        request=PolymorphicProxySerializer(
-            component_name="UIMBundleRequest",
-            serializers=[BundleCreateSerializer, BundleUpdateSerializer],
-            resource_type_field_name=None,
-        ),
+        request=BundleDocSerializer,
         responses={201: BundleSerializer, **uim.error_responses(404)},
         examples=[
             OpenApiExample("Create (the spec's example)", value=_example("create-request"), request_only=True),
             OpenApiExample("Update (the spec's example)", value=_example("update-request"), request_only=True),
-            OpenApiExample(
-                "Created", value=_example("create-response"), response_only=True, status_codes=["201"]
-            ),
+            OpenApiExample("Created", value=_example("create-response"), response_only=True, status_codes=["201"]),
         ],
     )
     def post(self, request, version):
@@ -137,6 +132,8 @@ class BundleView(_InventoryView):
                 bundle_id=data["id"], items=data["items"], design_only=options["designOnly"]
             )
         else:
+            raw_items = request.data.get("items") if isinstance(request.data, dict) else None
+            services.bundle_references_check(raw_items=raw_items)
             serializer = BundleCreateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
@@ -151,9 +148,13 @@ class BundleDetailView(_InventoryView):
         return _perms(method, BusinessInteraction)
 
     @extend_schema(
+        auth=AUTH,
         operation_id="bundle_retrieve",
         summary="Read a bundle service",
-        parameters=[*READ_PARAMETERS, OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id.")],
+        parameters=[
+            *READ_PARAMETERS,
+            OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id."),
+        ],
         responses={200: BundleSerializer, **uim.error_responses(404)},
         examples=[OpenApiExample("Bundle", value=_example("create-response"), response_only=True)],
     )
@@ -166,6 +167,7 @@ class BundleTaskView(_InventoryView):
         return [f"inventory.change_{BusinessInteraction._meta.model_name}"] if method == "POST" else []
 
     @extend_schema(
+        auth=AUTH,
         operation_id="bundle_task",
         summary="Run a task on a bundle: APPROVE, ISSUE, ACTIVATE or CANCEL",
         description=(
@@ -194,13 +196,14 @@ class ServiceListView(_InventoryView):
         return _perms(method, Service)
 
     @extend_schema(
+        auth=AUTH,
         operation_id="service_list",
         summary="List services",
         parameters=[
             *READ_PARAMETERS,
             OpenApiParameter("name", str),
-            OpenApiParameter("state", str, enum=[c for c, _ in Service._meta.get_field("state").choices]),
-            OpenApiParameter("category", str, enum=["CFS", "RFS"]),
+            OpenApiParameter("state", str, description="One of " + ", ".join(ServiceState.values) + "."),
+            OpenApiParameter("category", str, description="CFS or RFS."),
             OpenApiParameter("serviceSpecification.name", str),
             OpenApiParameter("supportingResource.id", str),
             OpenApiParameter("relatedParty.id", str),
@@ -219,10 +222,13 @@ class ServiceListView(_InventoryView):
     )
     def get(self, request, version):
         options = self.query(request)
-        filterset = ServiceFilterSet(request.query_params, queryset=Service.objects.all())
-        if not filterset.is_valid():
-            raise drf_serializers.ValidationError(filterset.errors)
-        queryset = filterset.qs.order_by("pk")
+        if any("\x00" in value for value in request.query_params.values()):
+            queryset = Service.objects.none()  # no stored value holds a NUL character
+        else:
+            filterset = ServiceFilterSet(request.query_params, queryset=Service.objects.all())
+            if not filterset.is_valid():
+                raise drf_serializers.ValidationError(filterset.errors)
+            queryset = filterset.qs.order_by("pk")
         total = queryset.count()
         start = options["offset"]
         ids = list(queryset.values_list("pk", flat=True)[start : start + options["limit"]])
@@ -237,9 +243,13 @@ class ServiceDetailView(_InventoryView):
         return _perms(method, Service)
 
     @extend_schema(
+        auth=AUTH,
         operation_id="service_retrieve",
         summary="Read a service",
-        parameters=[*READ_PARAMETERS, OpenApiParameter("service_id", str, OpenApiParameter.PATH, description="Service id.")],
+        parameters=[
+            *READ_PARAMETERS,
+            OpenApiParameter("service_id", str, OpenApiParameter.PATH, description="Service id."),
+        ],
         responses={200: ServiceSerializer, **uim.error_responses(404)},
     )
     def get(self, request, version, service_id):
@@ -250,4 +260,3 @@ class ServiceDetailView(_InventoryView):
         if not found:
             raise UIMNotFound("Service", str(service_id))
         return Response(found[0])
-

@@ -44,8 +44,15 @@ class PlaceFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Place {n}")
 
 
-def bundle_items(count: int, *, spec: str = "Broadband_Internet_Access_CFS", rfs_spec: str = "DOCS_RFS",
-                 party: str = "225002", resource: str = "1-1", related: str | None = "450005") -> list[dict]:
+def bundle_items(
+    count: int,
+    *,
+    spec: str = "Broadband_Internet_Access_CFS",
+    rfs_spec: str = "DOCS_RFS",
+    party: str = "225002",
+    resource: str = "1-1",
+    related: str | None = "450005",
+) -> list[dict]:
     """``count`` items shaped like the spec's create example: a CFS, one RFS, a party, a resource."""
     items = []
     for index in range(count):
