@@ -1,6 +1,6 @@
 """Reads: services with everything their rendering needs, in a fixed number of queries whatever their count."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from .models import (
     BusinessInteraction,
@@ -73,13 +73,3 @@ def bundle_item_ids(bundle: BusinessInteraction) -> list[int]:
         .order_by("business_interaction_id", "pk")
         .values_list("pk", flat=True)
     )
-
-
-def service_search(queryset: QuerySet[Service], *, resource_id: str | None = None) -> QuerySet[Service]:
-    """Services supported by a resource directly or through one of their supporting services."""
-    if not resource_id:
-        return queryset
-    return queryset.filter(
-        Q(resource_refs__resource_id=resource_id)
-        | Q(supporting_links__supporting__resource_refs__resource_id=resource_id)
-    ).distinct()

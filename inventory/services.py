@@ -9,6 +9,7 @@ import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -702,7 +703,7 @@ def bundle_retry(*, bundle_id) -> BusinessInteraction:
 def bundles_stalled(*, stall_seconds: float):
     """Bundles that should be running their activation and have not moved for ``stall_seconds``."""
     now = timezone.now()
-    cutoff = now - timezone.timedelta(seconds=stall_seconds)
+    cutoff = now - timedelta(seconds=stall_seconds)
     return (
         BusinessInteraction.objects.filter(
             parent__isnull=True,
