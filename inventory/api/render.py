@@ -1,0 +1,299 @@
+"""Render bundles and services in the UIM wire shape, with ``fields``, ``expand`` and ``depth``.
+
+Services are loaded level by level (one batch of queries per depth level, whatever the number of items):
+level 0 is what was asked for, level k+1 the services that level k embeds.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from ..models import BusinessInteraction, Service
+from ..selectors import services_by_id
+
+SERVICE_LINK_KINDS = ("serviceRelationship", "supportingService")
+SERVICE_ATTRIBUTES = (
+    "id",
+    "href",
+    "businessInteraction",
+    "category",
+    "description",
+    "effectiveDate",
+    "endDate",
+    "externalIdentity",
+    "hasStarted",
+    "isServiceEnabled",
+    "name",
+    "place",
+    "relatedParty",
+    "serviceCharacteristic",
+    "serviceDate",
+    "serviceOrderItem",
+    "serviceRelationship",
+    "serviceSpecification",
+    "serviceType",
+    "startDate",
+    "state",
+    "supportingResource",
+    "supportingService",
+)
+
+
+def wire_datetime(value) -> str | None:
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def compact(data: dict) -> dict:
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def _lower_camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+@dataclass
+class Links:
+    """Absolute hrefs for the API version the request used."""
+
+    root: str  # http://host/InventoryRSOpenAPI/
+    version: str
+
+    @classmethod
+    def for_request(cls, request, version: str) -> "Links":
+        return cls(request.build_absolute_uri("/InventoryRSOpenAPI/"), version)
+
+    def bundle(self, pk) -> str:
+        return f"{self.root}serviceInventoryManagement/{self.version}/bundle/{pk}"
+
+    def service(self, pk) -> str:
+        return f"{self.root}serviceInventoryManagement/{self.version}/service/{pk}"
+
+    def specification(self, pk) -> str:
+        return f"{self.root}specification/{pk}"
+
+    def party(self, pk) -> str:
+        return f"{self.root}party/{pk}"
+
+    def place(self, pk) -> str:
+        return f"{self.root}place/{pk}"
+
+    def resource(self, resource) -> str:
+        return f"{self.root}{_lower_camel(resource.type)}/{resource.pk}"
+
+
+@dataclass
+class ServiceRenderer:
+    links: Links
+    depth: int = 0
+    expand: frozenset = frozenset()
+    fields: tuple = ()
+    cache: dict = field(default_factory=dict)
+
+    # --- loading ---------------------------------------------------------------------------------------
+
+    def _expands(self, remaining: int, top: bool, kind: str) -> bool:
+        return remaining > 0 or (top and kind in self.expand)
+
+    def load(self, ids) -> None:
+        """Load the asked services and, level by level, those they embed."""
+        level, remaining, top = {int(i) for i in ids}, self.depth, True
+        while level:
+            missing = level - set(self.cache)
+            self.cache.update(services_by_id(missing))
+            following = set()
+            for pk in level:
+                service = self.cache.get(pk)
+                if service is None:
+                    continue
+                if self._expands(remaining, top, "serviceRelationship"):
+                    following.update(rel.related_id for rel in service.relationships.all())
+                if self._expands(remaining, top, "supportingService"):
+                    following.update(link.supporting_id for link in service.supporting_links.all())
+            if not following:
+                break
+            # Each level embeds one less; a non-top level at depth 0 embeds nothing, so this ends.
+            remaining, top = max(remaining - 1, 0), False
+            level = following
+
+    # --- rendering -------------------------------------------------------------------------------------
+
+    def render_many(self, ids) -> list[dict]:
+        self.load(ids)
+        return [self.render(self.cache[int(pk)], self.depth, True) for pk in ids if int(pk) in self.cache]
+
+    def link(self, service_id, name: str | None = None) -> dict:
+        return compact(
+            {"id": str(service_id), "href": self.links.service(service_id), "name": name, "@type": "Service"}
+        )
+
+    def specification(self, spec) -> dict:
+        return compact(
+            {
+                "id": spec.pk,
+                "href": self.links.specification(spec.pk),
+                "name": spec.name,
+                "version": spec.version,
+                "entityType": spec.entity_type,
+                "description": spec.description,
+                "startDate": wire_datetime(spec.start_date),
+                "endDate": wire_datetime(spec.end_date),
+            }
+        )
+
+    @staticmethod
+    def _reference_fields(ref) -> dict:
+        return {
+            "referenceType": ref.reference_type,
+            "consumerName": ref.consumer_name,
+            "referenceState": ref.reference_state,
+            "configItemId": ref.config_item_id,
+            "configItemName": ref.config_item_name,
+            "configItemDisplayName": ref.config_item_display_name,
+        }
+
+    def resource(self, resource) -> dict:
+        return compact(
+            {
+                "id": resource.pk,
+                "href": self.links.resource(resource),
+                "@type": resource.type,
+                "@baseType": resource.base_type,
+                "name": resource.name,
+                "description": resource.description,
+                "lifecycleState": resource.lifecycle_state,
+                "lifecycleSubState": resource.lifecycle_sub_state,
+                "resourceStatus": resource.status,
+                "resourceSpecification": self.specification(resource.specification) if resource.specification else None,
+            }
+        )
+
+    def resource_ref(self, ref, remaining: int) -> dict:
+        resource = ref.resource
+        return compact(
+            {
+                "id": resource.pk,
+                "href": self.links.resource(resource),
+                "@referredType": resource.type,
+                "name": resource.name,
+                "assignmentState": ref.assignment_state,
+                **self._reference_fields(ref),
+                "expandResource": self.resource(resource) if remaining > 0 else None,
+            }
+        )
+
+    def party_ref(self, ref) -> dict:
+        party = ref.party
+        return compact(
+            {
+                "id": party.pk,
+                "href": self.links.party(party.pk),
+                "name": party.name,
+                "role": ref.role or party.role,
+                **self._reference_fields(ref),
+                "partySpecification": {"id": ref.party_specification_id} if ref.party_specification_id else None,
+            }
+        )
+
+    def place_ref(self, ref) -> dict:
+        place = ref.place
+        return compact(
+            {
+                "id": place.pk,
+                "href": self.links.place(place.pk),
+                "@referredType": place.referred_type,
+                "name": place.name,
+                "role": ref.role,
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+                "assignmentState": ref.assignment_state,
+                **self._reference_fields(ref),
+            }
+        )
+
+    @staticmethod
+    def characteristic(char) -> dict:
+        return compact(
+            {
+                "name": char.name,
+                "valueType": char.value_type,
+                "value": char.value,
+                "serviceName": char.service_name,
+                "serviceSpecName": char.service_spec_name,
+                "configItemId": char.config_item_id,
+                "configItemName": char.config_item_name,
+                "configItemDisplayName": char.config_item_display_name,
+                "configItemPath": char.config_item_path,
+            }
+        ) | ({"value": None} if char.value is None else {})
+
+    def _embedded(self, service_id, remaining: int, top: bool, kind: str, name: str | None = None) -> dict:
+        if self._expands(remaining, top, kind) and int(service_id) in self.cache:
+            return self.render(self.cache[int(service_id)], max(remaining - 1, 0), False, nested=True)
+        return self.link(service_id, name)
+
+    def render(self, service: Service, remaining: int, top: bool, nested: bool = False) -> dict:
+        supporting = [link.supporting for link in service.supporting_links.all()]
+        tree = [service, *supporting]
+
+        def merged(attribute):
+            rows = [row for member in tree for row in getattr(member, attribute).all()]
+            return sorted(rows, key=lambda row: row.position)
+
+        interaction = service.business_interaction
+        data = {
+            "id": str(service.pk),
+            "href": self.links.service(service.pk),
+            "businessInteraction": {"id": str(interaction.pk), "state": interaction.state} if interaction else None,
+            "category": service.category,
+            "description": service.description,
+            "hasStarted": service.has_started,
+            "isServiceEnabled": service.is_service_enabled,
+            "name": service.name,
+            "serviceDate": wire_datetime(service.service_date),
+            "startDate": wire_datetime(service.start_date),
+            "endDate": wire_datetime(service.end_date),
+            "externalIdentity": compact(
+                {
+                    "externalArrangement": service.external_arrangement,
+                    "externalManagementDomain": service.external_management_domain,
+                    "externalName": service.external_name,
+                    "externalObjectId": service.external_object_id,
+                }
+            ),
+            "place": [self.place_ref(ref) for ref in merged("place_refs")],
+            "relatedParty": [self.party_ref(ref) for ref in merged("party_refs")],
+            "serviceCharacteristic": [self.characteristic(c) for c in merged("characteristics")],
+            "serviceRelationship": [
+                {
+                    "relationshipType": rel.relationship_type,
+                    "service": self._embedded(rel.related_id, remaining, top, "serviceRelationship"),
+                }
+                for rel in service.relationships.all()
+            ],
+            "serviceType": service.service_type,
+            "supportingResource": [self.resource_ref(ref, remaining) for ref in merged("resource_refs")],
+            "supportingService": [
+                self._embedded(link.supporting_id, remaining, top, "supportingService", link.supporting.name)
+                for link in service.supporting_links.all()
+            ],
+            "serviceSpecification": self.specification(service.specification),
+            "state": service.state,
+            "effectiveDate": wire_datetime(service.effective_date),
+        }
+        data = compact(data)
+        if top and self.fields:
+            data = {k: v for k, v in data.items() if k in ("id", "href") or k in self.fields}
+        return data
+
+
+def render_bundle(bundle: BusinessInteraction, item_ids: list[int], renderer: ServiceRenderer) -> dict:
+    return compact(
+        {
+            "id": str(bundle.pk),
+            "state": bundle.state,
+            "href": renderer.links.bundle(bundle.pk),
+            "effectiveDate": wire_datetime(bundle.effective_date),
+        }
+    ) | {"items": renderer.render_many(item_ids)}

@@ -1,0 +1,497 @@
+"""Request validation and (for the OpenAPI document) response shapes of the UIM bundle-service API.
+
+Field names are the wire names; those that are not Python identifiers (``@referredType``, ``@type``) are
+declared under a Python name and renamed in ``get_fields``.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.wire.uim import ENTITY_TYPES
+
+from .. import models
+from ..models import ID_MAX, NAME_MAX
+from ..services import RESTATABLE_ATTRIBUTES, UPDATABLE_ATTRIBUTES
+from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS
+
+
+def _no_nul(value):
+    """PostgreSQL cannot store NUL characters; refuse them anywhere in a JSON value."""
+    if isinstance(value, str) and "\x00" in value:
+        raise serializers.ValidationError("Null characters are not allowed.")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
+def enum_field(choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field documented with an inline enum.
+
+    Enum components are named after the field, and here ``state`` or ``@referredType`` name different sets in
+    different objects (as in the spec); wrapped in a one-element ``oneOf`` the enum stays inline, unnamed.
+    """
+    values = [choice[0] if isinstance(choice, tuple | list) else choice for choice in choices]
+    schema = {"oneOf": [{"type": "string", "enum": values}]}
+    field_class = extend_schema_field(schema)(type("EnumField", (serializers.ChoiceField,), {}))
+    return field_class(choices=choices, **kwargs)
+
+
+class WireNamesMixin:
+    """Rename fields whose wire name is not an identifier: ``wire_names = {"referred_type": "@referredType"}``."""
+
+    wire_names: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for python_name, wire_name in self.wire_names.items():
+            if python_name in fields:
+                fields[wire_name] = fields.pop(python_name)
+        return fields
+
+
+def _text(max_length=NAME_MAX, **kwargs):
+    return serializers.CharField(max_length=max_length, required=False, allow_blank=True, **kwargs)
+
+
+def _id(**kwargs):
+    return serializers.CharField(max_length=ID_MAX, **kwargs)
+
+
+# --- request ------------------------------------------------------------------------------------------------
+
+
+class SpecificationRefSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=NAME_MAX, help_text="The specification's id, which is its name.")
+    name = _text()
+    href = _text(1000)
+    version = _text(20)
+    entityType = enum_field(choices=ENTITY_TYPES, required=False)
+
+    class Meta:
+        ref_name = "UIMSpecificationRef"
+
+
+class ConfigItemFieldsMixin(serializers.Serializer):
+    configItemId = _text()
+    configItemName = _text()
+    configItemDisplayName = _text()
+
+
+class CharacteristicSerializer(WireNamesMixin, ConfigItemFieldsMixin):
+    wire_names = {"type": "@type", "schema_location": "@schemaLocation"}
+
+    name = serializers.CharField(max_length=NAME_MAX)
+    valueType = enum_field(choices=models.ValueType.choices, required=False)
+    value = serializers.JSONField(
+        allow_null=True, validators=[_no_nul], help_text="The characteristic's value (any JSON value)."
+    )
+    serviceName = _text(help_text="The service the characteristic belongs to; another name makes a supporting RFS.")
+    serviceSpecName = _text(help_text="The specification of that service; needed to create a supporting RFS.")
+    configItemPath = _text()
+    type = _text()
+    schema_location = _text(1000)
+
+    class Meta:
+        ref_name = "UIMServiceCharacteristic"
+
+
+class ReferenceFieldsMixin(ConfigItemFieldsMixin):
+    id = _id()
+    name = _text()
+    href = _text(1000)
+    consumerName = _text(help_text="The service that consumes the reference (the item or a supporting RFS).")
+    referenceType = enum_field(choices=models.ReferenceType.choices, required=False)
+    referenceState = enum_field(choices=models.ReferenceState.choices, required=False)
+
+
+class ResourceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
+    wire_names = {"referred_type": "@referredType"}
+
+    referred_type = enum_field(choices=models.ResourceType.choices, required=False)
+    assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
+
+    class Meta:
+        ref_name = "UIMSupportingResourceRequest"
+
+
+class PartySpecRefSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=NAME_MAX)
+
+    class Meta:
+        ref_name = "UIMPartySpecificationRef"
+
+
+class PartyRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
+    wire_names = {"referred_type": "@referredType"}
+
+    referred_type = _text(60)
+    role = _text()
+    partySpecification = PartySpecRefSerializer(required=False)
+
+    class Meta:
+        ref_name = "UIMRelatedPartyRequest"
+
+
+class PlaceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
+    wire_names = {"referred_type": "@referredType"}
+
+    referred_type = enum_field(choices=models.PlaceType.choices, required=False)
+    role = _text()
+    assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
+
+    class Meta:
+        ref_name = "UIMPlaceRequest"
+
+
+class ServiceIdSerializer(serializers.Serializer):
+    id = _id()
+    href = _text(1000)
+
+    class Meta:
+        ref_name = "UIMServiceIdRef"
+
+
+class RelationshipSerializer(serializers.Serializer):
+    relationshipType = serializers.CharField(max_length=NAME_MAX)
+    service = ServiceIdSerializer()
+
+    class Meta:
+        ref_name = "UIMServiceRelationshipRequest"
+
+
+class ExternalIdentitySerializer(serializers.Serializer):
+    externalArrangement = enum_field(choices=models.ExternalArrangement.choices, required=False)
+    externalManagementDomain = _text()
+    externalName = _text()
+    externalObjectId = _text()
+
+    class Meta:
+        ref_name = "UIMExternalIdentity"
+
+
+class BundleItemSerializer(serializers.Serializer):
+    """A bundle item (a service) to create: name, serviceSpecification and state are mandatory."""
+
+    name = serializers.CharField(max_length=NAME_MAX)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    category = enum_field(choices=models.ServiceCategory.choices, required=False)
+    serviceType = _text()
+    state = enum_field(choices=models.ServiceState.choices)
+    serviceSpecification = SpecificationRefSerializer()
+    startDate = serializers.DateTimeField(required=False)
+    endDate = serializers.DateTimeField(required=False)
+    effectiveDate = serializers.DateTimeField(required=False)
+    externalIdentity = ExternalIdentitySerializer(required=False)
+    supportingResource = ResourceRefSerializer(many=True, required=False)
+    relatedParty = PartyRefSerializer(many=True, required=False)
+    place = PlaceRefSerializer(many=True, required=False)
+    serviceCharacteristic = CharacteristicSerializer(many=True, required=False)
+    serviceRelationship = RelationshipSerializer(many=True, required=False)
+
+    class Meta:
+        ref_name = "UIMBundleItemCreate"
+
+
+class BundleUpdateItemSerializer(serializers.Serializer):
+    """A bundle item to update: only these attributes (``state`` and ``serviceRelationship`` may be restated
+    unchanged, as the spec's own update example does)."""
+
+    id = _id()
+    name = serializers.CharField(max_length=NAME_MAX, required=False)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    externalIdentity = ExternalIdentitySerializer(required=False)
+    supportingResource = ResourceRefSerializer(many=True, required=False)
+    relatedParty = PartyRefSerializer(many=True, required=False)
+    place = PlaceRefSerializer(many=True, required=False)
+    serviceCharacteristic = CharacteristicSerializer(many=True, required=False)
+    state = enum_field(choices=models.ServiceState.choices, required=False)
+    serviceRelationship = RelationshipSerializer(many=True, required=False)
+
+    class Meta:
+        ref_name = "UIMBundleItemUpdate"
+
+    def to_internal_value(self, data):
+        allowed = set(UPDATABLE_ATTRIBUTES) | set(RESTATABLE_ATTRIBUTES)
+        refused = {
+            key: [f"cannot be updated: an update item may carry only {', '.join(UPDATABLE_ATTRIBUTES)}."]
+            for key in (data if isinstance(data, dict) else ())
+            if key not in allowed
+        }
+        if refused:
+            raise serializers.ValidationError(refused)
+        return super().to_internal_value(data)
+
+
+class BundleCreateSerializer(serializers.Serializer):
+    """No ``id``: create a bundle of these items."""
+
+    effectiveDate = serializers.DateTimeField(required=False, help_text="When the bundle goes to activate.")
+    items = BundleItemSerializer(many=True, allow_empty=False, max_length=5000)
+
+    class Meta:
+        ref_name = "UIMBundleCreate"
+
+
+class BundleUpdateSerializer(serializers.Serializer):
+    """An ``id``: update the items of that bundle."""
+
+    id = _id(help_text="The parent business interaction's id (a number is accepted too).")
+    items = BundleUpdateItemSerializer(many=True, allow_empty=False, max_length=5000)
+
+    class Meta:
+        ref_name = "UIMBundleUpdate"
+
+    def validate_items(self, items):
+        seen, errors = set(), []
+        for item in items:
+            errors.append({"id": [f"Service {item['id']} appears twice in the bundle."]} if item["id"] in seen else {})
+            seen.add(item["id"])
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return items
+
+
+class _ReferenceListField(serializers.ListField):
+    child = serializers.DictField()
+
+
+class SpecificationIdDocSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=NAME_MAX)
+    name = serializers.CharField(required=False)
+    entityType = serializers.CharField(required=False)
+
+    class Meta:
+        ref_name = "UIMSpecificationIdRequest"
+
+
+class BundleItemDocSerializer(serializers.Serializer):
+    """A bundle item as documented. The request is validated against ``BundleItemSerializer`` (create) or
+    ``BundleUpdateItemSerializer`` (update); the nested reference objects are documented in the descriptions
+    rather than property by property, which keeps the API fuzzing of the whole project affordable."""
+
+    id = serializers.CharField(required=False, help_text="Update only: the service to update.")
+    name = serializers.CharField(max_length=NAME_MAX, help_text="Mandatory to create.")
+    description = serializers.CharField(required=False)
+    state = serializers.CharField(
+        help_text="Mandatory to create; cannot be updated. " + ", ".join(models.ServiceState.values) + "."
+    )
+    serviceSpecification = SpecificationIdDocSerializer(
+        help_text="Mandatory to create: {id, name, entityType}; id is the specification's name. Cannot be updated."
+    )
+    supportingResource = _ReferenceListField(
+        required=False, help_text="[{id, @referredType, name, consumerName, assignmentState, configItem...}]"
+    )
+    relatedParty = _ReferenceListField(
+        required=False, help_text="[{id, role, referenceType, consumerName, partySpecification: {id}, configItem...}]"
+    )
+    place = _ReferenceListField(required=False, help_text="[{id, @referredType, role, referenceType, consumerName}]")
+    serviceCharacteristic = _ReferenceListField(
+        required=False,
+        help_text="[{name, valueType, value, serviceName, serviceSpecName, configItemPath, configItem...}]; a "
+        "serviceName other than the item's name makes or updates a supporting service of that name and spec.",
+    )
+    serviceRelationship = _ReferenceListField(required=False, help_text="[{relationshipType, service: {id}}]")
+    externalIdentity = serializers.DictField(
+        required=False, help_text="{externalArrangement, externalManagementDomain, externalName, externalObjectId}"
+    )
+
+    class Meta:
+        ref_name = "UIMBundleItemRequest"
+
+
+class BundleDocSerializer(serializers.Serializer):
+    """No ``id``: create a bundle. An ``id`` (string or number): update that bundle's items."""
+
+    id = serializers.CharField(required=False, help_text="The bundle (parent business interaction) to update.")
+    effectiveDate = serializers.DateTimeField(required=False)
+    items = serializers.ListField(child=BundleItemDocSerializer(), min_length=1)
+
+    class Meta:
+        ref_name = "UIMBundleRequest"
+
+
+class _NamesField(serializers.Field):
+    """A comma-separated list of names, read leniently (see validate_fields)."""
+
+    def to_internal_value(self, data):
+        return str(data)
+
+
+class BundleQuerySerializer(serializers.Serializer):
+    designOnly = serializers.BooleanField(
+        required=False, default=True, help_text="true: apply only; false: then approve, issue and activate."
+    )
+    fields = _NamesField(required=False)
+    expand = _NamesField(required=False)
+    depth = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10)
+
+    # Names that are not first-level attributes (or expandable links) select nothing, as TMF630 servers do.
+    def validate_fields(self, value):
+        return tuple(n.strip() for n in value.split(",") if n.strip() in SERVICE_ATTRIBUTES)
+
+    def validate_expand(self, value):
+        return frozenset(n.strip() for n in value.split(",") if n.strip() in SERVICE_LINK_KINDS)
+
+
+class ServiceListQuerySerializer(BundleQuerySerializer):
+    designOnly = None
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**9)
+    limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=1000)
+
+
+# --- response (documentation of what api/render.py produces) ----------------------------------------------
+
+
+class BusinessInteractionRefSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    state = enum_field(choices=models.InteractionState.choices)
+
+    class Meta:
+        ref_name = "UIMBusinessInteractionRef"
+
+
+class SpecificationSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    href = serializers.CharField()
+    name = serializers.CharField()
+    version = serializers.CharField()
+    entityType = enum_field(choices=ENTITY_TYPES, required=False)
+    description = serializers.CharField(required=False)
+    startDate = serializers.CharField(required=False)
+    endDate = serializers.CharField(required=False)
+
+    class Meta:
+        ref_name = "UIMSpecification"
+
+
+class ReferenceOutMixin(serializers.Serializer):
+    id = serializers.CharField()
+    href = serializers.CharField()
+    name = serializers.CharField(required=False)
+    referenceType = enum_field(choices=models.ReferenceType.choices, required=False)
+    referenceState = enum_field(choices=models.ReferenceState.choices, required=False)
+    consumerName = serializers.CharField(required=False)
+    configItemId = serializers.CharField(required=False)
+    configItemName = serializers.CharField(required=False)
+    configItemDisplayName = serializers.CharField(required=False)
+
+
+class ResourceSerializer(WireNamesMixin, serializers.Serializer):
+    wire_names = {"type": "@type", "base_type": "@baseType"}
+
+    id = serializers.CharField()
+    href = serializers.CharField()
+    type = enum_field(choices=models.ResourceType.choices)
+    base_type = enum_field(choices=["PhysicalResource", "LogicalResource"])
+    name = serializers.CharField(required=False)
+    description = serializers.CharField(required=False)
+    lifecycleState = enum_field(choices=models.LifecycleState.choices, required=False)
+    lifecycleSubState = enum_field(choices=models.AssignmentState.choices, required=False)
+    resourceStatus = enum_field(choices=models.ResourceStatus.choices, required=False)
+    resourceSpecification = SpecificationSerializer(required=False)
+
+    class Meta:
+        ref_name = "UIMResource"
+
+
+class SupportingResourceSerializer(WireNamesMixin, ReferenceOutMixin):
+    wire_names = {"referred_type": "@referredType"}
+
+    referred_type = enum_field(choices=models.ResourceType.choices)
+    assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
+    expandResource = ResourceSerializer(required=False, help_text="The resource itself, from depth=1.")
+
+    class Meta:
+        ref_name = "UIMSupportingResource"
+
+
+class RelatedPartySerializer(ReferenceOutMixin):
+    role = serializers.CharField(required=False)
+    partySpecification = PartySpecRefSerializer(required=False)
+
+    class Meta:
+        ref_name = "UIMRelatedParty"
+
+
+class PlaceSerializer(WireNamesMixin, ReferenceOutMixin):
+    wire_names = {"referred_type": "@referredType"}
+
+    referred_type = enum_field(choices=models.PlaceType.choices)
+    role = serializers.CharField(required=False)
+    latitude = serializers.CharField(required=False)
+    longitude = serializers.CharField(required=False)
+    assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
+
+    class Meta:
+        ref_name = "UIMPlace"
+
+
+class CharacteristicOutSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    valueType = enum_field(choices=models.ValueType.choices, required=False)
+    value = serializers.JSONField(allow_null=True)
+    serviceName = serializers.CharField(required=False)
+    serviceSpecName = serializers.CharField(required=False)
+    configItemId = serializers.CharField(required=False)
+    configItemName = serializers.CharField(required=False)
+    configItemDisplayName = serializers.CharField(required=False)
+    configItemPath = serializers.CharField(required=False)
+
+    class Meta:
+        ref_name = "UIMServiceCharacteristicOut"
+
+
+class ServiceRelationshipOutSerializer(serializers.Serializer):
+    relationshipType = serializers.CharField()
+    service = serializers.DictField(help_text="A link {id, href, @type}, or the whole service when expanded.")
+
+    class Meta:
+        ref_name = "UIMServiceRelationship"
+
+
+class ServiceSerializer(serializers.Serializer):
+    """A service as the API renders it (attributes selected with ``fields`` may be missing)."""
+
+    id = serializers.CharField()
+    href = serializers.CharField()
+    businessInteraction = BusinessInteractionRefSerializer(required=False)
+    category = enum_field(choices=models.ServiceCategory.choices, required=False)
+    description = serializers.CharField(required=False)
+    effectiveDate = serializers.CharField(required=False)
+    endDate = serializers.CharField(required=False)
+    externalIdentity = ExternalIdentitySerializer(required=False)
+    hasStarted = serializers.BooleanField(required=False)
+    isServiceEnabled = serializers.BooleanField(required=False)
+    name = serializers.CharField(required=False)
+    place = PlaceSerializer(many=True, required=False)
+    relatedParty = RelatedPartySerializer(many=True, required=False)
+    serviceCharacteristic = CharacteristicOutSerializer(many=True, required=False)
+    serviceDate = serializers.CharField(required=False)
+    serviceRelationship = ServiceRelationshipOutSerializer(many=True, required=False)
+    serviceSpecification = SpecificationSerializer(required=False)
+    serviceType = serializers.CharField(required=False)
+    startDate = serializers.CharField(required=False)
+    state = enum_field(choices=models.ServiceState.choices, required=False)
+    supportingResource = SupportingResourceSerializer(many=True, required=False)
+    supportingService = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Links {id, href, name, @type}, or whole services."
+    )
+
+    class Meta:
+        ref_name = "UIMService"
+
+
+class BundleSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The parent business interaction's id.")
+    state = enum_field(choices=models.InteractionState.choices)
+    href = serializers.CharField()
+    effectiveDate = serializers.CharField(required=False)
+    items = ServiceSerializer(many=True)
+
+    class Meta:
+        ref_name = "UIMBundle"

@@ -1,0 +1,262 @@
+"""Oracle UIM bundle-service endpoints: create/update a bundle, read it, run its tasks, read services."""
+
+import json
+from pathlib import Path
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from core.wire import uim
+from core.wire.uim import UIMAPIView, UIMNotFound
+
+from .. import selectors, services
+from ..filters import ServiceFilterSet
+from ..models import BusinessInteraction, Service, ServiceState
+from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
+from .serializers import (
+    BundleCreateSerializer,
+    BundleDocSerializer,
+    BundleQuerySerializer,
+    BundleSerializer,
+    BundleUpdateSerializer,
+    ServiceListQuerySerializer,
+    ServiceSerializer,
+)
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+def _example(name: str) -> dict:
+    return json.loads((EXAMPLES / f"bundle-{name}.json").read_text())
+
+
+VERSION = OpenApiParameter(
+    "version", str, OpenApiParameter.PATH, enum=list(uim.VERSIONS), description="API version; hrefs echo it."
+)
+DEPTH = OpenApiParameter(
+    "depth",
+    {"type": "integer", "minimum": 0, "maximum": 10},
+    description="0 (default) to 10: levels of referenced entities expanded; the last holds links.",
+)
+EXPAND = OpenApiParameter(
+    "expand",
+    str,
+    description=f"Comma-separated, among {', '.join(SERVICE_LINK_KINDS)}: embed those services instead of links.",
+)
+FIELDS = OpenApiParameter(
+    "fields",
+    str,
+    description="Comma-separated first-level service attributes to return (id and href always are); names that "
+    f"are not attributes select nothing. Attributes: {', '.join(SERVICE_ATTRIBUTES)}.",
+)
+READ_PARAMETERS = [VERSION, FIELDS, EXPAND, DEPTH]
+# Documented with Basic and JWT; session auth (also accepted) is for the browser.
+AUTH = [{"basicAuth": []}, {"jwtAuth": []}]
+
+
+def _perms(method: str, *models) -> list[str]:
+    actions = {"GET": ("view",), "HEAD": ("view",), "OPTIONS": ()}.get(method, ("add", "change"))
+    return [f"inventory.{action}_{model._meta.model_name}" for model in models for action in actions]
+
+
+class _InventoryView(UIMAPIView):
+    query_serializer_class = BundleQuerySerializer
+
+    def initial(self, request, *args, **kwargs):
+        if kwargs.get("version") not in uim.VERSIONS:
+            raise NotFound(f"No resource at {request.path}: the API versions are {', '.join(uim.VERSIONS)}.")
+        super().initial(request, *args, **kwargs)
+
+    def query(self, request) -> dict:
+        serializer = self.query_serializer_class(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def renderer(self, request, version: str, options: dict) -> ServiceRenderer:
+        return ServiceRenderer(
+            Links.for_request(request, version),
+            depth=options.get("depth", 0),
+            expand=options.get("expand") or frozenset(),
+            fields=options.get("fields") or (),
+        )
+
+    def bundle_response(self, request, version, bundle_id, options, status=200) -> Response:
+        bundle = selectors.bundle_get(bundle_id)
+        if bundle is None:
+            raise UIMNotFound("Service", str(bundle_id), what="Bundle")
+        body = render_bundle(bundle, selectors.bundle_item_ids(bundle), self.renderer(request, version, options))
+        return Response(body, status=status)
+
+
+class BundleView(_InventoryView):
+    def get_required_permissions(self, method):
+        return _perms(method, BusinessInteraction, Service)
+
+    @extend_schema(
+        auth=AUTH,
+        operation_id="bundle_create_or_update",
+        summary="Create or update a bundle service",
+        description=(
+            "Without a bundle `id`: create the bundle (each item needs `name`, `serviceSpecification`, `state`). "
+            "With one: update its items (only id, description, name, supportingResource, relatedParty, "
+            "serviceCharacteristic, place, externalIdentity). `designOnly=false` then approves, issues and "
+            "activates the bundle asynchronously."
+        ),
+        parameters=[
+            VERSION,
+            OpenApiParameter("designOnly", bool, description="true (default): apply only; false: also activate."),
+            FIELDS,
+            EXPAND,
+            DEPTH,
+        ],
+        request=BundleDocSerializer,
+        responses={201: BundleSerializer, **uim.error_responses(404)},
+        examples=[
+            OpenApiExample("Create (the spec's example)", value=_example("create-request"), request_only=True),
+            OpenApiExample("Update (the spec's example)", value=_example("update-request"), request_only=True),
+            OpenApiExample("Created", value=_example("create-response"), response_only=True, status_codes=["201"]),
+        ],
+    )
+    def post(self, request, version):
+        options = self.query(request)
+        if isinstance(request.data, dict) and request.data.get("id") not in (None, ""):
+            # An update: the bundle must exist before its items are worth validating.
+            if selectors.bundle_get(request.data["id"]) is None:
+                raise UIMNotFound("Service", str(request.data["id"]), what="Bundle")
+            serializer = BundleUpdateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            bundle = services.bundle_update(
+                bundle_id=data["id"], items=data["items"], design_only=options["designOnly"]
+            )
+        else:
+            raw_items = request.data.get("items") if isinstance(request.data, dict) else None
+            services.bundle_references_check(raw_items=raw_items)
+            serializer = BundleCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            bundle = services.bundle_create(
+                items=data["items"], design_only=options["designOnly"], effective_date=data.get("effectiveDate")
+            )
+        return self.bundle_response(request, version, bundle.pk, options, status=201)
+
+
+class BundleDetailView(_InventoryView):
+    def get_required_permissions(self, method):
+        return _perms(method, BusinessInteraction)
+
+    @extend_schema(
+        auth=AUTH,
+        operation_id="bundle_retrieve",
+        summary="Read a bundle service",
+        parameters=[
+            *READ_PARAMETERS,
+            OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id."),
+        ],
+        responses={200: BundleSerializer, **uim.error_responses(404)},
+        examples=[OpenApiExample("Bundle", value=_example("create-response"), response_only=True)],
+    )
+    def get(self, request, version, bundle_id):
+        return self.bundle_response(request, version, bundle_id, self.query(request))
+
+
+class BundleTaskView(_InventoryView):
+    def get_required_permissions(self, method):
+        return [f"inventory.change_{BusinessInteraction._meta.model_name}"] if method == "POST" else []
+
+    @extend_schema(
+        auth=AUTH,
+        operation_id="bundle_task",
+        summary="Run a task on a bundle: APPROVE, ISSUE, ACTIVATE or CANCEL",
+        description=(
+            "APPROVE from IN_PROGRESS (a new bundle is CREATED, which counts as IN_PROGRESS), ISSUE from APPROVED, "
+            "ACTIVATE from ISSUED, CANCEL from IN_PROGRESS. Out of order, or on a cancelled or completed bundle: "
+            "400 naming the state."
+        ),
+        parameters=[
+            *READ_PARAMETERS,
+            OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id."),
+            OpenApiParameter("task", str, OpenApiParameter.PATH, enum=list(services.TASKS)),
+        ],
+        request=None,
+        responses={200: BundleSerializer, **uim.error_responses(404)},
+    )
+    def post(self, request, version, bundle_id, task):
+        options = self.query(request)
+        bundle = services.bundle_run_task(bundle_id=bundle_id, task=task)
+        return self.bundle_response(request, version, bundle.pk, options)
+
+
+class ServiceListView(_InventoryView):
+    query_serializer_class = ServiceListQuerySerializer
+
+    def get_required_permissions(self, method):
+        return _perms(method, Service)
+
+    @extend_schema(
+        auth=AUTH,
+        operation_id="service_list",
+        summary="List services",
+        parameters=[
+            *READ_PARAMETERS,
+            OpenApiParameter("name", str),
+            OpenApiParameter("state", str, description="One of " + ", ".join(ServiceState.values) + "."),
+            OpenApiParameter("category", str, description="CFS or RFS."),
+            OpenApiParameter("serviceSpecification.name", str),
+            OpenApiParameter("supportingResource.id", str),
+            OpenApiParameter("relatedParty.id", str),
+            OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 10**9}, description="Skip."),
+            OpenApiParameter(
+                "limit", {"type": "integer", "minimum": 1, "maximum": 1000}, description="At most (default 100)."
+            ),
+            OpenApiParameter(
+                "X-Total-Count", int, OpenApiParameter.HEADER, response=[200], description="Services matching."
+            ),
+            OpenApiParameter(
+                "X-Result-Count", int, OpenApiParameter.HEADER, response=[200], description="Services returned."
+            ),
+        ],
+        responses={200: ServiceSerializer(many=True), **uim.error_responses(404)},
+    )
+    def get(self, request, version):
+        options = self.query(request)
+        if any("\x00" in value for value in request.query_params.values()):
+            queryset = Service.objects.none()  # no stored value holds a NUL character
+        else:
+            filterset = ServiceFilterSet(request.query_params, queryset=Service.objects.all())
+            if not filterset.is_valid():
+                raise drf_serializers.ValidationError(filterset.errors)
+            queryset = filterset.qs.order_by("pk")
+        total = queryset.count()
+        start = options["offset"]
+        ids = list(queryset.values_list("pk", flat=True)[start : start + options["limit"]])
+        body = self.renderer(request, version, options).render_many(ids)
+        return Response(body, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(body))})
+
+
+class ServiceDetailView(_InventoryView):
+    query_serializer_class = ServiceListQuerySerializer
+
+    def get_required_permissions(self, method):
+        return _perms(method, Service)
+
+    @extend_schema(
+        auth=AUTH,
+        operation_id="service_retrieve",
+        summary="Read a service",
+        parameters=[
+            *READ_PARAMETERS,
+            OpenApiParameter("service_id", str, OpenApiParameter.PATH, description="Service id."),
+        ],
+        responses={200: ServiceSerializer, **uim.error_responses(404)},
+    )
+    def get(self, request, version, service_id):
+        options = self.query(request)
+        renderer = self.renderer(request, version, options)
+        pk = selectors.as_pk(service_id)
+        found = renderer.render_many([pk]) if pk is not None else []
+        if not found:
+            raise UIMNotFound("Service", str(service_id))
+        return Response(found[0])

@@ -1,0 +1,84 @@
+"""Demo data: every entity the spec's examples reference, and one designed bundle to activate from the admin.
+
+With it, the spec's create example works as it stands (less its stray comma) against a fresh ``make run``.
+"""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .models import BusinessInteraction, Party, Place, Resource, ResourceType, Service, ServiceCategory, Specification
+from .services import bundle_create
+
+DEMO_BUNDLE = "Demo bundle: the spec's create example, designed only"
+START, END = datetime(2022, 4, 7, 0, 0, 1, tzinfo=UTC), datetime(2038, 1, 19, 8, 44, 7, tzinfo=UTC)
+
+SPECIFICATIONS = {
+    "Broadband_Internet_Access_CFS": ("Service", "Broadband Internet CFS Service"),
+    "Broadband_Internet_REST_Junit_CFS": ("Service", "Broadband Internet CFS Service"),
+    "DOCS_RFS": ("Service", "DOCSIS RFS Service"),
+    "Email_CFS": ("Service", "Email CFS Service"),
+    "Logical_Device_Spec": ("LogicalDevice", ""),
+}
+PARTIES = {
+    "225002": ("Snow White", "Customer"),
+    "225003": ("Warehouse_1", ""),
+    "225004": ("Warehouse_2", ""),
+}
+RESOURCES = ("1-1", "1-2", "1-3", "1-75001", "1-75002", "1-75003")
+PLACES = {"310001": ("500 Oracle Parkway, Redwood City", "37.5297", "-122.2664")}
+RELATED_SERVICE = (450005, "EmaiLCFS", "Email_CFS")
+
+
+def _example_items() -> list[dict]:
+    from .api.serializers import BundleCreateSerializer
+
+    path = Path(__file__).resolve().parent / "api" / "examples" / "bundle-create-request.json"
+    serializer = BundleCreateSerializer(data=json.loads(path.read_text()))
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["items"]
+
+
+def load(*, stdout) -> str:
+    for spec_id, (entity_type, service_type) in SPECIFICATIONS.items():
+        Specification.objects.update_or_create(
+            id=spec_id,
+            defaults={"entity_type": entity_type, "service_type": service_type, "start_date": START, "end_date": END},
+        )
+    for party_id, (name, role) in PARTIES.items():
+        Party.objects.update_or_create(id=party_id, defaults={"name": name, "role": role})
+    for resource_id in RESOURCES:
+        Resource.objects.update_or_create(
+            id=resource_id,
+            defaults={
+                "name": f"CableModem_{resource_id}",
+                "type": ResourceType.LOGICAL_DEVICE,
+                "specification_id": "Logical_Device_Spec",
+            },
+        )
+    for place_id, (name, latitude, longitude) in PLACES.items():
+        Place.objects.update_or_create(
+            id=place_id, defaults={"name": name, "latitude": latitude, "longitude": longitude}
+        )
+    service_id, name, spec_id = RELATED_SERVICE
+    Service.objects.get_or_create(
+        pk=service_id,
+        defaults={
+            "name": name,
+            "category": ServiceCategory.CFS,
+            "service_type": SPECIFICATIONS[spec_id][1],
+            "specification_id": spec_id,
+            "state": "active",
+            "has_started": True,
+            "is_service_enabled": True,
+            "start_date": START,
+        },
+    )
+    bundle = BusinessInteraction.objects.filter(description=DEMO_BUNDLE, parent__isnull=True).first()
+    if bundle is None:
+        bundle = bundle_create(items=_example_items(), design_only=True)
+        BusinessInteraction.objects.filter(pk=bundle.pk).update(description=DEMO_BUNDLE)
+    return (
+        f"{len(SPECIFICATIONS)} specifications, {len(PARTIES)} parties, {len(RESOURCES)} logical devices, "
+        f"service {service_id}, bundle {bundle.pk} (designed; activate it from the admin)"
+    )

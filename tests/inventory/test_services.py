@@ -1,0 +1,167 @@
+"""The service layer: activation steps (idempotent, ordered), failure and retry, the sweep, enqueue-after-commit."""
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from inventory import services, tasks
+from inventory.models import (
+    BusinessInteraction,
+    InteractionState,
+    InteractionTransition,
+    LifecycleState,
+    ReferenceState,
+    Resource,
+    Service,
+    ServiceResourceRef,
+)
+from tests.factories.inventory import bundle_items
+
+from .conftest import example
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bundle(demo):
+    return services.bundle_create(items=bundle_items(3), design_only=True)
+
+
+def states(bundle):
+    return set(BusinessInteraction.objects.filter(parent=bundle).values_list("state", flat=True)) | {
+        BusinessInteraction.objects.get(pk=bundle.pk).state
+    }
+
+
+def test_create_is_set_based(demo, django_assert_max_num_queries):
+    with django_assert_max_num_queries(25):
+        services.bundle_create(items=bundle_items(50), design_only=True)
+    assert Service.objects.filter(category="RFS", name="RFS").count() == 50
+
+
+def test_steps_are_idempotent_and_ordered(bundle):
+    with pytest.raises(services.ActivationNotReady):
+        services.bundle_activation_step(bundle_id=bundle.pk, step="ISSUE")
+    assert services.bundle_activation_step(bundle_id=bundle.pk, step="APPROVE") == "applied"
+    assert services.bundle_activation_step(bundle_id=bundle.pk, step="APPROVE") == "already done"
+    assert services.bundle_activation_step(bundle_id=bundle.pk, step="ISSUE") == "applied"
+    assert services.bundle_activation_step(bundle_id=bundle.pk, step="APPROVE") == "already done"
+    assert services.bundle_activation_step(bundle_id=bundle.pk, step="ACTIVATE") == "applied"
+    for step in services.ACTIVATION_STEPS:
+        assert services.bundle_activation_step(bundle_id=bundle.pk, step=step) == "already done"
+    assert states(bundle) == {InteractionState.COMPLETED}
+    assert InteractionTransition.objects.filter(interaction=bundle).count() == 4  # CREATE + 3 steps
+    assert not BusinessInteraction.objects.get(pk=bundle.pk).activation_requested
+
+
+def test_chain_runs_eagerly_and_twice_changes_nothing(bundle):
+    tasks.activation_chain(bundle.pk).apply_async()
+    tasks.activation_chain(bundle.pk).apply_async()
+    assert states(bundle) == {InteractionState.COMPLETED}
+    assert InteractionTransition.objects.filter(interaction=bundle).count() == 4
+    assert set(Service.objects.filter(business_interaction__parent=bundle).values_list("state", flat=True)) == {
+        "active"
+    }
+    assert set(
+        ServiceResourceRef.objects.filter(service__business_interaction__parent=bundle).values_list(
+            "reference_state", "assignment_state"
+        )
+    ) == {(ReferenceState.REFERENCED, "ASSIGNED")}
+
+
+def test_cancelled_bundle_is_left_alone_by_the_chain(bundle):
+    services.bundle_run_task(bundle_id=bundle.pk, task="CANCEL")
+    tasks.activation_chain(bundle.pk).apply_async()
+    assert states(bundle) == {InteractionState.CANCELLED}
+
+
+def test_unusable_resource_fails_the_activation_with_its_reason_then_retry_completes(
+    bundle, django_capture_on_commit_callbacks
+):
+    Resource.objects.filter(pk="1-1").update(lifecycle_state=LifecycleState.UNAVAILABLE)
+    tasks.enqueue_activation(bundle.pk)  # the eager chain raises; the step's on_failure has recorded it
+    bundle.refresh_from_db()
+    assert bundle.state == InteractionState.FAILED
+    assert bundle.failed_state == InteractionState.ISSUED
+    assert "resource 1-1 is UNAVAILABLE" in bundle.failure_reason
+    assert states(bundle) == {InteractionState.FAILED}
+
+    with pytest.raises(services.WireError):
+        services.bundle_run_task(bundle_id=bundle.pk, task="ACTIVATE")
+
+    Resource.objects.filter(pk="1-1").update(lifecycle_state=LifecycleState.INSTALLED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bundle_retry(bundle_id=bundle.pk)  # on commit, the chain runs again (eagerly)
+    bundle.refresh_from_db()
+    assert bundle.state == InteractionState.COMPLETED, bundle.failure_reason
+    assert (bundle.attempt, bundle.failure_reason) == (2, "")
+    tasks_run = list(InteractionTransition.objects.filter(interaction=bundle).values_list("task", "to_state"))
+    assert tasks_run == [
+        ("CREATE", "CREATED"),
+        ("APPROVE", "APPROVED"),
+        ("ISSUE", "ISSUED"),
+        ("ACTIVATE", "FAILED"),
+        ("RETRY", "ISSUED"),
+        ("ACTIVATE", "COMPLETED"),
+    ]
+
+
+def test_retry_needs_a_failed_bundle(bundle):
+    with pytest.raises(services.WireError, match="CREATED"):
+        services.bundle_retry(bundle_id=bundle.pk)
+
+
+def test_nothing_is_enqueued_for_a_rolled_back_bundle(demo, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue_activation", lambda bundle_id, **kw: sent.append(bundle_id))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                services.bundle_create(items=bundle_items(1), design_only=False)
+                raise RuntimeError("the request failed after the bundle was written")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and sent == []
+    assert not BusinessInteraction.objects.filter(activation_requested=True).exists()
+
+
+def test_broker_down_at_commit_leaves_the_bundle_for_the_sweep(demo, django_capture_on_commit_callbacks, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("celery.canvas._chain.apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle = services.bundle_create(items=bundle_items(1), design_only=False)
+    bundle.refresh_from_db()
+    assert bundle.state == InteractionState.CREATED and bundle.activation_requested
+    monkeypatch.undo()
+
+    assert list(services.bundles_stalled(stall_seconds=120)) == []  # too recent to be stalled
+    assert tasks.sweep_stalled_activations(stall_seconds=0) == 1
+    bundle.refresh_from_db()
+    assert bundle.state == InteractionState.COMPLETED
+    assert tasks.sweep_stalled_activations(stall_seconds=0) == 0
+
+
+def test_sweep_ignores_design_only_finished_failed_and_future_bundles(demo):
+    design_only = services.bundle_create(items=bundle_items(1), design_only=True)
+    future = services.bundle_create(
+        items=bundle_items(1), design_only=True, effective_date=timezone.now() + timezone.timedelta(days=1)
+    )
+    BusinessInteraction.objects.filter(pk=future.pk).update(activation_requested=True)
+    failed = services.bundle_create(items=bundle_items(1), design_only=True)
+    BusinessInteraction.objects.filter(pk=failed.pk).update(activation_requested=True, state="FAILED")
+    stalled = services.bundle_create(items=bundle_items(1), design_only=True)
+    BusinessInteraction.objects.filter(pk=stalled.pk).update(activation_requested=True, state="APPROVED")
+    assert list(services.bundles_stalled(stall_seconds=0).values_list("pk", flat=True)) == [stalled.pk]
+    assert design_only.pk != stalled.pk
+
+
+def test_spec_example_items_round_trip_through_the_service(demo):
+    from inventory.api.serializers import BundleCreateSerializer
+
+    serializer = BundleCreateSerializer(data=example("create-request"))
+    assert serializer.is_valid(), serializer.errors
+    bundle = services.bundle_create(items=serializer.validated_data["items"], design_only=True)
+    names = set(Service.objects.filter(business_interaction__parent=bundle).values_list("name", flat=True))
+    assert names == {"BroadbandCFS1", "BroadbandCFS2", "DOCSISRFS"}
