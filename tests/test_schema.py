@@ -38,20 +38,6 @@ def api_schema(db):
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(autouse=True)
-def _keep_test_connection(db):
-    """The raw WSGI app fires request_started/finished, whose close_old_connections closes the test transaction's
-    connection on PostgreSQL (Django's test Client disconnects it; from_wsgi does not): keep it open here."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
