@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from blackouts.api.analyst import BlackoutPolicyAnalystViewSet, EventAnalystViewSet
 from enrollments.api.analyst import EnrollmentAnalystViewSet, UnenrollmentAnalystViewSet
+from inventory.api.analyst import BusinessInteractionAnalystViewSet, ServiceAnalystViewSet
 from outages.api.analyst import OutageCustomerAnalystViewSet, OutageEventAnalystViewSet, OutageMessageAnalystViewSet
 
 router = SimpleRouter()
@@ -14,5 +15,7 @@ router.register("blackouts/policies", BlackoutPolicyAnalystViewSet, basename="an
 router.register("blackouts/events", EventAnalystViewSet, basename="analyst-blackout-event")
 router.register("enrollments/enrollments", EnrollmentAnalystViewSet, basename="analyst-enrollment")
 router.register("enrollments/unenrollments", UnenrollmentAnalystViewSet, basename="analyst-unenrollment")
+router.register("inventory/services", ServiceAnalystViewSet, basename="analyst-inventory-service")
+router.register("inventory/interactions", BusinessInteractionAnalystViewSet, basename="analyst-inventory-interaction")
 
 urlpatterns = router.urls

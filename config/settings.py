@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
         "UnenrollReasonEnum": "enrollments.models.UnenrollReason",
         "BlackoutTimeframeStateEnum": "blackouts.models.TimeframeState",
         "OutageStateEnum": "outages.models.OutageState",
+        "InteractionStateEnum": "inventory.models.InteractionState",
+        "ServiceStateEnum": "inventory.models.ServiceState",
     },
 }
 

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from core.admin import ExportMixin
 from core.wire.common import WireError
 
 from . import services
@@ -99,7 +100,7 @@ def _run(modeladmin, request, queryset, action, label: str):
 
 
 @admin.register(BusinessInteraction)
-class BusinessInteractionAdmin(admin.ModelAdmin):
+class BusinessInteractionAdmin(ExportMixin, admin.ModelAdmin):
     """Bundles (parent interactions). Actions run one task, or the whole activation in the background."""
 
     list_display = ("id", "state", "description", "item_count", "activation_requested", "failure_reason", "updated_at")
@@ -203,7 +204,7 @@ class SupportingServiceInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ("id", "name", "category", "state", "specification", "business_interaction", "has_started")
     list_filter = ("category", "state", "has_started", "is_service_enabled", "specification")
     search_fields = ("id", "name", "external_object_id")
