@@ -23,6 +23,7 @@ class ContactStatusEventInline(admin.TabularInline):
     """The status history, newest received first; written only by the wire and the actions."""
 
     model = ContactStatusEvent
+    verbose_name_plural = "Status history"
     extra = 0
     fields = ("status", "reason", "event_captured_at", "received_at", "applied")
     readonly_fields = fields
