@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from rest_framework import serializers
 
 from ..models import ContactStatus, CustomerContact, DeliveryChannel, IdentifierType, Origin
-from .fields import CodeField
+from .fields import CodeField, DeliveryValueField
 
 # wire name -> model field, for the flat fields of the contact
 WIRE_FIELDS = {
@@ -27,16 +27,21 @@ MODEL_TO_WIRE = {model: wire for wire, model in WIRE_FIELDS.items()} | {"cc_id":
 ORIGIN_ALIASES = {"CCB": Origin.CCB}  # the spec's own origin example is "CCB"
 
 
-def text(max_length: int, **kwargs) -> serializers.CharField:
+def text(max_length: int, *, allow_null: bool = True, **kwargs) -> serializers.CharField:
     """A spec string: kept as sent (no trimming), may be blank (clears the value) or null (ignored)."""
     return serializers.CharField(
-        max_length=max_length, required=False, allow_blank=True, allow_null=True, trim_whitespace=False, **kwargs
+        max_length=max_length, required=False, allow_blank=True, allow_null=allow_null, trim_whitespace=False, **kwargs
     )
 
 
 class CustomerContactIdentifierSerializer(serializers.Serializer):
-    externalRefId = text(120, help_text="Customer Contact External Reference")
-    identifierType = CodeField(choices=IdentifierType.choices, required=False, allow_null=True)
+    externalRefId = serializers.CharField(
+        max_length=120,
+        allow_null=True,
+        trim_whitespace=False,
+        help_text="Customer Contact External Reference (required in an item)",
+    )
+    identifierType = CodeField(choices=IdentifierType.choices, required=False)
 
     class Meta:
         ref_name = "C1CreUpdCCIdentifier"
@@ -48,13 +53,14 @@ class TemplateDataListSerializer(serializers.ListSerializer):
 
     @staticmethod
     def _unwrap(data):
-        """``{"items": [...]}`` or ``{"items": {...}}`` -> the list; a lone ``{key, value}`` -> a one-item list."""
+        """``{"items": [...]}`` or ``{"items": {...}}`` -> the items; a lone ``{key, value}`` -> a one-item list."""
         if isinstance(data, Mapping):
             if data and set(data) <= {"key", "value"}:
                 return [data]
             if len(data) == 1:
                 (inner,) = data.values()
-                return [inner] if isinstance(inner, Mapping) else inner
+                if isinstance(inner, Mapping) or (isinstance(inner, list) and inner):
+                    return [inner] if isinstance(inner, Mapping) else inner
         return data
 
     def to_internal_value(self, data):
@@ -70,7 +76,9 @@ class TemplateDataListSerializer(serializers.ListSerializer):
 
 
 class TemplateDataItemSerializer(serializers.Serializer):
-    key = text(254, help_text="Template Parameter Key")
+    key = serializers.CharField(
+        max_length=254, allow_blank=True, allow_null=True, trim_whitespace=False, help_text="Template Parameter Key"
+    )
     value = text(254, help_text="Template Parameter Value")
 
     class Meta:
@@ -82,16 +90,24 @@ class CustomerContactSerializer(serializers.Serializer):
     """The request body of ``PUT .../customerContact/{externalCCId}`` (every field optional)."""
 
     accountId = text(10, help_text="Account ID is the account used on the customer contact.")
-    ccId = text(10, help_text="Customer Contact ID: assigned by the system; if sent it must be the contact's.")
-    contactId = text(10, help_text="Person Contact")
-    customerContactIdentifier = CustomerContactIdentifierSerializer(many=True, required=False, allow_null=True)
-    deliveryChannel = CodeField(
-        choices=DeliveryChannel.choices, required=False, allow_null=True, help_text="Delivery Type (compared trimmed)"
+    ccId = text(
+        10, allow_null=False, help_text="Customer Contact ID: assigned by the system; if sent it must be the contact's."
     )
-    deliveryValue = text(254, help_text="Contact Information: an e-mail for EMAI, a phone number for SMS/IVR/FAX")
+    contactId = text(10, help_text="Person Contact")
+    customerContactIdentifier = CustomerContactIdentifierSerializer(many=True, required=False)
+    deliveryChannel = CodeField(
+        choices=DeliveryChannel.choices, required=False, help_text="Delivery Type (compared trimmed)"
+    )
+    deliveryValue = DeliveryValueField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Contact Information (at most 254 characters): an e-mail address when deliveryChannel is EMAI, "
+        "a phone number (international, or national in the US) for SMS, IVR and FAX; anything else is a 400.",
+    )
     emailSubject = text(256, help_text="Subject")
-    eventCapturedDateTime = serializers.DateTimeField(required=False, allow_null=True, help_text="Event Date/Time")
-    externalCCId = text(120, help_text="Customer Contact External Reference; must equal the path's")
+    eventCapturedDateTime = serializers.DateTimeField(required=False, help_text="Event Date/Time (ISO 8601)")
+    externalCCId = text(120, allow_null=False, help_text="Customer Contact External Reference; must equal the path's")
     notificationInstanceId = text(32, help_text="Notification Instance")
     notificationPreferenceId = text(14, help_text="Communication Preference")
     notificationType = text(30, help_text="Notification Type")
@@ -99,14 +115,13 @@ class CustomerContactSerializer(serializers.Serializer):
         choices=Origin.choices,
         aliases=ORIGIN_ALIASES,
         required=False,
-        allow_null=True,
         help_text="Originating system (compared trimmed; CCB is read as C1CB)",
     )
     personId = text(10, help_text="Person ID is the person used on the customer contact.")
     reason = text(500, help_text="Status Reason")
-    status = CodeField(choices=ContactStatus.choices, required=False, allow_null=True, help_text="Integration Status")
+    status = CodeField(choices=ContactStatus.choices, required=False, help_text="Integration Status")
     templateData = TemplateDataItemSerializer(
-        many=True, required=False, allow_null=True, help_text="Template parameters, an array of {key, value}"
+        many=True, required=False, help_text="Template parameters, an array of {key, value}"
     )
 
     class Meta:
@@ -133,6 +148,20 @@ class CustomerContactSerializer(serializers.Serializer):
             if template is None
             else [{"key": t.get("key") or "", "value": t.get("value") or ""} for t in template],
         }
+
+
+# The request as documented in OpenAPI: without the two ids the body may repeat. They are accepted and checked
+# (the operation's description says so); leaving them out of the schema keeps schema-driven clients and fuzzers
+# from sending values that can only be refused (any other externalCCId than the path's is a 400 by rule).
+class CustomerContactDocumentedSerializer(CustomerContactSerializer):
+    """A customer contact report. The body may also repeat `externalCCId` (it must equal the path's) and
+    `ccId` (it must be the contact's, which the system assigns); a different value is refused with 400."""
+
+    externalCCId = None
+    ccId = None
+
+    class Meta:
+        ref_name = "C1CreUpdCC"
 
 
 class CustomerContactIdentifierOutSerializer(serializers.Serializer):

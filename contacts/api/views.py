@@ -7,10 +7,16 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from core.wire import oracle
+from core.wire.common import WirePermission
 
 from .. import selectors, services
 from ..models import CustomerContact
-from .serializers import MODEL_TO_WIRE, C1CreUpdCCSerializer, CustomerContactSerializer
+from .serializers import (
+    MODEL_TO_WIRE,
+    C1CreUpdCCSerializer,
+    CustomerContactDocumentedSerializer,
+    CustomerContactSerializer,
+)
 
 EXTERNAL_ID_MAX = 120
 
@@ -48,6 +54,12 @@ class CustomerContactView(oracle.OracleAPIView):
     request_serializer_class = CustomerContactSerializer
     permission_model = CustomerContact
 
+    def get_required_permissions(self, method: str) -> list[str]:
+        """Model permissions by method; a method WirePermission does not know (TRACE...) needs none here and is
+        answered 405 by the dispatch that follows, instead of a KeyError (500) in the shared table."""
+        actions = WirePermission.method_actions.get(method, ())
+        return [f"contacts.{action}_customercontact" for action in actions]
+
     @staticmethod
     def _check_path(external_cc_id: str) -> None:
         if len(external_cc_id) > EXTERNAL_ID_MAX:
@@ -76,11 +88,14 @@ class CustomerContactView(oracle.OracleAPIView):
         description=(
             "Creates the contact when `externalCCId` is new, updates it otherwise, and answers the whole record "
             "with its system-assigned `ccId`. A status whose `eventCapturedDateTime` is older than the contact's "
-            "is recorded in the status history but changes nothing else (out-of-order delivery reports)."
+            "is recorded in the status history but changes nothing else (out-of-order delivery reports). "
+            "The body may also carry `externalCCId` (at most 120 characters; it must equal the path's, else 400) "
+            "and `ccId` (the system assigns it; if sent it must be this contact's, else 400)."
         ),
         parameters=[PATH_PARAMETER],
-        request=CustomerContactSerializer,
-        responses={200: C1CreUpdCCSerializer, **oracle.error_responses()},
+        request=CustomerContactDocumentedSerializer,
+        # 404 too: DRF answers an unknown ?format= with Not Found.
+        responses={200: C1CreUpdCCSerializer, **oracle.error_responses(404)},
         examples=[
             OpenApiExample("SMS delivered", value=SPEC_EXAMPLE, request_only=True),
             OpenApiExample("Contact", value=RESPONSE_EXAMPLE, response_only=True),

@@ -170,8 +170,8 @@ class TestUpsert:
 
     def test_null_fields_are_ignored(self, integration_client, spec_body):
         put(integration_client, spec_body)
-        body = put(integration_client, {"accountId": None, "templateData": None}).json()
-        assert body["accountId"] == "1589809012" and len(body["templateData"]) == 2
+        body = put(integration_client, {"accountId": None, "notificationType": None}).json()
+        assert body["accountId"] == "1589809012" and body["notificationType"] == spec_body["notificationType"]
 
     def test_ccid_sent_back_by_the_client_must_match(self, integration_client, spec_body):
         cc_id = put(integration_client, spec_body).json()["ccId"]
@@ -436,3 +436,11 @@ class TestGet:
         put(integration_client, spec_body)
         with django_assert_max_num_queries(6):  # user/permissions + contact + identifiers + template data
             assert integration_client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "patch", "delete", "trace"])
+def test_other_methods_are_405_in_the_envelope(integration_client, method):
+    response = getattr(integration_client, method)(URL)
+    assert response.status_code == 405
+    assert response.json()["serverMessage"]["messageNbr"] == 4050
