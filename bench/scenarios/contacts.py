@@ -1,0 +1,199 @@
+"""Customer contact PUT throughput against gunicorn: 16 concurrent clients, creates mixed with status updates.
+
+Starts ``gunicorn config.wsgi`` (settings ``bench.contacts_settings``) on 127.0.0.1 with a free port, against a
+throw-away database (``bench_<name>`` on PostgreSQL when ``DATABASE_URL`` names one, a temp SQLite file
+otherwise), drives it with 16 httpx threads (bounded counts) and compares with a bare DRF view of the same
+server. Stops gunicorn at the end.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.harness import Result, scenario
+from bench.support import fresh_database, percentile
+
+CLIENTS = 16
+REQUESTS = 1600  # per measured variant
+SEED_CONTACTS = 320  # contacts created before the mix, the targets of its status updates
+WORKERS = 4
+BASE_DIR = Path(__file__).resolve().parents[2]
+PATH = "/rest/apis/customer/v-model/customerContact/"
+STATUSES = ["C1ST", "C1DV", "C1OP", "C1CK"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url(connection) -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    return f"postgres://{db.get('USER') or 'postgres'}{password}@{host}/{db['NAME']}"
+
+
+def _body(n: int, status: str, minute: int) -> dict:
+    captured = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minute)
+    return {
+        "accountId": f"{1589810000 + n % 100}",
+        "personId": f"{n:010d}",
+        "deliveryChannel": "SMS ",
+        "deliveryValue": "+14155552671",
+        "notificationType": "OUTAGE_RESTORED",
+        "origin": "NMS ",
+        "status": status,
+        "eventCapturedDateTime": captured.isoformat().replace("+00:00", "Z"),
+        "customerContactIdentifier": [{"externalRefId": f"NP-{n}", "identifierType": "C1NS"}],
+        "templateData": [{"key": "eta", "value": "18:30"}],
+    }
+
+
+def _drive(base_url: str, headers: dict, jobs: list[tuple[str, str, dict | None]]) -> tuple[float, list[float]]:
+    """Send ``jobs`` (method, path, json) from CLIENTS threads; return wall seconds and every latency."""
+    import httpx
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    chunks = [jobs[i::CLIENTS] for i in range(CLIENTS)]
+    barrier = threading.Barrier(CLIENTS + 1)
+
+    def client(chunk):
+        own = []
+        with httpx.Client(base_url=base_url, headers=headers, timeout=60) as http:
+            barrier.wait()
+            for method, path, body in chunk:
+                t0 = time.perf_counter()
+                response = http.request(method, path, json=body)
+                own.append(time.perf_counter() - t0)
+                if response.status_code >= 400:
+                    errors.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
+        with lock:
+            latencies.extend(own)
+
+    threads = [threading.Thread(target=client, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
+    return seconds, latencies
+
+
+def _result(variant: str, seconds: float, latencies: list[float], *, baseline: bool = False, **extra) -> Result:
+    return Result(
+        "contacts-put",
+        variant,
+        len(latencies),
+        seconds,
+        baseline=baseline,
+        extra={
+            "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+            "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+            **extra,
+        },
+    )
+
+
+@scenario("contacts-put")
+def contacts_put() -> list[Result]:
+    import httpx
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
+    fresh_database()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    user = get_user_model().objects.create_user("bench-oms", password="bench-pass")
+    user.groups.add(Group.objects.get(name="integration"))
+    headers = {"Authorization": f"Bearer {AccessToken.for_user(user)}"}  # no password hash per request
+    connection.close()
+
+    port = _free_port()
+    env = dict(
+        os.environ,
+        TESTING="1",
+        DJANGO_SETTINGS_MODULE="bench.contacts_settings",
+        DATABASE_URL=_database_url(connection),
+        CONN_MAX_AGE="60",
+    )
+    env.pop("CELERY_BROKER_URL", None)
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    results = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.post(f"{base_url}/bench/bare-drf", json={"name": "x", "count": 1}).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or gunicorn.poll() is not None:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+
+        bare = [("POST", "/bench/bare-drf", {"name": "x", "count": 1})] * REQUESTS
+        _drive(base_url, {}, bare[:200])  # warm-up: every worker imported and connected
+        seconds, lat = _drive(base_url, {}, bare)
+        results.append(_result("bare DRF view (no auth)", seconds, lat, baseline=True))
+
+        seed = [("PUT", f"{PATH}BENCH-{n}", _body(n, "C1PN", 0)) for n in range(SEED_CONTACTS)]
+        seconds, lat = _drive(base_url, headers, seed)
+        results.append(_result("PUT create only", seconds, lat))
+
+        # The mix: half new contacts, half status updates of the seeded ones (each later than the last).
+        mix = []
+        for k in range(REQUESTS):
+            if k % 2 == 0:
+                n = SEED_CONTACTS + k
+                mix.append(("PUT", f"{PATH}BENCH-{n}", _body(n, "C1PN", 0)))
+            else:
+                n = (k // 2) % SEED_CONTACTS
+                step = 1 + (k // 2) // SEED_CONTACTS
+                mix.append(("PUT", f"{PATH}BENCH-{n}", _body(n, STATUSES[step % len(STATUSES)], step)))
+        seconds, lat = _drive(base_url, headers, mix)
+        results.append(_result("PUT mix 50% create / 50% status update", seconds, lat, db=connection.vendor))
+
+        reads = [("GET", f"{PATH}BENCH-{n % SEED_CONTACTS}", None) for n in range(REQUESTS)]
+        seconds, lat = _drive(base_url, headers, reads)
+        results.append(_result("GET", seconds, lat))
+    finally:
+        gunicorn.terminate()
+        try:
+            gunicorn.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+    return results

@@ -1,0 +1,121 @@
+"""``/rest/apis/customer/v-model/customerContact/{externalCCId}``: PUT (create or update) and GET."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+
+from core.wire import oracle
+from core.wire.common import WirePermission
+
+from .. import selectors, services
+from ..models import CustomerContact
+from .serializers import (
+    MODEL_TO_WIRE,
+    C1CreUpdCCSerializer,
+    CustomerContactDocumentedSerializer,
+    CustomerContactSerializer,
+)
+
+EXTERNAL_ID_MAX = 120
+
+PATH_PARAMETER = OpenApiParameter(
+    "externalCCId",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Customer Contact External Reference (at most 120 characters)",
+)
+
+SPEC_EXAMPLE = {
+    "accountId": "1589809012",
+    "personId": "0023939882",
+    "contactId": "0023939882",
+    "deliveryChannel": "SMS ",
+    "deliveryValue": "+14155552671",
+    "eventCapturedDateTime": "2025-02-06T10:00:00Z",
+    "externalCCId": "NP-2025-000123",
+    "notificationInstanceId": "NI-7781",
+    "notificationPreferenceId": "CP-100200",
+    "notificationType": "OUTAGE_RESTORED",
+    "origin": "NMS ",
+    "status": "C1DV",
+    "reason": "Delivered to handset",
+    "customerContactIdentifier": [{"externalRefId": "NP-2025-000123", "identifierType": "C1NS"}],
+    "templateData": [{"key": "eta", "value": "18:30"}, {"key": "area", "value": "Springfield North"}],
+}
+RESPONSE_EXAMPLE = {**SPEC_EXAMPLE, "ccId": "4829103375"}
+
+
+class CustomerContactView(oracle.OracleAPIView):
+    """Create Update Customer Contact (``C1CreUpdCC``) and read it back."""
+
+    xml_root_name = "C1CreUpdCC"
+    request_serializer_class = CustomerContactSerializer
+    permission_model = CustomerContact
+
+    def get_required_permissions(self, method: str) -> list[str]:
+        """Model permissions by method; a method WirePermission does not know (TRACE...) needs none here and is
+        answered 405 by the dispatch that follows, instead of a KeyError (500) in the shared table."""
+        actions = WirePermission.method_actions.get(method, ())
+        return [f"contacts.{action}_customercontact" for action in actions]
+
+    @staticmethod
+    def _check_path(external_cc_id: str) -> None:
+        if len(external_cc_id) > EXTERNAL_ID_MAX:
+            raise serializers.ValidationError(
+                {"externalCCId": [f"Ensure this field has no more than {EXTERNAL_ID_MAX} characters."]}
+            )
+
+    @extend_schema(
+        operation_id="customerContact_read",
+        summary="Read a customer contact",
+        parameters=[PATH_PARAMETER],
+        responses={200: C1CreUpdCCSerializer, **oracle.error_responses(404)},
+        examples=[OpenApiExample("Contact", value=RESPONSE_EXAMPLE, response_only=True)],
+        tags=["contacts"],
+    )
+    def get(self, request, externalCCId: str):
+        self._check_path(externalCCId)
+        contact = selectors.contact_get(external_cc_id=externalCCId)
+        if contact is None:
+            raise exceptions.NotFound(f"Customer contact {externalCCId} does not exist.")
+        return Response(C1CreUpdCCSerializer(contact).data)
+
+    @extend_schema(
+        operation_id="customerContact_createUpdate",
+        summary="Create Update Customer Contact",
+        description=(
+            "Creates the contact when `externalCCId` is new, updates it otherwise, and answers the whole record "
+            "with its system-assigned `ccId`. A status whose `eventCapturedDateTime` is older than the contact's "
+            "is recorded in the status history but changes nothing else (out-of-order delivery reports). "
+            "The body may also carry `externalCCId` (at most 120 characters; it must equal the path's, else 400) "
+            "and `ccId` (the system assigns it; if sent it must be this contact's, else 400)."
+        ),
+        parameters=[PATH_PARAMETER],
+        request=CustomerContactDocumentedSerializer,
+        # 404 too: DRF answers an unknown ?format= with Not Found.
+        responses={200: C1CreUpdCCSerializer, **oracle.error_responses(404)},
+        examples=[
+            OpenApiExample("SMS delivered", value=SPEC_EXAMPLE, request_only=True),
+            OpenApiExample("Contact", value=RESPONSE_EXAMPLE, response_only=True),
+        ],
+        tags=["contacts"],
+    )
+    def put(self, request, externalCCId: str):
+        self._check_path(externalCCId)
+        serializer = self.get_request_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body_id = serializer.validated_data.get("externalCCId")
+        if body_id and body_id != externalCCId:
+            raise serializers.ValidationError(
+                {"externalCCId": [f'"{body_id}" differs from the path\'s externalCCId "{externalCCId}".']}
+            )
+        try:
+            services.contact_upsert(external_cc_id=externalCCId, **serializer.service_arguments())
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                {MODEL_TO_WIRE.get(name, name): messages for name, messages in exc.message_dict.items()}
+            ) from None
+        contact = selectors.contact_get(external_cc_id=externalCCId)
+        return Response(C1CreUpdCCSerializer(contact).data)

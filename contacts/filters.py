@@ -1,0 +1,61 @@
+"""FilterSets of the contacts models: the admin's and the analyst API/exports' way to narrow a queryset."""
+
+import django_filters
+
+from .models import (
+    ContactStatus,
+    ContactStatusEvent,
+    CustomerContact,
+    CustomerContactIdentifier,
+    DeliveryChannel,
+    Origin,
+)
+
+
+class CustomerContactFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ContactStatus.choices)
+    delivery_channel = django_filters.MultipleChoiceFilter(choices=DeliveryChannel.choices)
+    origin = django_filters.ChoiceFilter(choices=Origin.choices)
+    notification_type = django_filters.CharFilter()
+    account_id = django_filters.CharFilter()
+    person_id = django_filters.CharFilter()
+    external_cc_id = django_filters.CharFilter()
+    cc_id = django_filters.CharFilter()
+    captured_after = django_filters.IsoDateTimeFilter(field_name="event_captured_at", lookup_expr="gte")
+    captured_before = django_filters.IsoDateTimeFilter(field_name="event_captured_at", lookup_expr="lt")
+
+    class Meta:
+        model = CustomerContact
+        fields = [
+            "status",
+            "delivery_channel",
+            "origin",
+            "notification_type",
+            "account_id",
+            "person_id",
+            "external_cc_id",
+            "cc_id",
+        ]
+
+
+class ContactStatusEventFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ContactStatus.choices)
+    external_cc_id = django_filters.CharFilter(field_name="contact__external_cc_id")
+    account_id = django_filters.CharFilter(field_name="contact__account_id")
+    applied = django_filters.BooleanFilter()
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+
+    class Meta:
+        model = ContactStatusEvent
+        fields = ["status", "applied"]
+
+
+class CustomerContactIdentifierFilterSet(django_filters.FilterSet):
+    external_ref_id = django_filters.CharFilter()
+    identifier_type = django_filters.CharFilter()
+    external_cc_id = django_filters.CharFilter(field_name="contact__external_cc_id")
+
+    class Meta:
+        model = CustomerContactIdentifier
+        fields = ["external_ref_id", "identifier_type"]

@@ -1,0 +1,185 @@
+"""What changes contacts: the wire upsert (with out-of-order protection) and the admin's status marking."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import (
+    ContactStatusEvent,
+    CustomerContact,
+    CustomerContactIdentifier,
+    TemplateParameter,
+    delivery_value_error,
+)
+
+CC_ID_DIGITS = 10
+CREATE_ATTEMPTS = 8
+
+# Fields of CustomerContact an upsert may set; status/reason/event_captured_at travel together as the status.
+CONTACT_FIELDS = (
+    "account_id",
+    "person_id",
+    "contact_id",
+    "delivery_channel",
+    "delivery_value",
+    "email_subject",
+    "notification_instance_id",
+    "notification_preference_id",
+    "notification_type",
+    "origin",
+    "status",
+    "reason",
+    "event_captured_at",
+)
+
+
+@dataclass
+class ContactUpsertResult:
+    contact: CustomerContact
+    created: bool
+    stale: bool  # the body's eventCapturedDateTime was older than the contact's: only history was recorded
+    event_recorded: bool  # a new status history entry was written
+
+
+def cc_id_generate() -> str:
+    """A random 10-digit Customer Contact ID (leading zeros allowed); uniqueness is the database's job."""
+    return f"{secrets.randbelow(10**CC_ID_DIGITS):0{CC_ID_DIGITS}d}"
+
+
+def _check_delivery_value(values: dict) -> None:
+    error = delivery_value_error(values.get("delivery_channel") or "", values.get("delivery_value") or "")
+    if error:
+        raise ValidationError({"delivery_value": error})
+
+
+def _replace_children(contact: CustomerContact, model, rows: list[dict], fields: tuple[str, ...]) -> bool:
+    """Replace a contact's ordered child rows as a whole, unless they are already exactly ``rows``."""
+    manager = model.objects.filter(contact=contact)
+    wanted = [tuple(row.get(f, "") or "" for f in fields) for row in rows]
+    if list(manager.order_by("position").values_list(*fields)) == wanted:
+        return False
+    manager.delete()
+    model.objects.bulk_create(
+        [model(contact=contact, position=i, **dict(zip(fields, row, strict=True))) for i, row in enumerate(wanted)]
+    )
+    return True
+
+
+def _is_known_report(contact: CustomerContact, *, status: str, reason: str, captured: datetime | None) -> bool:
+    """Whether this exact status report (status, reason, capture time) is already in the history: a retry."""
+    return ContactStatusEvent.objects.filter(
+        contact=contact, status=status, reason=reason, event_captured_at=captured
+    ).exists()
+
+
+def _lock_or_create(external_cc_id: str, values: dict) -> tuple[CustomerContact, bool]:
+    """The contact locked for update, or a new one created with ``values``.
+
+    Parallel creates of one external id race on its unique constraint: the loser's savepoint rolls back and it
+    locks the winner's row instead. A ccId collision fails the same way and is retried with a new ccId.
+    """
+    for _ in range(CREATE_ATTEMPTS):
+        contact = CustomerContact.objects.select_for_update().filter(external_cc_id=external_cc_id).first()
+        if contact is not None:
+            return contact, False
+        _check_delivery_value(values)
+        try:
+            with transaction.atomic():
+                contact = CustomerContact.objects.create(
+                    external_cc_id=external_cc_id, cc_id=cc_id_generate(), **values
+                )
+            return contact, True
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"could not create or lock customer contact {external_cc_id!r}")
+
+
+@transaction.atomic
+def contact_upsert(
+    *,
+    external_cc_id: str,
+    fields: dict,
+    identifiers: list[dict] | None = None,
+    template_data: list[dict] | None = None,
+    cc_id: str | None = None,
+) -> ContactUpsertResult:
+    """Create the contact of ``external_cc_id`` or update it with the fields sent.
+
+    ``fields`` holds only what the request sent (model field names); absent fields keep their value, absent
+    lists keep their rows, sent lists replace them as a whole. A status is recorded in the history once per
+    distinct (status, reason, capture time). A body captured before the contact's current
+    ``event_captured_at`` is out of order: it is recorded in the history and changes nothing else.
+    A retry of a report already in the history records nothing and does not re-apply that status.
+    ``cc_id``, when the client sends one, must be the contact's: the system assigns it.
+    """
+    fields = {k: v for k, v in fields.items() if k in CONTACT_FIELDS and v is not None}
+    status = fields.get("status")
+    captured = fields.get("event_captured_at")
+
+    contact, created = _lock_or_create(external_cc_id, fields)
+    if cc_id and cc_id != contact.cc_id:
+        why = "is assigned by the system" if created else "differs from this contact's ccId"
+        raise ValidationError({"cc_id": f'"{cc_id}" {why}.'})  # rolls the whole upsert back
+    reason = fields.get("reason", "")
+    retry = bool(status) and not created and _is_known_report(contact, status=status, reason=reason, captured=captured)
+    stale = (
+        not created
+        and captured is not None
+        and contact.event_captured_at is not None
+        and captured < contact.event_captured_at
+    )
+    if not created and not stale:
+        if retry:  # a report already received is not applied again (it may have been superseded since)
+            fields = {k: v for k, v in fields.items() if k not in ("status", "reason", "event_captured_at")}
+        changed = [name for name, value in fields.items() if getattr(contact, name) != value]
+        if changed:
+            merged = {name: getattr(contact, name) for name in ("delivery_channel", "delivery_value")} | fields
+            _check_delivery_value(merged)
+            for name in changed:
+                setattr(contact, name, fields[name])
+            contact.save(update_fields=[*changed, "updated_at"])
+    if not stale:
+        if identifiers is not None:
+            _replace_children(contact, CustomerContactIdentifier, identifiers, ("external_ref_id", "identifier_type"))
+        if template_data is not None:
+            _replace_children(contact, TemplateParameter, template_data, ("key", "value"))
+
+    event_recorded = bool(status) and not retry
+    if event_recorded:
+        ContactStatusEvent.objects.create(
+            contact=contact, status=status, reason=reason, event_captured_at=captured, applied=not stale
+        )
+    return ContactUpsertResult(contact=contact, created=created, stale=stale, event_recorded=event_recorded)
+
+
+@transaction.atomic
+def contacts_mark_status(
+    *, contacts: QuerySet[CustomerContact], status: str, reason: str, captured_at: datetime | None = None
+) -> int:
+    """Record ``status`` for many contacts at once (admin action), with the same out-of-order rule as the wire.
+
+    Returns how many contacts took it as their current status.
+    """
+    captured_at = captured_at or timezone.now()
+    ids = list(contacts.select_for_update().values_list("id", flat=True))
+    newer = set(
+        CustomerContact.objects.filter(id__in=ids, event_captured_at__gt=captured_at).values_list("id", flat=True)
+    )
+    ContactStatusEvent.objects.bulk_create(
+        [
+            ContactStatusEvent(
+                contact_id=i, status=status, reason=reason, event_captured_at=captured_at, applied=i not in newer
+            )
+            for i in ids
+        ]
+    )
+    return (
+        CustomerContact.objects.filter(id__in=ids)
+        .exclude(id__in=newer)
+        .update(status=status, reason=reason, event_captured_at=captured_at, updated_at=timezone.now())
+    )

@@ -1,0 +1,184 @@
+"""contacts.services: upsert rules below the wire, ccId assignment, set-based status marking, concurrency."""
+
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from contacts import services
+from contacts.models import ContactStatusEvent, CustomerContact, CustomerContactIdentifier, TemplateParameter
+from tests.factories.contacts import CustomerContactFactory
+
+from .conftest import PATH, SPEC_BODY
+
+T0 = datetime(2025, 2, 6, 10, 0, tzinfo=UTC)
+
+
+def upsert(ext="EXT-1", **fields):
+    identifiers = fields.pop("identifiers", None)
+    template = fields.pop("template_data", None)
+    return services.contact_upsert(external_cc_id=ext, fields=fields, identifiers=identifiers, template_data=template)
+
+
+def test_cc_id_is_ten_digits():
+    for _ in range(200):
+        assert re.fullmatch(r"\d{10}", services.cc_id_generate())
+
+
+@pytest.mark.django_db
+def test_cc_id_collision_is_retried_with_a_new_one(monkeypatch):
+    existing = CustomerContactFactory(cc_id="1111111111")
+    values = iter(["1111111111", "1111111111", "2222222222"])
+    monkeypatch.setattr(services, "cc_id_generate", lambda: next(values))
+    result = upsert(status="C1PN")
+    assert result.created and result.contact.cc_id == "2222222222"
+    assert CustomerContact.objects.get(pk=existing.pk).cc_id == "1111111111"
+
+
+@pytest.mark.django_db
+def test_cc_id_never_changes_on_update():
+    first = upsert(status="C1PN").contact
+    second = upsert(status="C1ST", account_id="1589809012").contact
+    assert first.pk == second.pk and first.cc_id == second.cc_id
+
+
+@pytest.mark.django_db
+def test_result_flags():
+    created = upsert(status="C1DV", event_captured_at=T0)
+    assert created.created and created.event_recorded and not created.stale
+    stale = upsert(status="C1ST", event_captured_at=T0 - timedelta(minutes=1))
+    assert stale.stale and stale.event_recorded and not stale.created
+    retry = upsert(status="C1ST", event_captured_at=T0 - timedelta(minutes=1))
+    assert not retry.event_recorded
+
+
+@pytest.mark.django_db
+def test_a_superseded_report_retried_is_not_reapplied():
+    upsert(status="C1DV", event_captured_at=T0)
+    upsert(status="C1OP", event_captured_at=T0)
+    upsert(status="C1DV", event_captured_at=T0)  # the platform retries the first report
+    contact = CustomerContact.objects.get()
+    assert contact.status == "C1OP"
+    assert contact.status_events.count() == 2
+
+
+@pytest.mark.django_db
+def test_delivery_rule_raises_with_the_model_field_name():
+    with pytest.raises(ValidationError) as excinfo:
+        upsert(delivery_channel="EMAI", delivery_value="+14155552671")
+    assert "delivery_value" in excinfo.value.message_dict
+    assert not CustomerContact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_model_clean_applies_the_same_rule():
+    contact = CustomerContactFactory.build(delivery_channel="SMS ", delivery_value="nobody@example.com")
+    with pytest.raises(ValidationError):
+        contact.clean()
+
+
+@pytest.mark.django_db
+def test_lists_unchanged_are_not_rewritten():
+    rows = [{"external_ref_id": "A", "identifier_type": "C1EX"}, {"external_ref_id": "B", "identifier_type": "C1NS"}]
+    upsert(identifiers=rows, template_data=[{"key": "k", "value": "v"}])
+    ids = list(CustomerContactIdentifier.objects.values_list("id", flat=True))
+    upsert(identifiers=rows, template_data=[{"key": "k", "value": "v"}])
+    assert list(CustomerContactIdentifier.objects.values_list("id", flat=True)) == ids
+    upsert(identifiers=rows[::-1])
+    assert list(CustomerContactIdentifier.objects.order_by("position").values_list("external_ref_id", flat=True)) == [
+        "B",
+        "A",
+    ]
+    assert TemplateParameter.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_identical_upsert_writes_nothing(django_assert_max_num_queries):
+    upsert(status="C1ST", event_captured_at=T0, account_id="1589809012", template_data=[{"key": "k", "value": "v"}])
+    stamp = CustomerContact.objects.get().updated_at
+    with django_assert_max_num_queries(5):  # lock, retry check, template compare, savepoint pair at most
+        upsert(status="C1ST", event_captured_at=T0, account_id="1589809012", template_data=[{"key": "k", "value": "v"}])
+    assert CustomerContact.objects.get().updated_at == stamp
+    assert ContactStatusEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_mark_status_is_set_based_and_respects_newer_reports(django_assert_max_num_queries):
+    future = CustomerContactFactory(status="C1CK", event_captured_at=datetime(2999, 1, 1, tzinfo=UTC))
+    others = CustomerContactFactory.create_batch(20, status="C1ST", event_captured_at=T0)
+    with django_assert_max_num_queries(6):  # savepoint pair, lock ids, newer ids, one insert, one update
+        taken = services.contacts_mark_status(
+            contacts=CustomerContact.objects.all(), status="C1FL", reason="operator", captured_at=T0 + timedelta(1)
+        )
+    assert taken == 20
+    assert set(CustomerContact.objects.filter(pk__in=[c.pk for c in others]).values_list("status", flat=True)) == {
+        "C1FL"
+    }
+    future.refresh_from_db()
+    assert future.status == "C1CK"
+    assert ContactStatusEvent.objects.filter(status="C1FL").count() == 21
+    assert ContactStatusEvent.objects.get(contact=future).applied is False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_puts_of_a_new_external_id_create_exactly_one_contact(integration_user):
+    """16 clients PUT the same new externalCCId at once: one contact, one ccId, one history entry, all 200."""
+    threads_count = 16
+    barrier = threading.Barrier(threads_count)
+    results: list = [None] * threads_count
+
+    def worker(index: int) -> None:
+        client = APIClient()
+        client.force_authenticate(integration_user)
+        try:
+            barrier.wait(timeout=30)
+            response = client.put(PATH + "RACE-1", data=SPEC_BODY, format="json")
+            results[index] = (response.status_code, response.json().get("ccId"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert connection.vendor == "postgresql"
+    assert [status for status, _ in results] == [200] * threads_count, results
+    assert len({cc_id for _, cc_id in results}) == 1
+    assert CustomerContact.objects.filter(external_cc_id="RACE-1").count() == 1
+    assert ContactStatusEvent.objects.count() == 1
+    assert CustomerContactIdentifier.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_out_of_order_reports_end_on_the_latest(integration_user):
+    """Reports of one contact arriving in parallel in any order: the latest captured wins, all are recorded."""
+    statuses = ["C1PN", "C1ST", "C1DV", "C1OP", "C1CK", "C1PN", "C1ST", "C1DV"]
+    barrier = threading.Barrier(len(statuses))
+    codes: list[int] = []
+
+    def worker(minute: int, status: str) -> None:
+        client = APIClient()
+        client.force_authenticate(integration_user)
+        try:
+            barrier.wait(timeout=30)
+            body = {"status": status, "eventCapturedDateTime": f"2025-02-06T10:{minute:02d}:00Z"}
+            codes.append(client.put(PATH + "RACE-2", data=body, format="json").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(m, s)) for m, s in enumerate(statuses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert codes == [200] * len(statuses)
+    contact = CustomerContact.objects.get(external_cc_id="RACE-2")
+    assert contact.status == "C1DV" and contact.event_captured_at == T0 + timedelta(minutes=7)
+    assert contact.status_events.count() == len(statuses)
