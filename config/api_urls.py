@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from blackouts.api.analyst import BlackoutPolicyAnalystViewSet, EventAnalystViewSet
+from contacts.api.analyst import ContactStatusEventAnalystViewSet, CustomerContactAnalystViewSet
 from enrollments.api.analyst import EnrollmentAnalystViewSet, UnenrollmentAnalystViewSet
 from inventory.api.analyst import BusinessInteractionAnalystViewSet, ServiceAnalystViewSet
 from outages.api.analyst import OutageCustomerAnalystViewSet, OutageEventAnalystViewSet, OutageMessageAnalystViewSet
@@ -13,6 +14,8 @@ router.register("outages/customers", OutageCustomerAnalystViewSet, basename="ana
 router.register("outages/messages", OutageMessageAnalystViewSet, basename="analyst-outage-message")
 router.register("blackouts/policies", BlackoutPolicyAnalystViewSet, basename="analyst-blackout-policy")
 router.register("blackouts/events", EventAnalystViewSet, basename="analyst-blackout-event")
+router.register("contacts/contacts", CustomerContactAnalystViewSet, basename="analyst-contact")
+router.register("contacts/history", ContactStatusEventAnalystViewSet, basename="analyst-contact-history")
 router.register("enrollments/enrollments", EnrollmentAnalystViewSet, basename="analyst-enrollment")
 router.register("enrollments/unenrollments", UnenrollmentAnalystViewSet, basename="analyst-unenrollment")
 router.register("inventory/services", ServiceAnalystViewSet, basename="analyst-inventory-service")

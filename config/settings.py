@@ -199,6 +199,7 @@ SPECTACULAR_SETTINGS = {
         "OutageStateEnum": "outages.models.OutageState",
         "InteractionStateEnum": "inventory.models.InteractionState",
         "ServiceStateEnum": "inventory.models.ServiceState",
+        "ContactStatusEnum": "contacts.models.ContactStatus",
     },
 }
 

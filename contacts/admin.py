@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from core.admin import ExportMixin
+
 from . import services
 from .models import ContactStatus, ContactStatusEvent, CustomerContact, CustomerContactIdentifier, TemplateParameter
 
@@ -35,7 +37,7 @@ class ContactStatusEventInline(admin.TabularInline):
 
 
 @admin.register(CustomerContact)
-class CustomerContactAdmin(admin.ModelAdmin):
+class CustomerContactAdmin(ExportMixin, admin.ModelAdmin):
     list_display = (
         "external_cc_id",
         "cc_id",
@@ -93,7 +95,7 @@ class CustomerContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactStatusEvent)
-class ContactStatusEventAdmin(admin.ModelAdmin):
+class ContactStatusEventAdmin(ExportMixin, admin.ModelAdmin):
     """Every status report received, across contacts (read-only: the history is what was received)."""
 
     list_display = ("contact", "status", "reason", "event_captured_at", "received_at", "applied")
