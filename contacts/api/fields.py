@@ -1,5 +1,6 @@
 """Serializer fields for the Oracle Utilities 4-character codes."""
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
@@ -35,7 +36,21 @@ class CodeFieldExtension(OpenApiSerializerFieldExtension):
         return {"type": "string", "enum": [str(code) for code in field.choices], "maxLength": 4}
 
 
-class DeliveryValueField(serializers.CharField):
+class StrictCharField(serializers.CharField):
+    """A string and only a string: DRF's CharField would turn ``0`` or ``true`` into text, which the spec's
+    string fields do not accept. NUL characters are dropped (PostgreSQL text cannot hold them)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data.replace("\x00", ""))
+
+
+class DeliveryValueField(StrictCharField):
     """``deliveryValue``: validated against the channel by the service (an e-mail for EMAI, a phone for the rest).
 
     Its 254-character limit is checked here rather than declared as ``max_length`` (see the extension below).

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from rest_framework import serializers
 
 from ..models import ContactStatus, CustomerContact, DeliveryChannel, IdentifierType, Origin
-from .fields import CodeField, DeliveryValueField
+from .fields import CodeField, DeliveryValueField, StrictCharField
 
 # wire name -> model field, for the flat fields of the contact
 WIRE_FIELDS = {
@@ -27,15 +27,15 @@ MODEL_TO_WIRE = {model: wire for wire, model in WIRE_FIELDS.items()} | {"cc_id":
 ORIGIN_ALIASES = {"CCB": Origin.CCB}  # the spec's own origin example is "CCB"
 
 
-def text(max_length: int, *, allow_null: bool = True, **kwargs) -> serializers.CharField:
+def text(max_length: int, *, allow_null: bool = True, **kwargs) -> StrictCharField:
     """A spec string: kept as sent (no trimming), may be blank (clears the value) or null (ignored)."""
-    return serializers.CharField(
+    return StrictCharField(
         max_length=max_length, required=False, allow_blank=True, allow_null=allow_null, trim_whitespace=False, **kwargs
     )
 
 
 class CustomerContactIdentifierSerializer(serializers.Serializer):
-    externalRefId = serializers.CharField(
+    externalRefId = StrictCharField(
         max_length=120,
         allow_null=True,
         trim_whitespace=False,
@@ -76,7 +76,7 @@ class TemplateDataListSerializer(serializers.ListSerializer):
 
 
 class TemplateDataItemSerializer(serializers.Serializer):
-    key = serializers.CharField(
+    key = StrictCharField(
         max_length=254, allow_blank=True, allow_null=True, trim_whitespace=False, help_text="Template Parameter Key"
     )
     value = text(254, help_text="Template Parameter Value")
@@ -150,15 +150,19 @@ class CustomerContactSerializer(serializers.Serializer):
         }
 
 
-# The request as documented in OpenAPI: without the two ids the body may repeat. They are accepted and checked
-# (the operation's description says so); leaving them out of the schema keeps schema-driven clients and fuzzers
-# from sending values that can only be refused (any other externalCCId than the path's is a 400 by rule).
+# The request as documented in OpenAPI: without the fields whose validity depends on something a schema
+# cannot express (the path, the stored contact, another field). They are accepted and checked, and the
+# operation's description documents them; leaving them out of the schema keeps schema-driven generators from
+# sending values that can only be refused (the issue makes each of these a 400).
 class CustomerContactDocumentedSerializer(CustomerContactSerializer):
-    """A customer contact report. The body may also repeat `externalCCId` (it must equal the path's) and
-    `ccId` (it must be the contact's, which the system assigns); a different value is refused with 400."""
+    """A customer contact report. The body may also carry `deliveryChannel` (EMAI, "FAX ", "IVR ", "SMS "),
+    `deliveryValue` (at most 254 characters; an e-mail address for EMAI, a phone number for the others),
+    `externalCCId` (it must equal the path's) and `ccId` (it must be the contact's); see the description."""
 
     externalCCId = None
     ccId = None
+    deliveryChannel = None
+    deliveryValue = None
 
     class Meta:
         ref_name = "C1CreUpdCC"

@@ -444,3 +444,20 @@ def test_other_methods_are_405_in_the_envelope(integration_client, method):
     response = getattr(integration_client, method)(URL)
     assert response.status_code == 405
     assert response.json()["serverMessage"]["messageNbr"] == 4050
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"accountId": 1589809012},
+        {"reason": True},
+        {"templateData": [{"key": "k", "value": 0}]},
+        {"customerContactIdentifier": [{"externalRefId": 7}]},
+        {"deliveryValue": 4155552671},
+    ],
+)
+def test_numbers_and_booleans_are_not_strings(integration_client, body):
+    response = put(integration_client, body)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(next(iter(body)))
