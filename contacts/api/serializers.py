@@ -150,24 +150,6 @@ class CustomerContactSerializer(serializers.Serializer):
         }
 
 
-# The request as documented in OpenAPI: without the fields whose validity depends on something a schema
-# cannot express (the path, the stored contact, another field). They are accepted and checked, and the
-# operation's description documents them; leaving them out of the schema keeps schema-driven generators from
-# sending values that can only be refused (the issue makes each of these a 400).
-class CustomerContactDocumentedSerializer(CustomerContactSerializer):
-    """A customer contact report. The body may also carry `deliveryChannel` (EMAI, "FAX ", "IVR ", "SMS "),
-    `deliveryValue` (at most 254 characters; an e-mail address for EMAI, a phone number for the others),
-    `externalCCId` (it must equal the path's) and `ccId` (it must be the contact's); see the description."""
-
-    externalCCId = None
-    ccId = None
-    deliveryChannel = None
-    deliveryValue = None
-
-    class Meta:
-        ref_name = "C1CreUpdCC"
-
-
 class CustomerContactIdentifierOutSerializer(serializers.Serializer):
     externalRefId = serializers.CharField(source="external_ref_id", required=False)
     identifierType = CodeField(source="identifier_type", choices=IdentifierType.choices, required=False)
