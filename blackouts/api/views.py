@@ -9,7 +9,6 @@ from rest_framework.response import Response
 
 from core.wire import bmc
 from core.wire.bmc import BMCAPIView, BMCStatusError, bad_request, now_ms, status_body
-from core.wire.common import WirePermission
 
 from .. import selectors, services
 from ..models import BlackoutPolicy, Event
@@ -48,15 +47,9 @@ def _run(call):
 
 
 class PolicyPermissionMixin:
-    """Model permissions on BlackoutPolicy. A method the view does not serve (TRACE...) asks for ``view`` and
-    then gets 405; ``WirePermission`` alone would fail on a method it has no action for."""
+    """Model permissions on BlackoutPolicy (``WirePermission`` maps each method to its action)."""
 
     permission_model = BlackoutPolicy
-
-    def get_required_permissions(self, method):
-        opts = self.permission_model._meta
-        actions = WirePermission.method_actions.get(method, ("view",))
-        return [f"{opts.app_label}.{action}_{opts.model_name}" for action in actions]
 
 
 class BlackoutPolicyCreateView(PolicyPermissionMixin, BMCAPIView):

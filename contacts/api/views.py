@@ -7,7 +7,6 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from core.wire import oracle
-from core.wire.common import WirePermission
 
 from .. import selectors, services
 from ..models import CustomerContact
@@ -53,12 +52,6 @@ class CustomerContactView(oracle.OracleAPIView):
     xml_root_name = "C1CreUpdCC"
     request_serializer_class = CustomerContactSerializer
     permission_model = CustomerContact
-
-    def get_required_permissions(self, method: str) -> list[str]:
-        """Model permissions by method; a method WirePermission does not know (TRACE...) needs none here and is
-        answered 405 by the dispatch that follows, instead of a KeyError (500) in the shared table."""
-        actions = WirePermission.method_actions.get(method, ())
-        return [f"contacts.{action}_customercontact" for action in actions]
 
     @staticmethod
     def _check_path(external_cc_id: str) -> None:

@@ -5,7 +5,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.wire.common import WireError, WirePermission
+from core.wire.common import WireError
 from core.wire.oracle import MESSAGE_NUMBERS, OracleAPIView, error_responses
 
 from .. import selectors, services
@@ -98,23 +98,13 @@ def _conflict(error: services.TransactionConflict) -> WireError:
 
 
 class DigitalAssetView(OracleAPIView):
-    """The family base view, with the model permissions of ``permission_model`` looked up per method.
-
-    ``WirePermission`` raises ``KeyError`` (a 500) on a method it does not list (TRACE); here such a method
-    needs no permission beyond being authenticated, and dispatch answers it 405 in the envelope.
-    """
+    """The family base view of the Digital Asset endpoints (``permission_model`` set by each)."""
 
     def perform_content_negotiation(self, request, force=False):
         # ``?format=`` (empty) would silently mean "no format"; like an unknown format it is a 404.
         if not force and request.query_params.get(api_settings.URL_FORMAT_OVERRIDE) == "":
             raise exceptions.NotFound("Unknown format ''.")
         return super().perform_content_negotiation(request, force=force)
-
-    def get_required_permissions(self, method: str) -> list[str]:
-        opts = self.permission_model._meta
-        return [
-            f"{opts.app_label}.{action}_{opts.model_name}" for action in WirePermission.method_actions.get(method, ())
-        ]
 
 
 class ProgramUnenrollView(DigitalAssetView):
