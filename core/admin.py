@@ -1,4 +1,5 @@
-"""The admin's Export button (``ExportMixin``) and the background export jobs with their progress."""
+"""Shared admin pieces: writes through the services (``ServiceAdminMixin``), read-only log records
+(``ReadOnlyAdminMixin``), the Export button (``ExportMixin``) and the background export jobs with their progress."""
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -9,10 +10,90 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import exports, services
+from .errors import DomainError
 from .models import ExportJob
 from .selectors import EXPORT_PARAM
 
 EXPORT_PERMISSION = "core.export_data"
+
+
+def add_domain_error(form, exc: DomainError) -> None:
+    """Show a domain error on a form: on the named field when the form has it, else above the form."""
+    pairs = exc.errors or [("", exc.message)]
+    for field_path, text in pairs:
+        name = (field_path or "").split(".")[0].split("[")[0]
+        if name in form.fields:
+            form.add_error(name, text)
+        else:
+            form.add_error(None, f"{field_path}: {text}" if field_path else text)
+
+
+class ServiceAdminMixin:
+    """Admin writes go through the domain services, never ``obj.save()``.
+
+    A subclass implements ``service_save(request=, obj=, form=, change=)`` (returns the saved object) and may
+    implement ``service_validate(request=, form=, change=)`` (raises a :class:`~core.errors.DomainError` that
+    becomes a form error before anything is written) and ``service_delete(request=, obj=)``.
+    A domain error raised while saving (a race the validation could not foresee) rolls the change back and is
+    shown on the page.
+    """
+
+    def service_save(self, *, request, obj, form, change):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def service_validate(self, *, request, form, change) -> None:
+        return None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:
+                    return
+                try:
+                    model_admin.service_validate(request=request, form=self, change=change)
+                except DomainError as exc:
+                    add_domain_error(self, exc)
+
+        ServiceForm.__name__ = form_class.__name__
+        return ServiceForm
+
+    def save_model(self, request, obj, form, change):
+        saved = self.service_save(request=request, obj=obj, form=form, change=change)
+        if saved is not None and saved is not obj:
+            # Let the admin's redirect and messages name the object the service saved.
+            obj.pk = saved.pk
+            form.instance = saved
+
+    def delete_model(self, request, obj):
+        deleter = getattr(self, "service_delete", None)
+        if deleter is None:
+            return super().delete_model(request, obj)
+        return deleter(request=request, obj=obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:  # raised inside the admin's atomic block: nothing was written
+            self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
+            return redirect(request.get_full_path())
+
+
+class ReadOnlyAdminMixin:
+    """Log-like records (message logs, status histories, transitions): visible, never added, changed or deleted
+    through the admin, by anyone."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ExportMixin:

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from . import exports
+from . import exports, jobs
 from .models import ExportJob
 from .selectors import changelist_queryset, model_admin_for
 
@@ -30,12 +30,10 @@ def export_columns(model, model_admin=None) -> list[exports.Column]:
 @transaction.atomic
 def export_job_create(*, user, app_label: str, model_name: str, query: str, fmt: str, rows_total: int) -> ExportJob:
     """Record a background export and enqueue it once the transaction commits."""
-    from .tasks import run_export
-
     job = ExportJob.objects.create(
         user=user, app_label=app_label, model_name=model_name, query=query, fmt=fmt, rows_total=rows_total
     )
-    transaction.on_commit(lambda: run_export.delay(str(job.pk)))
+    jobs.enqueue_on_commit("core.tasks.run_export", str(job.pk))
     return job
 
 

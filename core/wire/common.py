@@ -8,6 +8,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
 
+from core.errors import DomainError
+
 logger = logging.getLogger("core.wire")
 
 
@@ -26,6 +28,53 @@ class WireError(exceptions.APIException):
         self.message = message
         self.wire_code = code
         self.extra = extra
+
+
+@dataclass(frozen=True)
+class WireCode:
+    """How one domain error code is answered by a family: HTTP status, the vendor's code, extra envelope fields.
+
+    ``envelope`` (extra envelope fields) is a dict, or a callable taking the
+    :class:`~core.errors.DomainError` (its ``params``) and returning one.
+    """
+
+    status: int
+    code: str | int | None = None
+    envelope: object = None
+
+    def extra_for(self, exc: DomainError) -> dict:
+        if self.envelope is None:
+            return {}
+        return dict(self.envelope(exc) if callable(self.envelope) else self.envelope)
+
+
+# Status of a domain error whose code the app's table does not name.
+DEFAULT_STATUS = {
+    "not_found": 404,
+    "conflict": 409,
+    "stale": 409,
+    "ambiguous": 400,
+    "invalid_state": 409,
+    "invalid": 400,
+}
+# The family-neutral problem kind of each domain error kind.
+PROBLEM_KIND = {"not_found": "not_found", "conflict": "conflict", "invalid": "validation"}
+
+
+def describe_domain_error(exc: DomainError, view=None) -> "Problem":
+    """A domain error as a problem, through the view's ``domain_error_codes`` table (code, then kind)."""
+    table = getattr(view, "domain_error_codes", None) or {}
+    wire = table.get(exc.code) or table.get(exc.kind) or WireCode(DEFAULT_STATUS.get(exc.kind, 400))
+    kind = PROBLEM_KIND.get(exc.kind, "business")
+    errors = [(path or "", text) for path, text in exc.errors] if exc.kind == "invalid" else []
+    return Problem(
+        wire.status,
+        kind,
+        exc.message,
+        errors=errors,
+        wire_code=wire.code,
+        extra={**wire.extra_for(exc)},
+    )
 
 
 @dataclass
@@ -66,8 +115,10 @@ def flatten_errors(detail, path: str = "") -> list[tuple[str, str]]:
     return out
 
 
-def describe(exc: Exception, request=None) -> Problem:
+def describe(exc: Exception, request=None, view=None) -> Problem:
     """Classify an exception raised while serving a wire request."""
+    if isinstance(exc, DomainError):
+        return describe_domain_error(exc, view)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -147,7 +198,7 @@ def make_exception_handler(render_problem):
 
     def handler(exc, context):
         request = context.get("request")
-        problem = describe(exc, request)
+        problem = describe(exc, request, context.get("view"))
         response = render_problem(problem, request, context.get("view"))
         for name, value in problem.headers.items():
             response[name] = value
