@@ -81,17 +81,17 @@ XML_CORPUS = {
 
 def _assert_envelope(family: str, response) -> None:
     assert response.status_code < 500, (response.status_code, response.content[:300])
-    assert 400 <= response.status_code, response.status_code
+    assert response.status_code >= 400, response.status_code
     content_type = response.get("Content-Type", "")
     if "xml" in content_type:
         assert b"problemDetailDocument" in response.content
         return
     body = json.loads(response.content)
     if family == "oracle":
-        assert ORACLE_KEYS <= set(body), body
+        assert set(body) >= ORACLE_KEYS, body
         assert "ErrorDetail" not in body["detail"]
     elif family == "uim":
-        assert UIM_KEYS <= set(body), body
+        assert set(body) >= UIM_KEYS, body
     else:  # BMC: a validation list or a status body
         items = body if isinstance(body, list) else [body]
         assert all(("key" in i and "message" in i) or "statusCode" in i for i in items), body
@@ -151,9 +151,7 @@ PATH_VALUES = {"NUL": "%00", "long": "a" * 5000, "surrogate": "%ED%A0%80", "trav
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("family", "method", "path"), [op for op in OPERATIONS if "{" in op[2]], ids=lambda v: str(v)
-)
+@pytest.mark.parametrize(("family", "method", "path"), [op for op in OPERATIONS if "{" in op[2]], ids=lambda v: str(v))
 @pytest.mark.parametrize("case", sorted(PATH_VALUES))
 def test_hostile_path_values_are_never_a_5xx(client, family, method, path, case):
     response = client.generic(method.upper(), _fill(path, PATH_VALUES[case]), b"{}", content_type="application/json")
