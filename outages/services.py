@@ -1,9 +1,14 @@
-"""What changes outage data: applying OMS notifications (atomically, stale-safe, at storm scale) and the log.
+"""What changes outage data: applying OMS notifications (atomically, stale-safe, at storm scale), staff edits, and
+the message log.
 
 Messages are taken in the wire shape the request serializer validated (``eventDetails``,
-``customerInformation``, ``characteristics``): the service is the notification workflow itself.
+``customerInformation``, ``characteristics``): the service is the notification workflow itself. Refusals are
+``core.errors`` domain errors with stable codes (``outages.stale_message``...); the wire's Oracle message numbers
+are in ``outages/api/errors.py``.
 """
 
+import codecs
+import hashlib
 import json
 import re
 import uuid
@@ -12,8 +17,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import islice
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+
+from core.errors import DomainError, Invalid, NotFound, Stale, from_validation_error
 
 from .models import (
     ExternalSystem,
@@ -27,8 +36,10 @@ from .models import (
 )
 
 CUSTOMER_BATCH = 5000
-UNKNOWN_SYSTEM = 4002  # Oracle message number: externalSystem is not an active External System
-STALE_MESSAGE = 4003  # Oracle message number: a message reference lower than the stored one
+# Stable domain codes of the refusals (the model names its own: ``outages.etr_before_start``).
+UNKNOWN_SYSTEM = "outages.unknown_external_system"  # externalSystem is not an active External System
+STALE_MESSAGE = "outages.stale_message"  # a message reference lower than the stored one
+LOG_BODY_LIMIT = 65536  # bytes of a refused payload kept in the log, unless settings.OUTAGES_LOG_BODY_LIMIT
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 # eventDetails keys copied to the event when present in a message (absent keys leave the stored value).
@@ -39,17 +50,6 @@ _EVENT_FIELDS = {
     "completionDateTime": "completion_date_time",
     "impactedCustomers": "impacted_customers",
 }
-
-
-class OutageNotificationRefused(Exception):
-    """A request that cannot be applied; nothing in it was applied. ``index`` names the offending message."""
-
-    def __init__(self, message: str, *, code: int, outcome: str = MessageOutcome.REJECTED, index: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.outcome = outcome
-        self.index = index
 
 
 @dataclass
@@ -193,18 +193,25 @@ def _event_lock(system: ExternalSystem, outage_id: str) -> OutageEvent:
 
 
 def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 0) -> OutageEvent:
-    """Apply one validated message to its event (inside the caller's transaction), or refuse it as stale."""
+    """Apply one validated message to its event (inside the caller's transaction), or refuse it.
+
+    Raises :class:`~core.errors.Stale` (``outages.stale_message``) for a reference lower than the stored one and
+    :class:`~core.errors.Invalid` (``outages.etr_before_start``) when the message would leave the ETR before the
+    start; both carry ``index``, the position of the message in the request.
+    """
     details = message["eventDetails"]
     outage_id = details["externalOutageId"]
     event = _event_lock(system, outage_id)
     incoming = details.get("messageReference")
     if (reference_compare(incoming, event.message_reference) or 0) < 0:
-        raise OutageNotificationRefused(
+        raise Stale(
             f"outageMessages[{index}]: outage {outage_id} message reference {incoming.strip()} is lower than "
             f"the stored {event.message_reference.strip()}; stale, not applied.",
             code=STALE_MESSAGE,
-            outcome=MessageOutcome.STALE,
             index=index,
+            outage_id=outage_id,
+            incoming=incoming,
+            stored=event.message_reference,
         )
     if incoming and incoming.strip():
         event.message_reference = incoming
@@ -214,7 +221,11 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
             setattr(event, attr, value if value is not None or attr != "outage_type" else "")
     if details.get("discarded") is not None:
         event.discarded = details["discarded"]
-    event.state = OutageEvent.derive_state(discarded=event.discarded, completion_date_time=event.completion_date_time)
+    if "startDateTime" in details or "estimatedRestorationTime" in details:
+        error = event.times_error()
+        if error is not None:
+            path = f"outageMessages[{index}].eventDetails.estimatedRestorationTime"
+            raise Invalid(f"{path}: {error.message}", code=error.code, errors=[(path, error.message)], index=index)
     if "additionalDetails" in details:
         _details_replace(event, details["additionalDetails"] or [])
     if "characteristics" in message:
@@ -224,8 +235,14 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
         event.customer_count = outage_customers_write(
             event=event, customers=info.get("customers") or [], incremental=bool(info.get("incrementalUpdate"))
         )
-    event.save()
+    _event_save(event)
     return event
+
+
+def _event_save(event: OutageEvent) -> None:
+    """Save an event with its state derived from its fields by the one rule (``OutageEvent.derive_state``)."""
+    event.state = OutageEvent.derive_state(discarded=event.discarded, completion_date_time=event.completion_date_time)
+    event.save()
 
 
 def _payloads(messages: list, payloads: list[str] | None) -> list[str]:
@@ -251,6 +268,29 @@ def _reference(message) -> str:
     return _text(value, 254)
 
 
+def log_body_limit() -> int:
+    """Bytes of a refused request's payloads the log keeps (``settings.OUTAGES_LOG_BODY_LIMIT``, default 64 KiB)."""
+    return int(getattr(settings, "OUTAGES_LOG_BODY_LIMIT", LOG_BODY_LIMIT))
+
+
+@dataclass
+class _Kept:
+    """What the log keeps of a refused payload: at most a budget of its bytes, with its whole size and hash."""
+
+    text: str
+    size: int
+    sha256: str
+    truncated: bool
+
+
+def _keep(body: bytes | str, budget: int) -> _Kept:
+    raw = body if isinstance(body, bytes) else body.encode("utf-8", errors="surrogatepass")
+    head = raw[: max(budget, 0)]
+    # An incremental decoder holds back a character cut in two at the limit instead of mangling it.
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head, final=len(head) == len(raw))
+    return _Kept(_text(text, len(text)), len(raw), hashlib.sha256(raw).hexdigest(), len(head) < len(raw))
+
+
 def outage_messages_log_refused(
     *,
     external_system: str,
@@ -260,10 +300,14 @@ def outage_messages_log_refused(
     index: int | None = None,
     received_by: str = "",
     content_type: str = "",
-    raw_body: str | None = None,
+    raw_body: bytes | str | None = None,
     payloads: list[str] | None = None,
 ) -> uuid.UUID:
-    """Log the messages of a refused request (the offending one with ``outcome``), or its raw body if unparsed."""
+    """Log the messages of a refused request (the offending one with ``outcome``), or its raw body if unparsed.
+
+    Bounded, so that a flood of refused requests cannot fill the disk: the payloads of one request keep at most
+    :func:`log_body_limit` bytes in all (in order), each entry with its whole size and SHA-256.
+    """
     request_id = uuid.uuid4()
     received_at = timezone.now()
     common = {
@@ -273,13 +317,26 @@ def outage_messages_log_refused(
         "received_by": _text(received_by, 150),
         "content_type": _text(content_type, 100),
     }
+    budget = log_body_limit()
+
+    def kept(body) -> dict:
+        nonlocal budget
+        payload = _keep(body, budget)
+        budget -= payload.size
+        return {
+            "payload": payload.text,
+            "payload_bytes": payload.size,
+            "payload_sha256": payload.sha256,
+            "payload_truncated": payload.truncated,
+        }
+
     if not messages:
         entries = [
             OutageMessage(
                 index=0,
                 outcome=MessageOutcome.REJECTED,
                 reason=_text(reason, 10_000),
-                payload=_text(raw_body or "", len(raw_body or "")),
+                **kept(raw_body or b""),
                 **common,
             )
         ]
@@ -295,7 +352,7 @@ def outage_messages_log_refused(
                     message_reference=_reference(message),
                     outcome=outcome if own else MessageOutcome.REJECTED,
                     reason=_text(reason if own else f"Not applied: the request was refused ({reason})", 10_000),
-                    payload=_text(texts[i], len(texts[i])),
+                    **kept(texts[i]),
                     **common,
                 )
             )
@@ -311,18 +368,22 @@ def outage_notifications_apply(
     content_type: str = "application/json",
     payloads: list[str] | None = None,
 ) -> AppliedNotifications:
-    """Apply a notification request atomically: every message, or none (then raise ``OutageNotificationRefused``).
+    """Apply a notification request atomically: every message, or none (then raise the domain error).
 
-    Each message upserts its event under a row lock, so concurrent requests for one outage serialize and the
-    highest reference wins. Every message is logged, applied or refused.
+    Refusals: :class:`~core.errors.NotFound` ``outages.unknown_external_system``, :class:`~core.errors.Stale`
+    ``outages.stale_message``, :class:`~core.errors.Invalid` ``outages.etr_before_start``. Each message upserts
+    its event under a row lock, so concurrent requests for one outage serialize and the highest reference wins.
+    Every message is logged, applied (whole payload) or refused (bounded payload).
     """
     texts = _payloads(messages, payloads)
     try:
         with transaction.atomic():
             system = ExternalSystem.objects.filter(name=external_system, is_active=True).first()
             if system is None:
-                raise OutageNotificationRefused(
-                    f'externalSystem "{external_system}" is not an active External System.', code=UNKNOWN_SYSTEM
+                raise NotFound(
+                    f'externalSystem "{external_system}" is not an active External System.',
+                    code=UNKNOWN_SYSTEM,
+                    external_system=external_system,
                 )
             result = AppliedNotifications(request_id=uuid.uuid4())
             for index, message in enumerate(messages):
@@ -347,13 +408,13 @@ def outage_notifications_apply(
                 ]
             )
             return result
-    except OutageNotificationRefused as exc:
+    except DomainError as exc:
         outage_messages_log_refused(
             external_system=external_system,
             messages=messages,
             reason=exc.message,
-            outcome=exc.outcome,
-            index=exc.index,
+            outcome=MessageOutcome.STALE if isinstance(exc, Stale) else MessageOutcome.REJECTED,
+            index=exc.params.get("index"),
             received_by=received_by,
             content_type=content_type,
             payloads=texts,
@@ -364,11 +425,58 @@ def outage_notifications_apply(
 @transaction.atomic
 def outage_events_discard(*, event_ids: Iterable[int]) -> int:
     """Staff action: mark events discarded (set-based); returns how many changed."""
+    discarded = OutageEvent.derive_state(discarded=True, completion_date_time=None)  # discarded wins, whatever else
     return (
         OutageEvent.objects.filter(pk__in=list(event_ids))
         .exclude(state=OutageState.DISCARDED)
-        .update(discarded=True, state=OutageState.DISCARDED, updated_at=timezone.now())
+        .update(discarded=True, state=discarded, updated_at=timezone.now())
     )
+
+
+@transaction.atomic
+def outage_event_save(*, event: OutageEvent) -> OutageEvent:
+    """Staff add or change of an event (the admin): its times checked by the model's rule, its state derived."""
+    error = event.times_error()
+    if error is not None:
+        raise error
+    _event_save(event)
+    return event
+
+
+@transaction.atomic
+def outage_event_lists_replace(*, event: OutageEvent, characteristics: list[dict], details: list[dict]) -> None:
+    """Staff edit of an event's characteristics and additional details: both lists replaced, in the wire shape of
+    a message (``characteristicType``, ``typeOfCharacteristicValue``, ``sequence``, ``characteristicValue``)."""
+    _characteristics_replace(event, characteristics)
+    _details_replace(event, details)
+
+
+@transaction.atomic
+def outage_events_delete(*, event_ids: Iterable[int]) -> int:
+    """Staff delete of events with their customers, characteristics and details; logged messages stay (their
+    event emptied). Customers go in one DELETE first, so a storm's list costs no per-row cascade."""
+    ids = list(event_ids)
+    OutageCustomer.objects.filter(event_id__in=ids).delete()
+    _, per_model = OutageEvent.objects.filter(pk__in=ids).delete()
+    return per_model.get(OutageEvent._meta.label, 0)
+
+
+@transaction.atomic
+def external_system_save(*, system: ExternalSystem) -> ExternalSystem:
+    """Staff add or change of an external system (its name is what OMS requests send in ``externalSystem``)."""
+    try:
+        system.full_clean()
+    except ValidationError as exc:
+        raise from_validation_error(exc, code="outages.invalid_external_system") from None
+    system.save()
+    return system
+
+
+@transaction.atomic
+def external_system_ensure(*, name: str, description: str = "") -> ExternalSystem:
+    """The active external system of that name, created if missing (demo loaders, set-up commands)."""
+    system, _ = ExternalSystem.objects.get_or_create(name=name, defaults={"description": description})
+    return system
 
 
 @transaction.atomic

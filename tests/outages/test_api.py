@@ -104,16 +104,23 @@ class TestOutageEventNotifications(OracleContract):
         assert len(response.json()["outageMessages"][0]["customerInformation"]["customers"]) == 3
         assert OutageEvent.objects.get(external_outage_id="X1").customer_count == 3
 
-    def test_padded_codes_accepted_trimmed_and_kept_as_sent(self, client):
-        data = body(message("P1"))
+    def test_padded_codes_accepted_trimmed_and_stored_canonical(self, client):
+        # One rule for the Oracle family (core/wire/oracle_fields.py): matched trimmed, stored in the spec's form.
+        data = body(message("P1", outageType=" C1PL "))
         data["outageMessages"][0]["characteristics"] = [
             {"characteristicType": "CAUSE", "typeOfCharacteristicValue": "FKV"},
             {"characteristicType": "CAUSE", "typeOfCharacteristicValue": "DFV "},
+            {"characteristicType": "CAUSE", "typeOfCharacteristicValue": " ADV  "},
         ]
         response = post(client, data)
         assert response.status_code == 200, response.content
-        kept = list(OutageEvent.objects.get().characteristics.values_list("type_of_characteristic_value", flat=True))
-        assert kept == ["FKV", "DFV "]
+        answered = response.json()["outageMessages"][0]
+        assert answered["eventDetails"]["outageType"] == "C1PL"
+        assert [c["typeOfCharacteristicValue"] for c in answered["characteristics"]] == ["FKV ", "DFV ", "ADV "]
+        event = OutageEvent.objects.get()
+        assert event.outage_type == "C1PL"
+        kept = list(event.characteristics.values_list("type_of_characteristic_value", flat=True))
+        assert kept == ["FKV ", "DFV ", "ADV "]
 
     @pytest.mark.parametrize(
         ("details", "field"),
@@ -144,7 +151,7 @@ class TestOutageEventNotifications(OracleContract):
             ({"messageReference": 12}, "messageReference"),
             ({"discarded": 0}, "discarded"),
             ({"discarded": "false"}, "discarded"),
-            ({"outageType": "C1PL "}, "outageType"),
+            ({"outageType": 1}, "outageType"),
             ({"startDateTime": 1738800000}, "startDateTime"),
         ],
     )
@@ -175,7 +182,7 @@ class TestOutageEventNotifications(OracleContract):
     def test_characteristic_rules(self, client):
         data = body(message("R2"))
         data["outageMessages"][0]["characteristics"] = [
-            {"characteristicType": "x" * 9, "sequence": 1000, "typeOfCharacteristicValue": "ADV  "}
+            {"characteristicType": "x" * 9, "sequence": 1000, "typeOfCharacteristicValue": "ADVX"}
         ]
         problem = self.assert_envelope(post(client, data), 400)
         for name in ("characteristicType", "sequence", "typeOfCharacteristicValue"):
@@ -380,7 +387,12 @@ class TestOutageEventDetail(OracleContract):
 
     def test_unknown_event_is_404_in_envelope(self, client):
         self.assert_envelope(client.get(f"{NOTIFICATIONS}CCB-NMS%20integration/nope"), 404)
-        self.assert_envelope(client.get(f"{NOTIFICATIONS}CCB%00/nope%00"), 404)
+
+    def test_nul_in_the_path_is_refused_as_in_every_body(self, client):
+        # One rule in every family: NUL characters are refused (400), not looked up.
+        problem = self.assert_envelope(client.get(f"{NOTIFICATIONS}CCB%00/nope%00"), 400)
+        assert "externalSystem" in problem["detail"] and "externalOutageId" in problem["detail"]
+        assert problem["serverMessage"]["messageNbr"] == 4000
 
     def test_xml_answer(self, client):
         response = client.get(self.path_for_call, HTTP_ACCEPT="application/xml")

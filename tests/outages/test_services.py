@@ -9,9 +9,9 @@ from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.errors import DomainError, NotFound, Stale
 from outages.models import MessageOutcome, OutageEvent, OutageMessage, OutageState
 from outages.services import (
-    OutageNotificationRefused,
     external_systems_set_active,
     outage_events_discard,
     outage_messages_prune,
@@ -115,10 +115,10 @@ def test_copy_path_escapes_special_characters(system):
 
 def test_refusal_applies_nothing_and_logs_every_message(system):
     apply(message("A", reference=5))
-    with pytest.raises(OutageNotificationRefused) as refused:
+    with pytest.raises(Stale) as refused:
         apply(message("B", reference=1, customers=customers(0, 2)), message("A", reference=4))
-    assert refused.value.outcome == MessageOutcome.STALE
-    assert refused.value.index == 1
+    assert refused.value.code == "outages.stale_message"
+    assert refused.value.params["index"] == 1
     assert not OutageEvent.objects.filter(external_outage_id="B").exists()
     rows = list(OutageMessage.objects.order_by("id").values_list("external_outage_id", "outcome", "event_id"))
     assert rows[0][:2] == ("A", MessageOutcome.APPLIED) and rows[0][2] is not None
@@ -127,8 +127,9 @@ def test_refusal_applies_nothing_and_logs_every_message(system):
 
 
 def test_unknown_system_is_logged_rejected(db):
-    with pytest.raises(OutageNotificationRefused, match="Nobody"):
+    with pytest.raises(NotFound, match="Nobody") as refused:
         apply(message("A"), system="Nobody")
+    assert refused.value.code == "outages.unknown_external_system"
     assert OutageMessage.objects.get().outcome == MessageOutcome.REJECTED
 
 
@@ -139,7 +140,7 @@ def test_staff_actions(system):
     event.refresh_from_db()
     assert (event.state, event.discarded) == (OutageState.DISCARDED, True)
     assert external_systems_set_active(system_ids=[system.pk], active=False) == 1
-    with pytest.raises(OutageNotificationRefused):
+    with pytest.raises(NotFound):
         apply(message("A"))
 
 
@@ -165,7 +166,7 @@ def test_concurrent_requests_for_one_outage_serialize_and_highest_reference_wins
         try:
             apply(message("race", reference=reference, customers=customers(reference * 100, 50)))
             return reference, MessageOutcome.APPLIED
-        except OutageNotificationRefused:
+        except DomainError:
             return reference, MessageOutcome.STALE
         finally:
             connection.close()
