@@ -283,3 +283,16 @@ def test_logs_are_read_only_even_for_a_superuser(admin_client_, storm, model_nam
     assert type(entry).objects.filter(pk=entry.pk).exists()
     if model_name == "outagemessage":
         assert OutageMessage.objects.get().reason == ""
+
+
+def test_external_system_add_goes_through_the_service(admin_client_, monkeypatch):
+    from outages import services
+
+    saved = []
+    real = services.external_system_save
+    monkeypatch.setattr(services, "external_system_save", lambda **kw: saved.append(kw["system"].name) or real(**kw))
+    url = reverse("admin:outages_externalsystem_add")
+    response = admin_client_.post(url, {"name": "New OMS", "description": "", "is_active": "on"})
+    assert response.status_code == 302
+    assert saved == ["New OMS"]
+    assert ExternalSystem.objects.get().name == "New OMS"
