@@ -38,16 +38,21 @@ def max_depth() -> int:
     return int(getattr(settings, "WIRE_MAX_DEPTH", DEFAULT_MAX_DEPTH))
 
 
-def read_body(stream, parser_context) -> bytes:
-    """The raw body, refused with 413 above the limit without reading more than one byte past it."""
+def check_declared_length(request) -> None:
+    """413 when the request declares a body over the limit (nothing is read)."""
     limit = max_body_bytes()
-    request = (parser_context or {}).get("request")
     declared = request.META.get("CONTENT_LENGTH") if request is not None else None
     try:
         if declared and int(declared) > limit:
             raise RequestTooLarge(f"Request body too large: {int(declared):,} bytes; the limit is {limit:,}.")
     except ValueError:
         raise exceptions.ParseError("Invalid Content-Length header.") from None
+
+
+def read_body(stream, parser_context) -> bytes:
+    """The raw body, refused with 413 above the limit without reading more than one byte past it."""
+    limit = max_body_bytes()
+    check_declared_length((parser_context or {}).get("request"))
     if stream is None:
         return b""
     raw = stream.read(limit + 1)
@@ -62,35 +67,36 @@ def _refuse_constant(name: str):
 
 def _check_structure(data, *, check_text: bool) -> None:
     """Walk containers iteratively: refuse nesting over the limit and (when asked) strings with a NUL or a lone
-    surrogate."""
+    surrogate, naming the value's path (``outageMessages[0].customers[2].accountId``)."""
     limit = max_depth()
-    stack = [(data, 1)]
+    stack = [(data, 1, "")]
     while stack:
-        value, depth = stack.pop()
+        value, depth, path = stack.pop()
         if isinstance(value, dict):
             if depth > limit:
                 raise exceptions.ParseError(f"JSON nested more than {limit} levels deep.")
             for key, item in value.items():
+                sub = f"{path}.{key}" if path else str(key)
                 if check_text:
-                    _check_text(key)
-                stack.append((item, depth + 1))
+                    _check_text(key, sub)
+                stack.append((item, depth + 1, sub))
         elif isinstance(value, list):
             if depth > limit:
                 raise exceptions.ParseError(f"JSON nested more than {limit} levels deep.")
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend((item, depth + 1, f"{path}[{index}]") for index, item in enumerate(value))
         elif check_text and isinstance(value, str):
-            _check_text(value)
+            _check_text(value, path)
 
 
-def _check_text(text: str) -> None:
+def _check_text(text: str, path: str) -> None:
+    """A NUL or a lone surrogate is a 400 naming the field (as a validation error, so families list it)."""
     if "\x00" in text:
-        raise exceptions.ParseError(f"JSON parse error - {NUL_MESSAGE}")
+        raise exceptions.ValidationError({path: [NUL_MESSAGE]} if path else [NUL_MESSAGE])
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise exceptions.ParseError(
-            "JSON string holds a lone UTF-16 surrogate (e.g. \\ud800), which is not a character."
-        ) from None
+        message = "A lone UTF-16 surrogate (e.g. \\ud800) is not a character."
+        raise exceptions.ValidationError({path: [message]} if path else [message]) from None
 
 
 def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from core.wire.common import describe
 from core.wire.oracle import OracleAPIView, error_responses
+from core.wire.parsers import RequestTooLarge, check_declared_length
 from outages import selectors
 from outages.services import outage_messages_log_refused, outage_notifications_apply
 
@@ -43,11 +44,13 @@ class OutageEventNotificationsView(OutagesAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Read the body before parsing so the message log can keep what did not parse.
+        # Read the body before parsing so the message log can keep what did not parse (within the one body
+        # limit of every family: a larger body is a 413 before it is read).
+        check_declared_length(request)
         try:
             self.raw_body = request.body
         except RequestDataTooBig:
-            raise exceptions.ParseError("Request body too large.") from None
+            raise RequestTooLarge() from None
 
     def _log_refused(self, request, reason: str, data=None) -> None:
         messages = data.get("outageMessages") if isinstance(data, dict) else None
@@ -75,7 +78,7 @@ class OutageEventNotificationsView(OutagesAPIView):
     def post(self, request):
         try:
             data = request.data
-        except exceptions.ParseError as exc:
+        except (exceptions.ParseError, exceptions.ValidationError) as exc:  # the parser refuses NUL, depth...
             self._log_refused(request, describe(exc, request).message)
             raise
         serializer = self.get_request_serializer(data=data)

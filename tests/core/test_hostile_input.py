@@ -175,9 +175,15 @@ def test_hostile_path_values_are_never_a_5xx(client, family, method, path, case)
     ],
 )
 def test_parser_refusals(raw, message):
-    with pytest.raises(exceptions.ParseError) as caught:
+    with pytest.raises((exceptions.ParseError, exceptions.ValidationError)) as caught:
         parse_json_bytes(raw)
     assert message in str(caught.value.detail)
+
+
+def test_a_refused_string_names_its_path():
+    with pytest.raises(exceptions.ValidationError) as caught:
+        parse_json_bytes(b'{"a": [{"b": "ok"}, {"b": "x\\u0000"}]}')
+    assert caught.value.detail == {"a[1].b": ["Null characters are not allowed."]}
 
 
 @pytest.mark.parametrize(
