@@ -1,33 +1,13 @@
 """Outage events reported by outage management systems (OMS), their impacted customers and the message log."""
 
-from datetime import UTC, datetime
-
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
+from core.datetimes import validate_storable_datetime
 from core.errors import Invalid
+
 
 # The widest span every database and Python can store, read back and convert to any UTC offset: one day inside
 # Python's own limits on each side (a "+14:00" on 1 January of year 1 is a BC instant in UTC).
-STORABLE_FROM = datetime(1, 1, 2, tzinfo=UTC)
-STORABLE_UNTIL = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
-OUT_OF_RANGE = "Date-time out of range: years 1 to 9999, also once converted to UTC."
-
-
-def validate_storable_datetime(value) -> None:
-    """Model-side bound of every outage time (the admin form's): the instant must be storable and convertible."""
-    if value is None:
-        return
-    try:
-        instant = value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
-        storable = STORABLE_FROM <= instant <= STORABLE_UNTIL
-    except (OverflowError, ValueError):
-        storable = False
-    if not storable:
-        raise ValidationError(OUT_OF_RANGE, code="out_of_range")
-
-
 class OutageType(models.TextChoices):
     PLANNED = "C1PL", "Planned"
     UNPLANNED = "C1UP", "Unplanned"

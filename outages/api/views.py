@@ -11,7 +11,7 @@ from core.wire.parsers import RequestTooLarge, check_declared_length
 from outages import selectors
 from outages.services import outage_messages_log_refused, outage_notifications_apply
 
-from .errors import DOMAIN_ERROR_CODES, exception_handler
+from .errors import DOMAIN_ERROR_CODES
 from .serializers import (
     EXAMPLES,
     OutageEventDetailOutSerializer,
@@ -26,9 +26,6 @@ class OutagesAPIView(OracleAPIView):
     """Base view of the outages endpoints: the Oracle family with this app's table of message numbers."""
 
     domain_error_codes = DOMAIN_ERROR_CODES
-
-    def get_exception_handler(self):
-        return exception_handler
 
 
 class OutageEventNotificationsView(OutagesAPIView):
