@@ -246,9 +246,19 @@ class TestUnenroll(OracleContract):
         assert answer["status"] == "ERROR"
         assert answer["exception"]["messageNumber"] == number
 
-    def test_nul_characters_are_dropped(self, client, jane):
-        answer = self.post(client, body(transactionId="DERMS\x00-1")).json()
-        assert answer["transactionId"] == "DERMS-1"
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"transactionId": "DERMS\x00-1"}, "transactionId"),
+            ({"customerInfo": {"name": "Jane\x00 Doe"}}, "customerInfo.name"),
+            ({"locationInfo": {"address1": "1 Main\x00 Street"}}, "locationInfo.address1"),
+        ],
+    )
+    def test_nul_characters_are_refused(self, client, jane, changes, field):
+        # One rule in every family: a NUL is a 400 naming the field (it used to be dropped silently).
+        answer = self.assert_envelope(self.post(client, body(**changes)), 400)
+        assert f"{field}: Null characters are not allowed." in answer["detail"]
+        assert not Unenrollment.objects.exists()
 
     def test_customer_elsewhere_has_no_active_enrollment(self, client, jane):
         other = EnrollmentFactory(program=jane.program)
@@ -391,7 +401,7 @@ class TestUnenrollRead(OracleContract):
 
         serializer = DAUnenrollRequestSerializer(data=UNENROLL)
         serializer.is_valid(raise_exception=True)
-        return unenrollment_request(data=serializer.validated_data)[0]
+        return unenrollment_request(data=serializer.validated_data)
 
     def get_path(self, contract_data) -> str:
         return f"{BASE}/unenroll/{contract_data.pk}"

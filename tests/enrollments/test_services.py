@@ -94,8 +94,8 @@ def test_unenroll_costs_a_constant_number_of_queries(django_assert_max_num_queri
         EnrollmentFactory(program=jane.program)
         DeviceFactory(enrollment=jane)
     with django_assert_max_num_queries(9):  # 5 statements and 4 savepoint commands
-        record, created = services.unenrollment_request(data=request(end_date=TODAY, **location))
-    assert created and record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
+        record = services.unenrollment_request(data=request(end_date=TODAY, **location))
+    assert record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
 
 
 @pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_due_unenrollments_complete_on_their_day_and_only_once():
     jane = jane_doe_enrollment()
     DeviceFactory(enrollment=jane)
     end = TODAY + timedelta(days=3)
-    record, _ = services.unenrollment_request(data=request(end_date=end))
+    record = services.unenrollment_request(data=request(end_date=end))
     assert record.status == UnenrollmentStatus.PENDING
     assert services.unenrollment_complete_due(today=end - timedelta(days=1)) == 0
     jane.refresh_from_db()
@@ -195,7 +195,7 @@ def test_demo_resolves_the_documented_jane_doe():
     assert Customer.objects.count() == demo.CUSTOMERS
     statuses = set(Enrollment.objects.values_list("status", flat=True))
     assert statuses == set(EnrollmentStatus.values)
-    record, _ = services.unenrollment_request(
+    record = services.unenrollment_request(
         data=validated(
             {
                 "transactionId": "DEMO-TRY",
@@ -212,11 +212,11 @@ def test_demo_resolves_the_documented_jane_doe():
         )
     )
     assert record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
-    enrollment, error, created = services.enrollment_request(
+    enrollment = services.enrollment_request(
         data={
             "customerInfo": {"cisAccountId": "1589809012"},
             "locationInfo": {"cisServicePointID": "2486945183"},
             "programInfo": {"programId": "DEMO-EV"},
         }
     )
-    assert error is None and created and enrollment.status == EnrollmentStatus.ENROLLED
+    assert enrollment.status == EnrollmentStatus.ENROLLED
