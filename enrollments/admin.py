@@ -54,6 +54,10 @@ class ReadOnlyInline(admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
+    def has_view_permission(self, request, obj=None):
+        # Nothing to show on an add page (and no formset for the form to require).
+        return obj is not None and super().has_view_permission(request, obj)
+
     def has_add_permission(self, request, obj=None):
         return False
 

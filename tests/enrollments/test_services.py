@@ -195,6 +195,12 @@ def test_demo_resolves_the_documented_jane_doe():
     assert Customer.objects.count() == demo.CUSTOMERS
     statuses = set(Enrollment.objects.values_list("status", flat=True))
     assert statuses == set(EnrollmentStatus.values)
+    # loaded through the services: what the real paths make of the demo's requests
+    error = Unenrollment.objects.get(transaction_id="DEMO-UNENROLL-ERROR")
+    assert error.status == UnenrollmentStatus.ERROR and error.error_code == "enrollments.customer_not_found"
+    pending = Unenrollment.objects.filter(status=UnenrollmentStatus.PENDING)
+    assert pending.exists() and not pending.filter(appointment__isnull=True).exists()
+    assert not Customer.objects.filter(name_key="").exists()
     record = services.unenrollment_request(
         data=validated(
             {
