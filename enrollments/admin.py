@@ -24,6 +24,7 @@ from .models import (
     EnrollmentStatus,
     Premise,
     Program,
+    ServiceAgreement,
     ServicePoint,
     Unenrollment,
     UnenrollReason,
@@ -109,6 +110,16 @@ class ServicePointAdmin(ReferenceAdmin):
     list_select_related = ("premise",)
     search_fields = ("=cis_service_point_id", "=premise__cis_premise_id", "premise__address1")
     raw_id_fields = ("premise",)
+
+
+@admin.register(ServiceAgreement)
+class ServiceAgreementAdmin(ReferenceAdmin):
+    """Which customer (account) has service at which service point, as the CIS knows it."""
+
+    list_display = ("id", "customer", "service_point")
+    list_select_related = ("customer", "service_point")
+    search_fields = ("=customer__cis_account_id", "=service_point__cis_service_point_id", "customer__name")
+    raw_id_fields = ("customer", "service_point")
 
 
 class DeviceInline(ReadOnlyInline):

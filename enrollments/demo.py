@@ -140,7 +140,12 @@ def load(*, stdout) -> str:
     now = timezone.now()
     today = timezone.localdate(now)
     customers, premises, service_points = _cis_rows()
-    services.cis_records_load(customers=customers, premises=premises, service_points=service_points)
+    # Each customer has service at their own premise's service point: the three "Jane Doe"s (1 Main Street,
+    # 145 Cedar Lane, 289 Oak Avenue) resolve by name and address, each to the one at that address.
+    agreements = [(c.cis_account_id, sp) for c, (sp, _) in zip(customers, service_points, strict=True)]
+    services.cis_records_load(
+        customers=customers, premises=premises, service_points=service_points, agreements=agreements
+    )
     customers = list(Customer.objects.filter(cis_account_id__in=[c.cis_account_id for c in customers]).order_by("pk"))
     points = list(
         ServicePoint.objects.filter(cis_service_point_id__in=[sp for sp, _ in service_points]).order_by("premise_id")

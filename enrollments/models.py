@@ -177,6 +177,30 @@ class ServicePoint(models.Model):
         return self.cis_service_point_id
 
 
+class ServiceAgreement(models.Model):
+    """A CIS service agreement: this customer (account) has service at this service point.
+
+    What lets a name with an address resolve to the customer at that address: several customers may share a
+    name, rarely a service point.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="agreements")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="agreements")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_point", "customer"],
+                name="%(app_label)s_%(class)s_unique_service_point_customer",
+                violation_error_message="This customer already has service at this service point.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} at {self.service_point}"
+
+
 class Enrollment(models.Model):
     """A customer's service point in a program, from its start date to its (scheduled) end date.
 

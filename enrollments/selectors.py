@@ -111,10 +111,26 @@ def enrollment_resolve(
     )
 
 
-def customer_resolve(*, customer_info: dict) -> Customer:
-    """Exactly one customer, or a domain error (not found / more than one)."""
-    found = list(customers_matching(customer_info=customer_info)[:2])
+def customer_resolve(*, customer_info: dict, service_point: ServicePoint | None = None) -> Customer:
+    """Exactly one customer, or a domain error (not found / more than one).
+
+    By ids, the account (and person) decide. By name with a ``service_point``, only the customers of that name who
+    have service there (a ``ServiceAgreement``) count, so two namesakes at different addresses never collide: the
+    same answer unenroll gives, where the customer's enrollment at the address decides.
+    """
+    customers = customers_matching(customer_info=customer_info)
+    by_name = not (_text(customer_info, "cisAccountId") or _text(customer_info, "cisPersonId"))
+    if by_name and service_point is not None:
+        customers = customers.filter(agreements__service_point=service_point)
+    found = list(customers[:2])
     if not found:
+        if by_name and service_point is not None and customers_matching(customer_info=customer_info).exists():
+            name = _text(customer_info, "name")
+            raise messages.error(
+                messages.CUSTOMER_NOT_FOUND,
+                f"No customer named {name} at service point {service_point.cis_service_point_id}",
+                customer=f"name {name}",
+            )
         raise _customer_not_found(customer_info)
     if len(found) > 1:
         raise messages.error(messages.CUSTOMER_AMBIGUOUS)

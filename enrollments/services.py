@@ -28,6 +28,7 @@ from .models import (
     Premise,
     Program,
     RemovalMethod,
+    ServiceAgreement,
     ServicePoint,
     Unenrollment,
     UnenrollmentStatus,
@@ -305,8 +306,11 @@ def enrollment_request(*, data: dict, today: date | None = None) -> Enrollment:
     start, end = program_info.get("startDate") or today, program_info.get("endDate")
     if not program.is_active or (end is not None and end < start):  # before resolving, as the wire always did
         enrollment_validate(customer=None, service_point=None, program=program, start_date=start, end_date=end)
-    customer = selectors.customer_resolve(customer_info=data["customerInfo"])
+    customers = selectors.customers_matching(customer_info=data["customerInfo"])
+    if not customers.exists():  # an unknown customer is reported before the location, as always
+        selectors.customer_resolve(customer_info=data["customerInfo"])
     service_point = selectors.service_point_resolve(location_info=data["locationInfo"])
+    customer = selectors.customer_resolve(customer_info=data["customerInfo"], service_point=service_point)
     asset_info = data.get("assetInfo") or {}
     try:
         return enrollment_create(
@@ -355,7 +359,7 @@ def enrollment_update(*, enrollment: Enrollment, start_date: date, end_date: dat
 
 
 @transaction.atomic
-def reference_save(*, obj: Program | Customer | Premise | ServicePoint | Device):
+def reference_save(*, obj: Program | Customer | Premise | ServicePoint | ServiceAgreement | Device):
     """Create or change a program, a CIS mirror row (customer, premise, service point) or a device (admin).
 
     Derived keys (``name_key``, ``address_key``) follow the row; every model rule is checked before saving, and a
@@ -380,10 +384,17 @@ def device_return_receive(*, returns) -> int:
 
 
 @transaction.atomic
-def cis_records_load(*, customers: list[Customer], premises: list[Premise], service_points: list[tuple[str, str]]):
+def cis_records_load(
+    *,
+    customers: list[Customer],
+    premises: list[Premise],
+    service_points: list[tuple[str, str]],
+    agreements: list[tuple[str, str]] = (),
+):
     """Bulk-load CIS mirror rows (demo, imports): keys derived as ``save()`` does, then set-based inserts.
 
-    ``service_points`` are ``(cis_service_point_id, cis_premise_id)`` pairs.
+    ``service_points`` are ``(cis_service_point_id, cis_premise_id)`` pairs, ``agreements`` (who has service
+    where) ``(cis_account_id, cis_service_point_id)`` pairs.
     """
     for row in (*customers, *premises):
         row.derive_keys()
@@ -394,4 +405,15 @@ def cis_records_load(*, customers: list[Customer], premises: list[Premise], serv
     )
     ServicePoint.objects.bulk_create(
         [ServicePoint(cis_service_point_id=sp, premise_id=premise_pks[p]) for sp, p in service_points]
+    )
+    customer_pks = dict(
+        Customer.objects.filter(cis_account_id__in=[a for a, _ in agreements]).values_list("cis_account_id", "pk")
+    )
+    point_pks = dict(
+        ServicePoint.objects.filter(cis_service_point_id__in=[sp for _, sp in agreements]).values_list(
+            "cis_service_point_id", "pk"
+        )
+    )
+    ServiceAgreement.objects.bulk_create(
+        [ServiceAgreement(customer_id=customer_pks[a], service_point_id=point_pks[sp]) for a, sp in agreements]
     )

@@ -18,12 +18,24 @@ from enrollments.models import (
     EnrollmentStatus,
     Premise,
     Program,
+    ServiceAgreement,
     ServicePoint,
     Unenrollment,
 )
 from tests.factories.enrollments import DeviceFactory, EnrollmentFactory, jane_doe_enrollment
 
-MODELS = [Program, Customer, Premise, ServicePoint, Enrollment, Device, Unenrollment, Appointment, DeviceReturn]
+MODELS = [
+    Program,
+    Customer,
+    Premise,
+    ServicePoint,
+    ServiceAgreement,
+    Enrollment,
+    Device,
+    Unenrollment,
+    Appointment,
+    DeviceReturn,
+]
 # What happened (requests and their outcomes): read-only in the admin for everyone, superusers included.
 LOG_MODELS = [Unenrollment, Appointment, DeviceReturn]
 SOON = timezone.now().replace(microsecond=0) + timedelta(days=4)

@@ -17,7 +17,13 @@ from enrollments.models import (
     UnenrollmentStatus,
 )
 from tests.contract import OracleContract, to_xml
-from tests.factories.enrollments import DeviceFactory, EnrollmentFactory, ProgramFactory, jane_doe_enrollment
+from tests.factories.enrollments import (
+    DeviceFactory,
+    EnrollmentFactory,
+    ProgramFactory,
+    ServiceAgreementFactory,
+    jane_doe_enrollment,
+)
 
 BASE = "/rest/apis/cross/digitalAssets/programEnrollments"
 TODAY = timezone.localdate()
@@ -510,9 +516,35 @@ class TestEnroll(OracleContract):
         ProgramFactory(program_id="OLD", is_active=False)
         answer = self.post(client, {**ENROLL, "programInfo": {"programId": "OLD"}}).json()
         assert answer["exception"]["messageNumber"] == "10302"
-        CustomerFactory(name="Jane Doe")
+        # Two Jane Does with service at the same service point: the name cannot tell them apart.
+        ServiceAgreementFactory(customer=CustomerFactory(name="Jane Doe"), service_point=jane.service_point)
         answer = self.post(client, {**ENROLL, "customerInfo": {"name": "jane doe"}}).json()
         assert answer["exception"]["messageNumber"] == "10102"
+
+    def test_a_name_with_an_address_is_the_customer_at_that_address(self, client, jane):
+        # issue 14: a namesake elsewhere used to make "Jane Doe at 1 Main Street" ambiguous (10102) on enroll,
+        # while unenroll resolved her; both now resolve the customer with service at the address.
+        from tests.factories.enrollments import CustomerFactory
+
+        twin = ServiceAgreementFactory(customer=CustomerFactory(name="Jane Doe"))
+        by_name = {"customerInfo": {"name": "jane doe"}}
+        mine = self.post(client, {**ENROLL, **by_name}).json()
+        assert mine["status"] == "ENROLLED", mine
+        assert Enrollment.objects.get(pk=int(mine["enrollmentId"])).customer == jane.customer
+        where_twin_lives = {"cisPremiseId": twin.service_point.premise.cis_premise_id}
+        theirs = self.post(
+            client, {**ENROLL, **by_name, "transactionId": "PORTAL-TX-0009", "locationInfo": where_twin_lives}
+        ).json()
+        assert theirs["status"] == "ENROLLED", theirs
+        assert Enrollment.objects.get(pk=int(theirs["enrollmentId"])).customer == twin.customer
+
+    def test_a_name_without_service_at_the_address_is_not_found(self, client, jane):
+        elsewhere = ServiceAgreementFactory()
+        data = {**ENROLL, "customerInfo": {"name": "Jane Doe"}}
+        data["locationInfo"] = {"cisServicePointID": elsewhere.service_point.cis_service_point_id}
+        answer = self.post(client, data).json()
+        assert answer["exception"]["messageNumber"] == "10101"
+        assert answer["exception"]["expandedMessage"].startswith("No customer named Jane Doe at service point")
 
     def test_end_before_start_is_an_error(self, client, jane):
         data = {**ENROLL, "programInfo": {"programId": "DEMO-EV", "startDate": "2026-01-02", "endDate": "2026-01-01"}}

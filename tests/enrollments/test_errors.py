@@ -10,7 +10,12 @@ from core.errors import Ambiguous, Conflict, DomainError, InvalidState, NotFound
 from enrollments import messages, services
 from enrollments.api import errors
 from enrollments.models import Unenrollment, UnenrollmentStatus
-from tests.factories.enrollments import CustomerFactory, ProgramFactory, jane_doe_enrollment
+from tests.factories.enrollments import (
+    CustomerFactory,
+    ProgramFactory,
+    ServiceAgreementFactory,
+    jane_doe_enrollment,
+)
 
 TODAY = timezone.localdate()
 
@@ -60,8 +65,8 @@ def test_exception_block_shortens_the_message_to_sixty_characters():
 def test_enroll_refusals_are_raised_domain_errors_and_record_nothing(setup, data, kind, code):
     jane = jane_doe_enrollment()
     ProgramFactory(program_id="DEMO-EV", is_active=setup != "closed")
-    if setup == "twin":
-        CustomerFactory(name="Jane Doe")
+    if setup == "twin":  # a namesake with service at the same service point: really ambiguous
+        ServiceAgreementFactory(customer=CustomerFactory(name="Jane Doe"), service_point=jane.service_point)
     with pytest.raises(kind) as caught:
         services.enrollment_request(data=data)
     assert caught.value.code == code

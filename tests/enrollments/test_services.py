@@ -226,3 +226,42 @@ def test_demo_resolves_the_documented_jane_doe():
         }
     )
     assert enrollment.status == EnrollmentStatus.ENROLLED
+
+
+@pytest.mark.django_db
+def test_demo_namesakes_resolve_by_address_identically_for_enroll_and_unenroll():
+    from enrollments import demo
+    from enrollments.models import Premise
+
+    demo.load(stdout=StringIO())
+    janes = Customer.objects.filter(name="Jane Doe")
+    homes = set(
+        Premise.objects.filter(service_points__agreements__customer__in=janes).values_list("address1", flat=True)
+    )
+    assert janes.count() >= 2 and len(homes) == janes.count()  # namesakes, each at their own address
+
+    for jane in janes:
+        point = jane.agreements.get().service_point
+        premise = point.premise
+        address = {"address1": premise.address1, "city": premise.city, "state": premise.state, "postal": premise.postal}
+        active = jane.enrollments.filter(status__in=[EnrollmentStatus.ENROLLED, EnrollmentStatus.PENDING])
+        other = {"DEMO-BYOT", "DEMO-EV", "DEMO-BATT"} - set(active.values_list("program__program_id", flat=True))
+        enrolled = services.enrollment_request(
+            data={
+                "customerInfo": {"name": "jane doe"},
+                "locationInfo": address,
+                "programInfo": {"programId": sorted(other)[0]},
+            }
+        )
+        assert enrolled.customer == jane and enrolled.service_point == point
+        left = services.unenrollment_request(
+            data=validated(
+                {
+                    "customerInfo": {"name": "Jane Doe"},
+                    "locationInfo": address,
+                    "programInfo": {"programId": sorted(other)[0]},
+                }
+            )
+        )
+        assert left.status == UnenrollmentStatus.COMPLETED, left.expanded_message
+        assert left.enrollment == enrolled
