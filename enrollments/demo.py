@@ -3,28 +3,25 @@
 Jane Doe (account 1589809012, person 0023939882, premise 5000000001, service point 2486945183, 1 Main Street,
 Springfield CA 94000) is enrolled in DEMO-BYOT and was unenrolled from DEMO-EV, so both an unenroll and an
 enroll built from the spec's example ids work on a fresh database. Idempotent: a second run adds nothing.
+
+Everything goes through the services, as the wire API and the admin do: statuses, keys, device states and booked
+appointments are what the real paths make of these requests.
 """
 
 from datetime import timedelta
 
 from django.utils import timezone
 
+from . import services
 from .models import (
-    Appointment,
     AssetOwnership,
     Customer,
-    Device,
-    DeviceStatus,
-    Enrollment,
     EnrollmentStatus,
     Premise,
     Program,
     RemovalMethod,
     ServicePoint,
-    Unenrollment,
-    UnenrollmentStatus,
     UnenrollReason,
-    normalise,
 )
 
 PROGRAMS = [
@@ -42,6 +39,7 @@ CITIES = [
     ("Riverside", "Orange", "CA", "925"),
     ("Fresno", "Fresno", "CA", "937"),
 ]
+# What happens to customer i (i >= 1): enrolled, enrolled later, or leaving (pending or done).
 STATUS_CYCLE = [
     EnrollmentStatus.ENROLLED,
     EnrollmentStatus.ENROLLED,
@@ -52,7 +50,8 @@ STATUS_CYCLE = [
 ]
 
 
-def _jane_and_others() -> tuple[list[Customer], list[Premise]]:
+def _cis_rows() -> tuple[list[Customer], list[Premise], list[tuple[str, str]]]:
+    """Jane Doe at 1 Main Street, then one customer per premise and service point."""
     customers = [Customer(cis_account_id="1589809012", cis_person_id="0023939882", name="Jane Doe")]
     premises = [
         Premise(
@@ -67,6 +66,7 @@ def _jane_and_others() -> tuple[list[Customer], list[Premise]]:
             time_zone="US/Pacific",
         )
     ]
+    service_points = [("2486945183", "5000000001")]
     for i in range(1, CUSTOMERS):
         first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
         city, county, state, postal = CITIES[i % len(CITIES)]
@@ -86,131 +86,100 @@ def _jane_and_others() -> tuple[list[Customer], list[Premise]]:
                 time_zone="US/Pacific",
             )
         )
-    for customer in customers:
-        customer.name_key = normalise(customer.name)
-    for premise in premises:
-        premise.address_key = premise.compute_address_key()
-    return customers, premises
+        service_points.append((f"{2500000000 + i}", f"{5000000001 + i}"))
+    return customers, premises, service_points
+
+
+def _enroll(customer, service_point, program, *, start, n, today):
+    """Enrollment ``n``, with its device (thermostat, EV charger or battery; owned in turn by the utility or not)."""
+    return services.enrollment_create(
+        customer=customer,
+        service_point=service_point,
+        program=program,
+        start_date=start,
+        device={
+            "serial_number": f"{program.program_id[5:]}-{n:06d}",
+            "asset_type": {"DEMO-BYOT": "THERMOSTAT", "DEMO-EV": "EVCHARGER"}.get(program.program_id, "BATTERY"),
+            "asset_ownership": AssetOwnership.W1OW if n % 2 else AssetOwnership.W1CO,
+        },
+        today=today,
+    )
+
+
+def _unenroll(enrollment, *, end, slot_start=None, n=0, today, now):
+    """Leave on ``end``: at once with the devices kept, or later with a crew visit booked from an offered slot."""
+    data = {
+        "transactionId": f"DEMO-UNENROLL-{enrollment.pk}",
+        "unenrollReason": UnenrollReason.CUSTOMEROPTOUT if enrollment.pk % 2 else UnenrollReason.INACTIVESERVICE,
+        "customerInfo": {"cisAccountId": enrollment.customer.cis_account_id},
+        "locationInfo": {"cisServicePointID": enrollment.service_point.cis_service_point_id},
+        "programInfo": {"programId": enrollment.program.program_id, "endDate": end},
+        "assetInfo": {"removalMethod": RemovalMethod.X1KP if slot_start is None else RemovalMethod.X1UR},
+    }
+    if slot_start is not None:
+        data["appointmentSlots"] = [
+            {
+                "activityType": "DEVREMOVAL",
+                "crewId": f"CREW{n % 4 + 1:02d}",
+                "crewShiftId": f"SHIFT{n:04d}",
+                "startDateTime": slot_start,
+                "endDateTime": slot_start + timedelta(hours=3),
+                "workAvailabilityDuration": 3.0,
+            }
+        ]
+    return services.unenrollment_request(data=data, today=today, now=now)
 
 
 def load(*, stdout) -> str:
     for program_id, name, active in PROGRAMS:
-        Program.objects.get_or_create(program_id=program_id, defaults={"name": name, "is_active": active})
+        if not Program.objects.filter(program_id=program_id).exists():
+            services.reference_save(obj=Program(program_id=program_id, name=name, is_active=active))
     if Premise.objects.filter(cis_premise_id="5000000001").exists():
         return "already loaded"
 
-    today = timezone.localdate()
-    customers, premises = _jane_and_others()
-    Customer.objects.bulk_create(customers)
-    Premise.objects.bulk_create(premises)
-    customers = list(Customer.objects.filter(cis_account_id__in=[c.cis_account_id for c in customers]).order_by("pk"))
-    premises = list(Premise.objects.filter(cis_premise_id__in=[p.cis_premise_id for p in premises]).order_by("pk"))
-    ServicePoint.objects.bulk_create(
-        [
-            ServicePoint(cis_service_point_id="2486945183" if i == 0 else f"{2500000000 + i}", premise=premise)
-            for i, premise in enumerate(premises)
-        ]
+    now = timezone.now()
+    today = timezone.localdate(now)
+    customers, premises, service_points = _cis_rows()
+    # Each customer has service at their own premise's service point: the three "Jane Doe"s (1 Main Street,
+    # 145 Cedar Lane, 289 Oak Avenue) resolve by name and address, each to the one at that address.
+    agreements = [(c.cis_account_id, sp) for c, (sp, _) in zip(customers, service_points, strict=True)]
+    services.cis_records_load(
+        customers=customers, premises=premises, service_points=service_points, agreements=agreements
     )
-    service_points = list(ServicePoint.objects.filter(premise__in=premises).order_by("premise_id"))
+    customers = list(Customer.objects.filter(cis_account_id__in=[c.cis_account_id for c in customers]).order_by("pk"))
+    points = list(
+        ServicePoint.objects.filter(cis_service_point_id__in=[sp for sp, _ in service_points]).order_by("premise_id")
+    )
     programs = {p.program_id: p for p in Program.objects.all()}
     byot, ev, battery = programs["DEMO-BYOT"], programs["DEMO-EV"], programs["DEMO-BATT"]
 
-    enrollments = [
-        Enrollment(
-            customer=customers[0], service_point=service_points[0], program=byot, start_date=today.replace(day=1)
-        ),
-        Enrollment(
-            customer=customers[0],
-            service_point=service_points[0],
-            program=ev,
-            status=EnrollmentStatus.UNENROLLED,
-            start_date=today - timedelta(days=400),
-            end_date=today - timedelta(days=30),
-        ),
-    ]
+    _enroll(customers[0], points[0], byot, start=today.replace(day=1), n=1, today=today)
+    jane_ev = _enroll(customers[0], points[0], ev, start=today - timedelta(days=400), n=2, today=today)
+    _unenroll(jane_ev, end=today - timedelta(days=30), today=today, now=now)
+    count, visits = 2, 0
+    first_visit = (now + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
     for i in range(1, CUSTOMERS):
         status = STATUS_CYCLE[i % len(STATUS_CYCLE)]
         start = today + timedelta(days=14) if status == EnrollmentStatus.PENDING else today - timedelta(days=90 + i)
-        end = None
+        count += 1
+        enrollment = _enroll(customers[i], points[i], (byot, ev, battery)[i % 3], start=start, n=count, today=today)
         if status == EnrollmentStatus.PENDING_UNENROLL:
+            slot_start = first_visit + timedelta(days=visits // 4)
             end = today + timedelta(days=7 + i % 20)
+            _unenroll(enrollment, end=end, slot_start=slot_start, n=visits, today=today, now=now)
+            visits += 1
         elif status == EnrollmentStatus.UNENROLLED:
-            end = today - timedelta(days=i % 60)
-        program = (byot, ev, battery)[i % 3]
-        enrollments.append(
-            Enrollment(
-                customer=customers[i],
-                service_point=service_points[i],
-                program=program,
-                status=status,
-                start_date=start,
-                end_date=end,
-            )
-        )
-    Enrollment.objects.bulk_create(enrollments)
-    enrollments = list(Enrollment.objects.filter(customer__in=customers).select_related("program").order_by("pk"))
-    Device.objects.bulk_create(
-        [
-            Device(
-                enrollment=e,
-                serial_number=f"{e.program.program_id[5:]}-{e.pk:06d}",
-                asset_type={"DEMO-BYOT": "THERMOSTAT", "DEMO-EV": "EVCHARGER"}.get(e.program.program_id, "BATTERY"),
-                asset_ownership=AssetOwnership.W1OW if e.pk % 2 else AssetOwnership.W1CO,
-                status=DeviceStatus.KEPT if e.status == EnrollmentStatus.UNENROLLED else DeviceStatus.INSTALLED,
-            )
-            for e in enrollments
-        ]
+            _unenroll(enrollment, end=today - timedelta(days=i % 60), today=today, now=now)
+    # One request the CIS cannot resolve, kept in ERROR as every unresolved request is.
+    services.unenrollment_request(
+        data={
+            "transactionId": "DEMO-UNENROLL-ERROR",
+            "unenrollReason": UnenrollReason.INELIGIBLERATE,
+            "customerInfo": {"cisAccountId": "9999999999"},
+            "locationInfo": {"cisServicePointID": "2486945183"},
+            "programInfo": {"programId": "DEMO-BYOT", "endDate": today},
+        },
+        today=today,
+        now=now,
     )
-    now = timezone.now()
-    unenrollments = []
-    for e in enrollments:
-        if e.status not in (EnrollmentStatus.PENDING_UNENROLL, EnrollmentStatus.UNENROLLED):
-            continue
-        pending = e.status == EnrollmentStatus.PENDING_UNENROLL
-        unenrollments.append(
-            Unenrollment(
-                transaction_id=f"DEMO-UNENROLL-{e.pk}",
-                request_hash="",
-                request_body={"source": "demo"},
-                status=UnenrollmentStatus.PENDING if pending else UnenrollmentStatus.COMPLETED,
-                reason=UnenrollReason.CUSTOMEROPTOUT if e.pk % 2 else UnenrollReason.INACTIVESERVICE,
-                enrollment=e,
-                program_id=e.program.program_id,
-                end_date=e.end_date,
-                removal_method=RemovalMethod.X1UR if pending else RemovalMethod.X1KP,
-                completed_at=None if pending else now,
-            )
-        )
-    unenrollments.append(
-        Unenrollment(
-            transaction_id="DEMO-UNENROLL-ERROR",
-            request_hash="",
-            request_body={"source": "demo", "customerInfo": {"cisAccountId": "9999999999"}},
-            status=UnenrollmentStatus.ERROR,
-            reason=UnenrollReason.INELIGIBLERATE,
-            program_id="DEMO-BYOT",
-            end_date=today,
-            message_category="90000",
-            message_number="10101",
-            expanded_message="No customer with cisAccountId 9999999999",
-        )
-    )
-    Unenrollment.objects.bulk_create(unenrollments)
-    start = (now + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
-    Appointment.objects.bulk_create(
-        [
-            Appointment(
-                unenrollment=u,
-                activity_type="DEVREMOVAL",
-                crew_id=f"CREW{n % 4 + 1:02d}",
-                crew_shift_id=f"SHIFT{n:04d}",
-                start=start + timedelta(days=n // 4),
-                end=start + timedelta(days=n // 4, hours=3),
-                work_availability_hours=3,
-            )
-            for n, u in enumerate(
-                Unenrollment.objects.filter(status=UnenrollmentStatus.PENDING, transaction_id__startswith="DEMO-")
-            )
-        ]
-    )
-    return f"{len(PROGRAMS)} programs, {len(customers)} customers and service points, {len(enrollments)} enrollments"
+    return f"{len(PROGRAMS)} programs, {len(customers)} customers and service points, {count} enrollments"

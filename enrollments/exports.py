@@ -46,7 +46,7 @@ UNENROLLMENTS = register(
             Column("endDate", "End date", "end_date"),
             Column("assetOwnership", "Asset ownership", "asset_ownership"),
             Column("removalMethod", "Removal method", "removal_method"),
-            Column("messageNumber", "Message number", "message_number"),
+            Column("errorCode", "Error code", "error_code"),
             Column("expandedMessage", "Message", "expanded_message"),
             Column("createdAt", "Received (UTC)", "created_at"),
             Column("completedAt", "Completed (UTC)", "completed_at"),

@@ -1,71 +1,62 @@
-"""Business messages of the enrollment API: what goes into a response's ``exception`` block.
+"""The domain errors of enrollments: one stable code and one human message each.
 
-The category is 90000, the range Oracle Utilities Application Framework leaves to implementations; numbers are
-grouped by what could not be resolved or done. ``expandedMessage`` is at most 60 characters on the wire.
+The texts are the domain's own words (the admin shows them, an unenrollment in ``ERROR`` keeps them in full);
+the wire's message numbers (category 90000, 101xx-105xx) and its 60-character ``expandedMessage`` live in one
+table in ``enrollments/api/errors.py``. Resolution details (which id was not found, which enrollment it was) travel
+as ``params``.
 """
 
-from dataclasses import dataclass
+from core.errors import Ambiguous, Conflict, DomainError, Invalid, InvalidState, NotFound
 
-MESSAGE_CATEGORY = "90000"
-EXPANDED_MAX = 60
+# Customer resolution.
+CUSTOMER_NOT_FOUND = "enrollments.customer_not_found"
+CUSTOMER_AMBIGUOUS = "enrollments.customer_ambiguous"
+CUSTOMER_INFO_MISSING = "enrollments.customer_info_missing"
+# Service point resolution.
+LOCATION_NOT_FOUND = "enrollments.location_not_found"
+LOCATION_AMBIGUOUS = "enrollments.location_ambiguous"
+LOCATION_INFO_MISSING = "enrollments.location_info_missing"
+# Program.
+PROGRAM_NOT_FOUND = "enrollments.program_not_found"
+PROGRAM_CLOSED = "enrollments.program_closed"
+# Enrollment.
+NO_ACTIVE_ENROLLMENT = "enrollments.no_active_enrollment"
+ENROLLMENT_AMBIGUOUS = "enrollments.enrollment_ambiguous"
+ALREADY_PENDING_UNENROLL = "enrollments.already_pending_unenroll"
+END_BEFORE_START = "enrollments.end_before_start"
+ALREADY_ENROLLED = "enrollments.already_enrolled"
+ENROLLMENT_ENDING = "enrollments.enrollment_ending"
+# Device removal.
+NO_USABLE_SLOT = "enrollments.no_usable_slot"
+# Idempotency.
+TRANSACTION_CONFLICT = "enrollments.transaction_conflict"
 
-
-@dataclass(frozen=True)
-class BusinessMessage:
-    number: str
-    text: str
-
-    @property
-    def category(self) -> str:
-        return MESSAGE_CATEGORY
-
-    @property
-    def expanded(self) -> str:
-        return self.text if len(self.text) <= EXPANDED_MAX else self.text[: EXPANDED_MAX - 3] + "..."
-
-
-class BusinessError(Exception):
-    """Raised by a selector or service when a request is well formed but cannot be carried out."""
-
-    def __init__(self, message: BusinessMessage, enrollment=None):
-        super().__init__(message.text)
-        self.message = message
-        self.enrollment = enrollment
-
-
-# 101xx customer, 102xx location, 103xx program, 104xx enrollment, 105xx device removal.
-CUSTOMER_NOT_FOUND = "10101"
-CUSTOMER_AMBIGUOUS = "10102"
-CUSTOMER_INFO_MISSING = "10103"
-LOCATION_NOT_FOUND = "10201"
-LOCATION_AMBIGUOUS = "10202"
-LOCATION_INFO_MISSING = "10203"
-PROGRAM_NOT_FOUND = "10301"
-PROGRAM_CLOSED = "10302"
-NO_ACTIVE_ENROLLMENT = "10401"
-AMBIGUOUS_ENROLLMENT = "10402"
-ALREADY_PENDING_UNENROLL = "10403"
-END_BEFORE_START = "10404"
-ALREADY_ENROLLED = "10405"
-NO_USABLE_SLOT = "10501"
-
-CODES = {
-    CUSTOMER_NOT_FOUND: "No customer matches customerInfo",
-    CUSTOMER_AMBIGUOUS: "More than one customer matches customerInfo",
-    CUSTOMER_INFO_MISSING: "customerInfo has no cisAccountId, cisPersonId or name",
-    LOCATION_INFO_MISSING: "locationInfo has no cisServicePointID, cisPremiseId, address1",
-    LOCATION_NOT_FOUND: "No service point matches locationInfo",
-    LOCATION_AMBIGUOUS: "More than one service point matches locationInfo",
-    PROGRAM_NOT_FOUND: "Unknown programId",
-    PROGRAM_CLOSED: "Program is closed for enrollment",
-    NO_ACTIVE_ENROLLMENT: "No active enrollment for customer, location and program",
-    AMBIGUOUS_ENROLLMENT: "More than one active enrollment matches",
-    ALREADY_PENDING_UNENROLL: "Enrollment already has a pending unenrollment",
-    END_BEFORE_START: "endDate is before the enrollment's start date",
-    ALREADY_ENROLLED: "Customer is already enrolled in this program here",
-    NO_USABLE_SLOT: "No usable appointment slot for utility removal",
+# code -> (kind of "no", default message)
+ERRORS: dict[str, tuple[type[DomainError], str]] = {
+    CUSTOMER_NOT_FOUND: (NotFound, "No customer matches customerInfo"),
+    CUSTOMER_AMBIGUOUS: (Ambiguous, "More than one customer matches customerInfo"),
+    CUSTOMER_INFO_MISSING: (Invalid, "customerInfo has no cisAccountId, cisPersonId or name"),
+    LOCATION_NOT_FOUND: (NotFound, "No service point matches locationInfo"),
+    LOCATION_AMBIGUOUS: (Ambiguous, "More than one service point matches locationInfo"),
+    LOCATION_INFO_MISSING: (Invalid, "locationInfo has no cisServicePointID, cisPremiseId, address1"),
+    PROGRAM_NOT_FOUND: (NotFound, "Unknown programId"),
+    PROGRAM_CLOSED: (InvalidState, "Program is closed for enrollment"),
+    NO_ACTIVE_ENROLLMENT: (NotFound, "No active enrollment for customer, location and program"),
+    ENROLLMENT_AMBIGUOUS: (Ambiguous, "More than one active enrollment matches"),
+    ALREADY_PENDING_UNENROLL: (InvalidState, "Enrollment already has a pending unenrollment"),
+    END_BEFORE_START: (Invalid, "endDate is before the enrollment's start date"),
+    ALREADY_ENROLLED: (Conflict, "Customer is already enrolled in this program here"),
+    ENROLLMENT_ENDING: (InvalidState, "Enrollment is being unenrolled: it changes through its unenrollment"),
+    NO_USABLE_SLOT: (Invalid, "No usable appointment slot for utility removal"),
+    TRANSACTION_CONFLICT: (Conflict, "transactionId was already used for a different request"),
 }
 
 
-def business_error(number: str, text: str | None = None, *, enrollment=None) -> BusinessError:
-    return BusinessError(BusinessMessage(number, text or CODES[number]), enrollment=enrollment)
+def error(code: str, message: str | None = None, **params) -> DomainError:
+    """The domain error ``code``, with its default message unless a more precise one is given.
+
+    ``params`` carry what the doors may need: ``enrollment_id`` (the enrollment an unenrollment error concerns),
+    ``transaction_id``, the ids that were not found.
+    """
+    kind, default = ERRORS[code]
+    return kind(message or default, code=code, **params)

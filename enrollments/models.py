@@ -5,6 +5,7 @@ them from what a caller knows, it never creates them. Enrollments and unenrollme
 """
 
 import re
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +39,18 @@ class EnrollmentStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (EnrollmentStatus.PENDING, EnrollmentStatus.ENROLLED, EnrollmentStatus.PENDING_UNENROLL)
+
+
+def enrollment_status(*, start_date: date, today: date, end_date: date | None = None, ending: bool = False) -> str:
+    """The status an enrollment's dates give it (the one place this rule is written).
+
+    Not ending: ``PENDING`` until its start date, then ``ENROLLED``. Ending (an accepted unenrollment set its end
+    date): ``PENDING_UNENROLL`` until its end date, then ``UNENROLLED``. The daily task applies the same rule
+    set-based (``services.unenrollment_complete_due``).
+    """
+    if ending:
+        return EnrollmentStatus.UNENROLLED if end_date <= today else EnrollmentStatus.PENDING_UNENROLL
+    return EnrollmentStatus.PENDING if start_date > today else EnrollmentStatus.ENROLLED
 
 
 class UnenrollReason(models.TextChoices):
@@ -99,7 +112,9 @@ class Customer(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cis_account_id", "cis_person_id"], name="%(app_label)s_%(class)s_unique_account_person"
+                fields=["cis_account_id", "cis_person_id"],
+                name="%(app_label)s_%(class)s_unique_account_person",
+                violation_error_message="Another customer already has this CIS account id and person id.",
             ),
         ]
 
@@ -108,8 +123,12 @@ class Customer(models.Model):
         return f"{self.name} ({ids})" if ids else self.name
 
     def save(self, *args, **kwargs):
-        self.name_key = normalise(self.name)
+        self.derive_keys()
         super().save(*args, **kwargs)
+
+    def derive_keys(self) -> None:
+        """Set ``name_key`` from ``name`` (every write path, bulk ones included, calls this)."""
+        self.name_key = normalise(self.name)
 
 
 class Premise(models.Model):
@@ -136,11 +155,12 @@ class Premise(models.Model):
         return f"{self.cis_premise_id} {self.address1}, {self.city}"
 
     def save(self, *args, **kwargs):
-        self.address_key = self.compute_address_key()
+        self.derive_keys()
         super().save(*args, **kwargs)
 
-    def compute_address_key(self) -> str:
-        return address_key(**{name: getattr(self, name) for name in ADDRESS_KEY_FIELDS})
+    def derive_keys(self) -> None:
+        """Set ``address_key`` from the address lines (every write path, bulk ones included, calls this)."""
+        self.address_key = address_key(**{name: getattr(self, name) for name in ADDRESS_KEY_FIELDS})
 
 
 class ServicePoint(models.Model):
@@ -155,6 +175,30 @@ class ServicePoint(models.Model):
 
     def __str__(self) -> str:
         return self.cis_service_point_id
+
+
+class ServiceAgreement(models.Model):
+    """A CIS service agreement: this customer (account) has service at this service point.
+
+    What lets a name with an address resolve to the customer at that address: several customers may share a
+    name, rarely a service point.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="agreements")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="agreements")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_point", "customer"],
+                name="%(app_label)s_%(class)s_unique_service_point_customer",
+                violation_error_message="This customer already has service at this service point.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} at {self.service_point}"
 
 
 class Enrollment(models.Model):
@@ -182,15 +226,20 @@ class Enrollment(models.Model):
                 fields=["customer", "service_point", "program"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="%(app_label)s_%(class)s_unique_customer_service_point_program_active",
+                violation_error_message=(
+                    "This customer already has an active enrollment in this program at this service point."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["transaction_id"],
                 condition=~Q(transaction_id=""),
                 name="%(app_label)s_%(class)s_unique_transaction_id",
+                violation_error_message="Another enrollment already has this transaction id.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
             ),
         ]
         indexes = [
@@ -215,7 +264,9 @@ class Device(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "serial_number"], name="%(app_label)s_%(class)s_unique_enrollment_serial_number"
+                fields=["enrollment", "serial_number"],
+                name="%(app_label)s_%(class)s_unique_enrollment_serial_number",
+                violation_error_message="This enrollment already has a device with this serial number.",
             ),
         ]
 
@@ -242,9 +293,10 @@ class Unenrollment(models.Model):
     end_date = models.DateField(null=True, blank=True)
     asset_ownership = models.CharField(max_length=4, choices=AssetOwnership.choices, blank=True)
     removal_method = models.CharField(max_length=4, choices=RemovalMethod.choices, blank=True)
-    message_category = models.CharField(max_length=5, blank=True)
-    message_number = models.CharField(max_length=5, blank=True)
-    expanded_message = models.CharField(max_length=254, blank=True)
+    # Why an ERROR unenrollment was refused: the domain error's code and message (api/errors.py maps the code
+    # to the wire's message number).
+    error_code = models.CharField(max_length=60, blank=True)
+    expanded_message = models.CharField("message", max_length=254, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -256,6 +308,7 @@ class Unenrollment(models.Model):
                 fields=["transaction_id"],
                 condition=~Q(transaction_id=""),
                 name="%(app_label)s_%(class)s_unique_transaction_id",
+                violation_error_message="Another unenrollment already has this transaction id.",
             ),
         ]
         indexes = [models.Index(fields=["status", "end_date"], name="unenrollments_status_end_date")]
@@ -279,7 +332,9 @@ class Appointment(models.Model):
         ordering = ["start", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")), name="%(app_label)s_%(class)s_end_after_start"
+                condition=Q(end__gt=models.F("start")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message="The appointment must end after it starts.",
             )
         ]
 
@@ -304,7 +359,9 @@ class DeviceReturn(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unenrollment", "device"], name="%(app_label)s_%(class)s_unique_unenrollment_device"
+                fields=["unenrollment", "device"],
+                name="%(app_label)s_%(class)s_unique_unenrollment_device",
+                violation_error_message="This device is already being returned for this unenrollment.",
             )
         ]
 

@@ -1,5 +1,6 @@
-"""What changes enrollment data: enroll, unenroll (resolve, schedule or complete, arrange device removal), and
-the daily completion of due unenrollments. Views, admin actions and tasks call these functions.
+"""What changes enrollment data: enroll, unenroll (resolve, schedule or complete, arrange device removal), the
+daily completion of due unenrollments, and the admin's writes. Every door (wire views, admin, tasks, demo) calls
+these functions; they return records and say "no" only with ``core.errors`` domain errors (``messages.py``).
 """
 
 import hashlib
@@ -7,33 +8,32 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import DomainError, from_validation_error
+
 from . import messages, selectors
-from .messages import BusinessError
 from .models import (
     ACTIVE_STATUSES,
     Appointment,
+    Customer,
     Device,
     DeviceReturn,
     DeviceStatus,
     Enrollment,
     EnrollmentStatus,
+    Premise,
     Program,
     RemovalMethod,
+    ServiceAgreement,
+    ServicePoint,
     Unenrollment,
     UnenrollmentStatus,
+    enrollment_status,
 )
-
-
-class TransactionConflict(Exception):
-    """The ``transactionId`` was already used with a different request body."""
-
-    def __init__(self, transaction_id: str, kind: str):
-        super().__init__(f"transactionId {transaction_id} was already used for a different {kind} request.")
-        self.transaction_id = transaction_id
 
 
 def request_fingerprint(data: dict) -> str:
@@ -52,48 +52,12 @@ def _replay(model, *, transaction_id: str, fingerprint: str, kind: str):
         return None
     existing = model.objects.filter(transaction_id=transaction_id).first()
     if existing is not None and existing.request_hash != fingerprint:
-        raise TransactionConflict(transaction_id, kind)
-    return existing
-
-
-# --- Unenrollment -------------------------------------------------------------------------------
-
-
-def slot_first_usable(*, slots: list[dict], now: datetime) -> dict | None:
-    """The first offered slot that can be booked, in the order offered.
-
-    Usable: start and end given, end after start, start in the future, ``workAvailabilityDuration`` absent or
-    above zero, and (when ``crewId`` is given) no appointment of that crew overlapping it.
-    """
-    candidates = [
-        slot
-        for slot in slots
-        if slot.get("startDateTime")
-        and slot.get("endDateTime")
-        and slot["endDateTime"] > slot["startDateTime"]
-        and slot["startDateTime"] > now
-        and (slot.get("workAvailabilityDuration") is None or slot["workAvailabilityDuration"] > 0)
-    ]
-    if not candidates:
-        return None
-    crews = {(slot.get("crewId") or "").strip() for slot in candidates} - {""}
-    booked: list[tuple[str, datetime, datetime]] = []
-    if crews:
-        low = min(slot["startDateTime"] for slot in candidates)
-        high = max(slot["endDateTime"] for slot in candidates)
-        booked = list(
-            Appointment.objects.filter(crew_id__in=crews, start__lt=high, end__gt=low).values_list(
-                "crew_id", "start", "end"
-            )
+        raise messages.error(
+            messages.TRANSACTION_CONFLICT,
+            f"transactionId {transaction_id} was already used for a different {kind} request.",
+            transaction_id=transaction_id,
         )
-    for slot in candidates:
-        crew = (slot.get("crewId") or "").strip()
-        if crew and any(
-            c == crew and start < slot["endDateTime"] and end > slot["startDateTime"] for c, start, end in booked
-        ):
-            continue
-        return slot
-    return None
+    return existing
 
 
 def _arrange_removal(*, unenrollment: Unenrollment, enrollment: Enrollment, slot: dict | None) -> None:
@@ -127,43 +91,38 @@ def _arrange_removal(*, unenrollment: Unenrollment, enrollment: Enrollment, slot
 
 
 def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -> Unenrollment:
-    program_info = data["programInfo"]
-    enrollment = None
     try:
         enrollment = selectors.enrollment_resolve(
             customer_info=data["customerInfo"],
             location_info=data["locationInfo"],
-            program_id=program_info["programId"],
+            program_id=data["programInfo"]["programId"],
             for_update=True,
         )
         if enrollment.status == EnrollmentStatus.PENDING_UNENROLL:
-            raise messages.business_error(messages.ALREADY_PENDING_UNENROLL, enrollment=enrollment)
+            raise messages.error(messages.ALREADY_PENDING_UNENROLL, enrollment_id=enrollment.pk)
         if record.end_date < enrollment.start_date:
-            raise messages.business_error(messages.END_BEFORE_START, enrollment=enrollment)
+            raise messages.error(messages.END_BEFORE_START, enrollment_id=enrollment.pk)
         slot = None
         if record.removal_method == RemovalMethod.X1UR:
-            slot = slot_first_usable(slots=data.get("appointmentSlots") or [], now=now)
+            slot = selectors.slot_first_usable(slots=data.get("appointmentSlots") or [], now=now)
             if slot is None:
-                raise messages.business_error(messages.NO_USABLE_SLOT, enrollment=enrollment)
-    except BusinessError as error:
+                raise messages.error(messages.NO_USABLE_SLOT, enrollment_id=enrollment.pk)
+    except DomainError as error:
+        # The spec records every request: one that cannot be carried out is kept in ERROR, with why.
         record.status = UnenrollmentStatus.ERROR
-        record.enrollment = error.enrollment
-        record.message_category = error.message.category
-        record.message_number = error.message.number
-        record.expanded_message = error.message.text[:254]
+        record.enrollment_id = error.params.get("enrollment_id")
+        record.error_code = error.code
+        record.expanded_message = error.message[:254]
         record.save()
         return record
 
-    completes = record.end_date <= today
+    status = enrollment_status(start_date=enrollment.start_date, end_date=record.end_date, today=today, ending=True)
+    completes = status == EnrollmentStatus.UNENROLLED
     record.enrollment = enrollment
     record.status = UnenrollmentStatus.COMPLETED if completes else UnenrollmentStatus.PENDING
     record.completed_at = now if completes else None
     record.save()
-    Enrollment.objects.filter(pk=enrollment.pk).update(
-        status=EnrollmentStatus.UNENROLLED if completes else EnrollmentStatus.PENDING_UNENROLL,
-        end_date=record.end_date,
-        updated_at=now,
-    )
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=status, end_date=record.end_date, updated_at=now)
     _arrange_removal(unenrollment=record, enrollment=enrollment, slot=slot)
     return record
 
@@ -171,12 +130,12 @@ def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -
 @transaction.atomic
 def unenrollment_request(
     *, data: dict, requested_by=None, today: date | None = None, now: datetime | None = None
-) -> tuple[Unenrollment, bool]:
-    """Process one unenrollment request; return the unenrollment and whether it was created now.
+) -> Unenrollment:
+    """Process one unenrollment request (the validated wire document) and return its record.
 
     The request is always recorded: resolved (``PENDING`` until a future ``endDate``, else ``COMPLETED``) or
-    ``ERROR`` with the business message. A repeated ``transactionId`` returns the first record unchanged;
-    with a different body it raises ``TransactionConflict``.
+    ``ERROR`` with the domain error's code and message. A repeated ``transactionId`` returns the first record
+    unchanged; with a different body it raises ``Conflict`` (``enrollments.transaction_conflict``).
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
@@ -184,7 +143,7 @@ def unenrollment_request(
     fingerprint = request_fingerprint(data)
     existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
     if existing is not None:
-        return existing, False
+        return existing
     asset_info = data.get("assetInfo") or {}
     record = Unenrollment(
         transaction_id=transaction_id,
@@ -199,20 +158,21 @@ def unenrollment_request(
     )
     try:
         with transaction.atomic():
-            return _unenroll(record=record, data=data, today=today, now=now), True
+            return _unenroll(record=record, data=data, today=today, now=now)
     except IntegrityError:
         # A concurrent request with the same transactionId won the race: answer with its record.
         existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
         if existing is None:
             raise
-        return existing, False
+        return existing
 
 
 @transaction.atomic
 def unenrollment_complete_due(*, today: date | None = None) -> int:
     """End every pending unenrollment whose end date has come (today or a missed day); return how many.
 
-    Idempotent: a second run finds nothing due. Pending enrollments whose start date has come start too.
+    Idempotent: a second run finds nothing due. Pending enrollments whose start date has come start too. This is
+    ``models.enrollment_status`` applied set-based: ending and due -> UNENROLLED, started -> ENROLLED.
     """
     now = timezone.now()
     today = today or timezone.localdate(now)
@@ -257,77 +217,203 @@ def enrollment_unenroll_now(*, enrollments, reason: str, requested_by=None) -> i
     )
     ids = [e.pk for e in targets]
     Device.objects.filter(enrollment_id__in=ids).update(status=DeviceStatus.KEPT)
-    return Enrollment.objects.filter(pk__in=ids).update(
-        status=EnrollmentStatus.UNENROLLED, end_date=today, updated_at=now
-    )
+    ended = enrollment_status(start_date=today, end_date=today, today=today, ending=True)
+    return Enrollment.objects.filter(pk__in=ids).update(status=ended, end_date=today, updated_at=now)
 
 
-# --- Enrollment ---------------------------------------------------------------------------------
+# Enrollment
+
+
+def enrollment_validate(*, customer, service_point, program: Program, start_date: date, end_date: date | None) -> None:
+    """Raise the domain error that forbids enrolling ``customer`` at ``service_point`` in ``program``, if any."""
+    if not program.is_active:
+        raise messages.error(messages.PROGRAM_CLOSED)
+    if end_date is not None and end_date < start_date:
+        raise messages.error(messages.END_BEFORE_START)
+    if Enrollment.objects.filter(
+        customer=customer, service_point=service_point, program=program, status__in=ACTIVE_STATUSES
+    ).exists():
+        raise messages.error(messages.ALREADY_ENROLLED)
 
 
 @transaction.atomic
-def enrollment_request(
-    *, data: dict, today: date | None = None
-) -> tuple[Enrollment | None, messages.BusinessMessage | None, bool]:
-    """Enroll a resolved customer's service point in a program; return (enrollment, error, created).
+def enrollment_create(
+    *,
+    customer: Customer,
+    service_point: ServicePoint,
+    program: Program,
+    start_date: date,
+    end_date: date | None = None,
+    device: dict | None = None,
+    transaction_id: str = "",
+    request_hash: str = "",
+    today: date | None = None,
+) -> Enrollment:
+    """Enroll a customer's service point in a program from ``start_date`` (``PENDING`` until then).
 
-    A business error (unknown program or customer, already enrolled...) records nothing, so the caller can
-    retry once the CIS data is right. The same ``transactionId`` returns the same enrollment.
+    ``device`` (``serial_number``, ``asset_type``, ``asset_ownership``) records the installed device. The wire's
+    enroll, the admin's add and the demo all create enrollments here.
+    """
+    today = today or timezone.localdate()
+    enrollment_validate(
+        customer=customer, service_point=service_point, program=program, start_date=start_date, end_date=end_date
+    )
+    enrollment = Enrollment(
+        customer=customer,
+        service_point=service_point,
+        program=program,
+        status=enrollment_status(start_date=start_date, today=today),
+        start_date=start_date,
+        end_date=end_date,
+        transaction_id=transaction_id,
+        request_hash=request_hash,
+    )
+    try:
+        with transaction.atomic():
+            enrollment.save()
+            if device and device.get("serial_number"):
+                Device.objects.create(
+                    enrollment=enrollment,
+                    serial_number=device["serial_number"],
+                    asset_type=device.get("asset_type") or "",
+                    asset_ownership=device.get("asset_ownership") or "W1OW",
+                )
+    except IntegrityError:
+        # A concurrent request won: the same customer, service point and program (or the same transactionId).
+        raise messages.error(messages.ALREADY_ENROLLED) from None
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_request(*, data: dict, today: date | None = None) -> Enrollment:
+    """Enroll the resolved customer's service point (the validated wire document); return the enrollment.
+
+    A domain error (unknown program or customer, already enrolled...) records nothing, so the caller can retry
+    once the CIS data is right. The same ``transactionId`` returns the same enrollment; with another body it
+    raises ``Conflict`` (``enrollments.transaction_conflict``).
     """
     today = today or timezone.localdate()
     transaction_id = data.get("transactionId") or ""
     fingerprint = request_fingerprint(data)
     existing = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
     if existing is not None:
-        return existing, None, False
+        return existing
     program_info = data["programInfo"]
-    try:
-        program = Program.objects.filter(program_id=program_info["programId"]).first()
-        if program is None:
-            raise messages.business_error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_info['programId']}")
-        if not program.is_active:
-            raise messages.business_error(messages.PROGRAM_CLOSED)
-        start, end = program_info.get("startDate") or today, program_info.get("endDate")
-        if end is not None and end < start:
-            raise messages.business_error(messages.END_BEFORE_START)
-        customer = selectors.customer_resolve(customer_info=data["customerInfo"])
-        service_point = selectors.service_point_resolve(location_info=data["locationInfo"])
-        if Enrollment.objects.filter(
-            customer=customer, service_point=service_point, program=program, status__in=ACTIVE_STATUSES
-        ).exists():
-            raise messages.business_error(messages.ALREADY_ENROLLED)
-    except BusinessError as error:
-        return None, error.message, False
-
-    enrollment = Enrollment(
-        customer=customer,
-        service_point=service_point,
-        program=program,
-        status=EnrollmentStatus.ENROLLED if start <= today else EnrollmentStatus.PENDING,
-        start_date=start,
-        end_date=end,
-        transaction_id=transaction_id,
-        request_hash=fingerprint,
-    )
+    program_id = program_info["programId"]
+    program = Program.objects.filter(program_id=program_id).first()
+    if program is None:
+        raise messages.error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
+    start, end = program_info.get("startDate") or today, program_info.get("endDate")
+    if not program.is_active or (end is not None and end < start):  # before resolving, as the wire always did
+        enrollment_validate(customer=None, service_point=None, program=program, start_date=start, end_date=end)
+    customers = selectors.customers_matching(customer_info=data["customerInfo"])
+    if not customers.exists():  # an unknown customer is reported before the location, as always
+        selectors.customer_resolve(customer_info=data["customerInfo"])
+    service_point = selectors.service_point_resolve(location_info=data["locationInfo"])
+    customer = selectors.customer_resolve(customer_info=data["customerInfo"], service_point=service_point)
     asset_info = data.get("assetInfo") or {}
     try:
-        with transaction.atomic():
-            enrollment.save()
-            if asset_info.get("serialNumber"):
-                Device.objects.create(
-                    enrollment=enrollment,
-                    serial_number=asset_info["serialNumber"],
-                    asset_type=asset_info.get("assetType") or "",
-                    asset_ownership=asset_info.get("assetOwnership") or "W1OW",
-                )
-    except IntegrityError:
-        # A concurrent request won: the same transaction (replay) or the same customer/location/program.
-        existing = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
-        if existing is not None:
-            return existing, None, False
-        return (
-            None,
-            messages.BusinessMessage(messages.ALREADY_ENROLLED, messages.CODES[messages.ALREADY_ENROLLED]),
-            False,
+        return enrollment_create(
+            customer=customer,
+            service_point=service_point,
+            program=program,
+            start_date=start,
+            end_date=end,
+            device={
+                "serial_number": asset_info.get("serialNumber"),
+                "asset_type": asset_info.get("assetType"),
+                "asset_ownership": asset_info.get("assetOwnership"),
+            },
+            transaction_id=transaction_id,
+            request_hash=fingerprint,
+            today=today,
         )
-    return enrollment, None, True
+    except DomainError as error:
+        # Lost a race to the same transactionId: answer with the enrollment it made.
+        replay = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
+        if error.code == messages.ALREADY_ENROLLED and replay is not None:
+            return replay
+        raise
+
+
+@transaction.atomic
+def enrollment_update(*, enrollment: Enrollment, start_date: date, end_date: date | None) -> Enrollment:
+    """Admin: move a not-yet-ending enrollment's start or planned end; its status follows its dates.
+
+    An enrollment being unenrolled (or unenrolled) changes only through unenrollments.
+    """
+    current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if current.status not in (EnrollmentStatus.PENDING, EnrollmentStatus.ENROLLED):
+        raise messages.error(
+            messages.ENROLLMENT_ENDING, f"Enrollment {current.pk} is {current.get_status_display().lower()}"
+        )
+    if end_date is not None and end_date < start_date:
+        raise messages.error(messages.END_BEFORE_START)
+    current.start_date, current.end_date = start_date, end_date
+    current.status = enrollment_status(start_date=start_date, today=timezone.localdate())
+    current.save(update_fields=["start_date", "end_date", "status", "updated_at"])
+    return current
+
+
+# CIS mirror and reference data (admin and demo)
+
+
+@transaction.atomic
+def reference_save(*, obj: Program | Customer | Premise | ServicePoint | ServiceAgreement | Device):
+    """Create or change a program, a CIS mirror row (customer, premise, service point) or a device (admin).
+
+    Derived keys (``name_key``, ``address_key``) follow the row; every model rule is checked before saving, and a
+    broken one is an ``Invalid`` naming the field.
+    """
+    if hasattr(obj, "derive_keys"):
+        obj.derive_keys()
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise from_validation_error(exc, code=f"enrollments.invalid_{obj._meta.model_name}") from None
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def device_return_receive(*, returns) -> int:
+    """Mark requested device returns as received (today); return how many."""
+    return DeviceReturn.objects.filter(pk__in=[r.pk for r in returns], status=DeviceReturn.Status.REQUESTED).update(
+        status=DeviceReturn.Status.RECEIVED, received_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def cis_records_load(
+    *,
+    customers: list[Customer],
+    premises: list[Premise],
+    service_points: list[tuple[str, str]],
+    agreements: list[tuple[str, str]] = (),
+):
+    """Bulk-load CIS mirror rows (demo, imports): keys derived as ``save()`` does, then set-based inserts.
+
+    ``service_points`` are ``(cis_service_point_id, cis_premise_id)`` pairs, ``agreements`` (who has service
+    where) ``(cis_account_id, cis_service_point_id)`` pairs.
+    """
+    for row in (*customers, *premises):
+        row.derive_keys()
+    Customer.objects.bulk_create(customers)
+    Premise.objects.bulk_create(premises)
+    premise_pks = dict(
+        Premise.objects.filter(cis_premise_id__in=[p for _, p in service_points]).values_list("cis_premise_id", "pk")
+    )
+    ServicePoint.objects.bulk_create(
+        [ServicePoint(cis_service_point_id=sp, premise_id=premise_pks[p]) for sp, p in service_points]
+    )
+    customer_pks = dict(
+        Customer.objects.filter(cis_account_id__in=[a for a, _ in agreements]).values_list("cis_account_id", "pk")
+    )
+    point_pks = dict(
+        ServicePoint.objects.filter(cis_service_point_id__in=[sp for _, sp in agreements]).values_list(
+            "cis_service_point_id", "pk"
+        )
+    )
+    ServiceAgreement.objects.bulk_create(
+        [ServiceAgreement(customer_id=customer_pks[a], service_point_id=point_pks[sp]) for a, sp in agreements]
+    )

@@ -3,47 +3,34 @@
 Names carry a ``DA`` prefix so the OpenAPI components cannot collide with other apps' ``customerInfo``.
 """
 
-from django.core.validators import ProhibitNullCharactersValidator
+from datetime import UTC
+
 from rest_framework import serializers
 
-from ..messages import EXPANDED_MAX
+from core.wire.oracle_fields import (
+    CodeField,
+    StrictCharField,
+    StrictFloatField,
+    WireDateTimeField,
+    is_xml_request,
+)
+
 from ..models import AssetOwnership, RemovalMethod, UnenrollReason
+from .errors import EXPANDED_MAX, exception_block
 
 MAX_SLOTS = 50
 
 
-def _is_json(field) -> bool:
-    request = field.root.context.get("request") if field.root is not None else None
-    return "xml" not in (getattr(request, "content_type", "") or "")
+class SlotDateTimeField(WireDateTimeField):
+    """A slot's date-time, bounded as the family says, then read in UTC: the booked appointment is answered in
+    UTC on the POST as on every later read, and one instant sent with two offsets is one request."""
 
-
-class WireCharField(serializers.CharField):
-    """A string as the schema says: a JSON number or boolean is refused, not turned into text.
-
-    NUL characters are dropped rather than refused (no database stores them, and the schema allows them).
-    """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data.replace("\x00", ""))
-
-
-class WireFloatField(serializers.FloatField):
-    """A JSON number (a string or boolean is refused); in XML the parser has already read the text."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or (isinstance(data, str) and _is_json(self)):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+    def to_internal_value(self, value):
+        return super().to_internal_value(value).astimezone(UTC)
 
 
 def _text(max_length: int, help_text: str = "", **kwargs) -> serializers.CharField:
-    return WireCharField(max_length=max_length, required=False, allow_blank=True, help_text=help_text, **kwargs)
+    return StrictCharField(max_length=max_length, required=False, allow_blank=True, help_text=help_text, **kwargs)
 
 
 class DACustomerInfoSerializer(serializers.Serializer):
@@ -69,22 +56,22 @@ class DALocationInfoSerializer(serializers.Serializer):
 
 
 class DAUnenrollProgramInfoSerializer(serializers.Serializer):
-    programId = WireCharField(max_length=12)
+    programId = StrictCharField(max_length=12)
     endDate = serializers.DateField(required=False, help_text="Desired date of unenrollment; today when absent.")
 
 
 class DAAssetInfoSerializer(serializers.Serializer):
-    assetOwnership = serializers.ChoiceField(choices=AssetOwnership.choices, required=False)
-    removalMethod = serializers.ChoiceField(choices=RemovalMethod.choices, required=False)
+    assetOwnership = CodeField(choices=AssetOwnership.choices, required=False)
+    removalMethod = CodeField(choices=RemovalMethod.choices, required=False)
 
 
 class DAAppointmentSlotSerializer(serializers.Serializer):
     activityType = _text(30)
     crewId = _text(12)
     crewShiftId = _text(14)
-    endDateTime = serializers.DateTimeField(required=False)
-    startDateTime = serializers.DateTimeField(required=False)
-    workAvailabilityDuration = WireFloatField(required=False, min_value=0, max_value=99999999999.99)
+    endDateTime = SlotDateTimeField(required=False)
+    startDateTime = SlotDateTimeField(required=False)
+    workAvailabilityDuration = StrictFloatField(required=False, min_value=0, max_value=99999999999.99)
 
 
 class DAAppointmentSlotListSerializer(serializers.ListSerializer):
@@ -92,7 +79,7 @@ class DAAppointmentSlotListSerializer(serializers.ListSerializer):
     ``items``) is read as the slots it holds; JSON must send the list the schema describes."""
 
     def to_internal_value(self, data):
-        if not _is_json(self) and isinstance(data, list):
+        if is_xml_request(self) and isinstance(data, list):
             slots = []
             for item in data:
                 inner = item["items"] if isinstance(item, dict) and set(item) == {"items"} else item
@@ -123,17 +110,6 @@ class DAExceptionSerializer(serializers.Serializer):
     messageCategory = serializers.CharField(max_length=5)
     messageNumber = serializers.CharField(max_length=5)
     expandedMessage = serializers.CharField(max_length=EXPANDED_MAX)
-
-
-def _exception(record) -> dict | None:
-    if not record.message_number:
-        return None
-    text = record.expanded_message
-    return {
-        "messageCategory": record.message_category,
-        "messageNumber": record.message_number,
-        "expandedMessage": text if len(text) <= EXPANDED_MAX else text[: EXPANDED_MAX - 3] + "...",
-    }
 
 
 def _without_none(document: dict) -> dict:
@@ -168,7 +144,7 @@ class DAUnenrollResponseSerializer(serializers.Serializer):
                 "status": instance.status,
                 "transactionId": instance.transaction_id or None,
                 "appointmentSlots": slots,
-                "exception": _exception(instance),
+                "exception": exception_block(code=instance.error_code, message=instance.expanded_message),
             }
         )
 
@@ -177,13 +153,13 @@ class DAUnenrollResponseSerializer(serializers.Serializer):
 
 
 class DAEnrollProgramInfoSerializer(serializers.Serializer):
-    programId = WireCharField(max_length=12)
+    programId = StrictCharField(max_length=12)
     startDate = serializers.DateField(required=False, help_text="Start of enrollment; today if absent.")
     endDate = serializers.DateField(required=False, help_text="Planned end, if known (not before startDate).")
 
 
 class DAEnrollAssetInfoSerializer(serializers.Serializer):
-    assetOwnership = serializers.ChoiceField(choices=AssetOwnership.choices, required=False)
+    assetOwnership = CodeField(choices=AssetOwnership.choices, required=False)
     assetType = _text(30, "Device type (thermostat, battery, EV charger...).")
     serialNumber = _text(60, "Device serial number; a device is recorded when given.")
 
@@ -222,18 +198,3 @@ class DAEnrollResponseSerializer(serializers.Serializer):
                 "endDate": instance.end_date.isoformat() if instance.end_date else None,
             }
         )
-
-
-def enroll_error_document(*, transaction_id: str, message) -> dict:
-    """The ``X1-DAEnrol`` answer to an enroll business error (nothing recorded)."""
-    return _without_none(
-        {
-            "status": "ERROR",
-            "transactionId": transaction_id or None,
-            "exception": {
-                "messageCategory": message.category,
-                "messageNumber": message.number,
-                "expandedMessage": message.expanded,
-            },
-        }
-    )

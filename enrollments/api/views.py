@@ -5,17 +5,17 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.wire.common import WireError
-from core.wire.oracle import MESSAGE_NUMBERS, OracleAPIView, error_responses
+from core.errors import DomainError
+from core.wire.oracle import OracleAPIView, error_responses
 
 from .. import selectors, services
 from ..models import Enrollment, Unenrollment
+from . import errors
 from .serializers import (
     DAEnrollRequestSerializer,
     DAEnrollResponseSerializer,
     DAUnenrollRequestSerializer,
     DAUnenrollResponseSerializer,
-    enroll_error_document,
 )
 
 TAG = "Enrollments (Oracle Utilities Digital Asset)"
@@ -93,12 +93,10 @@ def _parse_id(value: str) -> int:
     return int(value)
 
 
-def _conflict(error: services.TransactionConflict) -> WireError:
-    return WireError(str(error), status_code=409, code=MESSAGE_NUMBERS["conflict"])
-
-
 class DigitalAssetView(OracleAPIView):
     """The family base view of the Digital Asset endpoints (``permission_model`` set by each)."""
+
+    domain_error_codes = errors.DOMAIN_ERROR_CODES
 
     def perform_content_negotiation(self, request, force=False):
         # ``?format=`` (empty) would silently mean "no format"; like an unknown format it is a 404.
@@ -136,10 +134,7 @@ class ProgramUnenrollView(DigitalAssetView):
     def post(self, request):
         serializer = self.get_request_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            unenrollment, _ = services.unenrollment_request(data=serializer.validated_data, requested_by=request.user)
-        except services.TransactionConflict as error:
-            raise _conflict(error) from None
+        unenrollment = services.unenrollment_request(data=serializer.validated_data, requested_by=request.user)
         return Response(DAUnenrollResponseSerializer(unenrollment).data)
 
 
@@ -193,11 +188,11 @@ class ProgramEnrollView(DigitalAssetView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            enrollment, error, _ = services.enrollment_request(data=data)
-        except services.TransactionConflict as conflict:
-            raise _conflict(conflict) from None
-        if error is not None:
-            return Response(enroll_error_document(transaction_id=data.get("transactionId") or "", message=error))
+            enrollment = services.enrollment_request(data=data)
+        except DomainError as error:
+            if not errors.is_business(error):
+                raise  # answered by the family's envelope (a reused transactionId is a 409)
+            return Response(errors.enroll_error_document(error, transaction_id=data.get("transactionId") or ""))
         return Response(DAEnrollResponseSerializer(enrollment).data)
 
 

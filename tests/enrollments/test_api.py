@@ -17,7 +17,13 @@ from enrollments.models import (
     UnenrollmentStatus,
 )
 from tests.contract import OracleContract, to_xml
-from tests.factories.enrollments import DeviceFactory, EnrollmentFactory, ProgramFactory, jane_doe_enrollment
+from tests.factories.enrollments import (
+    DeviceFactory,
+    EnrollmentFactory,
+    ProgramFactory,
+    ServiceAgreementFactory,
+    jane_doe_enrollment,
+)
 
 BASE = "/rest/apis/cross/digitalAssets/programEnrollments"
 TODAY = timezone.localdate()
@@ -246,9 +252,19 @@ class TestUnenroll(OracleContract):
         assert answer["status"] == "ERROR"
         assert answer["exception"]["messageNumber"] == number
 
-    def test_nul_characters_are_dropped(self, client, jane):
-        answer = self.post(client, body(transactionId="DERMS\x00-1")).json()
-        assert answer["transactionId"] == "DERMS-1"
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"transactionId": "DERMS\x00-1"}, "transactionId"),
+            ({"customerInfo": {"name": "Jane\x00 Doe"}}, "customerInfo.name"),
+            ({"locationInfo": {"address1": "1 Main\x00 Street"}}, "locationInfo.address1"),
+        ],
+    )
+    def test_nul_characters_are_refused(self, client, jane, changes, field):
+        # One rule in every family: a NUL is a 400 naming the field (it used to be dropped silently).
+        answer = self.assert_envelope(self.post(client, body(**changes)), 400)
+        assert f"{field}: Null characters are not allowed." in answer["detail"]
+        assert not Unenrollment.objects.exists()
 
     def test_customer_elsewhere_has_no_active_enrollment(self, client, jane):
         other = EnrollmentFactory(program=jane.program)
@@ -391,7 +407,7 @@ class TestUnenrollRead(OracleContract):
 
         serializer = DAUnenrollRequestSerializer(data=UNENROLL)
         serializer.is_valid(raise_exception=True)
-        return unenrollment_request(data=serializer.validated_data)[0]
+        return unenrollment_request(data=serializer.validated_data)
 
     def get_path(self, contract_data) -> str:
         return f"{BASE}/unenroll/{contract_data.pk}"
@@ -500,9 +516,35 @@ class TestEnroll(OracleContract):
         ProgramFactory(program_id="OLD", is_active=False)
         answer = self.post(client, {**ENROLL, "programInfo": {"programId": "OLD"}}).json()
         assert answer["exception"]["messageNumber"] == "10302"
-        CustomerFactory(name="Jane Doe")
+        # Two Jane Does with service at the same service point: the name cannot tell them apart.
+        ServiceAgreementFactory(customer=CustomerFactory(name="Jane Doe"), service_point=jane.service_point)
         answer = self.post(client, {**ENROLL, "customerInfo": {"name": "jane doe"}}).json()
         assert answer["exception"]["messageNumber"] == "10102"
+
+    def test_a_name_with_an_address_is_the_customer_at_that_address(self, client, jane):
+        # issue 14: a namesake elsewhere used to make "Jane Doe at 1 Main Street" ambiguous (10102) on enroll,
+        # while unenroll resolved her; both now resolve the customer with service at the address.
+        from tests.factories.enrollments import CustomerFactory
+
+        twin = ServiceAgreementFactory(customer=CustomerFactory(name="Jane Doe"))
+        by_name = {"customerInfo": {"name": "jane doe"}}
+        mine = self.post(client, {**ENROLL, **by_name}).json()
+        assert mine["status"] == "ENROLLED", mine
+        assert Enrollment.objects.get(pk=int(mine["enrollmentId"])).customer == jane.customer
+        where_twin_lives = {"cisPremiseId": twin.service_point.premise.cis_premise_id}
+        theirs = self.post(
+            client, {**ENROLL, **by_name, "transactionId": "PORTAL-TX-0009", "locationInfo": where_twin_lives}
+        ).json()
+        assert theirs["status"] == "ENROLLED", theirs
+        assert Enrollment.objects.get(pk=int(theirs["enrollmentId"])).customer == twin.customer
+
+    def test_a_name_without_service_at_the_address_is_not_found(self, client, jane):
+        elsewhere = ServiceAgreementFactory()
+        data = {**ENROLL, "customerInfo": {"name": "Jane Doe"}}
+        data["locationInfo"] = {"cisServicePointID": elsewhere.service_point.cis_service_point_id}
+        answer = self.post(client, data).json()
+        assert answer["exception"]["messageNumber"] == "10101"
+        assert answer["exception"]["expandedMessage"].startswith("No customer named Jane Doe at service point")
 
     def test_end_before_start_is_an_error(self, client, jane):
         data = {**ENROLL, "programInfo": {"programId": "DEMO-EV", "startDate": "2026-01-02", "endDate": "2026-01-01"}}

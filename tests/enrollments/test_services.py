@@ -94,8 +94,8 @@ def test_unenroll_costs_a_constant_number_of_queries(django_assert_max_num_queri
         EnrollmentFactory(program=jane.program)
         DeviceFactory(enrollment=jane)
     with django_assert_max_num_queries(9):  # 5 statements and 4 savepoint commands
-        record, created = services.unenrollment_request(data=request(end_date=TODAY, **location))
-    assert created and record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
+        record = services.unenrollment_request(data=request(end_date=TODAY, **location))
+    assert record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
 
 
 @pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_due_unenrollments_complete_on_their_day_and_only_once():
     jane = jane_doe_enrollment()
     DeviceFactory(enrollment=jane)
     end = TODAY + timedelta(days=3)
-    record, _ = services.unenrollment_request(data=request(end_date=end))
+    record = services.unenrollment_request(data=request(end_date=end))
     assert record.status == UnenrollmentStatus.PENDING
     assert services.unenrollment_complete_due(today=end - timedelta(days=1)) == 0
     jane.refresh_from_db()
@@ -195,7 +195,13 @@ def test_demo_resolves_the_documented_jane_doe():
     assert Customer.objects.count() == demo.CUSTOMERS
     statuses = set(Enrollment.objects.values_list("status", flat=True))
     assert statuses == set(EnrollmentStatus.values)
-    record, _ = services.unenrollment_request(
+    # loaded through the services: what the real paths make of the demo's requests
+    error = Unenrollment.objects.get(transaction_id="DEMO-UNENROLL-ERROR")
+    assert error.status == UnenrollmentStatus.ERROR and error.error_code == "enrollments.customer_not_found"
+    pending = Unenrollment.objects.filter(status=UnenrollmentStatus.PENDING)
+    assert pending.exists() and not pending.filter(appointment__isnull=True).exists()
+    assert not Customer.objects.filter(name_key="").exists()
+    record = services.unenrollment_request(
         data=validated(
             {
                 "transactionId": "DEMO-TRY",
@@ -212,11 +218,50 @@ def test_demo_resolves_the_documented_jane_doe():
         )
     )
     assert record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
-    enrollment, error, created = services.enrollment_request(
+    enrollment = services.enrollment_request(
         data={
             "customerInfo": {"cisAccountId": "1589809012"},
             "locationInfo": {"cisServicePointID": "2486945183"},
             "programInfo": {"programId": "DEMO-EV"},
         }
     )
-    assert error is None and created and enrollment.status == EnrollmentStatus.ENROLLED
+    assert enrollment.status == EnrollmentStatus.ENROLLED
+
+
+@pytest.mark.django_db
+def test_demo_namesakes_resolve_by_address_identically_for_enroll_and_unenroll():
+    from enrollments import demo
+    from enrollments.models import Premise
+
+    demo.load(stdout=StringIO())
+    janes = Customer.objects.filter(name="Jane Doe")
+    homes = set(
+        Premise.objects.filter(service_points__agreements__customer__in=janes).values_list("address1", flat=True)
+    )
+    assert janes.count() >= 2 and len(homes) == janes.count()  # namesakes, each at their own address
+
+    for jane in janes:
+        point = jane.agreements.get().service_point
+        premise = point.premise
+        address = {"address1": premise.address1, "city": premise.city, "state": premise.state, "postal": premise.postal}
+        active = jane.enrollments.filter(status__in=[EnrollmentStatus.ENROLLED, EnrollmentStatus.PENDING])
+        other = {"DEMO-BYOT", "DEMO-EV", "DEMO-BATT"} - set(active.values_list("program__program_id", flat=True))
+        enrolled = services.enrollment_request(
+            data={
+                "customerInfo": {"name": "jane doe"},
+                "locationInfo": address,
+                "programInfo": {"programId": sorted(other)[0]},
+            }
+        )
+        assert enrolled.customer == jane and enrolled.service_point == point
+        left = services.unenrollment_request(
+            data=validated(
+                {
+                    "customerInfo": {"name": "Jane Doe"},
+                    "locationInfo": address,
+                    "programInfo": {"programId": sorted(other)[0]},
+                }
+            )
+        )
+        assert left.status == UnenrollmentStatus.COMPLETED, left.expanded_message
+        assert left.enrollment == enrolled

@@ -12,6 +12,7 @@ from enrollments.models import (
     EnrollmentStatus,
     Premise,
     Program,
+    ServiceAgreement,
     ServicePoint,
 )
 
@@ -76,8 +77,17 @@ class DeviceFactory(factory.django.DjangoModelFactory):
     asset_ownership = "W1OW"
 
 
+class ServiceAgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceAgreement
+
+    customer = factory.SubFactory(CustomerFactory)
+    service_point = factory.SubFactory(ServicePointFactory)
+
+
 def jane_doe_enrollment(program_id: str = "DEMO-BYOT", **kwargs) -> Enrollment:
-    """Jane Doe (the specs' example ids) enrolled in ``program_id`` at 1 Main Street, Springfield CA 94000."""
+    """Jane Doe (the specs' example ids) with service at 1 Main Street, Springfield CA 94000, enrolled in
+    ``program_id`` there."""
     customer = Customer.objects.filter(cis_account_id="1589809012").first() or CustomerFactory(
         cis_account_id="1589809012", cis_person_id="0023939882", name="Jane Doe"
     )
@@ -87,6 +97,7 @@ def jane_doe_enrollment(program_id: str = "DEMO-BYOT", **kwargs) -> Enrollment:
             cis_premise_id="5000000001", address1="1 Main Street", city="Springfield", state="CA", postal="94000"
         ),
     )
+    ServiceAgreement.objects.get_or_create(customer=customer, service_point=service_point)
     return EnrollmentFactory(
         customer=customer, service_point=service_point, program=ProgramFactory(program_id=program_id), **kwargs
     )
