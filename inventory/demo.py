@@ -7,7 +7,17 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .models import BusinessInteraction, Party, Place, Resource, ResourceType, Service, ServiceCategory, Specification
+from .models import (
+    BusinessInteraction,
+    InteractionState,
+    Party,
+    Place,
+    Resource,
+    ResourceType,
+    Service,
+    ServiceCategory,
+    Specification,
+)
 from .services import bundle_create
 
 DEMO_BUNDLE = "Demo bundle: the spec's create example, designed only"
@@ -78,7 +88,12 @@ def load(*, stdout) -> str:
     if bundle is None:
         bundle = bundle_create(items=_example_items(), design_only=True)
         BusinessInteraction.objects.filter(pk=bundle.pk).update(description=DEMO_BUNDLE)
+    bundle.refresh_from_db()
+    if bundle.state == InteractionState.CREATED and not bundle.activation_requested:
+        state = "designed; activate it from the admin"
+    else:
+        state = bundle.state
     return (
         f"{len(SPECIFICATIONS)} specifications, {len(PARTIES)} parties, {len(RESOURCES)} logical devices, "
-        f"service {service_id}, bundle {bundle.pk} (designed; activate it from the admin)"
+        f"service {service_id}, bundle {bundle.pk} ({state})"
     )

@@ -4,6 +4,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from core import jobs
+from core.errors import InvalidState
 from inventory import services, tasks
 from inventory.models import (
     BusinessInteraction,
@@ -79,14 +81,14 @@ def test_unusable_resource_fails_the_activation_with_its_reason_then_retry_compl
     bundle, django_capture_on_commit_callbacks
 ):
     Resource.objects.filter(pk="1-1").update(lifecycle_state=LifecycleState.UNAVAILABLE)
-    tasks.enqueue_activation(bundle.pk)  # the eager chain raises; the step's on_failure has recorded it
+    tasks.publish_activation(bundle.pk)  # the eager chain: ACTIVATE is refused and the bundle marked FAILED
     bundle.refresh_from_db()
     assert bundle.state == InteractionState.FAILED
     assert bundle.failed_state == InteractionState.ISSUED
     assert "resource 1-1 is UNAVAILABLE" in bundle.failure_reason
     assert states(bundle) == {InteractionState.FAILED}
 
-    with pytest.raises(services.WireError):
+    with pytest.raises(InvalidState):
         services.bundle_run_task(bundle_id=bundle.pk, task="ACTIVATE")
 
     Resource.objects.filter(pk="1-1").update(lifecycle_state=LifecycleState.INSTALLED)
@@ -107,13 +109,13 @@ def test_unusable_resource_fails_the_activation_with_its_reason_then_retry_compl
 
 
 def test_retry_needs_a_failed_bundle(bundle):
-    with pytest.raises(services.WireError, match="CREATED"):
+    with pytest.raises(InvalidState, match="CREATED"):
         services.bundle_retry(bundle_id=bundle.pk)
 
 
 def test_nothing_is_enqueued_for_a_rolled_back_bundle(demo, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks, "enqueue_activation", lambda bundle_id, **kw: sent.append(bundle_id))
+    monkeypatch.setattr(jobs, "send", lambda name, *args, **kw: sent.append((name, args)))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
@@ -129,6 +131,7 @@ def test_broker_down_at_commit_leaves_the_bundle_for_the_sweep(demo, django_capt
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
+    monkeypatch.setattr("celery.app.task.Task.apply_async", broker_down)  # publishing any task fails
     monkeypatch.setattr("celery.canvas._chain.apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         bundle = services.bundle_create(items=bundle_items(1), design_only=False)
