@@ -153,9 +153,6 @@ class BusinessInteractionAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin)
             effective_date=data.get("effective_date"),
         )
 
-    def save_related(self, request, form, formsets, change):
-        pass  # both inlines are read-only: nothing to save
-
     @admin.display(description="items")
     def item_count(self, obj):
         return getattr(obj, "_items", None)
@@ -282,6 +279,3 @@ class ServiceAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
             values = {name: data[name] for name in services.service_records.EDITABLE_FIELDS if name in data}
             return services.service_update(service_id=obj.pk, **values)
         return services.service_create(**{n: data[n] for n in services.service_records.CREATE_FIELDS if n in data})
-
-    def save_related(self, request, form, formsets, change):
-        pass  # every inline is read-only: nothing to save

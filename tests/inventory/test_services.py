@@ -168,3 +168,39 @@ def test_spec_example_items_round_trip_through_the_service(demo):
     bundle = services.bundle_create(items=serializer.validated_data["items"], design_only=True)
     names = set(Service.objects.filter(business_interaction__parent=bundle).values_list("name", flat=True))
     assert names == {"BroadbandCFS1", "BroadbandCFS2", "DOCSISRFS"}
+
+
+def test_a_forged_history_row_fails_the_activation_with_its_reason_instead_of_retrying(bundle, monkeypatch):
+    # A row no step wrote (once possible through the admin) holds the (bundle, attempt, COMPLETED) slot.
+    InteractionTransition.objects.create(
+        interaction=bundle, attempt=1, task="FORGED", from_state="CREATED", to_state="COMPLETED"
+    )
+    runs = []
+    real_step = services.bundle_activation_step
+    monkeypatch.setattr(services, "bundle_activation_step", lambda **kw: runs.append(kw["step"]) or real_step(**kw))
+    tasks.publish_activation(bundle.pk)
+    bundle.refresh_from_db()
+    assert bundle.state == InteractionState.FAILED
+    assert bundle.failed_state == InteractionState.ISSUED
+    assert "ACTIVATE: the bundle's history already records a change to COMPLETED" in bundle.failure_reason
+    assert runs == ["APPROVE", "ISSUE", "ACTIVATE"]  # once each: an integrity conflict is not retried
+    assert not Service.objects.filter(business_interaction__parent=bundle, state="active").exists()
+
+
+def test_the_sweep_waits_for_the_setting(demo, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = services.bundle_create(items=bundle_items(1), design_only=False)  # never enqueued
+    settings.INVENTORY_SWEEP_STALL_SECONDS = 3600
+    assert tasks.sweep_stalled_activations() == 0
+    settings.INVENTORY_SWEEP_STALL_SECONDS = 0
+    assert tasks.sweep_stalled_activations() == 1
+    bundle.refresh_from_db()
+    assert bundle.state == InteractionState.COMPLETED
+
+
+def test_services_enqueue_the_start_task_by_name_after_commit(demo, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr(jobs, "send", lambda name, *args, **kw: sent.append((name, args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle = services.bundle_create(items=bundle_items(1), design_only=False)
+    assert sent == [("inventory.tasks.bundle_activation_start", (bundle.pk,))]
