@@ -18,14 +18,12 @@ from ..filters import ServiceFilterSet
 from ..models import BusinessInteraction, Service, ServiceState
 from .errors import DOMAIN_ERROR_CODES
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
+from .schema import BundleDocSerializer, BundleSerializer, ServiceSerializer
 from .serializers import (
     BundleCreateSerializer,
-    BundleDocSerializer,
     BundleQuerySerializer,
-    BundleSerializer,
     BundleUpdateSerializer,
     ServiceListQuerySerializer,
-    ServiceSerializer,
 )
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
