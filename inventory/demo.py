@@ -7,6 +7,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.core.management.color import no_style
+from django.db import connection
+
 from .models import (
     BusinessInteraction,
     InteractionState,
@@ -49,6 +52,14 @@ def _example_items() -> list[dict]:
     return serializer.validated_data["items"]
 
 
+def _reset_sequence(model) -> None:
+    """After rows with explicit ids (service 450005), let PostgreSQL's id sequence continue above them, as SQLite's
+    does: later services get 450006, 450007... on both, and the sequence never runs into the explicit id."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(sql)
+
+
 def load(*, stdout) -> str:
     for spec_id, (entity_type, service_type) in SPECIFICATIONS.items():
         Specification.objects.update_or_create(
@@ -84,6 +95,7 @@ def load(*, stdout) -> str:
             "start_date": START,
         },
     )
+    _reset_sequence(Service)
     bundle = BusinessInteraction.objects.filter(description=DEMO_BUNDLE, parent__isnull=True).first()
     if bundle is None:
         bundle = bundle_create(items=_example_items(), design_only=True)

@@ -204,3 +204,10 @@ def test_services_enqueue_the_start_task_by_name_after_commit(demo, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         bundle = services.bundle_create(items=bundle_items(1), design_only=False)
     assert sent == [("inventory.tasks.bundle_activation_start", (bundle.pk,))]
+
+
+def test_demo_services_are_numbered_after_the_fixed_one(demo):
+    # 450005 is inserted with its id; PostgreSQL's sequence must continue above it (as SQLite does), so that
+    # the docs' examples name the same ids on both and the sequence never runs into it.
+    ids = sorted(Service.objects.exclude(pk=450005).values_list("pk", flat=True))
+    assert ids == [450006, 450007, 450008, 450009]
