@@ -67,6 +67,7 @@ def test_a_conflict_with_the_recorded_history_is_409_and_applies_nothing(client)
     )
     response = post(client, f"{BUNDLE}/{bundle.pk}/APPROVE")
     assert response.status_code == 409
+    assert response.json()["status"] == "409-1"
     assert "already records a change to APPROVED" in response.json()["message"][0]
     bundle.refresh_from_db()
     assert bundle.state == "CREATED"
