@@ -207,3 +207,29 @@ def test_service_rows_are_shown_not_edited_and_labelled_in_plain_english(admin_c
     assert not re.search(r'name="characteristics-\d+-(?!id"|service")', content)
     assert "serviceRelType1" in content and "relies-on" in content
     assert "Related parties" in content and "partys" not in content.lower()
+
+
+def test_a_standalone_service_is_added_through_the_service_layer(admin_client, monkeypatch):
+    from inventory import services
+
+    calls = []
+    real = services.service_create
+    monkeypatch.setattr(services, "service_create", lambda **kw: calls.append(kw) or real(**kw))
+    url = reverse("admin:inventory_service_add")
+    values = {
+        "name": "VoiceCFS",
+        "category": "CFS",
+        "state": "designed",
+        "specification": "Email_CFS",
+        "start_date_0": "2030-01-01",
+        "start_date_1": "00:00:00",
+    }
+    response = admin_client.post(url, _form_data(admin_client.get(url), **values))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [c["name"] for c in calls] == ["VoiceCFS"]
+    service = Service.objects.get(name="VoiceCFS")
+    assert (service.specification_id, service.has_started, service.business_interaction_id) == (
+        "Email_CFS",
+        False,
+        None,
+    )
