@@ -1,15 +1,17 @@
 """Admin for the inventory: reference data, bundles (with their tasks and activation) and services."""
 
+import json
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 
-from core.admin import ExportMixin
-from core.wire.common import WireError
+from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core.errors import DomainError
 
 from . import services
 from .models import (
     BusinessInteraction,
-    InteractionState,
     InteractionTransition,
     Party,
     Place,
@@ -54,29 +56,25 @@ class ResourceAdmin(admin.ModelAdmin):
     list_select_related = ("specification",)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The bundle's state history: a log, read-only for everyone."""
+
     model = InteractionTransition
     extra = 0
-    can_delete = False
     fields = ("at", "attempt", "task", "from_state", "to_state", "reason")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
+class ItemInteractionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The items' interactions move with the bundle: shown, never edited by hand."""
 
-class ItemInteractionInline(admin.TabularInline):
     model = BusinessInteraction
     fk_name = "parent"
     extra = 0
-    can_delete = False
     fields = ("id", "state", "items")
     readonly_fields = fields
     verbose_name = "item interaction"
     verbose_name_plural = "item interactions"
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="services")
     def items(self, obj):
@@ -87,11 +85,12 @@ class ItemInteractionInline(admin.TabularInline):
 
 
 def _run(modeladmin, request, queryset, action, label: str):
+    """Run a service on each selected bundle; a domain error is shown for that bundle, the others go on."""
     done = 0
     for bundle in queryset.filter(parent__isnull=True):
         try:
             action(bundle)
-        except WireError as exc:
+        except DomainError as exc:
             modeladmin.message_user(request, f"Bundle {bundle.pk}: {exc.message}", messages.ERROR)
         else:
             done += 1
@@ -99,15 +98,30 @@ def _run(modeladmin, request, queryset, action, label: str):
         modeladmin.message_user(request, f"{label}: {done} bundle(s).", messages.SUCCESS)
 
 
+def _start_activation(bundle):
+    with transaction.atomic():
+        services.bundle_request_activation(bundle=BusinessInteraction.objects.select_for_update().get(pk=bundle.pk))
+
+
 @admin.register(BusinessInteraction)
-class BusinessInteractionAdmin(ExportMixin, admin.ModelAdmin):
-    """Bundles (parent interactions). Actions run one task, or the whole activation in the background."""
+class BusinessInteractionAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
+    """Bundles (parent interactions). Adding makes an empty bundle (items come through the UIM API); actions
+    run one task, or the whole activation in the background. Bundles are never deleted: cancel them."""
 
     list_display = ("id", "state", "description", "item_count", "activation_requested", "failure_reason", "updated_at")
     list_filter = ("state", "activation_requested")
     search_fields = ("id", "description", "services__name")
-    readonly_fields = ("state", "attempt", "failed_state", "failure_reason", "created_at", "updated_at", "parent")
-    fields = ("description", "effective_date", *readonly_fields, "activation_requested")
+    readonly_fields = (
+        "state",
+        "attempt",
+        "failed_state",
+        "failure_reason",
+        "activation_requested",
+        "created_at",
+        "updated_at",
+        "parent",
+    )
+    fields = ("description", "effective_date", *readonly_fields)
     inlines = (ItemInteractionInline, TransitionInline)
     actions = ("run_activation", "approve", "issue", "activate", "cancel", "retry")
     list_select_related = ("parent",)
@@ -118,18 +132,34 @@ class BusinessInteractionAdmin(ExportMixin, admin.ModelAdmin):
             queryset = queryset.filter(parent__isnull=True).annotate(_items=Count("children"))
         return queryset
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.parent_id is not None:
+            return False  # an item interaction moves with its bundle
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, *, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            return services.bundle_edit(
+                bundle_id=obj.pk, description=data.get("description", ""), effective_date=data.get("effective_date")
+            )
+        return services.bundle_create(
+            items=[],
+            design_only=True,
+            description=data.get("description", ""),
+            effective_date=data.get("effective_date"),
+        )
+
     @admin.display(description="items")
     def item_count(self, obj):
         return getattr(obj, "_items", None)
 
     @admin.action(description="Activate in the background (approve → issue → activate)")
     def run_activation(self, request, queryset):
-        def start(bundle):
-            if bundle.state not in (*services.OPEN_STATES, InteractionState.APPROVED, InteractionState.ISSUED):
-                raise WireError(f"it is {bundle.state}.")
-            services.bundle_request_activation(bundle=bundle)
-
-        _run(self, request, queryset, start, "Activation started")
+        _run(self, request, queryset, _start_activation, "Activation started")
 
     @admin.action(description="Approve")
     def approve(self, request, queryset):
@@ -153,65 +183,71 @@ class BusinessInteractionAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(InteractionTransition)
-class InteractionTransitionAdmin(admin.ModelAdmin):
+class InteractionTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The bundles' state history: read-only for everyone (a forged row would block a real activation)."""
+
     list_display = ("interaction", "attempt", "task", "from_state", "to_state", "at")
     list_filter = ("task", "to_state")
     search_fields = ("interaction__id", "reason")
     list_select_related = ("interaction",)
 
 
-class CharacteristicInline(admin.TabularInline):
+class _ServiceRowsInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A service's rows: replaced by a bundle update (the UIM API), shown here."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class CharacteristicInline(_ServiceRowsInline):
     model = ServiceCharacteristic
-    extra = 0
-    fields = ("position", "name", "value_type", "value", "service_name", "service_spec_name", "config_item_path")
+    fields = ("position", "name", "value_type", "short_value", "service_name", "service_spec_name", "config_item_path")
+
+    @admin.display(description="value")
+    def short_value(self, obj):
+        text = obj.value if isinstance(obj.value, str) else json.dumps(obj.value)
+        return text if len(text) <= 60 else f"{text[:59]}…"
 
 
-class ResourceRefInline(admin.TabularInline):
+class ResourceRefInline(_ServiceRowsInline):
     model = ServiceResourceRef
-    extra = 0
-    autocomplete_fields = ("resource",)
     fields = ("position", "resource", "consumer_name", "reference_state", "assignment_state")
 
 
-class PartyRefInline(admin.TabularInline):
+class PartyRefInline(_ServiceRowsInline):
     model = ServicePartyRef
-    extra = 0
-    autocomplete_fields = ("party",)
     fields = ("position", "party", "role", "reference_type", "consumer_name", "reference_state")
 
 
-class PlaceRefInline(admin.TabularInline):
+class PlaceRefInline(_ServiceRowsInline):
     model = ServicePlaceRef
-    extra = 0
-    autocomplete_fields = ("place",)
     fields = ("position", "place", "role", "reference_type", "consumer_name", "reference_state")
 
 
-class RelationshipInline(admin.TabularInline):
+class RelationshipInline(_ServiceRowsInline):
     model = ServiceRelationship
     fk_name = "service"
-    extra = 0
-    raw_id_fields = ("related",)
     fields = ("relationship_type", "related")
 
 
-class SupportingServiceInline(admin.TabularInline):
+class SupportingServiceInline(_ServiceRowsInline):
     model = SupportingService
     fk_name = "service"
-    extra = 0
-    raw_id_fields = ("supporting",)
     fields = ("name", "supporting")
 
 
 @admin.register(Service)
-class ServiceAdmin(ExportMixin, admin.ModelAdmin):
+class ServiceAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
+    """Services. Bundles make and activate them; staff may add a standalone service (one that items relate to)
+    and edit descriptive fields and dates. Lifecycle fields and rows are read-only here."""
+
     list_display = ("id", "name", "category", "state", "specification", "business_interaction", "has_started")
     list_filter = ("category", "state", "has_started", "is_service_enabled", "specification")
     search_fields = ("id", "name", "external_object_id")
     list_select_related = ("specification", "business_interaction")
-    raw_id_fields = ("business_interaction",)
     autocomplete_fields = ("specification",)
-    readonly_fields = ("service_date",)
     fieldsets = (
         (None, {"fields": ("name", "description", "category", "service_type", "specification", "state")}),
         ("Lifecycle", {"fields": ("business_interaction", "has_started", "is_service_enabled", "service_date",
@@ -227,3 +263,19 @@ class ServiceAdmin(ExportMixin, admin.ModelAdmin):
         RelationshipInline,
         SupportingServiceInline,
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        lifecycle = ("business_interaction", "has_started", "is_service_enabled", "service_date")
+        if obj is None:
+            return lifecycle
+        return (*lifecycle, "category", "specification", "state")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a service belongs to the inventory's history; bundles cancel it
+
+    def service_save(self, *, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            values = {name: data[name] for name in services.service_records.EDITABLE_FIELDS if name in data}
+            return services.service_update(service_id=obj.pk, **values)
+        return services.service_create(**{n: data[n] for n in services.service_records.CREATE_FIELDS if n in data})

@@ -7,7 +7,20 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .models import BusinessInteraction, Party, Place, Resource, ResourceType, Service, ServiceCategory, Specification
+from django.core.management.color import no_style
+from django.db import connection
+
+from .models import (
+    BusinessInteraction,
+    InteractionState,
+    Party,
+    Place,
+    Resource,
+    ResourceType,
+    Service,
+    ServiceCategory,
+    Specification,
+)
 from .services import bundle_create
 
 DEMO_BUNDLE = "Demo bundle: the spec's create example, designed only"
@@ -37,6 +50,14 @@ def _example_items() -> list[dict]:
     serializer = BundleCreateSerializer(data=json.loads(path.read_text()))
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data["items"]
+
+
+def _reset_sequence(model) -> None:
+    """After rows with explicit ids (service 450005), let PostgreSQL's id sequence continue above them, as SQLite's
+    does: later services get 450006, 450007... on both, and the sequence never runs into the explicit id."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(sql)
 
 
 def load(*, stdout) -> str:
@@ -74,11 +95,17 @@ def load(*, stdout) -> str:
             "start_date": START,
         },
     )
+    _reset_sequence(Service)
     bundle = BusinessInteraction.objects.filter(description=DEMO_BUNDLE, parent__isnull=True).first()
     if bundle is None:
         bundle = bundle_create(items=_example_items(), design_only=True)
         BusinessInteraction.objects.filter(pk=bundle.pk).update(description=DEMO_BUNDLE)
+    bundle.refresh_from_db()
+    if bundle.state == InteractionState.CREATED and not bundle.activation_requested:
+        state = "designed; activate it from the admin"
+    else:
+        state = bundle.state
     return (
         f"{len(SPECIFICATIONS)} specifications, {len(PARTIES)} parties, {len(RESOURCES)} logical devices, "
-        f"service {service_id}, bundle {bundle.pk} (designed; activate it from the admin)"
+        f"service {service_id}, bundle {bundle.pk} ({state})"
     )

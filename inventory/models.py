@@ -6,157 +6,37 @@ name them. Parties, resources, places and specifications are reference data that
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
-from core.wire.uim import ENTITY_TYPES
+from core.errors import Invalid
 
-NAME_MAX = 255
-ID_MAX = 100
+from .choices import (
+    ENTITY_TYPE_CHOICES,
+    ID_MAX,
+    NAME_MAX,
+    PHYSICAL_RESOURCE_TYPES,
+    AssignmentState,
+    ExternalArrangement,
+    InteractionState,
+    LifecycleState,
+    PlaceType,
+    ReferenceState,
+    ReferenceType,
+    ResourceStatus,
+    ResourceType,
+    ServiceCategory,
+    ServiceState,
+    ValueType,
+)
+from .errors import END_BEFORE_START
 
-
-ENTITY_TYPE_CHOICES = [(value, value) for value in ENTITY_TYPES]
-
-
-class ResourceType(models.TextChoices):
-    DEVICE_INTERFACE = "DeviceInterface"
-    EQUIPMENT = "Equipment"
-    EQUIPMENT_HOLDER = "EquipmentHolder"
-    LOGICAL_DEVICE = "LogicalDevice"
-    LOGICAL_DEVICE_ACCOUNT = "LogicalDeviceAccount"
-    PHYSICAL_CONNECTOR = "PhysicalConnector"
-    PHYSICAL_DEVICE = "PhysicalDevice"
-    PHYSICAL_PORT = "PhysicalPort"
-    TELEPHONE_NUMBER = "TelephoneNumber"
-    IPV4_ADDRESS = "IPV4Address"
-    IPV6_ADDRESS = "IPV6Address"
-    IP_NETWORK = "IPNetwork"
-    IP_SUBNET = "IPSubnet"
-    NETWORK_ADDRESS_DOMAIN = "NetworkAddressDomain"
-    FLOW_IDENTIFIER = "FlowIdentifier"
-    CUSTOM_OBJECT = "CustomObject"
-    CUSTOM_NETWORK_ADDRESS = "CustomNetworkAddress"
-    PIPE = "Pipe"
+END_BEFORE_START_MESSAGE = "The end date cannot be before the start date."
 
 
-PHYSICAL_RESOURCE_TYPES = {
-    ResourceType.EQUIPMENT,
-    ResourceType.EQUIPMENT_HOLDER,
-    ResourceType.PHYSICAL_CONNECTOR,
-    ResourceType.PHYSICAL_DEVICE,
-    ResourceType.PHYSICAL_PORT,
-}
-
-
-class LifecycleState(models.TextChoices):
-    END_OF_LIFE = "END_OF_LIFE"
-    INSTALLED = "INSTALLED"
-    PENDING_INSTALL = "PENDING_INSTALL"
-    PENDING_REMOVE = "PENDING_REMOVE"
-    PENDING_UNAVAILABLE = "PENDING_UNAVAILABLE"
-    PENDING_AVAILABLE = "PENDING_AVAILABLE"
-    PLANNED = "PLANNED"
-    UNAVAILABLE = "UNAVAILABLE"
-    PENDING_DISCONNECT = "PENDING_DISCONNECT"
-    DISCONNECTED = "DISCONNECTED"
-
-
-# A service cannot be activated on a resource in one of these lifecycle states.
-UNUSABLE_LIFECYCLE_STATES = {
-    LifecycleState.END_OF_LIFE,
-    LifecycleState.UNAVAILABLE,
-    LifecycleState.DISCONNECTED,
-    LifecycleState.PENDING_REMOVE,
-}
-
-
-class ResourceStatus(models.TextChoices):
-    STANDBY = "Standby"
-    ALARM = "Alarm"
-    AVAILABLE = "Available"
-    RESERVED = "Reserved"
-    UNKNOWN = "Unknown"
-    SUSPENDED = "Suspended"
-
-
-class AssignmentState(models.TextChoices):
-    PENDING_ASSIGN = "PENDING_ASSIGN"
-    ASSIGNED = "ASSIGNED"
-    PENDING_UNASSIGN = "PENDING_UNASSIGN"
-    UNASSIGNED = "UNASSIGNED"
-    DISCONNECTED = "DISCONNECTED"
-    TRANSITIONAL = "TRANSITIONAL"
-    PORTED = "PORTED"
-
-
-class ReferenceState(models.TextChoices):
-    PENDING_REFERENCE = "PENDING_REFERENCE"
-    REFERENCED = "REFERENCED"
-    PENDING_UNREFERENCE = "PENDING_UNREFERENCE"
-    UNREFERENCED = "UNREFERENCED"
-
-
-class ReferenceType(models.TextChoices):
-    ASSOCIATION = "Association"
-    ASSIGNMENT = "Assignment"
-    REFERENCE = "Reference"
-    RESOURCE_NETWORK_LOCATION = "ResourceNetworkLocation"
-    RESOURCE_ASSOCIATION = "ResourceAssociation"
-
-
-class PlaceType(models.TextChoices):
-    GEOGRAPHIC_ADDRESS = "GeographicAddress"
-    GEOGRAPHIC_LOCATION = "GeographicLocation"
-    GEOGRAPHIC_SITE = "GeographicSite"
-    PROPERTY_LOCATION = "PropertyLocation"
-    NETWORK_ENTITY_CODE = "NetworkEntityCode"
-
-
-class ServiceCategory(models.TextChoices):
-    CFS = "CFS", "Customer facing"
-    RFS = "RFS", "Resource facing"
-
-
-class ServiceState(models.TextChoices):
-    DESIGNED = "designed"
-    INACTIVE = "inactive"
-    ACTIVE = "active"
-    TERMINATED = "terminated"
-    PENDING_CANCEL = "pendingCancel"
-    CANCELLED = "cancelled"
-    PENDING_DISCONNECT = "pendingDisconnect"
-    CANCEL_PENDING_DISCONNECT = "cancelPendingDisconnect"
-
-
-class ValueType(models.TextChoices):
-    ALPHANUMERIC = "ALPHANUMERIC"
-    NUMERIC = "NUMERIC"
-    BOOLEAN = "BOOLEAN"
-    DATE = "DATE"
-    OBJECT = "OBJECT"
-    URL = "URL"
-
-
-class ExternalArrangement(models.TextChoices):
-    LEASED_IN = "LEASED_IN"
-    FEDERATED = "FEDERATED"
-    LEASED_OUT = "LEASED_OUT"
-    SHARED = "SHARED"
-
-
-class InteractionState(models.TextChoices):
-    # Labels are the wire values: operators read the same states in the admin as clients in the API.
-    CREATED = "CREATED", "CREATED"
-    IN_PROGRESS = "IN_PROGRESS", "IN_PROGRESS"
-    APPROVED = "APPROVED", "APPROVED"
-    ISSUED = "ISSUED", "ISSUED"
-    COMPLETED = "COMPLETED", "COMPLETED"
-    CANCELLED = "CANCELLED", "CANCELLED"
-    FAILED = "FAILED", "FAILED"
-
-
-# CREATED is the parent's state right after create (the spec's example); it counts as IN_PROGRESS.
-OPEN_STATES = (InteractionState.CREATED, InteractionState.IN_PROGRESS)
-RUNNING_STATES = (*OPEN_STATES, InteractionState.APPROVED, InteractionState.ISSUED)
+def check_service_dates(start_date, end_date, *, field: str = "end_date") -> None:
+    """The one rule on a service's dates (model, admin and wire): it cannot end before it starts."""
+    if start_date is not None and end_date is not None and end_date < start_date:
+        raise Invalid(END_BEFORE_START_MESSAGE, code=END_BEFORE_START, field=field)
 
 
 class Specification(models.Model):
@@ -321,9 +201,23 @@ class Service(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["state", "category"], name="inventory_svc_state_cat_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message=END_BEFORE_START_MESSAGE,
+            )
+        ]
 
     def __str__(self):
         return f"{self.pk} {self.name} ({self.category})"
+
+    def clean(self):
+        super().clean()
+        try:
+            check_service_dates(self.start_date, self.end_date)
+        except Invalid as exc:
+            raise exc.as_validation_error() from exc
 
 
 class ServiceCharacteristic(models.Model):
@@ -392,6 +286,7 @@ class ServicePartyRef(_Reference):
 
     class Meta(_Reference.Meta):
         verbose_name = "related party"
+        verbose_name_plural = "related parties"
 
     def __str__(self):
         return f"party {self.party_id}"

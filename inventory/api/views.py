@@ -8,21 +8,22 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.errors import Invalid
 from core.wire import uim
-from core.wire.uim import UIMAPIView, UIMNotFound
+from core.wire.uim import UIMAPIView
 
 from .. import selectors, services
+from ..errors import bundle_not_found, service_not_found
 from ..filters import ServiceFilterSet
 from ..models import BusinessInteraction, Service, ServiceState
+from .errors import DOMAIN_ERROR_CODES
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
+from .schema import BundleDocSerializer, BundleSerializer, ServiceSerializer
 from .serializers import (
     BundleCreateSerializer,
-    BundleDocSerializer,
     BundleQuerySerializer,
-    BundleSerializer,
     BundleUpdateSerializer,
     ServiceListQuerySerializer,
-    ServiceSerializer,
 )
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
@@ -63,6 +64,7 @@ def _perms(method: str, *models) -> list[str]:
 
 class _InventoryView(UIMAPIView):
     query_serializer_class = BundleQuerySerializer
+    domain_error_codes = DOMAIN_ERROR_CODES
 
     def initial(self, request, *args, **kwargs):
         if kwargs.get("version") not in uim.VERSIONS:
@@ -85,7 +87,7 @@ class _InventoryView(UIMAPIView):
     def bundle_response(self, request, version, bundle_id, options, status=200) -> Response:
         bundle = selectors.bundle_get(bundle_id)
         if bundle is None:
-            raise UIMNotFound("Service", str(bundle_id), what="Bundle")
+            raise bundle_not_found(bundle_id)
         body = render_bundle(bundle, selectors.bundle_item_ids(bundle), self.renderer(request, version, options))
         return Response(body, status=status)
 
@@ -124,7 +126,7 @@ class BundleView(_InventoryView):
         if isinstance(request.data, dict) and request.data.get("id") not in (None, ""):
             # An update: the bundle must exist before its items are worth validating.
             if selectors.bundle_get(request.data["id"]) is None:
-                raise UIMNotFound("Service", str(request.data["id"]), what="Bundle")
+                raise bundle_not_found(request.data["id"])
             serializer = BundleUpdateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
@@ -222,13 +224,13 @@ class ServiceListView(_InventoryView):
     )
     def get(self, request, version):
         options = self.query(request)
-        if any("\x00" in value for value in request.query_params.values()):
-            queryset = Service.objects.none()  # no stored value holds a NUL character
-        else:
-            filterset = ServiceFilterSet(request.query_params, queryset=Service.objects.all())
-            if not filterset.is_valid():
-                raise drf_serializers.ValidationError(filterset.errors)
-            queryset = filterset.qs.order_by("pk")
+        for name, value in request.query_params.items():
+            if "\x00" in value:  # the one rule of every family: NUL characters are refused
+                raise Invalid("Null characters are not allowed.", field=name)
+        filterset = ServiceFilterSet(request.query_params, queryset=Service.objects.all())
+        if not filterset.is_valid():
+            raise drf_serializers.ValidationError(filterset.errors)
+        queryset = filterset.qs.order_by("pk")
         total = queryset.count()
         start = options["offset"]
         ids = list(queryset.values_list("pk", flat=True)[start : start + options["limit"]])
@@ -258,5 +260,5 @@ class ServiceDetailView(_InventoryView):
         pk = selectors.as_pk(service_id)
         found = renderer.render_many([pk]) if pk is not None else []
         if not found:
-            raise UIMNotFound("Service", str(service_id))
+            raise service_not_found(service_id)
         return Response(found[0])

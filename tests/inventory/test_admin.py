@@ -1,11 +1,14 @@
 """Admin: every page renders in a bounded number of queries, and the bundle actions call the services."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from inventory.models import (
     BusinessInteraction,
     InteractionState,
+    InteractionTransition,
     LifecycleState,
     Party,
     Place,
@@ -88,3 +91,145 @@ def test_run_activation_and_retry_actions(admin_client, demo_bundle, django_capt
         _action(admin_client, "retry", demo_bundle)
     demo_bundle.refresh_from_db()
     assert demo_bundle.state == InteractionState.COMPLETED
+
+
+# --- every admin write goes through the services ------------------------------------------------------------
+
+
+def _form_data(response, **values) -> dict:
+    """The POST data of an admin form page as shown (the inlines' management forms included), with ``values``."""
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): value for name, value in management.initial.items()})
+        for form in inline.formset.initial_forms:
+            data.update({form.add_prefix(name): form.initial.get(name, "") for name in ("id",) if name in form.fields})
+    data.update(values)
+    return data
+
+
+def _add_empty_bundle(admin_client) -> BusinessInteraction:
+    url = reverse("admin:inventory_businessinteraction_add")
+    response = admin_client.post(url, _form_data(admin_client.get(url), description="Made by hand"), follow=True)
+    assert response.status_code == 200
+    return BusinessInteraction.objects.get(description="Made by hand")
+
+
+def test_an_admin_made_bundle_is_created_by_the_service(admin_client):
+    bundle = _add_empty_bundle(admin_client)
+    assert bundle.parent_id is None and bundle.state == InteractionState.CREATED
+    assert list(bundle.transitions.values_list("task", "to_state")) == [("CREATE", "CREATED")]
+
+
+@pytest.mark.parametrize("action", ["approve", "run_activation"])
+def test_an_empty_bundle_cannot_be_activated_from_the_admin(admin_client, action, django_capture_on_commit_callbacks):
+    bundle = _add_empty_bundle(admin_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(admin_client, action, bundle)
+        for later in ("issue", "activate"):
+            _action(admin_client, later, bundle)
+    assert f"Bundle {bundle.pk} has no items: there is nothing to activate." in response.content.decode()
+    bundle.refresh_from_db()
+    assert (bundle.state, bundle.activation_requested) == (InteractionState.CREATED, False)
+
+
+def test_an_empty_bundle_cannot_be_activated_on_the_wire(admin_client, integration_client):
+    bundle = _add_empty_bundle(admin_client)
+    base = "/InventoryRSOpenAPI/serviceInventoryManagement/v3/bundle"
+    response = integration_client.post(f"{base}/{bundle.pk}/APPROVE")
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["status"]) == ("INVALID_STATE", "400-3")
+    assert "has no items" in body["message"][0]
+    assert integration_client.post(f"{base}/{bundle.pk}/CANCEL").json()["state"] == "CANCELLED"  # cancelling is fine
+
+
+def test_transitions_are_read_only_for_everyone(admin_client, demo_bundle):
+    transition = demo_bundle.transitions.get()
+    assert admin_client.get(reverse("admin:inventory_interactiontransition_add")).status_code == 403
+    change = reverse("admin:inventory_interactiontransition_change", args=[transition.pk])
+    assert admin_client.get(change).status_code == 200  # visible...
+    forged = {
+        "interaction": demo_bundle.pk,
+        "attempt": 1,
+        "task": "X",
+        "from_state": "CREATED",
+        "to_state": "COMPLETED",
+    }
+    assert admin_client.post(change, forged).status_code == 403  # ...never changed
+    delete = reverse("admin:inventory_interactiontransition_delete", args=[transition.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    transition.refresh_from_db()
+    assert (transition.task, transition.to_state) == ("CREATE", "CREATED")
+
+
+def test_the_bundle_page_shows_its_history_without_a_way_to_edit_it(admin_client, demo_bundle):
+    response = admin_client.get(reverse("admin:inventory_businessinteraction_change", args=[demo_bundle.pk]))
+    inline = next(i for i in response.context["inline_admin_formsets"] if i.opts.model is InteractionTransition)
+    assert not (inline.has_add_permission or inline.has_change_permission or inline.has_delete_permission)
+    assert 'name="transitions-0-to_state"' not in response.content.decode()
+
+
+def test_bundles_are_never_deleted_in_the_admin(admin_client, demo_bundle):
+    response = admin_client.get(reverse("admin:inventory_businessinteraction_delete", args=[demo_bundle.pk]))
+    assert response.status_code == 403
+
+
+def test_service_end_before_start_is_a_form_error(admin_client, demo_bundle):
+    service = Service.objects.get(pk=450005)
+    url = reverse("admin:inventory_service_change", args=[service.pk])
+    values = {
+        "name": service.name,
+        "description": "",
+        "service_type": service.service_type,
+        "start_date_0": "2030-01-02",
+        "start_date_1": "00:00:00",
+        "end_date_0": "2030-01-01",
+        "end_date_1": "00:00:00",
+    }
+    response = admin_client.post(url, _form_data(admin_client.get(url), **values))
+    assert response.status_code == 200
+    assert "The end date cannot be before the start date." in response.content.decode()
+    service.refresh_from_db()
+    assert service.end_date is None
+
+    values["end_date_0"] = "2030-02-01"
+    response = admin_client.post(url, _form_data(admin_client.get(url), **values))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    service.refresh_from_db()
+    assert service.end_date.year == 2030 and service.state == "active"  # the lifecycle is not editable here
+
+
+def test_service_rows_are_shown_not_edited_and_labelled_in_plain_english(admin_client, demo_bundle):
+    service = Service.objects.filter(business_interaction__parent=demo_bundle, name="BroadbandCFS1").get()
+    content = admin_client.get(reverse("admin:inventory_service_change", args=[service.pk])).content.decode()
+    # The characteristics inline has no form widgets (their JSON text areas made the page 1,950 px wide).
+    assert not re.search(r'name="characteristics-\d+-(?!id"|service")', content)
+    assert "serviceRelType1" in content and "relies-on" in content
+    assert "Related parties" in content and "partys" not in content.lower()
+
+
+def test_a_standalone_service_is_added_through_the_service_layer(admin_client, monkeypatch):
+    from inventory import services
+
+    calls = []
+    real = services.service_create
+    monkeypatch.setattr(services, "service_create", lambda **kw: calls.append(kw) or real(**kw))
+    url = reverse("admin:inventory_service_add")
+    values = {
+        "name": "VoiceCFS",
+        "category": "CFS",
+        "state": "designed",
+        "specification": "Email_CFS",
+        "start_date_0": "2030-01-01",
+        "start_date_1": "00:00:00",
+    }
+    response = admin_client.post(url, _form_data(admin_client.get(url), **values))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [c["name"] for c in calls] == ["VoiceCFS"]
+    service = Service.objects.get(name="VoiceCFS")
+    assert (service.specification_id, service.has_started, service.business_interaction_id) == (
+        "Email_CFS",
+        False,
+        None,
+    )

@@ -4,6 +4,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from core import jobs
+from core.errors import InvalidState
 from inventory import services, tasks
 from inventory.models import (
     BusinessInteraction,
@@ -79,14 +81,14 @@ def test_unusable_resource_fails_the_activation_with_its_reason_then_retry_compl
     bundle, django_capture_on_commit_callbacks
 ):
     Resource.objects.filter(pk="1-1").update(lifecycle_state=LifecycleState.UNAVAILABLE)
-    tasks.enqueue_activation(bundle.pk)  # the eager chain raises; the step's on_failure has recorded it
+    tasks.publish_activation(bundle.pk)  # the eager chain: ACTIVATE is refused and the bundle marked FAILED
     bundle.refresh_from_db()
     assert bundle.state == InteractionState.FAILED
     assert bundle.failed_state == InteractionState.ISSUED
     assert "resource 1-1 is UNAVAILABLE" in bundle.failure_reason
     assert states(bundle) == {InteractionState.FAILED}
 
-    with pytest.raises(services.WireError):
+    with pytest.raises(InvalidState):
         services.bundle_run_task(bundle_id=bundle.pk, task="ACTIVATE")
 
     Resource.objects.filter(pk="1-1").update(lifecycle_state=LifecycleState.INSTALLED)
@@ -107,13 +109,13 @@ def test_unusable_resource_fails_the_activation_with_its_reason_then_retry_compl
 
 
 def test_retry_needs_a_failed_bundle(bundle):
-    with pytest.raises(services.WireError, match="CREATED"):
+    with pytest.raises(InvalidState, match="CREATED"):
         services.bundle_retry(bundle_id=bundle.pk)
 
 
 def test_nothing_is_enqueued_for_a_rolled_back_bundle(demo, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks, "enqueue_activation", lambda bundle_id, **kw: sent.append(bundle_id))
+    monkeypatch.setattr(jobs, "send", lambda name, *args, **kw: sent.append((name, args)))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
@@ -129,6 +131,7 @@ def test_broker_down_at_commit_leaves_the_bundle_for_the_sweep(demo, django_capt
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
+    monkeypatch.setattr("celery.app.task.Task.apply_async", broker_down)  # publishing any task fails
     monkeypatch.setattr("celery.canvas._chain.apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         bundle = services.bundle_create(items=bundle_items(1), design_only=False)
@@ -165,3 +168,46 @@ def test_spec_example_items_round_trip_through_the_service(demo):
     bundle = services.bundle_create(items=serializer.validated_data["items"], design_only=True)
     names = set(Service.objects.filter(business_interaction__parent=bundle).values_list("name", flat=True))
     assert names == {"BroadbandCFS1", "BroadbandCFS2", "DOCSISRFS"}
+
+
+def test_a_forged_history_row_fails_the_activation_with_its_reason_instead_of_retrying(bundle, monkeypatch):
+    # A row no step wrote (once possible through the admin) holds the (bundle, attempt, COMPLETED) slot.
+    InteractionTransition.objects.create(
+        interaction=bundle, attempt=1, task="FORGED", from_state="CREATED", to_state="COMPLETED"
+    )
+    runs = []
+    real_step = services.bundle_activation_step
+    monkeypatch.setattr(services, "bundle_activation_step", lambda **kw: runs.append(kw["step"]) or real_step(**kw))
+    tasks.publish_activation(bundle.pk)
+    bundle.refresh_from_db()
+    assert bundle.state == InteractionState.FAILED
+    assert bundle.failed_state == InteractionState.ISSUED
+    assert "ACTIVATE: the bundle's history already records a change to COMPLETED" in bundle.failure_reason
+    assert runs == ["APPROVE", "ISSUE", "ACTIVATE"]  # once each: an integrity conflict is not retried
+    assert not Service.objects.filter(business_interaction__parent=bundle, state="active").exists()
+
+
+def test_the_sweep_waits_for_the_setting(demo, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = services.bundle_create(items=bundle_items(1), design_only=False)  # never enqueued
+    settings.INVENTORY_SWEEP_STALL_SECONDS = 3600
+    assert tasks.sweep_stalled_activations() == 0
+    settings.INVENTORY_SWEEP_STALL_SECONDS = 0
+    assert tasks.sweep_stalled_activations() == 1
+    bundle.refresh_from_db()
+    assert bundle.state == InteractionState.COMPLETED
+
+
+def test_services_enqueue_the_start_task_by_name_after_commit(demo, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr(jobs, "send", lambda name, *args, **kw: sent.append((name, args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle = services.bundle_create(items=bundle_items(1), design_only=False)
+    assert sent == [("inventory.tasks.bundle_activation_start", (bundle.pk,))]
+
+
+def test_demo_services_are_numbered_after_the_fixed_one(demo):
+    # 450005 is inserted with its id; PostgreSQL's sequence must continue above it (as SQLite does), so that
+    # the docs' examples name the same ids on both and the sequence never runs into it.
+    ids = sorted(Service.objects.exclude(pk=450005).values_list("pk", flat=True))
+    assert ids == [450006, 450007, 450008, 450009]

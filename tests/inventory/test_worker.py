@@ -46,7 +46,7 @@ def test_worker_killed_mid_chain_resumes_and_applies_nothing_twice(demo):
         bundle = services.bundle_create(items=bundle_items(5), design_only=True)
     rows_before = (Service.objects.count(), SupportingService.objects.count())
 
-    with worker_process(extra_env={"INVENTORY_STEP_DELAY_SECONDS": "4"}) as first:
+    with worker_process(extra_env={"DJANGO_SETTINGS_MODULE": "tests.inventory.slow_step_settings"}) as first:
         with transaction.atomic():
             services.bundle_request_activation(bundle=BusinessInteraction.objects.get(pk=bundle.pk))
         # Let APPROVE commit, then kill the worker while ISSUE sleeps inside its transaction.

@@ -1,0 +1,226 @@
+"""Shapes the OpenAPI document shows: the request as documented, and the responses ``api/render.py`` produces.
+
+Requests are validated by ``api/serializers.py``; these classes only describe.
+"""
+
+from rest_framework import serializers
+
+from core.wire.uim import ENTITY_TYPES
+
+from .. import models
+from ..models import NAME_MAX
+from .serializers import ExternalIdentitySerializer, PartySpecRefSerializer, WireNamesMixin, enum_field
+
+# --- request (as documented) ----------------------------------------------------------------------------------
+
+
+class _ReferenceListField(serializers.ListField):
+    child = serializers.DictField()
+
+
+class SpecificationIdDocSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=NAME_MAX)
+    name = serializers.CharField(required=False)
+    entityType = serializers.CharField(required=False)
+
+    class Meta:
+        ref_name = "UIMSpecificationIdRequest"
+
+
+class BundleItemDocSerializer(serializers.Serializer):
+    """A bundle item as documented. The request is validated against ``BundleItemSerializer`` (create) or
+    ``BundleUpdateItemSerializer`` (update); the nested reference objects are documented in the descriptions
+    rather than property by property, which keeps the API fuzzing of the whole project affordable."""
+
+    id = serializers.CharField(required=False, help_text="Update only: the service to update.")
+    name = serializers.CharField(max_length=NAME_MAX, help_text="Mandatory to create.")
+    description = serializers.CharField(required=False)
+    state = serializers.CharField(
+        help_text="Mandatory to create; cannot be updated. " + ", ".join(models.ServiceState.values) + "."
+    )
+    serviceSpecification = SpecificationIdDocSerializer(
+        help_text="Mandatory to create: {id, name, entityType}; id is the specification's name. Cannot be updated."
+    )
+    supportingResource = _ReferenceListField(
+        required=False, help_text="[{id, @referredType, name, consumerName, assignmentState, configItem...}]"
+    )
+    relatedParty = _ReferenceListField(
+        required=False, help_text="[{id, role, referenceType, consumerName, partySpecification: {id}, configItem...}]"
+    )
+    place = _ReferenceListField(required=False, help_text="[{id, @referredType, role, referenceType, consumerName}]")
+    serviceCharacteristic = _ReferenceListField(
+        required=False,
+        help_text="[{name, valueType, value, serviceName, serviceSpecName, configItemPath, configItem...}]; a "
+        "serviceName other than the item's name makes or updates a supporting service of that name and spec.",
+    )
+    serviceRelationship = _ReferenceListField(required=False, help_text="[{relationshipType, service: {id}}]")
+    externalIdentity = serializers.DictField(
+        required=False, help_text="{externalArrangement, externalManagementDomain, externalName, externalObjectId}"
+    )
+
+    class Meta:
+        ref_name = "UIMBundleItemRequest"
+
+
+class BundleDocSerializer(serializers.Serializer):
+    """No ``id``: create a bundle. An ``id`` (string or number): update that bundle's items."""
+
+    id = serializers.CharField(required=False, help_text="The bundle (parent business interaction) to update.")
+    effectiveDate = serializers.DateTimeField(required=False)
+    items = serializers.ListField(child=BundleItemDocSerializer(), min_length=1)
+
+    class Meta:
+        ref_name = "UIMBundleRequest"
+
+
+# --- response (documentation of what api/render.py produces) ----------------------------------------------
+
+
+class BusinessInteractionRefSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    state = enum_field(choices=models.InteractionState.choices)
+
+    class Meta:
+        ref_name = "UIMBusinessInteractionRef"
+
+
+class SpecificationSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    href = serializers.CharField()
+    name = serializers.CharField()
+    version = serializers.CharField()
+    entityType = enum_field(choices=ENTITY_TYPES, required=False)
+    description = serializers.CharField(required=False)
+    startDate = serializers.CharField(required=False)
+    endDate = serializers.CharField(required=False)
+
+    class Meta:
+        ref_name = "UIMSpecification"
+
+
+class ReferenceOutMixin(serializers.Serializer):
+    id = serializers.CharField()
+    href = serializers.CharField()
+    name = serializers.CharField(required=False)
+    referenceType = enum_field(choices=models.ReferenceType.choices, required=False)
+    referenceState = enum_field(choices=models.ReferenceState.choices, required=False)
+    consumerName = serializers.CharField(required=False)
+    configItemId = serializers.CharField(required=False)
+    configItemName = serializers.CharField(required=False)
+    configItemDisplayName = serializers.CharField(required=False)
+
+
+class ResourceSerializer(WireNamesMixin, serializers.Serializer):
+    wire_names = {"type": "@type", "base_type": "@baseType"}
+
+    id = serializers.CharField()
+    href = serializers.CharField()
+    type = enum_field(choices=models.ResourceType.choices)
+    base_type = enum_field(choices=["PhysicalResource", "LogicalResource"])
+    name = serializers.CharField(required=False)
+    description = serializers.CharField(required=False)
+    lifecycleState = enum_field(choices=models.LifecycleState.choices, required=False)
+    lifecycleSubState = enum_field(choices=models.AssignmentState.choices, required=False)
+    resourceStatus = enum_field(choices=models.ResourceStatus.choices, required=False)
+    resourceSpecification = SpecificationSerializer(required=False)
+
+    class Meta:
+        ref_name = "UIMResource"
+
+
+class SupportingResourceSerializer(WireNamesMixin, ReferenceOutMixin):
+    wire_names = {"referred_type": "@referredType"}
+
+    referred_type = enum_field(choices=models.ResourceType.choices)
+    assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
+    expandResource = ResourceSerializer(required=False, help_text="The resource itself, from depth=1.")
+
+    class Meta:
+        ref_name = "UIMSupportingResource"
+
+
+class RelatedPartySerializer(ReferenceOutMixin):
+    role = serializers.CharField(required=False)
+    partySpecification = PartySpecRefSerializer(required=False)
+
+    class Meta:
+        ref_name = "UIMRelatedParty"
+
+
+class PlaceSerializer(WireNamesMixin, ReferenceOutMixin):
+    wire_names = {"referred_type": "@referredType"}
+
+    referred_type = enum_field(choices=models.PlaceType.choices)
+    role = serializers.CharField(required=False)
+    latitude = serializers.CharField(required=False)
+    longitude = serializers.CharField(required=False)
+    assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
+
+    class Meta:
+        ref_name = "UIMPlace"
+
+
+class CharacteristicOutSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    valueType = enum_field(choices=models.ValueType.choices, required=False)
+    value = serializers.JSONField(allow_null=True)
+    serviceName = serializers.CharField(required=False)
+    serviceSpecName = serializers.CharField(required=False)
+    configItemId = serializers.CharField(required=False)
+    configItemName = serializers.CharField(required=False)
+    configItemDisplayName = serializers.CharField(required=False)
+    configItemPath = serializers.CharField(required=False)
+
+    class Meta:
+        ref_name = "UIMServiceCharacteristicOut"
+
+
+class ServiceRelationshipOutSerializer(serializers.Serializer):
+    relationshipType = serializers.CharField()
+    service = serializers.DictField(help_text="A link {id, href, @type}, or the whole service when expanded.")
+
+    class Meta:
+        ref_name = "UIMServiceRelationship"
+
+
+class ServiceSerializer(serializers.Serializer):
+    """A service as the API renders it (attributes selected with ``fields`` may be missing)."""
+
+    id = serializers.CharField()
+    href = serializers.CharField()
+    businessInteraction = BusinessInteractionRefSerializer(required=False)
+    category = enum_field(choices=models.ServiceCategory.choices, required=False)
+    description = serializers.CharField(required=False)
+    effectiveDate = serializers.CharField(required=False)
+    endDate = serializers.CharField(required=False)
+    externalIdentity = ExternalIdentitySerializer(required=False)
+    hasStarted = serializers.BooleanField(required=False)
+    isServiceEnabled = serializers.BooleanField(required=False)
+    name = serializers.CharField(required=False)
+    place = PlaceSerializer(many=True, required=False)
+    relatedParty = RelatedPartySerializer(many=True, required=False)
+    serviceCharacteristic = CharacteristicOutSerializer(many=True, required=False)
+    serviceDate = serializers.CharField(required=False)
+    serviceRelationship = ServiceRelationshipOutSerializer(many=True, required=False)
+    serviceSpecification = SpecificationSerializer(required=False)
+    serviceType = serializers.CharField(required=False)
+    startDate = serializers.CharField(required=False)
+    state = enum_field(choices=models.ServiceState.choices, required=False)
+    supportingResource = SupportingResourceSerializer(many=True, required=False)
+    supportingService = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Links {id, href, name, @type}, or whole services."
+    )
+
+    class Meta:
+        ref_name = "UIMService"
+
+
+class BundleSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The parent business interaction's id.")
+    state = enum_field(choices=models.InteractionState.choices)
+    href = serializers.CharField()
+    effectiveDate = serializers.CharField(required=False)
+    items = ServiceSerializer(many=True)
+
+    class Meta:
+        ref_name = "UIMBundle"

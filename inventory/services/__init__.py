@@ -1,0 +1,51 @@
+"""What changes the inventory. Views, the admin, tasks and the demo loader call these; nothing else writes.
+
+- ``bundles``: bundle create / update / edit, with the rows of each item;
+- ``references``: loading every entity a request names (one query per kind) or a 404 naming it;
+- ``activation``: the bundle tasks, the idempotent activation steps, failure, retry and the sweep's reads;
+- ``service_records``: staff edits of one service.
+"""
+
+from .activation import (
+    ACTIVATION_STEPS,
+    START_TASK,
+    TASK_RULES,
+    TASKS,
+    ActivationNotReady,
+    ActivationRefused,
+    bundle_activation_step,
+    bundle_mark_failed,
+    bundle_request_activation,
+    bundle_retry,
+    bundle_run_task,
+    bundles_stalled,
+    bundles_touch,
+)
+from .bundles import RESTATABLE_ATTRIBUTES, UPDATABLE_ATTRIBUTES, bundle_create, bundle_edit, bundle_update
+from .references import bundle_references_check, resolve_references
+from .service_records import service_create, service_update
+
+__all__ = [
+    "ACTIVATION_STEPS",
+    "RESTATABLE_ATTRIBUTES",
+    "START_TASK",
+    "TASKS",
+    "TASK_RULES",
+    "UPDATABLE_ATTRIBUTES",
+    "ActivationNotReady",
+    "ActivationRefused",
+    "bundle_activation_step",
+    "bundle_create",
+    "bundle_edit",
+    "bundle_mark_failed",
+    "bundle_references_check",
+    "bundle_request_activation",
+    "bundle_retry",
+    "bundle_run_task",
+    "bundle_update",
+    "bundles_stalled",
+    "bundles_touch",
+    "resolve_references",
+    "service_create",
+    "service_update",
+]

@@ -1,0 +1,384 @@
+"""Bundle create and update: a parent interaction, one child interaction and one CFS per item, the supporting
+services (RFS) the characteristics introduce, and the characteristics and references of each.
+
+Item dictionaries are the validated wire shapes of ``api/serializers.py`` (``serviceSpecification``,
+``serviceCharacteristic``...). Every write is set-based: one query per kind of row, whatever the item count.
+"""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import Invalid, InvalidState
+
+from ..choices import OPEN_STATES, AssignmentState, InteractionState, ServiceCategory
+from ..errors import BUNDLE_NOT_OPEN, NOT_UPDATABLE, service_not_found
+from ..models import (
+    BusinessInteraction,
+    InteractionTransition,
+    Service,
+    ServiceCharacteristic,
+    ServicePartyRef,
+    ServicePlaceRef,
+    ServiceRelationship,
+    ServiceResourceRef,
+    SupportingService,
+    check_service_dates,
+)
+from ..selectors import as_pk
+from .activation import bundle_request_activation
+from .common import lock_bundle
+from .references import Refs, resolve_references
+
+# Attributes an update item may carry (the spec's list) and those it may restate unchanged (its own example does).
+UPDATABLE_ATTRIBUTES = (
+    "id",
+    "description",
+    "name",
+    "supportingResource",
+    "relatedParty",
+    "serviceCharacteristic",
+    "place",
+    "externalIdentity",
+)
+RESTATABLE_ATTRIBUTES = ("state", "serviceRelationship")
+_EXTERNAL_IDENTITY = {
+    "externalArrangement": "external_arrangement",
+    "externalManagementDomain": "external_management_domain",
+    "externalName": "external_name",
+    "externalObjectId": "external_object_id",
+}
+
+
+# --- one item's rows ----------------------------------------------------------------------------------------
+
+
+class _ItemTree:
+    """A CFS and its supporting services by name, to route characteristics and references."""
+
+    def __init__(self, index: int, cfs: Service, rfs_by_name: dict[str, Service]):
+        self.index = index
+        self.cfs = cfs
+        self.rfs_by_name = rfs_by_name
+
+    def target_for_characteristic(self, char: dict) -> Service:
+        name = char.get("serviceName") or self.cfs.name
+        return self.cfs if name == self.cfs.name else self.rfs_by_name[name]
+
+    def target_for_reference(self, ref: dict) -> Service:
+        return self.rfs_by_name.get(ref.get("consumerName") or "", self.cfs)
+
+    @property
+    def services(self) -> list[Service]:
+        return [self.cfs, *self.rfs_by_name.values()]
+
+
+def _reference_fields(tree: _ItemTree, ref: dict, position: int) -> dict:
+    return {
+        "service": tree.target_for_reference(ref),
+        "position": position,
+        "reference_type": ref.get("referenceType") or "",
+        "consumer_name": ref.get("consumerName") or "",
+        "config_item_id": ref.get("configItemId") or "",
+        "config_item_name": ref.get("configItemName") or "",
+        "config_item_display_name": ref.get("configItemDisplayName") or "",
+    }
+
+
+def _characteristic_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+    return [
+        ServiceCharacteristic(
+            service=tree.target_for_characteristic(char),
+            position=position,
+            name=char["name"],
+            value_type=char.get("valueType") or "",
+            value=char.get("value"),
+            service_name=char.get("serviceName") or "",
+            service_spec_name=char.get("serviceSpecName") or "",
+            config_item_id=char.get("configItemId") or "",
+            config_item_name=char.get("configItemName") or "",
+            config_item_display_name=char.get("configItemDisplayName") or "",
+            config_item_path=char.get("configItemPath") or "",
+        )
+        for position, char in enumerate(item.get("serviceCharacteristic") or ())
+    ]
+
+
+def _resource_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+    return [
+        ServiceResourceRef(
+            resource=refs.resources[ref["id"]],
+            assignment_state=ref.get("assignmentState") or AssignmentState.PENDING_ASSIGN,
+            **_reference_fields(tree, ref, position),
+        )
+        for position, ref in enumerate(item.get("supportingResource") or ())
+    ]
+
+
+def _party_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+    return [
+        ServicePartyRef(
+            party=refs.parties[ref["id"]],
+            role=ref.get("role") or "",
+            party_specification_id=(ref.get("partySpecification") or {}).get("id") or "",
+            **_reference_fields(tree, ref, position),
+        )
+        for position, ref in enumerate(item.get("relatedParty") or ())
+    ]
+
+
+def _place_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+    return [
+        ServicePlaceRef(
+            place=refs.places[ref["id"]],
+            role=ref.get("role") or "",
+            assignment_state=ref.get("assignmentState") or "",
+            **_reference_fields(tree, ref, position),
+        )
+        for position, ref in enumerate(item.get("place") or ())
+    ]
+
+
+def _relationship_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+    unique = {(rel["service"]["id"], rel["relationshipType"]): None for rel in item.get("serviceRelationship") or ()}
+    return [
+        ServiceRelationship(service=tree.cfs, related=refs.services[related_id], relationship_type=kind)
+        for related_id, kind in unique
+    ]
+
+
+# wire list -> (model, builder of one item's rows)
+_ROWS = {
+    "serviceCharacteristic": (ServiceCharacteristic, _characteristic_rows),
+    "supportingResource": (ServiceResourceRef, _resource_rows),
+    "relatedParty": (ServicePartyRef, _party_rows),
+    "place": (ServicePlaceRef, _place_rows),
+    "serviceRelationship": (ServiceRelationship, _relationship_rows),
+}
+
+
+def _write_rows(trees: list[_ItemTree], items: list[dict], refs: Refs, kinds) -> None:
+    """Insert the rows of these kinds for every item: one ``bulk_create`` per kind."""
+    for kind in kinds:
+        model, build = _ROWS[kind]
+        model.objects.bulk_create([row for tree in trees for row in build(tree, items[tree.index], refs)])
+
+
+def _new_rfs_names(tree: _ItemTree, item: dict) -> dict[str, str]:
+    """Supporting services the item's characteristics name that do not exist yet: name -> specification id."""
+    wanted: dict[str, str] = {}
+    for position, char in enumerate(item.get("serviceCharacteristic") or ()):
+        name = char.get("serviceName") or tree.cfs.name
+        if name == tree.cfs.name or name in tree.rfs_by_name or name in wanted:
+            continue
+        if not char.get("serviceSpecName"):
+            raise Invalid(
+                f"required to create the supporting service {name}.",
+                field=f"items[{tree.index}].serviceCharacteristic[{position}].serviceSpecName",
+            )
+        wanted[name] = char["serviceSpecName"]
+    return wanted
+
+
+def _create_rfs(trees: list[_ItemTree], items: list[dict], refs: Refs, now) -> None:
+    """Create the supporting services the items' characteristics introduce (bulk) and link them."""
+    pending: list[tuple[_ItemTree, str, Service]] = []
+    for tree in trees:
+        for name, spec_id in _new_rfs_names(tree, items[tree.index]).items():
+            spec = refs.specifications[spec_id]
+            rfs = Service(
+                name=name,
+                category=ServiceCategory.RFS,
+                service_type=spec.service_type,
+                state=tree.cfs.state,
+                specification=spec,
+                business_interaction_id=tree.cfs.business_interaction_id,
+                start_date=now,
+                effective_date=tree.cfs.effective_date,
+            )
+            pending.append((tree, name, rfs))
+    if not pending:
+        return
+    Service.objects.bulk_create([rfs for _, _, rfs in pending])
+    SupportingService.objects.bulk_create(
+        [SupportingService(service=tree.cfs, supporting=rfs, name=name) for tree, name, rfs in pending]
+    )
+    for tree, name, rfs in pending:
+        tree.rfs_by_name[name] = rfs
+
+
+def _external_identity(item: dict) -> dict:
+    ext = item.get("externalIdentity")
+    if ext is None:
+        return {}
+    return {column: ext.get(wire) or "" for wire, column in _EXTERNAL_IDENTITY.items()}
+
+
+# --- create -------------------------------------------------------------------------------------------------
+
+
+def _new_cfs(index: int, item: dict, child: BusinessInteraction, refs: Refs, effective_date, now) -> Service:
+    spec = refs.specifications[item["serviceSpecification"]["id"]]
+    start = item.get("startDate") or now
+    check_service_dates(start, item.get("endDate"), field=f"items[{index}].endDate")
+    return Service(
+        name=item["name"],
+        description=item.get("description") or "",
+        category=item.get("category") or ServiceCategory.CFS,
+        service_type=item.get("serviceType") or spec.service_type,
+        state=item["state"],
+        specification=spec,
+        business_interaction=child,
+        start_date=start,
+        end_date=item.get("endDate"),
+        effective_date=item.get("effectiveDate") or effective_date or now,
+        **_external_identity(item),
+    )
+
+
+@transaction.atomic
+def bundle_create(
+    *, items: list[dict], design_only: bool = True, effective_date=None, description: str = ""
+) -> BusinessInteraction:
+    """Create a bundle: a parent interaction, one child interaction and one CFS per item, their supporting
+    services, characteristics and references. Unless ``design_only``, activation starts after commit.
+
+    The wire API always sends items; the admin creates an empty bundle (which cannot be activated)."""
+    refs = resolve_references(items)
+    now = timezone.now()
+    bundle = BusinessInteraction.objects.create(
+        state=InteractionState.CREATED, effective_date=effective_date, description=description
+    )
+    children = BusinessInteraction.objects.bulk_create(
+        [
+            BusinessInteraction(parent=bundle, state=InteractionState.IN_PROGRESS, effective_date=effective_date)
+            for _ in items
+        ]
+    )
+    services = [
+        _new_cfs(index, item, child, refs, effective_date, now)
+        for index, (item, child) in enumerate(zip(items, children, strict=True))
+    ]
+    Service.objects.bulk_create(services)
+    trees = [_ItemTree(index, cfs, {}) for index, cfs in enumerate(services)]
+    _create_rfs(trees, items, refs, now)
+    _write_rows(trees, items, refs, _ROWS)
+    InteractionTransition.objects.create(
+        interaction=bundle, task="CREATE", from_state=InteractionState.CREATED, to_state=InteractionState.CREATED
+    )
+    if not design_only:
+        bundle_request_activation(bundle=bundle)
+    return bundle
+
+
+# --- update -------------------------------------------------------------------------------------------------
+
+
+def _trees_for_update(bundle: BusinessInteraction, items: list[dict]) -> list[_ItemTree]:
+    ids = [str(item["id"]) for item in items]
+    numeric = [pk for i in ids if (pk := as_pk(i)) is not None]
+    items_of_bundle = Service.objects.filter(
+        pk__in=numeric, business_interaction__parent=bundle, supported_links__isnull=True
+    )
+    cfs_by_id = {str(s.pk): s for s in items_of_bundle}
+    rfs = defaultdict(dict)
+    for link in SupportingService.objects.filter(service__in=cfs_by_id.values()).select_related("supporting"):
+        rfs[link.service_id][link.name] = link.supporting
+    trees = []
+    for index, service_id in enumerate(ids):
+        cfs = cfs_by_id.get(service_id)
+        if cfs is None:
+            raise service_not_found(service_id, what=f"Service of bundle {bundle.pk}")
+        trees.append(_ItemTree(index, cfs, rfs[cfs.pk]))
+    return trees
+
+
+def _check_restated(tree: _ItemTree, item: dict) -> None:
+    """``state`` and ``serviceRelationship`` cannot be updated; the spec's own update example restates them."""
+    if "state" in item and item["state"] != tree.cfs.state:
+        raise Invalid(
+            f"cannot be updated (service {tree.cfs.pk} is {tree.cfs.state}).",
+            code=NOT_UPDATABLE,
+            field=f"items[{tree.index}].state",
+        )
+    if "serviceRelationship" in item:
+        sent = {(str(r["service"]["id"]), r["relationshipType"]) for r in item["serviceRelationship"]}
+        stored = {
+            (str(rid), kind) for rid, kind in tree.cfs.relationships.values_list("related_id", "relationship_type")
+        }
+        if sent != stored:
+            raise Invalid(
+                f"cannot be updated on service {tree.cfs.pk}.",
+                code=NOT_UPDATABLE,
+                field=f"items[{tree.index}].serviceRelationship",
+            )
+
+
+def _update_attributes(trees: list[_ItemTree], items: list[dict]) -> None:
+    """Name, description and external identity of each item (one ``bulk_update``)."""
+    for tree in trees:
+        item = items[tree.index]
+        for attribute in ("name", "description"):
+            if item.get(attribute) is not None:
+                setattr(tree.cfs, attribute, item[attribute])
+        for attribute, value in _external_identity(item).items():
+            setattr(tree.cfs, attribute, value)
+    Service.objects.bulk_update([tree.cfs for tree in trees], ["name", "description", *_EXTERNAL_IDENTITY.values()])
+
+
+def _replace_rows(trees: list[_ItemTree], items: list[dict], refs: Refs) -> None:
+    """Each list an item carries replaces the stored one (of the CFS and its supporting services)."""
+    for kind in ("supportingResource", "relatedParty", "place", "serviceCharacteristic"):
+        carrying = [tree for tree in trees if kind in items[tree.index]]
+        if not carrying:
+            continue
+        if kind == "serviceCharacteristic":
+            # The characteristics of the CFS and of each supporting service the list names.
+            owners = {tree.cfs.pk for tree in carrying} | {
+                tree.target_for_characteristic(char).pk for tree in carrying for char in items[tree.index][kind]
+            }
+            ServiceCharacteristic.objects.filter(service_id__in=owners).delete()
+        else:
+            _ROWS[kind][0].objects.filter(service__in=[s for tree in carrying for s in tree.services]).delete()
+        _write_rows(carrying, items, refs, [kind])
+
+
+@transaction.atomic
+def bundle_update(*, bundle_id, items: list[dict], design_only: bool = True) -> BusinessInteraction:
+    """Update the items of an open bundle: names, descriptions, external identity, and (replacing them)
+    the characteristics, supporting resources, related parties and places each item carries."""
+    bundle = lock_bundle(bundle_id)
+    if bundle.state not in OPEN_STATES:
+        raise InvalidState(
+            f"Bundle {bundle.pk} is {bundle.state}: only a CREATED or IN_PROGRESS bundle can be updated.",
+            code=BUNDLE_NOT_OPEN,
+        )
+    # Relationships are only restated on update (checked against the stored ones), never resolved.
+    refs = resolve_references([{k: v for k, v in i.items() if k != "serviceRelationship"} for i in items])
+    trees = _trees_for_update(bundle, items)
+    for tree in trees:
+        _check_restated(tree, items[tree.index])
+    _update_attributes(trees, items)
+    now = timezone.now()
+    _create_rfs(trees, items, refs, now)
+    _replace_rows(trees, items, refs)
+    BusinessInteraction.objects.filter(pk=bundle.pk).update(updated_at=now)
+    if not design_only:
+        bundle_request_activation(bundle=bundle)
+    return bundle
+
+
+@transaction.atomic
+def bundle_edit(*, bundle_id, description: str, effective_date) -> BusinessInteraction:
+    """What staff may change on a bundle (the admin): its description always, its effective date while open."""
+    bundle = lock_bundle(bundle_id)
+    if effective_date != bundle.effective_date and bundle.state not in OPEN_STATES:
+        raise Invalid(
+            f"cannot be changed: bundle {bundle.pk} is {bundle.state}.", code=BUNDLE_NOT_OPEN, field="effective_date"
+        )
+    bundle_scope_fields = {"effective_date": effective_date, "updated_at": timezone.now()}
+    BusinessInteraction.objects.filter(pk=bundle.pk).update(description=description, **bundle_scope_fields)
+    BusinessInteraction.objects.filter(parent=bundle).update(**bundle_scope_fields)
+    bundle.refresh_from_db()
+    return bundle

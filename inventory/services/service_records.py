@@ -1,0 +1,59 @@
+"""Staff edits of a single service (the admin): its descriptive fields and dates, never its lifecycle.
+
+A service's state, interaction, category and specification are set by bundles and their activation; its
+characteristics and references are replaced by a bundle update. The model's rules (``full_clean``) apply.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.errors import from_validation_error
+
+from ..errors import service_not_found
+from ..models import Service
+
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "service_type",
+    "start_date",
+    "end_date",
+    "effective_date",
+    "external_arrangement",
+    "external_management_domain",
+    "external_name",
+    "external_object_id",
+)
+CREATE_FIELDS = (*EDITABLE_FIELDS, "category", "specification", "state")
+
+
+def _save(service: Service) -> Service:
+    try:
+        service.full_clean()
+    except ValidationError as exc:
+        raise from_validation_error(exc, code="inventory.invalid_service") from exc
+    service.save()
+    return service
+
+
+@transaction.atomic
+def service_create(**values) -> Service:
+    """A service outside any bundle (one that bundle items relate to, such as the demo's ``EmaiLCFS``)."""
+    unknown = set(values) - set(CREATE_FIELDS)
+    if unknown:
+        raise TypeError(f"service_create() does not take {', '.join(sorted(unknown))}")
+    return _save(Service(**values))
+
+
+@transaction.atomic
+def service_update(*, service_id, **values) -> Service:
+    """Change the editable fields of a service."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"service_update() does not take {', '.join(sorted(unknown))}")
+    service = Service.objects.select_for_update().filter(pk=service_id).first()
+    if service is None:
+        raise service_not_found(service_id)
+    for name, value in values.items():
+        setattr(service, name, value)
+    return _save(service)
