@@ -32,6 +32,6 @@ DOMAIN_ERROR_CODES = {
     # Kinds, for any code not named above.
     "not_found": NOT_FOUND,
     "invalid_state": INVALID_STATE,
-    "invalid": WireCode(400, "INVALID_REQUEST"),  # 400-2, one message per field path
+    "invalid": WireCode(400, "INVALID_REQUEST", kind="validation"),  # 400-2, one message per field path
     "conflict": WireCode(409, "CONFLICT"),
 }
