@@ -160,6 +160,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _SECURE)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(64 * 1024 * 1024)))
+# Wire and API request bodies: over this a 413 in the family's envelope, decided before reading (parsers.py).
+WIRE_MAX_BODY_BYTES = int(os.environ.get("WIRE_MAX_BODY_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE)))
+# JSON and XML nesting deeper than this is a 400 (far below Python's recursion limit).
+WIRE_MAX_DEPTH = int(os.environ.get("WIRE_MAX_DEPTH", "64"))
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -169,6 +173,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # One input discipline everywhere (body limit, encoding, nesting, NUL, surrogates): core/wire/parsers.py.
+    "DEFAULT_PARSER_CLASSES": ["core.wire.parsers.WireJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

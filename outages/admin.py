@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from core.admin import ExportMixin
+from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
 
 from . import services
 from .models import ExternalSystem, OutageCharacteristic, OutageCustomer, OutageDetail, OutageEvent, OutageMessage
@@ -16,11 +16,14 @@ PAYLOAD_PREVIEW = 20000
 
 
 @admin.register(ExternalSystem)
-class ExternalSystemAdmin(admin.ModelAdmin):
+class ExternalSystemAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "description", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]
     actions = ["activate", "deactivate"]
+
+    def service_save(self, *, request, obj, form, change):
+        return services.external_system_save(system=obj)
 
     @admin.action(description="Activate selected external systems", permissions=["change"])
     def activate(self, request, queryset):
@@ -45,13 +48,32 @@ class OutageDetailInline(admin.TabularInline):
     fields = ["name", "value"]
 
 
+CHARACTERISTIC_VALUES = ("value", "value2", "value3", "value4", "value5")
+
+
+def _inline_rows(formset) -> list:
+    """The rows an inline formset keeps, as unsaved instances carrying the form's values (fields the inline does
+    not show keep their stored value); deleted and untouched extra forms left out. The formset itself saves
+    nothing: its bookkeeping for the admin's history message is left empty."""
+    kept = [
+        form.instance
+        for form in formset.forms
+        if (form.has_changed() or form.instance.pk is not None) and not form.cleaned_data.get("DELETE")
+    ]
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    return kept
+
+
 def _changelist(model, **query) -> str:
     url = reverse(f"admin:outages_{model._meta.model_name}_changelist")
     return f"{url}?{urlencode(query)}" if query else url
 
 
 @admin.register(OutageEvent)
-class OutageEventAdmin(ExportMixin, admin.ModelAdmin):
+class OutageEventAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
+    """Staff edits go through ``services.outage_event_save`` (state derived there, times checked by the model's
+    rule); the inlines' rows are handed to the same service, never saved by the formsets themselves."""
+
     list_display = [
         "external_outage_id",
         "external_system",
@@ -145,9 +167,32 @@ class OutageEventAdmin(ExportMixin, admin.ModelAdmin):
         perms_needed = set() if self.has_delete_permission(request) else {self.model._meta.verbose_name}
         return deleted, model_count, perms_needed, []
 
-    def save_model(self, request, obj, form, change):
-        obj.state = OutageEvent.derive_state(discarded=obj.discarded, completion_date_time=obj.completion_date_time)
-        super().save_model(request, obj, form, change)
+    def service_save(self, *, request, obj, form, change):
+        return services.outage_event_save(event=obj)
+
+    def save_related(self, request, form, formsets, change):
+        """The inlines' rows, in their order, replace the event's characteristics and details (wire shape)."""
+        form.save_m2m()
+        rows = {formset.prefix: _inline_rows(formset) for formset in formsets}
+        services.outage_event_lists_replace(
+            event=form.instance,
+            characteristics=[
+                {
+                    "characteristicType": row.characteristic_type,
+                    "typeOfCharacteristicValue": row.type_of_characteristic_value,
+                    "sequence": row.sequence,
+                    "characteristicValue": {name: getattr(row, name) for name in CHARACTERISTIC_VALUES},
+                }
+                for row in rows.get("characteristics", [])
+            ],
+            details=[{"name": row.name, "value": row.value} for row in rows.get("details", [])],
+        )
+
+    def service_delete(self, *, request, obj):
+        services.outage_events_delete(event_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.outage_events_delete(event_ids=list(queryset.values_list("pk", flat=True)))
 
     @admin.action(description="Mark selected outages discarded", permissions=["change"])
     def discard(self, request, queryset):
@@ -156,7 +201,7 @@ class OutageEventAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(OutageCustomer)
-class OutageCustomerAdmin(ExportMixin, admin.ModelAdmin):
+class OutageCustomerAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     """Paginated, filtered by event from the event page: a storm's 100,000 rows are never rendered inline."""
 
     list_display = ["account_id", "sp_id", "event"]
@@ -170,20 +215,12 @@ class OutageCustomerAdmin(ExportMixin, admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         return lookup in ("event", "event__id__exact") or super().lookup_allowed(lookup, value, request)
 
-    # The list is the OMS's: edited by notifications only, so the event's customer count stays true.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # The list is the OMS's (ReadOnlyAdminMixin): edited by notifications only, so the event's count stays true.
 
 
 @admin.register(OutageMessage)
-class OutageMessageAdmin(ExportMixin, admin.ModelAdmin):
-    """The log is read-only: it records what the OMS sent, applied or refused."""
+class OutageMessageAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
+    """The log is read-only for everyone, superusers included: it records what the OMS sent, applied or refused."""
 
     list_display = [
         "received_at",
@@ -198,20 +235,11 @@ class OutageMessageAdmin(ExportMixin, admin.ModelAdmin):
     search_fields = ["=external_outage_id", "=message_reference"]
     list_select_related = ["event"]
     show_full_result_count = False
-    readonly_fields = ["payload_preview"]
+    readonly_fields = ["payload_preview", "payload_bytes", "payload_sha256", "payload_truncated"]
     exclude = ["payload"]
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup in ("external_outage_id", "event", "request_id") or super().lookup_allowed(lookup, value, request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="reason")
     def short_reason(self, obj):

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import ExternalSystem, OutageEvent
-from .services import outage_notifications_apply
+from .models import OutageEvent
+from .services import external_system_ensure, outage_notifications_apply
 
 SYSTEM = "CCB-NMS integration"
 SPEC_ACCOUNT, SPEC_SP = "1589809032", "2486945183"
@@ -59,9 +59,7 @@ def _message(rng: random.Random, index: int, now, state: str) -> dict:
 
 def load(*, stdout) -> str:
     """Idempotent: once the demo system has outages, nothing more is posted."""
-    system, _ = ExternalSystem.objects.get_or_create(
-        name=SYSTEM, defaults={"description": "Oracle Utilities Network Management System (demo)"}
-    )
+    system = external_system_ensure(name=SYSTEM, description="Oracle Utilities Network Management System (demo)")
     if OutageEvent.objects.filter(external_system=system).exists():
         return "already loaded"
     rng = random.Random(2025)

@@ -2,7 +2,12 @@
 
 from django.db import models
 
+from core.datetimes import validate_storable_datetime
+from core.errors import Invalid
 
+
+# The widest span every database and Python can store, read back and convert to any UTC offset: one day inside
+# Python's own limits on each side (a "+14:00" on 1 January of year 1 is a BC instant in UTC).
 class OutageType(models.TextChoices):
     PLANNED = "C1PL", "Planned"
     UNPLANNED = "C1UP", "Unplanned"
@@ -17,7 +22,7 @@ class OutageState(models.TextChoices):
 
 
 class CharacteristicValueType(models.TextChoices):
-    """Four-character codes, padding included, as the spec spells them (compared trimmed)."""
+    """Four-character codes, padding included, as the spec spells them: stored canonical, matched trimmed."""
 
     ADHOC = "ADV ", "Adhoc value"
     PREDEFINED = "DFV ", "Predefined value"
@@ -56,9 +61,13 @@ class OutageEvent(models.Model):
     message_reference = models.CharField(
         max_length=254, blank=True, help_text="Highest reference applied; lower ones are stale."
     )
-    start_date_time = models.DateTimeField("start", null=True, blank=True)
-    estimated_restoration_time = models.DateTimeField("ETR", null=True, blank=True)
-    completion_date_time = models.DateTimeField("completion", null=True, blank=True)
+    start_date_time = models.DateTimeField("start", null=True, blank=True, validators=[validate_storable_datetime])
+    estimated_restoration_time = models.DateTimeField(
+        "ETR", null=True, blank=True, validators=[validate_storable_datetime]
+    )
+    completion_date_time = models.DateTimeField(
+        "completion", null=True, blank=True, validators=[validate_storable_datetime]
+    )
     discarded = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=OutageState.choices, default=OutageState.ACTIVE)
     impacted_customers = models.PositiveIntegerField(
@@ -86,11 +95,30 @@ class OutageEvent(models.Model):
 
     @staticmethod
     def derive_state(*, discarded: bool, completion_date_time) -> str:
+        """The one rule of an outage's state: discarded wins, then a completion time means restored."""
         if discarded:
             return OutageState.DISCARDED
         if completion_date_time is not None:
             return OutageState.RESTORED
         return OutageState.ACTIVE
+
+    def times_error(self) -> Invalid | None:
+        """The one rule between an outage's times: the ETR is not before the start (a completion may be: a
+        planned outage can be cancelled before it starts). ``None`` when the times agree."""
+        start, etr = self.start_date_time, self.estimated_restoration_time
+        if start is not None and etr is not None and etr < start:
+            return Invalid(
+                "The estimated restoration time is before the start.",
+                code="outages.etr_before_start",
+                field="estimated_restoration_time",
+            )
+        return None
+
+    def clean(self) -> None:
+        super().clean()
+        error = self.times_error()
+        if error is not None:
+            raise error.as_validation_error()
 
 
 class OutageCharacteristic(models.Model):
@@ -99,7 +127,9 @@ class OutageCharacteristic(models.Model):
     event = models.ForeignKey(OutageEvent, on_delete=models.CASCADE, related_name="characteristics")
     position = models.PositiveIntegerField(default=0)
     characteristic_type = models.CharField(max_length=8, blank=True)
-    type_of_characteristic_value = models.CharField(max_length=4, blank=True)  # kept as sent, e.g. "ADV "
+    type_of_characteristic_value = models.CharField(
+        max_length=4, blank=True, choices=CharacteristicValueType.choices, help_text='Canonical, e.g. "ADV ".'
+    )
     sequence = models.IntegerField(null=True, blank=True)
     value = models.CharField(max_length=254, blank=True)
     value2 = models.CharField(max_length=50, blank=True)
@@ -169,7 +199,19 @@ class OutageMessage(models.Model):
     reason = models.TextField(blank=True)
     received_by = models.CharField(max_length=150, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
-    payload = models.TextField(help_text="The message as received (JSON), or the raw body when it did not parse.")
+    payload = models.TextField(
+        help_text="The message as received (JSON), or the raw body when it did not parse. A refused message keeps "
+        "at most OUTAGES_LOG_BODY_LIMIT bytes of it."
+    )
+    payload_bytes = models.PositiveBigIntegerField(
+        "payload size", null=True, blank=True, help_text="Refused messages: the size of the whole payload, in bytes."
+    )
+    payload_sha256 = models.CharField(
+        "payload SHA-256", max_length=64, blank=True, help_text="Refused messages: the SHA-256 of the whole payload."
+    )
+    payload_truncated = models.BooleanField(
+        default=False, help_text="Refused messages: only the first OUTAGES_LOG_BODY_LIMIT bytes are kept."
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.errors import NotFound
+
 from .models import OutageCustomer, OutageEvent, OutageMessage, OutageState
 
 RECENTLY_RESTORED = timedelta(hours=24)
@@ -36,20 +38,29 @@ def outage_events_for_customer(
     )
 
 
-def outage_event_get(*, external_system: str, external_outage_id: str) -> OutageEvent | None:
-    """One event with its details, characteristics and its most recent messages (``recent_messages``)."""
+def outage_event_get(*, external_system: str, external_outage_id: str) -> OutageEvent:
+    """One event with its details, characteristics and its most recent messages (``recent_messages``).
+
+    Raises :class:`~core.errors.NotFound` (``outages.event_not_found``) when there is no such event.
+    """
     event = (
         OutageEvent.objects.select_related("external_system")
         .prefetch_related("details", "characteristics")
         .filter(external_system__name=external_system, external_outage_id=external_outage_id)
         .first()
     )
-    if event is not None:
-        event.recent_messages = list(
-            outage_event_history(event=event).only(
-                "received_at", "message_reference", "outcome", "reason", "received_by"
-            )[:HISTORY_LIMIT]
+    if event is None:
+        raise NotFound(
+            f'No outage event "{external_outage_id}" from external system "{external_system}".',
+            code="outages.event_not_found",
+            external_system=external_system,
+            external_outage_id=external_outage_id,
         )
+    event.recent_messages = list(
+        outage_event_history(event=event).only("received_at", "message_reference", "outcome", "reason", "received_by")[
+            :HISTORY_LIMIT
+        ]
+    )
     return event
 
 

@@ -13,28 +13,15 @@ import time
 from drf_spectacular.utils import OpenApiResponse
 from jsonschema import Draft7Validator
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from .common import Problem, WireError, WirePermission, make_exception_handler, render_standalone
+from .common import Problem, WireError, WirePermission, make_exception_handler, reason_phrase, render_standalone
+from .parsers import WireJSONParser
 
 PREFIX = "/events-service/api/v1.0/"
-
-REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    409: "Conflict",
-    415: "Unsupported Media Type",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-}
 
 
 def now_ms() -> int:
@@ -132,7 +119,7 @@ def render_problem(problem: Problem, request, view=None) -> Response:
     if problem.kind == "business":
         body = status_body(str(problem.wire_code or problem.status), problem.message, **problem.extra)
         return Response(body, status=problem.status)
-    reason = REASONS.get(problem.status, "Error")
+    reason = reason_phrase(problem.status)
     if problem.errors:
         items = [
             validation_item(str(problem.status), f"{reason} : {f'[Path {path!r}] ' if path else ''}{message}")
@@ -164,7 +151,7 @@ class BMCAPIView(APIView):
     """
 
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [WireJSONParser]
     authentication_classes = [JWTAuthentication]
     permission_classes = [WirePermission]
     request_schema: dict | None = None
@@ -219,5 +206,5 @@ def error_responses(
             schema = STATUS_BODY_SCHEMA
         else:
             schema = VALIDATION_LIST_SCHEMA
-        out[code] = OpenApiResponse(schema, description=REASONS.get(code, "Error"))
+        out[code] = OpenApiResponse(schema, description=reason_phrase(code))
     return out

@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -10,7 +11,19 @@ from rest_framework.permissions import BasePermission
 
 from core.errors import DomainError
 
+from .parsers import RequestTooLarge
+
 logger = logging.getLogger("core.wire")
+
+
+def reason_phrase(status_code: int) -> str:
+    """The HTTP reason phrase every family's envelope quotes (``Bad Request``...); one table for all."""
+    if status_code == 413:
+        return "Payload Too Large"  # Python 3.13 renames it "Content Too Large"; keep one wording
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Error"
 
 
 class WireError(exceptions.APIException):
@@ -35,12 +48,15 @@ class WireCode:
     """How one domain error code is answered by a family: HTTP status, the vendor's code, extra envelope fields.
 
     ``envelope`` (extra envelope fields) is a dict, or a callable taking the
-    :class:`~core.errors.DomainError` (its ``params``) and returning one.
+    :class:`~core.errors.DomainError` (its ``params``) and returning one. ``kind`` forces the family's shape:
+    by default an entry with a ``code`` is a vendor-coded business answer (Oracle message number, BMC status
+    body, UIM code), and one without keeps the shape of the error's kind (validation, not found, conflict).
     """
 
     status: int
     code: str | int | None = None
     envelope: object = None
+    kind: str | None = None
 
     def extra_for(self, exc: DomainError) -> dict:
         if self.envelope is None:
@@ -57,24 +73,19 @@ DEFAULT_STATUS = {
     "invalid_state": 409,
     "invalid": 400,
 }
-# The family-neutral problem kind of each domain error kind.
+# The family-neutral problem kind of each domain error kind (when the app's table gives no vendor code).
 PROBLEM_KIND = {"not_found": "not_found", "conflict": "conflict", "invalid": "validation"}
 
 
 def describe_domain_error(exc: DomainError, view=None) -> "Problem":
-    """A domain error as a problem, through the view's ``domain_error_codes`` table (code, then kind)."""
+    """A domain error as a problem, through the view's ``domain_error_codes`` table (by code, then by kind)."""
     table = getattr(view, "domain_error_codes", None) or {}
-    wire = table.get(exc.code) or table.get(exc.kind) or WireCode(DEFAULT_STATUS.get(exc.kind, 400))
-    kind = PROBLEM_KIND.get(exc.kind, "business")
-    errors = [(path or "", text) for path, text in exc.errors] if exc.kind == "invalid" else []
-    return Problem(
-        wire.status,
-        kind,
-        exc.message,
-        errors=errors,
-        wire_code=wire.code,
-        extra={**wire.extra_for(exc)},
-    )
+    wire = table.get(exc.code) or table.get(exc.kind)
+    if wire is None:
+        wire = WireCode(DEFAULT_STATUS.get(exc.kind, 400))
+    kind = wire.kind or ("business" if wire.code is not None else PROBLEM_KIND.get(exc.kind, "business"))
+    errors = [(path or "", text) for path, text in exc.errors] if kind == "validation" else []
+    return Problem(wire.status, kind, exc.message, errors=errors, wire_code=wire.code, extra=wire.extra_for(exc))
 
 
 @dataclass
@@ -148,6 +159,8 @@ def describe(exc: Exception, request=None, view=None) -> Problem:
         return Problem(406, "not_acceptable", str(exc.detail))
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return Problem(415, "media", str(exc.detail))
+    if isinstance(exc, RequestTooLarge):
+        return Problem(413, "too_large", str(exc.detail))
     if isinstance(exc, exceptions.Throttled):
         headers = {"Retry-After": str(int(exc.wait))} if exc.wait else {}
         return Problem(429, "throttled", str(exc.detail), headers=headers)

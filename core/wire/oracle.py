@@ -2,7 +2,8 @@
 
 Message numbers of the envelope (``serverMessage.messageNbr``; ``messageCategory`` is 0 as the specs allow):
 4000 validation, 4001 malformed body, 4002 business rule, 4010 not authenticated, 4030 forbidden,
-4040 not found, 4050 method not allowed, 4060 not acceptable, 4090 conflict, 4150 unsupported media type,
+4040 not found, 4050 method not allowed, 4060 not acceptable, 4090 conflict, 4130 body too large,
+4150 unsupported media type,
 4290 throttled, 5000 server error. A domain error may give its own number.
 """
 
@@ -11,13 +12,13 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from .common import Problem, WirePermission, make_exception_handler, render_standalone
+from .parsers import WireJSONParser
 from .xml import XML_MEDIA_TYPE, OracleXMLParser, OracleXMLRenderer
 
 PREFIX = "/rest/apis/"
@@ -34,6 +35,7 @@ MESSAGE_NUMBERS = {
     "method": 4050,
     "not_acceptable": 4060,
     "conflict": 4090,
+    "too_large": 4130,
     "media": 4150,
     "throttled": 4290,
     "server": 5000,
@@ -122,7 +124,7 @@ class OracleAPIView(APIView):
     """
 
     renderer_classes = [JSONRenderer, OracleXMLRenderer]
-    parser_classes = [JSONParser, OracleXMLParser]
+    parser_classes = [WireJSONParser, OracleXMLParser]
     authentication_classes = [
         # Basic first, so that an anonymous call gets 401 with a WWW-Authenticate challenge.
         BasicAuthentication,

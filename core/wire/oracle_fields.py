@@ -12,11 +12,11 @@ The rules, each stated once (docs/wire-families.md):
 - **Numbers and booleans** are JSON numbers and booleans; in XML, their text.
 """
 
-from datetime import UTC, datetime
-
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+
+from core.datetimes import OUT_OF_RANGE, within_storable_range
 
 NUL_MESSAGE = "Null characters are not allowed."
 
@@ -114,7 +114,7 @@ class WireDateTimeField(serializers.DateTimeField):
     """ISO 8601 date-time that keeps the sender's UTC offset (``-08:00`` goes back out as ``-08:00``), bounded so
     that every stored value can be read back, converted and compared (years 1 to 9999, as sent and in UTC)."""
 
-    default_error_messages = {"out_of_range": "Date-time out of range: years 1 to 9999, also once converted to UTC."}
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
 
     def enforce_timezone(self, value):
         if timezone.is_aware(value):
@@ -126,17 +126,3 @@ class WireDateTimeField(serializers.DateTimeField):
         if not within_storable_range(result):
             self.fail("out_of_range")
         return result
-
-
-# A day inside Python's own limits on each side, so that no conversion to another offset can overflow.
-EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
-LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
-
-
-def within_storable_range(value: datetime) -> bool:
-    """True when ``value`` can be stored, read back and converted to any offset (by Python and every database)."""
-    try:
-        in_utc = value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
-    except (OverflowError, ValueError):
-        return False
-    return EARLIEST <= in_utc <= LATEST

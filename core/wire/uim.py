@@ -8,13 +8,13 @@ Error body: ``{"code", "reason", "message": [...], "status", "referenceError", "
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from .common import Problem, WireError, WirePermission, make_exception_handler, render_standalone
+from .common import Problem, WireError, WirePermission, make_exception_handler, reason_phrase, render_standalone
+from .parsers import WireJSONParser
 
 PREFIX = "/InventoryRSOpenAPI/"
 VERSIONS = ("v1", "v2", "v3")
@@ -37,20 +37,10 @@ _CODES = {
     "method": ("METHOD_NOT_ALLOWED", 1),
     "not_acceptable": ("NOT_ACCEPTABLE", 1),
     "media": ("UNSUPPORTED_MEDIA_TYPE", 1),
+    "conflict": ("CONFLICT", 1),
+    "too_large": ("PAYLOAD_TOO_LARGE", 1),
     "throttled": ("TOO_MANY_REQUESTS", 1),
     "server": ("INTERNAL_ERROR", 1),
-}
-REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    409: "Conflict",
-    415: "Unsupported Media Type",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
 }
 
 
@@ -72,7 +62,7 @@ def error_body(problem: Problem, request) -> dict:
     messages = [f"{p}: {m}" if p else m for p, m in problem.errors] if problem.errors else [problem.message]
     body = {
         "code": code,
-        "reason": REASONS.get(problem.status, "Error"),
+        "reason": reason_phrase(problem.status),
         "message": messages,
         "status": f"{problem.status}-{extension}",
         "referenceError": request.build_absolute_uri("/api/docs/") if request is not None else "/api/docs/",
@@ -98,7 +88,7 @@ class UIMAPIView(APIView):
     """Base view of every UIM endpoint: JSON, Basic/JWT/session auth, UIM error envelope."""
 
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [WireJSONParser]
     authentication_classes = [BasicAuthentication, JWTAuthentication, SessionAuthentication]
     permission_classes = [WirePermission]
     permission_model = None
@@ -121,4 +111,4 @@ class UIMErrorSerializer(serializers.Serializer):
 
 def error_responses(*extra_codes: int) -> dict:
     codes = sorted({400, 401, 403, 500, *extra_codes})
-    return {code: OpenApiResponse(UIMErrorSerializer, description=REASONS.get(code, "Error")) for code in codes}
+    return {code: OpenApiResponse(UIMErrorSerializer, description=reason_phrase(code)) for code in codes}

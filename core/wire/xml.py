@@ -14,6 +14,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 
+from .parsers import max_depth, read_body
+
 XML_MEDIA_TYPE = "application/xml"
 
 
@@ -69,6 +71,17 @@ def element_to_data(element: Element, field=None):
     return data
 
 
+def check_depth(root: Element) -> None:
+    """Refuse elements nested deeper than ``WIRE_MAX_DEPTH`` (checked iteratively, before any recursion)."""
+    limit = max_depth()
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > limit:
+            raise exceptions.ParseError(f"XML nested more than {limit} levels deep.")
+        stack.extend((child, depth + 1) for child in element)
+
+
 class OracleXMLParser(BaseParser):
     """Safe (no DTD, no entities, no external references) and schema-aware XML parser."""
 
@@ -76,7 +89,7 @@ class OracleXMLParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
-        raw = stream.read() if stream is not None else b""
+        raw = read_body(stream, parser_context)
         if not raw or not raw.strip():
             raise exceptions.ParseError("XML body is empty.")
         try:
@@ -85,8 +98,11 @@ class OracleXMLParser(BaseParser):
             raise exceptions.ParseError(
                 f"XML refused: {type(exc).__name__} (DTDs and entities are not accepted)."
             ) from None
+        except (LookupError, UnicodeError) as exc:  # encoding="nope", or bytes that are not the declared encoding
+            raise exceptions.ParseError(f"XML encoding refused: {force_str(exc)}") from None
         except (ParseError, ValueError) as exc:
             raise exceptions.ParseError(f"XML parse error: {force_str(exc)}") from None
+        check_depth(root)
         view = parser_context.get("view")
         serializer = None
         if view is not None and hasattr(view, "get_request_serializer"):

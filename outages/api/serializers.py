@@ -1,9 +1,16 @@
 """Wire shapes of the outage-event notification API, field for field as the spec (names, lengths, ranges, enums)."""
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
+from core.wire.oracle_fields import (
+    NUL_MESSAGE,
+    CodeField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    WireDateTimeField,
+)
 from outages.models import CharacteristicValueType, OutageState, OutageType
 
 SPEC_EXAMPLE = {
@@ -36,76 +43,6 @@ SPEC_EXAMPLE = {
         }
     ],
 }
-
-
-def _xml_request(field) -> bool:
-    request = field.context.get("request")
-    return request is not None and "xml" in (getattr(request, "content_type", "") or "")
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string only (DRF would turn 12 into "12"); XML text is always a string.
-
-    The maximum length applies to the value as sent, before surrounding blanks are trimmed.
-    """
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        if self.max_length is not None and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length, length=len(data))
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON number without fraction (not "12", not true); XML text is parsed as an integer."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and _xml_request(self):
-            return super().to_internal_value(data.strip())
-        if isinstance(data, bool) or not isinstance(data, int | float) or data != int(data):
-            self.fail("invalid")
-        return super().to_internal_value(int(data))
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """JSON true/false only; in XML the text true or false (not 0, 1, yes...)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            return data
-        if isinstance(data, str) and _xml_request(self) and data.strip().lower() in ("true", "false"):
-            return data.strip().lower() == "true"
-        self.fail("invalid", input=data)
-
-
-class PaddedCodeField(serializers.ChoiceField):
-    """A 4-character code kept exactly as sent (padding included) and matched against the choices trimmed."""
-
-    def __init__(self, choices, **kwargs):
-        kwargs.setdefault("max_length", 4)
-        self.code_max_length = kwargs.pop("max_length")
-        super().__init__(choices, **kwargs)
-        self._trimmed = {str(key).strip() for key in self.choices}
-
-    def to_internal_value(self, data):
-        if data == "" and self.allow_blank:
-            return ""
-        if not isinstance(data, str) or len(data) > self.code_max_length or data.strip() not in self._trimmed:
-            self.fail("invalid_choice", input=data)
-        return data
-
-    def to_representation(self, value):
-        return value
-
-
-class WireDateTimeField(serializers.DateTimeField):
-    """ISO 8601 date-time that keeps the sender's UTC offset, so ``-08:00`` goes back out as ``-08:00``."""
-
-    def enforce_timezone(self, value):
-        if timezone.is_aware(value):
-            return value
-        return super().enforce_timezone(value)
 
 
 class OutageCustomerSerializer(serializers.Serializer):
@@ -146,7 +83,7 @@ class OutageCustomerListField(serializers.ListField):
                         continue
                     value = value.strip()
                     if "\x00" in value:
-                        problems[name] = ["Null characters are not allowed."]
+                        problems[name] = [NUL_MESSAGE]
                         continue
                     if len(value) > 10:
                         problems[name] = ["Ensure this field has no more than 10 characters."]
@@ -183,7 +120,7 @@ class OutageAdditionalDetailSerializer(serializers.Serializer):
 class OutageEventDetailsSerializer(serializers.Serializer):
     externalOutageId = StrictCharField(max_length=254)
     messageReference = StrictCharField(max_length=254, required=False, allow_blank=True, allow_null=True)
-    outageType = PaddedCodeField(OutageType.choices, required=False, allow_null=True)
+    outageType = CodeField(choices=OutageType.choices, required=False, allow_null=True)
     startDateTime = WireDateTimeField(required=False, allow_null=True)
     estimatedRestorationTime = WireDateTimeField(required=False, allow_null=True)
     completionDateTime = WireDateTimeField(required=False, allow_null=True)
@@ -204,7 +141,7 @@ class OutageCharacteristicSerializer(serializers.Serializer):
     characteristicType = StrictCharField(max_length=8, required=False, allow_blank=True, trim_whitespace=False)
     characteristicValue = OutageCharacteristicValueSerializer(required=False)
     sequence = StrictIntegerField(min_value=-999, max_value=999, required=False, allow_null=True)
-    typeOfCharacteristicValue = PaddedCodeField(CharacteristicValueType.choices, required=False)
+    typeOfCharacteristicValue = CodeField(choices=CharacteristicValueType.choices, required=False)
 
 
 class OutageMessageSerializer(serializers.Serializer):
@@ -221,6 +158,13 @@ class OutageEventNotificationsSerializer(serializers.Serializer):
 
 
 # --- sibling reads ------------------------------------------------------------------------------------------
+
+
+class OutageEventKeySerializer(serializers.Serializer):
+    """The path of the GET: the wire's string rules (NUL refused) before any lookup."""
+
+    externalSystem = StrictCharField(trim_whitespace=False)
+    externalOutageId = StrictCharField(trim_whitespace=False)
 
 
 class OutageEventSearchSerializer(serializers.Serializer):

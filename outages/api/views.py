@@ -5,23 +5,30 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from core.wire.common import WireError, describe
+from core.wire.common import describe
 from core.wire.oracle import OracleAPIView, error_responses
+from core.wire.parsers import RequestTooLarge, check_declared_length
 from outages import selectors
-from outages.services import OutageNotificationRefused, outage_messages_log_refused, outage_notifications_apply
+from outages.services import outage_messages_log_refused, outage_notifications_apply
 
+from .errors import DOMAIN_ERROR_CODES
 from .serializers import (
     EXAMPLES,
     OutageEventDetailOutSerializer,
+    OutageEventKeySerializer,
     OutageEventNotificationsSerializer,
     OutageEventSearchResultSerializer,
     OutageEventSearchSerializer,
 )
 
-NOT_FOUND = 4040
+
+class OutagesAPIView(OracleAPIView):
+    """Base view of the outages endpoints: the Oracle family with this app's table of message numbers."""
+
+    domain_error_codes = DOMAIN_ERROR_CODES
 
 
-class OutageEventNotificationsView(OracleAPIView):
+class OutageEventNotificationsView(OutagesAPIView):
     """Add or update outage events: one upsert per message, all or nothing, stale references refused."""
 
     xml_root_name = "C1OutEvtsUpd"
@@ -34,11 +41,13 @@ class OutageEventNotificationsView(OracleAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Read the body before parsing so the message log can keep what did not parse.
+        # Read the body before parsing so the message log can keep what did not parse (within the one body
+        # limit of every family: a larger body is a 413 before it is read).
+        check_declared_length(request)
         try:
             self.raw_body = request.body
         except RequestDataTooBig:
-            raise exceptions.ParseError("Request body too large.") from None
+            raise RequestTooLarge() from None
 
     def _log_refused(self, request, reason: str, data=None) -> None:
         messages = data.get("outageMessages") if isinstance(data, dict) else None
@@ -49,7 +58,7 @@ class OutageEventNotificationsView(OracleAPIView):
             reason=reason,
             received_by=request.user.get_username(),
             content_type=request.content_type or "",
-            raw_body=getattr(self, "raw_body", b"").decode("utf-8", errors="replace"),
+            raw_body=getattr(self, "raw_body", b""),
         )
 
     @extend_schema(
@@ -66,7 +75,7 @@ class OutageEventNotificationsView(OracleAPIView):
     def post(self, request):
         try:
             data = request.data
-        except exceptions.ParseError as exc:
+        except (exceptions.ParseError, exceptions.ValidationError) as exc:  # the parser refuses NUL, depth...
             self._log_refused(request, describe(exc, request).message)
             raise
         serializer = self.get_request_serializer(data=data)
@@ -75,19 +84,16 @@ class OutageEventNotificationsView(OracleAPIView):
             self._log_refused(request, describe(error, request).message, data)
             raise error
         document = serializer.validated_data
-        try:
-            outage_notifications_apply(
-                external_system=document["externalSystem"],
-                messages=document["outageMessages"],
-                received_by=request.user.get_username(),
-                content_type=request.content_type or "",
-            )
-        except OutageNotificationRefused as exc:
-            raise WireError(exc.message, code=exc.code) from None
+        outage_notifications_apply(  # a refusal is a domain error, answered through DOMAIN_ERROR_CODES
+            external_system=document["externalSystem"],
+            messages=document["outageMessages"],
+            received_by=request.user.get_username(),
+            content_type=request.content_type or "",
+        )
         return Response(serializer.data)
 
 
-class OutageEventSearchView(OracleAPIView):
+class OutageEventSearchView(OutagesAPIView):
     """The outages affecting an account or a service point (customer care's question)."""
 
     xml_root_name = "C1OutEvtSearch"
@@ -139,7 +145,7 @@ class OutageEventSearchView(OracleAPIView):
         return Response(OutageEventSearchResultSerializer({"outageEvents": events}).data)
 
 
-class OutageEventDetailView(OracleAPIView):
+class OutageEventDetailView(OutagesAPIView):
     """One outage event with its customers count, characteristics, details and message history."""
 
     xml_root_name = "C1OutEvt"
@@ -154,13 +160,7 @@ class OutageEventDetailView(OracleAPIView):
         responses={200: OutageEventDetailOutSerializer, **error_responses(404)},
     )
     def get(self, request, external_system: str, external_outage_id: str):
-        event = None
-        if "\x00" not in external_system + external_outage_id:  # PostgreSQL text cannot hold NUL: no such event
-            event = selectors.outage_event_get(external_system=external_system, external_outage_id=external_outage_id)
-        if event is None:
-            raise WireError(
-                f'No outage event "{external_outage_id}" from external system "{external_system}".',
-                status_code=404,
-                code=NOT_FOUND,
-            )
+        key = OutageEventKeySerializer(data={"externalSystem": external_system, "externalOutageId": external_outage_id})
+        key.is_valid(raise_exception=True)  # NUL refused (400), as in every body
+        event = selectors.outage_event_get(external_system=external_system, external_outage_id=external_outage_id)
         return Response(OutageEventDetailOutSerializer(event).data)

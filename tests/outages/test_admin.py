@@ -151,3 +151,148 @@ def test_editing_an_event_recomputes_its_state(admin_client_, storm):
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     storm.refresh_from_db()
     assert storm.state == OutageState.DISCARDED
+
+
+# --- every door through the services; the log read-only for everyone ------------------------------------------
+
+
+def _form_data(client, url) -> dict:
+    """The POST data of an admin change or add page as it stands (fields and inline management forms)."""
+    context = client.get(url).context
+    data = {}
+    for form in [context["adminform"].form] + [f for fs in context["inline_admin_formsets"] for f in fs.formset.forms]:
+        for name in form.fields:
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if isinstance(value, list):
+                for i, part in enumerate(value):
+                    data[f"{key}_{i}"] = part or ""
+            elif value is True:
+                data[key] = "on"
+            elif value not in (None, False):
+                data[key] = value.isoformat() if hasattr(value, "isoformat") else value
+        if form is context["adminform"].form:
+            for name in ("start_date_time", "estimated_restoration_time", "completion_date_time"):
+                data.pop(name, None)
+                data.setdefault(f"{name}_0", "")
+                data.setdefault(f"{name}_1", "")
+    for inline in context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    return data
+
+
+def _times(data, **values):
+    for name, value in values.items():
+        date, _, time = (value or " ").partition(" ")
+        data[f"{name}_0"], data[f"{name}_1"] = date.strip(), time.strip()
+    return data
+
+
+@pytest.fixture
+def service_calls(monkeypatch):
+    from outages import services
+
+    calls = []
+    real = services.outage_event_save
+
+    def spy(**kwargs):
+        calls.append(kwargs["event"].external_outage_id)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "outage_event_save", spy)
+    return calls
+
+
+def test_admin_add_goes_through_the_service_which_derives_the_state(admin_client_, service_calls):
+    system = ExternalSystemFactory()
+    data = _form_data(admin_client_, reverse("admin:outages_outageevent_add"))
+    data.update({"external_system": system.pk, "external_outage_id": "ADMIN-1", "outage_type": "C1UP"})
+    _times(data, start_date_time="2025-02-06 10:00:00", completion_date_time="2025-02-06 12:00:00")
+    response = admin_client_.post(reverse("admin:outages_outageevent_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = OutageEvent.objects.get(external_outage_id="ADMIN-1")
+    assert event.state == OutageState.RESTORED  # derived by the service, not sent by the form
+    assert service_calls == ["ADMIN-1"]
+
+
+@pytest.mark.parametrize(
+    ("times", "field", "text"),
+    [
+        (
+            {"start_date_time": "2025-02-06 10:00:00", "estimated_restoration_time": "2025-02-06 09:59:59"},
+            "estimated_restoration_time",
+            "The estimated restoration time is before the start.",
+        ),
+        ({"start_date_time": "0001-01-01 00:00:00"}, "start_date_time", "out of range"),
+        ({"completion_date_time": "9999-12-31 23:59:59"}, "completion_date_time", "out of range"),
+    ],
+)
+def test_admin_refuses_times_the_wire_refuses(admin_client_, storm, service_calls, times, field, text):
+    url = reverse("admin:outages_outageevent_change", args=[storm.pk])
+    response = admin_client_.post(url, _times(_form_data(admin_client_, url), **times))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert text in " ".join(errors[field]), errors
+    assert service_calls == []
+    storm.refresh_from_db()
+    assert storm.start_date_time is None
+
+
+def test_admin_inline_rows_are_replaced_through_the_service(admin_client_, storm):
+    characteristic = {
+        "characteristicType": "CM-CREW",
+        "typeOfCharacteristicValue": "FKV ",
+        "sequence": 1,
+        "characteristicValue": {"value": "crew", "value4": "kept"},  # value4 is not shown by the inline
+    }
+    outage_notifications_apply(
+        external_system="CCB-NMS integration",
+        messages=[{"eventDetails": {"externalOutageId": "STORM-1"}, "characteristics": [characteristic]}],
+    )
+    url = reverse("admin:outages_outageevent_change", args=[storm.pk])
+    data = _form_data(admin_client_, url)
+    data["characteristics-0-value"] = "crew 7"
+    data.update({"details-TOTAL_FORMS": "1", "details-0-name": "cause", "details-0-value": "storm"})
+    response = admin_client_.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    row = storm.characteristics.get()
+    assert (row.value, row.value4, row.type_of_characteristic_value) == ("crew 7", "kept", "FKV ")
+    assert list(storm.details.values_list("name", "value")) == [("cause", "storm")]
+
+
+@pytest.mark.parametrize("model_name", ["outagemessage", "outagecustomer"])
+def test_logs_are_read_only_even_for_a_superuser(admin_client_, storm, model_name):
+    entry = OutageMessage.objects.get() if model_name == "outagemessage" else storm.customers.first()
+    add = reverse(f"admin:outages_{model_name}_add")
+    change = reverse(f"admin:outages_{model_name}_change", args=[entry.pk])
+    delete = reverse(f"admin:outages_{model_name}_delete", args=[entry.pk])
+    assert admin_client_.get(add).status_code == 403
+    assert admin_client_.post(add, {}).status_code == 403
+    assert admin_client_.post(change, {"reason": "forged", "outcome": "applied"}).status_code == 403
+    assert admin_client_.get(delete).status_code == 403
+    assert admin_client_.post(delete, {"post": "yes"}).status_code == 403
+    changelist = admin_client_.get(reverse(f"admin:outages_{model_name}_changelist"))
+    action_form = changelist.context["action_form"]  # None when the page offers no action at all
+    actions = [name for name, _ in action_form.fields["action"].choices] if action_form else []
+    assert "delete_selected" not in actions
+    assert admin_client_.post(
+        reverse(f"admin:outages_{model_name}_changelist"), {"action": "delete_selected", "_selected_action": [entry.pk]}
+    ).status_code in (200, 302)
+    assert type(entry).objects.filter(pk=entry.pk).exists()
+    if model_name == "outagemessage":
+        assert OutageMessage.objects.get().reason == ""
+
+
+def test_external_system_add_goes_through_the_service(admin_client_, monkeypatch):
+    from outages import services
+
+    saved = []
+    real = services.external_system_save
+    monkeypatch.setattr(services, "external_system_save", lambda **kw: saved.append(kw["system"].name) or real(**kw))
+    url = reverse("admin:outages_externalsystem_add")
+    response = admin_client_.post(url, {"name": "New OMS", "description": "", "is_active": "on"})
+    assert response.status_code == 302
+    assert saved == ["New OMS"]
+    assert ExternalSystem.objects.get().name == "New OMS"

@@ -1,5 +1,6 @@
 """The outage-event notification API and its sibling reads, on the wire (JSON and XML)."""
 
+import hashlib
 import json
 from datetime import timedelta
 from urllib.parse import quote
@@ -104,16 +105,23 @@ class TestOutageEventNotifications(OracleContract):
         assert len(response.json()["outageMessages"][0]["customerInformation"]["customers"]) == 3
         assert OutageEvent.objects.get(external_outage_id="X1").customer_count == 3
 
-    def test_padded_codes_accepted_trimmed_and_kept_as_sent(self, client):
-        data = body(message("P1"))
+    def test_padded_codes_accepted_trimmed_and_stored_canonical(self, client):
+        # One rule for the Oracle family (core/wire/oracle_fields.py): matched trimmed, stored in the spec's form.
+        data = body(message("P1", outageType=" C1PL "))
         data["outageMessages"][0]["characteristics"] = [
             {"characteristicType": "CAUSE", "typeOfCharacteristicValue": "FKV"},
             {"characteristicType": "CAUSE", "typeOfCharacteristicValue": "DFV "},
+            {"characteristicType": "CAUSE", "typeOfCharacteristicValue": " ADV  "},
         ]
         response = post(client, data)
         assert response.status_code == 200, response.content
-        kept = list(OutageEvent.objects.get().characteristics.values_list("type_of_characteristic_value", flat=True))
-        assert kept == ["FKV", "DFV "]
+        answered = response.json()["outageMessages"][0]
+        assert answered["eventDetails"]["outageType"] == "C1PL"
+        assert [c["typeOfCharacteristicValue"] for c in answered["characteristics"]] == ["FKV ", "DFV ", "ADV "]
+        event = OutageEvent.objects.get()
+        assert event.outage_type == "C1PL"
+        kept = list(event.characteristics.values_list("type_of_characteristic_value", flat=True))
+        assert kept == ["FKV ", "DFV ", "ADV "]
 
     @pytest.mark.parametrize(
         ("details", "field"),
@@ -144,7 +152,7 @@ class TestOutageEventNotifications(OracleContract):
             ({"messageReference": 12}, "messageReference"),
             ({"discarded": 0}, "discarded"),
             ({"discarded": "false"}, "discarded"),
-            ({"outageType": "C1PL "}, "outageType"),
+            ({"outageType": 1}, "outageType"),
             ({"startDateTime": 1738800000}, "startDateTime"),
         ],
     )
@@ -175,7 +183,7 @@ class TestOutageEventNotifications(OracleContract):
     def test_characteristic_rules(self, client):
         data = body(message("R2"))
         data["outageMessages"][0]["characteristics"] = [
-            {"characteristicType": "x" * 9, "sequence": 1000, "typeOfCharacteristicValue": "ADV  "}
+            {"characteristicType": "x" * 9, "sequence": 1000, "typeOfCharacteristicValue": "ADVX"}
         ]
         problem = self.assert_envelope(post(client, data), 400)
         for name in ("characteristicType", "sequence", "typeOfCharacteristicValue"):
@@ -278,10 +286,95 @@ class TestOutageEventNotifications(OracleContract):
         data = body(message("N\x00UL", customers=[{"accountId": "1\x002"}]), system="CCB\x00")
         problem = self.assert_envelope(post(client, data), 400)
         assert "customers[0].accountId" in problem["detail"]
+        # Refused by the one input discipline before the body is a document: the log keeps the raw body.
         logged = OutageMessage.objects.get()
-        assert (logged.external_system_name, logged.external_outage_id) == ("CCB", "NUL")
+        assert logged.outcome == MessageOutcome.REJECTED
+        assert "Null characters" in logged.reason
+        assert "N\\u0000UL" in logged.payload
         self.assert_envelope(self.call(client, raw=b'{"externalSystem": "\x00'), 400)
         assert OutageMessage.objects.count() == 2
+
+    @pytest.mark.parametrize("field", ["startDateTime", "estimatedRestorationTime", "completionDateTime"])
+    @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59"])
+    @pytest.mark.parametrize("media", ["json", "xml"])
+    def test_date_times_the_database_cannot_hold_are_400_and_nothing_is_stored(self, client, field, value, media):
+        # Issue 15: a BC instant in UTC was stored with 200, then every read of the event answered 500.
+        data = body(message("B1", reference=1, **{field: value}))
+        if media == "json":
+            response = post(client, data)
+        else:
+            response = self.call(client, raw=to_xml(data), content_type="application/xml")
+        problem = self.assert_envelope(response, 400)
+        detail = problem["detail"] if media == "json" else problem.findtext("detail")
+        assert f"outageMessages[0].eventDetails.{field}" in detail
+        assert "out of range" in detail
+        assert not OutageEvent.objects.exists()
+        assert OutageMessage.objects.get().outcome == MessageOutcome.REJECTED
+
+    def test_date_times_at_the_edges_of_the_range_are_kept(self, client):
+        data = body(message("B2", startDateTime="0001-01-02T00:00:00Z", estimatedRestorationTime="9999-12-30T00:00Z"))
+        assert post(client, data).status_code == 200
+        event = OutageEvent.objects.get()
+        assert (event.start_date_time.year, event.estimated_restoration_time.year) == (1, 9999)
+
+    @pytest.mark.parametrize("media", ["json", "xml"])
+    def test_etr_before_start_is_refused(self, client, media):
+        data = body(
+            message("E2", startDateTime="2025-02-06T10:00:00Z", estimatedRestorationTime="2025-02-06T01:59:59-08:00")
+        )
+        if media == "json":
+            response = post(client, data)
+        else:
+            response = self.call(client, raw=to_xml(data), content_type="application/xml")
+        problem = self.assert_envelope(response, 400)
+        detail = problem["detail"] if media == "json" else problem.findtext("detail")
+        assert detail == (
+            "outageMessages[0].eventDetails.estimatedRestorationTime: "
+            "The estimated restoration time is before the start."
+        )
+        assert not OutageEvent.objects.exists()
+        logged = OutageMessage.objects.get()
+        assert (logged.outcome, logged.external_outage_id) == (MessageOutcome.REJECTED, "E2")
+
+    def test_etr_before_the_stored_start_is_refused_and_equal_is_kept(self, client):
+        assert post(client, body(message("E3", reference=1, startDateTime="2025-02-06T10:00:00Z"))).status_code == 200
+        problem = self.assert_envelope(
+            post(client, body(message("E3", reference=2, estimatedRestorationTime="2025-02-06T09:00:00Z"))), 400
+        )
+        assert problem["serverMessage"]["messageNbr"] == 4000
+        assert OutageEvent.objects.get().message_reference == "1"
+        assert (
+            post(client, body(message("E3", estimatedRestorationTime="2025-02-06T02:00:00-08:00"))).status_code == 200
+        )
+        # A completion before the start is a cancellation before it began: kept.
+        assert post(client, body(message("E3", completionDateTime="2025-02-06T08:00:00Z"))).status_code == 200
+
+    def test_refused_body_is_logged_truncated_with_its_length_and_hash(self, client):
+        raw = b'{"externalSystem": "CCB-NMS integration", "outageMessages": [' + b"x" * (1024 * 1024) + b"]}"
+        self.assert_envelope(self.call(client, raw=raw), 400)
+        logged = OutageMessage.objects.get()
+        assert logged.outcome == MessageOutcome.REJECTED
+        assert (logged.payload_bytes, logged.payload_sha256) == (len(raw), hashlib.sha256(raw).hexdigest())
+        assert logged.payload_truncated
+        assert logged.payload.encode() == raw[:65536]
+
+    def test_refused_messages_share_the_limit_and_applied_ones_keep_everything(self, client, settings):
+        settings.OUTAGES_LOG_BODY_LIMIT = 1000
+        big = [{"accountId": f"{n:010d}"} for n in range(200)]  # about 4 KB of JSON per message
+        refused = body(message("L1", customers=big), message("L2", customers=big), message("L3", outageType="NO"))
+        self.assert_envelope(post(client, refused), 400)
+        entries = list(OutageMessage.objects.order_by("index"))
+        assert sum(len(e.payload.encode()) for e in entries) == 1000
+        assert [e.payload_truncated for e in entries] == [True, True, True]
+        assert (len(entries[0].payload), entries[2].payload) == (1000, "")  # the first takes the whole budget
+        for entry, sent in zip(entries, refused["outageMessages"], strict=True):
+            whole = json.dumps(sent).encode()
+            assert (entry.payload_bytes, entry.payload_sha256) == (len(whole), hashlib.sha256(whole).hexdigest())
+        OutageMessage.objects.all().delete()
+        assert post(client, body(message("L1", customers=big))).status_code == 200
+        applied = OutageMessage.objects.get()
+        assert len(json.loads(applied.payload)["customerInformation"]["customers"]) == 200
+        assert (applied.payload_truncated, applied.payload_bytes) == (False, None)
 
     def test_anonymous_requests_are_not_logged(self, db):
         from rest_framework.test import APIClient
@@ -380,7 +473,12 @@ class TestOutageEventDetail(OracleContract):
 
     def test_unknown_event_is_404_in_envelope(self, client):
         self.assert_envelope(client.get(f"{NOTIFICATIONS}CCB-NMS%20integration/nope"), 404)
-        self.assert_envelope(client.get(f"{NOTIFICATIONS}CCB%00/nope%00"), 404)
+
+    def test_nul_in_the_path_is_refused_as_in_every_body(self, client):
+        # One rule in every family: NUL characters are refused (400), not looked up.
+        problem = self.assert_envelope(client.get(f"{NOTIFICATIONS}CCB%00/nope%00"), 400)
+        assert "externalSystem" in problem["detail"] and "externalOutageId" in problem["detail"]
+        assert problem["serverMessage"]["messageNbr"] == 4000
 
     def test_xml_answer(self, client):
         response = client.get(self.path_for_call, HTTP_ACCEPT="application/xml")

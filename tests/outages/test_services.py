@@ -1,19 +1,25 @@
 """The notification service: stale references, customer lists at scale, atomicity, the log, concurrency."""
 
+import hashlib
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outages.models import MessageOutcome, OutageEvent, OutageMessage, OutageState
+from core.errors import DomainError, Invalid, NotFound, Stale
+from outages.models import ExternalSystem, MessageOutcome, OutageEvent, OutageMessage, OutageState
 from outages.services import (
-    OutageNotificationRefused,
+    external_system_save,
     external_systems_set_active,
+    outage_event_save,
+    outage_events_delete,
     outage_events_discard,
+    outage_messages_log_refused,
     outage_messages_prune,
     outage_notifications_apply,
     reference_compare,
@@ -115,10 +121,10 @@ def test_copy_path_escapes_special_characters(system):
 
 def test_refusal_applies_nothing_and_logs_every_message(system):
     apply(message("A", reference=5))
-    with pytest.raises(OutageNotificationRefused) as refused:
+    with pytest.raises(Stale) as refused:
         apply(message("B", reference=1, customers=customers(0, 2)), message("A", reference=4))
-    assert refused.value.outcome == MessageOutcome.STALE
-    assert refused.value.index == 1
+    assert refused.value.code == "outages.stale_message"
+    assert refused.value.params["index"] == 1
     assert not OutageEvent.objects.filter(external_outage_id="B").exists()
     rows = list(OutageMessage.objects.order_by("id").values_list("external_outage_id", "outcome", "event_id"))
     assert rows[0][:2] == ("A", MessageOutcome.APPLIED) and rows[0][2] is not None
@@ -127,8 +133,9 @@ def test_refusal_applies_nothing_and_logs_every_message(system):
 
 
 def test_unknown_system_is_logged_rejected(db):
-    with pytest.raises(OutageNotificationRefused, match="Nobody"):
+    with pytest.raises(NotFound, match="Nobody") as refused:
         apply(message("A"), system="Nobody")
+    assert refused.value.code == "outages.unknown_external_system"
     assert OutageMessage.objects.get().outcome == MessageOutcome.REJECTED
 
 
@@ -139,7 +146,7 @@ def test_staff_actions(system):
     event.refresh_from_db()
     assert (event.state, event.discarded) == (OutageState.DISCARDED, True)
     assert external_systems_set_active(system_ids=[system.pk], active=False) == 1
-    with pytest.raises(OutageNotificationRefused):
+    with pytest.raises(NotFound):
         apply(message("A"))
 
 
@@ -165,7 +172,7 @@ def test_concurrent_requests_for_one_outage_serialize_and_highest_reference_wins
         try:
             apply(message("race", reference=reference, customers=customers(reference * 100, 50)))
             return reference, MessageOutcome.APPLIED
-        except OutageNotificationRefused:
+        except DomainError:
             return reference, MessageOutcome.STALE
         finally:
             connection.close()
@@ -183,3 +190,40 @@ def test_concurrent_requests_for_one_outage_serialize_and_highest_reference_wins
     assert {int(ref): outcome for ref, outcome in log} == outcomes
     applied = [int(ref) for ref, outcome in log if outcome == MessageOutcome.APPLIED]
     assert applied == sorted(applied)  # under the lock each applied reference is above the previous one
+
+
+# --- staff doors (admin) ---------------------------------------------------------------------------------------
+
+
+def test_staff_save_derives_state_and_refuses_an_etr_before_the_start(system):
+    start = datetime(2025, 2, 6, 10, tzinfo=UTC)
+    event = OutageEvent(external_system=system, external_outage_id="S", start_date_time=start, discarded=True)
+    assert outage_event_save(event=event).state == OutageState.DISCARDED
+    event.estimated_restoration_time = start - timedelta(seconds=1)
+    with pytest.raises(Invalid) as refused:
+        outage_event_save(event=event)
+    assert (refused.value.code, refused.value.field) == ("outages.etr_before_start", "estimated_restoration_time")
+    assert OutageEvent.objects.get().estimated_restoration_time is None
+
+
+def test_staff_delete_removes_customers_and_keeps_the_log(system):
+    apply(message("D", customers=customers(0, 150)))
+    assert outage_events_delete(event_ids=[OutageEvent.objects.get().pk]) == 1
+    assert not OutageEvent.objects.exists()
+    assert OutageMessage.objects.get().event is None
+
+
+def test_external_system_save_refuses_a_duplicate_name_as_a_domain_error(system):
+    with pytest.raises(Invalid) as refused:
+        external_system_save(system=ExternalSystem(name=SYSTEM))
+    assert refused.value.code == "outages.invalid_external_system"
+    assert [path for path, _ in refused.value.errors] == ["name"]
+
+
+def test_refused_raw_body_is_bounded_by_the_setting(db, settings):
+    settings.OUTAGES_LOG_BODY_LIMIT = 10
+    raw = "é".encode() * 8  # 16 bytes; the 10-byte cut falls between two bytes of nothing: 5 characters
+    outage_messages_log_refused(external_system="", messages=[], reason="bad", raw_body=raw)
+    logged = OutageMessage.objects.get()
+    assert (logged.payload, logged.payload_bytes, logged.payload_truncated) == ("ééééé", 16, True)
+    assert logged.payload_sha256 == hashlib.sha256(raw).hexdigest()

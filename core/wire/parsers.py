@@ -1,0 +1,131 @@
+"""One input discipline for every family: bounded bodies, strict encodings, bounded nesting, no NUL, no lone
+surrogates. What the database or Python cannot hold is refused here, at the door, with a 4xx in the family's
+envelope — never a 500 later on a read.
+
+- A body over ``WIRE_MAX_BODY_BYTES`` is a **413**, decided from ``Content-Length`` before anything is read (and,
+  for a chunked body, after reading one byte past the limit, never the whole body).
+- JSON must be UTF-8; ``NaN``/``Infinity`` are refused; nesting deeper than ``WIRE_MAX_DEPTH`` is a 400 (far below
+  Python's recursion limit, so no later ``json.dumps`` or serializer recursion can fail on stored data).
+- A NUL character anywhere in a JSON string (``\\u0000``) is refused: no database column can hold it (the one NUL
+  rule, every family). A lone UTF-16 surrogate (``"\\ud800"``) is refused: it cannot be encoded as UTF-8.
+"""
+
+import json
+import re
+
+from django.conf import settings
+from rest_framework import exceptions, status
+from rest_framework.parsers import BaseParser
+
+DEFAULT_MAX_DEPTH = 64
+NUL_MESSAGE = "Null characters are not allowed."
+
+# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate can reach a Python string from JSON.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+    default_code = "too_large"
+
+
+def max_body_bytes() -> int:
+    return int(getattr(settings, "WIRE_MAX_BODY_BYTES", settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+
+
+def max_depth() -> int:
+    return int(getattr(settings, "WIRE_MAX_DEPTH", DEFAULT_MAX_DEPTH))
+
+
+def check_declared_length(request) -> None:
+    """413 when the request declares a body over the limit (nothing is read)."""
+    limit = max_body_bytes()
+    declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+    try:
+        if declared and int(declared) > limit:
+            raise RequestTooLarge(f"Request body too large: {int(declared):,} bytes; the limit is {limit:,}.")
+    except ValueError:
+        raise exceptions.ParseError("Invalid Content-Length header.") from None
+
+
+def read_body(stream, parser_context) -> bytes:
+    """The raw body, refused with 413 above the limit without reading more than one byte past it."""
+    limit = max_body_bytes()
+    check_declared_length((parser_context or {}).get("request"))
+    if stream is None:
+        return b""
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise RequestTooLarge(f"Request body too large: the limit is {limit:,} bytes.")
+    return raw
+
+
+def _refuse_constant(name: str):
+    raise exceptions.ParseError(f"JSON parse error - {name} is not a valid JSON value.")
+
+
+def _check_structure(data, *, check_text: bool) -> None:
+    """Walk containers iteratively: refuse nesting over the limit and (when asked) strings with a NUL or a lone
+    surrogate, naming the value's path (``outageMessages[0].customers[2].accountId``)."""
+    limit = max_depth()
+    stack = [(data, 1, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, dict):
+            if depth > limit:
+                raise exceptions.ParseError(f"JSON nested more than {limit} levels deep.")
+            for key, item in value.items():
+                sub = f"{path}.{key}" if path else str(key)
+                if check_text:
+                    _check_text(key, sub)
+                stack.append((item, depth + 1, sub))
+        elif isinstance(value, list):
+            if depth > limit:
+                raise exceptions.ParseError(f"JSON nested more than {limit} levels deep.")
+            stack.extend((item, depth + 1, f"{path}[{index}]") for index, item in enumerate(value))
+        elif check_text and isinstance(value, str):
+            _check_text(value, path)
+
+
+def _check_text(text: str, path: str) -> None:
+    """A NUL or a lone surrogate is a 400 naming the field (as a validation error, so families list it)."""
+    if "\x00" in text:
+        raise exceptions.ValidationError({path: [NUL_MESSAGE]} if path else [NUL_MESSAGE])
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        message = "A lone UTF-16 surrogate (e.g. \\ud800) is not a character."
+        raise exceptions.ValidationError({path: [message]} if path else [message]) from None
+
+
+def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):
+    """Decode and parse a JSON body under the rules of this module (raise ParseError)."""
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise exceptions.ParseError(f"JSON parse error - the body is not valid {encoding}.") from None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise exceptions.ParseError(f"JSON nested more than {max_depth()} levels deep.") from None
+    except ValueError as exc:
+        raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+    # Cheap pre-checks on the text decide whether the walk is needed at all: only an escape can put a NUL or a
+    # surrogate in a string, and fewer brackets than the depth limit cannot nest deeper than it.
+    check_text = "\\u0000" in text or _SURROGATE_ESCAPE.search(text) is not None
+    if check_text or text.count("{") + text.count("[") > max_depth():
+        _check_structure(data, check_text=check_text)
+
+    return data
+
+
+class WireJSONParser(BaseParser):
+    """JSON for every family and the analyst/auth endpoints (``REST_FRAMEWORK['DEFAULT_PARSER_CLASSES']``)."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        return parse_json_bytes(read_body(stream, parser_context), encoding)

@@ -1,0 +1,92 @@
+"""Customer lists at storm scale: set-based replacement (one DELETE, then COPY or batched INSERTs) and increments
+(INSERT ... ON CONFLICT DO NOTHING), without a model instance per row."""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import connection
+
+from ..models import OutageCustomer, OutageEvent
+
+CUSTOMER_BATCH = 5000
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _customer_keys(customers: Iterable[dict]) -> list[tuple[str, str]]:
+    """(accountId, spId) pairs, blanks for missing, duplicates dropped, order kept."""
+    return list(dict.fromkeys(((c.get("accountId") or ""), (c.get("spId") or "")) for c in customers))
+
+
+def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
+    """PostgreSQL COPY of customers into an event whose list is empty (replacement after delete).
+
+    Rows go as COPY text in blocks; values are escaped for its format (backslash, tab, newline, CR).
+    """
+    table = OutageCustomer._meta.db_table
+    escape = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+    prefix = f"{event_id}\t"
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} (event_id, account_id, sp_id) FROM STDIN") as copy,
+    ):
+        for chunk in _chunks(keys, CUSTOMER_BATCH):
+            copy.write("".join(f"{prefix}{a.translate(escape)}\t{s.translate(escape)}\n" for a, s in chunk).encode())
+
+
+def outage_customers_write(*, event: OutageEvent, customers: Iterable[dict], incremental: bool) -> int:
+    """Replace (or, incrementally, extend without duplicates) an event's customer list; return its size.
+
+    Set-based: one DELETE, then COPY on PostgreSQL or batched multi-row INSERTs; an increment inserts
+    ignoring conflicts on the (event, accountId, spId) constraint.
+    """
+    keys = _customer_keys(customers)
+    vendor = connection.vendor
+    if not incremental:
+        OutageCustomer.objects.filter(event_id=event.pk).delete()  # fast path: one DELETE, no cascade
+        if vendor == "postgresql" and len(keys) > 100:
+            _copy_customers(event.pk, keys)
+        elif vendor == "sqlite":
+            _executemany_customers(event.pk, keys, ignore_conflicts=False)
+        else:
+            for chunk in _chunks(keys, CUSTOMER_BATCH):
+                OutageCustomer.objects.bulk_create(
+                    [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk]
+                )
+        return len(keys)
+    if vendor == "postgresql":
+        _insert_missing_customers(event.pk, keys)
+    elif vendor == "sqlite":
+        _executemany_customers(event.pk, keys, ignore_conflicts=True)
+    else:
+        for chunk in _chunks(keys, CUSTOMER_BATCH):
+            OutageCustomer.objects.bulk_create(
+                [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk], ignore_conflicts=True
+            )
+    return OutageCustomer.objects.filter(event_id=event.pk).count()
+
+
+def _executemany_customers(event_id: int, keys: list[tuple[str, str]], *, ignore_conflicts: bool) -> None:
+    """SQLite: one prepared INSERT (OR IGNORE) run over batches of rows, without building model instances."""
+    table = OutageCustomer._meta.db_table
+    verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+    sql = f"{verb} INTO {table} (event_id, account_id, sp_id) VALUES (%s, %s, %s)"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(keys, CUSTOMER_BATCH):
+            cursor.executemany(sql, [(event_id, a, s) for a, s in chunk])
+
+
+def _insert_missing_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
+    """PostgreSQL: one INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING per 50,000 customers."""
+    table = OutageCustomer._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (event_id, account_id, sp_id) "  # noqa: S608 - table name from the model
+        "SELECT %s, a, s FROM unnest(%s::varchar[], %s::varchar[]) AS u(a, s) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(keys, 10 * CUSTOMER_BATCH):
+            cursor.execute(sql, [event_id, [a for a, _ in chunk], [s for _, s in chunk]])

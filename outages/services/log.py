@@ -1,0 +1,139 @@
+"""The message log: every message an OMS sent, applied (whole payload) or refused (bounded payload), and its pruning."""
+
+import codecs
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import MessageOutcome, OutageMessage
+
+LOG_BODY_LIMIT = 65536  # bytes of a refused payload kept in the log, unless settings.OUTAGES_LOG_BODY_LIMIT
+
+
+def _payloads(messages: list, payloads: list[str] | None) -> list[str]:
+    if payloads is not None:
+        return payloads
+    return [json.dumps(m, default=str) for m in messages]
+
+
+def _text(value, limit: int) -> str:
+    """Text safe for any database column: no NUL characters (PostgreSQL refuses them), at most ``limit``."""
+    return str(value).replace("\x00", "")[:limit] if value is not None else ""
+
+
+def _outage_id(message) -> str:
+    details = message.get("eventDetails") if isinstance(message, dict) else None
+    value = details.get("externalOutageId") if isinstance(details, dict) else None
+    return _text(value, 254)
+
+
+def _reference(message) -> str:
+    details = message.get("eventDetails") if isinstance(message, dict) else None
+    value = details.get("messageReference") if isinstance(details, dict) else None
+    return _text(value, 254)
+
+
+def log_body_limit() -> int:
+    """Bytes of a refused request's payloads the log keeps (``settings.OUTAGES_LOG_BODY_LIMIT``, default 64 KiB)."""
+    return int(getattr(settings, "OUTAGES_LOG_BODY_LIMIT", LOG_BODY_LIMIT))
+
+
+@dataclass
+class _Kept:
+    """What the log keeps of a refused payload: at most a budget of its bytes, with its whole size and hash."""
+
+    text: str
+    size: int
+    sha256: str
+    truncated: bool
+
+
+def _keep(body: bytes | str, budget: int) -> _Kept:
+    raw = body if isinstance(body, bytes) else body.encode("utf-8", errors="surrogatepass")
+    head = raw[: max(budget, 0)]
+    # An incremental decoder holds back a character cut in two at the limit instead of mangling it.
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head, final=len(head) == len(raw))
+    return _Kept(_text(text, len(text)), len(raw), hashlib.sha256(raw).hexdigest(), len(head) < len(raw))
+
+
+def outage_messages_log_refused(
+    *,
+    external_system: str,
+    messages: list,
+    reason: str,
+    outcome: str = MessageOutcome.REJECTED,
+    index: int | None = None,
+    received_by: str = "",
+    content_type: str = "",
+    raw_body: bytes | str | None = None,
+    payloads: list[str] | None = None,
+) -> uuid.UUID:
+    """Log the messages of a refused request (the offending one with ``outcome``), or its raw body if unparsed.
+
+    Bounded, so that a flood of refused requests cannot fill the disk: the payloads of one request keep at most
+    :func:`log_body_limit` bytes in all (in order), each entry with its whole size and SHA-256.
+    """
+    request_id = uuid.uuid4()
+    received_at = timezone.now()
+    common = {
+        "request_id": request_id,
+        "received_at": received_at,
+        "external_system_name": _text(external_system, 254),
+        "received_by": _text(received_by, 150),
+        "content_type": _text(content_type, 100),
+    }
+    budget = log_body_limit()
+
+    def kept(body) -> dict:
+        nonlocal budget
+        payload = _keep(body, budget)
+        budget -= payload.size
+        return {
+            "payload": payload.text,
+            "payload_bytes": payload.size,
+            "payload_sha256": payload.sha256,
+            "payload_truncated": payload.truncated,
+        }
+
+    if not messages:
+        entries = [
+            OutageMessage(
+                index=0,
+                outcome=MessageOutcome.REJECTED,
+                reason=_text(reason, 10_000),
+                **kept(raw_body or b""),
+                **common,
+            )
+        ]
+    else:
+        texts = _payloads(messages, payloads)
+        entries = []
+        for i, message in enumerate(messages):
+            own = index is None or i == index
+            entries.append(
+                OutageMessage(
+                    index=i,
+                    external_outage_id=_outage_id(message),
+                    message_reference=_reference(message),
+                    outcome=outcome if own else MessageOutcome.REJECTED,
+                    reason=_text(reason if own else f"Not applied: the request was refused ({reason})", 10_000),
+                    **kept(texts[i]),
+                    **common,
+                )
+            )
+    OutageMessage.objects.bulk_create(entries)
+    return request_id
+
+
+@transaction.atomic
+def outage_messages_prune(*, older_than_days: int) -> int:
+    """Delete log entries older than the given age (events keep their state). Idempotent."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = OutageMessage.objects.filter(received_at__lt=cutoff).delete()
+    return deleted

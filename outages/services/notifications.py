@@ -1,0 +1,213 @@
+"""Applying OMS notifications: atomically, stale-safe, under a row lock per event, every message logged.
+
+Messages are taken in the wire shape the request serializer validated (``eventDetails``,
+``customerInformation``, ``characteristics``): the service is the notification workflow itself.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import DomainError, Invalid, NotFound, Stale
+
+from ..models import (
+    ExternalSystem,
+    MessageOutcome,
+    OutageCharacteristic,
+    OutageDetail,
+    OutageEvent,
+    OutageMessage,
+)
+from .customers import outage_customers_write
+from .log import _outage_id, _payloads, _reference, outage_messages_log_refused
+
+# Stable domain codes of the refusals (the model names its own: ``outages.etr_before_start``).
+UNKNOWN_SYSTEM = "outages.unknown_external_system"  # externalSystem is not an active External System
+STALE_MESSAGE = "outages.stale_message"  # a message reference lower than the stored one
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+# eventDetails keys copied to the event when present in a message (absent keys leave the stored value).
+_EVENT_FIELDS = {
+    "outageType": "outage_type",
+    "startDateTime": "start_date_time",
+    "estimatedRestorationTime": "estimated_restoration_time",
+    "completionDateTime": "completion_date_time",
+    "impactedCustomers": "impacted_customers",
+}
+
+
+@dataclass
+class AppliedNotifications:
+    request_id: uuid.UUID
+    events: list[OutageEvent] = field(default_factory=list)
+
+
+def reference_compare(incoming: str | None, stored: str | None) -> int | None:
+    """-1, 0 or 1 comparing two message references; ``None`` when either is missing (no check).
+
+    Numerically when both are integers (``"9" < "10"``), otherwise as text; both trimmed.
+    """
+    a, b = (incoming or "").strip(), (stored or "").strip()
+    if not a or not b:
+        return None
+    left: int | str
+    right: int | str
+    if _INTEGER.match(a) and _INTEGER.match(b):
+        left, right = int(a), int(b)
+    else:
+        left, right = a, b
+    return (left > right) - (left < right)
+
+
+def _characteristics_replace(event: OutageEvent, items: list[dict]) -> None:
+    OutageCharacteristic.objects.filter(event_id=event.pk).delete()
+    rows = []
+    for position, item in enumerate(items):
+        value = item.get("characteristicValue") or {}
+        rows.append(
+            OutageCharacteristic(
+                event_id=event.pk,
+                position=position,
+                characteristic_type=item.get("characteristicType") or "",
+                type_of_characteristic_value=item.get("typeOfCharacteristicValue") or "",
+                sequence=item.get("sequence"),
+                **{name: value.get(name) or "" for name in ("value", "value2", "value3", "value4", "value5")},
+            )
+        )
+    OutageCharacteristic.objects.bulk_create(rows)
+
+
+def _details_replace(event: OutageEvent, items: list[dict]) -> None:
+    OutageDetail.objects.filter(event_id=event.pk).delete()
+    OutageDetail.objects.bulk_create(
+        [
+            OutageDetail(event_id=event.pk, position=i, name=item.get("name") or "", value=item.get("value") or "")
+            for i, item in enumerate(items)
+        ]
+    )
+
+
+def _event_lock(system: ExternalSystem, outage_id: str) -> OutageEvent:
+    """The event row, created if missing and locked (race-free: insert-or-ignore on the unique key, then lock)."""
+    OutageEvent.objects.bulk_create(
+        [OutageEvent(external_system=system, external_outage_id=outage_id)], ignore_conflicts=True
+    )
+    return OutageEvent.objects.select_for_update().get(external_system=system, external_outage_id=outage_id)
+
+
+def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 0) -> OutageEvent:
+    """Apply one validated message to its event (inside the caller's transaction), or refuse it.
+
+    Raises :class:`~core.errors.Stale` (``outages.stale_message``) for a reference lower than the stored one and
+    :class:`~core.errors.Invalid` (``outages.etr_before_start``) when the message would leave the ETR before the
+    start; both carry ``index``, the position of the message in the request.
+    """
+    details = message["eventDetails"]
+    outage_id = details["externalOutageId"]
+    event = _event_lock(system, outage_id)
+    incoming = details.get("messageReference")
+    if (reference_compare(incoming, event.message_reference) or 0) < 0:
+        raise Stale(
+            f"outageMessages[{index}]: outage {outage_id} message reference {incoming.strip()} is lower than "
+            f"the stored {event.message_reference.strip()}; stale, not applied.",
+            code=STALE_MESSAGE,
+            index=index,
+            outage_id=outage_id,
+            incoming=incoming,
+            stored=event.message_reference,
+        )
+    if incoming and incoming.strip():
+        event.message_reference = incoming
+    for wire_name, attr in _EVENT_FIELDS.items():
+        if wire_name in details:
+            value = details[wire_name]
+            setattr(event, attr, value if value is not None or attr != "outage_type" else "")
+    if details.get("discarded") is not None:
+        event.discarded = details["discarded"]
+    if "startDateTime" in details or "estimatedRestorationTime" in details:
+        error = event.times_error()
+        if error is not None:
+            path = f"outageMessages[{index}].eventDetails.estimatedRestorationTime"
+            raise Invalid(f"{path}: {error.message}", code=error.code, errors=[(path, error.message)], index=index)
+    if "additionalDetails" in details:
+        _details_replace(event, details["additionalDetails"] or [])
+    if "characteristics" in message:
+        _characteristics_replace(event, message["characteristics"] or [])
+    info = message.get("customerInformation")
+    if info is not None:
+        event.customer_count = outage_customers_write(
+            event=event, customers=info.get("customers") or [], incremental=bool(info.get("incrementalUpdate"))
+        )
+    _event_save(event)
+    return event
+
+
+def _event_save(event: OutageEvent) -> None:
+    """Save an event with its state derived from its fields by the one rule (``OutageEvent.derive_state``)."""
+    event.state = OutageEvent.derive_state(discarded=event.discarded, completion_date_time=event.completion_date_time)
+    event.save()
+
+
+def outage_notifications_apply(
+    *,
+    external_system: str,
+    messages: list[dict],
+    received_by: str = "",
+    content_type: str = "application/json",
+    payloads: list[str] | None = None,
+) -> AppliedNotifications:
+    """Apply a notification request atomically: every message, or none (then raise the domain error).
+
+    Refusals: :class:`~core.errors.NotFound` ``outages.unknown_external_system``, :class:`~core.errors.Stale`
+    ``outages.stale_message``, :class:`~core.errors.Invalid` ``outages.etr_before_start``. Each message upserts
+    its event under a row lock, so concurrent requests for one outage serialize and the highest reference wins.
+    Every message is logged, applied (whole payload) or refused (bounded payload).
+    """
+    texts = _payloads(messages, payloads)
+    try:
+        with transaction.atomic():
+            system = ExternalSystem.objects.filter(name=external_system, is_active=True).first()
+            if system is None:
+                raise NotFound(
+                    f'externalSystem "{external_system}" is not an active External System.',
+                    code=UNKNOWN_SYSTEM,
+                    external_system=external_system,
+                )
+            result = AppliedNotifications(request_id=uuid.uuid4())
+            for index, message in enumerate(messages):
+                result.events.append(outage_message_apply(system=system, message=message, index=index))
+            received_at = timezone.now()
+            OutageMessage.objects.bulk_create(
+                [
+                    OutageMessage(
+                        request_id=result.request_id,
+                        received_at=received_at,
+                        index=i,
+                        external_system_name=external_system,
+                        external_outage_id=_outage_id(message),
+                        message_reference=_reference(message),
+                        event=event,
+                        outcome=MessageOutcome.APPLIED,
+                        payload=texts[i],
+                        received_by=received_by[:150],
+                        content_type=content_type[:100],
+                    )
+                    for i, (message, event) in enumerate(zip(messages, result.events, strict=True))
+                ]
+            )
+            return result
+    except DomainError as exc:
+        outage_messages_log_refused(
+            external_system=external_system,
+            messages=messages,
+            reason=exc.message,
+            outcome=MessageOutcome.STALE if isinstance(exc, Stale) else MessageOutcome.REJECTED,
+            index=exc.params.get("index"),
+            received_by=received_by,
+            content_type=content_type,
+            payloads=texts,
+        )
+        raise

@@ -1,0 +1,80 @@
+"""Staff doors (admin add/change/delete and actions, demo loaders): the same rules as the wire, through here."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import from_validation_error
+
+from ..models import (
+    ExternalSystem,
+    OutageCustomer,
+    OutageEvent,
+    OutageState,
+)
+from .notifications import _characteristics_replace, _details_replace, _event_save
+
+
+@transaction.atomic
+def outage_events_discard(*, event_ids: Iterable[int]) -> int:
+    """Staff action: mark events discarded (set-based); returns how many changed."""
+    discarded = OutageEvent.derive_state(discarded=True, completion_date_time=None)  # discarded wins, whatever else
+    return (
+        OutageEvent.objects.filter(pk__in=list(event_ids))
+        .exclude(state=OutageState.DISCARDED)
+        .update(discarded=True, state=discarded, updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def outage_event_save(*, event: OutageEvent) -> OutageEvent:
+    """Staff add or change of an event (the admin): its times checked by the model's rule, its state derived."""
+    error = event.times_error()
+    if error is not None:
+        raise error
+    _event_save(event)
+    return event
+
+
+@transaction.atomic
+def outage_event_lists_replace(*, event: OutageEvent, characteristics: list[dict], details: list[dict]) -> None:
+    """Staff edit of an event's characteristics and additional details: both lists replaced, in the wire shape of
+    a message (``characteristicType``, ``typeOfCharacteristicValue``, ``sequence``, ``characteristicValue``)."""
+    _characteristics_replace(event, characteristics)
+    _details_replace(event, details)
+
+
+@transaction.atomic
+def outage_events_delete(*, event_ids: Iterable[int]) -> int:
+    """Staff delete of events with their customers, characteristics and details; logged messages stay (their
+    event emptied). Customers go in one DELETE first, so a storm's list costs no per-row cascade."""
+    ids = list(event_ids)
+    OutageCustomer.objects.filter(event_id__in=ids).delete()
+    _, per_model = OutageEvent.objects.filter(pk__in=ids).delete()
+    return per_model.get(OutageEvent._meta.label, 0)
+
+
+@transaction.atomic
+def external_system_save(*, system: ExternalSystem) -> ExternalSystem:
+    """Staff add or change of an external system (its name is what OMS requests send in ``externalSystem``)."""
+    try:
+        system.full_clean()
+    except ValidationError as exc:
+        raise from_validation_error(exc, code="outages.invalid_external_system") from None
+    system.save()
+    return system
+
+
+@transaction.atomic
+def external_system_ensure(*, name: str, description: str = "") -> ExternalSystem:
+    """The external system of that name, created (active) if missing; an existing one is left as it is (demo
+    loaders, set-up commands)."""
+    system, _ = ExternalSystem.objects.get_or_create(name=name, defaults={"description": description})
+    return system
+
+
+@transaction.atomic
+def external_systems_set_active(*, system_ids: Iterable[int], active: bool) -> int:
+    return ExternalSystem.objects.filter(pk__in=list(system_ids)).update(is_active=active)

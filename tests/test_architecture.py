@@ -1,0 +1,129 @@
+"""The import contracts of `.importlinter` (run by `make test` as `lint-imports`) hold, and a deliberate violation of
+each kind breaks them: the contracts are proven to bite, on a synthetic tree shaped like ours.
+
+import-linter cannot forbid a sub-package of an external package (``django.contrib.admin``), so that one rule is
+checked here on the source of every domain-layer module.
+"""
+
+import ast
+import configparser
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / ".importlinter"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _contracts() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser()
+    parser.read(CONFIG)
+    return parser
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _module_names() -> set[str]:
+    parser, roots = _contracts(), set(_roots())
+    names: set[str] = set()
+    for section in parser.sections():
+        for key in ("source_modules", "forbidden_modules", "modules", "ancestors"):
+            if parser.has_option(section, key):
+                names.update(n for n in _lines(parser.get(section, key)) if n.split(".")[0] in roots)
+    return names
+
+
+def _roots() -> list[str]:
+    return _lines(_contracts().get("importlinter", "root_packages"))
+
+
+def _domain_modules() -> list[str]:
+    parser = _contracts()
+    return sorted(
+        module
+        for section in parser.sections()
+        if section.endswith("-domain")
+        for module in _lines(parser.get(section, "source_modules"))
+    )
+
+
+def _run(cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+
+
+def test_the_contracts_are_kept():
+    result = _run(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.fixture
+def synthetic_tree(tmp_path):
+    """Empty packages and modules with every name the contracts mention, and the real `.importlinter`."""
+    shutil.copy(CONFIG, tmp_path / ".importlinter")
+    for name in _module_names() | set(_roots()):
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            package = tmp_path.joinpath(*parts[:depth])
+            package.mkdir(exist_ok=True)
+            (package / "__init__.py").touch()
+    assert _run(tmp_path).returncode == 0, "the empty synthetic tree must satisfy the contracts"
+    return tmp_path
+
+
+def _write(tree: Path, module: str, source: str) -> None:
+    path = tree.joinpath(*module.split(".")) / "__init__.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source)
+
+
+VIOLATIONS = {
+    "a domain service imports DRF": [("outages.services", "import rest_framework\n")],
+    "a domain model imports core.wire": [("inventory.models", "import core.wire\n")],
+    "a selector imports its app's api": [("contacts.selectors", "import contacts.api\n")],
+    "an app imports another app": [("blackouts.services", "import enrollments.models\n")],
+    "core imports an app": [("core.services", "import outages.models\n")],
+    "services import tasks (a cycle)": [
+        ("enrollments.services", "import enrollments.tasks\n"),
+        ("enrollments.tasks", "import enrollments.services\n"),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIOLATIONS))
+def test_a_deliberate_violation_breaks_a_contract(synthetic_tree, case):
+    for module, source in VIOLATIONS[case]:
+        _write(synthetic_tree, module, source)
+    result = _run(synthetic_tree)
+    assert result.returncode != 0
+    assert "BROKEN" in result.stdout
+
+
+@pytest.mark.parametrize("module", _domain_modules())
+def test_the_domain_layer_does_not_import_the_admin(module):
+    """``django.contrib.admin`` (and DRF, for good measure) in a domain module's own imports."""
+    base = ROOT.joinpath(*module.split("."))
+    files = sorted(base.rglob("*.py")) if base.is_dir() else [base.with_suffix(".py")]
+    for path in files:
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(("django.contrib.admin", "rest_framework")), f"{path}: imports {name}"
