@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
+# What a target needs installed first; `make manage VENV_READY=` skips the check for a venv you manage yourself.
+VENV_READY ?= $(STAMP)
 
-.PHONY: run test bench lint format install clean-var
+.PHONY: run test bench lint format install clean-var manage
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
@@ -38,6 +40,12 @@ test: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file $(VENV)/schema.yaml
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Any manage.py command for local use, in any terminal: DEBUG=1 (so no SECRET_KEY to export), the same
+# database and broker as `make run`. E.g. make manage ARGS="export --list". Production runs manage.py itself.
+manage: export DEBUG ?= 1
+manage: $(VENV_READY)
+	@$(BIN)/python manage.py $(ARGS)
 
 bench: export TESTING := 1
 bench: $(STAMP)

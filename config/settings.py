@@ -34,7 +34,10 @@ TESTING = env_bool("TESTING", "pytest" in sys.modules)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or TESTING or env_bool("ALLOW_INSECURE_SECRET_KEY", False)):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or set ALLOW_INSECURE_SECRET_KEY=1).")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (or set ALLOW_INSECURE_SECRET_KEY=1). "
+            'For local use run manage.py through `make manage ARGS="..."`, which sets DEBUG=1.'
+        )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")

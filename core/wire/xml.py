@@ -11,8 +11,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.utils.encoding import force_str
 from rest_framework import exceptions, serializers
-from rest_framework_xml.parsers import XMLParser
-from rest_framework_xml.renderers import XMLRenderer
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
 
 from .parsers import max_depth, read_body
 
@@ -82,7 +82,7 @@ def check_depth(root: Element) -> None:
         stack.extend((child, depth + 1) for child in element)
 
 
-class OracleXMLParser(XMLParser):
+class OracleXMLParser(BaseParser):
     """Safe (no DTD, no entities, no external references) and schema-aware XML parser."""
 
     media_type = XML_MEDIA_TYPE
@@ -113,7 +113,7 @@ class OracleXMLParser(XMLParser):
         return data
 
 
-class OracleXMLRenderer(XMLRenderer):
+class OracleXMLRenderer(BaseRenderer):
     """Renders the response root as the schema name the view (or the error handler) gives."""
 
     media_type = XML_MEDIA_TYPE
