@@ -95,6 +95,16 @@ def policy_check_update(*, policy: BlackoutPolicy, fields: dict, now: datetime |
     return fields
 
 
+def _check_stored(policy: BlackoutPolicy) -> None:
+    """A stored policy still passes the validator (rules tighten: a pattern PostgreSQL refuses, say) before it
+    is enabled, so enabling never breaks the window tick."""
+    try:
+        policy_input.clean_policy({name: getattr(policy, name) for name in BlackoutPolicy.INPUT_FIELDS})
+    except Invalid as exc:
+        errors = [(path, f"policy {policy.name}: {text}") for path, text in exc.errors]
+        raise Invalid(f"policy {policy.name}: {exc.message}", code=exc.code, errors=errors, **exc.params) from None
+
+
 def _is_active(policy: BlackoutPolicy, now: datetime) -> bool:
     return policy.enabled and windows.active_window(policy.parsed_timeframe, now) is not None
 
@@ -109,6 +119,9 @@ def policies_set_enabled(*, ids: list, enabled: bool, now: datetime | None = Non
     missing = [pk for pk in ids if pk not in known]
     if missing:
         raise policy_not_found(missing)
+    if enabled:
+        for policy in policies:
+            _check_stored(policy)
     changed = [p.pk for p in policies if p.enabled != enabled]
     BlackoutPolicy.objects.filter(pk__in=changed).update(enabled=enabled, modified_at=now, applied_edge=now)
     BlackoutPolicy.objects.filter(pk__in=known).exclude(apply_error="").update(apply_error="", apply_error_at=None)
