@@ -40,8 +40,9 @@ def _refresh_schedule(policy: BlackoutPolicy, now: datetime) -> None:
 
 
 @transaction.atomic
-def policy_create(*, fields: dict, owner: str = "", now: datetime | None = None) -> BlackoutPolicy:
-    """Create a policy from model fields; the name is unique. Reconciles at once (an open window applies)."""
+def policy_create(*, fields: dict, owner: str = "", now: datetime | None = None, policy_id=None) -> BlackoutPolicy:
+    """Create a policy from model fields; the name is unique. Reconciles at once (an open window applies).
+    ``policy_id`` fixes the new policy's id (the demo gives the spec's examples the spec's ids)."""
     now = now or timezone.now()
     fields = policy_input.clean_policy(fields)
     if BlackoutPolicy.objects.filter(name=fields["name"]).exists():
@@ -52,6 +53,8 @@ def policy_create(*, fields: dict, owner: str = "", now: datetime | None = None)
             name=fields["name"],
         )
     policy = BlackoutPolicy(owner=owner, **fields)
+    if policy_id is not None:
+        policy.pk = policy_id
     policy.applied_edge = now  # windows that ended before the policy existed are not applied
     _refresh_schedule(policy, now)
     policy.save()
