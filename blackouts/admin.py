@@ -5,19 +5,23 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import ExportMixin
+from core.admin import ExportMixin, ServiceAdminMixin
+from core.errors import Invalid
 
-from . import selector, selectors, services, windows
+from . import selectors, services, windows
 from .models import BlackoutPolicy, Event
 
 
 class BlackoutPolicyForm(forms.ModelForm):
+    """The policy's fields; the rules are the model's (``clean_fields`` runs ``policy_input.clean_policy``, the
+    validator the API uses), the write rules the services' (``BlackoutPolicyAdmin.service_validate``)."""
+
     timeframe = forms.JSONField(
         help_text='timeframeDetails as in the API, e.g. {"startDate": "03022021", "startTime": "10:35", '
         '"endTime": "11:36", "endsOn": {"never": true}, "recurrencePattern": {"recurrence": "daily", '
@@ -27,57 +31,46 @@ class BlackoutPolicyForm(forms.ModelForm):
 
     class Meta:
         model = BlackoutPolicy
-        fields = [
-            "name",
-            "description",
-            "execution_order",
-            "selector_criteria",
-            "enabled",
-            "timeframe",
-            "blackout_existing_events",
-            "reset_status_on_blackout_end",
-        ]
+        fields = list(BlackoutPolicy.INPUT_FIELDS)
 
-    def clean_selector_criteria(self):
-        value = self.cleaned_data["selector_criteria"]
-        try:
-            selector.parse(value)
-        except selector.SelectorError as exc:
-            raise ValidationError(str(exc)) from None
-        return value
 
-    def clean_timeframe(self):
-        value = self.cleaned_data["timeframe"]
-        try:
-            windows.parse_timeframe(value)
-        except windows.TimeframeError as exc:
-            raise ValidationError(str(exc)) from None
-        return value
+class InErrorFilter(admin.SimpleListFilter):
+    title = "window tick"
+    parameter_name = "in_error"
 
-    def clean(self):
-        """The API's rules: the name never changes, an enabled policy in an open window is not edited (use the
-        Disable action first)."""
-        cleaned = super().clean()
-        instance = self.instance
-        if instance.pk and not instance._state.adding:
-            if cleaned.get("name") not in (None, instance.name):
-                self.add_error("name", "The name of a policy cannot change.")
-            if instance.enabled and windows.active_window(instance.parsed_timeframe, timezone.now()) is not None:
-                raise ValidationError("Failed to update, policy is in active state (disable it first).")
-        return cleaned
+    def lookups(self, request, model_admin):
+        return [("yes", "in error"), ("no", "fine")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(apply_error="")
+        if self.value() == "no":
+            return queryset.filter(apply_error="")
+        return queryset
 
 
 @admin.register(BlackoutPolicy)
-class BlackoutPolicyAdmin(ExportMixin, admin.ModelAdmin):
+class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
     form = BlackoutPolicyForm
-    list_display = ["name", "enabled", "state", "next_run", "execution_order", "owner", "modified_at"]
-    list_filter = ["enabled", "blackout_existing_events", "reset_status_on_blackout_end"]
+    list_display = ["name", "enabled", "state", "next_run", "execution_order", "owner", "modified_at", "problem"]
+    list_filter = ["enabled", InErrorFilter, "blackout_existing_events", "reset_status_on_blackout_end"]
     search_fields = ["name", "description", "selector_criteria"]
     ordering = ["execution_order", "name"]
     actions = ["enable_policies", "disable_policies"]
-    readonly_fields = ["id", "owner", "timeframe_status", "window_start", "window_end", "applied_start", "applied_end"]
+    readonly_fields = [
+        "id",
+        "owner",
+        "timeframe_status",
+        "window_start",
+        "window_end",
+        "applied_start",
+        "applied_end",
+        "apply_error",
+        "apply_error_at",
+    ]
     fieldsets = [
         (None, {"fields": ["id", "name", "description", "execution_order", "enabled", "owner"]}),
+        ("Window tick error", {"fields": ["apply_error", "apply_error_at"]}),
         ("Selector", {"fields": ["selector_criteria"]}),
         ("Timeframe", {"fields": ["timeframe", "timeframe_status"]}),
         ("Processing", {"fields": ["blackout_existing_events", "reset_status_on_blackout_end"]}),
@@ -85,12 +78,25 @@ class BlackoutPolicyAdmin(ExportMixin, admin.ModelAdmin):
     ]
     change_list_template = "admin/blackouts/blackoutpolicy/change_list.html"
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.apply_error:
+            return [fs for fs in fieldsets if fs[0] != "Window tick error"]
+        return fieldsets
+
     def _status(self, obj):
         cache = self.__dict__.setdefault("_status_cache", {})
         key = (obj.pk, obj.modified_at)
         if key not in cache:
-            cache[key] = windows.timeframe_status(obj.parsed_timeframe, timezone.now(), enabled=obj.enabled)
+            try:
+                cache[key] = windows.timeframe_status(obj.parsed_timeframe, timezone.now(), enabled=obj.enabled)
+            except Invalid as exc:  # a stored timeframe the engine no longer reads: shown, never a 500
+                cache[key] = {"state": "ERROR", "nextRun": None, "lastRun": None, "error": exc.message}
         return cache[key]
+
+    @admin.display(description="problem")
+    def problem(self, obj):
+        return obj.apply_error or "—"
 
     @admin.display(description="state")
     def state(self, obj):
@@ -105,23 +111,28 @@ class BlackoutPolicyAdmin(ExportMixin, admin.ModelAdmin):
     def timeframe_status(self, obj):
         if not obj.pk:
             return "—"
-        return windows.status_string(self._status(obj))
+        status = self._status(obj)
+        return status.get("error") or windows.status_string(status)
 
-    def save_model(self, request, obj, form, change):
+    @staticmethod
+    def _fields(form) -> dict:
+        return {name: form.cleaned_data[name] for name in BlackoutPolicy.INPUT_FIELDS if name in form.cleaned_data}
+
+    def service_validate(self, *, request, form, change):
+        """The services' write rules before anything is written: the name never changes, an enabled policy in an
+        open window is not edited (disable it first)."""
+        if change:
+            stored = BlackoutPolicy.objects.get(pk=form.instance.pk)
+            services.policy_check_update(policy=stored, fields=self._fields(form))
+
+    def service_save(self, *, request, obj, form, change):
         """Through the services, as the API: validation, schedule cache, reconcile at once."""
-        fields = {name: form.cleaned_data[name] for name in BlackoutPolicyForm.Meta.fields}
-        try:
-            if change:
-                policy = services.policy_update(policy_id=obj.pk, fields=fields)
-            else:
-                policy = services.policy_create(fields=fields, owner=request.user.get_username())
-        except (services.PolicyActive, services.PolicyInputError, services.PolicyNameConflict) as exc:
-            raise ValidationError(str(exc)) from exc  # the form's clean() catches these first
-        obj.pk = policy.pk
-        obj._state.adding = False
+        if change:
+            return services.policy_update(policy_id=obj.pk, fields=self._fields(form))
+        return services.policy_create(fields=self._fields(form), owner=request.user.get_username())
 
-    def delete_model(self, request, obj):
-        services.policies_delete(ids=[obj.pk])
+    def service_delete(self, *, request, obj):
+        services.policy_delete(policy_id=obj.pk)
 
     def delete_queryset(self, request, queryset):
         services.policies_delete(ids=list(queryset.values_list("pk", flat=True)))
@@ -149,8 +160,6 @@ class BlackoutPolicyAdmin(ExportMixin, admin.ModelAdmin):
     def calendar_view(self, request):
         """Every enabled policy's windows over the next 14 days, as a timeline."""
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         start = timezone.now().replace(minute=0, second=0, microsecond=0)
         days = [start + timedelta(days=n) for n in range(14)]

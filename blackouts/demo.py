@@ -90,6 +90,17 @@ def _live_bodies(now) -> list[dict]:
     ]
 
 
+# The spec's example policies get the ids the spec's own examples use, so docs/blackouts.md's curls (the spec's
+# bodies verbatim) find them: testpolicy3's GET answer, the enable/disable body, the bulk-delete body.
+SPEC_IDS = {
+    "testpolicy3": "6898e009-7b19-11eb-b21b-f1af2da78f15",
+    "abcd": spec_examples.ENABLE_BODY["ids"][0],
+    "testpolicy11": spec_examples.ENABLE_BODY["ids"][1],
+    "testpolicy12": spec_examples.BULK_DELETE_BODY["ids"][0],
+    "testpolicy14": spec_examples.BULK_DELETE_BODY["ids"][1],
+}
+
+
 def load(*, stdout) -> str:
     now = timezone.now()
     created = 0
@@ -100,7 +111,7 @@ def load(*, stdout) -> str:
         fields = policy_fields(body)
         if body in spec_bodies:
             fields["enabled"] = True  # the spec's examples, switched on so the calendar shows them
-        services.policy_create(fields=fields, owner="demo", now=now)
+        services.policy_create(fields=fields, owner="demo", now=now, policy_id=SPEC_IDS.get(body["name"]))
         created += 1
     events = 0
     if not Event.objects.filter(slots__demo="1").exists():

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from . import selector, windows
+from core.errors import Invalid
+
+from . import policy_input, windows
 
 
 class TimeframeState(models.TextChoices):
@@ -20,6 +22,16 @@ class TimeframeState(models.TextChoices):
 @lru_cache(maxsize=20000)
 def _timeframe_from_json(text: str) -> windows.Timeframe:
     return windows.parse_timeframe(json.loads(text))
+
+
+def field_errors(exc: Invalid) -> ValidationError:
+    """A policy error as errors on model fields: ``timeframe.endsOn.endDate`` is shown on ``timeframe`` as
+    ``[Path '/endsOn/endDate'] ...`` (the pointer below timeframeDetails, as the API says it)."""
+    by_field: dict[str, list[str]] = {}
+    for path, text in exc.errors or [("", exc.message)]:
+        name, _, rest = (path or "__all__").partition(".")
+        by_field.setdefault(name, []).append(f"[Path '/{rest.replace('.', '/')}'] {text}" if rest else text)
+    return ValidationError(by_field, code=exc.code)
 
 
 class BlackoutPolicy(models.Model):
@@ -52,6 +64,10 @@ class BlackoutPolicy(models.Model):
     applied_start = models.DateTimeField(null=True, blank=True)
     applied_end = models.DateTimeField(null=True, blank=True)
     applied_edge = models.DateTimeField(null=True, blank=True)
+    # Set by the window tick when the policy's window cannot be applied (the others go on); cleared by any edit,
+    # enable or disable. A policy in error is skipped by the tick until then.
+    apply_error = models.TextField(blank=True, default="", help_text="Why the window tick could not apply it.")
+    apply_error_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "blackout policies"
@@ -75,16 +91,33 @@ class BlackoutPolicy(models.Model):
     def parsed_timeframe(self) -> windows.Timeframe:
         return _timeframe_from_json(json.dumps(self.timeframe, sort_keys=True))
 
-    def clean(self):
-        errors = {}
+    INPUT_FIELDS = (
+        "name",
+        "description",
+        "execution_order",
+        "selector_criteria",
+        "enabled",
+        "timeframe",
+        "blackout_existing_events",
+        "reset_status_on_blackout_end",
+    )
+
+    def clean_fields(self, exclude=None):
+        """Field checks, then the one policy validator (``policy_input``) on the fields not already refused,
+        so each error shows once, on its own field."""
+        exclude = set(exclude or ())
+        errors: dict = {}
         try:
-            selector.parse(self.selector_criteria or "")
-        except selector.SelectorError as exc:
-            errors["selector_criteria"] = str(exc)
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        fields = {name: getattr(self, name) for name in self.INPUT_FIELDS}
         try:
-            windows.parse_timeframe(self.timeframe)
-        except windows.TimeframeError as exc:
-            errors["timeframe"] = str(exc)
+            cleaned = policy_input.clean_policy(fields, skip=exclude | set(errors))
+        except Invalid as exc:
+            errors = field_errors(exc).update_error_dict(errors)
+        else:
+            self.timeframe = cleaned["timeframe"]
         if errors:
             raise ValidationError(errors)
 

@@ -9,12 +9,14 @@ twice changes nothing the second time; a tick that was down catches up on the ne
 import logging
 from datetime import datetime
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from . import selector, windows
+from core.errors import Conflict, Invalid, InvalidState, NotFound
+
+from . import criteria, policy_input, windows
 from .models import BlackoutPolicy, Event, EventStatus
 
 logger = logging.getLogger(__name__)
@@ -22,29 +24,14 @@ logger = logging.getLogger(__name__)
 BLACKOUT_FROM = (EventStatus.OPEN, EventStatus.ACK, EventStatus.ASSIGNED)  # statuses ingest may black out
 
 
-class PolicyInputError(ValueError):
-    """A policy body that is well-typed but impossible (bad selector, impossible timeframe)."""
-
-
-class PolicyNameConflict(ValueError):
-    pass
-
-
-class PolicyActive(ValueError):
-    pass
-
-
-def _validate(fields: dict) -> None:
-    try:
-        selector.parse(fields["selector_criteria"])
-    except selector.SelectorError as exc:
-        raise PolicyInputError(str(exc)) from None
-    try:
-        windows.parse_timeframe(fields["timeframe"])
-    except windows.TimeframeError as exc:
-        raise PolicyInputError(
-            f"[Path '/configurations/definition/timeframeDetails{exc.path}'] {exc.message}"
-        ) from None
+def policy_not_found(ids) -> NotFound:
+    missing = [str(pk) for pk in ids]
+    return NotFound(
+        f"No blackout policy with id {', '.join(missing)}",
+        code="blackouts.policy_not_found",
+        id=missing[0],
+        ids=missing,
+    )
 
 
 def _refresh_schedule(policy: BlackoutPolicy, now: datetime) -> None:
@@ -53,13 +40,21 @@ def _refresh_schedule(policy: BlackoutPolicy, now: datetime) -> None:
 
 
 @transaction.atomic
-def policy_create(*, fields: dict, owner: str = "", now: datetime | None = None) -> BlackoutPolicy:
-    """Create a policy from model fields; the name is unique. Reconciles at once (an open window applies)."""
+def policy_create(*, fields: dict, owner: str = "", now: datetime | None = None, policy_id=None) -> BlackoutPolicy:
+    """Create a policy from model fields; the name is unique. Reconciles at once (an open window applies).
+    ``policy_id`` fixes the new policy's id (the demo gives the spec's examples the spec's ids)."""
     now = now or timezone.now()
-    _validate(fields)
+    fields = policy_input.clean_policy(fields)
     if BlackoutPolicy.objects.filter(name=fields["name"]).exists():
-        raise PolicyNameConflict(fields["name"])
+        raise Conflict(
+            "Failed to create policy, a policy with this name exists",
+            code="blackouts.policy_name_taken",
+            field="name",
+            name=fields["name"],
+        )
     policy = BlackoutPolicy(owner=owner, **fields)
+    if policy_id is not None:
+        policy.pk = policy_id
     policy.applied_edge = now  # windows that ended before the policy existed are not applied
     _refresh_schedule(policy, now)
     policy.save()
@@ -73,14 +68,13 @@ def policy_update(*, policy_id, fields: dict, now: datetime | None = None) -> Bl
     """Replace a policy's definition. The name must not change; a policy whose window is active now (and is
     enabled) cannot be updated (``BLACKOUT_POLICY_ACTIVE``)."""
     now = now or timezone.now()
-    policy = BlackoutPolicy.objects.select_for_update().get(pk=policy_id)
-    if fields["name"] != policy.name:
-        raise PolicyInputError("Policy name cannot be changed")
-    _validate(fields)
-    if policy.enabled and windows.active_window(policy.parsed_timeframe, now) is not None:
-        raise PolicyActive(str(policy.pk))
+    policy = BlackoutPolicy.objects.select_for_update().filter(pk=policy_id).first()
+    if policy is None:
+        raise policy_not_found([policy_id])
+    fields = policy_check_update(policy=policy, fields=fields, now=now)
     for name, value in fields.items():
         setattr(policy, name, value)
+    policy.apply_error, policy.apply_error_at = "", None
     if policy.applied_start is None:
         policy.applied_edge = now  # the new definition's past windows are not applied
     _refresh_schedule(policy, now)
@@ -90,13 +84,50 @@ def policy_update(*, policy_id, fields: dict, now: datetime | None = None) -> Bl
     return policy
 
 
+def policy_check_update(*, policy: BlackoutPolicy, fields: dict, now: datetime | None = None) -> dict:
+    """The rules of an update, without writing: the name never changes, the input (``fields`` over the stored
+    ones) is valid, and an enabled policy whose window is open now is not edited. Returns the cleaned fields."""
+    if fields.get("name") != policy.name:
+        raise Invalid("Policy name cannot be changed", code="blackouts.policy_name_immutable", field="name")
+    stored = {name: getattr(policy, name) for name in BlackoutPolicy.INPUT_FIELDS}
+    fields = policy_input.clean_policy(stored | fields)
+    if _is_active(policy, now or timezone.now()):
+        raise InvalidState(
+            "Failed to update, policy is in active state", code="blackouts.policy_active", id=str(policy.pk)
+        )
+    return fields
+
+
+def _check_stored(policy: BlackoutPolicy) -> None:
+    """A stored policy still passes the validator (rules tighten: a pattern PostgreSQL refuses, say) before it
+    is enabled, so enabling never breaks the window tick."""
+    try:
+        policy_input.clean_policy({name: getattr(policy, name) for name in BlackoutPolicy.INPUT_FIELDS})
+    except Invalid as exc:
+        errors = [(path, f"policy {policy.name}: {text}") for path, text in exc.errors]
+        raise Invalid(f"policy {policy.name}: {exc.message}", code=exc.code, errors=errors, **exc.params) from None
+
+
+def _is_active(policy: BlackoutPolicy, now: datetime) -> bool:
+    return policy.enabled and windows.active_window(policy.parsed_timeframe, now) is not None
+
+
 @transaction.atomic
 def policies_set_enabled(*, ids: list, enabled: bool, now: datetime | None = None) -> list:
-    """Enable or disable policies (all must exist); reconcile each at once. Returns the ids."""
+    """Enable or disable policies (all must exist, else nothing changes); reconcile each at once. Enabling or
+    disabling clears a tick error (staff retry that way). Returns the ids."""
     now = now or timezone.now()
     policies = list(BlackoutPolicy.objects.select_for_update().filter(pk__in=ids))
+    known = {p.pk for p in policies}
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        raise policy_not_found(missing)
+    if enabled:
+        for policy in policies:
+            _check_stored(policy)
     changed = [p.pk for p in policies if p.enabled != enabled]
     BlackoutPolicy.objects.filter(pk__in=changed).update(enabled=enabled, modified_at=now, applied_edge=now)
+    BlackoutPolicy.objects.filter(pk__in=known).exclude(apply_error="").update(apply_error="", apply_error_at=None)
     for pk in changed:
         policy_reconcile(policy_id=pk, now=now)
     return [p.pk for p in policies]
@@ -117,9 +148,16 @@ def policies_delete(*, ids: list, now: datetime | None = None) -> tuple[list, li
     return deleted, failed
 
 
+def policy_delete(*, policy_id, now: datetime | None = None) -> None:
+    """Delete one policy (its open window is closed first); :class:`NotFound` if there is none."""
+    deleted, _ = policies_delete(ids=[policy_id], now=now)
+    if not deleted:
+        raise policy_not_found([policy_id])
+
+
 # --- Transitions ------------------------------------------------------------------------------------------------
 def _policy_q(policy: BlackoutPolicy) -> Q:
-    return selector.to_q(selector.parse(policy.selector_criteria))
+    return criteria.to_q(criteria.parse(policy.selector_criteria))
 
 
 def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:
@@ -215,24 +253,45 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
 
 def policies_due(*, now: datetime) -> list:
     """Policies whose applied state may differ from their window now: an edge has passed or a window is
-    recorded as applied while the policy is disabled."""
+    recorded as applied while the policy is disabled. Policies marked in error wait for staff."""
     return list(
-        BlackoutPolicy.objects.filter(
+        BlackoutPolicy.objects.filter(apply_error="")
+        .filter(
             Q(enabled=True, window_start__lte=now, applied_start__isnull=True)
             | Q(applied_end__lte=now)
             | Q(enabled=False, applied_start__isnull=False)
             | Q(enabled=True, window_end__lte=now)
-        ).values_list("pk", flat=True)
+        )
+        .values_list("pk", flat=True)
     )
 
 
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)  # the database is away: retry on the next tick
+
+
 def policies_tick(*, now: datetime | None = None) -> dict:
-    """One scheduler tick: reconcile every due policy, each in its own transaction."""
+    """One scheduler tick: reconcile every due policy, each in its own transaction. A policy that cannot be
+    applied (its criteria or timeframe fail, the database refuses its pattern) is marked in error with why,
+    and the others go on; a lost database connection is not the policy's fault and is retried next tick."""
     now = now or timezone.now()
     results = {}
     for pk in policies_due(now=now):
-        results[str(pk)] = policy_reconcile(policy_id=pk, now=now)
+        try:
+            results[str(pk)] = policy_reconcile(policy_id=pk, now=now)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("blackout policy %s cannot be applied; marked in error", pk)
+            reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).strip()
+            policy_mark_error(policy_id=pk, reason=f"{type(exc).__name__}: {reason}"[:2000], now=now)
+            results[str(pk)] = "error"
     return results
+
+
+def policy_mark_error(*, policy_id, reason: str, now: datetime | None = None) -> None:
+    """Record why the tick cannot apply a policy (shown in the admin); the tick skips it until an edit,
+    enable or disable clears it."""
+    BlackoutPolicy.objects.filter(pk=policy_id).update(apply_error=reason, apply_error_at=now or timezone.now())
 
 
 # --- Ingest -------------------------------------------------------------------------------------------------------
@@ -246,8 +305,8 @@ def _compiled(policy: BlackoutPolicy):
     if found is None:
         if len(_COMPILED) > 20000:
             _COMPILED.clear()
-        node = selector.parse(policy.selector_criteria)
-        found = _COMPILED[key] = (selector.to_predicate(node), selector.guard(node))
+        node = criteria.parse(policy.selector_criteria)
+        found = _COMPILED[key] = (criteria.to_predicate(node), criteria.guard(node))
     return found
 
 
@@ -256,12 +315,18 @@ class _Matcher:
     in executionOrder order; the first that matches wins."""
 
     def __init__(self, policies: list[BlackoutPolicy]):
-        self.policies = policies
+        self.policies: list[BlackoutPolicy] = []
         self.predicates = []
         self.unguarded: list[int] = []
         self.by_slot: dict[str, dict[str, list[int]]] = {}
-        for index, policy in enumerate(policies):
-            predicate, found = _compiled(policy)
+        for policy in policies:
+            try:
+                predicate, found = _compiled(policy)
+            except Invalid as exc:  # stored before a rule tightened: never match, never fail the batch
+                logger.warning("blackout policy %s is skipped at ingest: %s", policy.name, exc.message)
+                continue
+            index = len(self.policies)
+            self.policies.append(policy)
             self.predicates.append(predicate)
             if found is None:
                 self.unguarded.append(index)
@@ -273,7 +338,7 @@ class _Matcher:
     def first_match(self, probe: dict) -> BlackoutPolicy | None:
         candidates = list(self.unguarded)
         for slot, index in self.by_slot.items():
-            candidates.extend(index.get(selector.slot_value(probe, slot), ()))
+            candidates.extend(index.get(criteria.slot_value(probe, slot), ()))
         for index in sorted(set(candidates)):
             if self.predicates[index](probe):
                 return self.policies[index]
@@ -287,8 +352,11 @@ def active_policies(*, now: datetime) -> list[BlackoutPolicy]:
     )
     out = []
     for policy in candidates:
-        if policy.window_end > now or windows.active_window(policy.parsed_timeframe, now) is not None:
-            out.append(policy)
+        try:
+            if policy.window_end > now or windows.active_window(policy.parsed_timeframe, now) is not None:
+                out.append(policy)
+        except Invalid as exc:  # a stored timeframe the engine no longer reads: skipped, never fails a batch
+            logger.warning("blackout policy %s is skipped at ingest: %s", policy.name, exc.message)
     return out
 
 

@@ -22,18 +22,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from core.errors import Invalid
+
 MAX_OCCURRENCES = 10000
 MAX_SCAN_DAYS = 800  # the longest gap between two matching days is 62 (monthly "31"); this bounds a search
 RECURRENCES = ("oneTime", "daily", "weekly", "monthly")
 
 
-class TimeframeError(ValueError):
-    """An impossible timeframe; ``path`` is the JSON pointer below ``timeframeDetails``."""
+CODE = "blackouts.invalid_timeframe"
 
-    def __init__(self, path: str, message: str):
-        super().__init__(f"[Path '{path}'] {message}")
-        self.path = path
-        self.message = message
+
+def _invalid(path: str, message: str) -> Invalid:
+    """An impossible timeframe: :class:`core.errors.Invalid` on field ``timeframe`` + the path below it
+    (``/recurrencePattern/details/dates`` -> ``timeframe.recurrencePattern.details.dates``)."""
+    field = "timeframe" + path.replace("/", ".")
+    return Invalid(message, code=CODE, field=field, pointer=path)
 
 
 @dataclass(frozen=True)
@@ -92,20 +95,20 @@ def to_instant(local: datetime, zone: ZoneInfo, *, is_end: bool) -> datetime:
 # --- Parsing ----------------------------------------------------------------------------------------------------
 def _parse_date(value, path: str) -> date:
     if not isinstance(value, str) or not re.fullmatch(r"\d{8}", value):
-        raise TimeframeError(path, f"date must be ddmmyyyy, got {value!r}")
+        raise _invalid(path, f"date must be ddmmyyyy, got {value!r}")
     try:
         return date(int(value[4:]), int(value[2:4]), int(value[:2]))
     except ValueError:
-        raise TimeframeError(path, f"no such date: {value}") from None
+        raise _invalid(path, f"no such date: {value}") from None
 
 
 def _parse_time(value, path: str) -> time:
     match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value) if isinstance(value, str) else None
     if not match:
-        raise TimeframeError(path, f"time must be HH:MM (24-hour), got {value!r}")
+        raise _invalid(path, f"time must be HH:MM (24-hour), got {value!r}")
     hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
     if hour > 23 or minute > 59 or second > 59:
-        raise TimeframeError(path, f"no such time: {value}")
+        raise _invalid(path, f"no such time: {value}")
     return time(hour, minute, second)
 
 
@@ -114,21 +117,21 @@ def parse_number_list(value, path: str, low: int, high: int) -> set[int]:
     parts: list[str] = []
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, bool) or not isinstance(item, int | str):
-            raise TimeframeError(path, f"expected numbers or ranges, got {item!r}")
+            raise _invalid(path, f"expected numbers or ranges, got {item!r}")
         parts.extend(str(item).split(","))
     out: set[int] = set()
     for part in (p.strip() for p in parts):
         match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
         if not match:
-            raise TimeframeError(path, f"expected a number or a range like 1-3, got {part!r}")
+            raise _invalid(path, f"expected a number or a range like 1-3, got {part!r}")
         first, last = int(match[1]), int(match[2] or match[1])
         if first > last:
-            raise TimeframeError(path, f"reversed range {part}")
+            raise _invalid(path, f"reversed range {part}")
         if first < low or last > high:
-            raise TimeframeError(path, f"{part} is outside {low}-{high}")
+            raise _invalid(path, f"{part} is outside {low}-{high}")
         out.update(range(first, last + 1))
     if not out:
-        raise TimeframeError(path, "must not be empty")
+        raise _invalid(path, "must not be empty")
     return out
 
 
@@ -137,74 +140,74 @@ def _truthy(value) -> bool:
 
 
 def parse_timeframe(details: dict) -> Timeframe:
-    """Validate ``timeframeDetails`` and build a :class:`Timeframe`; raise :class:`TimeframeError`."""
+    """Validate ``timeframeDetails`` and build a :class:`Timeframe`; raise :class:`core.errors.Invalid`."""
     if not isinstance(details, dict):
-        raise TimeframeError("", "timeframeDetails must be an object")
+        raise _invalid("", "timeframeDetails must be an object")
     zone_info = details.get("timeZone") or {}
     zone_id = zone_info.get("id") if isinstance(zone_info, dict) else None
     if not zone_id:
         zone_id = "UTC"
     if not isinstance(zone_id, str) or zone_id not in _zones():
-        raise TimeframeError("/timeZone/id", f"unknown IANA time zone {zone_id!r}")
+        raise _invalid("/timeZone/id", f"unknown IANA time zone {zone_id!r}")
     try:
         zone = ZoneInfo(zone_id)
     except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - filtered above
-        raise TimeframeError("/timeZone/id", f"unknown IANA time zone {zone_id!r}") from None
+        raise _invalid("/timeZone/id", f"unknown IANA time zone {zone_id!r}") from None
     if "startDate" not in details:
-        raise TimeframeError("/startDate", "startDate is required")
+        raise _invalid("/startDate", "startDate is required")
     start_date = _parse_date(details["startDate"], "/startDate")
     start_time = _parse_time(details.get("startTime"), "/startTime")
     end_time = _parse_time(details.get("endTime"), "/endTime")
     pattern = details.get("recurrencePattern") or {}
     recurrence = pattern.get("recurrence") if isinstance(pattern, dict) else None
     if recurrence not in RECURRENCES:
-        raise TimeframeError("/recurrencePattern/recurrence", f"must be one of {', '.join(RECURRENCES)}")
+        raise _invalid("/recurrencePattern/recurrence", f"must be one of {', '.join(RECURRENCES)}")
     pattern_details = pattern.get("details") or {}
     ends_on = details.get("endsOn") or {}
     if not isinstance(ends_on, dict):
-        raise TimeframeError("/endsOn", "endsOn must be an object")
+        raise _invalid("/endsOn", "endsOn must be an object")
     kinds = [k for k in ("endDate", "occurrences") if ends_on.get(k) not in (None, "")]
     never = _truthy(ends_on.get("never"))
     if never:
         kinds.append("never")
     if len(kinds) != 1:
-        raise TimeframeError("/endsOn", "endsOn must contain exactly one of endDate, occurrences or never: true")
+        raise _invalid("/endsOn", "endsOn must contain exactly one of endDate, occurrences or never: true")
 
     if recurrence == "oneTime":
         if kinds != ["endDate"]:
-            raise TimeframeError("/endsOn", "a oneTime timeframe ends on an endDate (no occurrences, no never)")
+            raise _invalid("/endsOn", "a oneTime timeframe ends on an endDate (no occurrences, no never)")
         end_date = _parse_date(ends_on["endDate"], "/endsOn/endDate")
         tf = Timeframe(recurrence, zone, start_date, start_time, end_time, end_date, frozenset())
         window = _one_time_window(tf)
         if window.end <= window.start:
-            raise TimeframeError("/endsOn/endDate", "the timeframe ends before it starts")
+            raise _invalid("/endsOn/endDate", "the timeframe ends before it starts")
         return tf
 
     if recurrence == "daily":
         days_kind = pattern_details.get("days", "all") if isinstance(pattern_details, dict) else None
         if days_kind not in ("all", "excludeWeekends"):
-            raise TimeframeError("/recurrencePattern/details/days", "days must be all or excludeWeekends")
+            raise _invalid("/recurrencePattern/details/days", "days must be all or excludeWeekends")
         days = frozenset(range(7) if days_kind == "all" else range(5))
     elif recurrence == "weekly":
         raw = pattern_details.get("daysOfWeek") if isinstance(pattern_details, dict) else None
         if raw in (None, [], ""):
-            raise TimeframeError("/recurrencePattern/details/daysOfWeek", "daysOfWeek is required for weekly")
+            raise _invalid("/recurrencePattern/details/daysOfWeek", "daysOfWeek is required for weekly")
         bmc_days = parse_number_list(raw, "/recurrencePattern/details/daysOfWeek", 1, 7)
         days = frozenset((d - 2) % 7 for d in bmc_days)  # BMC Sunday=1 .. Saturday=7 -> Python Monday=0
     else:
         raw = pattern_details.get("dates") if isinstance(pattern_details, dict) else None
         if raw in (None, [], ""):
-            raise TimeframeError("/recurrencePattern/details/dates", "dates is required for monthly")
+            raise _invalid("/recurrencePattern/details/dates", "dates is required for monthly")
         days = frozenset(parse_number_list(raw, "/recurrencePattern/details/dates", 1, 31))
 
     tf = Timeframe(recurrence, zone, start_date, start_time, end_time, None, days)
     if kinds == ["endDate"]:
         end_date = _parse_date(ends_on["endDate"], "/endsOn/endDate")
         if end_date < start_date:
-            raise TimeframeError("/endsOn/endDate", "the timeframe ends before it starts")
+            raise _invalid("/endsOn/endDate", "the timeframe ends before it starts")
         tf = Timeframe(recurrence, zone, start_date, start_time, end_time, end_date, days)
         if _first_matching_day(tf, start_date) is None:
-            raise TimeframeError("/endsOn/endDate", "no day between startDate and endDate matches the recurrence")
+            raise _invalid("/endsOn/endDate", "no day between startDate and endDate matches the recurrence")
     elif kinds == ["occurrences"]:
         raw = ends_on["occurrences"]
         try:
@@ -212,7 +215,7 @@ def parse_timeframe(details: dict) -> Timeframe:
         except ValueError:  # pragma: no cover
             count = -1
         if not 1 <= count <= MAX_OCCURRENCES:
-            raise TimeframeError("/endsOn/occurrences", f"occurrences must be an integer from 1 to {MAX_OCCURRENCES}")
+            raise _invalid("/endsOn/occurrences", f"occurrences must be an integer from 1 to {MAX_OCCURRENCES}")
         tf = Timeframe(recurrence, zone, start_date, start_time, end_time, _nth_matching_day(tf, count), days)
     return tf
 

@@ -1,76 +1,42 @@
-"""JSON schemas of the request bodies (unknown properties refused, as the product's validator does).
+"""JSON schemas of the request bodies: what each endpoint validates AND what OpenAPI publishes (one source).
 
-Booleans may be sent as strings (``"true"``), as the spec's own examples do; ``occurrences`` may be a numeric
-string (``"5"``). Read-only properties a client may echo back from a GET (``selector``, ``owner``,
-``creationTime``, ``configurations.timeframeStatus``...) are accepted and ignored.
+Unknown properties are refused, as the product's validator does. Booleans may be sent as strings (``"true"``),
+as the spec's own examples do; ``occurrences`` may be a numeric string (``"5"``). Read-only properties a client
+may echo back from a GET (``selector``, ``owner``, ``creationTime``, ``configurations.timeframeStatus``...) are
+accepted and ignored. The policy pieces (``TIMEFRAME``, the bounds) come from ``blackouts.policy_input``, the one
+validator the admin and the model use too.
+
+The schemas are JSON Schema draft 7 (what ``jsonschema`` validates); :func:`openapi` rewrites one for
+OpenAPI 3.0 (``request=`` of ``extend_schema``): a list of types becomes ``anyOf`` one branch per type (each
+with the keywords of its type) or ``nullable``; ``propertyNames``, which OpenAPI 3.0 lacks, moves into the
+description, so the published schema is never stricter than the validator.
 """
 
-BOOLEAN = {"type": ["boolean", "string"], "enum": [True, False, "true", "false", "True", "False"]}
-DATE = {"type": "string", "pattern": "^[0-9]{8}$"}
-TIME = {"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$"}
-UUIDISH = {"type": "string", "maxLength": 64}
+from .. import policy_input
 
-TIMEFRAME = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["startDate", "startTime", "endTime", "endsOn", "recurrencePattern"],
-    "properties": {
-        "startDate": DATE,
-        "startTime": TIME,
-        "endTime": TIME,
-        "endsOn": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "endDate": DATE,
-                "occurrences": {"type": ["integer", "string"], "pattern": "^[0-9]{1,5}$", "minimum": 1},
-                "never": BOOLEAN,
-            },
-        },
-        "recurrencePattern": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["recurrence"],
-            "properties": {
-                "recurrence": {"type": "string", "enum": ["oneTime", "daily", "weekly", "monthly"]},
-                "details": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {
-                        "days": {"type": "string", "enum": ["all", "excludeWeekends"]},
-                        "daysOfWeek": {
-                            "type": ["array", "string"],
-                            "maxItems": 31,
-                            "maxLength": 100,
-                            "items": {"type": ["integer", "string"], "maxLength": 20},
-                        },
-                        "dates": {
-                            "type": ["array", "string"],
-                            "maxItems": 62,
-                            "maxLength": 200,
-                            "items": {"type": ["integer", "string"], "maxLength": 20},
-                        },
-                    },
-                },
-            },
-        },
-        "timeZone": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {"id": {"type": "string", "maxLength": 64}, "offset": {"type": "string", "maxLength": 16}},
-        },
-    },
-}
+BOOLEAN = policy_input.BOOLEAN
+UUIDISH = {"type": "string", "maxLength": 64}
+TIMEFRAME = policy_input.TIMEFRAME
 
 POLICY = {
     "type": "object",
     "additionalProperties": False,
     "required": ["name", "executionOrder", "eventSelectorCriteria", "configurations"],
     "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": 255},
-        "description": {"type": "string", "maxLength": 2000},
-        "executionOrder": {"type": "integer", "minimum": 0, "maximum": 9999},
-        "eventSelectorCriteria": {"type": "string", "minLength": 1, "maxLength": 4000},
+        "name": {"type": "string", "minLength": 1, "maxLength": policy_input.MAX_NAME},
+        "description": {"type": "string", "maxLength": policy_input.MAX_DESCRIPTION},
+        "executionOrder": {
+            "type": "integer",
+            "minimum": policy_input.MIN_EXECUTION_ORDER,
+            "maximum": policy_input.MAX_EXECUTION_ORDER,
+        },
+        "eventSelectorCriteria": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": policy_input.MAX_CRITERIA,
+            "description": "the criteria language, e.g. ( class equals 'EVENT' ) AND msg matches '^disk' "
+            "(docs/blackouts.md)",
+        },
         "enabled": BOOLEAN,
         # read-only properties of a GET answer, accepted and ignored
         "selector": {"type": "string"},
@@ -114,7 +80,7 @@ IDS = {
     "type": "object",
     "additionalProperties": False,
     "required": ["ids"],
-    "properties": {"ids": {"type": ["array", "null"], "maxItems": 1000, "items": UUIDISH}},
+    "properties": {"ids": {"type": "array", "minItems": 1, "maxItems": 1000, "items": UUIDISH}},
 }
 
 SEARCH = {
@@ -162,3 +128,59 @@ EVENT = {
 }
 
 EVENTS = {"type": "array", "minItems": 1, "maxItems": 10000, "items": EVENT}
+
+
+# --- Draft 7 -> OpenAPI 3.0 ------------------------------------------------------------------------------------------
+_TYPE_KEYWORDS = {
+    "string": {"minLength", "maxLength", "pattern", "format"},
+    "integer": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "format"},
+    "number": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "format"},
+    "array": {"items", "minItems", "maxItems", "uniqueItems"},
+    "object": {"properties", "required", "additionalProperties", "minProperties", "maxProperties"},
+    "boolean": set(),
+}
+_ALL_TYPED = set().union(*_TYPE_KEYWORDS.values())
+_PYTHON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
+
+
+def _is(value, json_type: str) -> bool:
+    if json_type in ("integer", "number") and isinstance(value, bool):
+        return False
+    return isinstance(value, _PYTHON_TYPES[json_type])
+
+
+def openapi(schema):
+    """A draft-7 schema as an OpenAPI 3.0 schema object accepting the same documents (see the module doc)."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for key, value in schema.items():
+        if key == "properties":
+            out[key] = {name: openapi(sub) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties", "not"):
+            out[key] = openapi(value)
+        elif key in ("anyOf", "oneOf", "allOf"):
+            out[key] = [openapi(sub) for sub in value]
+        elif key == "propertyNames":
+            note = f"property names match {value.get('pattern')}"
+            out["description"] = f"{out.get('description', schema.get('description', ''))} ({note})".strip()
+        else:
+            out[key] = value
+    types = out.get("type")
+    if isinstance(types, list):
+        nullable = "null" in types
+        types = [t for t in types if t != "null"]
+        if len(types) == 1:
+            out["type"] = types[0]
+        else:
+            shared = {k: v for k, v in out.items() if k not in _ALL_TYPED and k not in ("type", "enum")}
+            branches = []
+            for json_type in types:
+                branch = {"type": json_type, **{k: v for k, v in out.items() if k in _TYPE_KEYWORDS[json_type]}}
+                if "enum" in out:
+                    branch["enum"] = [v for v in out["enum"] if _is(v, json_type)]
+                branches.append(branch)
+            out = {**shared, "anyOf": branches}
+        if nullable:
+            out["nullable"] = True
+    return out

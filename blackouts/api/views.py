@@ -1,34 +1,45 @@
-"""BMC Helix events-service: blackout policies and event ingest. Views validate, call one service, render."""
+"""BMC Helix events-service: blackout policies and event ingest. Views validate, call one service, render.
+
+Domain errors are not caught here: ``errors.BlackoutsAPIView`` answers them through the one table
+(``errors.ANSWERS``), by the operation each method declares in ``operations``.
+"""
 
 import uuid
 
 from django.db.models import Count, Window
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
+from core.errors import Invalid
 from core.wire import bmc
-from core.wire.bmc import BMCAPIView, BMCStatusError, bad_request, now_ms, status_body
+from core.wire.bmc import now_ms, status_body
 
 from .. import selectors, services
 from ..models import BlackoutPolicy, Event
 from . import examples, schemas
+from .errors import BlackoutsAPIView
 from .serializers import (
     BulkDeleteResultSerializer,
     EnableResultSerializer,
-    EventRequestSerializer,
-    IdsSerializer,
     IngestResultSerializer,
     PolicyFoundSerializer,
-    PolicyRequestSerializer,
     ResourceIdSerializer,
-    SearchRequestSerializer,
     SearchResultSerializer,
     policy_fields,
     policy_representation,
 )
 
 TAG = ["blackouts"]
+POLICY_ID = OpenApiParameter(
+    "policy_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="the policy's id (another string: 400)"
+)
+
+
+def request_body(schema: dict) -> dict:
+    """The published request body: the JSON schema the endpoint validates, as OpenAPI 3.0."""
+    return {"application/json": schemas.openapi(schema)}
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -38,60 +49,53 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def _run(call):
-    """Translate service outcomes into the wire's answers."""
-    try:
-        return call()
-    except services.PolicyInputError as exc:
-        raise bad_request(str(exc)) from None
-
-
-class PolicyPermissionMixin:
+class PolicyView(BlackoutsAPIView):
     """Model permissions on BlackoutPolicy (``WirePermission`` maps each method to its action)."""
 
     permission_model = BlackoutPolicy
 
+    def ids(self) -> list:
+        """The body's ``ids`` once the body satisfies the schema; null or empty: the spec's 400."""
+        body = self.request.data
+        if isinstance(body, dict) and set(body) <= {"ids"} and body.get("ids") in (None, []):
+            raise Invalid("No ids were given", code="blackouts.ids_empty", field="ids")
+        return self.validated_body()["ids"]
 
-class BlackoutPolicyCreateView(PolicyPermissionMixin, BMCAPIView):
+
+class BlackoutPolicyCreateView(PolicyView):
     request_schema = schemas.POLICY
+    operations = {"POST": "policy_create"}
 
     @extend_schema(
         tags=TAG,
         operation_id="blackout_policy_create",
         summary="Create a blackout policy",
-        request=PolicyRequestSerializer,
+        request=request_body(schemas.POLICY),
         responses={200: ResourceIdSerializer, **bmc.error_responses(status_body_codes=(409,))},
         examples=[*examples.CREATE_EXAMPLES, examples.RESOURCE_ID],
     )
     def post(self, request):
         fields = policy_fields(self.validated_body())
-
-        def create():
-            try:
-                return services.policy_create(fields=fields, owner=request.user.get_username())
-            except services.PolicyNameConflict:
-                raise BMCStatusError(
-                    "POLICY_ALREADY_EXIST", "Failed to create policy, a policy with this name exists", http_status=409
-                ) from None
-
-        policy = _run(create)
+        policy = services.policy_create(fields=fields, owner=request.user.get_username())
         return Response({"resourceId": [str(policy.pk)]})
 
 
-class BlackoutPolicyDetailView(PolicyPermissionMixin, BMCAPIView):
+class BlackoutPolicyDetailView(PolicyView):
     request_schema = schemas.POLICY
+    operations = {"GET": "policy_get", "PUT": "policy_update", "DELETE": "policy_delete"}
 
-    def _policy_id(self, policy_id: str, *, body_shape: dict | None = None) -> uuid.UUID:
+    @staticmethod
+    def _policy_id(policy_id: str) -> uuid.UUID:
         parsed = _uuid(policy_id)
         if parsed is None:
-            extra = body_shape or {}
-            raise BMCStatusError("400", f"Invalid UUID string: {policy_id[:64]}", http_status=400, **extra)
+            raise Invalid("Invalid UUID string", code="blackouts.bad_policy_id", field="ID", value=policy_id[:64])
         return parsed
 
     @extend_schema(
         tags=TAG,
         operation_id="blackout_policy_get",
         summary="Get policy details",
+        parameters=[POLICY_ID],
         responses={
             200: PolicyFoundSerializer,
             400: OpenApiResponse(PolicyFoundSerializer, description="Invalid UUID (blackoutPolicy null)"),
@@ -101,10 +105,7 @@ class BlackoutPolicyDetailView(PolicyPermissionMixin, BMCAPIView):
         examples=[examples.GET_FOUND, examples.GET_NOT_FOUND],
     )
     def get(self, request, policy_id: str):
-        pk = self._policy_id(policy_id, body_shape={"blackoutPolicy": None})
-        policy = BlackoutPolicy.objects.filter(pk=pk).first()
-        if policy is None:
-            raise BMCStatusError("404", "No policy found matching input request!", http_status=404, blackoutPolicy=None)
+        policy = selectors.policy_get(policy_id=self._policy_id(policy_id))
         return Response(
             status_body("200", "Policy found!", blackoutPolicy=policy_representation(policy, timezone.now()))
         )
@@ -113,59 +114,34 @@ class BlackoutPolicyDetailView(PolicyPermissionMixin, BMCAPIView):
         tags=TAG,
         operation_id="blackout_policy_update",
         summary="Update an existing policy (the name must not change)",
-        request=PolicyRequestSerializer,
+        parameters=[POLICY_ID],
+        request=request_body(schemas.POLICY),
         responses={200: ResourceIdSerializer, **bmc.error_responses(status_body_codes=(404, 409), either_codes=(400,))},
         examples=[examples.UPDATE, examples.RESOURCE_ID, examples.POLICY_ACTIVE],
     )
     def put(self, request, policy_id: str):
         pk = self._policy_id(policy_id)
         fields = policy_fields(self.validated_body())
-        if not BlackoutPolicy.objects.filter(pk=pk).exists():
-            raise BMCStatusError(
-                "POLICY_NOT_EXIST", "Failed to update policy, entry doesn't exist in database", http_status=404
-            )
-
-        def update():
-            try:
-                return services.policy_update(policy_id=pk, fields=fields)
-            except services.PolicyActive:
-                raise BMCStatusError(
-                    "BLACKOUT_POLICY_ACTIVE", "Failed to update, policy is in active state", http_status=409
-                ) from None
-            except BlackoutPolicy.DoesNotExist:
-                raise BMCStatusError(
-                    "POLICY_NOT_EXIST", "Failed to update policy, entry doesn't exist in database", http_status=404
-                ) from None
-
-        policy = _run(update)
+        policy = services.policy_update(policy_id=pk, fields=fields)
         return Response({"resourceId": [str(policy.pk)]})
 
     @extend_schema(
         tags=TAG,
         operation_id="blackout_policy_delete",
         summary="Delete a blackout policy",
+        parameters=[POLICY_ID],
         responses={200: ResourceIdSerializer, **bmc.error_responses(status_body_codes=(404,), either_codes=(400,))},
         examples=[examples.DELETE_ONE_OK, examples.POLICY_NOT_EXIST],
     )
     def delete(self, request, policy_id: str):
         pk = self._policy_id(policy_id)
-        deleted, _ = services.policies_delete(ids=[pk])
-        if not deleted:
-            raise BMCStatusError(
-                "POLICY_NOT_EXIST", "Failed to delete policy, entry doesn't exist in database", http_status=404
-            )
+        services.policy_delete(policy_id=pk)
         return Response({"resourceId": [str(pk)]})
 
 
-def _ids_or_400(body: dict) -> list[uuid.UUID]:
-    ids = body.get("ids")
-    if not ids:
-        raise bad_request("Property is null or empty : resources")
-    return ids
-
-
-class BlackoutPolicyBulkDeleteView(PolicyPermissionMixin, BMCAPIView):
+class BlackoutPolicyBulkDeleteView(PolicyView):
     request_schema = schemas.IDS
+    operations = {"POST": "policies_delete"}
 
     def get_required_permissions(self, method):
         return ["blackouts.delete_blackoutpolicy"]
@@ -174,7 +150,7 @@ class BlackoutPolicyBulkDeleteView(PolicyPermissionMixin, BMCAPIView):
         tags=TAG,
         operation_id="blackout_policies_delete",
         summary="Delete blackout policies",
-        request=IdsSerializer,
+        request=request_body(schemas.IDS),
         responses={
             200: BulkDeleteResultSerializer,
             404: OpenApiResponse(BulkDeleteResultSerializer, description="POLICY_NOT_EXIST: none of them exists"),
@@ -183,43 +159,36 @@ class BlackoutPolicyBulkDeleteView(PolicyPermissionMixin, BMCAPIView):
         examples=[examples.IDS, examples.BULK_OK, examples.BULK_PARTIAL, examples.BULK_NONE],
     )
     def post(self, request):
-        raw = _ids_or_400(self.validated_body())
-        parsed = [(item, _uuid(item)) for item in raw]
+        parsed = [(item, _uuid(item)) for item in self.ids()]
         deleted, _ = services.policies_delete(ids=[pk for _, pk in parsed if pk is not None])
         done = {str(pk) for pk in deleted}
         ok = [item for item, pk in parsed if pk is not None and str(pk) in done]
         failed = [item for item, pk in parsed if pk is None or str(pk) not in done]
         if not ok:
-            raise BMCStatusError(
-                "POLICY_NOT_EXIST", "Failed to delete policy, entry doesn't exist in database", http_status=404
-            )
+            raise services.policy_not_found(failed)
         if failed:
             return Response(status_body("PARTIAL_SUCCESS", "Deleted policies.", resourceId=ok, failedResource=failed))
         return Response(status_body("OK", "Deleted policies.", resourceId=ok))
 
 
-class _SetEnabledView(PolicyPermissionMixin, BMCAPIView):
+class _SetEnabledView(PolicyView):
     request_schema = schemas.IDS
     enabled = True
     message = ""
 
     def post(self, request):
-        raw = _ids_or_400(self.validated_body())
         ids = []
-        for item in raw:
+        for item in self.ids():
             pk = _uuid(item)
             if pk is None:
-                raise bad_request(f"Invalid resource id specified: {item}")
+                raise Invalid("Invalid resource id", code="blackouts.bad_resource_id", field="ids", id=item)
             ids.append(pk)
-        known = {str(pk) for pk in BlackoutPolicy.objects.filter(pk__in=ids).values_list("pk", flat=True)}
-        for item, pk in zip(raw, ids, strict=True):
-            if str(pk) not in known:
-                raise bad_request(f"Invalid resource id specified: {item}")
         services.policies_set_enabled(ids=ids, enabled=self.enabled)
         return Response({"message": self.message, "object": [str(pk) for pk in dict.fromkeys(ids)]})
 
 
 class BlackoutPolicyEnableView(_SetEnabledView):
+    operations = {"POST": "policies_enable"}
     enabled = True
     message = "Enabled event policies"
 
@@ -227,7 +196,7 @@ class BlackoutPolicyEnableView(_SetEnabledView):
         tags=TAG,
         operation_id="blackout_policies_enable",
         summary="Enable multiple blackout policies",
-        request=IdsSerializer,
+        request=request_body(schemas.IDS),
         responses={200: EnableResultSerializer, **bmc.error_responses()},
         examples=[examples.ENABLE_IDS, examples.ENABLED, examples.EMPTY_IDS, examples.INVALID_ID],
     )
@@ -236,6 +205,7 @@ class BlackoutPolicyEnableView(_SetEnabledView):
 
 
 class BlackoutPolicyDisableView(_SetEnabledView):
+    operations = {"POST": "policies_disable"}
     enabled = False
     message = "Disabled event policies"
 
@@ -243,7 +213,7 @@ class BlackoutPolicyDisableView(_SetEnabledView):
         tags=TAG,
         operation_id="blackout_policies_disable",
         summary="Disable multiple blackout policies",
-        request=IdsSerializer,
+        request=request_body(schemas.IDS),
         responses={200: EnableResultSerializer, **bmc.error_responses()},
         examples=[examples.ENABLE_IDS, examples.DISABLED, examples.EMPTY_IDS, examples.INVALID_ID],
     )
@@ -251,7 +221,7 @@ class BlackoutPolicyDisableView(_SetEnabledView):
         return super().post(request)
 
 
-class BlackoutPolicySearchView(PolicyPermissionMixin, BMCAPIView):
+class BlackoutPolicySearchView(PolicyView):
     request_schema = schemas.SEARCH
 
     def get_required_permissions(self, method):
@@ -261,7 +231,7 @@ class BlackoutPolicySearchView(PolicyPermissionMixin, BMCAPIView):
         tags=TAG,
         operation_id="blackout_policies_search",
         summary="Search blackout policies (name or description contains searchString)",
-        request=SearchRequestSerializer,
+        request=request_body(schemas.SEARCH),
         responses={200: SearchResultSerializer, **bmc.error_responses()},
         examples=[examples.SEARCH, examples.SEARCH_RESULT, examples.SEARCH_BAD_TYPE],
     )
@@ -289,7 +259,7 @@ class BlackoutPolicySearchView(PolicyPermissionMixin, BMCAPIView):
         )
 
 
-class EventIngestView(PolicyPermissionMixin, BMCAPIView):
+class EventIngestView(PolicyView):
     request_schema = schemas.EVENTS
     permission_model = Event
 
@@ -297,7 +267,7 @@ class EventIngestView(PolicyPermissionMixin, BMCAPIView):
         tags=TAG,
         operation_id="events_ingest",
         summary="Send events; those matching an active blackout policy are stored as BLACKOUT",
-        request=EventRequestSerializer(many=True),
+        request=request_body(schemas.EVENTS),
         responses={200: IngestResultSerializer, **bmc.error_responses()},
         examples=[examples.EVENTS, examples.EVENTS_RESULT],
     )

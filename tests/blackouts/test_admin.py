@@ -153,7 +153,7 @@ def test_policy_form_edit_keeps_the_api_rules(admin_client_logged):
         "timeframe": json.dumps(policy.timeframe),
     }
     response = admin_client_logged.post(url, data)
-    assert "cannot change" in str(response.context["adminform"].form.errors)
+    assert "cannot be changed" in str(response.context["adminform"].form.errors)
     response = admin_client_logged.post(url, data | {"name": "edit-me"})
     assert response.status_code == 302
     policy.refresh_from_db()

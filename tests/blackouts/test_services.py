@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from blackouts import services
 from blackouts.models import BlackoutPolicy, Event
 from blackouts.tasks import window_tick
+from core.errors import InvalidState
 from tests.factories.blackouts import BlackoutPolicyFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +162,7 @@ def test_edit_reconciles_at_once(events):
 
 def test_update_of_an_active_policy_is_refused(events):
     policy = make_policy()
-    with pytest.raises(services.PolicyActive):
+    with pytest.raises(InvalidState):
         services.policy_update(
             policy_id=policy.pk,
             fields={"name": policy.name, "selector_criteria": "class equals 'X'", "timeframe": daily()},

@@ -1,11 +1,12 @@
-"""The selector language: parsing, errors naming position and token, and Q == predicate (hypothesis)."""
+"""The criteria language: parsing, errors naming position and token, and Q == predicate (hypothesis)."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blackouts import selector
+from blackouts import criteria as lang
 from blackouts.models import Event
+from core.errors import Invalid
 
 EVENT = {
     "class": "EVENT",
@@ -21,7 +22,7 @@ EVENT = {
 
 
 def matches(criteria: str, event: dict = EVENT) -> bool:
-    return selector.to_predicate(selector.parse(criteria))(event)
+    return lang.to_predicate(lang.parse(criteria))(event)
 
 
 @pytest.mark.parametrize(
@@ -76,22 +77,22 @@ def test_operators(criteria, expected):
     ],
 )
 def test_invalid_criteria_name_position_and_token(criteria, position, token):
-    with pytest.raises(selector.SelectorError) as info:
-        selector.parse(criteria)
-    assert info.value.position == position
-    assert info.value.token == token
+    with pytest.raises(Invalid) as info:
+        lang.parse(criteria)
+    assert info.value.params["position"] == position
+    assert info.value.params["token"] == token
     assert f"position {position}" in str(info.value)
 
 
 def test_absurd_nesting_is_a_selector_error_not_a_crash():
-    with pytest.raises(selector.SelectorError):
-        selector.parse("NOT " * 900 + "class equals 'a'")
+    with pytest.raises(Invalid):
+        lang.parse("NOT " * 900 + "class equals 'a'")
     assert matches("(" * 100 + "class equals 'EVENT'" + ")" * 100)  # parentheses alone add no depth
 
 
 def test_empty_criteria_is_refused():
-    with pytest.raises(selector.SelectorError):
-        selector.parse("   ")
+    with pytest.raises(Invalid):
+        lang.parse("   ")
 
 
 # --- Q and predicate agree ----------------------------------------------------------------------------------------
@@ -178,8 +179,8 @@ events = st.fixed_dictionaries(
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(criteria=expressions, batch=st.lists(events, min_size=1, max_size=8))
 def test_q_and_predicate_agree(criteria, batch):
-    node = selector.parse(criteria)
-    predicate, q = selector.to_predicate(node), selector.to_q(node)
+    node = lang.parse(criteria)
+    predicate, q = lang.to_predicate(node), lang.to_q(node)
     Event.objects.all().delete()
     created = Event.objects.bulk_create(
         Event(
@@ -218,5 +219,5 @@ def test_ingest_guard_index_picks_what_a_linear_scan_picks(criteria, batch):
     policies = [BlackoutPolicy(name=f"p{n}", selector_criteria=c) for n, c in enumerate(criteria)]
     matcher = _Matcher(policies)
     for event in batch:
-        linear = next((p for p in policies if selector.to_predicate(selector.parse(p.selector_criteria))(event)), None)
+        linear = next((p for p in policies if lang.to_predicate(lang.parse(p.selector_criteria))(event)), None)
         assert matcher.first_match(event) is linear

@@ -1,0 +1,58 @@
+"""The criteria language of a blackout policy (``eventSelectorCriteria``): parse, then compile twice.
+
+``( class equals 'EVENT' ) AND NOT msg contains 'test' OR severity within ['MAJOR','CRITICAL']``
+
+- ``language``: the lark grammar, the AST and :func:`parse` (an invalid criteria is a
+  :class:`core.errors.Invalid` with code ``blackouts.invalid_criteria`` naming the position and the token);
+- ``compile``: the same AST as a Django ``Q`` (bulk work in the database: window start/end) and as a Python
+  predicate (one incoming event at ingest), which agree on every event (a hypothesis test holds them to it);
+- ``regex``: the ``matches`` dialect, linear-time (RE2) and read the same way by PostgreSQL.
+
+Semantics, chosen to be identical in Python, SQLite and PostgreSQL:
+
+- Text slots compare as text; a missing free slot reads as the empty string.
+- ``equals``/``not_equals``/``within``/``has_prefix``/``has_suffix`` are case-sensitive; ``contains`` is
+  case-insensitive (ASCII letters; SQLite's ``LIKE`` folds only ASCII); ``matches`` is a regular expression
+  searched anywhere in the first 4,000 characters of the value (``criteria.regex`` says which patterns).
+- ``greater_than``, ``smaller_than``, ``greater_or_equals``, ``smaller_or_equals`` and ``between [min,max]``
+  (inclusive) are numeric and only apply to the numeric slots (``repeat_count``); on a text slot they are a
+  400, since text ordering differs between database collations and Python.
+"""
+
+from .compile import compile_criteria, guard, slot_value, to_predicate, to_q
+from .language import CODE, NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not, parse
+from .regex import MAX_PATTERN, MAX_SUBJECT, check_in_database
+
+__all__ = [
+    "CODE",
+    "MAX_PATTERN",
+    "MAX_SUBJECT",
+    "NUMERIC_FIELDS",
+    "TEXT_FIELDS",
+    "BoolOp",
+    "Comparison",
+    "Not",
+    "check_in_database",
+    "compile_criteria",
+    "guard",
+    "parse",
+    "patterns",
+    "slot_value",
+    "to_predicate",
+    "to_q",
+]
+
+
+def patterns(node) -> list[str]:
+    """Every ``matches`` pattern of a parsed criteria."""
+    out, stack = [], [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Comparison):
+            if item.operator == "matches":
+                out.append(item.value)
+        elif isinstance(item, Not):
+            stack.append(item.operand)
+        else:
+            stack.extend(item.operands)
+    return out

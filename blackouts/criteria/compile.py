@@ -1,0 +1,222 @@
+"""The two compilers of a parsed criteria: a Python predicate (one event at ingest) and a Django ``Q`` (the
+set-based window edges). Both give the same answer for every event; a hypothesis test holds them to it.
+
+``matches`` runs RE2 in Python and on SQLite (a ``blackouts_re2_search`` SQL function registered on each new
+SQLite connection) and PostgreSQL's ``~`` on PostgreSQL; ``criteria.regex`` keeps patterns to what both read alike.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import F, Q, TextField, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, Left, Length, Right
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    IContains,
+    In,
+    LessThan,
+    LessThanOrEqual,
+    Lookup,
+)
+
+from . import regex
+from .language import NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not, parse
+
+
+# --- Compiler 1: Python predicate over an event dict ------------------------------------------------------------
+def _getter(slot: str) -> Callable[[dict], object]:
+    if slot in NUMERIC_FIELDS:
+        return lambda event: int(event.get(slot) or 0)
+    if slot in TEXT_FIELDS:
+        return lambda event: str(event.get(slot) or "")
+    return lambda event: str((event.get("slots") or {}).get(slot, "") or "")
+
+
+def _compile_comparison(node: Comparison) -> Callable[[dict], bool]:
+    get, op, target = _getter(node.slot), node.operator, node.value
+    if op == "equals":
+        return lambda e: get(e) == target
+    if op == "not_equals":
+        return lambda e: get(e) != target
+    if op == "contains":
+        lowered = target.lower()
+        return lambda e: lowered in get(e).lower()
+    if op == "has_prefix":
+        return lambda e: get(e).startswith(target)
+    if op == "has_suffix":
+        return lambda e: get(e).endswith(target)
+    if op == "within":
+        members = frozenset(target)
+        return lambda e: get(e) in members
+    if op == "matches":
+        pattern = regex.compile_pattern(target)
+        return lambda e: regex.search(pattern, get(e))
+    if op == "greater_than":
+        return lambda e: get(e) > target
+    if op == "smaller_than":
+        return lambda e: get(e) < target
+    if op == "greater_or_equals":
+        return lambda e: get(e) >= target
+    if op == "smaller_or_equals":
+        return lambda e: get(e) <= target
+    if op == "between":
+        low, high = target
+        return lambda e: low <= get(e) <= high
+    raise AssertionError(op)  # pragma: no cover
+
+
+def to_predicate(node) -> Callable[[dict], bool]:
+    """A predicate over an event as a dict of slot name -> value (``slots`` holds the free slots), compiled
+    to nested closures once so that evaluating it costs no tree walk."""
+    if isinstance(node, Comparison):
+        return _compile_comparison(node)
+    if isinstance(node, Not):
+        inner = to_predicate(node.operand)
+        return lambda e: not inner(e)
+    parts = tuple(to_predicate(child) for child in node.operands)
+    if len(parts) == 2:
+        first, second = parts
+        if node.op == "and":
+            return lambda e: first(e) and second(e)
+        return lambda e: first(e) or second(e)
+    if node.op == "and":
+        return lambda e: all(part(e) for part in parts)
+    return lambda e: any(part(e) for part in parts)
+
+
+def guard(node) -> tuple[str, frozenset] | None:
+    """A necessary condition ``slot in values`` of the expression (an equals/within on a text slot at the top
+    or under a top-level AND), so ingest can skip policies an event cannot match; None when there is none."""
+    if isinstance(node, Comparison):
+        if node.slot not in NUMERIC_FIELDS and node.operator in ("equals", "within"):
+            values = node.value if isinstance(node.value, tuple) else (node.value,)
+            return node.slot, frozenset(values)
+        return None
+    if isinstance(node, BoolOp) and node.op == "and":
+        for child in node.operands:
+            found = guard(child)
+            if found is not None:
+                return found
+    return None
+
+
+def slot_value(event: dict, slot: str):
+    return _getter(slot)(event)
+
+
+# --- Compiler 2: Django Q over Event ----------------------------------------------------------------------------
+class Matches(Lookup):
+    """``subject ~ pattern`` on PostgreSQL; RE2 on SQLite (Django's own ``REGEXP`` there is Python's
+    backtracking ``re``)."""
+
+    lookup_name = "re2_matches"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs})::text ~ {rhs}", [*lhs_params, *rhs_params]
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{SQLITE_FUNCTION}({rhs}, {lhs})", [*rhs_params, *lhs_params]
+
+
+SQLITE_FUNCTION = "blackouts_re2_search"
+
+
+def _sqlite_search(pattern, subject) -> bool | None:
+    if pattern is None or subject is None:
+        return None
+    return regex.search(_sqlite_program(pattern), str(subject))
+
+
+_PROGRAMS: dict = {}
+
+
+def _sqlite_program(pattern: str):
+    program = _PROGRAMS.get(pattern)
+    if program is None:
+        if len(_PROGRAMS) > 4096:
+            _PROGRAMS.clear()
+        program = _PROGRAMS[pattern] = regex.compile_pattern(pattern)
+    return program
+
+
+def register_sqlite_function(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: give each SQLite connection the RE2 search function."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_FUNCTION, 2, _sqlite_search, deterministic=True)
+
+
+def _expression(slot: str):
+    if slot in NUMERIC_FIELDS:
+        return F(NUMERIC_FIELDS[slot])
+    if slot in TEXT_FIELDS:
+        return F(TEXT_FIELDS[slot])
+    return Coalesce(KeyTextTransform(slot, "slots"), Value(""), output_field=TextField())
+
+
+MATCH_ALL = Q(pk__isnull=False)
+
+
+def _q_comparison(node: Comparison) -> Q:
+    expr, op, target = _expression(node.slot), node.operator, node.value
+    if op == "equals":
+        return Q(Exact(expr, target))
+    if op == "not_equals":
+        return ~Q(Exact(expr, target))
+    if op == "contains":
+        field_lookup = _plain_lookup(node.slot, "icontains", target)
+        if field_lookup is not None:
+            return field_lookup
+        return Q(IContains(expr, target))
+    if op == "has_prefix":
+        # SQLite's LIKE is case-insensitive, so prefix/suffix compare substrings exactly instead.
+        return Q(Exact(Left(expr, len(target)), target)) if target else MATCH_ALL
+    if op == "has_suffix":
+        if not target:
+            return MATCH_ALL
+        return Q(Exact(Right(expr, len(target)), target)) & Q(GreaterThanOrEqual(Length(expr), len(target)))
+    if op == "within":
+        return Q(In(expr, list(target))) if target else Q(pk__in=[])
+    if op == "matches":
+        return Q(Matches(Left(expr, regex.MAX_SUBJECT), target))
+    if op == "greater_than":
+        return Q(GreaterThan(expr, target))
+    if op == "smaller_than":
+        return Q(LessThan(expr, target))
+    if op == "greater_or_equals":
+        return Q(GreaterThanOrEqual(expr, target))
+    if op == "smaller_or_equals":
+        return Q(LessThanOrEqual(expr, target))
+    if op == "between":
+        return Q(GreaterThanOrEqual(expr, target[0])) & Q(LessThanOrEqual(expr, target[1]))
+    raise AssertionError(op)  # pragma: no cover
+
+
+def _plain_lookup(slot: str, lookup: str, target) -> Q | None:
+    if slot in TEXT_FIELDS:
+        return Q(**{f"{TEXT_FIELDS[slot]}__{lookup}": target})
+    return None
+
+
+def to_q(node) -> Q:
+    """A ``Q`` over ``Event`` that selects exactly the events the predicate accepts."""
+    if isinstance(node, Comparison):
+        return _q_comparison(node)
+    if isinstance(node, Not):
+        return ~to_q(node.operand)
+    parts = [to_q(child) for child in node.operands]
+    out = parts[0]
+    for part in parts[1:]:
+        out = (out & part) if node.op == "and" else (out | part)
+    return out
+
+
+def compile_criteria(criteria: str) -> tuple[Q, Callable[[dict], bool]]:
+    node = parse(criteria)
+    return to_q(node), to_predicate(node)
