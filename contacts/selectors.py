@@ -2,7 +2,11 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from core.errors import NotFound
+
 from .models import CustomerContact, CustomerContactIdentifier, TemplateParameter
+
+CONTACT_NOT_FOUND = "contacts.contact_not_found"
 
 
 def contact_queryset() -> QuerySet[CustomerContact]:
@@ -13,5 +17,13 @@ def contact_queryset() -> QuerySet[CustomerContact]:
     )
 
 
-def contact_get(*, external_cc_id: str) -> CustomerContact | None:
-    return contact_queryset().filter(external_cc_id=external_cc_id).first()
+def contact_get(*, external_cc_id: str) -> CustomerContact:
+    """The contact of ``external_cc_id`` with its lists; :class:`~core.errors.NotFound` when there is none."""
+    contact = contact_queryset().filter(external_cc_id=external_cc_id).first()
+    if contact is None:
+        raise NotFound(
+            f"Customer contact {external_cc_id} does not exist.",
+            code=CONTACT_NOT_FOUND,
+            external_cc_id=external_cc_id,
+        )
+    return contact

@@ -1,21 +1,35 @@
-"""What changes contacts: the wire upsert (with out-of-order protection) and the admin's status marking."""
+"""What changes contacts: the upsert behind the wire PUT and the admin (with out-of-order protection), the admin's
+status marking, and deletion. Says "no" only with :mod:`core.errors`:
+
+- ``contacts.invalid_delivery_value`` (:class:`~core.errors.Invalid` on ``delivery_value``): the value does not fit
+  the channel sent or stored;
+- ``contacts.cc_id_assigned_by_system`` / ``contacts.cc_id_mismatch`` (:class:`~core.errors.Invalid` on ``cc_id``):
+  a client sent a ``ccId`` on create, or one that is not the contact's;
+- ``contacts.create_contention`` (:class:`~core.errors.Conflict`): the contact could be neither created nor locked
+  after several attempts (only under pathological ``ccId`` collisions or contention).
+"""
 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from core.errors import Conflict, Invalid
 
 from .models import (
     ContactStatusEvent,
     CustomerContact,
     CustomerContactIdentifier,
     TemplateParameter,
-    delivery_value_error,
+    delivery_value_check,
 )
+
+CC_ID_ASSIGNED_BY_SYSTEM = "contacts.cc_id_assigned_by_system"
+CC_ID_MISMATCH = "contacts.cc_id_mismatch"
+CREATE_CONTENTION = "contacts.create_contention"
 
 CC_ID_DIGITS = 10
 CREATE_ATTEMPTS = 8
@@ -52,9 +66,7 @@ def cc_id_generate() -> str:
 
 
 def _check_delivery_value(values: dict) -> None:
-    error = delivery_value_error(values.get("delivery_channel") or "", values.get("delivery_value") or "")
-    if error:
-        raise ValidationError({"delivery_value": error})
+    delivery_value_check(values.get("delivery_channel") or "", values.get("delivery_value") or "")
 
 
 def _replace_children(contact: CustomerContact, model, rows: list[dict], fields: tuple[str, ...]) -> bool:
@@ -96,7 +108,11 @@ def _lock_or_create(external_cc_id: str, values: dict) -> tuple[CustomerContact,
             return contact, True
         except IntegrityError:
             continue
-    raise RuntimeError(f"could not create or lock customer contact {external_cc_id!r}")
+    raise Conflict(
+        f"Customer contact {external_cc_id} could not be created or locked; try again.",
+        code=CREATE_CONTENTION,
+        external_cc_id=external_cc_id,
+    )
 
 
 @transaction.atomic
@@ -122,9 +138,10 @@ def contact_upsert(
     captured = fields.get("event_captured_at")
 
     contact, created = _lock_or_create(external_cc_id, fields)
-    if cc_id and cc_id != contact.cc_id:
-        why = "is assigned by the system" if created else "differs from this contact's ccId"
-        raise ValidationError({"cc_id": f'"{cc_id}" {why}.'})  # rolls the whole upsert back
+    if cc_id and cc_id != contact.cc_id:  # raising rolls the whole upsert back
+        if created:
+            raise Invalid(f'"{cc_id}" is assigned by the system.', code=CC_ID_ASSIGNED_BY_SYSTEM, field="cc_id")
+        raise Invalid(f'"{cc_id}" differs from this contact\'s ccId.', code=CC_ID_MISMATCH, field="cc_id")
     reason = fields.get("reason", "")
     retry = bool(status) and not created and _is_known_report(contact, status=status, reason=reason, captured=captured)
     stale = (

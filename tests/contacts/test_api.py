@@ -179,7 +179,8 @@ class TestUpsert:
         other = "0000000001" if cc_id != "0000000001" else "0000000002"
         response = put(integration_client, {"ccId": other, "status": "C1CK"})
         assert response.status_code == 400
-        assert response.json()["detail"].startswith("ccId:")
+        assert response.json()["detail"] == f'ccId: "{other}" differs from this contact\'s ccId.'
+        assert response.json()["serverMessage"]["messageNbr"] == 4000
         assert CustomerContact.objects.get().status == "C1DV"  # the refused update changed nothing
 
     def test_ccid_on_create_is_refused_and_nothing_is_created(self, integration_client):

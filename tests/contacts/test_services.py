@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from contacts import services
+from contacts import selectors, services
 from contacts.models import ContactStatusEvent, CustomerContact, CustomerContactIdentifier, TemplateParameter
+from core.errors import Conflict, Invalid, NotFound
 from tests.factories.contacts import CustomerContactFactory
 
 from .conftest import PATH, SPEC_BODY
@@ -67,18 +68,67 @@ def test_a_superseded_report_retried_is_not_reapplied():
 
 
 @pytest.mark.django_db
-def test_delivery_rule_raises_with_the_model_field_name():
-    with pytest.raises(ValidationError) as excinfo:
+def test_delivery_rule_raises_a_domain_error_with_the_model_field_name():
+    with pytest.raises(Invalid) as excinfo:
         upsert(delivery_channel="EMAI", delivery_value="+14155552671")
-    assert "delivery_value" in excinfo.value.message_dict
+    assert excinfo.value.code == "contacts.invalid_delivery_value"
+    assert excinfo.value.errors == [
+        ("delivery_value", '"+14155552671" is not an e-mail address (deliveryChannel EMAI).')
+    ]
     assert not CustomerContact.objects.exists()
 
 
 @pytest.mark.django_db
-def test_model_clean_applies_the_same_rule():
+def test_delivery_rule_on_update_checks_the_stored_channel():
+    upsert(delivery_channel="EMAI", delivery_value="a@example.com")
+    with pytest.raises(Invalid) as excinfo:
+        upsert(delivery_value="+14155552671")
+    assert excinfo.value.code == "contacts.invalid_delivery_value"
+    assert CustomerContact.objects.get().delivery_value == "a@example.com"
+
+
+@pytest.mark.django_db
+def test_model_clean_applies_the_same_rule_as_a_django_validation_error():
     contact = CustomerContactFactory.build(delivery_channel="SMS ", delivery_value="nobody@example.com")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         contact.clean()
+    assert excinfo.value.message_dict == {
+        "delivery_value": ['"nobody@example.com" is not a phone number (deliveryChannel SMS).']
+    }
+
+
+@pytest.mark.django_db
+def test_cc_id_sent_on_create_is_refused_with_its_code():
+    with pytest.raises(Invalid) as excinfo:
+        services.contact_upsert(external_cc_id="EXT-1", fields={"status": "C1PN"}, cc_id="1234567890")
+    assert (excinfo.value.code, excinfo.value.field) == ("contacts.cc_id_assigned_by_system", "cc_id")
+    assert not CustomerContact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_cc_id_of_another_contact_is_refused_with_its_code():
+    contact = upsert(status="C1PN").contact
+    other = "0000000001" if contact.cc_id != "0000000001" else "0000000002"
+    with pytest.raises(Invalid) as excinfo:
+        services.contact_upsert(external_cc_id="EXT-1", fields={"status": "C1ST"}, cc_id=other)
+    assert excinfo.value.code == "contacts.cc_id_mismatch"
+    assert CustomerContact.objects.get().status == "C1PN"
+
+
+@pytest.mark.django_db
+def test_endless_cc_id_collisions_are_a_conflict(monkeypatch):
+    CustomerContactFactory(cc_id="1111111111")
+    monkeypatch.setattr(services, "cc_id_generate", lambda: "1111111111")
+    with pytest.raises(Conflict) as excinfo:
+        upsert(status="C1PN")
+    assert excinfo.value.code == "contacts.create_contention"
+
+
+@pytest.mark.django_db
+def test_unknown_contact_is_not_found():
+    with pytest.raises(NotFound) as excinfo:
+        selectors.contact_get(external_cc_id="nobody")
+    assert excinfo.value.code == "contacts.contact_not_found"
 
 
 @pytest.mark.django_db
