@@ -462,3 +462,37 @@ def test_numbers_and_booleans_are_not_strings(integration_client, body):
     response = put(integration_client, body)
     assert response.status_code == 400
     assert response.json()["detail"].startswith(next(iter(body)))
+
+
+@pytest.mark.django_db
+class TestNulCharacters:
+    """NUL characters are refused (400 naming the field), never dropped: no column can hold them, and dropping a
+    character would change what the sender meant. (Until this wave contacts dropped them silently.)"""
+
+    @pytest.mark.parametrize(
+        ("body", "path"),
+        [
+            ({"accountId": "15898\x0009012"}, "accountId"),
+            ({"reason": "\x00"}, "reason"),
+            ({"deliveryChannel": "EMAI", "deliveryValue": "a@example.com\x00"}, "deliveryValue"),
+            ({"externalCCId": EXT + "\x00"}, "externalCCId"),
+            (
+                {"customerContactIdentifier": [{"externalRefId": "R\x001"}]},
+                "customerContactIdentifier[0].externalRefId",
+            ),
+            ({"templateData": [{"key": "k\x00", "value": "v"}]}, "templateData[0].key"),
+            ({"templateData": [{"key": "k", "value": "v\x00"}]}, "templateData[0].value"),
+        ],
+    )
+    def test_nul_in_a_string_is_400_naming_the_field(self, integration_client, body, path):
+        response = put(integration_client, body)
+        assert response.status_code == 400
+        assert response.json()["detail"] == f"{path}: Null characters are not allowed."
+        assert response.json()["serverMessage"]["messageNbr"] == 4000
+        assert not CustomerContact.objects.exists()
+
+    @pytest.mark.parametrize("method", ["get", "put"])
+    def test_nul_in_the_path_is_400(self, integration_client, method):
+        response = getattr(integration_client, method)(PATH + "NP%00-1", data={}, format="json")
+        assert response.status_code == 400
+        assert response.json()["detail"] == "externalCCId: Null characters are not allowed."
