@@ -200,3 +200,10 @@ def contacts_mark_status(
         .exclude(id__in=newer)
         .update(status=status, reason=reason, event_captured_at=captured_at, updated_at=timezone.now())
     )
+
+
+@transaction.atomic
+def contacts_delete(*, contacts: QuerySet[CustomerContact]) -> int:
+    """Delete contacts with their lists and status history (admin); returns how many contacts went."""
+    _, per_model = contacts.delete()
+    return per_model.get(CustomerContact._meta.label, 0)
