@@ -10,7 +10,7 @@ status marking, and deletion. Says "no" only with :mod:`core.errors`:
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -50,6 +50,18 @@ CONTACT_FIELDS = (
     "reason",
     "event_captured_at",
 )
+STATUS_DEFAULTS = {"status": "", "reason": "", "event_captured_at": None}
+
+
+@dataclass
+class ContactImport:
+    """One contact for :func:`contacts_import`: its fields, lists and status reports in arrival order."""
+
+    external_cc_id: str
+    fields: dict  # model field names, as contact_upsert's; status, reason and capture time come from reports
+    reports: list[tuple[str, str, datetime | None]] = field(default_factory=list)  # (status, reason, captured)
+    identifiers: list[dict] = field(default_factory=list)
+    template_data: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -63,6 +75,12 @@ class ContactUpsertResult:
 def cc_id_generate() -> str:
     """A random 10-digit Customer Contact ID (leading zeros allowed); uniqueness is the database's job."""
     return f"{secrets.randbelow(10**CC_ID_DIGITS):0{CC_ID_DIGITS}d}"
+
+
+def is_out_of_order(captured: datetime | None, current: datetime | None) -> bool:
+    """The out-of-order rule: a report captured before the contact's current status is recorded, not applied.
+    A report without a capture time, or with the same one, applies."""
+    return captured is not None and current is not None and captured < current
 
 
 def _check_delivery_value(values: dict) -> None:
@@ -144,12 +162,7 @@ def contact_upsert(
         raise Invalid(f'"{cc_id}" differs from this contact\'s ccId.', code=CC_ID_MISMATCH, field="cc_id")
     reason = fields.get("reason", "")
     retry = bool(status) and not created and _is_known_report(contact, status=status, reason=reason, captured=captured)
-    stale = (
-        not created
-        and captured is not None
-        and contact.event_captured_at is not None
-        and captured < contact.event_captured_at
-    )
+    stale = not created and is_out_of_order(captured, contact.event_captured_at)
     if not created and not stale:
         if retry:  # a report already received is not applied again (it may have been superseded since)
             fields = {k: v for k, v in fields.items() if k not in ("status", "reason", "event_captured_at")}
@@ -207,3 +220,78 @@ def contacts_delete(*, contacts: QuerySet[CustomerContact]) -> int:
     """Delete contacts with their lists and status history (admin); returns how many contacts went."""
     _, per_model = contacts.delete()
     return per_model.get(CustomerContact._meta.label, 0)
+
+
+def _with_new_cc_ids(contacts: list[CustomerContact]) -> None:
+    """Give each new contact a ccId that no stored contact and no other contact of the batch has."""
+    pending = contacts
+    for _ in range(CREATE_ATTEMPTS):
+        for contact in pending:
+            contact.cc_id = cc_id_generate()
+        wanted = [c.cc_id for c in contacts]
+        taken = set(CustomerContact.objects.filter(cc_id__in=wanted).values_list("cc_id", flat=True))
+        seen: set[str] = set()
+        pending = []
+        for contact in contacts:
+            if contact.cc_id in taken or contact.cc_id in seen:
+                pending.append(contact)
+            seen.add(contact.cc_id)
+        if not pending:
+            return
+    raise Conflict("Could not assign distinct ccIds; try again.", code=CREATE_CONTENTION)
+
+
+@transaction.atomic
+def contacts_import(*, records: list[ContactImport]) -> int:
+    """Create many new contacts at once (demo data, a migration from another platform), each exactly as if its
+    reports had been PUT one after the other: ccIds assigned here, the delivery rule checked, lists kept in order,
+    the status history written with the same out-of-order and retry rules as :func:`contact_upsert`.
+
+    External ids already stored (or repeated in ``records``) are skipped. Set-based: a handful of queries whatever
+    the count. Returns how many contacts were created.
+    """
+    stored = set(
+        CustomerContact.objects.filter(external_cc_id__in=[r.external_cc_id for r in records]).values_list(
+            "external_cc_id", flat=True
+        )
+    )
+    todo: dict[str, ContactImport] = {}
+    for record in records:
+        if record.external_cc_id not in stored:
+            todo.setdefault(record.external_cc_id, record)
+    contacts, histories = [], {}
+    for ext, record in todo.items():
+        values = {k: v for k, v in record.fields.items() if k in CONTACT_FIELDS and v is not None}
+        _check_delivery_value(values)
+        current = {name: values.pop(name, default) for name, default in STATUS_DEFAULTS.items()}
+        events, seen = [], set()
+        for status, reason, captured in record.reports:
+            if (status, reason, captured) in seen:  # a retry: recorded once, not applied again
+                continue
+            seen.add((status, reason, captured))
+            applied = not is_out_of_order(captured, current["event_captured_at"])
+            if applied:
+                current.update(status=status, reason=reason)
+                if captured is not None:
+                    current["event_captured_at"] = captured
+            events.append(ContactStatusEvent(status=status, reason=reason, event_captured_at=captured, applied=applied))
+        histories[ext] = events
+        contacts.append(CustomerContact(external_cc_id=ext, **values, **current))
+    _with_new_cc_ids(contacts)
+    CustomerContact.objects.bulk_create(contacts)
+    ids = dict(CustomerContact.objects.filter(external_cc_id__in=todo).values_list("external_cc_id", "id"))
+    rows = {ContactStatusEvent: [], CustomerContactIdentifier: [], TemplateParameter: []}
+    for ext, record in todo.items():
+        contact_id = ids[ext]
+        for event in histories[ext]:
+            event.contact_id = contact_id
+            rows[ContactStatusEvent].append(event)
+        for position, item in enumerate(record.identifiers):
+            rows[CustomerContactIdentifier].append(
+                CustomerContactIdentifier(contact_id=contact_id, position=position, **item)
+            )
+        for position, item in enumerate(record.template_data):
+            rows[TemplateParameter].append(TemplateParameter(contact_id=contact_id, position=position, **item))
+    for model, objs in rows.items():
+        model.objects.bulk_create(objs)
+    return len(contacts)
