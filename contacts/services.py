@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from core.errors import Conflict, Invalid
@@ -50,6 +50,8 @@ CONTACT_FIELDS = (
     "reason",
     "event_captured_at",
 )
+IDENTIFIER_FIELDS = ("external_ref_id", "identifier_type")
+TEMPLATE_FIELDS = ("key", "value")
 STATUS_DEFAULTS = {"status": "", "reason": "", "event_captured_at": None}
 
 
@@ -87,6 +89,11 @@ def _check_delivery_value(values: dict) -> None:
     delivery_value_check(values.get("delivery_channel") or "", values.get("delivery_value") or "")
 
 
+def _rows(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
+    """Child rows reduced to ``fields``, blanks for what is missing."""
+    return [{name: row.get(name, "") or "" for name in fields} for row in rows]
+
+
 def _replace_children(contact: CustomerContact, model, rows: list[dict], fields: tuple[str, ...]) -> bool:
     """Replace a contact's ordered child rows as a whole, unless they are already exactly ``rows``."""
     manager = model.objects.filter(contact=contact)
@@ -100,21 +107,27 @@ def _replace_children(contact: CustomerContact, model, rows: list[dict], fields:
     return True
 
 
-def _is_known_report(contact: CustomerContact, *, status: str, reason: str, captured: datetime | None) -> bool:
-    """Whether this exact status report (status, reason, capture time) is already in the history: a retry."""
-    return ContactStatusEvent.objects.filter(
-        contact=contact, status=status, reason=reason, event_captured_at=captured
-    ).exists()
+def _known_report(*, status: str | None, reason: str, captured: datetime | None) -> Exists | Value:
+    """Whether this exact status report (status, reason, capture time) is already in the contact's history (a
+    retry), as an expression evaluated by the query that locks the contact: no round trip of its own."""
+    if not status:
+        return Value(False)
+    return Exists(
+        ContactStatusEvent.objects.filter(
+            contact=OuterRef("pk"), status=status, reason=reason, event_captured_at=captured
+        )
+    )
 
 
-def _lock_or_create(external_cc_id: str, values: dict) -> tuple[CustomerContact, bool]:
-    """The contact locked for update, or a new one created with ``values``.
+def _lock_or_create(external_cc_id: str, values: dict, known_report) -> tuple[CustomerContact, bool]:
+    """The contact locked for update (annotated ``known_report``), or a new one created with ``values``.
 
     Parallel creates of one external id race on its unique constraint: the loser's savepoint rolls back and it
     locks the winner's row instead. A ccId collision fails the same way and is retried with a new ccId.
     """
+    lock = CustomerContact.objects.select_for_update().annotate(known_report=known_report)
     for _ in range(CREATE_ATTEMPTS):
-        contact = CustomerContact.objects.select_for_update().filter(external_cc_id=external_cc_id).first()
+        contact = lock.filter(external_cc_id=external_cc_id).first()
         if contact is not None:
             return contact, False
         _check_delivery_value(values)
@@ -131,6 +144,11 @@ def _lock_or_create(external_cc_id: str, values: dict) -> tuple[CustomerContact,
         code=CREATE_CONTENTION,
         external_cc_id=external_cc_id,
     )
+
+
+def _create_children(contact: CustomerContact, model, rows: list[dict]) -> None:
+    """The ordered child rows of a contact created just now (nothing to compare with or delete)."""
+    model.objects.bulk_create([model(contact=contact, position=i, **row) for i, row in enumerate(rows)])
 
 
 @transaction.atomic
@@ -155,13 +173,14 @@ def contact_upsert(
     status = fields.get("status")
     captured = fields.get("event_captured_at")
 
-    contact, created = _lock_or_create(external_cc_id, fields)
+    reason = fields.get("reason", "")
+    known = _known_report(status=status, reason=reason, captured=captured)
+    contact, created = _lock_or_create(external_cc_id, fields, known)
     if cc_id and cc_id != contact.cc_id:  # raising rolls the whole upsert back
         if created:
             raise Invalid(f'"{cc_id}" is assigned by the system.', code=CC_ID_ASSIGNED_BY_SYSTEM, field="cc_id")
         raise Invalid(f'"{cc_id}" differs from this contact\'s ccId.', code=CC_ID_MISMATCH, field="cc_id")
-    reason = fields.get("reason", "")
-    retry = bool(status) and not created and _is_known_report(contact, status=status, reason=reason, captured=captured)
+    retry = bool(status) and not created and bool(contact.known_report)
     stale = not created and is_out_of_order(captured, contact.event_captured_at)
     if not created and not stale:
         if retry:  # a report already received is not applied again (it may have been superseded since)
@@ -173,11 +192,16 @@ def contact_upsert(
             for name in changed:
                 setattr(contact, name, fields[name])
             contact.save(update_fields=[*changed, "updated_at"])
-    if not stale:
+    if created:
+        if identifiers:
+            _create_children(contact, CustomerContactIdentifier, _rows(identifiers, IDENTIFIER_FIELDS))
+        if template_data:
+            _create_children(contact, TemplateParameter, _rows(template_data, TEMPLATE_FIELDS))
+    elif not stale:
         if identifiers is not None:
-            _replace_children(contact, CustomerContactIdentifier, identifiers, ("external_ref_id", "identifier_type"))
+            _replace_children(contact, CustomerContactIdentifier, identifiers, IDENTIFIER_FIELDS)
         if template_data is not None:
-            _replace_children(contact, TemplateParameter, template_data, ("key", "value"))
+            _replace_children(contact, TemplateParameter, template_data, TEMPLATE_FIELDS)
 
     event_recorded = bool(status) and not retry
     if event_recorded:
@@ -286,11 +310,11 @@ def contacts_import(*, records: list[ContactImport]) -> int:
         for event in histories[ext]:
             event.contact_id = contact_id
             rows[ContactStatusEvent].append(event)
-        for position, item in enumerate(record.identifiers):
+        for position, item in enumerate(_rows(record.identifiers, IDENTIFIER_FIELDS)):
             rows[CustomerContactIdentifier].append(
                 CustomerContactIdentifier(contact_id=contact_id, position=position, **item)
             )
-        for position, item in enumerate(record.template_data):
+        for position, item in enumerate(_rows(record.template_data, TEMPLATE_FIELDS)):
             rows[TemplateParameter].append(TemplateParameter(contact_id=contact_id, position=position, **item))
     for model, objs in rows.items():
         model.objects.bulk_create(objs)

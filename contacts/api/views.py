@@ -118,6 +118,5 @@ class CustomerContactView(oracle.OracleAPIView):
             raise serializers.ValidationError(
                 {"externalCCId": [f'"{body_id}" differs from the path\'s externalCCId "{externalCCId}".']}
             )
-        services.contact_upsert(external_cc_id=externalCCId, **serializer.service_arguments())
-        contact = selectors.contact_get(external_cc_id=externalCCId)
-        return Response(C1CreUpdCCSerializer(contact).data)
+        result = services.contact_upsert(external_cc_id=externalCCId, **serializer.service_arguments())
+        return Response(C1CreUpdCCSerializer(selectors.contact_with_lists(result.contact)).data)

@@ -496,3 +496,38 @@ class TestNulCharacters:
         response = getattr(integration_client, method)(PATH + "NP%00-1", data={}, format="json")
         assert response.status_code == 400
         assert response.json()["detail"] == "externalCCId: Null characters are not allowed."
+
+
+@pytest.mark.django_db
+class TestQueryBudget:
+    """Queries per request, JWT auth included (issue 12 asks for 4/4/2; see docs/contacts.md for where they go).
+
+    Under pytest the service's transaction is a savepoint pair (two statements); in production it is BEGIN/COMMIT,
+    which Django does not count, so production runs two fewer on PUT.
+    """
+
+    @pytest.fixture
+    def jwt_client(self, integration_user):
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(integration_user)}")
+        return client
+
+    def test_create(self, jwt_client, spec_body, django_assert_max_num_queries):
+        # auth 3 (user, user and group permissions) + savepoints 2 + lock 1 + create in its own savepoint 3
+        # + identifiers 1 + template data 1 + history 1 + the answer's two lists 2
+        with django_assert_max_num_queries(14):
+            assert put(jwt_client, spec_body).status_code == 200
+
+    def test_status_update(self, jwt_client, spec_body, django_assert_max_num_queries):
+        put(jwt_client, spec_body)
+        body = {"status": "C1DV", "reason": "delivered", "eventCapturedDateTime": "2025-02-06T10:05:00Z"}
+        # auth 3 + savepoints 2 + lock with the retry check 1 + update 1 + history 1 + the answer's lists 2
+        with django_assert_max_num_queries(10):
+            assert put(jwt_client, body).json()["status"] == "C1DV"
+
+    def test_get(self, jwt_client, spec_body, django_assert_max_num_queries):
+        put(jwt_client, spec_body)
+        with django_assert_max_num_queries(6):  # auth 3 + contact 1 + its two lists 2
+            assert jwt_client.get(URL).status_code == 200
