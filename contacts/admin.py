@@ -1,9 +1,14 @@
-"""Staff look contacts up by account, person, address or id, and read their status history."""
+"""Staff look contacts up by account, person, address or id, and read their status history.
+
+Every write goes through ``contacts.services`` (``core.admin.ServiceAdminMixin``): adding or changing a contact, with
+its identifiers and template data, is one ``contact_upsert`` call, the one the wire PUT makes, so an admin-made contact
+gets its ``ccId`` and its status history exactly as a reported one does. The status history is read-only for everyone.
+"""
 
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from core.admin import ExportMixin
+from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
 
 from . import services
 from .models import ContactStatus, ContactStatusEvent, CustomerContact, CustomerContactIdentifier, TemplateParameter
@@ -21,8 +26,8 @@ class TemplateParameterInline(admin.TabularInline):
     fields = ("position", "key", "value")
 
 
-class ContactStatusEventInline(admin.TabularInline):
-    """The status history, newest received first; written only by the wire and the actions."""
+class ContactStatusEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The status history, newest received first; written only by the service (wire, admin add, actions)."""
 
     model = ContactStatusEvent
     verbose_name_plural = "Status history"
@@ -32,12 +37,21 @@ class ContactStatusEventInline(admin.TabularInline):
     ordering = ("-received_at", "-id")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+def _inline_rows(formset, fields: tuple[str, ...]) -> list[dict] | None:
+    """The rows an inline formset now holds, in ``position`` order (ties in page order), or None when unchanged."""
+    if not formset.has_changed():
+        return None
+    kept = [
+        (form.cleaned_data.get("position") or 0, index, form.cleaned_data)
+        for index, form in enumerate(formset.forms)
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+    return [{name: data.get(name) or "" for name in fields} for _, _, data in sorted(kept, key=lambda k: k[:2])]
 
 
 @admin.register(CustomerContact)
-class CustomerContactAdmin(ExportMixin, admin.ModelAdmin):
+class CustomerContactAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
     list_display = (
         "external_cc_id",
         "cc_id",
@@ -53,7 +67,10 @@ class CustomerContactAdmin(ExportMixin, admin.ModelAdmin):
     date_hierarchy = "event_captured_at"
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = ("cc_id", "status", "reason", "event_captured_at", "history_count", "created_at", "updated_at")
+    # On add, the first status report may be given as in a PUT; afterwards the status changes only through new
+    # reports (wire) and the actions, both recorded in the history, and the external id (the key) never changes.
+    add_readonly_fields = ("cc_id", "history_count", "created_at", "updated_at")
+    readonly_fields = ("external_cc_id", "status", "reason", "event_captured_at", *add_readonly_fields)
     fieldsets = (
         (None, {"fields": ("external_cc_id", "cc_id", "notification_type", "origin")}),
         ("Customer", {"fields": ("account_id", "person_id", "contact_id")}),
@@ -67,6 +84,37 @@ class CustomerContactAdmin(ExportMixin, admin.ModelAdmin):
     inlines = (CustomerContactIdentifierInline, TemplateParameterInline, ContactStatusEventInline)
     actions = ("mark_failed", "mark_not_sent")
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else self.add_readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Deferred to :meth:`save_related`, so that the contact and its lists are written by one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            formset.save(commit=False)  # writes nothing: fills new/changed/deleted_objects for the change message
+        form.service_formsets = formsets
+        ServiceAdminMixin.save_model(self, request, form.instance, form, change)
+
+    def service_save(self, *, request, obj, form, change):
+        names = form.changed_data if change else form.cleaned_data
+        fields = {name: form.cleaned_data[name] for name in names if name in services.CONTACT_FIELDS}
+        lists = {}
+        for formset in getattr(form, "service_formsets", ()):
+            if formset.model is CustomerContactIdentifier:
+                lists["identifiers"] = _inline_rows(formset, ("external_ref_id", "identifier_type"))
+            elif formset.model is TemplateParameter:
+                lists["template_data"] = _inline_rows(formset, ("key", "value"))
+        result = services.contact_upsert(external_cc_id=obj.external_cc_id, fields=fields, **lists)
+        obj.cc_id = result.contact.cc_id
+        return result.contact
+
+    def service_delete(self, *, request, obj):
+        services.contacts_delete(contacts=CustomerContact.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.contacts_delete(contacts=queryset)
+
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith("_change"):
@@ -75,6 +123,8 @@ class CustomerContactAdmin(ExportMixin, admin.ModelAdmin):
 
     @admin.display(description="status reports received")
     def history_count(self, obj):
+        if obj.pk is None:
+            return "-"
         total = getattr(obj, "history_total", None)
         return obj.status_events.count() if total is None else total
 
@@ -95,8 +145,8 @@ class CustomerContactAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(ContactStatusEvent)
-class ContactStatusEventAdmin(ExportMixin, admin.ModelAdmin):
-    """Every status report received, across contacts (read-only: the history is what was received)."""
+class ContactStatusEventAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
+    """Every status report received, across contacts (read-only for everyone: the history is what was received)."""
 
     list_display = ("contact", "status", "reason", "event_captured_at", "received_at", "applied")
     list_filter = ("status", "applied", "received_at")
@@ -106,16 +156,10 @@ class ContactStatusEventAdmin(ExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = ("contact", "status", "reason", "event_captured_at", "received_at", "applied")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CustomerContactIdentifier)
-class CustomerContactIdentifierAdmin(admin.ModelAdmin):
-    """Look a contact up by one of its identifiers in other systems."""
+class CustomerContactIdentifierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Look a contact up by one of its identifiers in other systems (edited on the contact's page, by its service)."""
 
     list_display = ("external_ref_id", "identifier_type", "contact")
     list_filter = ("identifier_type",)
@@ -125,7 +169,9 @@ class CustomerContactIdentifierAdmin(admin.ModelAdmin):
 
 
 @admin.register(TemplateParameter)
-class TemplateParameterAdmin(admin.ModelAdmin):
+class TemplateParameterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Template parameters across contacts (edited on the contact's page, by its service)."""
+
     list_display = ("contact", "key", "value")
     search_fields = ("=contact__external_cc_id", "key")
     list_select_related = ("contact",)

@@ -10,6 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models
 
+from core.errors import Invalid
+
+INVALID_DELIVERY_VALUE = "contacts.invalid_delivery_value"
+
 
 class DeliveryChannel(models.TextChoices):
     EMAIL = "EMAI", "Email"
@@ -71,6 +75,14 @@ def delivery_value_error(channel: str, value: str) -> str | None:
     return None
 
 
+def delivery_value_check(channel: str, value: str) -> None:
+    """Raise :class:`~core.errors.Invalid` (``contacts.invalid_delivery_value``, on ``delivery_value``) when
+    ``value`` does not fit ``channel``: the one rule the model, the services and every door share."""
+    error = delivery_value_error(channel, value)
+    if error:
+        raise Invalid(error, code=INVALID_DELIVERY_VALUE, field="delivery_value", channel=channel, value=value)
+
+
 class CustomerContact(models.Model):
     """A customer notification reported by a notification platform (or the OMS), keyed by its external id.
 
@@ -113,9 +125,10 @@ class CustomerContact(models.Model):
         return f"{self.external_cc_id} ({self.cc_id})"
 
     def clean(self) -> None:
-        error = delivery_value_error(self.delivery_channel, self.delivery_value)
-        if error:
-            raise ValidationError({"delivery_value": error})
+        try:
+            delivery_value_check(self.delivery_channel, self.delivery_value)
+        except Invalid as exc:
+            raise exc.as_validation_error() from None
 
 
 class CustomerContactIdentifier(models.Model):

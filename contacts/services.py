@@ -1,21 +1,35 @@
-"""What changes contacts: the wire upsert (with out-of-order protection) and the admin's status marking."""
+"""What changes contacts: the upsert behind the wire PUT and the admin (with out-of-order protection), the admin's
+status marking, and deletion. Says "no" only with :mod:`core.errors`:
+
+- ``contacts.invalid_delivery_value`` (:class:`~core.errors.Invalid` on ``delivery_value``): the value does not fit
+  the channel sent or stored;
+- ``contacts.cc_id_assigned_by_system`` / ``contacts.cc_id_mismatch`` (:class:`~core.errors.Invalid` on ``cc_id``):
+  a client sent a ``ccId`` on create, or one that is not the contact's;
+- ``contacts.create_contention`` (:class:`~core.errors.Conflict`): the contact could be neither created nor locked
+  after several attempts (only under pathological ``ccId`` collisions or contention).
+"""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
+
+from core.errors import Conflict, Invalid
 
 from .models import (
     ContactStatusEvent,
     CustomerContact,
     CustomerContactIdentifier,
     TemplateParameter,
-    delivery_value_error,
+    delivery_value_check,
 )
+
+CC_ID_ASSIGNED_BY_SYSTEM = "contacts.cc_id_assigned_by_system"
+CC_ID_MISMATCH = "contacts.cc_id_mismatch"
+CREATE_CONTENTION = "contacts.create_contention"
 
 CC_ID_DIGITS = 10
 CREATE_ATTEMPTS = 8
@@ -36,6 +50,20 @@ CONTACT_FIELDS = (
     "reason",
     "event_captured_at",
 )
+IDENTIFIER_FIELDS = ("external_ref_id", "identifier_type")
+TEMPLATE_FIELDS = ("key", "value")
+STATUS_DEFAULTS = {"status": "", "reason": "", "event_captured_at": None}
+
+
+@dataclass
+class ContactImport:
+    """One contact for :func:`contacts_import`: its fields, lists and status reports in arrival order."""
+
+    external_cc_id: str
+    fields: dict  # model field names, as contact_upsert's; status, reason and capture time come from reports
+    reports: list[tuple[str, str, datetime | None]] = field(default_factory=list)  # (status, reason, captured)
+    identifiers: list[dict] = field(default_factory=list)
+    template_data: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -51,10 +79,19 @@ def cc_id_generate() -> str:
     return f"{secrets.randbelow(10**CC_ID_DIGITS):0{CC_ID_DIGITS}d}"
 
 
+def is_out_of_order(captured: datetime | None, current: datetime | None) -> bool:
+    """The out-of-order rule: a report captured before the contact's current status is recorded, not applied.
+    A report without a capture time, or with the same one, applies."""
+    return captured is not None and current is not None and captured < current
+
+
 def _check_delivery_value(values: dict) -> None:
-    error = delivery_value_error(values.get("delivery_channel") or "", values.get("delivery_value") or "")
-    if error:
-        raise ValidationError({"delivery_value": error})
+    delivery_value_check(values.get("delivery_channel") or "", values.get("delivery_value") or "")
+
+
+def _rows(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
+    """Child rows reduced to ``fields``, blanks for what is missing."""
+    return [{name: row.get(name, "") or "" for name in fields} for row in rows]
 
 
 def _replace_children(contact: CustomerContact, model, rows: list[dict], fields: tuple[str, ...]) -> bool:
@@ -70,21 +107,27 @@ def _replace_children(contact: CustomerContact, model, rows: list[dict], fields:
     return True
 
 
-def _is_known_report(contact: CustomerContact, *, status: str, reason: str, captured: datetime | None) -> bool:
-    """Whether this exact status report (status, reason, capture time) is already in the history: a retry."""
-    return ContactStatusEvent.objects.filter(
-        contact=contact, status=status, reason=reason, event_captured_at=captured
-    ).exists()
+def _known_report(*, status: str | None, reason: str, captured: datetime | None) -> Exists | Value:
+    """Whether this exact status report (status, reason, capture time) is already in the contact's history (a
+    retry), as an expression evaluated by the query that locks the contact: no round trip of its own."""
+    if not status:
+        return Value(False)
+    return Exists(
+        ContactStatusEvent.objects.filter(
+            contact=OuterRef("pk"), status=status, reason=reason, event_captured_at=captured
+        )
+    )
 
 
-def _lock_or_create(external_cc_id: str, values: dict) -> tuple[CustomerContact, bool]:
-    """The contact locked for update, or a new one created with ``values``.
+def _lock_or_create(external_cc_id: str, values: dict, known_report) -> tuple[CustomerContact, bool]:
+    """The contact locked for update (annotated ``known_report``), or a new one created with ``values``.
 
     Parallel creates of one external id race on its unique constraint: the loser's savepoint rolls back and it
     locks the winner's row instead. A ccId collision fails the same way and is retried with a new ccId.
     """
+    lock = CustomerContact.objects.select_for_update().annotate(known_report=known_report)
     for _ in range(CREATE_ATTEMPTS):
-        contact = CustomerContact.objects.select_for_update().filter(external_cc_id=external_cc_id).first()
+        contact = lock.filter(external_cc_id=external_cc_id).first()
         if contact is not None:
             return contact, False
         _check_delivery_value(values)
@@ -96,7 +139,16 @@ def _lock_or_create(external_cc_id: str, values: dict) -> tuple[CustomerContact,
             return contact, True
         except IntegrityError:
             continue
-    raise RuntimeError(f"could not create or lock customer contact {external_cc_id!r}")
+    raise Conflict(
+        f"Customer contact {external_cc_id} could not be created or locked; try again.",
+        code=CREATE_CONTENTION,
+        external_cc_id=external_cc_id,
+    )
+
+
+def _create_children(contact: CustomerContact, model, rows: list[dict]) -> None:
+    """The ordered child rows of a contact created just now (nothing to compare with or delete)."""
+    model.objects.bulk_create([model(contact=contact, position=i, **row) for i, row in enumerate(rows)])
 
 
 @transaction.atomic
@@ -121,18 +173,15 @@ def contact_upsert(
     status = fields.get("status")
     captured = fields.get("event_captured_at")
 
-    contact, created = _lock_or_create(external_cc_id, fields)
-    if cc_id and cc_id != contact.cc_id:
-        why = "is assigned by the system" if created else "differs from this contact's ccId"
-        raise ValidationError({"cc_id": f'"{cc_id}" {why}.'})  # rolls the whole upsert back
     reason = fields.get("reason", "")
-    retry = bool(status) and not created and _is_known_report(contact, status=status, reason=reason, captured=captured)
-    stale = (
-        not created
-        and captured is not None
-        and contact.event_captured_at is not None
-        and captured < contact.event_captured_at
-    )
+    known = _known_report(status=status, reason=reason, captured=captured)
+    contact, created = _lock_or_create(external_cc_id, fields, known)
+    if cc_id and cc_id != contact.cc_id:  # raising rolls the whole upsert back
+        if created:
+            raise Invalid(f'"{cc_id}" is assigned by the system.', code=CC_ID_ASSIGNED_BY_SYSTEM, field="cc_id")
+        raise Invalid(f'"{cc_id}" differs from this contact\'s ccId.', code=CC_ID_MISMATCH, field="cc_id")
+    retry = bool(status) and not created and bool(contact.known_report)
+    stale = not created and is_out_of_order(captured, contact.event_captured_at)
     if not created and not stale:
         if retry:  # a report already received is not applied again (it may have been superseded since)
             fields = {k: v for k, v in fields.items() if k not in ("status", "reason", "event_captured_at")}
@@ -143,11 +192,16 @@ def contact_upsert(
             for name in changed:
                 setattr(contact, name, fields[name])
             contact.save(update_fields=[*changed, "updated_at"])
-    if not stale:
+    if created:
+        if identifiers:
+            _create_children(contact, CustomerContactIdentifier, _rows(identifiers, IDENTIFIER_FIELDS))
+        if template_data:
+            _create_children(contact, TemplateParameter, _rows(template_data, TEMPLATE_FIELDS))
+    elif not stale:
         if identifiers is not None:
-            _replace_children(contact, CustomerContactIdentifier, identifiers, ("external_ref_id", "identifier_type"))
+            _replace_children(contact, CustomerContactIdentifier, identifiers, IDENTIFIER_FIELDS)
         if template_data is not None:
-            _replace_children(contact, TemplateParameter, template_data, ("key", "value"))
+            _replace_children(contact, TemplateParameter, template_data, TEMPLATE_FIELDS)
 
     event_recorded = bool(status) and not retry
     if event_recorded:
@@ -183,3 +237,85 @@ def contacts_mark_status(
         .exclude(id__in=newer)
         .update(status=status, reason=reason, event_captured_at=captured_at, updated_at=timezone.now())
     )
+
+
+@transaction.atomic
+def contacts_delete(*, contacts: QuerySet[CustomerContact]) -> int:
+    """Delete contacts with their lists and status history (admin); returns how many contacts went."""
+    _, per_model = contacts.delete()
+    return per_model.get(CustomerContact._meta.label, 0)
+
+
+def _with_new_cc_ids(contacts: list[CustomerContact]) -> None:
+    """Give each new contact a ccId that no stored contact and no other contact of the batch has."""
+    pending = contacts
+    for _ in range(CREATE_ATTEMPTS):
+        for contact in pending:
+            contact.cc_id = cc_id_generate()
+        wanted = [c.cc_id for c in contacts]
+        taken = set(CustomerContact.objects.filter(cc_id__in=wanted).values_list("cc_id", flat=True))
+        seen: set[str] = set()
+        pending = []
+        for contact in contacts:
+            if contact.cc_id in taken or contact.cc_id in seen:
+                pending.append(contact)
+            seen.add(contact.cc_id)
+        if not pending:
+            return
+    raise Conflict("Could not assign distinct ccIds; try again.", code=CREATE_CONTENTION)
+
+
+@transaction.atomic
+def contacts_import(*, records: list[ContactImport]) -> int:
+    """Create many new contacts at once (demo data, a migration from another platform), each exactly as if its
+    reports had been PUT one after the other: ccIds assigned here, the delivery rule checked, lists kept in order,
+    the status history written with the same out-of-order and retry rules as :func:`contact_upsert`.
+
+    External ids already stored (or repeated in ``records``) are skipped. Set-based: a handful of queries whatever
+    the count. Returns how many contacts were created.
+    """
+    stored = set(
+        CustomerContact.objects.filter(external_cc_id__in=[r.external_cc_id for r in records]).values_list(
+            "external_cc_id", flat=True
+        )
+    )
+    todo: dict[str, ContactImport] = {}
+    for record in records:
+        if record.external_cc_id not in stored:
+            todo.setdefault(record.external_cc_id, record)
+    contacts, histories = [], {}
+    for ext, record in todo.items():
+        values = {k: v for k, v in record.fields.items() if k in CONTACT_FIELDS and v is not None}
+        _check_delivery_value(values)
+        current = {name: values.pop(name, default) for name, default in STATUS_DEFAULTS.items()}
+        events, seen = [], set()
+        for status, reason, captured in record.reports:
+            if (status, reason, captured) in seen:  # a retry: recorded once, not applied again
+                continue
+            seen.add((status, reason, captured))
+            applied = not is_out_of_order(captured, current["event_captured_at"])
+            if applied:
+                current.update(status=status, reason=reason)
+                if captured is not None:
+                    current["event_captured_at"] = captured
+            events.append(ContactStatusEvent(status=status, reason=reason, event_captured_at=captured, applied=applied))
+        histories[ext] = events
+        contacts.append(CustomerContact(external_cc_id=ext, **values, **current))
+    _with_new_cc_ids(contacts)
+    CustomerContact.objects.bulk_create(contacts)
+    ids = dict(CustomerContact.objects.filter(external_cc_id__in=todo).values_list("external_cc_id", "id"))
+    rows = {ContactStatusEvent: [], CustomerContactIdentifier: [], TemplateParameter: []}
+    for ext, record in todo.items():
+        contact_id = ids[ext]
+        for event in histories[ext]:
+            event.contact_id = contact_id
+            rows[ContactStatusEvent].append(event)
+        for position, item in enumerate(_rows(record.identifiers, IDENTIFIER_FIELDS)):
+            rows[CustomerContactIdentifier].append(
+                CustomerContactIdentifier(contact_id=contact_id, position=position, **item)
+            )
+        for position, item in enumerate(_rows(record.template_data, TEMPLATE_FIELDS)):
+            rows[TemplateParameter].append(TemplateParameter(contact_id=contact_id, position=position, **item))
+    for model, objs in rows.items():
+        model.objects.bulk_create(objs)
+    return len(contacts)

@@ -1,20 +1,18 @@
 """``/rest/apis/customer/v-model/customerContact/{externalCCId}``: PUT (create or update) and GET."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.response import Response
 
+from core.errors import DomainError
 from core.wire import oracle
+from core.wire.oracle_fields import NUL_MESSAGE
 
 from .. import selectors, services
 from ..models import CustomerContact
-from .serializers import (
-    MODEL_TO_WIRE,
-    C1CreUpdCCSerializer,
-    CustomerContactSerializer,
-)
+from .errors import DOMAIN_ERROR_CODES, renamed
+from .serializers import MODEL_TO_WIRE, C1CreUpdCCSerializer, CustomerContactSerializer
 
 EXTERNAL_ID_MAX = 120
 
@@ -52,13 +50,22 @@ class CustomerContactView(oracle.OracleAPIView):
     xml_root_name = "C1CreUpdCC"
     request_serializer_class = CustomerContactSerializer
     permission_model = CustomerContact
+    domain_error_codes = DOMAIN_ERROR_CODES
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DomainError):
+            exc = renamed(exc, MODEL_TO_WIRE)  # the domain names model fields; the wire answers with its own
+        return super().handle_exception(exc)
 
     @staticmethod
     def _check_path(external_cc_id: str) -> None:
+        """The path's id follows the body field's rules: at most 120 characters, no NUL (refused, as everywhere)."""
         if len(external_cc_id) > EXTERNAL_ID_MAX:
             raise serializers.ValidationError(
                 {"externalCCId": [f"Ensure this field has no more than {EXTERNAL_ID_MAX} characters."]}
             )
+        if "\x00" in external_cc_id:
+            raise serializers.ValidationError({"externalCCId": [NUL_MESSAGE]})
 
     @extend_schema(
         operation_id="customerContact_read",
@@ -71,8 +78,6 @@ class CustomerContactView(oracle.OracleAPIView):
     def get(self, request, externalCCId: str):
         self._check_path(externalCCId)
         contact = selectors.contact_get(external_cc_id=externalCCId)
-        if contact is None:
-            raise exceptions.NotFound(f"Customer contact {externalCCId} does not exist.")
         return Response(C1CreUpdCCSerializer(contact).data)
 
     @extend_schema(
@@ -113,11 +118,5 @@ class CustomerContactView(oracle.OracleAPIView):
             raise serializers.ValidationError(
                 {"externalCCId": [f'"{body_id}" differs from the path\'s externalCCId "{externalCCId}".']}
             )
-        try:
-            services.contact_upsert(external_cc_id=externalCCId, **serializer.service_arguments())
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                {MODEL_TO_WIRE.get(name, name): messages for name, messages in exc.message_dict.items()}
-            ) from None
-        contact = selectors.contact_get(external_cc_id=externalCCId)
-        return Response(C1CreUpdCCSerializer(contact).data)
+        result = services.contact_upsert(external_cc_id=externalCCId, **serializer.service_arguments())
+        return Response(C1CreUpdCCSerializer(selectors.contact_with_lists(result.contact)).data)

@@ -2,15 +2,19 @@
 
 import re
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from contacts import services
+from contacts import selectors, services
 from contacts.models import ContactStatusEvent, CustomerContact, CustomerContactIdentifier, TemplateParameter
+from core.errors import Conflict, Invalid, NotFound
 from tests.factories.contacts import CustomerContactFactory
 
 from .conftest import PATH, SPEC_BODY
@@ -67,18 +71,67 @@ def test_a_superseded_report_retried_is_not_reapplied():
 
 
 @pytest.mark.django_db
-def test_delivery_rule_raises_with_the_model_field_name():
-    with pytest.raises(ValidationError) as excinfo:
+def test_delivery_rule_raises_a_domain_error_with_the_model_field_name():
+    with pytest.raises(Invalid) as excinfo:
         upsert(delivery_channel="EMAI", delivery_value="+14155552671")
-    assert "delivery_value" in excinfo.value.message_dict
+    assert excinfo.value.code == "contacts.invalid_delivery_value"
+    assert excinfo.value.errors == [
+        ("delivery_value", '"+14155552671" is not an e-mail address (deliveryChannel EMAI).')
+    ]
     assert not CustomerContact.objects.exists()
 
 
 @pytest.mark.django_db
-def test_model_clean_applies_the_same_rule():
+def test_delivery_rule_on_update_checks_the_stored_channel():
+    upsert(delivery_channel="EMAI", delivery_value="a@example.com")
+    with pytest.raises(Invalid) as excinfo:
+        upsert(delivery_value="+14155552671")
+    assert excinfo.value.code == "contacts.invalid_delivery_value"
+    assert CustomerContact.objects.get().delivery_value == "a@example.com"
+
+
+@pytest.mark.django_db
+def test_model_clean_applies_the_same_rule_as_a_django_validation_error():
     contact = CustomerContactFactory.build(delivery_channel="SMS ", delivery_value="nobody@example.com")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         contact.clean()
+    assert excinfo.value.message_dict == {
+        "delivery_value": ['"nobody@example.com" is not a phone number (deliveryChannel SMS).']
+    }
+
+
+@pytest.mark.django_db
+def test_cc_id_sent_on_create_is_refused_with_its_code():
+    with pytest.raises(Invalid) as excinfo:
+        services.contact_upsert(external_cc_id="EXT-1", fields={"status": "C1PN"}, cc_id="1234567890")
+    assert (excinfo.value.code, excinfo.value.field) == ("contacts.cc_id_assigned_by_system", "cc_id")
+    assert not CustomerContact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_cc_id_of_another_contact_is_refused_with_its_code():
+    contact = upsert(status="C1PN").contact
+    other = "0000000001" if contact.cc_id != "0000000001" else "0000000002"
+    with pytest.raises(Invalid) as excinfo:
+        services.contact_upsert(external_cc_id="EXT-1", fields={"status": "C1ST"}, cc_id=other)
+    assert excinfo.value.code == "contacts.cc_id_mismatch"
+    assert CustomerContact.objects.get().status == "C1PN"
+
+
+@pytest.mark.django_db
+def test_endless_cc_id_collisions_are_a_conflict(monkeypatch):
+    CustomerContactFactory(cc_id="1111111111")
+    monkeypatch.setattr(services, "cc_id_generate", lambda: "1111111111")
+    with pytest.raises(Conflict) as excinfo:
+        upsert(status="C1PN")
+    assert excinfo.value.code == "contacts.create_contention"
+
+
+@pytest.mark.django_db
+def test_unknown_contact_is_not_found():
+    with pytest.raises(NotFound) as excinfo:
+        selectors.contact_get(external_cc_id="nobody")
+    assert excinfo.value.code == "contacts.contact_not_found"
 
 
 @pytest.mark.django_db
@@ -182,3 +235,83 @@ def test_parallel_out_of_order_reports_end_on_the_latest(integration_user):
     contact = CustomerContact.objects.get(external_cc_id="RACE-2")
     assert contact.status == "C1DV" and contact.event_captured_at == T0 + timedelta(minutes=7)
     assert contact.status_events.count() == len(statuses)
+
+
+REPORTS = st.lists(
+    st.tuples(
+        st.sampled_from(["C1PN", "C1ST", "C1DV", "C1CK"]),
+        st.sampled_from(["", "r"]),
+        st.one_of(st.none(), st.integers(0, 5).map(lambda m: T0 + timedelta(minutes=m))),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None)
+@given(reports=REPORTS)
+def test_import_ends_as_the_same_reports_put_one_by_one(reports):
+    """contacts_import is the set-based twin of contact_upsert: same current status, same history."""
+    fields = {"account_id": "1589809012", "delivery_channel": "SMS ", "delivery_value": "+14155552671"}
+    ext = str(uuid.uuid4())
+    for index, (status, reason, captured) in enumerate(reports):
+        sent = {"status": status, "reason": reason, "event_captured_at": captured}
+        services.contact_upsert(external_cc_id=f"PUT-{ext}", fields=sent | (fields if index == 0 else {}))
+    created = services.contacts_import(
+        records=[services.ContactImport(external_cc_id=f"IMP-{ext}", fields=fields, reports=reports)]
+    )
+    assert created == 1
+    put, imported = (CustomerContact.objects.get(external_cc_id=f"{p}-{ext}") for p in ("PUT", "IMP"))
+    columns = ("status", "reason", "event_captured_at", "account_id", "delivery_channel", "delivery_value")
+    assert [getattr(imported, c) for c in columns] == [getattr(put, c) for c in columns]
+    assert re.fullmatch(r"\d{10}", imported.cc_id) and imported.cc_id != put.cc_id
+    history = ("status", "reason", "event_captured_at", "applied")
+    assert list(imported.status_events.order_by("id").values_list(*history)) == list(
+        put.status_events.order_by("id").values_list(*history)
+    )
+
+
+@pytest.mark.django_db
+def test_import_is_set_based_skips_stored_ids_and_keeps_lists(django_assert_max_num_queries):
+    CustomerContactFactory(external_cc_id="IMP-0")
+    records = [
+        services.ContactImport(
+            external_cc_id=f"IMP-{n}",
+            fields={"delivery_channel": "EMAI", "delivery_value": f"c{n}@example.com"},
+            reports=[("C1PN", "", T0), ("C1ST", "", T0 + timedelta(minutes=1))],
+            identifiers=[{"external_ref_id": f"R{n}", "identifier_type": "C1EX"}],
+            template_data=[{"key": "a", "value": "1"}, {"key": "b", "value": "2"}],
+        )
+        for n in range(50)
+    ]
+    with django_assert_max_num_queries(10):
+        assert services.contacts_import(records=records) == 49
+    assert CustomerContact.objects.count() == 50
+    assert len(set(CustomerContact.objects.values_list("cc_id", flat=True))) == 50
+    one = CustomerContact.objects.get(external_cc_id="IMP-7")
+    assert one.status == "C1ST" and one.status_events.count() == 2
+    assert list(one.template_data.order_by("position").values_list("key", flat=True)) == ["a", "b"]
+    assert not CustomerContact.objects.get(external_cc_id="IMP-0").status_events.exists()
+
+
+@pytest.mark.django_db
+def test_import_checks_the_delivery_rule_and_writes_nothing_on_refusal():
+    records = [
+        services.ContactImport(external_cc_id="OK", fields={"delivery_channel": "EMAI", "delivery_value": "a@b.org"}),
+        services.ContactImport(external_cc_id="BAD", fields={"delivery_channel": "EMAI", "delivery_value": "+1415"}),
+    ]
+    with pytest.raises(Invalid) as excinfo:
+        services.contacts_import(records=records)
+    assert excinfo.value.code == "contacts.invalid_delivery_value"
+    assert not CustomerContact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_redraws_colliding_cc_ids(monkeypatch):
+    CustomerContactFactory(cc_id="1111111111")
+    values = iter(["1111111111", "3333333333", "3333333333", "4444444444"])
+    monkeypatch.setattr(services, "cc_id_generate", lambda: next(values))
+    records = [services.ContactImport(external_cc_id=f"IMP-{n}", fields={}) for n in range(2)]
+    assert services.contacts_import(records=records) == 2
+    assert set(CustomerContact.objects.values_list("cc_id", flat=True)) == {"1111111111", "3333333333", "4444444444"}
