@@ -45,10 +45,10 @@ class DomainError(Exception):
     def as_validation_error(self) -> ValidationError:
         """The same error as a Django ``ValidationError`` (for model ``clean()`` and forms)."""
         if self.errors:
-            by_field: dict[str, list[str]] = {}
+            by_field: dict[str, list[ValidationError]] = {}
             for path, text in self.errors:
-                by_field.setdefault(path or "__all__", []).append(text)
-            return ValidationError(by_field, code=self.code)
+                by_field.setdefault(path or "__all__", []).append(ValidationError(text, code=self.code))
+            return ValidationError(by_field)
         return ValidationError(self.message, code=self.code)
 
 
