@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import ExportMixin, ServiceAdminMixin
+from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
 from core.errors import Invalid
 
 from . import selectors, services, windows
@@ -179,7 +179,10 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ExportMixin, admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
+    """Events come from the monitoring systems (wire ingest) and their blackout state from the policies: staff
+    look, filter and export here, and change what happens to events by changing policies."""
+
     list_display = [
         "id",
         "identifier",
