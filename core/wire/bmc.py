@@ -17,8 +17,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from ..auth import JWTAuthentication
 from .common import Problem, WireError, WirePermission, make_exception_handler, render_standalone
 
 PREFIX = "/events-service/api/v1.0/"

@@ -7,13 +7,13 @@ Error body: ``{"code", "reason", "message": [...], "status", "referenceError", "
 
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from ..auth import BasicAuthentication, JWTAuthentication
 from .common import Problem, WireError, WirePermission, make_exception_handler, render_standalone
 
 PREFIX = "/InventoryRSOpenAPI/"
