@@ -153,13 +153,13 @@ def cached_user(username: str, password: str, entry: str | None):
         user = model._default_manager.get_by_natural_key(username)
     except model.DoesNotExist:
         user = None
-    if (
-        user is not None
-        and getattr(user, "is_active", True)
-        and constant_time_compare(entry, credentials_mac(username, password, user.password))
-    ):
+    if user is None or not getattr(user, "is_active", True):
+        cache().delete(credentials_cache_key(username))
+        return None
+    if constant_time_compare(entry, credentials_mac(username, password, user.password)):
         return user
-    cache().delete(credentials_cache_key(username))
+    # Another password, or the user's hash changed since: the entry never matches those. It is kept, so that a
+    # wrong guess does not cost the rightful client a full check; a successful full check overwrites it.
     return None
 
 

@@ -133,10 +133,12 @@ def test_a_wrong_password_is_never_cached(echo_user, hashes):
     assert not any("wrong-password" in repr(value) for value in all_cached_values())
 
 
-def test_cached_credentials_do_not_let_another_password_in(echo_user):
+def test_cached_credentials_do_not_let_another_password_in(echo_user, hashes):
     assert call(client_for(), ORACLE_ECHO).status_code == 200
     assert call(client_for(password="wrong-password"), ORACLE_ECHO).status_code == 401
+    assert len(hashes) == 2
     assert call(client_for(), ORACLE_ECHO).status_code == 200
+    assert len(hashes) == 2  # a wrong guess does not evict the rightful entry
 
 
 @override_settings(AUTH_BASIC_CACHE_SECONDS=0)
