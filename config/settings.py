@@ -5,7 +5,9 @@ Name PostgreSQL in DATABASE_URL and Redis in REDIS_URL (or CELERY_BROKER_URL) fo
 """
 
 import os
+import secrets
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +31,27 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def installation_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (mode 0600), made on first use: each installation has its own.
+
+    Written to a private temporary file and linked into place, so that processes starting together agree.
+    """
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        os.unlink(temporary)
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", "pytest" in sys.modules)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -38,7 +61,7 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off (or set ALLOW_INSECURE_SECRET_KEY=1). "
             'For local use run manage.py through `make manage ARGS="..."`, which sets DEBUG=1.'
         )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = installation_secret(VAR_DIR / "secret-key")  # random per installation, never a constant
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -53,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -167,11 +191,14 @@ WIRE_MAX_DEPTH = int(os.environ.get("WIRE_MAX_DEPTH", "64"))
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Basic through the verified-credentials cache, JWTs bound to the password (core/auth.py, docs/security.md).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "core.auth.BasicAuthentication",
+        "core.auth.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # JSON errors, never Django's HTML pages, for the analyst API and the JWT endpoints (the families have theirs).
+    "EXCEPTION_HANDLER": "core.views.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # One input discipline everywhere (body limit, encoding, nesting, NUL, surrogates): core/wire/parsers.py.
     "DEFAULT_PARSER_CLASSES": ["core.wire.parsers.WireJSONParser"],
@@ -184,9 +211,42 @@ REST_FRAMEWORK = {
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "60"))),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=int(os.environ.get("JWT_REFRESH_HOURS", "24"))),
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Each refresh answers a new refresh token; the one used goes on the blacklist (token_blacklist app).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a fingerprint of the password hash: a password change refuses every earlier token.
+    "CHECK_REVOKE_TOKEN": True,
+    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "") or SECRET_KEY,
 }
+
+# --- Authentication: credentials cache and failed-login throttling (core/auth.py, docs/security.md) ---------
+# Verified HTTP Basic credentials are remembered (as a keyed HMAC) this long; 0 turns the cache off.
+AUTH_BASIC_CACHE_SECONDS = int(os.environ.get("AUTH_BASIC_CACHE_SECONDS", "300"))
+# Failed password checks (Basic, /api/auth/token/, /admin/login/) counted per username and per client address
+# over the window; at a limit (0: no limit) that username or address is locked out for AUTH_LOCKOUT_SECONDS.
+AUTH_FAILURE_WINDOW_SECONDS = int(os.environ.get("AUTH_FAILURE_WINDOW_SECONDS", "900"))
+AUTH_FAILURE_USER_LIMIT = int(os.environ.get("AUTH_FAILURE_USER_LIMIT", "10"))
+AUTH_FAILURE_ADDRESS_LIMIT = int(os.environ.get("AUTH_FAILURE_ADDRESS_LIMIT", "20"))
+AUTH_LOCKOUT_SECONDS = int(os.environ.get("AUTH_LOCKOUT_SECONDS", "900"))
+if os.environ.get("TRUSTED_PROXY_COUNT"):
+    # Behind N reverse proxies, the client address is the N-th entry from the right of X-Forwarded-For.
+    REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ["TRUSTED_PROXY_COUNT"])
+
+# --- Cache: shared by every process when Redis is configured (the credentials cache and lockouts need it) ---
+# CACHE_URL names a Redis for the cache alone; otherwise REDIS_URL (tests keep a per-process memory cache).
+CACHE_URL = os.environ.get("CACHE_URL", "") or ("" if TESTING else os.environ.get("REDIS_URL", ""))
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "backoffice"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Utility & telecom back office API",

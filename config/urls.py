@@ -3,9 +3,10 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core import views as core_views
-from core.auth_views import JWTObtainView, JWTRefreshView
+from core.auth_views import JWTObtainView, JWTRefreshView, admin_login
 
 urlpatterns = [
+    path("admin/login/", admin_login),  # the admin's own login view, throttled (core/auth_views.py)
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/auth/token/", JWTObtainView.as_view(), name="token_obtain_pair"),
@@ -24,5 +25,7 @@ urlpatterns = [
     re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI|api)/", core_views.not_found),
 ]
 
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_failure"

@@ -13,14 +13,14 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from . import exports
+from .auth import BasicAuthentication, JWTAuthentication
 
 EXPORT_PERMISSION = "core.export_data"
 

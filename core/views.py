@@ -1,12 +1,20 @@
-"""Health check and the error pages that answer in the wire family of the requested path."""
+"""Health check, the error pages that answer in the wire family of the requested path (JSON under ``/api/``),
+and the exception handler of the JSON API (analyst lists, JWT endpoints, schema)."""
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found, server_error
+from django.views.defaults import permission_denied as django_permission_denied
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .wire import bmc, oracle, uim
 from .wire.common import Problem
@@ -64,8 +72,57 @@ def not_found(request, exception=None):
     return family.standalone_response(Problem(404, "not_found", f"No resource at {request.path}."), request)
 
 
+SERVER_ERROR = "Internal server error. The error was logged."
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def server_failure(request):
     family = _family(request.path)
+    if family is None and _is_api(request):
+        return JsonResponse({"detail": SERVER_ERROR}, status=500)
     if family is None:
         return server_error(request)
-    return family.standalone_response(Problem(500, "server", "Internal server error. The error was logged."), request)
+    return family.standalone_response(Problem(500, "server", SERVER_ERROR), request)
+
+
+@csrf_exempt
+def bad_request(request, exception=None):
+    family = _family(request.path)
+    if family is None and _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    if family is None:
+        return django_bad_request(request, exception)
+    return family.standalone_response(Problem(400, "malformed", "Bad request."), request)
+
+
+@csrf_exempt
+def permission_denied(request, exception=None):
+    family = _family(request.path)
+    if family is None and _is_api(request):
+        return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
+    if family is None:
+        return django_permission_denied(request, exception)
+    return family.standalone_response(Problem(403, "forbidden", "Permission denied."), request)
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, and JSON for what it leaves to Django (which answers HTML, or a debug page with DEBUG).
+
+    The wire families have their own handlers; this one serves the analyst API, the JWT endpoints and the schema.
+    """
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    set_rollback()
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": "Request body too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"detail": "Bad request."}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RecursionError):  # JSON nested far too deep for the parser
+        return Response({"detail": "Malformed request body: nested too deeply."}, status=status.HTTP_400_BAD_REQUEST)
+    request = context.get("request")
+    logger.exception("Unhandled error serving %s", getattr(request, "path", "?"))
+    return Response({"detail": SERVER_ERROR}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -16,8 +16,8 @@ from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from ..auth import JWTAuthentication
 from .common import Problem, WireError, WirePermission, make_exception_handler, reason_phrase, render_standalone
 from .parsers import WireJSONParser
 

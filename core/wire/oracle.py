@@ -10,13 +10,13 @@ Message numbers of the envelope (``serverMessage.messageNbr``; ``messageCategory
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from ..auth import BasicAuthentication, JWTAuthentication
 from .common import Problem, WirePermission, make_exception_handler, render_standalone
 from .parsers import WireJSONParser
 from .xml import XML_MEDIA_TYPE, OracleXMLParser, OracleXMLRenderer

@@ -7,12 +7,12 @@ Error body: ``{"code", "reason", "message": [...], "status", "referenceError", "
 
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from ..auth import BasicAuthentication, JWTAuthentication
 from .common import Problem, WireError, WirePermission, make_exception_handler, reason_phrase, render_standalone
 from .parsers import WireJSONParser
 

@@ -1,0 +1,227 @@
+"""Authentication of every door: HTTP Basic through a verified-credentials cache, JWTs bound to the password,
+and throttling of failed logins per user and per client address. See docs/security.md.
+
+- **Credentials cache.** After a full check of Basic credentials, the cache keeps, for the username, an HMAC
+  (keyed with a secret derived from ``SECRET_KEY``) of the exact username, password and the user's current
+  password hash, for ``AUTH_BASIC_CACHE_SECONDS``. A later request with the same credentials loads the user
+  (one query, as a JWT does), recomputes the HMAC and compares in constant time: no password hash. A new
+  password (new salted hash), an inactive or removed user makes the entry useless on the very next request.
+  Failures are never cached; neither the password nor an unkeyed hash of it is ever stored.
+- **Failed logins.** Each failed password check (Basic, token endpoint, admin login) counts against the
+  username and against the client address, in a window of ``AUTH_FAILURE_WINDOW_SECONDS``. At
+  ``AUTH_FAILURE_USER_LIMIT`` failures for a username, or ``AUTH_FAILURE_ADDRESS_LIMIT`` from an address, that
+  username (from anywhere) or that address (for any username) is locked for ``AUTH_LOCKOUT_SECONDS``: every
+  password attempt through it is refused with 429 without checking the password. A success resets nothing:
+  the lock and the counters only run out.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.utils.crypto import constant_time_compare, salted_hmac
+from drf_spectacular.authentication import BasicScheme
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework import authentication, exceptions
+from rest_framework.settings import api_settings
+from rest_framework_simplejwt import authentication as jwt_authentication
+from rest_framework_simplejwt.exceptions import InvalidToken
+
+# Defaults of the settings (config/settings.py sets them from the environment).
+DEFAULTS = {
+    "AUTH_CACHE_ALIAS": "default",
+    "AUTH_BASIC_CACHE_SECONDS": 300,
+    "AUTH_FAILURE_WINDOW_SECONDS": 900,
+    "AUTH_FAILURE_USER_LIMIT": 10,
+    "AUTH_FAILURE_ADDRESS_LIMIT": 20,
+    "AUTH_LOCKOUT_SECONDS": 900,
+}
+LOCKED_MESSAGE = "Too many failed login attempts. Try again later."
+_MAC_SALT = "core.auth.basic-credentials"
+
+
+def setting(name: str) -> int | str:
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def cache():
+    return caches[setting("AUTH_CACHE_ALIAS")]
+
+
+def now() -> float:
+    """The lockout clock (a function, so that tests can move it instead of sleeping)."""
+    return time.time()
+
+
+def _digest(value: str) -> str:
+    # Cache keys only: fixed length and charset whatever the username holds.
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# --- Client address ----------------------------------------------------------------------------------------
+def client_address(request) -> str:
+    """The client's address: ``REMOTE_ADDR``, or behind ``REST_FRAMEWORK["NUM_PROXIES"]`` trusted proxies the
+    address the outermost of them saw (the N-th entry from the right of ``X-Forwarded-For``).
+
+    Unlike DRF's own ``get_ident``, ``X-Forwarded-For`` is ignored when no proxy is declared: a client could
+    otherwise write a new address in every request and never be counted.
+    """
+    meta = request.META
+    proxies = api_settings.NUM_PROXIES
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        addresses = [part.strip() for part in forwarded.split(",")]
+        return addresses[-min(proxies, len(addresses))]
+    return meta.get("REMOTE_ADDR", "")
+
+
+# --- Failed-login throttling -------------------------------------------------------------------------------
+def failure_counter_key(kind: str, value: str) -> str:
+    return f"auth:failures:{kind}:{_digest(value)}"
+
+
+def lock_key(kind: str, value: str) -> str:
+    return f"auth:locked:{kind}:{_digest(value)}"
+
+
+def _subjects(username: str, address: str):
+    """(kind, value, limit) of what a login attempt counts against; a limit of 0 turns that count off."""
+    return (
+        ("user", (username or "").casefold(), int(setting("AUTH_FAILURE_USER_LIMIT"))),
+        ("address", address or "", int(setting("AUTH_FAILURE_ADDRESS_LIMIT"))),
+    )
+
+
+def lock_keys(username: str, address: str) -> list[str]:
+    return [lock_key(kind, value) for kind, value, limit in _subjects(username, address) if limit]
+
+
+def raise_if_locked(found: dict, keys: list[str]) -> None:
+    """Raise :class:`Throttled` if one of the lock ``keys`` is in ``found`` (a ``get_many`` answer) and running."""
+    until = max((found.get(key) or 0 for key in keys), default=0)
+    remaining = until - now()
+    if remaining > 0:
+        raise exceptions.Throttled(wait=remaining, detail=LOCKED_MESSAGE)
+
+
+def check_not_locked(username: str, address: str) -> None:
+    keys = lock_keys(username, address)
+    if keys:
+        raise_if_locked(cache().get_many(keys), keys)
+
+
+def record_failure(username: str, address: str) -> None:
+    """Count one failed password check; lock the username or the address that reaches its limit."""
+    store = cache()
+    window = int(setting("AUTH_FAILURE_WINDOW_SECONDS"))
+    lockout = int(setting("AUTH_LOCKOUT_SECONDS"))
+    for kind, value, limit in _subjects(username, address):
+        if not limit:
+            continue
+        key = failure_counter_key(kind, value)
+        store.add(key, 0, timeout=window)  # the window runs from the first failure
+        try:
+            count = store.incr(key)
+        except ValueError:  # expired between add and incr
+            store.set(key, 1, timeout=window)
+            count = 1
+        if count >= limit:
+            store.set(lock_key(kind, value), now() + lockout, timeout=lockout)
+            store.delete(key)
+
+
+# --- Verified-credentials cache ----------------------------------------------------------------------------
+def credentials_cache_key(username: str) -> str:
+    return f"auth:basic:{_digest(username)}"
+
+
+def credentials_mac(username: str, password: str, password_hash: str) -> str:
+    """HMAC-SHA256, keyed with a secret derived from SECRET_KEY, of the exact credentials and the user's
+    current password hash (length-prefixed, so no two inputs encode alike)."""
+    message = f"{len(username)}:{username}{len(password)}:{password}{password_hash}"
+    return salted_hmac(_MAC_SALT, message.encode("utf-8", "surrogatepass"), algorithm="sha256").hexdigest()
+
+
+def cached_user(username: str, password: str, entry: str | None):
+    """The user whose credentials ``entry`` (the cached MAC, if any) vouches for, else ``None``."""
+    if not entry:
+        return None
+    model = get_user_model()
+    try:
+        user = model._default_manager.get_by_natural_key(username)
+    except model.DoesNotExist:
+        user = None
+    if user is None or not getattr(user, "is_active", True):
+        cache().delete(credentials_cache_key(username))
+        return None
+    if constant_time_compare(entry, credentials_mac(username, password, user.password)):
+        return user
+    # Another password, or the user's hash changed since: the entry never matches those. It is kept, so that a
+    # wrong guess does not cost the rightful client a full check; a successful full check overwrites it.
+    return None
+
+
+def remember_credentials(user, username: str, password: str) -> None:
+    ttl = int(setting("AUTH_BASIC_CACHE_SECONDS"))
+    if ttl > 0:
+        cache().set(credentials_cache_key(username), credentials_mac(username, password, user.password), ttl)
+
+
+class BasicAuthentication(authentication.BasicAuthentication):
+    """DRF's HTTP Basic with the verified-credentials cache and failed-login throttling."""
+
+    def authenticate_credentials(self, userid, password, request=None):
+        address = client_address(request) if request is not None else ""
+        locks = lock_keys(userid, address)
+        entry_key = credentials_cache_key(userid)
+        found = cache().get_many([*locks, entry_key])  # one round trip for the locks and the entry
+        raise_if_locked(found, locks)
+        user = cached_user(userid, password, found.get(entry_key))
+        if user is not None:
+            return (user, None)
+        try:
+            user, auth = super().authenticate_credentials(userid, password, request)
+        except exceptions.AuthenticationFailed:
+            record_failure(userid, address)
+            raise
+        remember_credentials(user, userid, password)
+        return (user, auth)
+
+
+# --- JWT ---------------------------------------------------------------------------------------------------
+def plain_token_message(detail) -> str:
+    """simplejwt's ``InvalidToken`` detail (a dict with a list of per-class messages) as one sentence."""
+    if not isinstance(detail, dict):
+        return str(detail)
+    text = str(detail.get("detail", "Token is invalid."))
+    reasons = []
+    for message in detail.get("messages") or []:
+        reason = str(message.get("message", "")) if isinstance(message, dict) else str(message)
+        if reason and reason not in reasons:
+            reasons.append(reason)
+    return f"{text}: {'; '.join(reasons)}." if reasons else text
+
+
+class JWTAuthentication(jwt_authentication.JWTAuthentication):
+    """simplejwt's ``JWTAuthentication`` whose failures are plain sentences in every family's envelope.
+
+    A token minted before its user's last password change is refused (``SIMPLE_JWT["CHECK_REVOKE_TOKEN"]``);
+    so is one of an inactive or removed user.
+    """
+
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except InvalidToken as exc:
+            raise exceptions.AuthenticationFailed(plain_token_message(exc.detail), code="token_not_valid") from None
+
+
+# drf-spectacular documents these classes as the ones they extend (same security scheme names).
+class BasicAuthenticationScheme(BasicScheme):
+    target_class = BasicAuthentication
+
+
+class JWTAuthenticationScheme(SimpleJWTScheme):
+    target_class = JWTAuthentication

@@ -1,0 +1,17 @@
+"""The project's URLs plus the minimal echo endpoint of each wire family (from ``wire_urls``).
+
+Mounted by the authentication tests: every door (the three families, the analyst API, the token endpoints
+and the admin login) behind the project's own authentication classes.
+"""
+
+from config.urls import urlpatterns as project_urlpatterns
+from tests.core import wire_urls
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_failure"
+
+ECHO_PATHS = [pattern for pattern in wire_urls.urlpatterns if "test/" in str(pattern.pattern)]
+
+urlpatterns = [*ECHO_PATHS, *project_urlpatterns]
