@@ -201,7 +201,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.views.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # One input discipline everywhere (body limit, encoding, nesting, NUL, surrogates): core/wire/parsers.py.
-    "DEFAULT_PARSER_CLASSES": ["core.wire.parsers.WireJSONParser"],
+    # Forms stay accepted where they were (the token endpoint); Django bounds their size and field count.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.wire.parsers.WireJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

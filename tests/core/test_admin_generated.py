@@ -68,8 +68,29 @@ def _device_return(user):
     return DeviceReturn.objects.create(device=Device.objects.first(), unenrollment=Unenrollment.objects.first())
 
 
+def _blacklisted_token(user):
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    RefreshToken.for_user(user).blacklist()
+    return BlacklistedToken.objects.get()
+
+
+def _outstanding_token(user):
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    RefreshToken.for_user(user)
+    return OutstandingToken.objects.get()
+
+
 # Models the demo data has no row of: how the change-page test makes one.
-MAKE_ONE = {"core.ExportJob": _export_job, "enrollments.DeviceReturn": _device_return}
+MAKE_ONE = {
+    "core.ExportJob": _export_job,
+    "enrollments.DeviceReturn": _device_return,
+    "token_blacklist.BlacklistedToken": _blacklisted_token,
+    "token_blacklist.OutstandingToken": _outstanding_token,
+}
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=IDS)
