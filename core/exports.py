@@ -1,11 +1,14 @@
-"""Streaming exports of filtered lists: CSV, JSON (array), JSON Lines and XLSX with flat memory.
+"""The analyst lists, declared once each, and their streaming exports: CSV, JSON (array), JSON Lines and XLSX.
 
-Rows come from ``queryset.values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL),
-are converted column by column with a converter chosen once per column, and are written in batches. No
-model instance and no serializer is built per row, which is what keeps a million rows fast and flat.
+A list is one :class:`ListSpec` in ``<app>/exports.py``: its model, its FilterSet, its :class:`Column` s and its
+orderings. Everything else derives from it: the analyst API's page rows and detail (``core/analyst.py``), the
+accepted ``?fields=`` names, the JSON keys of pages and of ``?format=json|jsonl``, the CSV/XLSX headers, the admin's
+Export button, background export jobs and ``manage.py export``. Keys are snake_case everywhere.
 
-Each domain app declares its exportable lists in ``<app>/exports.py`` with :func:`register`; the analyst API,
-the admin's Export button and ``manage.py export`` all read the same :class:`ExportSpec`.
+Rows come from ``queryset.values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL), are
+converted column by column with a converter chosen once per column, and are written in batches. No model instance
+and no serializer is built per row, which is what keeps a million rows fast and flat. Pages use the same row
+builder on one page of rows, so a page row and an export row are the same object.
 """
 
 import csv
@@ -17,8 +20,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils.functional import cached_property
+
+from .errors import Invalid, NotFound
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -29,14 +35,29 @@ FORMATS = {
 CHUNK_SIZE = 5000
 BATCH_ROWS = 1000
 
-# A cell beginning with one of these is read as a formula by spreadsheets (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A cell beginning with one of these is read as a formula by spreadsheets (CSV injection); the full-width forms
+# are folded to their ASCII twins by some spreadsheets (Excel with East Asian input, LibreOffice autocorrect).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+# What a spreadsheet may skip before it reads a formula: whitespace, newlines, NBSP, BOM, zero-width spaces.
+IGNORED_PREFIX = " \t\r\n\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" + (
+    "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+)
 
 
 def neutralise(text: str) -> str:
-    """Prefix a formula-like cell with an apostrophe so a spreadsheet shows it as text (OWASP advice)."""
-    if text and text[0] in FORMULA_TRIGGERS:
+    """Prefix a formula-like cell with an apostrophe so a spreadsheet shows it as text (OWASP advice).
+
+    Formula-like: its first character is a trigger, or its first character after leading whitespace, newlines,
+    NBSP, BOM or zero-width characters is one (``" =1+1"``, ``"\\ufeff@SUM(A1)"``, ``"\\uff1d1+1"``).
+    """
+    if not text:
+        return text
+    if text[0] in FORMULA_TRIGGERS:
         return "'" + text
+    if text[0] in IGNORED_PREFIX:
+        rest = text.lstrip(IGNORED_PREFIX)
+        if rest and rest[0] in FORMULA_TRIGGERS:
+            return "'" + text
     return text
 
 
@@ -48,61 +69,162 @@ def iso_utc(value: datetime) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One exported column: its ``name`` (for ``?fields=`` and JSON keys), ``header`` and ORM ``lookup``."""
+    """One column of a list: its snake_case ``name`` (the JSON key of pages and exports, and the name ``?fields=``
+    takes), its CSV/XLSX ``header``, and the ORM ``lookup`` it reads (the name itself unless given).
+
+    ``searched=False`` keeps a text column out of what ``search`` must cover (a raw request body, say).
+    """
 
     name: str
     header: str
-    lookup: str
+    lookup: str = ""
+    searched: bool = True
+
+    def __post_init__(self):
+        if not self.lookup:
+            object.__setattr__(self, "lookup", self.name)
 
 
 @dataclass
-class ExportSpec:
-    """An exportable list: its model, FilterSet, columns and default ordering."""
+class ListSpec:
+    """An analyst list: model, FilterSet, columns, default ``ordering`` and the column names ``orderings`` allows.
 
-    key: str  # "<app>.<list>", e.g. "outages.customers"
+    ``key`` is ``"<app>.<list>"``; the list's path under ``/api/`` is the key with a slash (``outages/events``).
+    """
+
+    key: str
     model: type[models.Model]
     columns: list[Column]
-    filterset_class: type | None = None
+    filterset: type | None = None
     ordering: tuple[str, ...] = ("pk",)
+    orderings: tuple[str, ...] = ()
     title: str = ""
-    _fields: dict = field(default_factory=dict, repr=False)
+    _by_name: dict = field(default_factory=dict, repr=False)
 
-    def base_queryset(self):
-        return self.model._default_manager.all()
+    def __post_init__(self):
+        self._by_name = {c.name: c for c in self.columns}
+        if len(self._by_name) != len(self.columns):
+            raise ValueError(f"{self.key}: two columns share a name")
+        unknown = [name for name in self.orderings if name not in self._by_name]
+        if unknown:
+            raise ValueError(f"{self.key}: orderings name no column: {unknown}")
+
+    @property
+    def path(self) -> str:
+        return self.key.replace(".", "/")
 
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def column(self, name: str) -> Column:
+        return self._by_name[name]
+
+    def base_queryset(self):
+        return self.model._default_manager.order_by(*self.ordering)
+
     def select(self, names: Iterable[str] | None) -> list[Column]:
-        """The columns named in ``?fields=`` (in that order), or all. Unknown names raise ValueError."""
+        """The columns named in ``?fields=`` (in that order), or all. Unknown names raise :class:`Invalid`."""
+        names = [n for n in (names or ()) if n]
         if not names:
             return list(self.columns)
-        by_name = {c.name: c for c in self.columns}
-        unknown = [n for n in names if n not in by_name]
+        unknown = [n for n in names if n not in self._by_name]
         if unknown:
-            raise ValueError(f"Unknown fields: {', '.join(unknown)}. Choose among: {', '.join(by_name)}.")
-        return [by_name[n] for n in names]
+            raise Invalid(
+                f"Unknown fields: {', '.join(unknown)}. Choose among: {', '.join(self._by_name)}.",
+                code="analyst.unknown_field",
+                field="fields",
+            )
+        return [self._by_name[n] for n in dict.fromkeys(names)]
 
-    def filter(self, data, queryset=None, request=None):
-        """Apply the FilterSet to ``data``; return the queryset or raise ValueError with the form errors."""
+    @cached_property
+    def filterset_class(self):
+        """The list's complete FilterSet: the app's filters (``search`` included) plus ``ordering`` over the
+        columns in ``orderings``. The API, the admin's Export button, background jobs and ``manage.py export``
+        all narrow and order through this one class."""
+        from .filters import FilterSet, OrderingFilter
+
+        base = self.filterset or FilterSet
+        attrs = {"Meta": type("Meta", (getattr(base, "Meta", object),), {"model": self.model})}
+        if self.orderings:
+            fields = [(self._by_name[name].lookup, name) for name in self.orderings]
+            attrs["ordering"] = OrderingFilter(
+                fields=fields, help_text="Comma-separated columns; a leading '-' orders descending."
+            )
+        filterset_class = type(base.__name__, (base,), attrs)
+        for name, declared in base.base_filters.items():  # filters added to the table after the class was made
+            filterset_class.base_filters.setdefault(name, declared)
+        return filterset_class
+
+    def filtered(self, data, queryset=None):
+        """Narrow and order the list by ``data`` (a QueryDict of filters, ``search`` and ``ordering``; other keys
+        are ignored). Invalid values raise :class:`Invalid` naming each parameter."""
         queryset = self.base_queryset() if queryset is None else queryset
-        if self.filterset_class is None:
-            return queryset
-        filterset = self.filterset_class(data=data, queryset=queryset, request=request)
+        filterset = self.filterset_class(data=data, queryset=queryset)
         if not filterset.is_valid():
-            raise ValueError(json.dumps(filterset.errors))
+            errors = [(name, str(text)) for name, texts in filterset.errors.items() for text in texts]
+            raise Invalid(
+                "; ".join(f"{name}: {text}" for name, text in errors),
+                code="analyst.invalid_filter",
+                errors=errors,
+            )
         return filterset.qs
 
+    def rows(self, queryset, columns: list[Column] | None = None) -> Iterator[dict]:
+        """JSON-ready rows (``{column name: value}``): the rows of pages and of JSON exports."""
+        return json_rows(queryset, list(self.columns) if columns is None else columns)
 
-REGISTRY: dict[str, ExportSpec] = {}
+    def row(self, queryset, pk, columns: list[Column] | None = None) -> dict:
+        try:
+            found = list(self.rows(queryset.filter(pk=pk), columns))
+        except (ValueError, TypeError, OverflowError, ValidationError):  # not an id of this list (a bad UUID...)
+            found = []
+        if not found:
+            raise NotFound(f"No {self.model._meta.verbose_name} with id {pk}.", code="analyst.not_found")
+        return found[0]
+
+    def final_field(self, column: Column):
+        return final_field(self.model, column.lookup)
+
+    def nullable(self, column: Column) -> bool:
+        """Whether the column can be null: a null field, or a null (or reverse) relation on the way."""
+        current = self.model
+        for part in column.lookup.split("__"):
+            try:
+                found = current._meta.get_field(part)
+            except FieldDoesNotExist:
+                return True
+            if getattr(found, "null", False) or (found.is_relation and not found.concrete):
+                return True
+            if found.is_relation and found.related_model is not None:
+                current = found.related_model
+        return False
+
+    def text_lookups(self) -> list[str]:
+        """The free-text columns a ``search`` must cover (text fields without choices)."""
+        out = []
+        for column in self.columns:
+            f = self.final_field(column)
+            if column.searched and isinstance(f, models.CharField | models.TextField) and not f.choices:
+                out.append(column.lookup)
+        return out
 
 
-def register(spec: ExportSpec) -> ExportSpec:
+REGISTRY: dict[str, ListSpec] = {}
+
+
+def register(spec: ListSpec) -> ListSpec:
     REGISTRY[spec.key] = spec
     return spec
 
 
-def spec_for_model(model) -> ExportSpec | None:
+def get_list(key: str) -> ListSpec:
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise NotFound(f"Unknown list {key!r}.", code="analyst.unknown_list") from None
+
+
+def spec_for_model(model) -> ListSpec | None:
     for spec in REGISTRY.values():
         if spec.model is model:
             return spec
@@ -110,7 +232,8 @@ def spec_for_model(model) -> ExportSpec | None:
 
 
 # --- Column conversion ---------------------------------------------------------------------------
-def _final_field(model, lookup: str):
+def final_field(model, lookup: str):
+    """The model field a lookup ends on; for a relation, the related model's primary key."""
     current = model
     found = None
     for part in lookup.split("__"):
@@ -167,6 +290,14 @@ def _identity(value):
     return value
 
 
+def _json_datetime(value):
+    return iso_utc(value)
+
+
+def _json_date(value):
+    return value.isoformat()
+
+
 def _json_generic(value):
     if isinstance(value, datetime):
         return iso_utc(value)
@@ -174,24 +305,27 @@ def _json_generic(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    return value
+    if isinstance(value, str | int | float | bool | dict | list):
+        return value
+    return str(value)  # UUIDs, durations: as text, as DRF renders them
 
 
 def converters_for(model, columns: list[Column], *, spreadsheet: bool = True) -> list[Callable]:
     """One converter per column, chosen once from the model field's type (no per-cell type dispatch).
 
-    ``spreadsheet`` converters (CSV, XLSX) neutralise formula-like text; JSON ones keep text and types as is.
+    ``spreadsheet`` converters (CSV, XLSX) neutralise formula-like text; JSON ones keep text and types as they are
+    (and are never called on ``None``).
     """
     out = []
     for column in columns:
-        f = _final_field(model, column.lookup)
+        f = final_field(model, column.lookup)
         if isinstance(f, models.DateTimeField):
-            out.append(_datetime_converter)
+            out.append(_datetime_converter if spreadsheet else _json_datetime)
         elif isinstance(f, models.DateField):
-            out.append(_date_converter)
+            out.append(_date_converter if spreadsheet else _json_date)
         elif isinstance(f, models.BooleanField):
             out.append(_bool_converter if spreadsheet else _identity)
-        elif isinstance(f, models.CharField | models.TextField) and not f.choices:
+        elif isinstance(f, models.CharField | models.TextField):
             out.append(_text_converter if spreadsheet else _identity)
         elif isinstance(f, models.IntegerField | models.AutoField | models.FloatField):
             out.append(_plain_converter if spreadsheet else _identity)
@@ -205,11 +339,25 @@ def iter_rows(queryset, columns: list[Column], *, chunk_size: int = CHUNK_SIZE) 
     return queryset.values_list(*[c.lookup for c in columns]).iterator(chunk_size=chunk_size)
 
 
+def json_rows(source, columns: list[Column], *, model=None) -> Iterator[dict]:
+    """``{column name: JSON value}`` per row. ``source`` is a queryset (streamed) or, with ``model``, an iterable
+    of value tuples already fetched (one page)."""
+    if model is None:
+        model = source.model
+        source = iter_rows(source, columns)
+    convert = converters_for(model, columns, spreadsheet=False)
+    names = [c.name for c in columns]
+    for row in source:
+        yield {
+            name: (None if value is None else fn(value)) for name, fn, value in zip(names, convert, row, strict=True)
+        }
+
+
 # --- Writers ---------------------------------------------------------------------------------------
 def stream_csv(queryset, columns: list[Column], *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([c.header for c in columns])
+    writer.writerow([neutralise(c.header) for c in columns])
     convert = converters_for(queryset.model, columns)
     pairs = list(enumerate(convert))
     batch = []
@@ -232,19 +380,10 @@ def stream_csv(queryset, columns: list[Column], *, progress: Callable[[int], Non
         progress(done)
 
 
-def _json_rows(queryset, columns: list[Column]) -> Iterator[dict]:
-    convert = converters_for(queryset.model, columns, spreadsheet=False)
-    names = [c.name for c in columns]
-    for row in iter_rows(queryset, columns):
-        yield {
-            name: (None if value is None else fn(value)) for name, fn, value in zip(names, convert, row, strict=True)
-        }
-
-
 def stream_jsonl(queryset, columns, *, progress=None) -> Iterator[str]:
     lines = []
     done = 0
-    for obj in _json_rows(queryset, columns):
+    for obj in json_rows(queryset, columns):
         lines.append(json.dumps(obj, default=str))
         if len(lines) >= BATCH_ROWS:
             done += len(lines)
@@ -277,7 +416,7 @@ def write_xlsx(queryset, columns, target, *, progress=None, title: str = "export
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "export")
-    sheet.append([c.header for c in columns])
+    sheet.append([neutralise(c.header) for c in columns])
     convert = converters_for(queryset.model, columns)
     done = 0
     for row in iter_rows(queryset, columns):
