@@ -207,3 +207,71 @@ def test_export_command_reports_bad_filters(people):
 
     with pytest.raises(CommandError, match="joined_after"):
         call_command("export", "tests.users", "--filter", "joined_after=not-a-date", "--no-progress")
+
+
+# Issue 15 item 12: a formula after leading whitespace, a newline, NBSP, BOM, or in full-width form passed unprefixed.
+HIDDEN_FORMULAS = [
+    " =1+1",
+    "  @SUM(A1)",
+    "\n=1+1",
+    "\r\n+1",
+    "\u00a0=1+1",
+    "\ufeff=1+1",
+    "\ufeff -1",
+    "\u200b=1",
+    "\u3000=1",
+    "\uff1d1+1",  # ＝
+    "\uff0b1",  # ＋
+    "\uff0d1",  # －
+    "\uff20SUM(A1)",  # ＠
+    " \uff1dA1",
+]
+HARMLESS = ["plain", " leading space", "\u00a0nbsp then text", "1-2", "a=b", "", "\ufeffbom then text"]
+
+
+@pytest.mark.parametrize("text", HIDDEN_FORMULAS)
+def test_neutralise_prefixes_formulas_hidden_behind_blanks_or_in_full_width(text):
+    assert exports.neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_neutralise_leaves_harmless_text_alone(text):
+    assert exports.neutralise(text) == text
+
+
+@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_spreadsheet_exports_neutralise_hidden_formulas(superuser, tmp_path, fmt):
+    for i, text in enumerate(HIDDEN_FORMULAS):
+        User.objects.create(username=f"hidden{i:02}", first_name=text[:150])
+    client = APIClient()
+    client.force_authenticate(superuser)
+    response = client.get(
+        f"/api/tests/users/?format={fmt}&fields=username,first_name&username=hidden&ordering=username"
+    )
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(_body(response), newline="")))
+    else:
+        path = tmp_path / "hidden.xlsx"
+        path.write_bytes(_body_bytes(response))
+        rows = [list(r) for r in openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
+    cells = [row[1] for row in rows[1:]]
+    assert len(cells) == len(HIDDEN_FORMULAS)
+    assert all(cell.startswith("'") for cell in cells), cells
+    # JSON keeps the values exactly as stored.
+    array = json.loads(
+        _body(client.get("/api/tests/users/?format=json&fields=first_name&username=hidden&ordering=username"))
+    )
+    assert [row["first_name"] for row in array] == HIDDEN_FORMULAS
+
+
+def test_analyst_role_has_view_and_export_only():
+    """The role's old ``export`` action matched no model permission: exporting is ``core.export_data``."""
+    from core import roles
+
+    assert roles.ROLE_ACTIONS[roles.ANALYST] == ("view",)
+    codes = set(Group.objects.get(name="analyst").permissions.values_list("content_type__app_label", "codename"))
+    domain = {(app, code) for app, code in codes if app in roles.DOMAIN_APPS}
+    assert domain and all(code.startswith("view_") for _app, code in domain)
+    assert codes - domain == {("core", "export_data"), ("core", "view_exportjob")}
