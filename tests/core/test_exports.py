@@ -220,10 +220,10 @@ HIDDEN_FORMULAS = [
     "\ufeff -1",
     "\u200b=1",
     "\u3000=1",
-    "\uff1d1+1",  # ＝
-    "\uff0b1",  # ＋
-    "\uff0d1",  # －
-    "\uff20SUM(A1)",  # ＠
+    "\uff1d1+1",  # full-width equals
+    "\uff0b1",  # full-width plus
+    "\uff0d1",  # full-width minus
+    "\uff20SUM(A1)",  # full-width at
     " \uff1dA1",
 ]
 HARMLESS = ["plain", " leading space", "\u00a0nbsp then text", "1-2", "a=b", "", "\ufeffbom then text"]
