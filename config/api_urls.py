@@ -6,11 +6,11 @@ declared once each in ``<app>/exports.py``.
 
 from rest_framework.routers import SimpleRouter
 
-from core import exports
+from core import lists
 from core.analyst import viewset_for
 
 router = SimpleRouter()
-for _key, _spec in sorted(exports.REGISTRY.items()):
+for _key, _spec in sorted(lists.REGISTRY.items()):
     router.register(_spec.path, viewset_for(_spec), basename=f"analyst-{_key.replace('.', '-')}")
 
 urlpatterns = router.urls

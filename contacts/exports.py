@@ -1,6 +1,6 @@
-"""The analyst lists of the contacts app, each declared once: columns, filters, orderings (see core/exports.py)."""
+"""The analyst lists of the contacts app, each declared once: columns, filters, orderings (see core/lists.py)."""
 
-from core.exports import Column, ListSpec, register
+from core.lists import Column, ListSpec, register
 
 from .filters import ContactStatusEventFilterSet, CustomerContactFilterSet
 from .models import ContactStatusEvent, CustomerContact

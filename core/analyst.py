@@ -1,6 +1,6 @@
 """The analyst API under ``/api/``: read-only lists and details, filtered, ordered, paginated, exported.
 
-Each list is one :class:`~core.exports.ListSpec` (``<app>/exports.py``); :func:`viewset_for` builds its view, and
+Each list is one :class:`~core.lists.ListSpec` (``<app>/exports.py``); :func:`viewset_for` builds its view, and
 ``config/api_urls.py`` routes every registered list at ``/api/<app>/<list>/``. Nothing here is per list.
 
 - ``GET /api/<app>/<list>/?<filters>&search=..&ordering=-col&page=2&page_size=100&fields=a,b`` → a page.
@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.utils.field_mapping import ClassLookupDict
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from . import exports
+from . import exports, lists
 from .errors import Invalid, NotFound
 
 EXPORT_PERMISSION = "core.export_data"
@@ -121,7 +121,7 @@ class RowSerializer(serializers.Serializer):
 _FIELD_FOR = ClassLookupDict(serializers.ModelSerializer.serializer_field_mapping)
 
 
-def _schema_field(spec: exports.ListSpec, column: exports.Column) -> serializers.Field:
+def _schema_field(spec: lists.ListSpec, column: lists.Column) -> serializers.Field:
     """The serializer field that documents a column: the model field's type, nullable where the value can be."""
     model_field = spec.final_field(column)
     options = {
@@ -141,7 +141,7 @@ def _schema_field(spec: exports.ListSpec, column: exports.Column) -> serializers
     return field_class(**options)
 
 
-def row_serializer(spec: exports.ListSpec) -> type[serializers.Serializer]:
+def row_serializer(spec: lists.ListSpec) -> type[serializers.Serializer]:
     name = f"{spec.model.__name__}ListSerializer"
     attrs = {column.name: _schema_field(spec, column) for column in spec.columns}
     attrs["__doc__"] = f"A row of the list {spec.key} (every key unless `fields=` chooses some)."
@@ -149,7 +149,7 @@ def row_serializer(spec: exports.ListSpec) -> type[serializers.Serializer]:
 
 
 class AnalystViewSet(viewsets.GenericViewSet):
-    """A list and its details, from a :class:`~core.exports.ListSpec` (see :func:`viewset_for`)."""
+    """A list and its details, from a :class:`~core.lists.ListSpec` (see :func:`viewset_for`)."""
 
     authentication_classes = [BasicAuthentication, JWTAuthentication, SessionAuthentication]
     permission_classes = [AnalystPermission]
@@ -159,7 +159,7 @@ class AnalystViewSet(viewsets.GenericViewSet):
     pagination_class = AnalystPagination
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer, JSONLinesRenderer]
     schema = AnalystAutoSchema()
-    spec: exports.ListSpec
+    spec: lists.ListSpec
 
     @classmethod
     def export_format(cls, request) -> str | None:
@@ -178,7 +178,7 @@ class AnalystViewSet(viewsets.GenericViewSet):
         except Invalid as exc:
             raise _bad_request(exc) from None
 
-    def columns(self) -> list[exports.Column]:
+    def columns(self) -> list[lists.Column]:
         names = [n.strip() for n in self.request.query_params.get(FIELDS_PARAM, "").split(",")]
         try:
             return self.spec.select(names)
@@ -217,7 +217,7 @@ def _bad_request(exc: Invalid) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
-def viewset_for(spec: exports.ListSpec) -> type[AnalystViewSet]:
+def viewset_for(spec: lists.ListSpec) -> type[AnalystViewSet]:
     """The read-only viewset of a list: its rows, filters, orderings and formats all come from ``spec``."""
     serializer_class = row_serializer(spec)
     fields_parameter = OpenApiParameter(
@@ -245,7 +245,7 @@ def viewset_for(spec: exports.ListSpec) -> type[AnalystViewSet]:
     )(viewset)
 
 
-def _list_description(spec: exports.ListSpec) -> str:
+def _list_description(spec: lists.ListSpec) -> str:
     lines = [spec.title or f"The list `{spec.key}`.", ""]
     lines.append(
         "Columns (JSON keys, `fields=` names and CSV/XLSX headers): "

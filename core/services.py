@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from . import exports, jobs
+from . import exports, jobs, lists
 from .errors import DomainError
 from .models import ExportJob
 
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 def export_job_create(*, user, list_key: str, query: str, fmt: str, rows_total: int = 0) -> ExportJob:
     """Record a background export of the list ``list_key`` narrowed by ``query`` (its FilterSet query string)
     and enqueue it once the transaction commits. An unknown list or an invalid query is refused here."""
-    spec = exports.get_list(list_key)
+    spec = lists.get_list(list_key)
     spec.filtered(QueryDict(query))  # validate now: a bad query is the caller's error, not a failed job later
     opts = spec.model._meta
     job = ExportJob.objects.create(
@@ -54,7 +54,7 @@ def export_job_run(*, job_id) -> ExportJob | None:
         job.error = ""
         job.save(update_fields=["status", "started_at", "rows_done", "error"])
     try:
-        spec = exports.get_list(job.list_key)
+        spec = lists.get_list(job.list_key)
         queryset = spec.filtered(QueryDict(job.query))
     except DomainError as exc:  # the list or a filter changed since the job was created: retrying cannot help
         ExportJob.objects.filter(pk=job.pk).update(

@@ -1,6 +1,6 @@
-"""The analyst lists of the enrollments app, each declared once: columns, filters, orderings (core/exports.py)."""
+"""The analyst lists of the enrollments app, each declared once: columns, filters, orderings (core/lists.py)."""
 
-from core.exports import Column, ListSpec, register
+from core.lists import Column, ListSpec, register
 
 from .filters import EnrollmentFilterSet, UnenrollmentFilterSet
 from .models import Enrollment, Unenrollment

@@ -1,6 +1,6 @@
-"""The analyst lists of the outages app, each declared once: columns, filters, orderings (see core/exports.py)."""
+"""The analyst lists of the outages app, each declared once: columns, filters, orderings (see core/lists.py)."""
 
-from core.exports import Column, ListSpec, register
+from core.lists import Column, ListSpec, register
 
 from .filters import OutageCustomerFilterSet, OutageEventFilterSet, OutageMessageFilterSet
 from .models import OutageCustomer, OutageEvent, OutageMessage

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import include, path
 from rest_framework import routers
 
-from core import exports
+from core import lists
 from core.analyst import viewset_for
 from core.filters import DateTimeFilter, FilterSet, SearchFilter
 
@@ -22,18 +22,18 @@ class UserFilterSet(FilterSet):
         fields = ["is_staff"]
 
 
-USER_SPEC = exports.ListSpec(
+USER_SPEC = lists.ListSpec(
     key="tests.users",
     model=User,
     filterset=UserFilterSet,
     ordering=("id",),
     orderings=("id", "username", "joined"),
     columns=[
-        exports.Column("id", "ID"),
-        exports.Column("username", "Username"),
-        exports.Column("first_name", "First name"),
-        exports.Column("is_staff", "Staff"),
-        exports.Column("joined", "Joined (UTC)", "date_joined"),
+        lists.Column("id", "ID"),
+        lists.Column("username", "Username"),
+        lists.Column("first_name", "First name"),
+        lists.Column("is_staff", "Staff"),
+        lists.Column("joined", "Joined (UTC)", "date_joined"),
     ],
 )
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core import exports, services
+from core import exports, lists, services
 from core.models import ExportJob
 from tests.core.export_urls import USER_SPEC
 
@@ -24,9 +24,9 @@ User = get_user_model()
 
 @pytest.fixture(autouse=True)
 def _registered_spec():
-    exports.register(USER_SPEC)
+    lists.register(USER_SPEC)
     yield
-    exports.REGISTRY.pop(USER_SPEC.key, None)
+    lists.REGISTRY.pop(USER_SPEC.key, None)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from tqdm import tqdm
 
-from core import exports
+from core import exports, lists
 from core.errors import DomainError
 
 
@@ -30,10 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["list"] or not options["key"]:
-            for key, spec in sorted(exports.REGISTRY.items()):
+            for key, spec in sorted(lists.REGISTRY.items()):
                 self.stdout.write(f"{key}: {', '.join(spec.column_names())}")
             return
-        spec = exports.REGISTRY.get(options["key"])
+        spec = lists.REGISTRY.get(options["key"])
         if spec is None:
             raise CommandError(f"Unknown list {options['key']!r}; --list shows them.")
         data = QueryDict(mutable=True)
