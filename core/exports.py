@@ -10,6 +10,7 @@ A column here is anything with ``name``, ``header`` and ``lookup`` (a :class:`co
 
 import csv
 import io
+import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterator
@@ -228,15 +229,13 @@ def stream_jsonl(queryset, columns, *, progress=None) -> Iterator[str]:
 
 
 def stream_json(queryset, columns, *, progress=None) -> Iterator[str]:
-    """One JSON array, streamed element by element."""
-    yield "["
+    """One JSON array, streamed element by element (the ``[`` goes out with the first rows, never alone)."""
     first = True
     for chunk in stream_jsonl(queryset, columns, progress=progress):
-        lines = chunk.rstrip("\n").split("\n")
-        body = ",\n".join(lines)
-        yield (body if first else ",\n" + body)
+        body = ",\n".join(chunk.rstrip("\n").split("\n"))
+        yield ("[" + body) if first else (",\n" + body)
         first = False
-    yield "]\n"
+    yield "[]\n" if first else "]\n"
 
 
 def write_xlsx(queryset, columns, target, *, progress=None, title: str = "export") -> None:
@@ -272,6 +271,10 @@ def streaming_response(queryset, columns, fmt: str, filename: str):
         write_xlsx(queryset, columns, spool, title=filename)
         spool.seek(0)
         return FileResponse(spool, as_attachment=True, filename=name, content_type=content_type)
-    response = StreamingHttpResponse(STREAMERS[fmt](queryset, columns), content_type=content_type)
+    # Produce the first chunk (the header and the first batch of rows) before answering: a row the database cannot
+    # read is then an error response, not a "200" whose body stops after a few bytes.
+    chunks = iter(STREAMERS[fmt](queryset, columns))
+    head = next(chunks, "")
+    response = StreamingHttpResponse(itertools.chain([head], chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -275,3 +275,26 @@ def test_analyst_role_has_view_and_export_only():
     domain = {(app, code) for app, code in codes if app in roles.DOMAIN_APPS}
     assert domain and all(code.startswith("view_") for _app, code in domain)
     assert codes - domain == {("core", "export_data"), ("core", "view_exportjob")}
+
+
+@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_a_row_that_cannot_be_read_is_an_error_not_a_truncated_200(people, superuser, monkeypatch, fmt):
+    """Issue 15 item 1: an unreadable row made ``?format=json`` answer 200 with a body of just ``[``."""
+
+    def unreadable(queryset, columns, **kwargs):
+        raise OverflowError("date value out of range")
+        yield  # pragma: no cover - a generator
+
+    monkeypatch.setattr(exports, "iter_rows", unreadable)
+    client = APIClient()
+    client.force_authenticate(superuser)
+    with pytest.raises(OverflowError):
+        client.get(f"/api/tests/users/?format={fmt}")
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_an_empty_json_export_is_an_empty_array(superuser):
+    client = APIClient()
+    client.force_authenticate(superuser)
+    assert json.loads(_body(client.get("/api/tests/users/?format=json&username=nobody-at-all"))) == []
