@@ -1,52 +1,61 @@
-"""Exportable lists of the blackouts app (analyst API, admin Export button, ``manage.py export``)."""
+"""The analyst lists of the blackouts app, each declared once: columns, filters, orderings (core/lists.py)."""
 
-from core.exports import Column, ExportSpec, register
+from core.lists import Column, ListSpec, register
 
 from .filters import BlackoutPolicyFilterSet, EventFilterSet
 from .models import BlackoutPolicy, Event
 
 POLICIES = register(
-    ExportSpec(
+    ListSpec(
         key="blackouts.policies",
+        title="Blackout policies with their current or next window.",
         model=BlackoutPolicy,
-        filterset_class=BlackoutPolicyFilterSet,
+        filterset=BlackoutPolicyFilterSet,
         ordering=("execution_order", "name"),
+        orderings=("name", "execution_order", "created_at", "modified_at", "window_start"),
         columns=[
-            Column("id", "Policy ID", "id"),
-            Column("name", "Name", "name"),
-            Column("description", "Description", "description"),
-            Column("enabled", "Enabled", "enabled"),
-            Column("executionOrder", "Execution order", "execution_order"),
-            Column("eventSelectorCriteria", "Selector criteria", "selector_criteria"),
-            Column("owner", "Owner", "owner"),
-            Column("windowStart", "Current/next window start (UTC)", "window_start"),
-            Column("windowEnd", "Current/next window end (UTC)", "window_end"),
-            Column("blackoutExistingEvents", "Black out existing events", "blackout_existing_events"),
-            Column("resetStatusOnBlackoutEnd", "Reset status on end", "reset_status_on_blackout_end"),
-            Column("createdAt", "Created (UTC)", "created_at"),
-            Column("modifiedAt", "Modified (UTC)", "modified_at"),
+            Column("id", "Policy ID"),
+            Column("name", "Name"),
+            Column("description", "Description"),
+            Column("enabled", "Enabled"),
+            Column("execution_order", "Execution order"),
+            Column("selector_criteria", "Selector criteria"),
+            Column("owner", "Owner"),
+            Column("window_start", "Current/next window start (UTC)"),
+            Column("window_end", "Current/next window end (UTC)"),
+            Column("blackout_existing_events", "Black out existing events"),
+            Column("reset_status_on_blackout_end", "Reset status on end"),
+            Column("timeframe", "Timeframe"),
+            Column("created_at", "Created (UTC)"),
+            Column("modified_at", "Modified (UTC)"),
         ],
     )
 )
 
 EVENTS = register(
-    ExportSpec(
+    ListSpec(
         key="blackouts.events",
+        title="Events received, with the blackout policy that blacked them out (if any).",
         model=Event,
-        filterset_class=EventFilterSet,
+        filterset=EventFilterSet,
         ordering=("-received_at", "id"),
+        orderings=("id", "received_at", "severity", "status", "blacked_out_at"),
         columns=[
-            Column("id", "Event ID", "id"),
-            Column("identifier", "_identifier", "identifier"),
-            Column("class", "Class", "event_class"),
-            Column("severity", "Severity", "severity"),
-            Column("status", "Status", "status"),
-            Column("previousStatus", "Status before blackout", "previous_status"),
-            Column("msg", "Message", "msg"),
-            Column("sourceHostname", "Source host", "source_hostname"),
-            Column("blackoutPolicy", "Blacked out by", "blackout_policy__name"),
-            Column("blackedOutAt", "Blacked out at (UTC)", "blacked_out_at"),
-            Column("receivedAt", "Received (UTC)", "received_at"),
+            Column("id", "Event ID"),
+            Column("identifier", "Identifier"),
+            Column("event_class", "Class"),
+            Column("severity", "Severity"),
+            Column("status", "Status"),
+            Column("previous_status", "Status before blackout"),
+            Column("msg", "Message"),
+            Column("source_hostname", "Source host"),
+            Column("source_identifier", "Source identifier"),
+            Column("repeat_count", "Repeat count"),
+            Column("slots", "Slots"),
+            Column("blackout_policy", "Blackout policy ID"),
+            Column("blackout_policy_name", "Blacked out by", "blackout_policy__name"),
+            Column("blacked_out_at", "Blacked out at (UTC)"),
+            Column("received_at", "Received (UTC)"),
         ],
     )
 )

@@ -1,26 +1,38 @@
-"""FilterSets for the analyst API and exports (and tests): one per listed model."""
+"""FilterSets of the blackouts lists: the analyst API, the admin's Export button, background exports and
+``manage.py export`` narrow querysets with these (through ``blackouts/exports.py``)."""
 
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from core.filters import FilterSet, UTCIsoDateTimeFilter
+from core.filters import ChoiceFilter, DateTimeFilter, FilterSet, MultipleChoiceFilter, SearchFilter
 
 from .models import BlackoutPolicy, Event, EventStatus, Severity, TimeframeState
 
 
 class BlackoutPolicyFilterSet(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
-    search = django_filters.CharFilter(method="filter_search", label="Name or description contains")
-    modified_after = UTCIsoDateTimeFilter(field_name="modified_at", lookup_expr="gte")
-    modified_before = UTCIsoDateTimeFilter(field_name="modified_at", lookup_expr="lt")
-    created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    state = django_filters.ChoiceFilter(choices=TimeframeState.choices, method="filter_state")
+    search = SearchFilter("name", "description", "selector_criteria", "owner")
+    modified_after = DateTimeFilter(field_name="modified_at", lookup_expr="gte")
+    modified_before = DateTimeFilter(field_name="modified_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    state = ChoiceFilter(choices=TimeframeState.choices, method="filter_state")
+    in_error = django_filters.BooleanFilter(method="filter_in_error", label="The window tick could not apply it")
 
     class Meta:
         model = BlackoutPolicy
-        fields = ["name", "enabled", "owner", "execution_order"]
+        fields = [
+            "name",
+            "enabled",
+            "owner",
+            "execution_order",
+            "blackout_existing_events",
+            "reset_status_on_blackout_end",
+        ]
+
+    def filter_in_error(self, queryset, name, value):
+        return queryset.exclude(apply_error="") if value else queryset.filter(apply_error="")
 
     def filter_state(self, queryset, name, value):
         """From the schedule cache the window tick keeps (at most one tick old)."""
@@ -32,25 +44,22 @@ class BlackoutPolicyFilterSet(FilterSet):
             return queryset.filter(window_start__isnull=True)
         return queryset.exclude(open_now).filter(window_start__isnull=False)
 
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value)) if value else queryset
-
 
 class EventFilterSet(FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices)
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
+    status = MultipleChoiceFilter(choices=EventStatus.choices)
+    severity = MultipleChoiceFilter(choices=Severity.choices)
     event_class = django_filters.CharFilter()
     identifier = django_filters.CharFilter()
     msg = django_filters.CharFilter(lookup_expr="icontains")
-    received_after = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    search = django_filters.CharFilter(method="filter_search", label="Message or identifier contains")
+    received_after = DateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = DateTimeFilter(field_name="received_at", lookup_expr="lt")
+    search = SearchFilter(
+        "identifier", "event_class", "msg", "source_hostname", "source_identifier", "blackout_policy__name"
+    )
     # By id, not a model choice: an unknown policy is an empty list, not a 400.
     blackout_policy = django_filters.UUIDFilter(field_name="blackout_policy_id")
+    blackout_policy__isnull = django_filters.BooleanFilter(field_name="blackout_policy", lookup_expr="isnull")
 
     class Meta:
         model = Event
         fields = ["status", "severity", "event_class", "identifier", "blackout_policy", "source_hostname"]
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(msg__icontains=value) | Q(identifier__icontains=value)) if value else queryset

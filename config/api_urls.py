@@ -1,24 +1,16 @@
-"""The analyst API under /api/: one read-only, filtered, exportable list per domain record."""
+"""The analyst API under /api/: one read-only, filtered, exportable list per registered ListSpec.
+
+Each list's path is its key with a slash (``outages.events`` → ``/api/outages/events/``); the lists themselves are
+declared once each in ``<app>/exports.py``.
+"""
 
 from rest_framework.routers import SimpleRouter
 
-from blackouts.api.analyst import BlackoutPolicyAnalystViewSet, EventAnalystViewSet
-from contacts.api.analyst import ContactStatusEventAnalystViewSet, CustomerContactAnalystViewSet
-from enrollments.api.analyst import EnrollmentAnalystViewSet, UnenrollmentAnalystViewSet
-from inventory.api.analyst import BusinessInteractionAnalystViewSet, ServiceAnalystViewSet
-from outages.api.analyst import OutageCustomerAnalystViewSet, OutageEventAnalystViewSet, OutageMessageAnalystViewSet
+from core import lists
+from core.analyst import viewset_for
 
 router = SimpleRouter()
-router.register("outages/events", OutageEventAnalystViewSet, basename="analyst-outage-event")
-router.register("outages/customers", OutageCustomerAnalystViewSet, basename="analyst-outage-customer")
-router.register("outages/messages", OutageMessageAnalystViewSet, basename="analyst-outage-message")
-router.register("blackouts/policies", BlackoutPolicyAnalystViewSet, basename="analyst-blackout-policy")
-router.register("blackouts/events", EventAnalystViewSet, basename="analyst-blackout-event")
-router.register("contacts/contacts", CustomerContactAnalystViewSet, basename="analyst-contact")
-router.register("contacts/history", ContactStatusEventAnalystViewSet, basename="analyst-contact-history")
-router.register("enrollments/enrollments", EnrollmentAnalystViewSet, basename="analyst-enrollment")
-router.register("enrollments/unenrollments", UnenrollmentAnalystViewSet, basename="analyst-unenrollment")
-router.register("inventory/services", ServiceAnalystViewSet, basename="analyst-inventory-service")
-router.register("inventory/interactions", BusinessInteractionAnalystViewSet, basename="analyst-inventory-interaction")
+for _key, _spec in sorted(lists.REGISTRY.items()):
+    router.register(_spec.path, viewset_for(_spec), basename=f"analyst-{_key.replace('.', '-')}")
 
 urlpatterns = router.urls

@@ -1,48 +1,56 @@
-"""Exportable lists of the contacts app (analyst API, admin Export button, ``manage.py export``)."""
+"""The analyst lists of the contacts app, each declared once: columns, filters, orderings (see core/lists.py)."""
 
-from core.exports import Column, ExportSpec, register
+from core.lists import Column, ListSpec, register
 
 from .filters import ContactStatusEventFilterSet, CustomerContactFilterSet
 from .models import ContactStatusEvent, CustomerContact
 
 CONTACTS = register(
-    ExportSpec(
+    ListSpec(
         key="contacts.contacts",
+        title="Customer contacts (notification subscriptions) as the CIS holds them.",
         model=CustomerContact,
-        filterset_class=CustomerContactFilterSet,
+        filterset=CustomerContactFilterSet,
         ordering=("-pk",),
+        orderings=("id", "event_captured_at", "created_at", "updated_at", "status"),
         columns=[
-            Column("externalCCId", "External CC id", "external_cc_id"),
-            Column("ccId", "ccId", "cc_id"),
-            Column("accountId", "Account", "account_id"),
-            Column("personId", "Person", "person_id"),
-            Column("deliveryChannel", "Channel", "delivery_channel"),
-            Column("deliveryValue", "Contact information", "delivery_value"),
-            Column("notificationType", "Notification type", "notification_type"),
-            Column("origin", "Origin", "origin"),
-            Column("status", "Status", "status"),
-            Column("reason", "Status reason", "reason"),
-            Column("eventCapturedDateTime", "Captured (UTC)", "event_captured_at"),
-            Column("updatedAt", "Updated (UTC)", "updated_at"),
+            Column("id", "ID"),
+            Column("external_cc_id", "External CC id"),
+            Column("cc_id", "ccId"),
+            Column("account_id", "Account"),
+            Column("person_id", "Person"),
+            Column("contact_id", "Contact"),
+            Column("delivery_channel", "Channel"),
+            Column("delivery_value", "Contact information"),
+            Column("notification_type", "Notification type"),
+            Column("origin", "Origin"),
+            Column("status", "Status"),
+            Column("reason", "Status reason"),
+            Column("event_captured_at", "Captured (UTC)"),
+            Column("created_at", "Created (UTC)"),
+            Column("updated_at", "Updated (UTC)"),
         ],
     )
 )
 
 HISTORY = register(
-    ExportSpec(
+    ListSpec(
         key="contacts.history",
+        title="The status history of customer contacts.",
         model=ContactStatusEvent,
-        filterset_class=ContactStatusEventFilterSet,
+        filterset=ContactStatusEventFilterSet,
         ordering=("-pk",),
+        orderings=("id", "received_at", "event_captured_at"),
         columns=[
-            Column("id", "ID", "id"),
-            Column("externalCCId", "External CC id", "contact__external_cc_id"),
-            Column("accountId", "Account", "contact__account_id"),
-            Column("status", "Status", "status"),
-            Column("reason", "Reason", "reason"),
-            Column("eventCapturedDateTime", "Captured (UTC)", "event_captured_at"),
-            Column("receivedAt", "Received (UTC)", "received_at"),
-            Column("applied", "Became current", "applied"),
+            Column("id", "ID"),
+            Column("contact", "Contact ID"),
+            Column("external_cc_id", "External CC id", "contact__external_cc_id"),
+            Column("account_id", "Account", "contact__account_id"),
+            Column("status", "Status"),
+            Column("reason", "Reason"),
+            Column("event_captured_at", "Captured (UTC)"),
+            Column("received_at", "Received (UTC)"),
+            Column("applied", "Became current"),
         ],
     )
 )

@@ -3,16 +3,16 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import exports, services
-from .errors import DomainError
+from . import exports, lists, services
+from .changelist_query import EXPORT_PARAM, changelist_filter_query
+from .errors import DomainError, Invalid
 from .models import ExportJob
-from .selectors import EXPORT_PARAM
 
 EXPORT_PERMISSION = "core.export_data"
 
@@ -99,11 +99,22 @@ class ReadOnlyAdminMixin:
 class ExportMixin:
     """Adds Export CSV / XLSX buttons to a changelist; exports exactly what its filters and search show.
 
-    Up to ``EXPORT_ASYNC_THRESHOLD`` rows stream at once; above, a background job is created and the user is
-    taken to its progress page. Needs the ``core.export_data`` permission (groups analyst and operator).
+    The changelist's parameters are translated into the list's FilterSet query (``changelist_filter_query``) and
+    the rows come from ``ListSpec.filtered``, the same path as the analyst API. The changelist's search box is the
+    list's ``search`` too, so what the page shows and what the file holds cannot differ. Up to
+    ``EXPORT_ASYNC_THRESHOLD`` rows stream at once; above, a background job (list key + FilterSet query) is
+    created and the user is taken to its progress page. Needs the ``core.export_data`` permission.
     """
 
     change_list_template = "admin/core/export_change_list.html"
+    # FilterSet parameters the changelist always applies, when its ``get_queryset`` narrows the list (bundles only).
+    export_filters: dict[str, str] = {}
+
+    def export_list(self) -> lists.ListSpec:
+        spec = lists.spec_for_model(self.model)
+        if spec is None:
+            raise ImproperlyConfigured(f"{type(self).__name__}: no analyst list is declared for {self.model}.")
+        return spec
 
     def get_urls(self):
         opts = self.model._meta
@@ -121,38 +132,45 @@ class ExportMixin:
         extra_context["can_export"] = request.user.has_perm(EXPORT_PERMISSION)
         return super().changelist_view(request, extra_context=extra_context)
 
+    def get_search_results(self, request, queryset, search_term):
+        """The list's own ``search`` (case-insensitive contains across the columns it shows)."""
+        search = self.export_list().filterset_class.base_filters.get("search")
+        term = (search_term or "").strip()
+        if search is None or not term:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(search.condition(term)), False
+
     def export_view(self, request):
         if not (request.user.has_perm(EXPORT_PERMISSION) and self.has_view_permission(request)):
             raise PermissionDenied
         fmt = request.GET.get(EXPORT_PARAM, "csv")
         if fmt not in ("csv", "xlsx"):
             raise Http404("Unknown export format.")
-        params = request.GET.copy()
-        params.pop(EXPORT_PARAM, None)
-        request.GET = params
-        changelist = self.get_changelist_instance(request)
-        queryset = changelist.queryset
-        total = queryset.count()
+        spec = self.export_list()
         opts = self.model._meta
+        try:
+            query = changelist_filter_query(self, request, spec)
+            queryset = spec.filtered(query)
+        except Invalid as exc:
+            self.message_user(request, f"Not exported: {exc.message}", messages.ERROR)
+            params = request.GET.copy()
+            params.pop(EXPORT_PARAM, None)
+            changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            return redirect(f"{changelist}?{params.urlencode()}" if params else changelist)
+        total = queryset.count()
         if total > settings.EXPORT_ASYNC_THRESHOLD:
             job = services.export_job_create(
-                user=request.user,
-                app_label=opts.app_label,
-                model_name=opts.model_name,
-                query=params.urlencode(),
-                fmt=fmt,
-                rows_total=total,
+                user=request.user, list_key=spec.key, query=query.urlencode(), fmt=fmt, rows_total=total
             )
             self.message_user(request, f"{total:,} rows: the export runs in the background.", messages.INFO)
             return redirect(reverse("admin:core_exportjob_change", args=[job.pk]))
-        columns = services.export_columns(self.model, self)
-        return exports.streaming_response(queryset, columns, fmt, f"{opts.app_label}-{opts.model_name}")
+        return exports.streaming_response(queryset, list(spec.columns), fmt, f"{opts.app_label}-{opts.model_name}")
 
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "user", "app_label", "model_name", "fmt", "status", "progress", "download")
-    list_filter = ("status", "fmt", "app_label")
+    list_display = ("created_at", "user", "list_key", "fmt", "status", "progress", "download")
+    list_filter = ("status", "fmt", "list_key")
     list_select_related = ("user",)
     readonly_fields = [f.name for f in ExportJob._meta.fields] + ["progress", "download"]
     change_form_template = "admin/core/exportjob/change_form.html"

@@ -1,28 +1,36 @@
 """The analyst API under ``/api/``: read-only lists and details, filtered, ordered, paginated, exported.
 
-A domain app subclasses :class:`AnalystViewSet` with an ``export_spec`` (see ``core/exports.py``) and a
-``serializer_class``; the FilterSet of the spec serves the list, the export and the admin alike.
+Each list is one :class:`~core.lists.ListSpec` (``<app>/exports.py``); :func:`viewset_for` builds its view, and
+``config/api_urls.py`` routes every registered list at ``/api/<app>/<list>/``. Nothing here is per list.
 
-- ``GET /api/<app>/<list>/?<filters>&ordering=-field&page=2&page_size=100`` → a page (DRF conventions).
-- ``?format=csv|xlsx|json|jsonl`` → the WHOLE filtered list as a file (``json`` is one streamed array,
-  ``jsonl`` JSON Lines), ``&fields=a,b`` to choose columns. Needs the ``core.export_data`` permission.
+- ``GET /api/<app>/<list>/?<filters>&search=..&ordering=-col&page=2&page_size=100&fields=a,b`` → a page.
+- ``GET /api/<app>/<list>/<id>/?fields=a,b`` → one row.
+- ``?format=csv|xlsx|json|jsonl`` → the WHOLE filtered list as a file (``json`` is one streamed array, ``jsonl``
+  JSON Lines), ``&fields=a,b`` to choose columns. Needs the ``core.export_data`` permission.
+
+A page row, a JSON/JSON Lines export row and a detail are built by the same row function from the same columns,
+so their keys (snake_case) and values are the same; CSV/XLSX headers are the columns' headers, in the same order.
 """
 
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.utils.field_mapping import ClassLookupDict
 
-from . import exports
+from . import exports, lists
 from .auth import BasicAuthentication, JWTAuthentication
+from .errors import Invalid, NotFound
 
 EXPORT_PERMISSION = "core.export_data"
+FIELDS_PARAM = "fields"
 
 
 class _ExportRenderer(BaseRenderer):
@@ -73,25 +81,25 @@ class AnalystPermission(DjangoModelPermissions):
 ANALYST_ERROR_SCHEMA = {
     "type": "object",
     "additionalProperties": True,
-    "description": '`{"detail": "..."}` or `{"<filter>": ["<message>", ...]}`',
+    "description": '`{"detail": "..."}` or `{"<parameter>": ["<message>", ...]}`',
 }
 
 
 class AnalystAutoSchema(AutoSchema):
     """Documents what every analyst read may answer besides 200: 400 (a filter value or ``fields`` is invalid),
-    401, 403 and 404 (unknown id, or a page past the end)."""
+    401, 403 and 404 (unknown id, or a page past the end); and ``?format=json``'s whole-list array."""
 
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)
         if self.method == "GET" and direction == "response" and self._is_list_view():
-            # ``?format=json`` answers the whole list as one array instead of a page.
             content = bodies.get("200", {}).get("content", {}).get("application/json")
             if content and "schema" in content:
-                whole_list = {"type": "array", "items": {"type": "object"}, "description": "?format=json"}
+                row = self.resolve_serializer(self.get_response_serializers(), "response").ref
+                whole_list = {"type": "array", "items": row, "description": "?format=json: the whole filtered list"}
                 content["schema"] = {"oneOf": [content["schema"], whole_list]}
         if self.method == "GET" and direction == "response":
             for code, text in (
-                ("400", "Invalid filter value or export field."),
+                ("400", "Invalid filter value, ordering or field name."),
                 ("401", "Not authenticated."),
                 ("403", "Without the view (or export) permission."),
                 ("404", "Not found, or a page past the end."),
@@ -102,23 +110,56 @@ class AnalystAutoSchema(AutoSchema):
         return bodies
 
 
-EXPORT_PARAMETERS = [
-    OpenApiParameter(
-        "fields",
-        OpenApiTypes.STR,
-        description="Exports only (`?format=csv|xlsx|json|jsonl`): comma-separated columns to export.",
-    ),
-]
+class RowSerializer(serializers.Serializer):
+    """Describes a list's row for the OpenAPI schema. The rows themselves are built by
+    :func:`core.exports.json_rows` (the same function as JSON exports), so this returns them as they are."""
+
+    def to_representation(self, instance):
+        return instance
 
 
-class AnalystViewSet(viewsets.ReadOnlyModelViewSet):
+_FIELD_FOR = ClassLookupDict(serializers.ModelSerializer.serializer_field_mapping)
+
+
+def _schema_field(spec: lists.ListSpec, column: lists.Column) -> serializers.Field:
+    """The serializer field that documents a column: the model field's type, nullable where the value can be."""
+    model_field = spec.final_field(column)
+    options = {
+        "read_only": True,
+        "required": False,  # ?fields= may leave it out
+        "allow_null": spec.nullable(column),
+        "help_text": column.header,
+    }
+    if model_field is not None and model_field.choices:
+        return serializers.ChoiceField(choices=model_field.choices, allow_blank=model_field.blank, **options)
+    try:
+        field_class = _FIELD_FOR[model_field] if model_field is not None else serializers.CharField
+    except KeyError:
+        field_class = serializers.CharField
+    if field_class is serializers.ModelField:
+        field_class = serializers.CharField
+    return field_class(**options)
+
+
+def row_serializer(spec: lists.ListSpec) -> type[serializers.Serializer]:
+    name = f"{spec.model.__name__}ListSerializer"
+    attrs = {column.name: _schema_field(spec, column) for column in spec.columns}
+    attrs["__doc__"] = f"A row of the list {spec.key} (every key unless `fields=` chooses some)."
+    return type(name, (RowSerializer,), attrs)
+
+
+class AnalystViewSet(viewsets.GenericViewSet):
+    """A list and its details, from a :class:`~core.lists.ListSpec` (see :func:`viewset_for`)."""
+
     authentication_classes = [BasicAuthentication, JWTAuthentication, SessionAuthentication]
     permission_classes = [AnalystPermission]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    # The backend documents the FilterSet's parameters; filtering itself is ``ListSpec.filtered`` (one path for
+    # the API, the admin's exports, background jobs and the command).
+    filter_backends = [DjangoFilterBackend]
     pagination_class = AnalystPagination
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer, JSONLinesRenderer]
     schema = AnalystAutoSchema()
-    export_spec: exports.ExportSpec
+    spec: lists.ListSpec
 
     @classmethod
     def export_format(cls, request) -> str | None:
@@ -129,8 +170,20 @@ class AnalystViewSet(viewsets.ReadOnlyModelViewSet):
 
     @property
     def filterset_class(self):
-        """DjangoFilterBackend reads this: the list filters with the export's own FilterSet."""
-        return self.export_spec.filterset_class
+        return self.spec.filterset_class
+
+    def filter_queryset(self, queryset):
+        try:
+            return self.spec.filtered(self.request.query_params, queryset)
+        except Invalid as exc:
+            raise _bad_request(exc) from None
+
+    def columns(self) -> list[lists.Column]:
+        names = [n.strip() for n in self.request.query_params.get(FIELDS_PARAM, "").split(",")]
+        try:
+            return self.spec.select(names)
+        except Invalid as exc:
+            raise _bad_request(exc) from None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -141,19 +194,67 @@ class AnalystViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
     def list(self, request, *args, **kwargs):
-        fmt = self.export_format(request)
-        if fmt is None or self.action != "list":
-            return super().list(request, *args, **kwargs)
-        names = [n.strip() for n in request.query_params.get("fields", "").split(",") if n.strip()]
-        try:
-            columns = self.export_spec.select(names)
-        except ValueError as exc:
-            raise exceptions.ValidationError({"fields": [str(exc)]}) from None
+        columns = self.columns()
         queryset = self.filter_queryset(self.get_queryset())
-        filename = self.export_spec.key.replace(".", "-")
-        return exports.streaming_response(queryset, columns, fmt, filename)
+        fmt = self.export_format(request)
+        if fmt is not None:
+            return exports.streaming_response(queryset, columns, fmt, self.spec.key.replace(".", "-"))
+        page = self.paginate_queryset(queryset.values_list(*[c.lookup for c in columns]))
+        return self.get_paginated_response(list(exports.json_rows(page, columns, model=self.spec.model)))
+
+    def retrieve(self, request, *args, **kwargs):
+        columns = self.columns()
+        try:
+            return Response(self.spec.row(self.get_queryset(), kwargs[self.lookup_field], columns))
+        except NotFound as exc:
+            raise Http404(exc.message) from None
 
 
-def analyst_schema(viewset_class):
-    """Document the ``fields`` parameter on a viewset's list."""
-    return extend_schema_view(list=extend_schema(parameters=EXPORT_PARAMETERS))(viewset_class)
+def _bad_request(exc: Invalid) -> exceptions.ValidationError:
+    detail: dict[str, list[str]] = {}
+    for path, text in exc.errors or [("detail", exc.message)]:
+        detail.setdefault(path or "detail", []).append(text)
+    return exceptions.ValidationError(detail)
+
+
+def viewset_for(spec: lists.ListSpec) -> type[AnalystViewSet]:
+    """The read-only viewset of a list: its rows, filters, orderings and formats all come from ``spec``."""
+    serializer_class = row_serializer(spec)
+    fields_parameter = OpenApiParameter(
+        FIELDS_PARAM,
+        OpenApiTypes.STR,
+        description=(
+            "Comma-separated columns to answer (pages, details and exports), in that order; all by default. "
+            f"Columns: {', '.join(spec.column_names())}."
+        ),
+    )
+    viewset = type(
+        f"{spec.model.__name__}AnalystViewSet",
+        (AnalystViewSet,),
+        {
+            "spec": spec,
+            "queryset": spec.base_queryset(),
+            "serializer_class": serializer_class,
+            "__doc__": spec.title or f"The list {spec.key}.",
+            "__module__": __name__,
+        },
+    )
+    return extend_schema_view(
+        list=extend_schema(parameters=[fields_parameter], description=_list_description(spec)),
+        retrieve=extend_schema(parameters=[fields_parameter]),
+    )(viewset)
+
+
+def _list_description(spec: lists.ListSpec) -> str:
+    lines = [spec.title or f"The list `{spec.key}`.", ""]
+    lines.append(
+        "Columns (JSON keys, `fields=` names and CSV/XLSX headers): "
+        + ", ".join(f"`{c.name}` ({c.header})" for c in spec.columns)
+        + "."
+    )
+    if spec.orderings:
+        lines.append("")
+        lines.append("`ordering` by: " + ", ".join(f"`{name}`" for name in spec.orderings) + ".")
+    lines.append("")
+    lines.append("`?format=csv|xlsx|json|jsonl` exports the whole filtered list (permission `core.export_data`).")
+    return "\n".join(lines)

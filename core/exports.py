@@ -1,19 +1,19 @@
-"""Streaming exports of filtered lists: CSV, JSON (array), JSON Lines and XLSX with flat memory.
+"""Streaming exports of an analyst list (``core/lists.py``): CSV, JSON (array), JSON Lines and XLSX, flat memory.
 
-Rows come from ``queryset.values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL),
-are converted column by column with a converter chosen once per column, and are written in batches. No
-model instance and no serializer is built per row, which is what keeps a million rows fast and flat.
+Rows come from ``queryset.values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL), are
+converted column by column with a converter chosen once per column, and are written in batches. No model instance
+and no serializer is built per row, which is what keeps a million rows fast and flat. Pages use the same row
+builder (:func:`json_rows`) on one page of rows, so a page row and an export row are the same object.
 
-Each domain app declares its exportable lists in ``<app>/exports.py`` with :func:`register`; the analyst API,
-the admin's Export button and ``manage.py export`` all read the same :class:`ExportSpec`.
+A column here is anything with ``name``, ``header`` and ``lookup`` (a :class:`core.lists.Column`).
 """
 
 import csv
 import io
+import itertools
 import json
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -29,14 +29,29 @@ FORMATS = {
 CHUNK_SIZE = 5000
 BATCH_ROWS = 1000
 
-# A cell beginning with one of these is read as a formula by spreadsheets (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A cell beginning with one of these is read as a formula by spreadsheets (CSV injection); the full-width forms
+# are folded to their ASCII twins by some spreadsheets (Excel with East Asian input, LibreOffice autocorrect).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+# What a spreadsheet may skip before it reads a formula: whitespace, newlines, NBSP, BOM, zero-width spaces.
+IGNORED_PREFIX = " \t\r\n\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" + (
+    "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+)
 
 
 def neutralise(text: str) -> str:
-    """Prefix a formula-like cell with an apostrophe so a spreadsheet shows it as text (OWASP advice)."""
-    if text and text[0] in FORMULA_TRIGGERS:
+    """Prefix a formula-like cell with an apostrophe so a spreadsheet shows it as text (OWASP advice).
+
+    Formula-like: its first character is a trigger, or its first character after leading whitespace, newlines,
+    NBSP, BOM or zero-width characters is one (``" =1+1"``, ``"\\ufeff@SUM(A1)"``, ``"\\uff1d1+1"``).
+    """
+    if not text:
+        return text
+    if text[0] in FORMULA_TRIGGERS:
         return "'" + text
+    if text[0] in IGNORED_PREFIX:
+        rest = text.lstrip(IGNORED_PREFIX)
+        if rest and rest[0] in FORMULA_TRIGGERS:
+            return "'" + text
     return text
 
 
@@ -46,71 +61,9 @@ def iso_utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-@dataclass(frozen=True)
-class Column:
-    """One exported column: its ``name`` (for ``?fields=`` and JSON keys), ``header`` and ORM ``lookup``."""
-
-    name: str
-    header: str
-    lookup: str
-
-
-@dataclass
-class ExportSpec:
-    """An exportable list: its model, FilterSet, columns and default ordering."""
-
-    key: str  # "<app>.<list>", e.g. "outages.customers"
-    model: type[models.Model]
-    columns: list[Column]
-    filterset_class: type | None = None
-    ordering: tuple[str, ...] = ("pk",)
-    title: str = ""
-    _fields: dict = field(default_factory=dict, repr=False)
-
-    def base_queryset(self):
-        return self.model._default_manager.all()
-
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def select(self, names: Iterable[str] | None) -> list[Column]:
-        """The columns named in ``?fields=`` (in that order), or all. Unknown names raise ValueError."""
-        if not names:
-            return list(self.columns)
-        by_name = {c.name: c for c in self.columns}
-        unknown = [n for n in names if n not in by_name]
-        if unknown:
-            raise ValueError(f"Unknown fields: {', '.join(unknown)}. Choose among: {', '.join(by_name)}.")
-        return [by_name[n] for n in names]
-
-    def filter(self, data, queryset=None, request=None):
-        """Apply the FilterSet to ``data``; return the queryset or raise ValueError with the form errors."""
-        queryset = self.base_queryset() if queryset is None else queryset
-        if self.filterset_class is None:
-            return queryset
-        filterset = self.filterset_class(data=data, queryset=queryset, request=request)
-        if not filterset.is_valid():
-            raise ValueError(json.dumps(filterset.errors))
-        return filterset.qs
-
-
-REGISTRY: dict[str, ExportSpec] = {}
-
-
-def register(spec: ExportSpec) -> ExportSpec:
-    REGISTRY[spec.key] = spec
-    return spec
-
-
-def spec_for_model(model) -> ExportSpec | None:
-    for spec in REGISTRY.values():
-        if spec.model is model:
-            return spec
-    return None
-
-
 # --- Column conversion ---------------------------------------------------------------------------
-def _final_field(model, lookup: str):
+def final_field(model, lookup: str):
+    """The model field a lookup ends on; for a relation, the related model's primary key."""
     current = model
     found = None
     for part in lookup.split("__"):
@@ -167,6 +120,14 @@ def _identity(value):
     return value
 
 
+def _json_datetime(value):
+    return iso_utc(value)
+
+
+def _json_date(value):
+    return value.isoformat()
+
+
 def _json_generic(value):
     if isinstance(value, datetime):
         return iso_utc(value)
@@ -174,24 +135,27 @@ def _json_generic(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    return value
+    if isinstance(value, str | int | float | bool | dict | list):
+        return value
+    return str(value)  # UUIDs, durations: as text, as DRF renders them
 
 
-def converters_for(model, columns: list[Column], *, spreadsheet: bool = True) -> list[Callable]:
+def converters_for(model, columns: list, *, spreadsheet: bool = True) -> list[Callable]:
     """One converter per column, chosen once from the model field's type (no per-cell type dispatch).
 
-    ``spreadsheet`` converters (CSV, XLSX) neutralise formula-like text; JSON ones keep text and types as is.
+    ``spreadsheet`` converters (CSV, XLSX) neutralise formula-like text; JSON ones keep text and types as they are
+    (and are never called on ``None``).
     """
     out = []
     for column in columns:
-        f = _final_field(model, column.lookup)
+        f = final_field(model, column.lookup)
         if isinstance(f, models.DateTimeField):
-            out.append(_datetime_converter)
+            out.append(_datetime_converter if spreadsheet else _json_datetime)
         elif isinstance(f, models.DateField):
-            out.append(_date_converter)
+            out.append(_date_converter if spreadsheet else _json_date)
         elif isinstance(f, models.BooleanField):
             out.append(_bool_converter if spreadsheet else _identity)
-        elif isinstance(f, models.CharField | models.TextField) and not f.choices:
+        elif isinstance(f, models.CharField | models.TextField):
             out.append(_text_converter if spreadsheet else _identity)
         elif isinstance(f, models.IntegerField | models.AutoField | models.FloatField):
             out.append(_plain_converter if spreadsheet else _identity)
@@ -200,16 +164,30 @@ def converters_for(model, columns: list[Column], *, spreadsheet: bool = True) ->
     return out
 
 
-def iter_rows(queryset, columns: list[Column], *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
+def iter_rows(queryset, columns: list, *, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
     """Raw value tuples from a server-side cursor (PostgreSQL) or chunked fetches (SQLite)."""
     return queryset.values_list(*[c.lookup for c in columns]).iterator(chunk_size=chunk_size)
 
 
+def json_rows(source, columns: list, *, model=None) -> Iterator[dict]:
+    """``{column name: JSON value}`` per row. ``source`` is a queryset (streamed) or, with ``model``, an iterable
+    of value tuples already fetched (one page)."""
+    if model is None:
+        model = source.model
+        source = iter_rows(source, columns)
+    convert = converters_for(model, columns, spreadsheet=False)
+    names = [c.name for c in columns]
+    for row in source:
+        yield {
+            name: (None if value is None else fn(value)) for name, fn, value in zip(names, convert, row, strict=True)
+        }
+
+
 # --- Writers ---------------------------------------------------------------------------------------
-def stream_csv(queryset, columns: list[Column], *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+def stream_csv(queryset, columns: list, *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([c.header for c in columns])
+    writer.writerow([neutralise(c.header) for c in columns])
     convert = converters_for(queryset.model, columns)
     pairs = list(enumerate(convert))
     batch = []
@@ -232,19 +210,10 @@ def stream_csv(queryset, columns: list[Column], *, progress: Callable[[int], Non
         progress(done)
 
 
-def _json_rows(queryset, columns: list[Column]) -> Iterator[dict]:
-    convert = converters_for(queryset.model, columns, spreadsheet=False)
-    names = [c.name for c in columns]
-    for row in iter_rows(queryset, columns):
-        yield {
-            name: (None if value is None else fn(value)) for name, fn, value in zip(names, convert, row, strict=True)
-        }
-
-
 def stream_jsonl(queryset, columns, *, progress=None) -> Iterator[str]:
     lines = []
     done = 0
-    for obj in _json_rows(queryset, columns):
+    for obj in json_rows(queryset, columns):
         lines.append(json.dumps(obj, default=str))
         if len(lines) >= BATCH_ROWS:
             done += len(lines)
@@ -260,15 +229,13 @@ def stream_jsonl(queryset, columns, *, progress=None) -> Iterator[str]:
 
 
 def stream_json(queryset, columns, *, progress=None) -> Iterator[str]:
-    """One JSON array, streamed element by element."""
-    yield "["
+    """One JSON array, streamed element by element (the ``[`` goes out with the first rows, never alone)."""
     first = True
     for chunk in stream_jsonl(queryset, columns, progress=progress):
-        lines = chunk.rstrip("\n").split("\n")
-        body = ",\n".join(lines)
-        yield (body if first else ",\n" + body)
+        body = ",\n".join(chunk.rstrip("\n").split("\n"))
+        yield ("[" + body) if first else (",\n" + body)
         first = False
-    yield "]\n"
+    yield "[]\n" if first else "]\n"
 
 
 def write_xlsx(queryset, columns, target, *, progress=None, title: str = "export") -> None:
@@ -277,7 +244,7 @@ def write_xlsx(queryset, columns, target, *, progress=None, title: str = "export
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "export")
-    sheet.append([c.header for c in columns])
+    sheet.append([neutralise(c.header) for c in columns])
     convert = converters_for(queryset.model, columns)
     done = 0
     for row in iter_rows(queryset, columns):
@@ -304,6 +271,10 @@ def streaming_response(queryset, columns, fmt: str, filename: str):
         write_xlsx(queryset, columns, spool, title=filename)
         spool.seek(0)
         return FileResponse(spool, as_attachment=True, filename=name, content_type=content_type)
-    response = StreamingHttpResponse(STREAMERS[fmt](queryset, columns), content_type=content_type)
+    # Produce the first chunk (the header and the first batch of rows) before answering: a row the database cannot
+    # read is then an error response, not a "200" whose body stops after a few bytes.
+    chunks = iter(STREAMERS[fmt](queryset, columns))
+    head = next(chunks, "")
+    response = StreamingHttpResponse(itertools.chain([head], chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -1,7 +1,14 @@
-"""The base FilterSet and filters every domain FilterSet uses.
+"""The base FilterSet and the filters every list's FilterSet uses, so that filters behave the same everywhere.
 
-Query parameters are hostile input: a number past 64 bits, or a date-time offset PostgreSQL does not know,
-must be a 400 (or an empty list), never a database error.
+Query parameters are hostile input: a number past 64 bits, a date-time outside years 1..9999 once in UTC, or an
+offset PostgreSQL does not know must be a 400 (or an empty list), never a database error.
+
+- :class:`DateTimeFilter`: ISO 8601 with any offset, compared in UTC, bounded to what Python and the databases
+  hold (years 1..9999 in UTC).
+- :class:`ChoiceFilter` / :class:`MultipleChoiceFilter`: a padded vendor code (``"SMS "``) is accepted with or
+  without its padding.
+- :class:`SearchFilter`: ``search`` = case-insensitive "contains" across the given text columns.
+- :class:`OrderingFilter`: ``ordering=a,-b``, with the primary key as the last tie-breaker (stable pages).
 """
 
 from datetime import UTC
@@ -9,23 +16,37 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django_filters.fields import IsoDateTimeField, ModelChoiceField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
 INT64_MAX = 2**63 - 1
 
 
-class UTCIsoDateTimeField(IsoDateTimeField):
-    def clean(self, value):
-        value = super().clean(value)
-        # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 and Python accept: compare in UTC.
-        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 with any offset, answered in UTC; refused when it falls outside years 1..9999 in UTC."""
+
+    default_error_messages = {"out_of_range": "Enter a date-time between years 1 and 9999 (in UTC)."}
+
+    def to_python(self, value):
+        try:
+            value = super().to_python(value)
+        except OverflowError:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 and Python accept: compare in UTC. Year 1 at
+            # +14:00 or year 9999 at -23:59 is outside what a datetime holds in UTC: OverflowError.
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
 
 
-class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 date-time filter that queries in UTC, whatever offset the caller wrote."""
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """The one date-time filter of the analyst lists (``*_after`` / ``*_before`` and the like)."""
 
-    field_class = UTCIsoDateTimeField
+    field_class = BoundedIsoDateTimeField
 
 
 class BoundedDecimalField(forms.DecimalField):
@@ -53,6 +74,70 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = BoundedModelChoiceField
 
 
+def _canonical_code(choices, value):
+    """The choice a value names, its padding ignored (``"SMS"`` names ``"SMS "``); the value itself if none."""
+    if not isinstance(value, str):
+        return value
+    wanted = value.strip()
+    for key, _label in choices:
+        if isinstance(key, str) and key.strip() == wanted:
+            return key
+    return value
+
+
+class PaddedChoiceField(django_filters.fields.ChoiceField):
+    def to_python(self, value):
+        return _canonical_code(self.choices, super().to_python(value))
+
+
+class PaddedMultipleChoiceField(django_filters.fields.MultipleChoiceField):
+    def to_python(self, value):
+        return [_canonical_code(self.choices, v) for v in super().to_python(value)]
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """A choice filter; padded vendor codes match with or without their padding."""
+
+    field_class = PaddedChoiceField
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """A repeatable choice filter (``?status=A&status=B``); padded codes match with or without their padding."""
+
+    field_class = PaddedMultipleChoiceField
+
+
+class SearchFilter(django_filters.CharFilter):
+    """``search``: case-insensitive "contains" across ``lookups`` (the text columns the list shows)."""
+
+    def __init__(self, *lookups: str, **kwargs):
+        self.lookups = lookups
+        kwargs.setdefault("label", "Contains (case-insensitive): " + ", ".join(lookups))
+        super().__init__(**kwargs)
+
+    def condition(self, value: str) -> Q:
+        condition = Q()
+        for lookup in self.lookups:
+            condition |= Q(**{f"{lookup}__icontains": value})
+        return condition
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        return qs.filter(self.condition(value)) if value else qs
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """``ordering=a,-b`` over the named columns; the primary key breaks ties so pages are stable."""
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param]
+        if not {"pk", "-pk", "id", "-id"} & set(ordering):
+            ordering.append("pk")
+        return qs.order_by(*ordering)
+
+
 def _safe_defaults() -> dict:
     defaults = {}
     for field_class, options in FILTER_FOR_DBFIELD_DEFAULTS.items():
@@ -61,11 +146,20 @@ def _safe_defaults() -> dict:
             options["filter_class"] = NumberFilter
         elif options.get("filter_class") is django_filters.ModelChoiceFilter:
             options["filter_class"] = ModelChoiceFilter
+        elif options.get("filter_class") in (django_filters.DateTimeFilter, django_filters.IsoDateTimeFilter):
+            options["filter_class"] = DateTimeFilter
         defaults[field_class] = options
     return defaults
 
 
 class FilterSet(django_filters.FilterSet):
-    """Base of every domain FilterSet: the generated filters are the bounded ones above."""
+    """Base of every list's FilterSet: generated filters are the bounded ones above, choices accept padding."""
 
     FILTER_DEFAULTS = _safe_defaults()
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        filter_class, params = super().filter_for_lookup(field, lookup_type)
+        if filter_class is django_filters.ChoiceFilter:
+            filter_class = ChoiceFilter
+        return filter_class, params

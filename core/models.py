@@ -5,9 +5,11 @@ from django.db import models
 
 
 class ExportJob(models.Model):
-    """A large admin export written to a file by a Celery task, with progress, kept for a day.
+    """A large export written to a file by a Celery task, with progress, kept for a day.
 
-    ``query`` is the changelist's query string, so the task exports exactly what the admin list showed.
+    ``list_key`` names the analyst list (``outages.events``) and ``query`` is that list's FilterSet query
+    (filters, ``search``, ``ordering``), translated from the admin changelist's parameters when the job was
+    created: the task narrows the list exactly as the API does, with no request.
     """
 
     class Status(models.TextChoices):
@@ -23,9 +25,10 @@ class ExportJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    list_key = models.CharField("list", max_length=100, blank=True)
     app_label = models.CharField(max_length=100)
     model_name = models.CharField(max_length=100)
-    query = models.TextField(blank=True, help_text="The admin changelist query string (filters and search).")
+    query = models.TextField(blank=True, help_text="The list's filter query (filters, search and ordering).")
     fmt = models.CharField("format", max_length=8, choices=Format.choices, default=Format.CSV)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     rows_total = models.PositiveBigIntegerField(default=0)
@@ -42,7 +45,7 @@ class ExportJob(models.Model):
         permissions = [("export_data", "Can export filtered lists (CSV, XLSX, JSON)")]
 
     def __str__(self) -> str:
-        return f"{self.app_label}.{self.model_name} {self.fmt} ({self.get_status_display()})"
+        return f"{self.list_key or self.app_label + '.' + self.model_name} {self.fmt} ({self.get_status_display()})"
 
     @property
     def percent(self) -> int:

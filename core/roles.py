@@ -12,7 +12,7 @@ INTEGRATION = "integration"  # external systems: write through the wire APIs
 ANALYST = "analyst"  # read and export
 OPERATOR = "operator"  # staff who edit records in the admin
 
-# Permissions outside the domain apps.
+# Permissions outside the domain apps: exporting is ``core.export_data`` (not a per-model action).
 ROLE_EXTRA = {
     ANALYST: ("core.export_data", "core.view_exportjob"),
     OPERATOR: ("core.export_data", "core.view_exportjob"),
@@ -20,7 +20,7 @@ ROLE_EXTRA = {
 
 ROLE_ACTIONS = {
     INTEGRATION: ("add", "change", "delete", "view"),
-    ANALYST: ("view", "export"),
+    ANALYST: ("view",),
     OPERATOR: ("add", "change", "delete", "view"),
 }
 

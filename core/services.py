@@ -1,4 +1,8 @@
-"""Export jobs: create, run (in a Celery worker), purge after their retention."""
+"""Export jobs: create, run (in a Celery worker), purge after their retention.
+
+A job names an analyst list and that list's FilterSet query; the worker narrows the list with
+``ListSpec.filtered`` — the same call the analyst API makes — with no request and no admin.
+"""
 
 import logging
 from datetime import timedelta
@@ -7,31 +11,31 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
-from . import exports, jobs
+from . import exports, jobs, lists
+from .errors import DomainError
 from .models import ExportJob
-from .selectors import changelist_queryset, model_admin_for
 
 logger = logging.getLogger(__name__)
 
 
-def export_columns(model, model_admin=None) -> list[exports.Column]:
-    """The registered export columns of ``model``, else its concrete fields shown in the admin list."""
-    spec = exports.spec_for_model(model)
-    if spec is not None:
-        return list(spec.columns)
-    names = [n for n in (model_admin.list_display if model_admin else ()) if isinstance(n, str)]
-    fields = {f.name: f for f in model._meta.concrete_fields}
-    chosen = [fields[n] for n in names if n in fields] or list(model._meta.concrete_fields)
-    return [exports.Column(f.name, str(f.verbose_name).capitalize(), f.attname) for f in chosen]
-
-
 @transaction.atomic
-def export_job_create(*, user, app_label: str, model_name: str, query: str, fmt: str, rows_total: int) -> ExportJob:
-    """Record a background export and enqueue it once the transaction commits."""
+def export_job_create(*, user, list_key: str, query: str, fmt: str, rows_total: int = 0) -> ExportJob:
+    """Record a background export of the list ``list_key`` narrowed by ``query`` (its FilterSet query string)
+    and enqueue it once the transaction commits. An unknown list or an invalid query is refused here."""
+    spec = lists.get_list(list_key)
+    spec.filtered(QueryDict(query))  # validate now: a bad query is the caller's error, not a failed job later
+    opts = spec.model._meta
     job = ExportJob.objects.create(
-        user=user, app_label=app_label, model_name=model_name, query=query, fmt=fmt, rows_total=rows_total
+        user=user,
+        list_key=list_key,
+        app_label=opts.app_label,
+        model_name=opts.model_name,
+        query=query,
+        fmt=fmt,
+        rows_total=rows_total,
     )
     jobs.enqueue_on_commit("core.tasks.run_export", str(job.pk))
     return job
@@ -49,9 +53,16 @@ def export_job_run(*, job_id) -> ExportJob | None:
         job.rows_done = 0
         job.error = ""
         job.save(update_fields=["status", "started_at", "rows_done", "error"])
-    model_admin = model_admin_for(job.app_label, job.model_name)
-    queryset = changelist_queryset(model_admin=model_admin, user=job.user, query=job.query)
-    columns = export_columns(model_admin.model, model_admin)
+    try:
+        spec = lists.get_list(job.list_key)
+        queryset = spec.filtered(QueryDict(job.query))
+    except DomainError as exc:  # the list or a filter changed since the job was created: retrying cannot help
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=exc.message, finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        return job
+    columns = list(spec.columns)
     total = queryset.count()
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
 

@@ -1,55 +1,60 @@
-"""Exportable lists of the enrollments app (analyst API, admin Export button, ``manage.py export``)."""
+"""The analyst lists of the enrollments app, each declared once: columns, filters, orderings (core/lists.py)."""
 
-from core.exports import Column, ExportSpec, register
+from core.lists import Column, ListSpec, register
 
 from .filters import EnrollmentFilterSet, UnenrollmentFilterSet
 from .models import Enrollment, Unenrollment
 
 ENROLLMENTS = register(
-    ExportSpec(
+    ListSpec(
         key="enrollments.enrollments",
+        title="Program enrollments: customer, service point and program.",
         model=Enrollment,
-        filterset_class=EnrollmentFilterSet,
+        filterset=EnrollmentFilterSet,
         ordering=("-pk",),
+        orderings=("id", "start_date", "end_date", "status", "created_at"),
         columns=[
-            Column("id", "Enrollment ID", "id"),
-            Column("programId", "Program", "program__program_id"),
-            Column("status", "Status", "status"),
-            Column("cisAccountId", "Account", "customer__cis_account_id"),
-            Column("cisPersonId", "Person", "customer__cis_person_id"),
-            Column("name", "Customer name", "customer__name"),
-            Column("cisServicePointID", "Service point", "service_point__cis_service_point_id"),
-            Column("cisPremiseId", "Premise", "service_point__premise__cis_premise_id"),
+            Column("id", "Enrollment ID"),
+            Column("program_id", "Program", "program__program_id"),
+            Column("status", "Status"),
+            Column("cis_account_id", "Account", "customer__cis_account_id"),
+            Column("cis_person_id", "Person", "customer__cis_person_id"),
+            Column("customer_name", "Customer name", "customer__name"),
+            Column("cis_service_point_id", "Service point", "service_point__cis_service_point_id"),
+            Column("cis_premise_id", "Premise", "service_point__premise__cis_premise_id"),
             Column("city", "City", "service_point__premise__city"),
             Column("county", "County", "service_point__premise__county"),
-            Column("state", "State", "service_point__premise__state"),
-            Column("startDate", "Start date", "start_date"),
-            Column("endDate", "End date", "end_date"),
-            Column("createdAt", "Created (UTC)", "created_at"),
+            Column("state", "State (address)", "service_point__premise__state"),
+            Column("start_date", "Start date"),
+            Column("end_date", "End date"),
+            Column("created_at", "Created (UTC)"),
+            Column("updated_at", "Updated (UTC)"),
         ],
     )
 )
 
 UNENROLLMENTS = register(
-    ExportSpec(
+    ListSpec(
         key="enrollments.unenrollments",
+        title="Unenrollment requests and their outcome.",
         model=Unenrollment,
-        filterset_class=UnenrollmentFilterSet,
+        filterset=UnenrollmentFilterSet,
         ordering=("-pk",),
+        orderings=("id", "created_at", "end_date", "status"),
         columns=[
-            Column("unenrollmentId", "Unenrollment ID", "id"),
-            Column("transactionId", "Transaction", "transaction_id"),
-            Column("status", "Status", "status"),
-            Column("unenrollReason", "Reason", "reason"),
-            Column("programId", "Program", "program_id"),
-            Column("enrollmentId", "Enrollment", "enrollment_id"),
-            Column("endDate", "End date", "end_date"),
-            Column("assetOwnership", "Asset ownership", "asset_ownership"),
-            Column("removalMethod", "Removal method", "removal_method"),
-            Column("errorCode", "Error code", "error_code"),
-            Column("expandedMessage", "Message", "expanded_message"),
-            Column("createdAt", "Received (UTC)", "created_at"),
-            Column("completedAt", "Completed (UTC)", "completed_at"),
+            Column("id", "Unenrollment ID"),
+            Column("transaction_id", "Transaction"),
+            Column("status", "Status"),
+            Column("reason", "Reason"),
+            Column("program_id", "Program"),
+            Column("enrollment", "Enrollment ID"),
+            Column("end_date", "End date"),
+            Column("asset_ownership", "Asset ownership"),
+            Column("removal_method", "Removal method"),
+            Column("error_code", "Error code"),
+            Column("expanded_message", "Message"),
+            Column("created_at", "Received (UTC)"),
+            Column("completed_at", "Completed (UTC)"),
         ],
     )
 )

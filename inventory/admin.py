@@ -125,6 +125,7 @@ class BusinessInteractionAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin)
     inlines = (ItemInteractionInline, TransitionInline)
     actions = ("run_activation", "approve", "issue", "activate", "cancel", "retry")
     list_select_related = ("parent",)
+    export_filters = {"bundles_only": "true"}  # the changelist shows bundles only (get_queryset): so do its exports
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

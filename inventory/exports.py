@@ -1,51 +1,55 @@
-"""Exportable lists of the inventory app (analyst API, admin Export button, ``manage.py export``)."""
+"""The analyst lists of the inventory app, each declared once: columns, filters, orderings (core/lists.py)."""
 
-from core.exports import Column, ExportSpec, register
+from core.lists import Column, ListSpec, register
 
 from .filters import BusinessInteractionFilterSet, ServiceFilterSet
 from .models import BusinessInteraction, Service
 
 SERVICES = register(
-    ExportSpec(
+    ListSpec(
         key="inventory.services",
+        title="Inventory services (CFS and RFS).",
         model=Service,
-        filterset_class=ServiceFilterSet,
+        filterset=ServiceFilterSet,
         ordering=("pk",),
+        orderings=("id", "name", "state", "service_date"),
         columns=[
-            Column("id", "Service id", "id"),
-            Column("name", "Name", "name"),
-            Column("category", "Category", "category"),
-            Column("serviceType", "Service type", "service_type"),
-            Column("state", "State", "state"),
-            Column("serviceSpecification", "Specification", "specification_id"),
-            Column("businessInteraction", "Business interaction", "business_interaction_id"),
-            Column("hasStarted", "Has started", "has_started"),
-            Column("isServiceEnabled", "Enabled", "is_service_enabled"),
-            Column("serviceDate", "Service date (UTC)", "service_date"),
-            Column("startDate", "Start (UTC)", "start_date"),
-            Column("endDate", "End (UTC)", "end_date"),
+            Column("id", "Service id"),
+            Column("name", "Name"),
+            Column("category", "Category"),
+            Column("service_type", "Service type"),
+            Column("state", "State"),
+            Column("specification", "Specification", "specification__id"),
+            Column("business_interaction", "Business interaction"),
+            Column("has_started", "Has started"),
+            Column("is_service_enabled", "Enabled"),
+            Column("service_date", "Service date (UTC)"),
+            Column("start_date", "Start (UTC)"),
+            Column("end_date", "End (UTC)"),
         ],
     )
 )
 
 INTERACTIONS = register(
-    ExportSpec(
+    ListSpec(
         key="inventory.interactions",
+        title="Business interactions: bundles (no parent) and their items.",
         model=BusinessInteraction,
-        filterset_class=BusinessInteractionFilterSet,
+        filterset=BusinessInteractionFilterSet,
         ordering=("-pk",),
+        orderings=("id", "state", "created_at", "updated_at"),
         columns=[
-            Column("id", "Interaction id", "id"),
-            Column("parent", "Bundle (parent)", "parent_id"),
-            Column("state", "State", "state"),
-            Column("description", "Description", "description"),
-            Column("activationRequested", "Activation requested", "activation_requested"),
-            Column("attempt", "Attempt", "attempt"),
-            Column("failedState", "Failed in state", "failed_state"),
-            Column("failureReason", "Failure reason", "failure_reason"),
-            Column("effectiveDate", "Effective (UTC)", "effective_date"),
-            Column("createdAt", "Created (UTC)", "created_at"),
-            Column("updatedAt", "Updated (UTC)", "updated_at"),
+            Column("id", "Interaction id"),
+            Column("parent", "Bundle (parent)"),
+            Column("state", "State"),
+            Column("description", "Description"),
+            Column("activation_requested", "Activation requested"),
+            Column("attempt", "Attempt"),
+            Column("failed_state", "Failed in state"),
+            Column("failure_reason", "Failure reason"),
+            Column("effective_date", "Effective (UTC)"),
+            Column("created_at", "Created (UTC)"),
+            Column("updated_at", "Updated (UTC)"),
         ],
     )
 )

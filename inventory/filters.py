@@ -1,13 +1,21 @@
-"""FilterSets of the inventory models. Service filters carry the wire names of ``GET .../service``
+"""FilterSets of the inventory lists. Service filters carry the wire names of ``GET .../service``
 (``serviceSpecification.name``, ``supportingResource.id``, ``relatedParty.id``) so the same class serves the
-wire API, the analyst API and exports."""
+wire API, the analyst API, the admin's Export button, background exports and ``manage.py export``."""
 
 import django_filters
 from django.db.models import Q
 
-from core.filters import FilterSet, UTCIsoDateTimeFilter
+from core.filters import ChoiceFilter, DateTimeFilter, FilterSet, SearchFilter
 
-from .models import BusinessInteraction, InteractionState, Party, Place, Resource, Service, Specification
+from .models import BusinessInteraction, InteractionState, Service
+
+
+class _IdOrTextSearchFilter(SearchFilter):
+    """Contains across the text columns, or the record's id when the term is a number."""
+
+    def condition(self, value):
+        by_id = Q(pk=int(value)) if value.isdigit() and len(value) < 18 else Q()
+        return by_id | super().condition(value)
 
 
 class ServiceFilterSet(FilterSet):
@@ -15,19 +23,13 @@ class ServiceFilterSet(FilterSet):
     name = django_filters.CharFilter(field_name="name")
     state = django_filters.CharFilter(field_name="state")
     category = django_filters.CharFilter(field_name="category")
-    search = django_filters.CharFilter(method="filter_search", label="Service id or name contains")
-    created_after = UTCIsoDateTimeFilter(field_name="service_date", lookup_expr="gte")
-    created_before = UTCIsoDateTimeFilter(field_name="service_date", lookup_expr="lt")
+    search = _IdOrTextSearchFilter("name", "service_type", "specification__id")
+    created_after = DateTimeFilter(field_name="service_date", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="service_date", lookup_expr="lt")
 
     class Meta:
         model = Service
-        fields = ["name", "state", "category"]
-
-    def filter_search(self, queryset, name, value):
-        if not value:
-            return queryset
-        by_id = Q(pk=int(value)) if value.isdigit() and len(value) < 18 else Q()
-        return queryset.filter(by_id | Q(name__icontains=value))
+        fields = ["name", "state", "category", "has_started", "is_service_enabled"]
 
     def filter_supporting_resource(self, queryset, name, value):
         """A CFS is supported by the resources of its supporting services too."""
@@ -48,42 +50,12 @@ ServiceFilterSet.base_filters["relatedParty.id"] = django_filters.CharFilter(met
 
 
 class BusinessInteractionFilterSet(FilterSet):
-    state = django_filters.ChoiceFilter(choices=InteractionState.choices)
+    state = ChoiceFilter(choices=InteractionState.choices)
     bundles_only = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
-    created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    search = django_filters.CharFilter(method="filter_search", label="Interaction id or description contains")
-
-    def filter_search(self, queryset, name, value):
-        if not value:
-            return queryset
-        by_id = Q(pk=int(value)) if value.isdigit() and len(value) < 18 else Q()
-        return queryset.filter(by_id | Q(description__icontains=value))
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    search = _IdOrTextSearchFilter("description", "failure_reason")
 
     class Meta:
         model = BusinessInteraction
         fields = ["state", "activation_requested"]
-
-
-class SpecificationFilterSet(FilterSet):
-    class Meta:
-        model = Specification
-        fields = ["entity_type"]
-
-
-class PartyFilterSet(FilterSet):
-    class Meta:
-        model = Party
-        fields = ["role"]
-
-
-class ResourceFilterSet(FilterSet):
-    class Meta:
-        model = Resource
-        fields = ["type", "lifecycle_state", "status"]
-
-
-class PlaceFilterSet(FilterSet):
-    class Meta:
-        model = Place
-        fields = ["referred_type"]

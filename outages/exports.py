@@ -1,65 +1,85 @@
-"""Exportable lists of the outages app (analyst API, admin Export button, ``manage.py export``)."""
+"""The analyst lists of the outages app, each declared once: columns, filters, orderings (see core/lists.py)."""
 
-from core.exports import Column, ExportSpec, register
+from core.lists import Column, ListSpec, register
 
 from .filters import OutageCustomerFilterSet, OutageEventFilterSet, OutageMessageFilterSet
 from .models import OutageCustomer, OutageEvent, OutageMessage
 
 EVENTS = register(
-    ExportSpec(
+    ListSpec(
         key="outages.events",
+        title="Outage events, one row per OMS outage.",
         model=OutageEvent,
-        filterset_class=OutageEventFilterSet,
+        filterset=OutageEventFilterSet,
         ordering=("-start_date_time", "pk"),
+        orderings=(
+            "id",
+            "start_date_time",
+            "estimated_restoration_time",
+            "impacted_customers",
+            "created_at",
+            "updated_at",
+        ),
         columns=[
-            Column("id", "ID", "id"),
-            Column("externalSystem", "External system", "external_system__name"),
-            Column("externalOutageId", "Outage id", "external_outage_id"),
-            Column("outageType", "Type", "outage_type"),
-            Column("state", "State", "state"),
-            Column("messageReference", "Message reference", "message_reference"),
-            Column("impactedCustomers", "Impacted customers (OMS)", "impacted_customers"),
-            Column("customerCount", "Listed customers", "customer_count"),
-            Column("startDateTime", "Start (UTC)", "start_date_time"),
-            Column("estimatedRestorationTime", "ETR (UTC)", "estimated_restoration_time"),
-            Column("completionDateTime", "Completion (UTC)", "completion_date_time"),
-            Column("discarded", "Discarded", "discarded"),
-            Column("updatedAt", "Updated (UTC)", "updated_at"),
+            Column("id", "ID"),
+            Column("external_system", "External system", "external_system__name"),
+            Column("external_outage_id", "Outage id"),
+            Column("outage_type", "Type"),
+            Column("state", "State"),
+            Column("message_reference", "Message reference"),
+            Column("impacted_customers", "Impacted customers (OMS)"),
+            Column("customer_count", "Listed customers"),
+            Column("start_date_time", "Start (UTC)"),
+            Column("estimated_restoration_time", "ETR (UTC)"),
+            Column("completion_date_time", "Completion (UTC)"),
+            Column("discarded", "Discarded"),
+            Column("created_at", "Created (UTC)"),
+            Column("updated_at", "Updated (UTC)"),
         ],
     )
 )
 
 CUSTOMERS = register(
-    ExportSpec(
+    ListSpec(
         key="outages.customers",
+        title="The customers (account, service point) each outage lists.",
         model=OutageCustomer,
-        filterset_class=OutageCustomerFilterSet,
+        filterset=OutageCustomerFilterSet,
         ordering=("pk",),
+        orderings=("id", "account_id", "sp_id"),
         columns=[
-            Column("externalOutageId", "Outage id", "event__external_outage_id"),
+            Column("id", "ID"),
+            Column("event", "Outage event ID"),
+            Column("external_outage_id", "Outage id", "event__external_outage_id"),
             Column("state", "Outage state", "event__state"),
-            Column("accountId", "Account id", "account_id"),
-            Column("spId", "Service point id", "sp_id"),
+            Column("account_id", "Account id"),
+            Column("sp_id", "Service point id"),
         ],
     )
 )
 
 MESSAGES = register(
-    ExportSpec(
+    ListSpec(
         key="outages.messages",
+        title="The outage message log: every notification received, applied or refused.",
         model=OutageMessage,
-        filterset_class=OutageMessageFilterSet,
+        filterset=OutageMessageFilterSet,
         ordering=("-received_at", "pk"),
+        orderings=("id", "received_at", "outcome"),
         columns=[
-            Column("id", "ID", "id"),
-            Column("receivedAt", "Received (UTC)", "received_at"),
-            Column("requestId", "Request", "request_id"),
-            Column("externalSystem", "External system", "external_system_name"),
-            Column("externalOutageId", "Outage id", "external_outage_id"),
-            Column("messageReference", "Message reference", "message_reference"),
-            Column("outcome", "Outcome", "outcome"),
-            Column("reason", "Reason", "reason"),
-            Column("receivedBy", "Received from", "received_by"),
+            Column("id", "ID"),
+            Column("received_at", "Received (UTC)"),
+            Column("request_id", "Request"),
+            Column("index", "Index in request"),
+            Column("external_system_name", "External system"),
+            Column("external_outage_id", "Outage id"),
+            Column("message_reference", "Message reference"),
+            Column("event", "Outage event ID"),
+            Column("outcome", "Outcome"),
+            Column("reason", "Reason"),
+            Column("received_by", "Received from"),
+            Column("content_type", "Content type"),
+            Column("payload", "Payload", searched=False),  # raw bodies: too large to scan
         ],
     )
 )

@@ -1,30 +1,33 @@
-"""FilterSets of the outages app: the admin, the analyst API and exports narrow querysets with these."""
+"""FilterSets of the outages lists: the analyst API, the admin's Export button, background exports and
+``manage.py export`` narrow querysets with these (through ``outages/exports.py``)."""
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from core.filters import FilterSet, NumberFilter, UTCIsoDateTimeFilter
+from core.filters import ChoiceFilter, DateTimeFilter, FilterSet, NumberFilter, SearchFilter
 
-from .models import ExternalSystem, MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState, OutageType
+from .models import MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState, OutageType
 
 
-class ExternalSystemFilterSet(FilterSet):
-    name = django_filters.CharFilter(lookup_expr="icontains")
+class OutageEventSearchFilter(SearchFilter):
+    """Also finds the outages that list the term as an account id or service point id (exactly, indexed)."""
 
-    class Meta:
-        model = ExternalSystem
-        fields = ["name", "is_active"]
+    def condition(self, value):
+        listed = OutageCustomer.objects.filter(Q(account_id=value) | Q(sp_id=value), event=OuterRef("pk"))
+        return super().condition(value) | Q(Exists(listed))
 
 
 class OutageEventFilterSet(FilterSet):
     external_system = django_filters.CharFilter(field_name="external_system__name")
-    outage_type = django_filters.ChoiceFilter(choices=OutageType.choices)
-    state = django_filters.ChoiceFilter(choices=OutageState.choices)
-    start_after = UTCIsoDateTimeFilter(field_name="start_date_time", lookup_expr="gte")
-    start_before = UTCIsoDateTimeFilter(field_name="start_date_time", lookup_expr="lt")
+    external_system_id = NumberFilter(field_name="external_system_id")
+    outage_type = ChoiceFilter(choices=OutageType.choices)
+    state = ChoiceFilter(choices=OutageState.choices)
+    start_after = DateTimeFilter(field_name="start_date_time", lookup_expr="gte")
+    start_before = DateTimeFilter(field_name="start_date_time", lookup_expr="lt")
+    start_date_time__isnull = django_filters.BooleanFilter(field_name="start_date_time", lookup_expr="isnull")
     account_id = django_filters.CharFilter(method="filter_customer")
     sp_id = django_filters.CharFilter(method="filter_customer")
-    search = django_filters.CharFilter(method="filter_search", label="Outage id, account id or service point id")
+    search = OutageEventSearchFilter("external_system__name", "external_outage_id", "message_reference")
 
     class Meta:
         model = OutageEvent
@@ -34,25 +37,16 @@ class OutageEventFilterSet(FilterSet):
         listed = OutageCustomer.objects.filter(Q(**{name: value}), event=OuterRef("pk"))
         return queryset.filter(Exists(listed))
 
-    def filter_search(self, queryset, name, value):
-        if not value:
-            return queryset
-        listed = OutageCustomer.objects.filter(Q(account_id=value) | Q(sp_id=value), event=OuterRef("pk"))
-        return queryset.filter(Q(external_outage_id=value) | Exists(listed))
-
 
 class OutageCustomerFilterSet(FilterSet):
     event = NumberFilter(field_name="event_id")
     outage_id = django_filters.CharFilter(field_name="event__external_outage_id")
     external_system = django_filters.CharFilter(field_name="event__external_system__name")
-    state = django_filters.ChoiceFilter(field_name="event__state", choices=OutageState.choices)
-    outage_type = django_filters.ChoiceFilter(field_name="event__outage_type", choices=OutageType.choices)
-    start_after = UTCIsoDateTimeFilter(field_name="event__start_date_time", lookup_expr="gte")
-    start_before = UTCIsoDateTimeFilter(field_name="event__start_date_time", lookup_expr="lt")
-    search = django_filters.CharFilter(method="filter_search", label="Account id or service point id")
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(account_id=value) | Q(sp_id=value)) if value else queryset
+    state = ChoiceFilter(field_name="event__state", choices=OutageState.choices)
+    outage_type = ChoiceFilter(field_name="event__outage_type", choices=OutageType.choices)
+    start_after = DateTimeFilter(field_name="event__start_date_time", lookup_expr="gte")
+    start_before = DateTimeFilter(field_name="event__start_date_time", lookup_expr="lt")
+    search = SearchFilter("event__external_outage_id", "account_id", "sp_id")
 
     class Meta:
         model = OutageCustomer
@@ -60,11 +54,18 @@ class OutageCustomerFilterSet(FilterSet):
 
 
 class OutageMessageFilterSet(FilterSet):
-    outcome = django_filters.ChoiceFilter(choices=MessageOutcome.choices)
-    received_after = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = UTCIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    outcome = ChoiceFilter(choices=MessageOutcome.choices)
+    received_after = DateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = DateTimeFilter(field_name="received_at", lookup_expr="lt")
     event = NumberFilter(field_name="event_id")
-    search = django_filters.CharFilter(field_name="external_outage_id", label="Outage id")
+    search = SearchFilter(
+        "external_system_name",
+        "external_outage_id",
+        "message_reference",
+        "reason",
+        "received_by",
+        "content_type",
+    )
 
     class Meta:
         model = OutageMessage

@@ -1,52 +1,42 @@
-"""A test-only analyst list over auth.User, to test the export machinery before any domain list exists."""
+"""A test-only analyst list over auth.User, to test the list and export machinery apart from any domain list."""
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.urls import include, path
-from rest_framework import routers, serializers
+from rest_framework import routers
 
-from core import exports
-from core.analyst import AnalystViewSet
+from core import lists
+from core.analyst import viewset_for
+from core.filters import DateTimeFilter, FilterSet, SearchFilter
 
 User = get_user_model()
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(FilterSet):
     username = django_filters.CharFilter(lookup_expr="icontains")
-    joined_after = django_filters.IsoDateTimeFilter(field_name="date_joined", lookup_expr="gte")
+    joined_after = DateTimeFilter(field_name="date_joined", lookup_expr="gte")
+    search = SearchFilter("username", "first_name")
 
     class Meta:
         model = User
         fields = ["is_staff"]
 
 
-USER_SPEC = exports.ExportSpec(
+USER_SPEC = lists.ListSpec(
     key="tests.users",
     model=User,
-    filterset_class=UserFilterSet,
+    filterset=UserFilterSet,
+    ordering=("id",),
+    orderings=("id", "username", "joined"),
     columns=[
-        exports.Column("id", "ID", "id"),
-        exports.Column("username", "Username", "username"),
-        exports.Column("firstName", "First name", "first_name"),
-        exports.Column("isStaff", "Staff", "is_staff"),
-        exports.Column("joined", "Joined (UTC)", "date_joined"),
+        lists.Column("id", "ID"),
+        lists.Column("username", "Username"),
+        lists.Column("first_name", "First name"),
+        lists.Column("is_staff", "Staff"),
+        lists.Column("joined", "Joined (UTC)", "date_joined"),
     ],
 )
 
-
-class UserSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "username", "first_name", "is_staff", "date_joined"]
-
-
-class UserViewSet(AnalystViewSet):
-    queryset = User.objects.order_by("id")
-    serializer_class = UserSerializer
-    export_spec = USER_SPEC
-    ordering_fields = ["id", "username", "date_joined"]
-
-
 router = routers.SimpleRouter()
-router.register("api/tests/users", UserViewSet)
+router.register("api/tests/users", viewset_for(USER_SPEC), basename="test-users")
 urlpatterns = [path("", include(router.urls))]

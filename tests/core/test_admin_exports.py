@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.http import QueryDict
 from django.urls import reverse
 
 from core.models import ExportJob
@@ -82,3 +83,39 @@ def test_large_export_runs_as_a_background_job(
     download = client.get(progress["download"])
     assert download.status_code == 200
     assert Path(job.file.path).exists()
+
+
+def test_sorting_a_changelist_orders_its_export(client, superuser, events):
+    client.force_login(superuser)
+    page = client.get("/admin/blackouts/event/")
+    cl = page.context["cl"]
+    index = next(i for i, name in enumerate(cl.list_display) if name == "received_at")
+    ascending = _rows(client.get(f"{EXPORT_URL}?o={index}&_export=csv"))
+    descending = _rows(client.get(f"{EXPORT_URL}?o=-{index}&_export=csv"))
+    column = ascending[0].index("Received (UTC)")
+    assert [r[column] for r in ascending[1:]] == sorted(r[column] for r in ascending[1:])
+    assert [r[column] for r in descending[1:]] == sorted((r[column] for r in descending[1:]), reverse=True)
+
+
+def test_a_filter_the_list_cannot_express_is_refused_not_widened(client, superuser, events):
+    client.force_login(superuser)
+    response = client.get(f"{EXPORT_URL}?msg__startswith=disk&_export=csv")
+    assert response.status_code == 302
+    assert "msg__startswith" in " ".join(m.message for m in response.wsgi_request._messages)
+
+
+def test_background_job_holds_the_list_and_its_filter_query(
+    client, superuser, events, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_ASYNC_THRESHOLD = 0
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(f"{EXPORT_URL}?severity__exact=MINOR&q=DISK&_export=csv")
+    job = ExportJob.objects.get()
+    assert job.list_key == "blackouts.events"
+    assert QueryDict(job.query) == QueryDict("severity=MINOR&search=DISK")
+    assert job.status == ExportJob.Status.DONE and job.rows_total == 1

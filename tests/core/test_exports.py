@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core import exports, services
+from core import exports, lists, services
 from core.models import ExportJob
 from tests.core.export_urls import USER_SPEC
 
@@ -24,9 +24,9 @@ User = get_user_model()
 
 @pytest.fixture(autouse=True)
 def _registered_spec():
-    exports.register(USER_SPEC)
+    lists.register(USER_SPEC)
     yield
-    exports.REGISTRY.pop(USER_SPEC.key, None)
+    lists.REGISTRY.pop(USER_SPEC.key, None)
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def _body(response) -> str:
 def test_csv_neutralises_formula_cells(people, superuser):
     client = APIClient()
     client.force_authenticate(superuser)
-    response = client.get("/api/tests/users/?format=csv&fields=username,firstName")
+    response = client.get("/api/tests/users/?format=csv&fields=username,first_name")
     assert response.status_code == 200
     assert response.streaming
     rows = list(csv.reader(io.StringIO(_body(response))))
@@ -82,8 +82,8 @@ def test_json_and_jsonl_keep_values_and_use_iso_utc(people, superuser):
         {
             "id": people[0].id,
             "username": "alice",
-            "firstName": '=HYPERLINK("http://x")',
-            "isStaff": False,
+            "first_name": '=HYPERLINK("http://x")',
+            "is_staff": False,
             "joined": "2025-02-06T10:00:00Z",
         }
     ]
@@ -156,14 +156,15 @@ def test_analyst_group_has_export_permission(analyst_user):
     assert not Group.objects.get(name="integration").permissions.filter(codename="export_data").exists()
 
 
-def test_background_job_exports_exactly_the_admin_changelist(people, superuser, settings, tmp_path):
+def test_background_job_exports_the_filtered_list_without_a_request(people, superuser, settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
     }
     job = services.export_job_create(
-        user=superuser, app_label="auth", model_name="user", query="q=ali&is_staff__exact=0", fmt="csv", rows_total=0
+        user=superuser, list_key="tests.users", query="search=ali&is_staff=false", fmt="csv", rows_total=0
     )
+    assert (job.app_label, job.model_name) == ("auth", "user")
     services.export_job_run(job_id=job.pk)  # the task body (eager in tests)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE
@@ -182,9 +183,7 @@ def test_expired_export_files_are_removed(people, superuser, settings, tmp_path)
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
     }
-    job = services.export_job_create(
-        user=superuser, app_label="auth", model_name="user", query="", fmt="xlsx", rows_total=0
-    )
+    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="xlsx", rows_total=0)
     services.export_job_run(job_id=job.pk)
     job.refresh_from_db()
     path = Path(job.file.path)
@@ -208,3 +207,94 @@ def test_export_command_reports_bad_filters(people):
 
     with pytest.raises(CommandError, match="joined_after"):
         call_command("export", "tests.users", "--filter", "joined_after=not-a-date", "--no-progress")
+
+
+# Issue 15 item 12: a formula after leading whitespace, a newline, NBSP, BOM, or in full-width form passed unprefixed.
+HIDDEN_FORMULAS = [
+    " =1+1",
+    "  @SUM(A1)",
+    "\n=1+1",
+    "\r\n+1",
+    "\u00a0=1+1",
+    "\ufeff=1+1",
+    "\ufeff -1",
+    "\u200b=1",
+    "\u3000=1",
+    "\uff1d1+1",  # full-width equals
+    "\uff0b1",  # full-width plus
+    "\uff0d1",  # full-width minus
+    "\uff20SUM(A1)",  # full-width at
+    " \uff1dA1",
+]
+HARMLESS = ["plain", " leading space", "\u00a0nbsp then text", "1-2", "a=b", "", "\ufeffbom then text"]
+
+
+@pytest.mark.parametrize("text", HIDDEN_FORMULAS)
+def test_neutralise_prefixes_formulas_hidden_behind_blanks_or_in_full_width(text):
+    assert exports.neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_neutralise_leaves_harmless_text_alone(text):
+    assert exports.neutralise(text) == text
+
+
+@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_spreadsheet_exports_neutralise_hidden_formulas(superuser, tmp_path, fmt):
+    for i, text in enumerate(HIDDEN_FORMULAS):
+        User.objects.create(username=f"hidden{i:02}", first_name=text[:150])
+    client = APIClient()
+    client.force_authenticate(superuser)
+    response = client.get(
+        f"/api/tests/users/?format={fmt}&fields=username,first_name&username=hidden&ordering=username"
+    )
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(_body(response), newline="")))
+    else:
+        path = tmp_path / "hidden.xlsx"
+        path.write_bytes(_body_bytes(response))
+        rows = [list(r) for r in openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
+    cells = [row[1] for row in rows[1:]]
+    assert len(cells) == len(HIDDEN_FORMULAS)
+    assert all(cell.startswith("'") for cell in cells), cells
+    # JSON keeps the values exactly as stored.
+    array = json.loads(
+        _body(client.get("/api/tests/users/?format=json&fields=first_name&username=hidden&ordering=username"))
+    )
+    assert [row["first_name"] for row in array] == HIDDEN_FORMULAS
+
+
+def test_analyst_role_has_view_and_export_only():
+    """The role's old ``export`` action matched no model permission: exporting is ``core.export_data``."""
+    from core import roles
+
+    assert roles.ROLE_ACTIONS[roles.ANALYST] == ("view",)
+    codes = set(Group.objects.get(name="analyst").permissions.values_list("content_type__app_label", "codename"))
+    domain = {(app, code) for app, code in codes if app in roles.DOMAIN_APPS}
+    assert domain and all(code.startswith("view_") for _app, code in domain)
+    assert codes - domain == {("core", "export_data"), ("core", "view_exportjob")}
+
+
+@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_a_row_that_cannot_be_read_is_an_error_not_a_truncated_200(people, superuser, monkeypatch, fmt):
+    """Issue 15 item 1: an unreadable row made ``?format=json`` answer 200 with a body of just ``[``."""
+
+    def unreadable(queryset, columns, **kwargs):
+        raise OverflowError("date value out of range")
+        yield  # pragma: no cover - a generator
+
+    monkeypatch.setattr(exports, "iter_rows", unreadable)
+    client = APIClient()
+    client.force_authenticate(superuser)
+    with pytest.raises(OverflowError):
+        client.get(f"/api/tests/users/?format={fmt}")
+
+
+@pytest.mark.urls("tests.core.export_urls")
+def test_an_empty_json_export_is_an_empty_array(superuser):
+    client = APIClient()
+    client.force_authenticate(superuser)
+    assert json.loads(_body(client.get("/api/tests/users/?format=json&username=nobody-at-all"))) == []

@@ -1,4 +1,5 @@
-"""Export any registered list from the shell, with the same filters as the API, and a progress bar."""
+"""Export any analyst list from the shell, with the same filters, search and ordering as the API, and a progress
+bar. The rows come from ``ListSpec.filtered``, as in the API and background jobs."""
 
 import sys
 from pathlib import Path
@@ -7,20 +8,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from tqdm import tqdm
 
-from core import exports
+from core import exports, lists
+from core.errors import DomainError
 
 
 class Command(BaseCommand):
     help = (
         "Export a list: manage.py export outages.customers --format csv --filter state=active "
-        "--fields accountId,spId --output customers.csv  (--list shows the lists and their columns)"
+        "--fields account_id,sp_id --output customers.csv  (--list shows the lists and their columns)"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("key", nargs="?", help="the list, e.g. outages.customers")
         parser.add_argument("--format", default="csv", choices=sorted(exports.FORMATS))
         parser.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
-        parser.add_argument("--ordering", default="", help="e.g. -created_at")
+        parser.add_argument("--ordering", default="", help="e.g. -created_at (the list's ordering filter)")
         parser.add_argument("--fields", default="", help="comma-separated column names")
         parser.add_argument("--output", "-o", default="-", help="file path, or - for standard output")
         parser.add_argument("--list", action="store_true", help="list the exportable lists")
@@ -28,25 +30,25 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["list"] or not options["key"]:
-            for key, spec in sorted(exports.REGISTRY.items()):
+            for key, spec in sorted(lists.REGISTRY.items()):
                 self.stdout.write(f"{key}: {', '.join(spec.column_names())}")
             return
-        spec = exports.REGISTRY.get(options["key"])
+        spec = lists.REGISTRY.get(options["key"])
         if spec is None:
             raise CommandError(f"Unknown list {options['key']!r}; --list shows them.")
         data = QueryDict(mutable=True)
+        if options["ordering"]:
+            data["ordering"] = options["ordering"]
         for item in options["filter"]:
             name, sep, value = item.partition("=")
             if not sep:
                 raise CommandError(f"--filter takes NAME=VALUE, got {item!r}")
             data.appendlist(name, value)
         try:
-            queryset = spec.filter(data)
-            columns = spec.select([n.strip() for n in options["fields"].split(",") if n.strip()])
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
-        ordering = [o for o in options["ordering"].split(",") if o] or list(spec.ordering)
-        queryset = queryset.order_by(*ordering)
+            queryset = spec.filtered(data)
+            columns = spec.select([n.strip() for n in options["fields"].split(",")])
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
         total = queryset.count()
         bar = tqdm(total=total, unit="rows", disable=options["no_progress"], file=sys.stderr)
 
