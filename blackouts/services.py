@@ -360,16 +360,8 @@ def active_policies(*, now: datetime) -> list[BlackoutPolicy]:
     return out
 
 
-EVENT_FIELDS = {
-    "class": "event_class",
-    "msg": "msg",
-    "severity": "severity",
-    "status": "status",
-    "_identifier": "identifier",
-    "source_hostname": "source_hostname",
-    "source_identifier": "source_identifier",
-    "repeat_count": "repeat_count",
-}
+# Wire attribute -> Event model field: the criteria language's own slot names (one declaration).
+EVENT_FIELDS = {**criteria.TEXT_FIELDS, **criteria.NUMERIC_FIELDS}
 
 
 @transaction.atomic

@@ -158,3 +158,26 @@ def admin_page(browser, live_server, superuser):
     page.wait_for_url("**/admin/")
     yield page
     context.close()
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """`make run`'s demo data, loaded once for a test module inside a transaction rolled back at its end (each test
+    runs in a savepoint inside it)."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        try:
+            with transaction.atomic():
+                call_command("load_demo", stdout=io.StringIO())
+                yield
+                raise _Rollback
+        except _Rollback:
+            pass

@@ -34,25 +34,6 @@ def _export_admins():
 EXPORT_ADMINS = _export_admins()
 
 
-class _Rollback(Exception):
-    pass
-
-
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    from django.core.management import call_command
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        try:
-            with transaction.atomic():
-                call_command("load_demo", stdout=io.StringIO())
-                yield
-                raise _Rollback
-        except _Rollback:
-            pass
-
-
 def _changelist_queries(client, url, model_admin) -> list[str]:
     """Every query string the changelist's sidebar filters offer, one date-hierarchy drill-down, and a search."""
     response = client.get(url)

@@ -12,29 +12,12 @@ import re
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from core.admin import ReadOnlyAdminMixin
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in ADMINS]
-
-
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """`make run`'s demo data, loaded once for this module inside a transaction rolled back at its end (each test
-    runs in a savepoint inside it)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

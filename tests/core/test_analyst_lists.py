@@ -13,8 +13,7 @@ import json
 import jsonschema
 import openpyxl
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -28,23 +27,6 @@ ROUTES = [(prefix, viewset.spec) for prefix, viewset, _basename in router.regist
 IDS = [prefix for prefix, _ in ROUTES]
 # What Python and the databases cannot hold once in UTC (issue 15: these were 500s on every list).
 OUT_OF_RANGE = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59"]
-
-
-class _Rollback(Exception):
-    pass
-
-
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """Load the demo data once for the module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock():
-        try:
-            with transaction.atomic():
-                call_command("load_demo", stdout=io.StringIO())
-                yield
-                raise _Rollback
-        except _Rollback:
-            pass
 
 
 @pytest.fixture
