@@ -59,6 +59,11 @@ class ReadOnlyInline(admin.TabularInline):
         # Nothing to show on an add page (and no formset for the form to require).
         return obj is not None and super().has_view_permission(request, obj)
 
+    def get_queryset(self, request):
+        # InlineModelAdmin empties its queryset when has_view_permission(request) -- asked without an object, so
+        # False here -- says no; the object's own page has already checked the permission with the object.
+        return admin.options.BaseModelAdmin.get_queryset(self, request)
+
     def has_add_permission(self, request, obj=None):
         return False
 

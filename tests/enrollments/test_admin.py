@@ -167,7 +167,7 @@ def test_browser_find_enrollment_by_account_and_see_its_unenrollment(admin_page)
     page.wait_for_url(f"**/enrollment/{jane.pk}/change/**")
     content = page.content()
     assert "ADMIN-TX-1" in content
-    page.get_by_role("link", name="Change").last.click()
+    page.get_by_role("link", name="View").last.click()  # unenrollments are read-only: a View link
     page.wait_for_url(f"**/unenrollment/{record.pk}/change/**")
     body = page.locator("#content").inner_text()
     assert "ADMIN-TX-1" in body and "CREW7" in body
