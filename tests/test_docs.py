@@ -28,6 +28,15 @@ for _example in EXAMPLES:
 
 STATUS_MARK = re.compile(r"@@docs-test-status=(\d{3})@@")
 CURL = shutil.which("curl")
+
+
+@pytest.fixture(autouse=True)
+def _tools_present():
+    """The docs' commands need curl and make (.ci/run installs curl): a missing tool fails, it never skips."""
+    assert CURL is not None, "the docs test needs the system curl: apt-get install -y curl"
+    assert shutil.which("make") is not None, "the docs test needs make"
+
+
 USERS = (("oms", "integration"), ("analyst", "analyst"))
 PASSWORD = "change-me"
 
@@ -114,7 +123,6 @@ def _check(example: Example, live_server, token: str, workdir: Path) -> str | No
     )
 
 
-@pytest.mark.skipif(CURL is None, reason="needs the system curl (apt-get install -y curl)")
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.id for example in EXAMPLES])
 def test_curl_example(example: Example, live_server, curl_workdir):
     if example.problem:
@@ -170,7 +178,6 @@ def _bash(script: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_readme_first_steps_work_in_a_new_terminal(tmp_path):
     env = _new_terminal(tmp_path)
     # Without `make manage`, manage.py refuses to run with DEBUG off and no SECRET_KEY: production stays safe.
@@ -200,7 +207,6 @@ def test_readme_first_steps_work_in_a_new_terminal(tmp_path):
     assert "analyst True ['analyst']" in check.stdout
 
 
-@pytest.mark.skipif(CURL is None, reason="needs the system curl (apt-get install -y curl)")
 def test_readme_token_command_works_in_a_new_terminal(tmp_path, live_server):
     _PageState.page = None  # the next example starts on a fresh database
     call_command("flush", interactive=False, verbosity=0)
