@@ -1,0 +1,352 @@
+"""What changes enrollment data: enroll, unenroll (resolve, schedule or complete, arrange device removal), the
+daily completion of due unenrollments, and the admin's writes. Every door (wire views, admin, tasks, demo) calls
+these functions; they return records and say "no" only with ``core.errors`` domain errors (``messages.py``).
+"""
+
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import DomainError
+
+from .. import messages, selectors
+from ..models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    Customer,
+    Device,
+    DeviceReturn,
+    DeviceStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Program,
+    RemovalMethod,
+    ServicePoint,
+    Unenrollment,
+    UnenrollmentStatus,
+    enrollment_status,
+)
+
+
+def request_fingerprint(data: dict) -> str:
+    """A stable hash of a validated request: the same body in JSON or XML gives the same fingerprint."""
+    canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _json_safe(data: dict) -> dict:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _replay(model, *, transaction_id: str, fingerprint: str, kind: str):
+    """The record a transaction id already produced, or ``None``; a different body is a conflict."""
+    if not transaction_id:
+        return None
+    existing = model.objects.filter(transaction_id=transaction_id).first()
+    if existing is not None and existing.request_hash != fingerprint:
+        raise messages.error(
+            messages.TRANSACTION_CONFLICT,
+            f"transactionId {transaction_id} was already used for a different {kind} request.",
+            transaction_id=transaction_id,
+        )
+    return existing
+
+
+def _arrange_removal(*, unenrollment: Unenrollment, enrollment: Enrollment, slot: dict | None) -> None:
+    """Device actions of the removal method, set-based: keep, ship back (returns), or book a crew visit."""
+    method = unenrollment.removal_method
+    if not method:
+        return
+    devices = Device.objects.filter(enrollment=enrollment)
+    if unenrollment.asset_ownership:
+        devices = devices.filter(asset_ownership=unenrollment.asset_ownership)
+    if method == RemovalMethod.X1KP:
+        devices.update(status=DeviceStatus.KEPT)
+    elif method == RemovalMethod.X1SD:
+        device_ids = list(devices.values_list("pk", flat=True))
+        DeviceReturn.objects.bulk_create(
+            [DeviceReturn(unenrollment=unenrollment, device_id=pk) for pk in device_ids], ignore_conflicts=True
+        )
+        devices.update(status=DeviceStatus.RETURN_REQUESTED)
+    elif method == RemovalMethod.X1UR and slot is not None:
+        hours = slot.get("workAvailabilityDuration")
+        Appointment.objects.create(
+            unenrollment=unenrollment,
+            activity_type=(slot.get("activityType") or "").strip(),
+            crew_id=(slot.get("crewId") or "").strip(),
+            crew_shift_id=(slot.get("crewShiftId") or "").strip(),
+            start=slot["startDateTime"],
+            end=slot["endDateTime"],
+            work_availability_hours=None if hours is None else Decimal(str(round(hours, 2))),
+        )
+        devices.update(status=DeviceStatus.REMOVAL_SCHEDULED)
+
+
+def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -> Unenrollment:
+    try:
+        enrollment = selectors.enrollment_resolve(
+            customer_info=data["customerInfo"],
+            location_info=data["locationInfo"],
+            program_id=data["programInfo"]["programId"],
+            for_update=True,
+        )
+        if enrollment.status == EnrollmentStatus.PENDING_UNENROLL:
+            raise messages.error(messages.ALREADY_PENDING_UNENROLL, enrollment_id=enrollment.pk)
+        if record.end_date < enrollment.start_date:
+            raise messages.error(messages.END_BEFORE_START, enrollment_id=enrollment.pk)
+        slot = None
+        if record.removal_method == RemovalMethod.X1UR:
+            slot = selectors.slot_first_usable(slots=data.get("appointmentSlots") or [], now=now)
+            if slot is None:
+                raise messages.error(messages.NO_USABLE_SLOT, enrollment_id=enrollment.pk)
+    except DomainError as error:
+        # The spec records every request: one that cannot be carried out is kept in ERROR, with why.
+        record.status = UnenrollmentStatus.ERROR
+        record.enrollment_id = error.params.get("enrollment_id")
+        record.error_code = error.code
+        record.expanded_message = error.message[:254]
+        record.save()
+        return record
+
+    status = enrollment_status(start_date=enrollment.start_date, end_date=record.end_date, today=today, ending=True)
+    completes = status == EnrollmentStatus.UNENROLLED
+    record.enrollment = enrollment
+    record.status = UnenrollmentStatus.COMPLETED if completes else UnenrollmentStatus.PENDING
+    record.completed_at = now if completes else None
+    record.save()
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=status, end_date=record.end_date, updated_at=now)
+    _arrange_removal(unenrollment=record, enrollment=enrollment, slot=slot)
+    return record
+
+
+@transaction.atomic
+def unenrollment_request(
+    *, data: dict, requested_by=None, today: date | None = None, now: datetime | None = None
+) -> Unenrollment:
+    """Process one unenrollment request (the validated wire document) and return its record.
+
+    The request is always recorded: resolved (``PENDING`` until a future ``endDate``, else ``COMPLETED``) or
+    ``ERROR`` with the domain error's code and message. A repeated ``transactionId`` returns the first record
+    unchanged; with a different body it raises ``Conflict`` (``enrollments.transaction_conflict``).
+    """
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    transaction_id = data.get("transactionId") or ""
+    fingerprint = request_fingerprint(data)
+    existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
+    if existing is not None:
+        return existing
+    asset_info = data.get("assetInfo") or {}
+    record = Unenrollment(
+        transaction_id=transaction_id,
+        request_hash=fingerprint,
+        request_body=_json_safe(data),
+        reason=data.get("unenrollReason") or "",
+        program_id=data["programInfo"]["programId"],
+        end_date=data["programInfo"].get("endDate") or today,
+        asset_ownership=asset_info.get("assetOwnership") or "",
+        removal_method=asset_info.get("removalMethod") or "",
+        requested_by=requested_by if requested_by is not None and requested_by.is_authenticated else None,
+    )
+    try:
+        with transaction.atomic():
+            return _unenroll(record=record, data=data, today=today, now=now)
+    except IntegrityError:
+        # A concurrent request with the same transactionId won the race: answer with its record.
+        existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def unenrollment_complete_due(*, today: date | None = None) -> int:
+    """End every pending unenrollment whose end date has come (today or a missed day); return how many.
+
+    Idempotent: a second run finds nothing due. Pending enrollments whose start date has come start too. This is
+    ``models.enrollment_status`` applied set-based: ending and due -> UNENROLLED, started -> ENROLLED.
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    due = Unenrollment.objects.filter(status=UnenrollmentStatus.PENDING, end_date__lte=today)
+    Enrollment.objects.filter(
+        pk__in=due.values("enrollment_id"), status=EnrollmentStatus.PENDING_UNENROLL, end_date__lte=today
+    ).update(status=EnrollmentStatus.UNENROLLED, updated_at=now)
+    completed = due.update(status=UnenrollmentStatus.COMPLETED, completed_at=now)
+    Enrollment.objects.filter(status=EnrollmentStatus.PENDING, start_date__lte=today).update(
+        status=EnrollmentStatus.ENROLLED, updated_at=now
+    )
+    return completed
+
+
+@transaction.atomic
+def enrollment_unenroll_now(*, enrollments, reason: str, requested_by=None) -> int:
+    """Admin: unenroll the given active enrollments today, devices kept; one recorded unenrollment each."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    targets = list(
+        Enrollment.objects.select_for_update()
+        .filter(pk__in=[e.pk for e in enrollments], status__in=(EnrollmentStatus.PENDING, EnrollmentStatus.ENROLLED))
+        .select_related("program")
+    )
+    targets = [e for e in targets if e.start_date <= today]
+    Unenrollment.objects.bulk_create(
+        [
+            Unenrollment(
+                request_hash="",
+                request_body={"source": "admin"},
+                status=UnenrollmentStatus.COMPLETED,
+                reason=reason,
+                enrollment=e,
+                program_id=e.program.program_id,
+                end_date=today,
+                removal_method=RemovalMethod.X1KP,
+                requested_by=requested_by,
+                completed_at=now,
+            )
+            for e in targets
+        ]
+    )
+    ids = [e.pk for e in targets]
+    Device.objects.filter(enrollment_id__in=ids).update(status=DeviceStatus.KEPT)
+    ended = enrollment_status(start_date=today, end_date=today, today=today, ending=True)
+    return Enrollment.objects.filter(pk__in=ids).update(status=ended, end_date=today, updated_at=now)
+
+
+# Enrollment
+
+
+def enrollment_validate(*, customer, service_point, program: Program, start_date: date, end_date: date | None) -> None:
+    """Raise the domain error that forbids enrolling ``customer`` at ``service_point`` in ``program``, if any."""
+    if not program.is_active:
+        raise messages.error(messages.PROGRAM_CLOSED)
+    if end_date is not None and end_date < start_date:
+        raise messages.error(messages.END_BEFORE_START)
+    if Enrollment.objects.filter(
+        customer=customer, service_point=service_point, program=program, status__in=ACTIVE_STATUSES
+    ).exists():
+        raise messages.error(messages.ALREADY_ENROLLED)
+
+
+@transaction.atomic
+def enrollment_create(
+    *,
+    customer: Customer,
+    service_point: ServicePoint,
+    program: Program,
+    start_date: date,
+    end_date: date | None = None,
+    device: dict | None = None,
+    transaction_id: str = "",
+    request_hash: str = "",
+    today: date | None = None,
+) -> Enrollment:
+    """Enroll a customer's service point in a program from ``start_date`` (``PENDING`` until then).
+
+    ``device`` (``serial_number``, ``asset_type``, ``asset_ownership``) records the installed device. The wire's
+    enroll, the admin's add and the demo all create enrollments here.
+    """
+    today = today or timezone.localdate()
+    enrollment_validate(
+        customer=customer, service_point=service_point, program=program, start_date=start_date, end_date=end_date
+    )
+    enrollment = Enrollment(
+        customer=customer,
+        service_point=service_point,
+        program=program,
+        status=enrollment_status(start_date=start_date, today=today),
+        start_date=start_date,
+        end_date=end_date,
+        transaction_id=transaction_id,
+        request_hash=request_hash,
+    )
+    try:
+        with transaction.atomic():
+            enrollment.save()
+            if device and device.get("serial_number"):
+                Device.objects.create(
+                    enrollment=enrollment,
+                    serial_number=device["serial_number"],
+                    asset_type=device.get("asset_type") or "",
+                    asset_ownership=device.get("asset_ownership") or "W1OW",
+                )
+    except IntegrityError:
+        # A concurrent request won: the same customer, service point and program (or the same transactionId).
+        raise messages.error(messages.ALREADY_ENROLLED) from None
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_request(*, data: dict, today: date | None = None) -> Enrollment:
+    """Enroll the resolved customer's service point (the validated wire document); return the enrollment.
+
+    A domain error (unknown program or customer, already enrolled...) records nothing, so the caller can retry
+    once the CIS data is right. The same ``transactionId`` returns the same enrollment; with another body it
+    raises ``Conflict`` (``enrollments.transaction_conflict``).
+    """
+    today = today or timezone.localdate()
+    transaction_id = data.get("transactionId") or ""
+    fingerprint = request_fingerprint(data)
+    existing = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
+    if existing is not None:
+        return existing
+    program_info = data["programInfo"]
+    program_id = program_info["programId"]
+    program = Program.objects.filter(program_id=program_id).first()
+    if program is None:
+        raise messages.error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
+    start, end = program_info.get("startDate") or today, program_info.get("endDate")
+    if not program.is_active or (end is not None and end < start):  # before resolving, as the wire always did
+        enrollment_validate(customer=None, service_point=None, program=program, start_date=start, end_date=end)
+    customers = selectors.customers_matching(customer_info=data["customerInfo"])
+    if not customers.exists():  # an unknown customer is reported before the location, as always
+        selectors.customer_resolve(customer_info=data["customerInfo"])
+    service_point = selectors.service_point_resolve(location_info=data["locationInfo"])
+    customer = selectors.customer_resolve(customer_info=data["customerInfo"], service_point=service_point)
+    asset_info = data.get("assetInfo") or {}
+    try:
+        return enrollment_create(
+            customer=customer,
+            service_point=service_point,
+            program=program,
+            start_date=start,
+            end_date=end,
+            device={
+                "serial_number": asset_info.get("serialNumber"),
+                "asset_type": asset_info.get("assetType"),
+                "asset_ownership": asset_info.get("assetOwnership"),
+            },
+            transaction_id=transaction_id,
+            request_hash=fingerprint,
+            today=today,
+        )
+    except DomainError as error:
+        # Lost a race to the same transactionId: answer with the enrollment it made.
+        replay = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
+        if error.code == messages.ALREADY_ENROLLED and replay is not None:
+            return replay
+        raise
+
+
+@transaction.atomic
+def enrollment_update(*, enrollment: Enrollment, start_date: date, end_date: date | None) -> Enrollment:
+    """Admin: move a not-yet-ending enrollment's start or planned end; its status follows its dates.
+
+    An enrollment being unenrolled (or unenrolled) changes only through unenrollments.
+    """
+    current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if current.status not in (EnrollmentStatus.PENDING, EnrollmentStatus.ENROLLED):
+        raise messages.error(
+            messages.ENROLLMENT_ENDING, f"Enrollment {current.pk} is {current.get_status_display().lower()}"
+        )
+    if end_date is not None and end_date < start_date:
+        raise messages.error(messages.END_BEFORE_START)
+    current.start_date, current.end_date = start_date, end_date
+    current.status = enrollment_status(start_date=start_date, today=timezone.localdate())
+    current.save(update_fields=["start_date", "end_date", "status", "updated_at"])
+    return current
