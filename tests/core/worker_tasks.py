@@ -8,3 +8,13 @@ def create_group(name: str) -> None:
     from django.contrib.auth.models import Group
 
     Group.objects.get_or_create(name=name)
+
+
+@shared_task
+def record_context(name: str) -> None:
+    """Store the request id and actor the task runs under, as a group named after them."""
+    from django.contrib.auth.models import Group
+
+    from core import context
+
+    Group.objects.get_or_create(name=f"{name}|{context.request_id()}|{context.actor()}")
