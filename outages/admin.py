@@ -213,7 +213,9 @@ class OutageCustomerAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     raw_id_fields = ["event"]
 
     def lookup_allowed(self, lookup, value, request=None):
-        return lookup in ("event", "event__id__exact") or super().lookup_allowed(lookup, value, request)
+        # event__state__exact: the dashboard's "customers out now" (the customers of the active outages).
+        allowed = ("event", "event__id__exact", "event__state__exact")
+        return lookup in allowed or super().lookup_allowed(lookup, value, request)
 
     # The list is the OMS's (ReadOnlyAdminMixin): edited by notifications only, so the event's count stays true.
 

@@ -24,6 +24,7 @@ class OutageEventFilterSet(FilterSet):
     state = ChoiceFilter(choices=OutageState.choices)
     start_after = DateTimeFilter(field_name="start_date_time", lookup_expr="gte")
     start_before = DateTimeFilter(field_name="start_date_time", lookup_expr="lt")
+    etr_before = DateTimeFilter(field_name="estimated_restoration_time", lookup_expr="lt")
     start_date_time__isnull = django_filters.BooleanFilter(field_name="start_date_time", lookup_expr="isnull")
     account_id = django_filters.CharFilter(method="filter_customer")
     sp_id = django_filters.CharFilter(method="filter_customer")
