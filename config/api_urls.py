@@ -4,13 +4,15 @@ Each list's path is its key with a slash (``outages.events`` → ``/api/outages/
 declared once each in ``<app>/exports.py``.
 """
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from core import lists
 from core.analyst import viewset_for
+from core.api_root import ApiRootView
 
 router = SimpleRouter()
 for _key, _spec in sorted(lists.REGISTRY.items()):
     router.register(_spec.path, viewset_for(_spec), basename=f"analyst-{_key.replace('.', '-')}")
 
-urlpatterns = router.urls
+urlpatterns = [path("", ApiRootView.as_view(), name="api-root"), *router.urls]

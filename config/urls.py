@@ -3,9 +3,11 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core import views as core_views
+from core.api_root import home
 from core.auth_views import JWTObtainView, JWTRefreshView, admin_login
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/login/", admin_login),  # the admin's own login view, throttled (core/auth_views.py)
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

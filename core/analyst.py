@@ -21,7 +21,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import DjangoModelPermissions
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.field_mapping import ClassLookupDict
 
@@ -56,6 +56,13 @@ class XLSXRenderer(_ExportRenderer):
 class JSONLinesRenderer(_ExportRenderer):
     media_type = "application/x-ndjson"
     format = "jsonl"
+
+
+class AnalystBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """DRF's browsable API on the read-only lists: the page, its filters form; no forms to write."""
+
+    def get_rendered_html_form(self, data, view, method, request):
+        return None
 
 
 class AnalystPagination(PageNumberPagination):
@@ -157,7 +164,8 @@ class AnalystViewSet(viewsets.GenericViewSet):
     # the API, the admin's exports, background jobs and the command).
     filter_backends = [DjangoFilterBackend]
     pagination_class = AnalystPagination
-    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer, JSONLinesRenderer]
+    # JSON first (what */* gets); the browsable API for a browser's Accept or ?format=api; then the exports.
+    renderer_classes = [JSONRenderer, AnalystBrowsableAPIRenderer, CSVRenderer, XLSXRenderer, JSONLinesRenderer]
     schema = AnalystAutoSchema()
     spec: lists.ListSpec
 

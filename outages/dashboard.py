@@ -3,7 +3,8 @@ changelist filtered to the records it counts."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncHour
 
 from core import dashboard
 
@@ -41,22 +42,41 @@ def outages_panel(now):
 
 
 def _hourly(now) -> list[tuple[str, int]]:
-    """Outages in progress at each of the last 24 whole hours (and now), in ONE aggregate query: an outage is in
-    progress at t when it started at or before t and was not completed by t (discarded ones never count)."""
+    """Outages in progress at each of the last 23 whole hours and now. At an instant T an outage is in progress
+    when it started before T and was not completed before T (discarded ones never count, nor a completion that
+    does not follow the start).
+
+    Four aggregate queries whatever the table's size: the outages in progress at the first instant (indexed by
+    state and times), then the starts and the completions since then counted per hour (GROUP BY); the 24 values
+    are their running sum.
+    """
     hour = now.replace(minute=0, second=0)
-    instants = [hour - timedelta(hours=n) for n in range(HOURS - 1, 0, -1)] + [now]
-    relevant = OutageEvent.objects.filter(discarded=False, start_date_time__lte=now).filter(
-        Q(completion_date_time__isnull=True) | Q(completion_date_time__gt=instants[0])
+    instants = [hour - timedelta(hours=n) for n in range(HOURS - 2, -1, -1)] + [now]
+    first = instants[0]
+    spans = Q(state=OutageState.ACTIVE) | Q(state=OutageState.RESTORED, completion_date_time__gt=F("start_date_time"))
+    base = OutageEvent.objects.filter(state=OutageState.ACTIVE, start_date_time__lt=first).count()
+    base += (
+        OutageEvent.objects.filter(spans, state=OutageState.RESTORED, completion_date_time__gte=first)
+        .filter(start_date_time__lt=first)
+        .count()
     )
-    counts = relevant.aggregate(
-        **{
-            f"h{n}": Count(
-                "pk",
-                filter=Q(start_date_time__lte=t)
-                & (Q(completion_date_time__isnull=True) | Q(completion_date_time__gt=t)),
-            )
-            for n, t in enumerate(instants)
-        }
+    starts = _per_hour(
+        OutageEvent.objects.filter(spans, start_date_time__gte=first, start_date_time__lt=now), "start_date_time"
     )
+    ends = _per_hour(
+        OutageEvent.objects.filter(
+            spans, state=OutageState.RESTORED, completion_date_time__gte=first, completion_date_time__lt=now
+        ),
+        "completion_date_time",
+    )
+    values, running = [base], base
+    for previous in instants[:-1]:  # the changes in [previous, next instant)
+        running += starts.get(previous, 0) - ends.get(previous, 0)
+        values.append(running)
     labels = [t.strftime("%H:00") for t in instants[:-1]] + ["now"]
-    return [(label, counts[f"h{n}"]) for n, label in enumerate(labels)]
+    return list(zip(labels, values, strict=True))
+
+
+def _per_hour(queryset, field: str) -> dict:
+    rows = queryset.annotate(hour=TruncHour(field)).values("hour").annotate(n=Count("pk")).values_list("hour", "n")
+    return dict(rows)

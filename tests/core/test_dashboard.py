@@ -5,6 +5,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from core import charts, dashboard
@@ -87,9 +88,10 @@ def test_the_hourly_chart_counts_outages_in_progress_at_each_hour(db):
     values = [value - earlier for (_, value), earlier in zip(chart.bars, before, strict=True)]
     assert len(values) == 24
     assert values[-1] == 1  # now
-    assert values[-6:-1] == [0, 1, 1, 1, 1]  # started 4 h 30 ago: in progress at the last 4 whole hours
-    assert values[0] == 1  # 23 h ago the restored one was out (it was completed 9 h 30 before the hour)
-    assert values[-11] == 1 and values[-10] == 0
+    # started 4 h 30 before the hour: in progress at the hour and at the 4 whole hours before it
+    assert values[-7:-1] == [0, 1, 1, 1, 1, 1]
+    assert values[0] == 1  # 22 h before the hour the restored one was out (completed 9 h 30 before the hour)
+    assert values[-12] == 1 and values[-11] == 0
     assert 'role="img"' in chart.svg and chart.svg.count("<rect") == 24
 
 
@@ -101,3 +103,40 @@ def test_the_chart_is_plain_svg_with_escaped_labels():
     svg = charts.bar_chart_svg([("<a>", 3), ("b", 0)], title="t & u")
     assert svg.startswith("<svg") and "<a>" not in svg and "&lt;a&gt;" in svg and "t &amp; u" in svg
     assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_the_hourly_running_sum_equals_a_count_at_each_instant(db):
+    """The chart's four aggregate queries give, at every instant, what counting the outages directly gives."""
+    import random
+
+    from django.db.models import Q
+
+    from outages.models import OutageEvent
+    from tests.factories.outages import OutageEventFactory
+
+    rng = random.Random(14)
+    now = timezone.now().replace(microsecond=0)
+    for _ in range(60):
+        start = now - timedelta(minutes=rng.randint(-120, 40 * 60))
+        done = rng.random() < 0.6
+        completion = start + timedelta(minutes=rng.randint(-60, 20 * 60)) if done else None
+        if completion is not None and completion > now:
+            completion = None
+        OutageEventFactory(
+            start_date_time=start,
+            completion_date_time=completion,
+            discarded=rng.random() < 0.1,
+            state="restored" if completion else "active",
+        )
+    OutageEvent.objects.filter(discarded=True).update(state="discarded")
+    chart = _chart(now)
+    hour = now.replace(minute=0, second=0)
+    instants = [hour - timedelta(hours=n) for n in range(22, -1, -1)] + [now]
+    for (label, value), instant in zip(chart.bars, instants, strict=True):
+        expected = (
+            OutageEvent.objects.filter(discarded=False, start_date_time__lt=instant)
+            .filter(Q(completion_date_time__isnull=True) | Q(completion_date_time__gte=instant))
+            .exclude(completion_date_time__lte=F("start_date_time"))
+            .count()
+        )
+        assert value == expected, label
