@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
 from core.api_root import home
 from core.auth_views import JWTObtainView, JWTRefreshView, admin_login
+from core.docs_views import OfflineRedocView, redoc_bundle
 
 urlpatterns = [
     path("", home, name="home"),
@@ -15,7 +16,8 @@ urlpatterns = [
     path("api/auth/token/refresh/", JWTRefreshView.as_view(), name="token_refresh"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/", OfflineRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("api/", include("config.api_urls")),
     # Wire families: each app's api/urls.py holds full paths under its vendor prefix.
     path("", include("outages.api.urls")),
