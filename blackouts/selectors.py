@@ -1,14 +1,14 @@
-"""Reads that are more than one queryset: policy search, the active set, the calendar."""
+"""Reads that are more than one queryset: policy search, the active set, the calendar, the preview."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from core.errors import Invalid, NotFound
 
-from . import windows
-from .models import BlackoutPolicy
+from . import criteria, policy_input, windows
+from .models import BlackoutPolicy, Event, EventStatus
 
 SORT_FIELDS = {
     "name": "name",
@@ -76,3 +76,61 @@ def policy_calendar(*, start: datetime, days: int = 14) -> list[CalendarRow]:
             )
         rows.append(CalendarRow(policy, bars))
     return rows
+
+
+# --- Preview: what a policy (saved or not) would do ----------------------------------------------------------------
+PREVIEW_MAX_WINDOWS = 50
+PREVIEW_MAX_SAMPLE = 50
+PREVIEW_FIELDS = ("selector_criteria", "timeframe")
+
+
+@dataclass
+class PreviewWindow:
+    start: datetime  # UTC
+    end: datetime
+    start_local: datetime  # in the policy's zone (its UTC offset says whether DST applies)
+    end_local: datetime
+    open_now: bool
+
+
+@dataclass
+class PolicyPreview:
+    zone: str
+    windows: list[PreviewWindow]
+    matching_events: int  # current (not CLOSED) events the criteria match
+    open_matching_events: int  # ... of which OPEN: what a window start blacks out
+    sample: list  # Event instances, newest first
+
+
+def policy_preview(*, fields: dict, now: datetime, window_count: int = 5, sample_size: int = 10) -> PolicyPreview:
+    """The next ``window_count`` windows of a policy (the one open at ``now`` first, if any) in its zone and in UTC,
+    and the current events its criteria match, with a sample. ``fields`` are policy fields (``selector_criteria``,
+    ``timeframe``), saved or not: they go through the one policy validator (``policy_input.clean_policy``), so a
+    bad value is the same :class:`Invalid` the admin form and the wire API give."""
+    if not 1 <= window_count <= PREVIEW_MAX_WINDOWS:
+        raise Invalid(f"windows must be 1-{PREVIEW_MAX_WINDOWS}", code="blackouts.invalid_preview", field="windows")
+    if not 0 <= sample_size <= PREVIEW_MAX_SAMPLE:
+        raise Invalid(f"sample must be 0-{PREVIEW_MAX_SAMPLE}", code="blackouts.invalid_preview", field="sample")
+    given = {name: fields.get(name) for name in PREVIEW_FIELDS}
+    others = set(BlackoutPolicy.INPUT_FIELDS) - set(PREVIEW_FIELDS)
+    cleaned = policy_input.clean_policy(given, skip=others)
+    tf = windows.parse_timeframe(cleaned["timeframe"])
+    found: list[windows.Window] = []
+    current = windows.current_or_next_window(tf, now)
+    while current is not None and len(found) < window_count:
+        found.append(current)
+        current = windows.next_window(tf, current.start)
+    matching = Event.objects.exclude(status=EventStatus.CLOSED).filter(
+        criteria.to_q(criteria.parse(cleaned["selector_criteria"]))
+    )
+    counts = matching.aggregate(total=Count("pk"), open=Count("pk", filter=Q(status=EventStatus.OPEN)))
+    return PolicyPreview(
+        zone=tf.zone.key,
+        windows=[
+            PreviewWindow(w.start, w.end, w.start.astimezone(tf.zone), w.end.astimezone(tf.zone), w.contains(now))
+            for w in found
+        ],
+        matching_events=counts["total"],
+        open_matching_events=counts["open"],
+        sample=list(matching.order_by("-id")[:sample_size]) if sample_size else [],
+    )

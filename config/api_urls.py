@@ -7,6 +7,7 @@ declared once each in ``<app>/exports.py``.
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from blackouts.api.preview import PolicyPreviewView
 from core import lists
 from core.analyst import viewset_for
 from core.api_root import ApiRootView
@@ -15,4 +16,9 @@ router = SimpleRouter()
 for _key, _spec in sorted(lists.REGISTRY.items()):
     router.register(_spec.path, viewset_for(_spec), basename=f"analyst-{_key.replace('.', '-')}")
 
-urlpatterns = [path("", ApiRootView.as_view(), name="api-root"), *router.urls]
+urlpatterns = [
+    path("", ApiRootView.as_view(), name="api-root"),
+    # Ours, not BMC's: what a blackout policy would do, before saving it (docs/blackouts.md).
+    path("blackouts/preview/", PolicyPreviewView.as_view(), name="blackouts-policy-preview"),
+    *router.urls,
+]
