@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.html import format_html
 from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
 from core.errors import Invalid
 
-from . import selectors, services, windows
+from . import policy_input, selectors, services, windows
 from .models import BlackoutPolicy, Event
 
 
@@ -67,16 +68,21 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         "applied_end",
         "apply_error",
         "apply_error_at",
+        "preview",
     ]
     fieldsets = [
         (None, {"fields": ["id", "name", "description", "execution_order", "enabled", "owner"]}),
         ("Window tick error", {"fields": ["apply_error", "apply_error_at"]}),
         ("Selector", {"fields": ["selector_criteria"]}),
         ("Timeframe", {"fields": ["timeframe", "timeframe_status"]}),
+        ("Preview (nothing is saved)", {"fields": ["preview"]}),
         ("Processing", {"fields": ["blackout_existing_events", "reset_status_on_blackout_end"]}),
         ("Transitions", {"fields": ["window_start", "window_end", "applied_start", "applied_end"]}),
     ]
     change_list_template = "admin/blackouts/blackoutpolicy/change_list.html"
+
+    class Media:
+        js = ["blackouts/policy_preview.js"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -147,13 +153,59 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         ids = services.policies_set_enabled(ids=list(queryset.values_list("pk", flat=True)), enabled=False)
         self.message_user(request, f"Disabled {len(ids)} policies.", messages.SUCCESS)
 
+    @admin.display(description="what this policy would do")
+    def preview(self, obj):
+        return format_html(
+            '<label for="policy-preview-windows">windows</label> '
+            '<input type="number" id="policy-preview-windows" min="1" max="{}" value="5" style="width: 4em"> '
+            '<button type="button" class="button" id="policy-preview-button" data-url="{}">Preview</button>'
+            '<div id="policy-preview" aria-live="polite"><p class="help">The next windows (in the policy\'s zone and '
+            "in UTC) and the current events the criteria match, for the form as it is now, saved or not.</p></div>",
+            selectors.PREVIEW_MAX_WINDOWS,
+            reverse("admin:blackouts_blackoutpolicy_preview"),
+        )
+
+    def preview_view(self, request):
+        """The form's Preview: the unsaved criteria and timeframe through ``selectors.policy_preview``; an HTML
+        fragment (400 with the errors when the input is refused). Writes nothing."""
+        if not (self.has_view_permission(request) and request.user.has_perm("blackouts.view_event")):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        errors: list[tuple[str, str]] = []
+        fields = {"selector_criteria": request.POST.get("selector_criteria", "")}
+        try:
+            fields["timeframe"] = json.loads(request.POST.get("timeframe", ""))
+        except ValueError:
+            errors.append(("timeframe", "Enter valid JSON (timeframeDetails as in the API)."))
+        try:
+            window_count = int(request.POST.get("windows") or 5)
+        except ValueError:
+            window_count = 0
+        preview = None
+        try:
+            if errors:  # the timeframe is not JSON: still judge the criteria, alone
+                others = set(BlackoutPolicy.INPUT_FIELDS) - {"selector_criteria"}
+                policy_input.clean_policy(fields, skip=others)
+            else:
+                preview = selectors.policy_preview(fields=fields, now=timezone.now(), window_count=window_count)
+        except Invalid as exc:
+            errors.extend(exc.errors or [("", exc.message)])
+        context = {"preview": preview, "errors": errors}
+        return TemplateResponse(request, "admin/blackouts/policy_preview.html", context, status=400 if errors else 200)
+
     def get_urls(self):
         custom = [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="blackouts_blackoutpolicy_preview",
+            ),
             path(
                 "calendar/",
                 self.admin_site.admin_view(self.calendar_view),
                 name="blackouts_blackoutpolicy_calendar",
-            )
+            ),
         ]
         return custom + super().get_urls()
 

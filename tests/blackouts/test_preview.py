@@ -124,3 +124,51 @@ def test_unknown_policy_is_404_and_anonymous_is_401(api_client, analyst_user):
 def test_without_the_view_permissions_it_is_403(api_client, plain_user):
     api_client.force_authenticate(plain_user)
     assert api_client.post(URL, {}, format="json").status_code == 403
+
+
+ADMIN_URL = "/admin/blackouts/blackoutpolicy/preview/"
+
+
+def _form(**overrides) -> dict:
+    import json
+
+    data = {"name": "unsaved", "selector_criteria": "class equals 'DB'", "timeframe": json.dumps(ACROSS_DST)}
+    data.update(overrides)
+    return data
+
+
+def test_the_admin_preview_shows_an_unsaved_policys_windows_and_events(client, superuser):
+    EventFactory(event_class="DB", identifier="db-admin")
+    client.force_login(superuser)
+    response = client.post(ADMIN_URL, {**_form(), "windows": "3"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="preview-window"') == 3
+    assert "Sun 2027-03-28 01:00 +0100" in html and "Mon 2027-03-29 01:00 +0200" in html
+    assert "2027-03-28 23:00" in html  # the same window in UTC
+    assert "db-admin" in html
+    from blackouts.models import BlackoutPolicy
+
+    assert not BlackoutPolicy.objects.exists()  # a preview saves nothing
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"timeframe": "{not json"}, "Enter valid JSON"),
+        ({"selector_criteria": "class equalz 'DB'"}, "selector_criteria"),
+        ({"windows": "0"}, "windows must be 1-50"),
+    ],
+)
+def test_the_admin_preview_names_what_is_wrong(client, superuser, overrides, message):
+    client.force_login(superuser)
+    response = client.post(ADMIN_URL, _form(**overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "must be an object" not in response.content.decode()
+
+
+def test_the_policy_form_has_the_preview_button(client, superuser):
+    client.force_login(superuser)
+    html = client.get("/admin/blackouts/blackoutpolicy/add/").content.decode()
+    assert 'id="policy-preview-button"' in html and "blackouts/policy_preview.js" in html

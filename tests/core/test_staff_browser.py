@@ -106,3 +106,41 @@ def test_the_api_root_and_the_browsable_lists(demo, admin_page, tmp_path):
     page.goto("/api/blackouts/events/?format=api&status=BLACKOUT")
     page.wait_for_selector(".response-info")
     assert '"count"' in page.locator(".response-info").inner_text()
+
+
+def test_preview_an_unsaved_blackout_policy(admin_page, tmp_path):
+    import json
+
+    from blackouts.models import BlackoutPolicy
+    from tests.factories.blackouts import EventFactory
+
+    EventFactory(event_class="DB", identifier="db-browser", msg="disk full")
+    timeframe = {
+        "startDate": "27032027",
+        "startTime": "01:00",
+        "endTime": "02:00",
+        "endsOn": {"never": True},
+        "recurrencePattern": {"recurrence": "daily", "details": {"days": "all"}},
+        "timeZone": {"id": "Europe/Paris"},
+    }
+    page = admin_page
+    page.goto("/admin/blackouts/blackoutpolicy/add/")
+    page.fill("#id_name", "not saved yet")
+    page.fill("#id_selector_criteria", "class equals 'DB'")
+    page.fill("#id_timeframe", json.dumps(timeframe))
+    page.fill("#policy-preview-windows", "4")
+    page.click("#policy-preview-button")
+    page.wait_for_selector(".policy-preview-result[data-ok='1']")
+    rows = page.locator("#policy-preview-windows-table tr.preview-window")
+    assert rows.count() == 4
+    assert "+0200" in rows.nth(2).inner_text() and "+0100" in rows.nth(0).inner_text()
+    assert page.locator(".preview-matching").inner_text() == "1"
+    assert "db-browser" in page.locator("#policy-preview-sample").inner_text()
+    page.locator("#policy-preview").scroll_into_view_if_needed()
+    _shot(page, tmp_path, "policy-preview")
+
+    page.fill("#id_selector_criteria", "class equalz 'DB'")
+    page.click("#policy-preview-button")
+    page.wait_for_selector(".policy-preview-result[data-ok='0']")
+    assert "selector_criteria" in page.locator("#policy-preview-errors").inner_text()
+    assert not BlackoutPolicy.objects.exists()
