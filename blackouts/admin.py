@@ -1,7 +1,9 @@
 """Admin: policies (validated like the API, actions call services), events, and a 14-day calendar page."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.contrib import admin, messages
@@ -33,6 +35,23 @@ class BlackoutPolicyForm(forms.ModelForm):
     class Meta:
         model = BlackoutPolicy
         fields = list(BlackoutPolicy.INPUT_FIELDS)
+
+
+CALENDAR_DAYS = 14
+
+
+def _policies(count: int) -> str:
+    return f"{count} {'policy' if count == 1 else 'policies'}"
+
+
+def _when(instant) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M UTC") if instant else "none"
+
+
+def status_text(status: dict) -> str:
+    """``ACTIVE — last run 2026-11-30 10:00 UTC, next run 2026-12-01 10:00 UTC`` (the spec's string carries the
+    same as epoch milliseconds: ``ACTIVE,LastRun:…,NextRun:…``)."""
+    return f"{status['state']} — last run {_when(status['lastRun'])}, next run {_when(status['nextRun'])}"
 
 
 class InErrorFilter(admin.SimpleListFilter):
@@ -115,10 +134,13 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description="timeframe status")
     def timeframe_status(self, obj):
-        if not obj.pk:
+        """The spec's ``timeframeStatus`` for people: the state, then the last and next runs as dates (UTC)."""
+        if obj is None or obj._state.adding:
             return "—"
         status = self._status(obj)
-        return status.get("error") or windows.status_string(status)
+        if status.get("error"):
+            return status["error"]
+        return status_text(status)
 
     @staticmethod
     def _fields(form) -> dict:
@@ -146,12 +168,12 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
     @admin.action(description="Enable selected policies", permissions=["change"])
     def enable_policies(self, request, queryset):
         ids = services.policies_set_enabled(ids=list(queryset.values_list("pk", flat=True)), enabled=True)
-        self.message_user(request, f"Enabled {len(ids)} policies.", messages.SUCCESS)
+        self.message_user(request, f"Enabled {_policies(len(ids))}.", messages.SUCCESS)
 
     @admin.action(description="Disable selected policies", permissions=["change"])
     def disable_policies(self, request, queryset):
         ids = services.policies_set_enabled(ids=list(queryset.values_list("pk", flat=True)), enabled=False)
-        self.message_user(request, f"Disabled {len(ids)} policies.", messages.SUCCESS)
+        self.message_user(request, f"Disabled {_policies(len(ids))}.", messages.SUCCESS)
 
     @admin.display(description="what this policy would do")
     def preview(self, obj):
@@ -194,6 +216,11 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         context = {"preview": preview, "errors": errors}
         return TemplateResponse(request, "admin/blackouts/policy_preview.html", context, status=400 if errors else 200)
 
+    @staticmethod
+    def _policy_zones() -> set[str]:
+        zones = BlackoutPolicy.objects.filter(enabled=True).values_list("timeframe__timeZone__id", flat=True)
+        return {z for z in zones.distinct()[:50] if isinstance(z, str) and z}
+
     def get_urls(self):
         custom = [
             path(
@@ -210,21 +237,42 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         return custom + super().get_urls()
 
     def calendar_view(self, request):
-        """Every enabled policy's windows over the next 14 days, as a timeline."""
+        """Every enabled policy's windows over 14 days as a timeline. The days run from midnight to midnight in
+        the zone the page names (``?tz=``: UTC unless chosen; a DST day is 23 or 25 hours wide)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        start = timezone.now().replace(minute=0, second=0, microsecond=0)
-        days = [start + timedelta(days=n) for n in range(14)]
-        rows = selectors.policy_calendar(start=start, days=14)
+        zone_name = request.GET.get("tz") or "UTC"
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            messages.error(request, f"Unknown time zone {zone_name!r}: the calendar is shown in UTC.")
+            zone_name, zone = "UTC", ZoneInfo("UTC")
+        today = timezone.now().astimezone(zone).date()
+        # In UTC: arithmetic between two times of one zone would ignore a DST change between them.
+        dates = [today + timedelta(days=n) for n in range(CALENDAR_DAYS + 1)]
+        edges = [datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC) for day in dates]
+        start, end = edges[0], edges[-1]
+        total = (end - start).total_seconds()
+        days = [
+            {
+                "date": day,
+                "left": round((edge - start).total_seconds() / total * 100, 3),
+                "width": round((following - edge).total_seconds() / total * 100, 3),
+            }
+            for day, (edge, following) in zip(dates, pairwise(edges), strict=False)
+        ]
+        rows = selectors.policy_calendar(start=start, days=CALENDAR_DAYS, end=end)
+        zones = sorted({"UTC", zone_name, *self._policy_zones()})
         context = {
             **self.admin_site.each_context(request),
-            "title": "Blackout calendar: the next 14 days",
+            "title": f"Blackout calendar: {CALENDAR_DAYS} days, midnight to midnight {zone_name}",
             "opts": self.model._meta,
             "rows": rows,
             "days": days,
-            "day_width": 100 / 14,
+            "zone": zone_name,
+            "zones": zones,
             "start": start,
-            "end": start + timedelta(days=14),
+            "end": end,
             "changelist_url": reverse("admin:blackouts_blackoutpolicy_changelist"),
         }
         return TemplateResponse(request, "admin/blackouts/calendar.html", context)

@@ -143,7 +143,9 @@ class Severity(models.TextChoices):
 class Event(models.Model):
     """An incoming event. ``previous_status`` and ``blackout_policy`` remember what a blackout replaced."""
 
-    identifier = models.CharField("_identifier", max_length=255, blank=True, default="", db_index=True)
+    identifier = models.CharField(
+        "identifier", max_length=255, blank=True, default="", db_index=True, help_text="The event's `_identifier` slot."
+    )
     event_class = models.CharField("class", max_length=128, default="EVENT")
     msg = models.TextField(blank=True, default="")
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.INFO)

@@ -52,9 +52,10 @@ class CalendarRow:
     bars: list[CalendarBar]
 
 
-def policy_calendar(*, start: datetime, days: int = 14) -> list[CalendarRow]:
-    """Every enabled policy's windows over ``[start, start + days)`` as bars positioned in percent."""
-    end = start + timedelta(days=days)
+def policy_calendar(*, start: datetime, days: int = 14, end: datetime | None = None) -> list[CalendarRow]:
+    """Every enabled policy's windows over ``[start, end)`` (default ``start + days``) as bars positioned in
+    percent of that range."""
+    end = end or start + timedelta(days=days)
     total = (end - start).total_seconds()
     rows = []
     for policy in BlackoutPolicy.objects.filter(enabled=True).order_by("execution_order", "name"):

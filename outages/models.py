@@ -91,7 +91,8 @@ class OutageEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.external_system_id}:{self.external_outage_id}"
+        # The system's name and the OMS's outage id, as staff know them (never the system's row id).
+        return f"{self.external_system.name} / {self.external_outage_id}"
 
     @staticmethod
     def derive_state(*, discarded: bool, completion_date_time) -> str:
