@@ -6,6 +6,8 @@ by saves and the window tick), so the figures are indexed counts, never a window
 
 from datetime import timedelta
 
+from django.db.models import Count, Q
+
 from core import dashboard
 
 from .models import BlackoutPolicy, Event, EventStatus
@@ -15,20 +17,21 @@ AHEAD = timedelta(hours=24)
 
 @dashboard.register("blackouts", "Blackouts", order=30)
 def blackouts_panel(now):
-    enabled = BlackoutPolicy.objects.filter(enabled=True)
-    open_now = enabled.filter(window_start__lte=now, window_end__gt=now)
-    opening = enabled.filter(window_start__gt=now, window_start__lte=now + AHEAD)
+    windows = BlackoutPolicy.objects.filter(enabled=True).aggregate(
+        open_now=Count("pk", filter=Q(window_start__lte=now, window_end__gt=now)),
+        opening=Count("pk", filter=Q(window_start__gt=now, window_start__lte=now + AHEAD)),
+    )
     return [
         dashboard.Figure(
             "windows open now",
-            open_now.count(),
+            windows["open_now"],
             BlackoutPolicy,
             {"enabled__exact": "1", "window_start__lte": dashboard.iso(now), "window_end__gt": dashboard.iso(now)},
             help="Enabled policies whose blackout window is open now",
         ),
         dashboard.Figure(
             "opening in 24 h",
-            opening.count(),
+            windows["opening"],
             BlackoutPolicy,
             {
                 "enabled__exact": "1",

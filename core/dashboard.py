@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -121,18 +122,10 @@ def exports_panel(now):
     from .models import ExportJob
 
     queued = [ExportJob.Status.PENDING, ExportJob.Status.RUNNING]
+    counts = ExportJob.objects.aggregate(
+        queued=Count("pk", filter=Q(status__in=queued)), failed=Count("pk", filter=Q(status=ExportJob.Status.FAILED))
+    )
     return [
-        Figure(
-            "exports running or queued",
-            ExportJob.objects.filter(status__in=queued).count(),
-            ExportJob,
-            {"status__in": ",".join(queued)},
-        ),
-        Figure(
-            "exports failed",
-            ExportJob.objects.filter(status=ExportJob.Status.FAILED).count(),
-            ExportJob,
-            {"status__exact": ExportJob.Status.FAILED},
-            level="bad",
-        ),
+        Figure("exports running or queued", counts["queued"], ExportJob, {"status__in": ",".join(queued)}),
+        Figure("exports failed", counts["failed"], ExportJob, {"status__exact": ExportJob.Status.FAILED}, level="bad"),
     ]

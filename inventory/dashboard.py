@@ -1,5 +1,7 @@
 """The inventory panel of the admin's operations dashboard (``core.dashboard``): bundles only (parents)."""
 
+from django.db.models import Count, Q
+
 from core import dashboard
 
 from .choices import RUNNING_STATES, InteractionState
@@ -8,18 +10,21 @@ from .models import BusinessInteraction
 
 @dashboard.register("inventory", "Bundles", order=40)
 def inventory_panel(now):
-    bundles = BusinessInteraction.objects.filter(parent__isnull=True)
+    counts = BusinessInteraction.objects.filter(parent__isnull=True).aggregate(
+        in_flight=Count("pk", filter=Q(activation_requested=True, state__in=RUNNING_STATES)),
+        failed=Count("pk", filter=Q(state=InteractionState.FAILED)),
+    )
     return [
         dashboard.Figure(
             "bundles in flight",
-            bundles.filter(activation_requested=True, state__in=RUNNING_STATES).count(),
+            counts["in_flight"],
             BusinessInteraction,
             {"activation_requested__exact": "1", "state__in": ",".join(RUNNING_STATES)},
             help="Bundles whose activation was requested and has not finished",
         ),
         dashboard.Figure(
             "failed activations",
-            bundles.filter(state=InteractionState.FAILED).count(),
+            counts["failed"],
             BusinessInteraction,
             {"state__exact": InteractionState.FAILED},
             level="bad",

@@ -3,8 +3,8 @@ changelist filtered to the records it counts."""
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncHour
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncHour
 
 from core import dashboard
 
@@ -15,49 +15,57 @@ HOURS = 24
 
 @dashboard.register("outages", "Outages", order=10)
 def outages_panel(now):
-    active = OutageEvent.objects.filter(state=OutageState.ACTIVE)
-    missed = active.filter(estimated_restoration_time__lt=now)
-    customers = OutageCustomer.objects.filter(event__state=OutageState.ACTIVE)
+    hour = now.replace(minute=0, second=0)
+    instants = [hour - timedelta(hours=n) for n in range(HOURS - 2, -1, -1)] + [now]
+    active = OutageEvent.objects.filter(state=OutageState.ACTIVE).aggregate(
+        total=Count("pk"),
+        missed=Count("pk", filter=Q(estimated_restoration_time__lt=now)),
+        before_chart=Count("pk", filter=Q(start_date_time__lt=instants[0])),
+        # Each event keeps the size of its customer list (customer_count, written with the list): a sum over the
+        # active outages, not a count over their customers.
+        customers=Coalesce(Sum("customer_count"), 0),
+    )
+    customers = active["customers"]
     return [
-        dashboard.Figure("active outages", active.count(), OutageEvent, {"state__exact": OutageState.ACTIVE}),
+        dashboard.Figure("active outages", active["total"], OutageEvent, {"state__exact": OutageState.ACTIVE}),
         dashboard.Figure(
             "customers out now",
-            customers.count(),
+            customers,
             OutageCustomer,
             {"event__state__exact": OutageState.ACTIVE},
             help="Customers (account / service point) of the active outages",
         ),
         dashboard.Figure(
             "ETRs missed",
-            missed.count(),
+            active["missed"],
             OutageEvent,
             {"state__exact": OutageState.ACTIVE, "estimated_restoration_time__lt": dashboard.iso(now)},
             help="Active outages whose estimated restoration time has passed",
             level="bad",
         ),
         dashboard.Chart(
-            f"Outages in progress, hour by hour (last {HOURS} h, UTC)", _hourly(now), "outages", OutageEvent
+            f"Outages in progress, hour by hour (last {HOURS} h, UTC)",
+            _hourly(now, instants, active["before_chart"]),
+            "outages",
+            OutageEvent,
         ),
     ]
 
 
-def _hourly(now) -> list[tuple[str, int]]:
+def _hourly(now, instants: list, active_before: int) -> list[tuple[str, int]]:
     """Outages in progress at each of the last 23 whole hours and now. At an instant T an outage is in progress
     when it started before T and was not completed before T (discarded ones never count, nor a completion that
     does not follow the start).
 
-    Four aggregate queries whatever the table's size: the outages in progress at the first instant (indexed by
-    state and times), then the starts and the completions since then counted per hour (GROUP BY); the 24 values
-    are their running sum.
+    Aggregate queries whatever the table's size: the outages in progress at the first instant (the active ones
+    that started before it, counted by the caller, and the restored ones completed since), then the starts and
+    the completions since then counted per hour (GROUP BY); the 24 values are their running sum.
     """
-    hour = now.replace(minute=0, second=0)
-    instants = [hour - timedelta(hours=n) for n in range(HOURS - 2, -1, -1)] + [now]
     first = instants[0]
     spans = Q(state=OutageState.ACTIVE) | Q(state=OutageState.RESTORED, completion_date_time__gt=F("start_date_time"))
-    base = OutageEvent.objects.filter(state=OutageState.ACTIVE, start_date_time__lt=first).count()
-    base += (
-        OutageEvent.objects.filter(spans, state=OutageState.RESTORED, completion_date_time__gte=first)
-        .filter(start_date_time__lt=first)
+    base = active_before + (
+        OutageEvent.objects.filter(state=OutageState.RESTORED, completion_date_time__gte=first)
+        .filter(start_date_time__lt=first, completion_date_time__gt=F("start_date_time"))
         .count()
     )
     starts = _per_hour(
@@ -65,8 +73,8 @@ def _hourly(now) -> list[tuple[str, int]]:
     )
     ends = _per_hour(
         OutageEvent.objects.filter(
-            spans, state=OutageState.RESTORED, completion_date_time__gte=first, completion_date_time__lt=now
-        ),
+            state=OutageState.RESTORED, completion_date_time__gte=first, completion_date_time__lt=now
+        ).filter(completion_date_time__gt=F("start_date_time")),
         "completion_date_time",
     )
     values, running = [base], base
