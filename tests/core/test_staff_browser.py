@@ -28,6 +28,7 @@ def test_each_dashboard_figure_equals_the_changelist_it_opens(demo, admin_page, 
     page.goto("/admin/")
     page.wait_for_selector("#operations-dashboard")
     _shot(page, tmp_path, "dashboard")
+    page.locator("#operations-dashboard").screenshot(path=str(tmp_path / "dashboard-panels.png"))  # docs/img/
     figures = page.locator("#operations-dashboard .dash-figure")
     found = [
         (figures.nth(i).locator("a").get_attribute("href"), int(figures.nth(i).locator(".dash-value").inner_text()))
