@@ -9,7 +9,7 @@ is refused here with the same message.
 """
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
@@ -24,6 +24,11 @@ from .. import selectors
 from ..models import BlackoutPolicy
 
 PERMISSIONS = ("blackouts.view_blackoutpolicy", "blackouts.view_event")
+ERROR = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": '`{"detail": "..."}` or `{"<field path>": ["<message>", ...]}`',
+}
 
 
 class CanPreview(BasePermission):
@@ -126,7 +131,14 @@ class PolicyPreviewView(APIView):
             "zone (DST applied), how many current events its criteria match and a sample of them. Writes nothing."
         ),
         request=PreviewRequestSerializer,
-        responses={200: PreviewSerializer},
+        responses={
+            200: PreviewSerializer,
+            400: OpenApiResponse(ERROR, "A field is invalid: the policy validator's message, on its field path."),
+            401: OpenApiResponse(ERROR, "Not authenticated."),
+            403: OpenApiResponse(ERROR, "Without the view permissions on blackout policies and events."),
+            404: OpenApiResponse(ERROR, "No policy with the id given in `policy`."),
+            415: OpenApiResponse(ERROR, "A body that is not JSON, a form or multipart."),
+        },
         examples=[
             OpenApiExample(
                 "daily window",
