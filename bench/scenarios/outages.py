@@ -4,16 +4,11 @@ Run on SQLite (default) or PostgreSQL (``DATABASE_URL=...``): ``python -m bench 
 """
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 from bench.harness import Result, peak_rss_mb, scenario, timed
-from bench.support import fresh_database, percentile
+from bench.support import database_url, fresh_database, gunicorn_server, percentile
 
 NOTIFICATIONS = "/rest/apis/customer/service/outageEventNotifications/"
 SYSTEM = "CCB-NMS integration"
@@ -132,22 +127,6 @@ PER_CLIENT = 40
 WARM_UP = 3
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url(connection) -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user = settings.get("USER") or "postgres"
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    host, port = settings.get("HOST") or "127.0.0.1", settings.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-
-
 def _drive(base_url: str, path: str, headers: dict, make_body) -> tuple[float, list[float]]:
     import httpx
 
@@ -187,62 +166,26 @@ def _drive(base_url: str, path: str, headers: dict, make_body) -> tuple[float, l
 def outages_throughput() -> list[Result]:
     connection = fresh_database()
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from rest_framework_simplejwt.tokens import AccessToken
 
     from outages.models import ExternalSystem
 
     ExternalSystem.objects.create(name=SYSTEM)
-    user = get_user_model().objects.create_superuser("bench", "b@example.com", "bench-pass")
+    user = get_user_model().objects.create_user("bench-oms", password="bench-pass")
+    user.groups.add(Group.objects.get(name="integration"))  # the OMS's role: its permissions are checked
     token = str(AccessToken.for_user(user))
     vendor = connection.vendor
-    database_url = _database_url(connection)
     connection.close()
 
-    port = _free_port()
-    workers = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
-    env = dict(
-        os.environ,
-        TESTING="1",
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="bench.outages_settings",
-        LOG_LEVEL="WARNING",
-    )
-    root = Path(__file__).resolve().parents[2]
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        import httpx
+    customers = _customers(0, 10)
 
-        for _ in range(100):
-            try:
-                httpx.get(f"{base_url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        customers = _customers(0, 10)
+    def outage_body(worker: int, i: int) -> bytes:
+        return _body(f"T-{worker}-{i}", 1, customers, incremental=False)
 
-        def outage_body(worker: int, i: int) -> bytes:
-            return _body(f"T-{worker}-{i}", 1, customers, incremental=False)
-
-        json_headers = {"Content-Type": "application/json"}
-        results = []
+    json_headers = {"Content-Type": "application/json"}
+    results = []
+    with gunicorn_server("bench.outages_settings", database_url(connection)) as server:
         for label, path, headers, is_base in [
             ("bare DRF endpoint (echo)", "/bench/bare-drf", json_headers, True),
             (
@@ -252,7 +195,7 @@ def outages_throughput() -> list[Result]:
                 False,
             ),
         ]:
-            seconds, latencies = _drive(base_url, path, headers, outage_body)
+            seconds, latencies = _drive(server.base_url, path, headers, outage_body)
             results.append(
                 Result(
                     "outages-throughput",
@@ -262,17 +205,10 @@ def outages_throughput() -> list[Result]:
                     baseline=is_base,
                     extra={
                         "clients": CLIENTS,
-                        "gunicorn_workers": workers,
+                        "gunicorn": f"{server.workers}x{server.threads}",
                         "p50_ms": round(percentile(latencies, 50) * 1000, 1),
                         "p99_ms": round(percentile(latencies, 99) * 1000, 1),
                     },
                 )
             )
-        return results
-    finally:
-        gunicorn.terminate()
-        try:
-            gunicorn.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
-            gunicorn.wait()
+    return results
