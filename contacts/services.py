@@ -13,12 +13,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from core.errors import Conflict, Invalid
 
+from . import selectors
 from .models import (
     ContactStatusEvent,
     CustomerContact,
@@ -94,13 +95,15 @@ def _rows(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
     return [{name: row.get(name, "") or "" for name in fields} for row in rows]
 
 
-def _replace_children(contact: CustomerContact, model, rows: list[dict], fields: tuple[str, ...]) -> bool:
-    """Replace a contact's ordered child rows as a whole, unless they are already exactly ``rows``."""
-    manager = model.objects.filter(contact=contact)
+def _replace_children(contact: CustomerContact, related_name: str, rows: list[dict], fields: tuple[str, ...]) -> bool:
+    """Replace a contact's ordered child rows as a whole, unless they are already exactly ``rows`` (compared with
+    the rows the locking query read: no query when nothing changes)."""
+    model = selectors.LISTS[related_name][0]
+    current = sorted(getattr(contact, f"{related_name}_rows", None) or [], key=lambda row: row["position"])
     wanted = [tuple(row.get(f, "") or "" for f in fields) for row in rows]
-    if list(manager.order_by("position").values_list(*fields)) == wanted:
+    if [tuple(row[f] for f in fields) for row in current] == wanted:
         return False
-    manager.delete()
+    model.objects.filter(contact=contact).delete()
     model.objects.bulk_create(
         [model(contact=contact, position=i, **dict(zip(fields, row, strict=True))) for i, row in enumerate(wanted)]
     )
@@ -119,36 +122,133 @@ def _known_report(*, status: str | None, reason: str, captured: datetime | None)
     )
 
 
-def _lock_or_create(external_cc_id: str, values: dict, known_report) -> tuple[CustomerContact, bool]:
-    """The contact locked for update (annotated ``known_report``), or a new one created with ``values``.
+def _locked(external_cc_id: str, known_report) -> CustomerContact | None:
+    """The contact locked for update with, from the same query, whether the report is a retry and its lists."""
+    lock = selectors.with_lists(CustomerContact.objects.select_for_update()).annotate(known_report=known_report)
+    return lock.filter(external_cc_id=external_cc_id).order_by().first()
 
-    Parallel creates of one external id race on its unique constraint: the loser's savepoint rolls back and it
-    locks the winner's row instead. A ccId collision fails the same way and is retried with a new ccId.
-    """
-    lock = CustomerContact.objects.select_for_update().annotate(known_report=known_report)
-    for _ in range(CREATE_ATTEMPTS):
-        contact = lock.filter(external_cc_id=external_cc_id).first()
-        if contact is not None:
-            return contact, False
-        _check_delivery_value(values)
-        try:
-            with transaction.atomic():
-                contact = CustomerContact.objects.create(
-                    external_cc_id=external_cc_id, cc_id=cc_id_generate(), **values
-                )
-            return contact, True
-        except IntegrityError:
-            continue
-    raise Conflict(
-        f"Customer contact {external_cc_id} could not be created or locked; try again.",
-        code=CREATE_CONTENTION,
-        external_cc_id=external_cc_id,
+
+def _values_sql(model, names: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
+    """``(%s, ...), ...`` (on PostgreSQL ``(CAST(%s AS type), ...)``) for ``rows`` of ``model``'s fields
+    ``names``, with their prepared values."""
+    fields = [model._meta.get_field(name) for name in names]
+    if connection.vendor == "postgresql":  # typed, so that a VALUES list feeding an INSERT ... SELECT fits
+        one = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields) + ")"
+    else:  # SQLite would cast by affinity (a date-time text to a number)
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [f.get_db_prep_save(value, connection) for row in rows for f, value in zip(fields, row, strict=True)]
+    return ", ".join([one] * len(rows)), params
+
+
+def _columns(model, names) -> str:
+    return ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in names)
+
+
+def _insert_contact(row: dict, children: dict[str, list[dict]], event: dict | None) -> int | None:
+    """Insert a new contact with its lists and its first status report; return its id, or ``None`` when its
+    external id (a parallel create) or its ccId is already taken (``ON CONFLICT DO NOTHING``: no error, so no
+    savepoint). On PostgreSQL one statement writes the four tables (data-modifying CTEs); elsewhere one INSERT a
+    table."""
+    names = tuple(row)
+    values, params = _values_sql(CustomerContact, names, [tuple(row.values())])
+    insert = (
+        f"INSERT INTO {CustomerContact._meta.db_table} ({_columns(CustomerContact, names)}) VALUES {values} "  # noqa: S608
+        "ON CONFLICT DO NOTHING RETURNING id"
     )
+    parts = [(model, list(items[0]) if items else [], items) for model, items in children.items()]
+    if event:
+        parts.append((ContactStatusEvent, list(event), [event]))
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        for model, _, items in parts:
+            if items:
+                model.objects.bulk_create([model(contact_id=found[0], **item) for item in items])
+        return found[0]
+    sql, ctes = [f"WITH new_contact AS ({insert})"], []
+    for n, (model, fields, items) in enumerate(parts):
+        if not items:
+            continue
+        child_values, child_params = _values_sql(
+            model, tuple(fields), [tuple(item[f] for f in fields) for item in items]
+        )
+        columns = _columns(model, fields)
+        sql.append(
+            f", part{n} AS (INSERT INTO {model._meta.db_table} (contact_id, {columns}) "  # noqa: S608
+            f"SELECT new_contact.id, v.* FROM new_contact, (VALUES {child_values}) AS v({columns}))"
+        )
+        ctes.extend(child_params)
+    sql.append(" SELECT id FROM new_contact")
+    with connection.cursor() as cursor:
+        cursor.execute("".join(sql), params + ctes)
+        found = cursor.fetchone()
+    return found[0] if found else None
 
 
-def _create_children(contact: CustomerContact, model, rows: list[dict]) -> None:
-    """The ordered child rows of a contact created just now (nothing to compare with or delete)."""
-    model.objects.bulk_create([model(contact=contact, position=i, **row) for i, row in enumerate(rows)])
+def _create(
+    external_cc_id: str,
+    fields: dict,
+    identifiers: list[dict] | None,
+    template_data: list[dict] | None,
+    report: tuple[str, str, datetime | None] | None,
+) -> CustomerContact | None:
+    """The new contact as stored (with its lists attached), or ``None`` if the insert met a conflict."""
+    now = timezone.now()
+    row = {"external_cc_id": external_cc_id, "cc_id": cc_id_generate()}
+    for name in CONTACT_FIELDS:
+        row[name] = fields.get(name, CustomerContact._meta.get_field(name).get_default())
+    row |= {"created_at": now, "updated_at": now}
+    lists = {
+        "identifiers": _rows(identifiers or [], IDENTIFIER_FIELDS),
+        "template_data": _rows(template_data or [], TEMPLATE_FIELDS),
+    }
+    children = {
+        CustomerContactIdentifier: [{"position": i, **item} for i, item in enumerate(lists["identifiers"])],
+        TemplateParameter: [{"position": i, **item} for i, item in enumerate(lists["template_data"])],
+    }
+    event = None
+    if report is not None:
+        status, reason, captured = report
+        event = {"status": status, "reason": reason, "event_captured_at": captured, "received_at": now, "applied": True}
+    pk = _insert_contact(row, children, event)
+    if pk is None:
+        return None
+    contact = CustomerContact(id=pk, **row)
+    contact._state.adding, contact._state.db = False, "default"
+    return selectors.attach_lists(contact, **lists)
+
+
+def _save_and_record(contact: CustomerContact, changed: list[str], event: dict | None) -> None:
+    """Write the changed fields and append the status report to the history: on PostgreSQL both in one statement
+    (the UPDATE in a data-modifying CTE), elsewhere one statement each; nothing for what there is not."""
+    if changed:
+        contact.updated_at = timezone.now()
+    if event is not None:
+        event = {"contact_id": contact.pk, **event, "received_at": timezone.now()}
+    if not (changed and event is not None and connection.vendor == "postgresql"):
+        if changed:
+            contact.save(update_fields=[*changed, "updated_at"])
+        if event is not None:
+            ContactStatusEvent.objects.bulk_create([ContactStatusEvent(**event)])
+        return
+    names = (*changed, "updated_at")
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(CustomerContact._meta.get_field(n).column)} = %s" for n in names
+    )
+    update_params = [
+        CustomerContact._meta.get_field(n).get_db_prep_save(getattr(contact, n), connection) for n in names
+    ]
+    values, event_params = _values_sql(ContactStatusEvent, tuple(event), [tuple(event.values())])
+    history = f"{ContactStatusEvent._meta.db_table} ({_columns(ContactStatusEvent, tuple(event))})"
+    sql = (
+        f"WITH changed AS (UPDATE {CustomerContact._meta.db_table} SET {assignments} WHERE id = %s RETURNING id) "  # noqa: S608
+        f"INSERT INTO {history} VALUES {values}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*update_params, contact.pk, *event_params])
 
 
 @transaction.atomic
@@ -168,21 +268,41 @@ def contact_upsert(
     ``event_captured_at`` is out of order: it is recorded in the history and changes nothing else.
     A retry of a report already in the history records nothing and does not re-apply that status.
     ``cc_id``, when the client sends one, must be the contact's: the system assigns it.
+
+    Queries: an update is the locking read (which also answers "is this a retry?" and reads the lists), the
+    UPDATE when a field changed, and the history INSERT; a create is the locking read and one INSERT per table
+    written (one statement in all on PostgreSQL). A list sent unchanged costs nothing.
+    The result's contact carries its lists (no read needed for the answer).
     """
     fields = {k: v for k, v in fields.items() if k in CONTACT_FIELDS and v is not None}
     status = fields.get("status")
     captured = fields.get("event_captured_at")
-
     reason = fields.get("reason", "")
     known = _known_report(status=status, reason=reason, captured=captured)
-    contact, created = _lock_or_create(external_cc_id, fields, known)
-    if cc_id and cc_id != contact.cc_id:  # raising rolls the whole upsert back
-        if created:
+    for _ in range(CREATE_ATTEMPTS):
+        contact = _locked(external_cc_id, known)
+        if contact is not None:
+            break
+        _check_delivery_value(fields)
+        if cc_id:
             raise Invalid(f'"{cc_id}" is assigned by the system.', code=CC_ID_ASSIGNED_BY_SYSTEM, field="cc_id")
+        report = (status, reason, captured) if status else None
+        contact = _create(external_cc_id, fields, identifiers, template_data, report)
+        if contact is not None:
+            return ContactUpsertResult(contact=contact, created=True, stale=False, event_recorded=bool(status))
+        # a parallel create of this external id won (the next read locks its row), or a ccId collision: again
+    else:
+        raise Conflict(
+            f"Customer contact {external_cc_id} could not be created or locked; try again.",
+            code=CREATE_CONTENTION,
+            external_cc_id=external_cc_id,
+        )
+    if cc_id and cc_id != contact.cc_id:  # raising rolls the whole upsert back
         raise Invalid(f'"{cc_id}" differs from this contact\'s ccId.', code=CC_ID_MISMATCH, field="cc_id")
-    retry = bool(status) and not created and bool(contact.known_report)
-    stale = not created and is_out_of_order(captured, contact.event_captured_at)
-    if not created and not stale:
+    retry = bool(status) and bool(contact.known_report)
+    stale = is_out_of_order(captured, contact.event_captured_at)
+    lists, changed = {}, []
+    if not stale:
         if retry:  # a report already received is not applied again (it may have been superseded since)
             fields = {k: v for k, v in fields.items() if k not in ("status", "reason", "event_captured_at")}
         changed = [name for name, value in fields.items() if getattr(contact, name) != value]
@@ -191,24 +311,20 @@ def contact_upsert(
             _check_delivery_value(merged)
             for name in changed:
                 setattr(contact, name, fields[name])
-            contact.save(update_fields=[*changed, "updated_at"])
-    if created:
-        if identifiers:
-            _create_children(contact, CustomerContactIdentifier, _rows(identifiers, IDENTIFIER_FIELDS))
-        if template_data:
-            _create_children(contact, TemplateParameter, _rows(template_data, TEMPLATE_FIELDS))
-    elif not stale:
         if identifiers is not None:
-            _replace_children(contact, CustomerContactIdentifier, identifiers, IDENTIFIER_FIELDS)
+            lists["identifiers"] = _rows(identifiers, IDENTIFIER_FIELDS)
+            _replace_children(contact, "identifiers", lists["identifiers"], IDENTIFIER_FIELDS)
         if template_data is not None:
-            _replace_children(contact, TemplateParameter, template_data, TEMPLATE_FIELDS)
+            lists["template_data"] = _rows(template_data, TEMPLATE_FIELDS)
+            _replace_children(contact, "template_data", lists["template_data"], TEMPLATE_FIELDS)
 
     event_recorded = bool(status) and not retry
+    event = None
     if event_recorded:
-        ContactStatusEvent.objects.create(
-            contact=contact, status=status, reason=reason, event_captured_at=captured, applied=not stale
-        )
-    return ContactUpsertResult(contact=contact, created=created, stale=stale, event_recorded=event_recorded)
+        event = {"status": status, "reason": reason, "event_captured_at": captured, "applied": not stale}
+    _save_and_record(contact, changed if not stale else [], event)
+    selectors.attach_lists(contact, **lists)
+    return ContactUpsertResult(contact=contact, created=False, stale=stale, event_recorded=event_recorded)
 
 
 @transaction.atomic
