@@ -9,9 +9,11 @@ status marking, and deletion. Says "no" only with :mod:`core.errors`:
   after several attempts (only under pathological ``ccId`` collisions or contention).
 """
 
+import functools
+import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Value
@@ -122,10 +124,57 @@ def _known_report(*, status: str | None, reason: str, captured: datetime | None)
     )
 
 
-def _locked(external_cc_id: str, known_report) -> CustomerContact | None:
-    """The contact locked for update with, from the same query, whether the report is a retry and its lists."""
-    lock = selectors.with_lists(CustomerContact.objects.select_for_update()).annotate(known_report=known_report)
-    return lock.filter(external_cc_id=external_cc_id).order_by().first()
+_LOCK_INPUTS = {  # stand-ins the locking read is compiled with, one per input
+    "external_cc_id": "\x01external_cc_id",
+    "status": "\x01status",
+    "reason": "\x01reason",
+    "captured": datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC),
+}
+
+
+def _prepared(name: str, value):
+    field = ContactStatusEvent._meta.get_field("event_captured_at") if name == "captured" else None
+    return field.get_db_prep_value(value, connection) if field is not None else value
+
+
+@functools.lru_cache(maxsize=32)
+def _lock_statement(alias: str, vendor: str, with_status: bool, with_captured: bool) -> tuple[str, tuple]:
+    """The SQL of the locking read for one shape of report, compiled once (building it with the ORM costs more
+    than running it), and for each of its parameters the input it takes (or its constant value)."""
+    stand_in = _LOCK_INPUTS
+    known = _known_report(
+        status=stand_in["status"] if with_status else None,
+        reason=stand_in["reason"],
+        captured=stand_in["captured"] if with_captured else None,
+    )
+    lock = selectors.with_lists(CustomerContact.objects.select_for_update()).annotate(known_report=known)
+    query = lock.filter(external_cc_id=stand_in["external_cc_id"]).order_by()[:1].query
+    sql, params = query.get_compiler(alias).as_sql()
+    by_value = {_prepared(name, value): name for name, value in stand_in.items()}
+    return sql, tuple((by_value.get(param), param) for param in params)  # (input, or None for a constant)
+
+
+def _locked(
+    external_cc_id: str, *, status: str | None, reason: str, captured: datetime | None
+) -> CustomerContact | None:
+    """The contact locked for update with, from the same query, whether the report is a retry (``known_report``,
+    see :func:`_known_report`) and its lists (``<related name>_rows``)."""
+    sql, inputs = _lock_statement(connection.alias, connection.vendor, bool(status), captured is not None)
+    values = {"external_cc_id": external_cc_id, "status": status, "reason": reason, "captured": captured}
+    contact = next(
+        iter(
+            CustomerContact.objects.raw(
+                sql, [_prepared(name, values[name]) if name else constant for name, constant in inputs]
+            )
+        ),
+        None,
+    )
+    if contact is not None:
+        contact.known_report = bool(contact.known_report)
+        for name in selectors.LISTS:
+            rows = getattr(contact, f"{name}_rows")
+            setattr(contact, f"{name}_rows", json.loads(rows) if isinstance(rows, str) else rows)
+    return contact
 
 
 def _values_sql(model, names: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
@@ -278,9 +327,8 @@ def contact_upsert(
     status = fields.get("status")
     captured = fields.get("event_captured_at")
     reason = fields.get("reason", "")
-    known = _known_report(status=status, reason=reason, captured=captured)
     for _ in range(CREATE_ATTEMPTS):
-        contact = _locked(external_cc_id, known)
+        contact = _locked(external_cc_id, status=status, reason=reason, captured=captured)
         if contact is not None:
             break
         _check_delivery_value(fields)

@@ -34,17 +34,35 @@ def _jwt(user) -> str:
     return f"Bearer {AccessToken.for_user(user)}"
 
 
-def _measure(scenario_name, label, client, path, count, *, baseline=False, data=BODY, **kwargs) -> Result:
-    request_loop(client, "post", path, min(100, count), data=data, **kwargs)  # warm-up (and the caches)
-    seconds, lat = request_loop(client, "post", path, count, data=data, **kwargs)
-    return Result(
-        scenario_name,
-        label,
-        count,
-        seconds,
-        baseline=baseline,
-        extra={"p50_ms": round(percentile(lat, 50) * 1000, 2), "p99_ms": round(percentile(lat, 99) * 1000, 2)},
-    )
+ROUNDS = 10  # variants alternate in rounds, so that a burst of load on the shared machine hits each alike
+
+
+def _run(scenario_name: str, client, variants: list[tuple], count: int = N) -> list[Result]:
+    """Measure ``variants`` — (label, path, kwargs, is_baseline, count or None) — interleaved: ``ROUNDS`` rounds,
+    each sending every variant its share of requests in turn, after a warm-up of each."""
+    for _label, path, kwargs, _, own in variants:
+        request_loop(client, "post", path, min(50, own or count), **kwargs)  # warm-up (and the caches)
+    seconds = {label: 0.0 for label, *_ in variants}
+    latencies = {label: [] for label, *_ in variants}
+    for _ in range(ROUNDS):
+        for label, path, kwargs, _, own in variants:
+            spent, lat = request_loop(client, "post", path, max(1, (own or count) // ROUNDS), **kwargs)
+            seconds[label] += spent
+            latencies[label].extend(lat)
+    return [
+        Result(
+            scenario_name,
+            label,
+            len(latencies[label]),
+            seconds[label],
+            baseline=is_base,
+            extra={
+                "p50_ms": round(percentile(latencies[label], 50) * 1000, 2),
+                "p99_ms": round(percentile(latencies[label], 99) * 1000, 2),
+            },
+        )
+        for label, _, _, is_base, _ in variants
+    ]
 
 
 @scenario("wire-overhead")
@@ -52,51 +70,36 @@ def wire_overhead() -> list[Result]:
     """The issue's baseline is a bare DRF view without auth; the fair one has the same authentication."""
     fresh_database()
     user = _integration_user()
-    basic = _basic(user.username, PASSWORD)
-    json = {"content_type": "application/json"}
-    results = []
+    basic = {"HTTP_AUTHORIZATION": _basic(user.username, PASSWORD)}
+    jwt = {"HTTP_AUTHORIZATION": _jwt(user)}
+    as_json = {"data": BODY, "content_type": "application/json"}
+    as_xml = {"data": XML, "content_type": "application/xml"}
     with override_settings(ROOT_URLCONF="bench.urls"):
-        client = Client()
-        results.append(
-            _measure("wire-overhead", "bare DRF view (no auth)", client, "/bare/drf", N, baseline=True, **json)
-        )
-        results.append(_measure("wire-overhead", "bare Django view (no auth)", client, "/bare/django", N))
-        for auth_label, header in (("Basic, cached", basic), ("JWT", _jwt(user))):
-            results.append(
-                _measure(
-                    "wire-overhead",
-                    f"bare DRF view + same auth and permission check ({auth_label})",
-                    client,
+        return _run(
+            "wire-overhead",
+            Client(),
+            [
+                ("bare DRF view (no auth)", "/bare/drf", as_json, True, None),
+                ("bare Django view (no auth)", "/bare/django", {}, False, None),
+                (
+                    "bare DRF view + same auth and permission check (Basic, cached)",
                     "/bare/drf-auth",
-                    N,
-                    HTTP_AUTHORIZATION=header,
-                    **json,
-                )
-            )
-            results.append(
-                _measure(
-                    "wire-overhead",
-                    f"Oracle family JSON ({auth_label})",
-                    client,
-                    "/rest/apis/bench/echo",
-                    N,
-                    HTTP_AUTHORIZATION=header,
-                    **json,
-                )
-            )
-        results.append(
-            _measure(
-                "wire-overhead",
-                "Oracle family XML (Basic, cached)",
-                client,
-                "/rest/apis/bench/echo",
-                N,
-                data=XML,
-                content_type="application/xml",
-                HTTP_AUTHORIZATION=basic,
-            )
+                    {**as_json, **basic},
+                    False,
+                    None,
+                ),
+                (
+                    "bare DRF view + same auth and permission check (JWT)",
+                    "/bare/drf-auth",
+                    {**as_json, **jwt},
+                    False,
+                    None,
+                ),
+                ("Oracle family JSON (Basic, cached)", "/rest/apis/bench/echo", {**as_json, **basic}, False, None),
+                ("Oracle family JSON (JWT)", "/rest/apis/bench/echo", {**as_json, **jwt}, False, None),
+                ("Oracle family XML (Basic, cached)", "/rest/apis/bench/echo", {**as_xml, **basic}, False, None),
+            ],
         )
-    return results
 
 
 @scenario("auth-basic")
@@ -104,20 +107,24 @@ def auth_basic() -> list[Result]:
     """HTTP Basic vs a JWT on the same Oracle-family endpoint: a cache hit, and (a few requests) a full check."""
     fresh_database()
     user = _integration_user()
-    basic = _basic(user.username, PASSWORD)
-    json = {"content_type": "application/json"}
-    results = []
+    basic = {"HTTP_AUTHORIZATION": _basic(user.username, PASSWORD)}
+    as_json = {"data": BODY, "content_type": "application/json"}
+    path = "/rest/apis/bench/echo"
     with override_settings(ROOT_URLCONF="bench.urls"):
         client = Client()
-        path = "/rest/apis/bench/echo"
-        results.append(
-            _measure("auth-basic", "JWT", client, path, N, baseline=True, HTTP_AUTHORIZATION=_jwt(user), **json)
+        results = _run(
+            "auth-basic",
+            client,
+            [
+                ("JWT", path, {**as_json, "HTTP_AUTHORIZATION": _jwt(user)}, True, None),
+                ("Basic, cache hit", path, {**as_json, **basic}, False, None),
+            ],
         )
-        results.append(_measure("auth-basic", "Basic, cache hit", client, path, N, HTTP_AUTHORIZATION=basic, **json))
         with override_settings(AUTH_BASIC_CACHE_SECONDS=0):  # every request hashes the password (PBKDF2)
-            results.append(
-                _measure(
-                    "auth-basic", "Basic, no cache (full check)", client, path, 10, HTTP_AUTHORIZATION=basic, **json
-                )
+            from core import auth
+
+            auth.cache().delete(auth.credentials_cache_key(user.username))
+            results += _run(
+                "auth-basic", client, [("Basic, no cache (full check)", path, {**as_json, **basic}, False, 10)]
             )
     return results

@@ -576,3 +576,41 @@ class TestQueryBudget:
             answer = jwt_client.get(URL).json()
         assert answer["customerContactIdentifier"] == spec_body["customerContactIdentifier"]
         assert answer["templateData"] == spec_body["templateData"]
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.fixed_dictionaries(
+        {},
+        optional={
+            "account_id": st.sampled_from(["", "1589809012"]),
+            "contact_id": st.sampled_from(["", "0023939882"]),
+            "delivery_channel": st.sampled_from(["", "SMS ", "EMAI"]),
+            "delivery_value": st.sampled_from(["", "+14155552671", "a@example.com"]),
+            "email_subject": st.text(max_size=20),
+            "event_captured_at": st.one_of(
+                st.none(), st.datetimes(timezones=st.just(UTC), min_value=datetime(1900, 1, 1))
+            ),
+            "origin": st.sampled_from(["", "NMS ", "C1CB"]),
+            "reason": st.text(max_size=20),
+            "status": st.sampled_from(["", "C1DV", "C1ST"]),
+        },
+    ),
+    identifiers=st.lists(st.tuples(st.sampled_from(["", "R-1"]), st.sampled_from(["", "C1NS"])), max_size=3),
+    template=st.lists(st.tuples(st.sampled_from(["", "eta"]), st.sampled_from(["", "18:30"])), max_size=3),
+)
+def test_the_written_out_answer_is_the_serializers(values, identifiers, template):
+    """``contact_to_wire`` (the fast path of every contact answer) says exactly what ``C1CreUpdCCSerializer`` says."""
+    from contacts.api.serializers import C1CreUpdCCSerializer, contact_to_wire
+    from contacts.selectors import contact_get
+
+    contact = CustomerContactFactory(external_cc_id=f"P-{uuid.uuid4().hex[:8]}", **values)
+    for position, (ref, kind) in enumerate(identifiers):
+        contact.identifiers.create(position=position, external_ref_id=ref, identifier_type=kind)
+    for position, (key, value) in enumerate(template):
+        contact.template_data.create(position=position, key=key, value=value)
+    read = contact_get(external_cc_id=contact.external_cc_id)
+    expected = C1CreUpdCCSerializer(CustomerContact.objects.get(pk=contact.pk)).data
+    assert contact_to_wire(read) == expected
+    assert list(contact_to_wire(read)) == list(expected)  # the same order of keys
