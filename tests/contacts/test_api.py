@@ -2,22 +2,23 @@
 
 import re
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import defusedxml.ElementTree as SafeET
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from contacts.models import ContactStatusEvent, CustomerContact
+from tests import query_budget
 from tests.contract import OracleContract, to_xml, xml_root
 from tests.factories.contacts import CustomerContactFactory
 
 from .conftest import PATH, SPEC_BODY
+
+assert_max_statements = query_budget.assert_max_statements  # the fixture
 
 EXT = "NP-2025-000123"
 URL = PATH + EXT
@@ -499,26 +500,6 @@ class TestNulCharacters:
         response = getattr(integration_client, method)(PATH + "NP%00-1", data={}, format="json")
         assert response.status_code == 400
         assert response.json()["detail"] == "externalCCId: Null characters are not allowed."
-
-
-TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.IGNORECASE)
-
-
-@pytest.fixture
-def assert_max_statements():
-    """Like ``django_assert_max_num_queries``, counting statements that read or write: transaction control (the
-    service's BEGIN/COMMIT, a savepoint pair under a test's own transaction, SQLite's ``BEGIN IMMEDIATE``) is not
-    a query, and PostgreSQL's driver sends BEGIN/COMMIT without Django counting them either."""
-
-    @contextmanager
-    def check(budget: int):
-        with CaptureQueriesContext(connection) as captured:
-            yield captured
-        statements = [q["sql"] for q in captured.captured_queries if not TRANSACTION_CONTROL.match(q["sql"])]
-        if len(statements) > budget:
-            pytest.fail(f"{len(statements)} statements, budget {budget}:\n\n" + "\n\n".join(statements))
-
-    return check
 
 
 @pytest.mark.django_db
