@@ -20,6 +20,7 @@ and throttling of failed logins per user and per client address. See docs/securi
   change reads them afresh. Superusers and inactive users need no lookup (Django decides those from the user).
 """
 
+import functools
 import hashlib
 import time
 import uuid
@@ -27,15 +28,19 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import BasicScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework import authentication, exceptions
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt import authentication as jwt_authentication
+from rest_framework_simplejwt import settings as jwt_settings
 from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 # Defaults of the settings (config/settings.py sets them from the environment).
 DEFAULTS = {
@@ -153,15 +158,37 @@ def credentials_mac(username: str, password: str, password_hash: str) -> str:
     return salted_hmac(_MAC_SALT, message.encode("utf-8", "surrogatepass"), algorithm="sha256").hexdigest()
 
 
+# --- Loading the user: one statement, compiled once --------------------------------------------------------
+@functools.lru_cache(maxsize=8)
+def _user_statement(alias: str, field_name: str) -> str:
+    """The SQL reading one user by ``field_name`` (building it with the ORM on every request costs more than
+    running it): compiled once per database and field with a stand-in value."""
+    model = get_user_model()
+    field = model._meta.get_field(field_name)
+    stand_in = -987_654_321 if field.get_internal_type().endswith("AutoField") else "\x01stand-in"
+    sql, params = model._default_manager.filter(**{field_name: stand_in}).query.get_compiler(alias).as_sql()
+    if list(params) != [field.get_db_prep_value(stand_in, connections[alias])]:
+        raise ValueError(f"cannot compile a one-parameter user lookup by {field_name}")
+    return sql
+
+
+def load_user(field_name: str, value):
+    """The user whose ``field_name`` is ``value`` (as ``User.objects.get`` would find it), else ``None``."""
+    model = get_user_model()
+    field = model._meta.get_field(field_name)
+    try:
+        prepared = field.get_db_prep_value(field.to_python(value), connections[DEFAULT_DB_ALIAS])
+    except (TypeError, ValueError, ValidationError):
+        return None
+    sql = _user_statement(DEFAULT_DB_ALIAS, field_name)
+    return next(iter(model._default_manager.raw(sql, [prepared])), None)
+
+
 def cached_user(username: str, password: str, entry: str | None):
     """The user whose credentials ``entry`` (the cached MAC, if any) vouches for, else ``None``."""
     if not entry:
         return None
-    model = get_user_model()
-    try:
-        user = model._default_manager.get_by_natural_key(username)
-    except model.DoesNotExist:
-        user = None
+    user = load_user(get_user_model().USERNAME_FIELD, username)
     if user is None or not getattr(user, "is_active", True):
         cache().delete(credentials_cache_key(username))
         return None
@@ -293,6 +320,24 @@ class JWTAuthentication(jwt_authentication.JWTAuthentication):
             return super().authenticate(request)
         except InvalidToken as exc:
             raise exceptions.AuthenticationFailed(plain_token_message(exc.detail), code="token_not_valid") from None
+
+    def get_user(self, validated_token):
+        """simplejwt's own checks, with the user read by :func:`load_user` (the statement compiled once)."""
+        settings_ = jwt_settings.api_settings
+        try:
+            user_id = validated_token[settings_.USER_ID_CLAIM]
+        except KeyError:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from None
+        user = load_user(settings_.USER_ID_FIELD, user_id)
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("User not found"), code="user_not_found")
+        if settings_.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if settings_.CHECK_REVOKE_TOKEN and validated_token.get(settings_.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
+            user.password
+        ):
+            raise exceptions.AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+        return user
 
 
 # drf-spectacular documents these classes as the ones they extend (same security scheme names).
