@@ -209,8 +209,12 @@ def _insert_contact(row: dict, children: dict[str, list[dict]], event: dict | No
         parts.append((ContactStatusEvent, list(event), [event]))
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(insert, params)
-            found = cursor.fetchone()
+            if connection.features.can_return_columns_from_insert:
+                cursor.execute(insert, params)
+                found = cursor.fetchone()
+            else:  # SQLite before 3.35: no RETURNING
+                cursor.execute(insert.removesuffix(" RETURNING id"), params)
+                found = (cursor.lastrowid,) if cursor.rowcount == 1 else None
         if found is None:
             return None
         for model, _, items in parts:
