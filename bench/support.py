@@ -36,3 +36,86 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(connection) -> str:
+    """A ``DATABASE_URL`` naming the database ``connection`` uses (for a server process started beside)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    return f"postgres://{db.get('USER') or 'postgres'}{password}@{host}/{db['NAME']}"
+
+
+GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
+GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "2"))
+
+
+class gunicorn_server:
+    """The production web server (``config/gunicorn.py``) on a free loopback port with ``settings_module``,
+    ``BENCH_GUNICORN_WORKERS`` workers (4) of ``BENCH_GUNICORN_THREADS`` threads (2); stopped on exit."""
+
+    def __init__(self, settings_module: str, db_url: str, probe: str = "/healthz"):
+        self.settings_module, self.db_url, self.probe = settings_module, db_url, probe
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.workers, self.threads = GUNICORN_WORKERS, GUNICORN_THREADS
+
+    def __enter__(self):
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        import httpx
+
+        env = dict(
+            os.environ,
+            TESTING="1",
+            DJANGO_SETTINGS_MODULE=self.settings_module,
+            DATABASE_URL=self.db_url,
+            CONN_MAX_AGE="60",
+            LOG_LEVEL="WARNING",
+            WEB_CONCURRENCY=str(self.workers),
+            GUNICORN_THREADS=str(self.threads),
+            GUNICORN_BIND=f"127.0.0.1:{self.port}",
+            GUNICORN_LOG_LEVEL="warning",
+        )
+        env.pop("CELERY_BROKER_URL", None)
+        root = Path(__file__).resolve().parents[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(root / "config" / "gunicorn.py"), "config.wsgi"],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{self.base_url}{self.probe}", timeout=2)  # any answer: the server is up
+                return self
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.__exit__(None, None, None)
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        import subprocess
+
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        return False

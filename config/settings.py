@@ -236,6 +236,8 @@ AUTH_FAILURE_WINDOW_SECONDS = int(os.environ.get("AUTH_FAILURE_WINDOW_SECONDS", 
 AUTH_FAILURE_USER_LIMIT = int(os.environ.get("AUTH_FAILURE_USER_LIMIT", "10"))
 AUTH_FAILURE_ADDRESS_LIMIT = int(os.environ.get("AUTH_FAILURE_ADDRESS_LIMIT", "20"))
 AUTH_LOCKOUT_SECONDS = int(os.environ.get("AUTH_LOCKOUT_SECONDS", "900"))
+# A user's model permissions, read in one query, are cached this long (any change of them invalidates at once).
+AUTH_PERMISSIONS_CACHE_SECONDS = int(os.environ.get("AUTH_PERMISSIONS_CACHE_SECONDS", "300"))
 if os.environ.get("TRUSTED_PROXY_COUNT"):
     # Behind N reverse proxies, the client address is the N-th entry from the right of X-Forwarded-For.
     REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ["TRUSTED_PROXY_COUNT"])

@@ -13,12 +13,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import Conflict, Invalid
 
+from . import selectors, statements
 from .models import (
     ContactStatusEvent,
     CustomerContact,
@@ -94,61 +95,52 @@ def _rows(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
     return [{name: row.get(name, "") or "" for name in fields} for row in rows]
 
 
-def _replace_children(contact: CustomerContact, model, rows: list[dict], fields: tuple[str, ...]) -> bool:
-    """Replace a contact's ordered child rows as a whole, unless they are already exactly ``rows``."""
-    manager = model.objects.filter(contact=contact)
+def _replace_children(contact: CustomerContact, related_name: str, rows: list[dict], fields: tuple[str, ...]) -> bool:
+    """Replace a contact's ordered child rows as a whole, unless they are already exactly ``rows`` (compared with
+    the rows the locking query read: no query when nothing changes)."""
+    model = selectors.LISTS[related_name][0]
+    current = sorted(getattr(contact, f"{related_name}_rows", None) or [], key=lambda row: row["position"])
     wanted = [tuple(row.get(f, "") or "" for f in fields) for row in rows]
-    if list(manager.order_by("position").values_list(*fields)) == wanted:
+    if [tuple(row[f] for f in fields) for row in current] == wanted:
         return False
-    manager.delete()
+    model.objects.filter(contact=contact).delete()
     model.objects.bulk_create(
         [model(contact=contact, position=i, **dict(zip(fields, row, strict=True))) for i, row in enumerate(wanted)]
     )
     return True
 
 
-def _known_report(*, status: str | None, reason: str, captured: datetime | None) -> Exists | Value:
-    """Whether this exact status report (status, reason, capture time) is already in the contact's history (a
-    retry), as an expression evaluated by the query that locks the contact: no round trip of its own."""
-    if not status:
-        return Value(False)
-    return Exists(
-        ContactStatusEvent.objects.filter(
-            contact=OuterRef("pk"), status=status, reason=reason, event_captured_at=captured
-        )
-    )
-
-
-def _lock_or_create(external_cc_id: str, values: dict, known_report) -> tuple[CustomerContact, bool]:
-    """The contact locked for update (annotated ``known_report``), or a new one created with ``values``.
-
-    Parallel creates of one external id race on its unique constraint: the loser's savepoint rolls back and it
-    locks the winner's row instead. A ccId collision fails the same way and is retried with a new ccId.
-    """
-    lock = CustomerContact.objects.select_for_update().annotate(known_report=known_report)
-    for _ in range(CREATE_ATTEMPTS):
-        contact = lock.filter(external_cc_id=external_cc_id).first()
-        if contact is not None:
-            return contact, False
-        _check_delivery_value(values)
-        try:
-            with transaction.atomic():
-                contact = CustomerContact.objects.create(
-                    external_cc_id=external_cc_id, cc_id=cc_id_generate(), **values
-                )
-            return contact, True
-        except IntegrityError:
-            continue
-    raise Conflict(
-        f"Customer contact {external_cc_id} could not be created or locked; try again.",
-        code=CREATE_CONTENTION,
-        external_cc_id=external_cc_id,
-    )
-
-
-def _create_children(contact: CustomerContact, model, rows: list[dict]) -> None:
-    """The ordered child rows of a contact created just now (nothing to compare with or delete)."""
-    model.objects.bulk_create([model(contact=contact, position=i, **row) for i, row in enumerate(rows)])
+def _create(
+    external_cc_id: str,
+    fields: dict,
+    identifiers: list[dict] | None,
+    template_data: list[dict] | None,
+    report: tuple[str, str, datetime | None] | None,
+) -> CustomerContact | None:
+    """The new contact as stored (with its lists attached), or ``None`` if the insert met a conflict."""
+    now = timezone.now()
+    row = {"external_cc_id": external_cc_id, "cc_id": cc_id_generate()}
+    for name in CONTACT_FIELDS:
+        row[name] = fields.get(name, CustomerContact._meta.get_field(name).get_default())
+    row |= {"created_at": now, "updated_at": now}
+    lists = {
+        "identifiers": _rows(identifiers or [], IDENTIFIER_FIELDS),
+        "template_data": _rows(template_data or [], TEMPLATE_FIELDS),
+    }
+    children = {
+        CustomerContactIdentifier: [{"position": i, **item} for i, item in enumerate(lists["identifiers"])],
+        TemplateParameter: [{"position": i, **item} for i, item in enumerate(lists["template_data"])],
+    }
+    event = None
+    if report is not None:
+        status, reason, captured = report
+        event = {"status": status, "reason": reason, "event_captured_at": captured, "received_at": now, "applied": True}
+    pk = statements.insert_contact(row, children, event)
+    if pk is None:
+        return None
+    contact = CustomerContact(id=pk, **row)
+    contact._state.adding, contact._state.db = False, "default"
+    return selectors.attach_lists(contact, **lists)
 
 
 @transaction.atomic
@@ -168,21 +160,40 @@ def contact_upsert(
     ``event_captured_at`` is out of order: it is recorded in the history and changes nothing else.
     A retry of a report already in the history records nothing and does not re-apply that status.
     ``cc_id``, when the client sends one, must be the contact's: the system assigns it.
+
+    Queries: an update is the locking read (which also answers "is this a retry?" and reads the lists), the
+    UPDATE when a field changed, and the history INSERT; a create is the locking read and one INSERT per table
+    written (one statement in all on PostgreSQL). A list sent unchanged costs nothing.
+    The result's contact carries its lists (no read needed for the answer).
     """
     fields = {k: v for k, v in fields.items() if k in CONTACT_FIELDS and v is not None}
     status = fields.get("status")
     captured = fields.get("event_captured_at")
-
     reason = fields.get("reason", "")
-    known = _known_report(status=status, reason=reason, captured=captured)
-    contact, created = _lock_or_create(external_cc_id, fields, known)
-    if cc_id and cc_id != contact.cc_id:  # raising rolls the whole upsert back
-        if created:
+    for _ in range(CREATE_ATTEMPTS):
+        contact = statements.locked(external_cc_id, status=status, reason=reason, captured=captured)
+        if contact is not None:
+            break
+        _check_delivery_value(fields)
+        if cc_id:
             raise Invalid(f'"{cc_id}" is assigned by the system.', code=CC_ID_ASSIGNED_BY_SYSTEM, field="cc_id")
+        report = (status, reason, captured) if status else None
+        contact = _create(external_cc_id, fields, identifiers, template_data, report)
+        if contact is not None:
+            return ContactUpsertResult(contact=contact, created=True, stale=False, event_recorded=bool(status))
+        # a parallel create of this external id won (the next read locks its row), or a ccId collision: again
+    else:
+        raise Conflict(
+            f"Customer contact {external_cc_id} could not be created or locked; try again.",
+            code=CREATE_CONTENTION,
+            external_cc_id=external_cc_id,
+        )
+    if cc_id and cc_id != contact.cc_id:  # raising rolls the whole upsert back
         raise Invalid(f'"{cc_id}" differs from this contact\'s ccId.', code=CC_ID_MISMATCH, field="cc_id")
-    retry = bool(status) and not created and bool(contact.known_report)
-    stale = not created and is_out_of_order(captured, contact.event_captured_at)
-    if not created and not stale:
+    retry = bool(status) and bool(contact.known_report)
+    stale = is_out_of_order(captured, contact.event_captured_at)
+    lists, changed = {}, []
+    if not stale:
         if retry:  # a report already received is not applied again (it may have been superseded since)
             fields = {k: v for k, v in fields.items() if k not in ("status", "reason", "event_captured_at")}
         changed = [name for name, value in fields.items() if getattr(contact, name) != value]
@@ -191,24 +202,20 @@ def contact_upsert(
             _check_delivery_value(merged)
             for name in changed:
                 setattr(contact, name, fields[name])
-            contact.save(update_fields=[*changed, "updated_at"])
-    if created:
-        if identifiers:
-            _create_children(contact, CustomerContactIdentifier, _rows(identifiers, IDENTIFIER_FIELDS))
-        if template_data:
-            _create_children(contact, TemplateParameter, _rows(template_data, TEMPLATE_FIELDS))
-    elif not stale:
         if identifiers is not None:
-            _replace_children(contact, CustomerContactIdentifier, identifiers, IDENTIFIER_FIELDS)
+            lists["identifiers"] = _rows(identifiers, IDENTIFIER_FIELDS)
+            _replace_children(contact, "identifiers", lists["identifiers"], IDENTIFIER_FIELDS)
         if template_data is not None:
-            _replace_children(contact, TemplateParameter, template_data, TEMPLATE_FIELDS)
+            lists["template_data"] = _rows(template_data, TEMPLATE_FIELDS)
+            _replace_children(contact, "template_data", lists["template_data"], TEMPLATE_FIELDS)
 
     event_recorded = bool(status) and not retry
+    event = None
     if event_recorded:
-        ContactStatusEvent.objects.create(
-            contact=contact, status=status, reason=reason, event_captured_at=captured, applied=not stale
-        )
-    return ContactUpsertResult(contact=contact, created=created, stale=stale, event_recorded=event_recorded)
+        event = {"status": status, "reason": reason, "event_captured_at": captured, "applied": not stale}
+    statements.save_and_record(contact, changed if not stale else [], event)
+    selectors.attach_lists(contact, **lists)
+    return ContactUpsertResult(contact=contact, created=False, stale=stale, event_recorded=event_recorded)
 
 
 @transaction.atomic

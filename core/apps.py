@@ -11,8 +11,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import roles
+        from . import auth, roles
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
+        auth.connect_permission_signals()
         autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py
         autodiscover_modules("dashboard")  # ... and its admin dashboard panel in <app>/dashboard.py

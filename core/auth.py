@@ -13,21 +13,34 @@ and throttling of failed logins per user and per client address. See docs/securi
   username (from anywhere) or that address (for any username) is locked for ``AUTH_LOCKOUT_SECONDS``: every
   password attempt through it is refused with 429 without checking the password. A success resets nothing:
   the lock and the counters only run out.
+- **Permissions.** A wire request's model-permission check reads the user's permissions (direct and through
+  groups) in one query and keeps them in the cache for ``AUTH_PERMISSIONS_CACHE_SECONDS``, stamped with a
+  generation that any change of a group's or a user's permissions, of a user's groups, or the deletion of a
+  group or permission replaces (signals, at once and again when the change commits): the next request after a
+  change reads them afresh. Superusers and inactive users need no lookup (Django decides those from the user).
 """
 
+import functools
 import hashlib
 import time
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import BasicScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework import authentication, exceptions
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt import authentication as jwt_authentication
+from rest_framework_simplejwt import settings as jwt_settings
 from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 # Defaults of the settings (config/settings.py sets them from the environment).
 DEFAULTS = {
@@ -37,6 +50,7 @@ DEFAULTS = {
     "AUTH_FAILURE_USER_LIMIT": 10,
     "AUTH_FAILURE_ADDRESS_LIMIT": 20,
     "AUTH_LOCKOUT_SECONDS": 900,
+    "AUTH_PERMISSIONS_CACHE_SECONDS": 300,
 }
 LOCKED_MESSAGE = "Too many failed login attempts. Try again later."
 _MAC_SALT = "core.auth.basic-credentials"
@@ -144,15 +158,37 @@ def credentials_mac(username: str, password: str, password_hash: str) -> str:
     return salted_hmac(_MAC_SALT, message.encode("utf-8", "surrogatepass"), algorithm="sha256").hexdigest()
 
 
+# --- Loading the user: one statement, compiled once --------------------------------------------------------
+@functools.lru_cache(maxsize=8)
+def _user_statement(alias: str, field_name: str) -> str:
+    """The SQL reading one user by ``field_name`` (building it with the ORM on every request costs more than
+    running it): compiled once per database and field with a stand-in value."""
+    model = get_user_model()
+    field = model._meta.get_field(field_name)
+    stand_in = -987_654_321 if field.get_internal_type().endswith("AutoField") else "\x01stand-in"
+    sql, params = model._default_manager.filter(**{field_name: stand_in}).query.get_compiler(alias).as_sql()
+    if list(params) != [field.get_db_prep_value(stand_in, connections[alias])]:
+        raise ValueError(f"cannot compile a one-parameter user lookup by {field_name}")
+    return sql
+
+
+def load_user(field_name: str, value):
+    """The user whose ``field_name`` is ``value`` (as ``User.objects.get`` would find it), else ``None``."""
+    model = get_user_model()
+    field = model._meta.get_field(field_name)
+    try:
+        prepared = field.get_db_prep_value(field.to_python(value), connections[DEFAULT_DB_ALIAS])
+    except (TypeError, ValueError, ValidationError):
+        return None
+    sql = _user_statement(DEFAULT_DB_ALIAS, field_name)
+    return next(iter(model._default_manager.raw(sql, [prepared])), None)
+
+
 def cached_user(username: str, password: str, entry: str | None):
     """The user whose credentials ``entry`` (the cached MAC, if any) vouches for, else ``None``."""
     if not entry:
         return None
-    model = get_user_model()
-    try:
-        user = model._default_manager.get_by_natural_key(username)
-    except model.DoesNotExist:
-        user = None
+    user = load_user(get_user_model().USERNAME_FIELD, username)
     if user is None or not getattr(user, "is_active", True):
         cache().delete(credentials_cache_key(username))
         return None
@@ -190,6 +226,74 @@ class BasicAuthentication(authentication.BasicAuthentication):
         return (user, auth)
 
 
+# --- Permissions: one query, cached, invalidated on every change ------------------------------------------
+PERMISSIONS_GENERATION_KEY = "auth:perms:generation"
+
+
+def permissions_cache_key(user_pk) -> str:
+    return f"auth:perms:user:{user_pk}"
+
+
+def permissions_changed(**kwargs) -> None:
+    """Signal receiver: a permission, group or membership changed; every cached permission set is stale.
+
+    The generation is replaced now and again once the change commits, so that a request that read the old rows
+    between the two cannot keep them under the new generation.
+    """
+    if not str(kwargs.get("action", "post_delete")).startswith("post_"):
+        return  # m2m_changed's pre_* half: the post_* one follows
+    store = cache()
+    store.set(PERMISSIONS_GENERATION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: store.set(PERMISSIONS_GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+def _generation(found: dict) -> str:
+    generation = found.get(PERMISSIONS_GENERATION_KEY)
+    if generation is None:  # first use, or evicted: a new one, so no entry stored before can match
+        store = cache()
+        generation = uuid.uuid4().hex
+        if not store.add(PERMISSIONS_GENERATION_KEY, generation, None):
+            generation = store.get(PERMISSIONS_GENERATION_KEY) or generation
+    return generation
+
+
+def load_permissions(user) -> set[str]:
+    """``app_label.codename`` of every permission ``user`` holds, directly or through a group: one query."""
+    from django.contrib.auth.models import Permission
+
+    rows = (
+        Permission.objects.filter(Q(user=user) | Q(group__user=user))
+        .values_list("content_type__app_label", "codename")
+        .distinct()
+    )
+    return {f"{app_label}.{codename}" for app_label, codename in rows}
+
+
+def user_permissions(user) -> set[str]:
+    """The user's permissions from the cache (one cache round trip), else from :func:`load_permissions`."""
+    store = cache()
+    key = permissions_cache_key(user.pk)
+    found = store.get_many([PERMISSIONS_GENERATION_KEY, key])
+    generation = _generation(found)
+    entry = found.get(key)
+    if entry and entry[0] == generation:
+        return set(entry[1])
+    perms = load_permissions(user)
+    ttl = int(setting("AUTH_PERMISSIONS_CACHE_SECONDS"))
+    if ttl > 0:
+        store.set(key, (generation, frozenset(perms)), ttl)
+    return perms
+
+
+def prime_permissions(user) -> None:
+    """Give ``user`` (an authenticated request's) its permissions as Django's ModelBackend keeps them for one
+    request (``_perm_cache``), from :func:`user_permissions`: ``user.has_perms`` then runs no query."""
+    if not getattr(user, "is_active", False) or getattr(user, "is_superuser", False) or user.is_anonymous:
+        return  # Django answers these from the user itself
+    if not hasattr(user, "_perm_cache"):
+        user._perm_cache = user_permissions(user)
+
+
 # --- JWT ---------------------------------------------------------------------------------------------------
 def plain_token_message(detail) -> str:
     """simplejwt's ``InvalidToken`` detail (a dict with a list of per-class messages) as one sentence."""
@@ -217,6 +321,24 @@ class JWTAuthentication(jwt_authentication.JWTAuthentication):
         except InvalidToken as exc:
             raise exceptions.AuthenticationFailed(plain_token_message(exc.detail), code="token_not_valid") from None
 
+    def get_user(self, validated_token):
+        """simplejwt's own checks, with the user read by :func:`load_user` (the statement compiled once)."""
+        settings_ = jwt_settings.api_settings
+        try:
+            user_id = validated_token[settings_.USER_ID_CLAIM]
+        except KeyError:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from None
+        user = load_user(settings_.USER_ID_FIELD, user_id)
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("User not found"), code="user_not_found")
+        if settings_.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if settings_.CHECK_REVOKE_TOKEN and validated_token.get(settings_.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
+            user.password
+        ):
+            raise exceptions.AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+        return user
+
 
 # drf-spectacular documents these classes as the ones they extend (same security scheme names).
 class BasicAuthenticationScheme(BasicScheme):
@@ -225,3 +347,15 @@ class BasicAuthenticationScheme(BasicScheme):
 
 class JWTAuthenticationScheme(SimpleJWTScheme):
     target_class = JWTAuthentication
+
+
+def connect_permission_signals() -> None:
+    """Connect :func:`permissions_changed` to what changes a user's permissions (``CoreConfig.ready``)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete
+
+    user_model = get_user_model()
+    for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(permissions_changed, sender=through, dispatch_uid=f"core.auth.perms.{through._meta.label}")
+    for model in (Group, Permission):
+        post_delete.connect(permissions_changed, sender=model, dispatch_uid=f"core.auth.perms.{model._meta.label}")

@@ -1,45 +1,24 @@
 """Customer contact PUT throughput against gunicorn: 16 concurrent clients, creates mixed with status updates.
 
-Starts ``gunicorn config.wsgi`` (settings ``bench.contacts_settings``) on 127.0.0.1 with a free port, against a
+Starts the production web server (``config/gunicorn.py``, settings ``bench.contacts_settings``) on 127.0.0.1, against a
 throw-away database (``bench_<name>`` on PostgreSQL when ``DATABASE_URL`` names one, a temp SQLite file
 otherwise), drives it with 16 httpx threads (bounded counts) and compares with a bare DRF view of the same
 server. Stops gunicorn at the end.
 """
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bench.harness import Result, scenario
-from bench.support import fresh_database, percentile
+from bench.support import database_url, fresh_database, gunicorn_server, percentile
 
 CLIENTS = 16
 REQUESTS = 1600  # per measured variant
 SEED_CONTACTS = 320  # contacts created before the mix, the targets of its status updates
-WORKERS = 4
-BASE_DIR = Path(__file__).resolve().parents[2]
 PATH = "/rest/apis/customer/v-model/customerContact/"
 STATUSES = ["C1ST", "C1DV", "C1OP", "C1CK"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url(connection) -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    return f"postgres://{db.get('USER') or 'postgres'}{password}@{host}/{db['NAME']}"
+ROUNDS = 4
 
 
 def _body(n: int, status: str, minute: int) -> dict:
@@ -111,7 +90,6 @@ def _result(variant: str, seconds: float, latencies: list[float], *, baseline: b
 
 @scenario("contacts-put")
 def contacts_put() -> list[Result]:
-    import httpx
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -126,52 +104,29 @@ def contacts_put() -> list[Result]:
     headers = {"Authorization": f"Bearer {AccessToken.for_user(user)}"}  # no password hash per request
     connection.close()
 
-    port = _free_port()
-    env = dict(
-        os.environ,
-        TESTING="1",
-        DJANGO_SETTINGS_MODULE="bench.contacts_settings",
-        DATABASE_URL=_database_url(connection),
-        CONN_MAX_AGE="60",
-    )
-    env.pop("CELERY_BROKER_URL", None)
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-    )
-    base_url = f"http://127.0.0.1:{port}"
     results = []
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.post(f"{base_url}/bench/bare-drf", json={"name": "x", "count": 1}).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or gunicorn.poll() is not None:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.2)
-
-        bare = [("POST", "/bench/bare-drf", {"name": "x", "count": 1})] * REQUESTS
+    with gunicorn_server("bench.contacts_settings", database_url(connection)) as server:
+        base_url = server.base_url
+        shape = {"gunicorn": f"{server.workers}x{server.threads}"}
+        bare = [("POST", "/bench/bare-drf", {"name": "x", "count": 1})] * (REQUESTS // ROUNDS)
         _drive(base_url, {}, bare[:200])  # warm-up: every worker imported and connected
-        seconds, lat = _drive(base_url, {}, bare)
-        results.append(_result("bare DRF view (no auth)", seconds, lat, baseline=True))
+        baseline = {"seconds": 0.0, "latencies": []}
+
+        def interleaved(jobs: list) -> tuple[float, list[float]]:
+            """``jobs`` in ROUNDS chunks (in order), each followed by a chunk of the bare baseline, so that a burst
+            of load on the shared machine hits both alike."""
+            total, latencies = 0.0, []
+            size = -(-len(jobs) // ROUNDS)
+            for start in range(0, len(jobs), size):
+                spent, lat = _drive(base_url, headers, jobs[start : start + size])
+                total, latencies = total + spent, latencies + lat
+                spent, lat = _drive(base_url, {}, bare[: max(CLIENTS, size)])
+                baseline["seconds"] += spent
+                baseline["latencies"] += lat
+            return total, latencies
 
         seed = [("PUT", f"{PATH}BENCH-{n}", _body(n, "C1PN", 0)) for n in range(SEED_CONTACTS)]
-        seconds, lat = _drive(base_url, headers, seed)
+        seconds, lat = interleaved(seed)
         results.append(_result("PUT create only", seconds, lat))
 
         # The mix: half new contacts, half status updates of the seeded ones (each later than the last).
@@ -184,16 +139,12 @@ def contacts_put() -> list[Result]:
                 n = (k // 2) % SEED_CONTACTS
                 step = 1 + (k // 2) // SEED_CONTACTS
                 mix.append(("PUT", f"{PATH}BENCH-{n}", _body(n, STATUSES[step % len(STATUSES)], step)))
-        seconds, lat = _drive(base_url, headers, mix)
+        seconds, lat = interleaved(mix)
         results.append(_result("PUT mix 50% create / 50% status update", seconds, lat, db=connection.vendor))
 
         reads = [("GET", f"{PATH}BENCH-{n % SEED_CONTACTS}", None) for n in range(REQUESTS)]
-        seconds, lat = _drive(base_url, headers, reads)
+        seconds, lat = interleaved(reads)
         results.append(_result("GET", seconds, lat))
-    finally:
-        gunicorn.terminate()
-        try:
-            gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
+        base = _result("bare DRF view (no auth)", baseline["seconds"], baseline["latencies"], baseline=True, **shape)
+        results.insert(0, base)
     return results

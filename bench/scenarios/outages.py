@@ -4,16 +4,11 @@ Run on SQLite (default) or PostgreSQL (``DATABASE_URL=...``): ``python -m bench 
 """
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 from bench.harness import Result, peak_rss_mb, scenario, timed
-from bench.support import fresh_database, percentile
+from bench.support import database_url, fresh_database, gunicorn_server, percentile
 
 NOTIFICATIONS = "/rest/apis/customer/service/outageEventNotifications/"
 SYSTEM = "CCB-NMS integration"
@@ -130,25 +125,11 @@ def outages_storm() -> list[Result]:
 CLIENTS = 16
 PER_CLIENT = 40
 WARM_UP = 3
+ROUNDS = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url(connection) -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user = settings.get("USER") or "postgres"
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    host, port = settings.get("HOST") or "127.0.0.1", settings.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-
-
-def _drive(base_url: str, path: str, headers: dict, make_body) -> tuple[float, list[float]]:
+def _drive(base_url: str, path: str, headers: dict, make_body, count: int = PER_CLIENT, offset: int = 0):
+    """``count`` requests per client from CLIENTS threads (after WARM_UP each); wall seconds and latencies."""
     import httpx
 
     latencies: list[float] = []
@@ -159,10 +140,10 @@ def _drive(base_url: str, path: str, headers: dict, make_body) -> tuple[float, l
     def client_loop(worker: int):
         with httpx.Client(base_url=base_url, headers=headers, timeout=60) as http:
             for i in range(WARM_UP):
-                http.post(path, content=make_body(worker, -1 - i))
+                http.post(path, content=make_body(worker, -1 - i - offset))
             barrier.wait()
             mine = []
-            for i in range(PER_CLIENT):
+            for i in range(offset, offset + count):
                 t0 = time.perf_counter()
                 response = http.post(path, content=make_body(worker, i))
                 mine.append(time.perf_counter() - t0)
@@ -187,92 +168,57 @@ def _drive(base_url: str, path: str, headers: dict, make_body) -> tuple[float, l
 def outages_throughput() -> list[Result]:
     connection = fresh_database()
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from rest_framework_simplejwt.tokens import AccessToken
 
     from outages.models import ExternalSystem
 
     ExternalSystem.objects.create(name=SYSTEM)
-    user = get_user_model().objects.create_superuser("bench", "b@example.com", "bench-pass")
+    user = get_user_model().objects.create_user("bench-oms", password="bench-pass")
+    user.groups.add(Group.objects.get(name="integration"))  # the OMS's role: its permissions are checked
     token = str(AccessToken.for_user(user))
     vendor = connection.vendor
-    database_url = _database_url(connection)
     connection.close()
 
-    port = _free_port()
-    workers = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
-    env = dict(
-        os.environ,
-        TESTING="1",
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="bench.outages_settings",
-        LOG_LEVEL="WARNING",
-    )
-    root = Path(__file__).resolve().parents[2]
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        import httpx
+    customers = _customers(0, 10)
 
-        for _ in range(100):
-            try:
-                httpx.get(f"{base_url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        customers = _customers(0, 10)
+    def outage_body(worker: int, i: int) -> bytes:
+        return _body(f"T-{worker}-{i}", 1, customers, incremental=False)
 
-        def outage_body(worker: int, i: int) -> bytes:
-            return _body(f"T-{worker}-{i}", 1, customers, incremental=False)
-
-        json_headers = {"Content-Type": "application/json"}
-        results = []
-        for label, path, headers, is_base in [
-            ("bare DRF endpoint (echo)", "/bench/bare-drf", json_headers, True),
-            (
-                f"{vendor}: outage notification, 1 message x 10 customers",
-                NOTIFICATIONS,
-                {**json_headers, "Authorization": f"Bearer {token}"},
-                False,
-            ),
-        ]:
-            seconds, latencies = _drive(base_url, path, headers, outage_body)
-            results.append(
-                Result(
-                    "outages-throughput",
-                    label,
-                    len(latencies),
-                    seconds,
-                    baseline=is_base,
-                    extra={
-                        "clients": CLIENTS,
-                        "gunicorn_workers": workers,
-                        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
-                        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
-                    },
-                )
+    json_headers = {"Content-Type": "application/json"}
+    results = []
+    variants = [
+        ("bare DRF endpoint (echo)", "/bench/bare-drf", json_headers, True),
+        (
+            f"{vendor}: outage notification, 1 message x 10 customers",
+            NOTIFICATIONS,
+            {**json_headers, "Authorization": f"Bearer {token}"},
+            False,
+        ),
+    ]
+    seconds = {label: 0.0 for label, *_ in variants}
+    latencies = {label: [] for label, *_ in variants}
+    with gunicorn_server("bench.outages_settings", database_url(connection)) as server:
+        share = PER_CLIENT // ROUNDS
+        for round_ in range(ROUNDS):  # alternate, so that a burst of load on the shared machine hits both alike
+            for label, path, headers, _ in variants:
+                spent, lat = _drive(server.base_url, path, headers, outage_body, count=share, offset=round_ * share)
+                seconds[label] += spent
+                latencies[label].extend(lat)
+    for label, _, _, is_base in variants:
+        results.append(
+            Result(
+                "outages-throughput",
+                label,
+                len(latencies[label]),
+                seconds[label],
+                baseline=is_base,
+                extra={
+                    "clients": CLIENTS,
+                    "gunicorn": f"{server.workers}x{server.threads}",
+                    "p50_ms": round(percentile(latencies[label], 50) * 1000, 1),
+                    "p99_ms": round(percentile(latencies[label], 99) * 1000, 1),
+                },
             )
-        return results
-    finally:
-        gunicorn.terminate()
-        try:
-            gunicorn.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
-            gunicorn.wait()
+        )
+    return results

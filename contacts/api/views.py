@@ -12,7 +12,7 @@ from core.wire.oracle_fields import NUL_MESSAGE
 from .. import selectors, services
 from ..models import CustomerContact
 from .errors import DOMAIN_ERROR_CODES, renamed
-from .serializers import MODEL_TO_WIRE, C1CreUpdCCSerializer, CustomerContactSerializer
+from .serializers import MODEL_TO_WIRE, C1CreUpdCCSerializer, CustomerContactSerializer, contact_to_wire
 
 EXTERNAL_ID_MAX = 120
 
@@ -78,7 +78,7 @@ class CustomerContactView(oracle.OracleAPIView):
     def get(self, request, externalCCId: str):
         self._check_path(externalCCId)
         contact = selectors.contact_get(external_cc_id=externalCCId)
-        return Response(C1CreUpdCCSerializer(contact).data)
+        return Response(contact_to_wire(contact))
 
     @extend_schema(
         operation_id="customerContact_createUpdate",
@@ -119,4 +119,4 @@ class CustomerContactView(oracle.OracleAPIView):
                 {"externalCCId": [f'"{body_id}" differs from the path\'s externalCCId "{externalCCId}".']}
             )
         result = services.contact_upsert(external_cc_id=externalCCId, **serializer.service_arguments())
-        return Response(C1CreUpdCCSerializer(selectors.contact_with_lists(result.contact)).data)
+        return Response(contact_to_wire(selectors.contact_with_lists(result.contact)))

@@ -9,6 +9,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
 
+from core.auth import prime_permissions
 from core.errors import DomainError
 
 from .parsers import RequestTooLarge
@@ -203,6 +204,8 @@ class WirePermission(BasePermission):
                 return True  # a method no view serves (TRACE...): let the view answer 405
             opts = model._meta
             perms = [f"{opts.app_label}.{action}_{opts.model_name}" for action in actions]
+        if perms:
+            prime_permissions(user)  # one cached lookup instead of ModelBackend's two queries
         return user.has_perms(perms)
 
 

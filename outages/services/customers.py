@@ -38,16 +38,20 @@ def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
             copy.write("".join(f"{prefix}{a.translate(escape)}\t{s.translate(escape)}\n" for a, s in chunk).encode())
 
 
-def outage_customers_write(*, event: OutageEvent, customers: Iterable[dict], incremental: bool) -> int:
+def outage_customers_write(
+    *, event: OutageEvent, customers: Iterable[dict], incremental: bool, empty: bool = False
+) -> int:
     """Replace (or, incrementally, extend without duplicates) an event's customer list; return its size.
 
-    Set-based: one DELETE, then COPY on PostgreSQL or batched multi-row INSERTs; an increment inserts
-    ignoring conflicts on the (event, accountId, spId) constraint.
+    Set-based: one DELETE (none when the caller knows the list is ``empty``: an event created just now), then COPY
+    on PostgreSQL or batched multi-row INSERTs; an increment inserts ignoring conflicts on the (event, accountId,
+    spId) constraint.
     """
     keys = _customer_keys(customers)
     vendor = connection.vendor
-    if not incremental:
-        OutageCustomer.objects.filter(event_id=event.pk).delete()  # fast path: one DELETE, no cascade
+    if not incremental or empty:
+        if not empty:
+            OutageCustomer.objects.filter(event_id=event.pk).delete()  # fast path: one DELETE, no cascade
         if vendor == "postgresql" and len(keys) > 100:
             _copy_customers(event.pk, keys)
         elif vendor == "sqlite":

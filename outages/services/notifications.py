@@ -8,7 +8,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import DomainError, Invalid, NotFound, Stale
@@ -90,12 +90,39 @@ def _details_replace(event: OutageEvent, items: list[dict]) -> None:
     )
 
 
-def _event_lock(system: ExternalSystem, outage_id: str) -> OutageEvent:
-    """The event row, created if missing and locked (race-free: insert-or-ignore on the unique key, then lock)."""
-    OutageEvent.objects.bulk_create(
-        [OutageEvent(external_system=system, external_outage_id=outage_id)], ignore_conflicts=True
+def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bool]:
+    """The event row, created if missing, locked, and whether it is new: one statement (race-free).
+
+    ``INSERT … ON CONFLICT (system, outage id) DO UPDATE`` (a no-op update, which locks an existing row as
+    ``SELECT … FOR UPDATE`` would) ``RETURNING`` the row as stored. PostgreSQL says whether the row is new
+    (``xmax = 0``); elsewhere it counts as possibly stored (the caller then clears its lists as for any event).
+    """
+    opts = OutageEvent._meta
+    new = OutageEvent(external_system=system, external_outage_id=outage_id)
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    params = [f.get_db_prep_save(f.pre_save(new, add=True), connection) for f in fields]
+    returned = [opts.pk, *fields]
+    outage_column = quote(opts.get_field("external_outage_id").column)
+    is_new = ", (xmax = 0)" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
+        f"ON CONFLICT ({quote(opts.get_field('external_system').column)}, {outage_column}) "
+        f"DO UPDATE SET {outage_column} = EXCLUDED.{outage_column} "
+        f"RETURNING {', '.join(quote(f.column) for f in returned)}{is_new}"
     )
-    return OutageEvent.objects.select_for_update().get(external_system=system, external_outage_id=outage_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    values = []
+    for f, value in zip(returned, row, strict=False):
+        col = f.get_col(opts.db_table)
+        for convert in [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]:
+            value = convert(value, col, connection)
+        values.append(value)
+    event = OutageEvent.from_db(connection.alias, [f.attname for f in returned], values)
+    return event, bool(row[len(returned)]) if is_new else False
 
 
 def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 0) -> OutageEvent:
@@ -107,7 +134,7 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
     """
     details = message["eventDetails"]
     outage_id = details["externalOutageId"]
-    event = _event_lock(system, outage_id)
+    event, created = _event_lock(system, outage_id)
     incoming = details.get("messageReference")
     if (reference_compare(incoming, event.message_reference) or 0) < 0:
         raise Stale(
@@ -139,7 +166,10 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
     info = message.get("customerInformation")
     if info is not None:
         event.customer_count = outage_customers_write(
-            event=event, customers=info.get("customers") or [], incremental=bool(info.get("incrementalUpdate"))
+            event=event,
+            customers=info.get("customers") or [],
+            incremental=bool(info.get("incrementalUpdate")),
+            empty=created,
         )
     _event_save(event)
     return event

@@ -7,13 +7,17 @@ from urllib.parse import quote
 
 import defusedxml.ElementTree as SafeET
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from outages.models import MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState
+from tests import query_budget
 from tests.contract import OracleContract, to_xml, xml_root
 from tests.factories.outages import ExternalSystemFactory, OutageCustomerFactory, OutageEventFactory
 
 from .conftest import NOTIFICATIONS, SEARCH, body, customers, message
+
+assert_max_statements = query_budget.assert_max_statements  # the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -484,3 +488,57 @@ class TestOutageEventDetail(OracleContract):
         response = client.get(self.path_for_call, HTTP_ACCEPT="application/xml")
         assert xml_root(response.content) == "C1OutEvt"
         assert SafeET.fromstring(response.content).findtext("customersCount") == "3"
+
+
+@pytest.mark.django_db
+class TestQueryBudget:
+    """Statements per small notification (issue 12), authentication included, for a client whose permissions
+    are cached (any client after its first request). Transaction control is not counted (tests/query_budget.py).
+
+    The user; the external system; the event created or locked (one ``INSERT … ON CONFLICT DO UPDATE …
+    RETURNING``); its customers (a new event's list needs no DELETE on PostgreSQL, which says the row is new);
+    the event's UPDATE; the message log.
+    """
+
+    @pytest.fixture
+    def jwt_client(self, integration_user, external_system):
+        from rest_framework.test import APIClient
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(integration_user)}")
+        assert post(client, body(message("WARM-UP", 1))).status_code == 200  # the permissions are now cached
+        return client
+
+    def test_new_outage_with_ten_customers(self, jwt_client, assert_max_statements):
+        budget = 6 if connection.vendor == "postgresql" else 7
+        with assert_max_statements(budget):
+            response = post(jwt_client, body(message("Q-1", 1, customers(0, 10), outageType="C1UP")))
+        assert response.status_code == 200
+        assert OutageEvent.objects.get(external_outage_id="Q-1").customers.count() == 10
+        assert OutageMessage.objects.filter(external_outage_id="Q-1", outcome=MessageOutcome.APPLIED).count() == 1
+
+    def test_update_of_a_stored_outage(self, jwt_client, assert_max_statements):
+        post(jwt_client, body(message("Q-1", 1, customers(0, 10))))
+        with assert_max_statements(7):  # and the DELETE of the stored list
+            response = post(jwt_client, body(message("Q-1", 2, customers(5, 10))))
+        assert response.status_code == 200
+        assert OutageEvent.objects.get(external_outage_id="Q-1").customers.count() == 10
+
+    def test_a_stale_message_is_refused_and_logged(self, jwt_client, assert_max_statements):
+        post(jwt_client, body(message("Q-1", 5, customers(0, 10))))
+        with assert_max_statements(5):  # user, system, event locked, refusal logged (after the rollback)
+            response = post(jwt_client, body(message("Q-1", 4, customers(0, 3))))
+        assert response.status_code == 400 or response.status_code == 409
+        assert OutageEvent.objects.get(external_outage_id="Q-1").customers.count() == 10
+        assert OutageMessage.objects.filter(external_outage_id="Q-1", outcome=MessageOutcome.STALE).count() == 1
+
+
+@pytest.mark.django_db
+def test_two_full_lists_for_one_new_outage_in_one_request_keep_the_second(integration_client, external_system):
+    """The second message finds the event the first created in the same transaction: not new, its list replaced."""
+    response = post(integration_client, body(message("Q-2", 1, customers(0, 4)), message("Q-2", 2, customers(100, 3))))
+    assert response.status_code == 200
+    stored = OutageEvent.objects.get(external_outage_id="Q-2")
+    assert sorted(stored.customers.values_list("account_id", flat=True)) == [f"{n:010d}" for n in range(100, 103)]
+    assert stored.customer_count == 3
