@@ -15,3 +15,4 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
         autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py
+        autodiscover_modules("imports")  # and what can be imported from files in <app>/imports.py

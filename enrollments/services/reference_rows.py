@@ -1,0 +1,28 @@
+"""Set-based writes of CIS mirror rows and programs for master-data imports (``enrollments/imports.py``).
+
+The import engine has validated each row with the model's field rules (what ``reference_save``'s
+``full_clean`` checks) and matched it by natural key; this writes a batch in two statements, deriving the keys
+(``name_key``, ``address_key``) exactly as ``save()`` and ``cis_records_load`` do.
+"""
+
+from django.db import transaction
+
+from core.imports.writes import upsert
+
+from ..models import Customer, Premise, Program, ServiceAgreement, ServicePoint
+
+DERIVED = {Customer: ["name_key"], Premise: ["address_key"]}
+
+
+def _prepare(obj) -> None:
+    if hasattr(obj, "derive_keys"):
+        obj.derive_keys()
+
+
+@transaction.atomic
+def reference_rows_write(
+    *, model: type[Program | Customer | Premise | ServicePoint | ServiceAgreement], creates: list, updates: list
+) -> None:
+    """Insert ``creates`` and overwrite the given fields of ``updates`` (``(pk, values)``), derived keys included."""
+    fields = sorted({name for _, values in updates for name in values})
+    upsert(model, creates=creates, updates=updates, update_fields=fields + DERIVED.get(model, []), prepare=_prepare)
