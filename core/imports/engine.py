@@ -22,6 +22,7 @@ from ..errors import DomainError
 from . import readers, values
 from .specs import ImportSpec
 
+_IN = 900  # values per IN (...) list: under SQLite's oldest parameter limit
 MAX_LISTED = 10_000  # refused rows kept for the report; more are counted, not listed
 
 
@@ -92,7 +93,7 @@ class Report:
 
 
 # --- Column plans ------------------------------------------------------------------------------------------------
-FIELD, RELATION, IGNORED = "field", "relation", "ignored"
+FIELD, RELATION, IGNORED = "field", "relation", "ignored"  # compared with `is`
 
 
 @dataclass
@@ -126,6 +127,15 @@ def _plans(spec: ImportSpec, *, spreadsheet: bool) -> dict[str, _Plan]:
     return plans
 
 
+def _convert_and_check(convert, check):
+    def both(cell):
+        value = convert(cell)
+        check(value)
+        return value
+
+    return both
+
+
 def _batches(rows: Iterable, size: int) -> Iterator[list]:
     rows = iter(rows)
     while batch := list(islice(rows, size)):
@@ -154,8 +164,8 @@ class _SeenKeys:
     def seen(self, keys: list[str]) -> dict[str, int]:
         found = {}
         with connection.cursor() as cursor:
-            for start in range(0, len(keys), 900):
-                part = keys[start : start + 900]
+            for start in range(0, len(keys), _IN):
+                part = keys[start : start + _IN]
                 marks = ",".join(["%s"] * len(part))
                 cursor.execute(f"SELECT k, line FROM {self.table} WHERE k IN ({marks})", part)  # noqa: S608 - our name
                 found.update(cursor.fetchall())
@@ -203,6 +213,16 @@ class Importer:
         self.key_attnames = [opts.get_field(n).attname for n in spec.natural_key]
         self.relations = {rel.field: rel for rel in spec.relations}
         self.fields_by_attname = {f.attname: f for f in opts.concrete_fields}
+        self.spreadsheet = readers.spreadsheet(fmt)
+        # Per column: (kind, converter-and-checker | relation's field, attname | relation), chosen once.
+        self.steps = {}
+        for name, plan in self.plans.items():
+            if plan.kind == FIELD:
+                self.steps[name] = (FIELD, _convert_and_check(plan.convert, plan.check), plan.attname)
+            elif plan.kind == RELATION:
+                self.steps[name] = (RELATION, plan.to_field, plan.relation)
+            else:
+                self.steps[name] = (IGNORED, None, None)
 
     # -- entry point --
     def run(self, binary) -> Report:
@@ -255,21 +275,18 @@ class Importer:
 
     def _convert(self, line: int, raw: dict):
         vals, refs = {}, {}
+        steps = self.steps
         for name, cell in raw.items():
-            plan = self.plans[name]
-            if plan.kind == IGNORED:
-                continue
-            if plan.kind == RELATION:
-                text = values._text(cell, spreadsheet=readers.spreadsheet(self.fmt)) if cell is not None else ""
-                refs.setdefault(plan.relation.field, {})[plan.to_field] = (name, text.strip())
-                continue
-            try:
-                value = plan.convert(cell)
-                plan.check(value)
-            except ValueError as exc:
-                self.report.refuse(line, name, str(exc))
-                return None
-            vals[plan.attname] = value
+            kind, fn, target = steps[name]
+            if kind is FIELD:
+                try:
+                    vals[target] = fn(cell)
+                except ValueError as exc:
+                    self.report.refuse(line, name, str(exc))
+                    return None
+            elif kind is RELATION:
+                text = values._text(cell, spreadsheet=self.spreadsheet) if cell is not None else ""
+                refs.setdefault(target.field, {})[fn] = (name, text.strip())
         return line, vals, refs
 
     def _resolve_relations(self, parsed: list) -> list:
@@ -283,8 +300,8 @@ class Importer:
             found: dict[tuple, object] = {}
             first = to_fields[0]
             keys = list(wanted)
-            for start in range(0, len(keys), 900):
-                part = keys[start : start + 900]
+            for start in range(0, len(keys), _IN):
+                part = keys[start : start + _IN]
                 query = related._default_manager.filter(**{f"{first}__in": {k[0] for k in part}})
                 for row in query.values_list(*to_fields, related._meta.pk.attname):
                     found[tuple(str(v) for v in row[:-1])] = row[-1]
@@ -309,7 +326,7 @@ class Importer:
                     continue
                 pk = found.get(key)
                 if pk is None:
-                    named = ", ".join(f"{c} {v!r}" for c, v in zip(rel.columns, key, strict=True))
+                    named = ", ".join(f"{t} {v!r}" for t, v in zip(to_fields, key, strict=True))
                     self.report.refuse(line, column, f"no {related._meta.verbose_name} with {named}")
                     continue
                 vals[fk.attname] = pk
@@ -358,8 +375,8 @@ class Importer:
         first = self.key_attnames[0]
         found = {}
         firsts = list({k[0] for k in keys})
-        for start in range(0, len(firsts), 900):
-            for row in manager.filter(**{f"{first}__in": firsts[start : start + 900]}).values(*names):
+        for start in range(0, len(firsts), _IN):
+            for row in manager.filter(**{f"{first}__in": firsts[start : start + _IN]}).values(*names):
                 found[tuple(row[a] for a in self.key_attnames)] = row
         return found
 
@@ -383,6 +400,9 @@ class Importer:
                         return
             merged.update(vals)
         else:
+            if self.spec.clean is None and all(stored[a] == v for a, v in vals.items()):
+                report.unchanged += 1  # the common case of a refresh, without building anything
+                return
             merged = {a: stored[a] for a in self.written} | vals
         try:
             cleaned = self.spec.clean(merged, stored) if self.spec.clean else merged

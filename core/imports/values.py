@@ -19,6 +19,10 @@ from ..exports import neutralise
 
 
 def _text(value, *, spreadsheet: bool) -> str:
+    if value.__class__ is str:  # the common case, first
+        if spreadsheet and value[:1] == "'" and neutralise(value[1:]) == value:
+            return value[1:]  # the apostrophe an export put before a formula-like cell
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -148,7 +152,7 @@ def converter(field: models.Field, *, spreadsheet: bool):
 
     def empty_or(value):
         if value is None or (isinstance(value, str) and not value.strip()):
-            if field.null:
+            if field.null or field.primary_key:  # an empty database id: a new record (where the spec allows it)
                 return None
             raise ValueError("a value is required")
         return convert(value)

@@ -9,14 +9,29 @@ from django.db import transaction
 
 from core.imports.writes import upsert
 
-from ..models import Customer, Premise, Program, ServiceAgreement, ServicePoint
+from ..models import (
+    ADDRESS_KEY_FIELDS,
+    Customer,
+    Premise,
+    Program,
+    ServiceAgreement,
+    ServicePoint,
+    address_key,
+    normalise,
+)
 
 DERIVED = {Customer: ["name_key"], Premise: ["address_key"]}
 
 
-def _prepare(obj) -> None:
-    if hasattr(obj, "derive_keys"):
-        obj.derive_keys()
+def _customer_keys(values: dict) -> None:
+    values["name_key"] = normalise(values.get("name"))  # as Customer.derive_keys
+
+
+def _premise_keys(values: dict) -> None:
+    values["address_key"] = address_key(**{name: values.get(name) for name in ADDRESS_KEY_FIELDS})  # as Premise's
+
+
+DERIVE = {Customer: _customer_keys, Premise: _premise_keys}
 
 
 @transaction.atomic
@@ -25,4 +40,10 @@ def reference_rows_write(
 ) -> None:
     """Insert ``creates`` and overwrite the given fields of ``updates`` (``(pk, values)``), derived keys included."""
     fields = sorted({name for _, values in updates for name in values})
-    upsert(model, creates=creates, updates=updates, update_fields=fields + DERIVED.get(model, []), prepare=_prepare)
+    upsert(
+        model,
+        creates=creates,
+        updates=updates,
+        update_fields=fields + DERIVED.get(model, []),
+        derive=DERIVE.get(model),
+    )

@@ -25,9 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="the file to import")
         parser.add_argument("--format", choices=readers.FORMATS, help="default: from the file name's extension")
         parser.add_argument("--dry-run", action="store_true", help="judge every row, write nothing")
-        parser.add_argument(
-            "--apply-valid", action="store_true", help="write the valid rows even if some are refused"
-        )
+        parser.add_argument("--apply-valid", action="store_true", help="write the valid rows even if some are refused")
         parser.add_argument("--list", action="store_true", help="list the importable models and their columns")
         parser.add_argument("--no-progress", action="store_true")
 
