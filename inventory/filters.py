@@ -71,12 +71,23 @@ class SpecificationFilterSet(FilterSet):
         fields = ["entity_type"]
 
 
+class _BlankableFilter(django_filters.CharFilter):
+    """Exact text where an empty value given (``role=``, the admin's filter for parties without a role) selects the
+    blank ones; the parameter's name is the field's."""
+
+    def filter(self, qs, value):
+        if value == "" and self.parent is not None and self.parent.data.get(self.field_name) == "":
+            return qs.filter(**{self.field_name: ""})
+        return super().filter(qs, value)
+
+
 class PartyFilterSet(FilterSet):
+    role = _BlankableFilter(field_name="role")
     search = SearchFilter("id", "name", "role", "referred_type")
 
     class Meta:
         model = Party
-        fields = ["role"]
+        fields = []
 
 
 class PlaceFilterSet(FilterSet):
