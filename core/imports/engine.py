@@ -156,7 +156,7 @@ class _SeenKeys:
         return self
 
     def __exit__(self, *exc):
-        if exc[0] is None and not self.postgres:
+        if exc[0] is None:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE {self.table}")
         return False

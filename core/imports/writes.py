@@ -97,6 +97,9 @@ def _stage(cursor, model, columns: list[str], rows) -> str:
 
 
 def _copy_insert(model, creates: list[dict]) -> None:
+    pk = model._meta.pk
+    if isinstance(pk, models.AutoField | models.BigAutoField):  # the database numbers new rows
+        creates = [{k: v for k, v in values.items() if k != pk.attname} for values in creates]
     columns = list(creates[0])
     defaults = _defaults(model, set(columns))
     columns += [name for name, _ in defaults]
