@@ -191,3 +191,32 @@ def checker(field: models.Field):
             raise ValueError(" ".join(exc.messages)) from None
 
     return check
+
+
+def cell_reader(field: models.Field, *, spreadsheet: bool):
+    """One function per column: the cell converted and checked (``converter`` then ``checker``). Plain text, the
+    bulk of master data, is one call with the common case first."""
+    convert, check = converter(field, spreadsheet=spreadsheet), checker(field)
+    plain_text = isinstance(field, models.CharField | models.TextField) and not field.choices
+    if not plain_text or any(
+        not isinstance(v, django_validators.MaxLengthValidator | django_validators.ProhibitNullCharactersValidator)
+        for v in field.validators
+    ):
+
+        def read(cell):
+            value = convert(cell)
+            check(value)
+            return value
+
+        return read
+    limit = field.max_length or 1 << 62
+    blank = field.blank
+
+    def read_text(cell):
+        if cell.__class__ is str and (blank or cell) and len(cell) <= limit and cell[:1] != "'" and "\x00" not in cell:
+            return cell
+        value = convert(cell)
+        check(value)
+        return value
+
+    return read_text
