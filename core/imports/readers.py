@@ -110,7 +110,7 @@ def _text_lines(binary) -> Iterator[str]:
 
 
 def read_csv(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
-    csv.field_size_limit(MAX_CELL)
+    # csv's own cell limit is process-wide (csv.field_size_limit): left as it is; a longer cell is refused below.
     reader = csv.reader(_text_lines(binary), strict=False)
     try:
         header = next(reader, None)
@@ -125,6 +125,9 @@ def read_csv(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
             if len(row) != width:
                 yield line, _WrongWidth(len(row), width)
                 continue
+            if any(len(cell) > MAX_CELL for cell in row):
+                yield line, _TooLong()
+                continue
             yield line, dict(zip(names, row, strict=True))
     except csv.Error as exc:
         raise FileRefused(f"Line {reader.line_num}: not readable as CSV ({exc}).", line=reader.line_num) from None
@@ -136,6 +139,12 @@ class _WrongWidth(dict):
     def __init__(self, got: int, want: int):
         super().__init__()
         self.reason = f"{got} cells where the header has {want}"
+
+
+class _TooLong(dict):
+    def __init__(self):
+        super().__init__()
+        self.reason = f"a cell is longer than {MAX_CELL:,} characters"
 
 
 # --- JSON Lines and JSON -----------------------------------------------------------------------------------------

@@ -372,3 +372,13 @@ def test_the_seen_keys_table_is_gone_after_an_import():
     _import("enrollments.Premise", PREMISES)
     tables = connection.introspection.table_names()
     assert not [t for t in tables if t.startswith("import_seen_") or t.startswith("import_stage_")]
+
+
+@pytest.mark.django_db
+def test_a_huge_cell_is_refused_and_the_csv_module_is_left_as_it_was():
+    limit = csv.field_size_limit()
+    report = _import(
+        "enrollments.Premise", "cis_premise_id,address1\nP-1," + "x" * 120_000 + "\nP-2,ok\n", apply_valid=True
+    )
+    assert csv.field_size_limit() == limit
+    assert report.created == 1 and report.refusals[0].line == 2 and "longer than" in report.refusals[0].reason
