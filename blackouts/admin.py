@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
 from core.errors import Invalid
+from core.import_admin import ImportExportMixin
 
 from . import policy_input, selectors, services, windows
 from .models import BlackoutPolicy, Event
@@ -70,7 +71,7 @@ class InErrorFilter(admin.SimpleListFilter):
 
 
 @admin.register(BlackoutPolicy)
-class BlackoutPolicyAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
+class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin):
     form = BlackoutPolicyForm
     list_display = ["name", "enabled", "state", "next_run", "execution_order", "owner", "modified_at", "problem"]
     list_filter = ["enabled", InErrorFilter, "blackout_existing_events", "reset_status_on_blackout_end"]

@@ -155,6 +155,18 @@ def policy_delete(*, policy_id, now: datetime | None = None) -> None:
         raise policy_not_found([policy_id])
 
 
+@transaction.atomic
+def policy_rows_write(*, creates: list[dict], updates: list[tuple], now: datetime | None = None) -> None:
+    """Policies from an import (already matched by name and cleaned): each through ``policy_create`` or
+    ``policy_update``, the wire's own writes, so the same rules hold (an active policy is not edited)."""
+    for values in creates:
+        fields = {name: values[name] for name in BlackoutPolicy.INPUT_FIELDS if name in values}
+        policy_create(fields=fields, owner=values.get("owner", ""), now=now)
+    for pk, values in updates:
+        fields = {name: values[name] for name in BlackoutPolicy.INPUT_FIELDS if name in values}
+        policy_update(policy_id=pk, fields=fields, now=now)
+
+
 # --- Transitions ------------------------------------------------------------------------------------------------
 def _policy_q(policy: BlackoutPolicy) -> Q:
     return criteria.to_q(criteria.parse(policy.selector_criteria))

@@ -329,6 +329,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Admin exports above this many rows run in the background (Celery) with a progress bar.
 EXPORT_ASYNC_THRESHOLD = int(os.environ.get("EXPORT_ASYNC_THRESHOLD", "100000"))
 EXPORT_RETENTION_SECONDS = int(os.environ.get("EXPORT_RETENTION_SECONDS", str(24 * 3600)))
+# Admin imports of files larger than this many bytes run in the background (Celery) with a progress bar.
+IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", str(5 * 1024 * 1024)))
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

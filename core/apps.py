@@ -17,3 +17,4 @@ class CoreConfig(AppConfig):
         auth.connect_permission_signals()
         autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py
         autodiscover_modules("dashboard")  # ... and its admin dashboard panel in <app>/dashboard.py
+        autodiscover_modules("imports")  # and what can be imported from files in <app>/imports.py

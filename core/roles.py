@@ -12,10 +12,11 @@ INTEGRATION = "integration"  # external systems: write through the wire APIs
 ANALYST = "analyst"  # read and export
 OPERATOR = "operator"  # staff who edit records in the admin
 
-# Permissions outside the domain apps: exporting is ``core.export_data`` (not a per-model action).
+# Permissions outside the domain apps: exporting is ``core.export_data`` (not a per-model action); importing master
+# data from files is ``core.import_data``, for operators only.
 ROLE_EXTRA = {
     ANALYST: ("core.export_data", "core.view_exportjob"),
-    OPERATOR: ("core.export_data", "core.view_exportjob"),
+    OPERATOR: ("core.export_data", "core.view_exportjob", "core.import_data", "core.view_importjob"),
 }
 
 ROLE_ACTIONS = {

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core.import_admin import ImportExportMixin
 
 from . import services
 from .api.errors import MESSAGE_NUMBERS
@@ -75,7 +76,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(ReferenceAdmin):
+class ProgramAdmin(ImportExportMixin, ReferenceAdmin):
     list_display = ("program_id", "name", "is_active", "enrollment_count")
     list_filter = ("is_active",)
     search_fields = ("program_id", "name")
@@ -89,7 +90,7 @@ class ProgramAdmin(ReferenceAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ReferenceAdmin):
+class CustomerAdmin(ImportExportMixin, ReferenceAdmin):
     list_display = ("name", "cis_account_id", "cis_person_id")
     search_fields = ("=cis_account_id", "=cis_person_id", "name")
     readonly_fields = ("name_key",)
@@ -101,7 +102,7 @@ class ServicePointInline(ReadOnlyInline):
 
 
 @admin.register(Premise)
-class PremiseAdmin(ReferenceAdmin):
+class PremiseAdmin(ImportExportMixin, ReferenceAdmin):
     list_display = ("cis_premise_id", "address1", "city", "state", "postal", "country", "division", "time_zone")
     list_filter = ("state", "country", "division")
     search_fields = ("=cis_premise_id", "address1", "city", "postal")
@@ -110,7 +111,7 @@ class PremiseAdmin(ReferenceAdmin):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(ReferenceAdmin):
+class ServicePointAdmin(ImportExportMixin, ReferenceAdmin):
     list_display = ("cis_service_point_id", "premise", "service_type")
     list_select_related = ("premise",)
     search_fields = ("=cis_service_point_id", "=premise__cis_premise_id", "premise__address1")
@@ -118,7 +119,7 @@ class ServicePointAdmin(ReferenceAdmin):
 
 
 @admin.register(ServiceAgreement)
-class ServiceAgreementAdmin(ReferenceAdmin):
+class ServiceAgreementAdmin(ImportExportMixin, ReferenceAdmin):
     """Which customer (account) has service at which service point, as the CIS knows it."""
 
     list_display = ("id", "customer", "service_point")

@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
 from core.errors import DomainError
+from core.import_admin import ImportExportMixin
 
 from . import services
 from .models import (
@@ -28,28 +29,28 @@ from .models import (
 
 
 @admin.register(Specification)
-class SpecificationAdmin(admin.ModelAdmin):
+class SpecificationAdmin(ImportExportMixin, admin.ModelAdmin):
     list_display = ("id", "entity_type", "version", "service_type", "start_date", "end_date")
     list_filter = ("entity_type",)
     search_fields = ("id", "description", "service_type")
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(ImportExportMixin, admin.ModelAdmin):
     list_display = ("id", "name", "role", "referred_type")
     list_filter = ("role",)
     search_fields = ("id", "name")
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(ImportExportMixin, admin.ModelAdmin):
     list_display = ("id", "name", "referred_type", "latitude", "longitude")
     list_filter = ("referred_type",)
     search_fields = ("id", "name")
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(ImportExportMixin, admin.ModelAdmin):
     list_display = ("id", "name", "type", "lifecycle_state", "status", "specification")
     list_filter = ("type", "lifecycle_state", "status")
     search_fields = ("id", "name")
@@ -240,7 +241,7 @@ class SupportingServiceInline(_ServiceRowsInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
+class ServiceAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin):
     """Services. Bundles make and activate them; staff may add a standalone service (one that items relate to)
     and edit descriptive fields and dates. Lifecycle fields and rows are read-only here."""
 

@@ -2,8 +2,15 @@
 
 from core.lists import Column, ListSpec, register
 
-from .filters import BusinessInteractionFilterSet, ServiceFilterSet
-from .models import BusinessInteraction, Service
+from .filters import (
+    BusinessInteractionFilterSet,
+    PartyFilterSet,
+    PlaceFilterSet,
+    ResourceFilterSet,
+    ServiceFilterSet,
+    SpecificationFilterSet,
+)
+from .models import BusinessInteraction, Party, Place, Resource, Service, Specification
 
 SERVICES = register(
     ListSpec(
@@ -50,6 +57,83 @@ INTERACTIONS = register(
             Column("effective_date", "Effective (UTC)"),
             Column("created_at", "Created (UTC)"),
             Column("updated_at", "Updated (UTC)"),
+        ],
+    )
+)
+
+# --- Reference data that services point at: master data that imports load (inventory/imports.py) ----------------
+SPECIFICATIONS = register(
+    ListSpec(
+        key="inventory.specifications",
+        title="Specifications (id = name, version).",
+        model=Specification,
+        filterset=SpecificationFilterSet,
+        ordering=("id",),
+        orderings=("id", "entity_type", "start_date"),
+        columns=[
+            Column("id", "Specification"),
+            Column("version", "Version"),
+            Column("entity_type", "Entity type"),
+            Column("description", "Description"),
+            Column("service_type", "Service type"),
+            Column("start_date", "Start (UTC)"),
+            Column("end_date", "End (UTC)"),
+        ],
+    )
+)
+
+PARTIES = register(
+    ListSpec(
+        key="inventory.parties",
+        title="Parties that services relate to.",
+        model=Party,
+        filterset=PartyFilterSet,
+        ordering=("id",),
+        orderings=("id", "name", "role"),
+        columns=[
+            Column("id", "Party"),
+            Column("name", "Name"),
+            Column("role", "Role"),
+            Column("referred_type", "Referred type"),
+        ],
+    )
+)
+
+PLACES = register(
+    ListSpec(
+        key="inventory.places",
+        title="Geographic places services are associated with.",
+        model=Place,
+        filterset=PlaceFilterSet,
+        ordering=("id",),
+        orderings=("id", "name"),
+        columns=[
+            Column("id", "Place"),
+            Column("name", "Name"),
+            Column("referred_type", "Referred type"),
+            Column("latitude", "Latitude"),
+            Column("longitude", "Longitude"),
+        ],
+    )
+)
+
+RESOURCES = register(
+    ListSpec(
+        key="inventory.resources",
+        title="Inventory resources (logical and physical devices).",
+        model=Resource,
+        filterset=ResourceFilterSet,
+        ordering=("id",),
+        orderings=("id", "name", "type", "status"),
+        columns=[
+            Column("id", "Resource"),
+            Column("name", "Name"),
+            Column("type", "Type"),
+            Column("description", "Description"),
+            Column("lifecycle_state", "Lifecycle state"),
+            Column("lifecycle_sub_state", "Lifecycle sub-state"),
+            Column("status", "Status"),
+            Column("specification", "Specification", "specification__id"),
         ],
     )
 )

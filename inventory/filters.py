@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from core.filters import ChoiceFilter, DateTimeFilter, FilterSet, SearchFilter
 
-from .models import BusinessInteraction, InteractionState, Service
+from .models import BusinessInteraction, InteractionState, Party, Place, Resource, Service, Specification
 
 
 class _IdOrTextSearchFilter(SearchFilter):
@@ -59,3 +59,49 @@ class BusinessInteractionFilterSet(FilterSet):
     class Meta:
         model = BusinessInteraction
         fields = ["state", "activation_requested"]
+
+
+class SpecificationFilterSet(FilterSet):
+    start_after = DateTimeFilter(field_name="start_date", lookup_expr="gte")
+    start_before = DateTimeFilter(field_name="start_date", lookup_expr="lt")
+    search = SearchFilter("id", "description", "version", "service_type")
+
+    class Meta:
+        model = Specification
+        fields = ["entity_type"]
+
+
+class _BlankableFilter(django_filters.CharFilter):
+    """Exact text where an empty value given (``role=``, the admin's filter for parties without a role) selects the
+    blank ones; the parameter's name is the field's."""
+
+    def filter(self, qs, value):
+        if value == "" and self.parent is not None and self.parent.data.get(self.field_name) == "":
+            return qs.filter(**{self.field_name: ""})
+        return super().filter(qs, value)
+
+
+class PartyFilterSet(FilterSet):
+    role = _BlankableFilter(field_name="role")
+    search = SearchFilter("id", "name", "role", "referred_type")
+
+    class Meta:
+        model = Party
+        fields = []
+
+
+class PlaceFilterSet(FilterSet):
+    search = SearchFilter("id", "name", "latitude", "longitude")
+
+    class Meta:
+        model = Place
+        fields = ["referred_type"]
+
+
+class ResourceFilterSet(FilterSet):
+    specification = django_filters.CharFilter(field_name="specification__id")
+    search = SearchFilter("id", "name", "description", "specification__id")
+
+    class Meta:
+        model = Resource
+        fields = ["type", "lifecycle_state", "status"]

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core.import_admin import ImportExportMixin
 
 from . import services
 from .models import ExternalSystem, OutageCharacteristic, OutageCustomer, OutageDetail, OutageEvent, OutageMessage
@@ -16,7 +17,7 @@ PAYLOAD_PREVIEW = 20000
 
 
 @admin.register(ExternalSystem)
-class ExternalSystemAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ExternalSystemAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin):
     list_display = ["name", "description", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]

@@ -2,8 +2,8 @@
 
 from core.lists import Column, ListSpec, register
 
-from .filters import OutageCustomerFilterSet, OutageEventFilterSet, OutageMessageFilterSet
-from .models import OutageCustomer, OutageEvent, OutageMessage
+from .filters import ExternalSystemFilterSet, OutageCustomerFilterSet, OutageEventFilterSet, OutageMessageFilterSet
+from .models import ExternalSystem, OutageCustomer, OutageEvent, OutageMessage
 
 EVENTS = register(
     ListSpec(
@@ -80,6 +80,24 @@ MESSAGES = register(
             Column("received_by", "Received from"),
             Column("content_type", "Content type"),
             Column("payload", "Payload", searched=False),  # raw bodies: too large to scan
+        ],
+    )
+)
+
+EXTERNAL_SYSTEMS = register(
+    ListSpec(
+        key="outages.external_systems",
+        title="External systems (OMS) allowed to post outage events.",
+        model=ExternalSystem,
+        filterset=ExternalSystemFilterSet,
+        ordering=("name",),
+        orderings=("id", "name", "created_at"),
+        columns=[
+            Column("id", "ID"),
+            Column("name", "Name"),
+            Column("description", "Description"),
+            Column("is_active", "Active"),
+            Column("created_at", "Created (UTC)"),
         ],
     )
 )

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from core.filters import ChoiceFilter, DateTimeFilter, FilterSet, NumberFilter, SearchFilter
 
-from .models import MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState, OutageType
+from .models import ExternalSystem, MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState, OutageType
 
 
 class OutageEventSearchFilter(SearchFilter):
@@ -71,3 +71,13 @@ class OutageMessageFilterSet(FilterSet):
     class Meta:
         model = OutageMessage
         fields = ["outcome", "external_system_name", "external_outage_id", "event", "request_id"]
+
+
+class ExternalSystemFilterSet(FilterSet):
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    search = SearchFilter("name", "description")
+
+    class Meta:
+        model = ExternalSystem
+        fields = ["name", "is_active"]

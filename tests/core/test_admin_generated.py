@@ -45,6 +45,12 @@ def _export_job(user):
     return ExportJob.objects.create(user=user, app_label="outages", model_name="outageevent", query="", fmt="csv")
 
 
+def _import_job(user):
+    from core.models import ImportJob
+
+    return ImportJob.objects.create(user=user, model_label="enrollments.Premise", fmt="csv", filename="p.csv")
+
+
 def _device_return(user):
     from enrollments.models import Device, DeviceReturn, Unenrollment
 
@@ -70,6 +76,7 @@ def _outstanding_token(user):
 # Models the demo data has no row of: how the change-page test makes one.
 MAKE_ONE = {
     "core.ExportJob": _export_job,
+    "core.ImportJob": _import_job,
     "enrollments.DeviceReturn": _device_return,
     "token_blacklist.BlacklistedToken": _blacklisted_token,
     "token_blacklist.OutstandingToken": _outstanding_token,

@@ -63,7 +63,7 @@ def _csv(response) -> list[list[str]]:
 
 def test_every_list_is_routed():
     assert sorted(IDS) == sorted(spec.path for spec in lists.REGISTRY.values() if spec.key != "tests.users")
-    assert len(IDS) == 11
+    assert len(IDS) == 21
 
 
 @pytest.mark.parametrize(("prefix", "spec"), ROUTES, ids=IDS)
@@ -191,7 +191,17 @@ def test_hostile_filter_values_are_400_or_empty_never_500(analyst, prefix, spec)
         assert response.status_code in (200, 400), (name, response.status_code, response.content[:200])
 
 
-@pytest.mark.parametrize(("prefix", "spec"), ROUTES, ids=IDS)
+def _has_date_times(spec) -> bool:
+    from django.db.models import DateTimeField
+
+    return any(isinstance(spec.final_field(c), DateTimeField) for c in spec.columns)
+
+
+# Lists with a date-time column (master-data lists such as premises have none, so no date-time filter either).
+DATED = [(prefix, spec) for prefix, spec in ROUTES if _has_date_times(spec)]
+
+
+@pytest.mark.parametrize(("prefix", "spec"), DATED, ids=[prefix for prefix, _ in DATED])
 def test_out_of_range_date_times_are_400_on_every_date_time_filter(analyst, prefix, spec):
     """Issue 15 item 4: year 1 at +14:00 and year 9999 at -23:59 were 500s on all 11 lists."""
     date_filters = [

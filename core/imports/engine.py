@@ -1,0 +1,483 @@
+"""The import engine: a file's rows matched by natural key, validated as the wire validates them, classified
+(created, updated, unchanged, refused) and written set-based, batch by batch, in one transaction.
+
+- Streamed: rows are read, judged and written ``spec.batch_size`` at a time; memory does not grow with the file.
+  Duplicate natural keys within the file are found through a temporary table of the keys seen so far (a Python
+  set of a million keys would not be flat).
+- All or nothing by default: one refused row rolls the whole file back (every row is still judged, so the report
+  lists all of them). ``apply_valid`` writes the valid rows and reports the refused ones. A dry run judges and
+  writes inside the transaction, then rolls it back: what it reports is exactly what applying would do.
+- A row is never half-applied: each batch is written inside a savepoint; if the database refuses it (a concurrent
+  writer), its rows are written one by one, each in its own savepoint, and the refused one is reported.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+
+from django.db import DatabaseError, connection, models, transaction
+
+from ..errors import DomainError
+from . import readers, values
+from .specs import ImportSpec
+
+_IN = 900  # values per IN (...) list: under SQLite's oldest parameter limit
+MAX_LISTED = 10_000  # refused rows kept for the report; more are counted, not listed
+
+
+@dataclass
+class Refusal:
+    line: int | None
+    column: str
+    reason: str
+
+
+@dataclass
+class Report:
+    model: str
+    fmt: str
+    dry_run: bool = False
+    apply_valid: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    refusals: list[Refusal] = field(default_factory=list)
+    file_error: str = ""
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.refused
+
+    def refuse(self, line: int | None, column: str, reason: str) -> None:
+        self.refused += 1
+        if len(self.refusals) < MAX_LISTED:
+            self.refusals.append(Refusal(line, column, reason))
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["ok"] = self.ok
+        out["unlisted"] = max(0, self.refused - len(self.refusals))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        data["refusals"] = [Refusal(**r) for r in data.get("refusals", [])]
+        return cls(**data)
+
+    def summary(self) -> str:
+        if self.file_error:
+            return f"File refused, nothing written: {self.file_error}"
+        if self.applied:
+            done = f"{self.created:,} created, {self.updated:,} updated"
+        else:
+            done = f"{self.created:,} to create, {self.updated:,} to update"
+        counts = f"{self.rows:,} rows: {done}, {self.unchanged:,} unchanged, {self.refused:,} refused"
+        if self.dry_run:
+            return f"Dry run, nothing written. {counts}."
+        if self.applied:
+            return f"Applied. {counts}."
+        return f"Nothing written (all or nothing, and {self.refused:,} rows are refused). {counts}."
+
+    def lines(self) -> Iterator[str]:
+        yield self.summary()
+        for r in self.refusals:
+            where = f"line {r.line}" if r.line is not None else "file"
+            yield f"  {where}" + (f", column {r.column}" if r.column else "") + f": {r.reason}"
+        if self.refused > len(self.refusals):
+            yield f"  … and {self.refused - len(self.refusals):,} more refused rows"
+
+
+# --- Column plans ------------------------------------------------------------------------------------------------
+FIELD, RELATION, IGNORED = "field", "relation", "ignored"  # compared with `is`
+
+
+@dataclass
+class _Plan:
+    kind: str
+    convert: Callable | None = None
+    check: Callable | None = None
+    attname: str = ""
+    relation: object = None
+    to_field: str = ""
+
+
+def _plans(spec: ImportSpec, *, spreadsheet: bool) -> dict[str, _Plan]:
+    model = spec.model
+    relations = spec.relation_columns()
+    plans = {}
+    for name in spec.column_names():
+        if name in relations:
+            rel = relations[name]
+            plans[name] = _Plan(RELATION, relation=rel, to_field=rel.columns[name])
+        elif name in spec.fields or name in spec.create_only:
+            f = model._meta.get_field(name)
+            plans[name] = _Plan(
+                FIELD,
+                convert=values.converter(f, spreadsheet=spreadsheet),
+                check=values.checker(f),
+                attname=f.attname,
+            )
+        else:
+            plans[name] = _Plan(IGNORED)
+    return plans
+
+
+def _batches(rows: Iterable, size: int) -> Iterator[list]:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+class _SeenKeys:
+    """The natural keys read so far, in a temporary table (flat memory for any file size)."""
+
+    def __init__(self):
+        self.table = f"import_seen_{uuid.uuid4().hex[:12]}"
+        self.postgres = connection.vendor == "postgresql"
+
+    def __enter__(self):
+        with connection.cursor() as cursor:
+            extra = " ON COMMIT DROP" if self.postgres else ""
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} (k TEXT PRIMARY KEY, line INTEGER NOT NULL){extra}")
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {self.table}")
+        return False
+
+    def seen(self, keys: list[str]) -> dict[str, int]:
+        found = {}
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(f"SELECT k, line FROM {self.table} WHERE k = ANY(%s)", [keys])  # noqa: S608
+                return dict(cursor.fetchall())
+            for start in range(0, len(keys), _IN):
+                part = keys[start : start + _IN]
+                marks = ",".join(["%s"] * len(part))
+                cursor.execute(f"SELECT k, line FROM {self.table} WHERE k IN ({marks})", part)  # noqa: S608 - our name
+                found.update(cursor.fetchall())
+        return found
+
+    def add(self, pairs: list[tuple[str, int]]) -> None:
+        if not pairs:
+            return
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {self.table} (k, line) FROM STDIN") as copy:
+                    for pair in pairs:
+                        copy.write_row(pair)
+            else:
+                cursor.executemany(f"INSERT INTO {self.table} (k, line) VALUES (%s, %s)", pairs)  # noqa: S608
+
+
+def _matching(manager, attname: str, values: list) -> Iterator:
+    """Querysets of the rows whose ``attname`` is among ``values``: one ``= ANY(%s)`` array parameter on
+    PostgreSQL (a 5,000-value ``IN`` list costs more to send than to run), ``IN`` lists of ``_IN`` elsewhere."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        column = manager.model._meta.get_field(attname).column
+        table = connection.ops.quote_name(manager.model._meta.db_table)
+        where = f"{table}.{connection.ops.quote_name(column)} = ANY(%s)"
+        yield manager.all().extra(where=[where], params=[list(values)])  # noqa: S610 - names from the model
+        return
+    for start in range(0, len(values), _IN):
+        yield manager.filter(**{f"{attname}__in": values[start : start + _IN]})
+
+
+def _key_text(key: tuple) -> str:
+    return "\x1f".join("" if part is None else str(part) for part in key)
+
+
+# --- The engine --------------------------------------------------------------------------------------------------
+class Importer:
+    def __init__(self, spec: ImportSpec, fmt: str, *, dry_run=False, apply_valid=False, progress=None):
+        spec.check()
+        self.spec = spec
+        self.model = spec.model
+        self.fmt = fmt
+        self.dry_run = dry_run
+        self.apply_valid = apply_valid
+        self.progress = progress
+        self.report = Report(model=spec.label, fmt=fmt, dry_run=dry_run, apply_valid=apply_valid)
+        self.plans = _plans(spec, spreadsheet=readers.spreadsheet(fmt))
+        opts = self.model._meta
+        self.pk_attname = opts.pk.attname
+        # Written attributes (attnames) and, for each, the column named in reports.
+        self.column_of: dict[str, str] = {}
+        for name, plan in self.plans.items():
+            if plan.kind == FIELD:
+                self.column_of[plan.attname] = name
+            elif plan.kind == RELATION:
+                self.column_of.setdefault(opts.get_field(plan.relation.field).attname, name)
+        self.written = list(self.column_of)
+        self.create_only = {opts.get_field(n).attname for n in spec.create_only}
+        self.key_attnames = [opts.get_field(n).attname for n in spec.natural_key]
+        self.relations = {rel.field: rel for rel in spec.relations}
+        self.fields_by_attname = {f.attname: f for f in opts.concrete_fields}
+        self.spreadsheet = readers.spreadsheet(fmt)
+        self.fields_by_name = {f.name: f for f in opts.concrete_fields}
+        # Per column: (kind, converter-and-checker | relation's field, attname | relation), chosen once.
+        self.steps = {}
+        for name, plan in self.plans.items():
+            if plan.kind == FIELD:
+                self.steps[name] = (
+                    FIELD,
+                    values.cell_reader(self.fields_by_name[name], spreadsheet=self.spreadsheet),
+                    plan.attname,
+                )
+            elif plan.kind == RELATION:
+                self.steps[name] = (RELATION, plan.to_field, plan.relation)
+            else:
+                self.steps[name] = (IGNORED, None, None)
+
+    # -- entry point --
+    def run(self, binary) -> Report:
+        report = self.report
+        columns = self.spec.list_spec.columns
+        try:
+            rows = readers.read_rows(
+                binary,
+                self.fmt,
+                allowed=[c.name for c in columns],
+                headers={c.name: c.header for c in columns},
+            )
+            with transaction.atomic():
+                with _SeenKeys() as seen:
+                    self.seen = seen
+                    for batch in _batches(rows, self.spec.batch_size):
+                        self._batch(batch)
+                        if self.progress:
+                            self.progress(report.rows)
+                keep = not self.dry_run and (self.apply_valid or not report.refused)
+                if not keep:
+                    transaction.set_rollback(True)
+                report.applied = keep
+            report.refusals.sort(key=lambda r: (r.line is None, r.line or 0))
+        except readers.FileRefused as exc:
+            report.file_error = exc.message
+            report.applied = False
+        return report
+
+    # -- one batch --
+    def _batch(self, batch: list) -> None:
+        report = self.report
+        report.rows += len(batch)
+        parsed = []
+        for line, raw in batch:
+            reason = getattr(raw, "reason", None)
+            if reason:
+                report.refuse(line, getattr(raw, "column", ""), reason)
+                continue
+            row = self._convert(line, raw)
+            if row is not None:
+                parsed.append(row)
+        parsed = self._resolve_relations(parsed)
+        parsed = self._keys(parsed)
+        stored = self._stored(parsed)
+        creates, updates = [], []
+        for line, vals, key, _text in parsed:
+            self._judge(line, vals, stored.get(key) if key is not None else None, creates, updates)
+        self._write(creates, updates)
+
+    def _convert(self, line: int, raw: dict):
+        vals, refs = {}, {}
+        steps = self.steps
+        for name, cell in raw.items():
+            kind, fn, target = steps[name]
+            if kind is FIELD:
+                try:
+                    vals[target] = fn(cell)
+                except ValueError as exc:
+                    self.report.refuse(line, name, str(exc))
+                    return None
+            elif kind is RELATION:
+                text = values._text(cell, spreadsheet=self.spreadsheet) if cell is not None else ""
+                refs.setdefault(target.field, {})[fn] = (name, text.strip())
+        return line, vals, refs
+
+    def _resolve_relations(self, parsed: list) -> list:
+        opts = self.model._meta
+        for rel in self.relations.values():
+            fk = opts.get_field(rel.field)
+            related = fk.related_model
+            to_fields = list(rel.columns.values())
+            wanted = {tuple(refs[rel.field][t][1] for t in to_fields) for _, _, refs in parsed if rel.field in refs}
+            wanted = {k for k in wanted if any(k)}
+            found: dict[tuple, object] = {}
+            first = to_fields[0]
+            keys = list(wanted)
+            for query in _matching(related._default_manager, first, list({k[0] for k in keys})):
+                for row in query.values_list(*to_fields, related._meta.pk.attname):
+                    found[tuple(str(v) for v in row[:-1])] = row[-1]
+            kept = []
+            for line, vals, refs in parsed:
+                given = refs.get(rel.field)
+                if given is None:
+                    kept.append((line, vals, refs))
+                    continue
+                key = tuple(given[t][1] for t in to_fields) if all(t in given for t in to_fields) else None
+                column = next(iter(given.values()))[0]
+                if key is None:
+                    missing = [c for c, t in rel.columns.items() if t not in given]
+                    self.report.refuse(line, missing[0], f"{related._meta.verbose_name} needs column {missing[0]}")
+                    continue
+                if not any(key):
+                    if fk.null:
+                        vals[fk.attname] = None
+                        kept.append((line, vals, refs))
+                    else:
+                        self.report.refuse(line, column, f"a {related._meta.verbose_name} is required")
+                    continue
+                pk = found.get(key)
+                if pk is None:
+                    named = ", ".join(f"{t} {v!r}" for t, v in zip(to_fields, key, strict=True))
+                    self.report.refuse(line, column, f"no {related._meta.verbose_name} with {named}")
+                    continue
+                vals[fk.attname] = pk
+                kept.append((line, vals, refs))
+            parsed = kept
+        return [(line, vals) for line, vals, _ in parsed]
+
+    def _keys(self, parsed: list) -> list:
+        """Each row's natural key; rows without one are refused (or, when keys are optional, created); a key seen
+        earlier in the file is refused naming that line."""
+        out = []
+        for line, vals in parsed:
+            key = tuple(vals.get(a) for a in self.key_attnames)
+            if all(part is None or part == "" for part in key):
+                if self.spec.key_optional:
+                    for a in self.key_attnames:
+                        vals.pop(a, None)
+                    out.append((line, vals, None, None))
+                    continue
+                names = ", ".join(self.column_of.get(a, a) for a in self.key_attnames)
+                self.report.refuse(line, self.column_of.get(self.key_attnames[0], ""), f"no natural key ({names})")
+                continue
+            out.append((line, vals, key, _key_text(key)))
+        texts = [t for *_, t in out if t is not None]
+        earlier = self.seen.seen(texts) if texts else {}
+        kept, new_pairs, in_batch = [], [], {}
+        for line, vals, key, text in out:
+            if text is not None:
+                first = earlier.get(text) or in_batch.get(text)
+                if first is not None:
+                    column = self.column_of.get(self.key_attnames[0], "")
+                    self.report.refuse(line, column, f"duplicate natural key: the same record is on line {first}")
+                    continue
+                in_batch[text] = line
+                new_pairs.append((text, line))
+            kept.append((line, vals, key, text))
+        self.seen.add(new_pairs)
+        return kept
+
+    def _stored(self, parsed: list) -> dict:
+        keys = [key for _, _, key, _ in parsed if key is not None]
+        if not keys:
+            return {}
+        manager = self.model._default_manager
+        names = list(dict.fromkeys([self.pk_attname, *self.key_attnames, *self.written]))
+        first = self.key_attnames[0]
+        found = {}
+        firsts = list({k[0] for k in keys})
+        for query in _matching(manager, first, firsts):
+            for row in query.values(*names):
+                found[tuple(row[a] for a in self.key_attnames)] = row
+        return found
+
+    def _judge(self, line: int, vals: dict, stored: dict | None, creates: list, updates: list) -> None:
+        report = self.report
+        if stored is None:
+            merged = {}
+            for attname in self.written:
+                if attname not in vals:
+                    f = self.fields_by_attname[attname]
+                    merged[attname] = f.get_default() if f.has_default() or not f.is_relation else None
+                    if f.is_relation and not f.null:
+                        report.refuse(line, self.column_of[attname], "needed to create a record: the column is missing")
+                        return
+                    check = self.plans[self.column_of[attname]].check if not f.is_relation else None
+                    try:
+                        if check:
+                            check(merged[attname])
+                    except ValueError as exc:
+                        report.refuse(line, self.column_of[attname], f"needed to create a record: {exc}")
+                        return
+            merged.update(vals)
+        else:
+            if self.spec.clean is None and all(stored[a] == v for a, v in vals.items()):
+                report.unchanged += 1  # the common case of a refresh, without building anything
+                return
+            merged = {a: stored[a] for a in self.written} | vals
+        try:
+            cleaned = self.spec.clean(merged, stored) if self.spec.clean else merged
+        except DomainError as exc:
+            path = (exc.errors[0][0] if exc.errors else "") or ""
+            column = self.column_of.get(path.split(".")[0].split("[")[0], path.split(".")[0])
+            report.refuse(line, column, exc.message)
+            return
+        if stored is None:
+            if self.spec.key_optional and any(cleaned.get(a) not in (None, "") for a in self.key_attnames):
+                column = self.column_of.get(self.key_attnames[0], "")
+                report.refuse(line, column, "no record has this id (leave it empty to create a new one)")
+                return
+            creates.append((line, cleaned))
+            return
+        changed = [a for a in self.written if a in cleaned and cleaned[a] != stored[a]]
+        fixed = [a for a in changed if a in self.create_only]
+        if fixed:
+            report.refuse(line, self.column_of[fixed[0]], "cannot be changed by an import (it is set when created)")
+            return
+        if not changed:
+            report.unchanged += 1
+            return
+        updates.append((line, stored[self.pk_attname], cleaned))
+
+    def _write(self, creates: list, updates: list) -> None:
+        if not creates and not updates:
+            return
+        try:
+            with transaction.atomic():
+                self.spec.write(creates=[v for _, v in creates], updates=[(pk, v) for _, pk, v in updates])
+        except (DomainError, DatabaseError):
+            self._write_one_by_one(creates, updates)
+            return
+        self.report.created += len(creates)
+        self.report.updated += len(updates)
+
+    def _write_one_by_one(self, creates: list, updates: list) -> None:
+        for line, vals in creates:
+            if self._write_row(line, creates=[vals], updates=[]):
+                self.report.created += 1
+        for line, pk, vals in updates:
+            if self._write_row(line, creates=[], updates=[(pk, vals)]):
+                self.report.updated += 1
+
+    def _write_row(self, line: int, **batch) -> bool:
+        try:
+            with transaction.atomic():
+                self.spec.write(**batch)
+        except DomainError as exc:
+            path = (exc.errors[0][0] if exc.errors else "") or ""
+            self.report.refuse(line, self.column_of.get(path.split(".")[0], path), exc.message)
+            return False
+        except DatabaseError as exc:
+            self.report.refuse(line, "", f"refused by the database: {str(exc).strip().splitlines()[0][:300]}")
+            return False
+        return True
+
+
+def run_import(spec: ImportSpec, binary, *, fmt: str, dry_run=False, apply_valid=False, progress=None) -> Report:
+    """Import the rows of ``binary`` (a binary file object) into ``spec``'s model and return the report."""
+    return Importer(spec, fmt, dry_run=dry_run, apply_valid=apply_valid, progress=progress).run(binary)
+
+
+def model_label(model: type[models.Model]) -> str:
+    return model._meta.label

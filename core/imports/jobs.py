@@ -1,0 +1,134 @@
+"""Import jobs: an uploaded file, its dry run, then (once confirmed) its import; run in the request for small files
+and by a Celery task (``core.tasks.run_import``) above ``IMPORT_ASYNC_THRESHOLD`` bytes.
+
+Progress is written beside the file (``imports/<id>.progress``), not in the job's row: the import runs inside
+one transaction, whose writes no other connection sees until it ends, and SQLite allows one writer at a time.
+"""
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from .. import jobs
+from ..context import bound
+from ..errors import Invalid, InvalidState
+from ..models import ImportJob
+from . import readers, specs
+from .engine import Report, run_import
+
+logger = logging.getLogger(__name__)
+
+
+def _progress_path(job: ImportJob) -> Path:
+    return Path(default_storage.path(f"imports/{job.pk}.progress"))
+
+
+def import_job_progress(*, job: ImportJob) -> dict:
+    """``{"bytes_done", "rows_done", "percent"}`` of a running job (from its progress file), else of the row."""
+    done, rows = job.bytes_done, job.rows_done
+    if job.status == ImportJob.Status.RUNNING:
+        try:
+            data = json.loads(_progress_path(job).read_text())
+            done, rows = data["bytes_done"], data["rows_done"]
+        except (OSError, ValueError, KeyError):
+            pass
+    percent = 100 if job.status == ImportJob.Status.DONE else (min(99, done * 100 // job.size) if job.size else 0)
+    return {"bytes_done": done, "rows_done": rows, "percent": percent}
+
+
+@transaction.atomic
+def import_job_create(*, user, model_label: str, upload, fmt: str | None = None, apply_valid: bool = False):
+    """Keep the uploaded file and start its dry run (now, or in the background for a large file)."""
+    spec = specs.get_spec(model_label)
+    try:
+        fmt = readers.detect_format(upload.name, fmt or None)
+    except readers.FileRefused as exc:
+        raise Invalid(exc.message, code="imports.unknown_format", field="file") from None
+    job = ImportJob(
+        user=user,
+        model_label=spec.label,
+        fmt=fmt,
+        filename=os.path.basename(upload.name)[:255],
+        size=upload.size,
+        apply_valid=apply_valid,
+        background=upload.size > settings.IMPORT_ASYNC_THRESHOLD,
+    )
+    job.file.save(f"{job.pk}.{fmt}", upload, save=False)
+    job.save()
+    _start(job)
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, job_id) -> ImportJob:
+    """Apply a file whose dry run has finished (the user saw its report and confirmed)."""
+    job = ImportJob.objects.select_for_update().get(pk=job_id)
+    if job.stage != ImportJob.Stage.DRY_RUN or job.status != ImportJob.Status.DONE:
+        raise InvalidState("This file has no finished dry run to confirm.", code="imports.not_confirmable")
+    report = Report.from_dict(job.dry_run_report or {})
+    if report.file_error or (report.refused and not job.apply_valid):
+        raise InvalidState("The dry run refused this file: fix it and upload it again.", code="imports.refused")
+    job.stage = ImportJob.Stage.APPLY
+    job.status = ImportJob.Status.PENDING
+    job.bytes_done = job.rows_done = 0
+    job.save(update_fields=["stage", "status", "bytes_done", "rows_done"])
+    _start(job)
+    return job
+
+
+def _start(job: ImportJob) -> None:
+    if job.background:
+        jobs.enqueue_on_commit("core.tasks.run_import", str(job.pk))
+    else:
+        transaction.on_commit(lambda: import_job_run(job_id=job.pk))
+
+
+def import_job_run(*, job_id) -> ImportJob | None:
+    """Run the job's current stage. Idempotent: a finished stage is left alone; a stage interrupted mid-way
+    (worker died) is run again from the start (its transaction never committed)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+            return job
+        job.status = ImportJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.error = ""
+        job.save(update_fields=["status", "started_at", "error"])
+    progress_file = _progress_path(job)
+    progress_file.parent.mkdir(parents=True, exist_ok=True)
+    dry_run = job.stage == ImportJob.Stage.DRY_RUN
+    try:
+        spec = specs.get_spec(job.model_label)
+        with job.file.open("rb") as handle:
+
+            def progress(rows: int) -> None:
+                progress_file.write_text(json.dumps({"bytes_done": handle.tell(), "rows_done": rows}))
+
+            with bound(actor=f"user:{job.user_id}"):
+                report = run_import(
+                    spec, handle, fmt=job.fmt, dry_run=dry_run, apply_valid=job.apply_valid, progress=progress
+                )
+    except Exception as exc:
+        logger.exception("import %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    finally:
+        progress_file.unlink(missing_ok=True)
+    field = "dry_run_report" if dry_run else "report"
+    ImportJob.objects.filter(pk=job.pk).update(
+        **{field: report.as_dict()},
+        status=ImportJob.Status.DONE,
+        bytes_done=job.size,
+        rows_done=report.rows,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,322 @@
+"""Streaming readers of import files: CSV, XLSX, JSON (an array of objects) and JSON Lines.
+
+Each reader yields ``(line, {column: value})`` one row at a time and never holds the file: CSV and JSON Lines are
+read line by line, JSON through ijson's event parser, XLSX with openpyxl's read-only (SAX) workbook. ``line`` is
+what a person finds in the file: the CSV line (the header is line 1), the XLSX sheet row, the JSON Lines line, the
+JSON array's element number (1-based).
+
+Hostile files are refused with :class:`FileRefused` (a clear sentence, never a traceback): a file that is not
+UTF-8, too many columns, a duplicated or unknown header, an XLSX whose declared sheet or shared-string table would
+explode in memory (a "zip bomb"), a cell larger than :data:`MAX_CELL`. A formula in a cell is text: XLSX cells are
+read without evaluating anything (openpyxl returns a formula as its source text ``=SUM(A1)``) and CSV cells are
+never interpreted.
+"""
+
+import codecs
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+FORMATS = ("csv", "xlsx", "json", "jsonl")
+MAX_COLUMNS = 200  # the widest list has ~20 columns; 10,000 columns is an attack or a wrong file
+MAX_CELL = 100_000  # characters in one cell (a blackout timeframe is < 2 KB)
+MAX_LINE = 1_000_000  # characters in one CSV record / JSON Lines line
+# XLSX guards: the largest uncompressed part, the whole uncompressed workbook, and the compression ratio.
+XLSX_MAX_PART = 2 * 1024**3
+XLSX_MAX_RATIO = 200
+XLSX_MAX_ROWS = 10_000_000
+XLSX_MAX_SHARED_STRINGS_BYTES = 256 * 1024**2
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read (no row was judged). ``line`` says where, when known."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def detect_format(name: str, explicit: str | None = None) -> str:
+    if explicit:
+        if explicit not in FORMATS:
+            raise FileRefused(f"Unknown format {explicit!r}: choose among {', '.join(FORMATS)}.")
+        return explicit
+    suffix = Path(name or "").suffix.lower().lstrip(".")
+    if suffix == "ndjson":
+        suffix = "jsonl"
+    if suffix not in FORMATS:
+        raise FileRefused(f"Cannot tell the format of {name!r}: name it .csv, .xlsx, .json or .jsonl (or say it).")
+    return suffix
+
+
+def check_header(header: list, *, allowed: list[str], headers: dict[str, str]) -> list[str]:
+    """The column names of a header row: each a list column's name (or its CSV/XLSX header text)."""
+    if len(header) > MAX_COLUMNS:
+        raise FileRefused(f"The file has {len(header):,} columns; at most {MAX_COLUMNS} are read.", line=1)
+    by_header = {text.casefold(): name for name, text in headers.items()}
+    names = []
+    for raw in header:
+        text = "" if raw is None else str(raw).strip()
+        if text.startswith("'") and text[1:2] in "=+-@":  # a header the export neutralised
+            text = text[1:]
+        name = text if text in allowed else by_header.get(text.casefold())
+        if name is None:
+            if not text:
+                raise FileRefused("The header has an empty column name.", line=1)
+            raise FileRefused(
+                f"Unknown column {text!r}. The columns are: {', '.join(allowed)}.", line=1, column=text[:100]
+            )
+        if name in names:
+            raise FileRefused(f"Column {name!r} appears twice in the header.", line=1, column=name)
+        names.append(name)
+    return names
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------------
+def _text_lines(binary) -> Iterator[str]:
+    """Decode UTF-8 (a BOM is dropped) incrementally; a byte that is not UTF-8 is refused with its line."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    line = 1
+    pending = ""
+    while True:
+        chunk = binary.read(1 << 20)
+        final = not chunk
+        try:
+            text = decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            where = line + (pending + exc.object[: exc.start].decode("utf-8", "replace")).count("\n")
+            raise FileRefused(
+                f"The file is not UTF-8 (byte 0x{exc.object[exc.start]:02x} on line {where}). "
+                "Save it as CSV UTF-8 and upload it again.",
+                line=where,
+            ) from None
+        text = pending + text
+        parts = text.split("\n")
+        pending = parts.pop()
+        if len(pending) > MAX_LINE:
+            raise FileRefused(f"Line {line} is longer than {MAX_LINE:,} characters.", line=line)
+        for part in parts:
+            yield part + "\n"
+            line += 1
+        if final:
+            if pending:
+                yield pending
+            return
+
+
+def read_csv(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
+    # csv's own cell limit is process-wide (csv.field_size_limit): left as it is; a longer cell is refused below.
+    reader = csv.reader(_text_lines(binary), strict=False)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise FileRefused("The file is empty: no header row.")
+        names = check_header(header, allowed=allowed, headers=headers)
+        width = len(names)
+        for row in reader:
+            line = reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
+            if len(row) != width:
+                yield line, _WrongWidth(len(row), width)
+                continue
+            if any(len(cell) > MAX_CELL for cell in row):
+                yield line, _TooLong()
+                continue
+            yield line, dict(zip(names, row, strict=True))
+    except csv.Error as exc:
+        raise FileRefused(f"Line {reader.line_num}: not readable as CSV ({exc}).", line=reader.line_num) from None
+
+
+class _WrongWidth(dict):
+    """A CSV record with another number of cells than the header: refused as a row."""
+
+    def __init__(self, got: int, want: int):
+        super().__init__()
+        self.reason = f"{got} cells where the header has {want}"
+
+
+class _TooLong(dict):
+    def __init__(self):
+        super().__init__()
+        self.reason = f"a cell is longer than {MAX_CELL:,} characters"
+
+
+# --- JSON Lines and JSON -----------------------------------------------------------------------------------------
+def _object_row(obj, *, allowed, line: int) -> dict:
+    if not isinstance(obj, dict):
+        return _NotAnObject(type(obj).__name__)
+    if len(obj) > MAX_COLUMNS:
+        raise FileRefused(f"Row {line} has {len(obj):,} keys; at most {MAX_COLUMNS} are read.", line=line)
+    unknown = [k for k in obj if k not in allowed]
+    if unknown:
+        return _UnknownKeys(unknown, allowed)
+    return obj
+
+
+class _NotAnObject(dict):
+    def __init__(self, kind):
+        super().__init__()
+        self.reason = f"a JSON {kind} where an object is expected"
+
+
+class _UnknownKeys(dict):
+    def __init__(self, unknown, allowed):
+        super().__init__()
+        self.column = str(unknown[0])[:100]
+        self.reason = f"unknown key {str(unknown[0])[:100]!r}; the keys are: {', '.join(allowed)}"
+
+
+def read_jsonl(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
+    for line, text in enumerate(_text_lines(binary), start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError as exc:
+            yield line, _BadJSON(str(exc))
+            continue
+        yield line, _object_row(obj, allowed=allowed, line=line)
+
+
+class _BadJSON(dict):
+    def __init__(self, text):
+        super().__init__()
+        self.reason = f"not JSON ({text})"
+
+
+def read_json(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
+    import ijson
+
+    head = binary.read(3)
+    if head == codecs.BOM_UTF8:
+        head = b""
+    while True:  # the first byte that is not whitespace must open an array
+        if not head.strip():
+            more = binary.read(1)
+            if not more:
+                raise FileRefused("The file is empty: a JSON array of objects is expected.")
+            head += more
+            continue
+        break
+    if not head.lstrip().startswith(b"["):
+        raise FileRefused("Not a JSON array: a JSON file holds one array of objects, [{...}, {...}].", line=1)
+    binary = _Prefixed(head, binary)
+    index = 0
+    try:
+        for obj in ijson.items(binary, "item", use_float=True):
+            index += 1
+            yield index, _object_row(obj, allowed=allowed, line=index)
+    except ijson.common.IncompleteJSONError as exc:
+        where = f" after element {index}" if index else ""
+        raise FileRefused(f"Not a JSON array of objects{where}: {exc}.", line=index or None) from None
+    except UnicodeDecodeError:
+        raise FileRefused("The file is not UTF-8.") from None
+
+
+class _Prefixed(io.RawIOBase):
+    """A binary stream with a few already-read bytes put back in front."""
+
+    def __init__(self, head: bytes, rest):
+        self._head = head
+        self._rest = rest
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        if size == 0:
+            return b""
+        if self._head:
+            out, self._head = self._head, b""
+            if size is None or size < 0:
+                return out + self._rest.read()
+            return out + self._rest.read(max(0, size - len(out)))
+        return self._rest.read(size)
+
+    def readinto(self, buffer):
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+# --- XLSX --------------------------------------------------------------------------------------------------------
+def check_xlsx(binary) -> None:
+    """Refuse an XLSX whose parts would explode when read: a member too large uncompressed, a compression ratio of
+    a zip bomb, a shared-string table too large to hold, or a sheet that declares too many rows or columns."""
+    try:
+        archive = zipfile.ZipFile(binary)
+    except zipfile.BadZipFile:
+        raise FileRefused("Not an XLSX file (not a zip archive).") from None
+    with archive:
+        for info in archive.infolist():
+            if info.file_size > XLSX_MAX_PART:
+                raise FileRefused(f"XLSX part {info.filename} would be {info.file_size:,} bytes uncompressed.")
+            if info.compress_size and info.file_size / info.compress_size > XLSX_MAX_RATIO and info.file_size > 1 << 24:
+                raise FileRefused(
+                    f"XLSX part {info.filename} expands {info.file_size // info.compress_size}-fold: refused as a "
+                    "zip bomb."
+                )
+            if info.filename.endswith("sharedStrings.xml") and info.file_size > XLSX_MAX_SHARED_STRINGS_BYTES:
+                raise FileRefused(
+                    f"The XLSX shared-string table is {info.file_size:,} bytes: too large to read. Save the sheet "
+                    "as CSV instead."
+                )
+
+
+def read_xlsx(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    check_xlsx(binary)
+    binary.seek(0)
+    try:
+        workbook = load_workbook(binary, read_only=True, data_only=False, keep_links=False)
+    except (InvalidFileException, KeyError, zipfile.BadZipFile, ValueError) as exc:
+        raise FileRefused(f"Not a readable XLSX workbook ({type(exc).__name__}: {exc}).") from None
+    try:
+        sheet = workbook.worksheets[0]
+        max_row, max_column = sheet.max_row, sheet.max_column  # the sheet's declared dimension, when it has one
+        if max_column and max_column > MAX_COLUMNS:
+            raise FileRefused(f"The sheet declares {max_column:,} columns; at most {MAX_COLUMNS} are read.", line=1)
+        if max_row and max_row > XLSX_MAX_ROWS:
+            raise FileRefused(f"The sheet declares {max_row:,} rows; at most {XLSX_MAX_ROWS:,} are read.")
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+        header = next(rows, None)
+        if header is None:
+            raise FileRefused("The sheet is empty: no header row.")
+        header = list(header)
+        while header and header[-1] in (None, ""):
+            header.pop()
+        names = check_header(header, allowed=allowed, headers=headers)
+        width = len(names)
+        for line, values in enumerate(rows, start=2):
+            values = list(values)
+            extra = [v for v in values[width:] if v not in (None, "")]
+            if extra:
+                yield line, _WrongWidth(len(values), width)
+                continue
+            values = values[:width] + [None] * (width - len(values))
+            if all(v in (None, "") for v in values):
+                continue
+            yield line, {name: ("" if v is None else v) for name, v in zip(names, values, strict=True)}
+    finally:
+        workbook.close()
+
+
+READERS = {"csv": read_csv, "jsonl": read_jsonl, "json": read_json, "xlsx": read_xlsx}
+
+
+def read_rows(binary, fmt: str, *, allowed: list[str], headers: dict[str, str]) -> Iterator[tuple[int, dict]]:
+    """``(line, row)`` pairs of a binary file object. A row that is itself unreadable is a dict with a ``reason``
+    attribute (and maybe ``column``): the engine refuses that row and carries on."""
+    return READERS[fmt](binary, allowed=allowed, headers=headers)
+
+
+def spreadsheet(fmt: str) -> bool:
+    return fmt in ("csv", "xlsx")

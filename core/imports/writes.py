@@ -1,0 +1,133 @@
+"""Set-based writes for import services: a batch of new records and a batch of changed ones, a few statements each.
+
+- PostgreSQL: the batch is ``COPY``-ed into a temporary staging table shaped like the target, then one
+  ``INSERT … SELECT`` (new rows) and one ``UPDATE … FROM`` (changed rows) move it into place.
+- Elsewhere (SQLite): one multi-row ``INSERT`` for new rows and one ``INSERT … ON CONFLICT (pk) DO UPDATE`` of
+  the written columns for changed ones (Django's ``bulk_create(update_conflicts=True)``).
+
+The import engine has already matched every row by its natural key, so an insert that conflicts is a concurrent
+writer: the statement fails, and the engine's per-row fallback reports the row.
+"""
+
+import uuid
+from collections.abc import Callable
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def upsert(
+    model: type[models.Model],
+    *,
+    creates: list[dict],
+    updates: list[tuple[object, dict]],
+    update_fields: list[str],
+    derive: Callable[[dict], None] | None = None,
+) -> None:
+    """Insert ``creates`` (value dicts keyed by attname) and overwrite ``update_fields`` of ``updates``
+    (``(pk, values)``, values holding every written field). ``derive(values)`` fills derived keys first."""
+    if derive:
+        for values in creates:
+            derive(values)
+        for _, values in updates:
+            derive(values)
+    pk = model._meta.pk
+    fields = [f for f in update_fields if f != pk.attname]
+    if connection.vendor == "postgresql":
+        if creates:
+            _copy_insert(model, creates)
+        if updates and fields:
+            _copy_update(model, updates, fields)
+        return
+    if creates:
+        model._default_manager.bulk_create([model(**values) for values in creates])
+    if updates and fields:
+        objs = []
+        for key, values in updates:
+            obj = model(**values)
+            obj.pk = key
+            objs.append(obj)
+        model._default_manager.bulk_create(objs, update_conflicts=True, unique_fields=[pk.name], update_fields=fields)
+
+
+def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[str, Callable[[], object]]]:
+    """What ``Model(**values)`` and ``save()`` would fill in for the columns a row does not give."""
+    now = timezone.now()
+    out = []
+    for f in model._meta.concrete_fields:
+        if f.attname in given or (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField)):
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            out.append((f.attname, lambda now=now: now))
+        elif f.has_default():
+            out.append((f.attname, f.get_default))
+        else:
+            out.append((f.attname, lambda f=f: None if f.null else f.get_default()))
+    return out
+
+
+def _adapt(model, columns: list[str]):
+    """Per column, how a Python value goes into COPY (JSON as jsonb; everything else as psycopg dumps it)."""
+    from psycopg.types.json import Jsonb
+
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    return [
+        (lambda v: None if v is None else Jsonb(v)) if isinstance(by_attname[c], models.JSONField) else None
+        for c in columns
+    ]
+
+
+def _stage(cursor, model, columns: list[str], rows) -> str:
+    table = model._meta.db_table
+    stage = f"import_stage_{uuid.uuid4().hex[:12]}"
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {quoted} FROM {connection.ops.quote_name(table)} "  # noqa: S608
+        "WITH NO DATA"
+    )
+    adapters = _adapt(model, columns)
+    with cursor.cursor.copy(f"COPY {stage} ({quoted}) FROM STDIN") as copy:
+        if any(adapters):
+            for row in rows:
+                copy.write_row([fn(v) if fn else v for fn, v in zip(adapters, row, strict=True)])
+        else:
+            for row in rows:
+                copy.write_row(row)
+    return stage
+
+
+def _copy_insert(model, creates: list[dict]) -> None:
+    pk = model._meta.pk
+    if isinstance(pk, models.AutoField | models.BigAutoField):  # the database numbers new rows
+        creates = [{k: v for k, v in values.items() if k != pk.attname} for values in creates]
+    columns = list(creates[0])
+    defaults = _defaults(model, set(columns))
+    columns += [name for name, _ in defaults]
+    makers = [fn for _, fn in defaults]
+
+    def rows():
+        for values in creates:
+            yield [values[c] for c in columns[: len(columns) - len(makers)]] + [fn() for fn in makers]
+
+    if any(set(values) != set(creates[0]) for values in creates):  # rows of different shapes: one by one
+        for values in creates:
+            _copy_insert(model, [values])
+        return
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        stage = _stage(cursor, model, columns, rows())
+        table = connection.ops.quote_name(model._meta.db_table)
+        cursor.execute(f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {stage}")  # noqa: S608
+        cursor.execute(f"DROP TABLE {stage}")
+
+
+def _copy_update(model, updates: list[tuple[object, dict]], fields: list[str]) -> None:
+    pk = model._meta.pk.attname
+    columns = [pk, *fields]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        stage = _stage(cursor, model, columns, ([key, *(values[f] for f in fields)] for key, values in updates))
+        assignments = ", ".join(f"{quote(f)} = s.{quote(f)}" for f in fields)
+        table = quote(model._meta.db_table)
+        cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s WHERE t.{quote(pk)} = s.{quote(pk)}")  # noqa: S608
+        cursor.execute(f"DROP TABLE {stage}")

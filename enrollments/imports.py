@@ -1,0 +1,78 @@
+"""Master data the enrollments wire resolves against, importable from files (``core/imports``): programs,
+customers (account and person), premises, service points and which customer is served at which service point.
+
+A file's columns are the list's (``enrollments/exports.py``); rows are matched by natural key, relations named
+by natural key (a service point's premise by ``cis_premise_id``).
+"""
+
+from functools import partial
+
+from core.imports.specs import ImportSpec, Relation, register
+
+from .models import Customer, Premise, Program, ServiceAgreement, ServicePoint
+from .services.reference_rows import reference_rows_write
+
+register(
+    ImportSpec(
+        list_key="enrollments.programs",
+        natural_key=("program_id",),
+        fields=("program_id", "name", "description", "is_active"),
+        write=partial(reference_rows_write, model=Program),
+    )
+)
+
+register(
+    ImportSpec(
+        list_key="enrollments.customers",
+        natural_key=("cis_account_id", "cis_person_id"),
+        fields=("cis_account_id", "cis_person_id", "name"),
+        write=partial(reference_rows_write, model=Customer),
+    )
+)
+
+register(
+    ImportSpec(
+        list_key="enrollments.premises",
+        natural_key=("cis_premise_id",),
+        fields=(
+            "cis_premise_id",
+            "address1",
+            "address2",
+            "address3",
+            "address4",
+            "city",
+            "county",
+            "state",
+            "postal",
+            "country",
+            "division",
+            "time_zone",
+        ),
+        write=partial(reference_rows_write, model=Premise),
+        batch_size=5000,
+    )
+)
+
+register(
+    ImportSpec(
+        list_key="enrollments.service_points",
+        natural_key=("cis_service_point_id",),
+        fields=("cis_service_point_id", "service_type"),
+        relations=(Relation("premise", {"cis_premise_id": "cis_premise_id"}),),
+        write=partial(reference_rows_write, model=ServicePoint),
+        batch_size=5000,
+    )
+)
+
+register(
+    ImportSpec(
+        list_key="enrollments.service_agreements",
+        natural_key=("customer", "service_point"),
+        fields=(),
+        relations=(
+            Relation("customer", {"cis_account_id": "cis_account_id", "cis_person_id": "cis_person_id"}),
+            Relation("service_point", {"cis_service_point_id": "cis_service_point_id"}),
+        ),
+        write=partial(reference_rows_write, model=ServiceAgreement),
+    )
+)

@@ -1,0 +1,70 @@
+"""Inventory reference data and standalone services, importable from files (``core/imports``).
+
+Specifications, parties, places and resources are matched by their id (the name UIM requests use). Services are
+matched by their database id: a row without an id creates a service (outside any bundle), one with an id changes
+that service's editable fields; its category, state and specification are set when it is created.
+"""
+
+from functools import partial
+
+from core.imports.specs import ImportSpec, Relation, register
+
+from .models import Party, Place, Resource, Specification, check_service_dates
+from .services.reference_rows import reference_rows_write, services_write
+
+
+def _check_service(values: dict, stored: dict | None) -> dict:
+    check_service_dates(values.get("start_date"), values.get("end_date"))
+    return values
+
+
+register(
+    ImportSpec(
+        list_key="inventory.specifications",
+        natural_key=("id",),
+        fields=("id", "version", "entity_type", "description", "service_type", "start_date", "end_date"),
+        write=partial(reference_rows_write, model=Specification),
+    )
+)
+
+register(
+    ImportSpec(
+        list_key="inventory.parties",
+        natural_key=("id",),
+        fields=("id", "name", "role", "referred_type"),
+        write=partial(reference_rows_write, model=Party),
+    )
+)
+
+register(
+    ImportSpec(
+        list_key="inventory.places",
+        natural_key=("id",),
+        fields=("id", "name", "referred_type", "latitude", "longitude"),
+        write=partial(reference_rows_write, model=Place),
+    )
+)
+
+register(
+    ImportSpec(
+        list_key="inventory.resources",
+        natural_key=("id",),
+        fields=("id", "name", "type", "description", "lifecycle_state", "lifecycle_sub_state", "status"),
+        relations=(Relation("specification", {"specification": "id"}),),
+        write=partial(reference_rows_write, model=Resource),
+    )
+)
+
+register(
+    ImportSpec(
+        list_key="inventory.services",
+        natural_key=("id",),
+        key_optional=True,
+        fields=("id", "name", "service_type", "start_date", "end_date"),
+        create_only=("category", "state", "specification"),
+        relations=(Relation("specification", {"specification": "id"}),),
+        clean=_check_service,
+        write=services_write,
+        description="A row without an id creates a standalone service.",
+    )
+)
