@@ -7,6 +7,7 @@ Message numbers of the envelope (``serverMessage.messageNbr``; ``messageCategory
 4290 throttled, 5000 server error. A domain error may give its own number.
 """
 
+from django.db import DatabaseError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -39,6 +40,7 @@ MESSAGE_NUMBERS = {
     "media": 4150,
     "throttled": 4290,
     "server": 5000,
+    "unavailable": 5030,
 }
 
 TITLE_MAX = 60
@@ -58,7 +60,10 @@ class OracleContentNegotiation(DefaultContentNegotiation):
 
 
 def _user_name(request) -> str:
-    user = getattr(request, "user", None)
+    try:
+        user = getattr(request, "user", None)
+    except DatabaseError:  # authentication needed the database, which is down (a 503 is being rendered)
+        user = None
     return user.get_username() if user is not None and user.is_authenticated else "anonymous"
 
 
