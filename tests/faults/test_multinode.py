@@ -118,12 +118,12 @@ def _task_results(log: str, task: str) -> list[str]:
 
 def test_two_webs_two_workers_two_beats_apply_everything_once(superuser, inventory_demo):
     EventFactory(identifier="db1", event_class="DB", status="OPEN")
-    _short_window_policy("twin beats", opens_in=6, lasts=4)
-    due = _due_unenrollments(3)
     with cluster(database_url=_database_url(), broker_url=_redis_url()) as c:
         webs = [c.web("web-a"), c.web("web-b")]
         c.worker("worker-a"), c.worker("worker-b"), c.beat("beat-a"), c.beat("beat-b")
         c.wait_ready()
+        _short_window_policy("twin beats", opens_in=3, lasts=4)  # a window both beats will see open and close
+        due = _due_unenrollments(3)
         bundles = [_create_bundle(url) for url in webs]  # one activation through each web process
 
         for bundle in bundles:
