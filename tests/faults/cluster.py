@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -180,12 +180,17 @@ class PrivateCluster:
         self.data = self.dir / "data"
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/faults"
 
-    def _run(self, *cmd, **kwargs) -> None:
+    def _run(self, *cmd, server: bool = False, **kwargs) -> None:
+        if server and os.geteuid() == 0:  # PostgreSQL refuses to run as root: run the server as its own user
+            cmd = ("runuser", "-u", "postgres", "--", *cmd)
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
 
     def init(self, copy_of: str) -> None:
         """initdb, start, and load a dump of the database ``copy_of`` (a URL) as ``faults``."""
-        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        initdb = (str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self._run(*initdb, server=True)
         self.start()
         self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "faults")
         dump = subprocess.run(
@@ -195,16 +200,15 @@ class PrivateCluster:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l", str(self.dir / "log"), "start")
+        pg_ctl = (str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l", str(self.dir / "log"))
+        self._run(*pg_ctl, "start", server=True)
 
     def stop(self) -> None:
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", server=True)
 
     def close(self) -> None:
-        try:
+        with suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -16,7 +16,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from blackouts import services as blackout_services
@@ -157,7 +156,9 @@ def test_two_webs_two_workers_two_beats_apply_everything_once(superuser, invento
 
 
 def test_a_worker_killed_mid_task_has_it_redelivered_and_applied_once(superuser, inventory_demo):
-    with cluster(database_url=_database_url(), broker_url=_redis_url(), extra_env={"CELERY_VISIBILITY_TIMEOUT": "4"}) as c:
+    with cluster(
+        database_url=_database_url(), broker_url=_redis_url(), extra_env={"CELERY_VISIBILITY_TIMEOUT": "4"}
+    ) as c:
         web = c.web("web")
         slow = c.worker("worker-slow", FAULT_STEP_DELAY=3)
         c.wait_ready()
