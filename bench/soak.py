@@ -31,7 +31,7 @@ NOTIFICATIONS = "/rest/apis/customer/service/outageEventNotifications/"
 CONTACTS = "/rest/apis/customer/v-model/customerContact/"
 EVENTS = "/events-service/api/v1.0/events"
 EXPORT = "/api/outages/events/?format=csv"
-STATUSES = ["C1PN", "C1ST", "C1DL"]
+STATUSES = ["C1PN", "C1ST", "C1DV", "C1OP", "C1CK"]
 
 
 def _free_port() -> int:
