@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +32,7 @@ NOTIFICATIONS = "/rest/apis/customer/service/outageEventNotifications/"
 CONTACTS = "/rest/apis/customer/v-model/customerContact/"
 EVENTS = "/events-service/api/v1.0/events"
 EXPORT = "/api/outages/events/?format=csv"
+START = datetime(2025, 2, 6, tzinfo=UTC)
 STATUSES = ["C1PN", "C1ST", "C1DV", "C1OP", "C1CK"]
 
 
@@ -100,15 +102,15 @@ class Mix:
             }
             return "POST", NOTIFICATIONS, body, "outage notification"
         if kind < 7:  # 40% contact PUTs
-            contact = n % 500
+            contact, rounds = n % 500, n // 500  # each round reports every contact later than the last
             body = {
                 "accountId": f"{contact:010d}",
                 "deliveryChannel": "SMS ",
                 "deliveryValue": "+14155552671",
-                "eventCapturedDateTime": f"2025-02-06T10:{(n // 500) % 60:02d}:00Z",
+                "eventCapturedDateTime": (START + timedelta(minutes=rounds)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "notificationType": "OUTAGE_RESTORED",
                 "origin": "NMS ",
-                "status": STATUSES[(n // 500) % len(STATUSES)],
+                "status": STATUSES[rounds % len(STATUSES)],
                 "customerContactIdentifier": [{"externalRefId": f"SOAK-{contact}", "identifierType": "C1NS"}],
                 "templateData": [{"key": "eta", "value": "18:30"}],
             }
