@@ -61,6 +61,9 @@ class JSONLinesRenderer(_ExportRenderer):
     format = "jsonl"
 
 
+PAGE_MAX = 2**31 - 1  # far past the end of any list (a 404), and a number every database holds
+
+
 class AnalystPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -68,7 +71,10 @@ class AnalystPagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
-        bounds = {self.page_query_param: {"minimum": 1}, self.page_size_query_param: {"minimum": 1, "maximum": 1000}}
+        bounds = {
+            self.page_query_param: {"minimum": 1, "maximum": PAGE_MAX},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
         for parameter in parameters:
             parameter["schema"].update(bounds.get(parameter["name"], {}))
         return parameters
@@ -259,8 +265,11 @@ def _query_problem(filter_, name: str, values: list[str]) -> str | None:
             if not re.fullmatch(r"[0-9]{1,4}", value) or not 1 <= int(value) <= AnalystPagination.max_page_size:
                 return f"A whole number from 1 to {AnalystPagination.max_page_size}."
         elif name == "page":
-            if not re.fullmatch(r"[0-9]{1,18}", value) or int(value) < 1:
-                return "A whole number from 1."
+            if not re.fullmatch(r"[0-9]{1,10}", value) or not 1 <= int(value) <= PAGE_MAX:
+                return f"A whole number from 1 to {PAGE_MAX}."
+        elif name == "format":
+            if value not in exports.FORMATS:
+                return f"One of {', '.join(exports.FORMATS)}."
         elif name == FIELDS_PARAM:
             if "" in value.split(","):
                 return "Column names joined by commas (no empty name)."

@@ -283,6 +283,8 @@ def test_a_query_the_schema_refuses_is_a_400_naming_the_parameter(analyst, prefi
         {"page_size": "0"},
         {"page_size": "1001"},
         {"page": "-1", "format": "csv"},
+        {"page": "99999999999"},
+        {"format": ""},
         {"fields": ""},
         {"fields": "id,,id"},
     ]
