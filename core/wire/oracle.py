@@ -10,7 +10,7 @@ Message numbers of the envelope (``serverMessage.messageNbr``; ``messageCategory
 from django.db import DatabaseError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -51,6 +51,8 @@ class OracleContentNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         explicit_format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if explicit_format == "":  # ?format= names no format: as an unknown one, a 404 (DRF's answer)
+            raise exceptions.NotFound("Unknown format ''; use json or xml.")
         accept = request.META.get("HTTP_ACCEPT", "").strip()
         if not explicit_format and accept in ("", "*/*") and XML_MEDIA_TYPE in (request.content_type or ""):
             for renderer in renderers:
