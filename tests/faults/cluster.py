@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -210,11 +209,3 @@ class PrivateCluster:
         with suppress(subprocess.CalledProcessError):
             self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def wait_until(predicate, *, timeout: float = 60, message: str = "condition"):
-    return wait_for(predicate, timeout=timeout, interval=0.25, message=message)
-
-
-def monotonic() -> float:
-    return time.monotonic()
