@@ -7,7 +7,7 @@ PORT ?= 8000
 # What a target needs installed first; `make manage VENV_READY=` skips the check for a venv you manage yourself.
 VENV_READY ?= $(STAMP)
 
-.PHONY: run test bench lint format install clean-var manage
+.PHONY: run test bench soak lint format install clean-var manage
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
@@ -50,6 +50,12 @@ manage: $(VENV_READY)
 bench: export TESTING := 1
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A bounded mixed load against gunicorn for SOAK_MINUTES (5) on loopback: 0 errors and flat RSS, or it fails.
+# Not part of `make test`. Use PostgreSQL: DATABASE_URL=postgres://... make soak (docs/benchmarks.md).
+soak: export TESTING := 1
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -315,6 +315,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enrollments.tasks.complete_due_unenrollments",
         "schedule": crontab(minute=5, hour="*"),  # hourly: "daily" work that catches up a missed day at once
     },
+    "core-sweep-pending-exports": {
+        "task": "core.tasks.sweep_pending_exports",
+        "schedule": 60.0,
+    },
     "core-purge-expired-exports": {
         "task": "core.tasks.purge_expired_exports",
         "schedule": crontab(minute=17),
@@ -331,6 +335,10 @@ EXPORT_ASYNC_THRESHOLD = int(os.environ.get("EXPORT_ASYNC_THRESHOLD", "100000"))
 EXPORT_RETENTION_SECONDS = int(os.environ.get("EXPORT_RETENTION_SECONDS", str(24 * 3600)))
 # Admin imports of files larger than this many bytes run in the background (Celery) with a progress bar.
 IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", str(5 * 1024 * 1024)))
+# A job still PENDING this long after it was created is sent again by the sweep (its message was lost: the broker
+# was down at write time); a RUNNING job younger than the second one is another worker's (a duplicate is skipped).
+EXPORT_SWEEP_STALL_SECONDS = float(os.environ.get("EXPORT_SWEEP_STALL_SECONDS", "120"))
+EXPORT_RUNNING_STALE_SECONDS = float(os.environ.get("EXPORT_RUNNING_STALE_SECONDS", "3600"))
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

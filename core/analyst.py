@@ -12,10 +12,13 @@ A page row, a JSON/JSON Lines export row and a detail are built by the same row 
 so their keys (snake_case) and values are the same; CSV/XLSX headers are the columns' headers, in the same order.
 """
 
+import re
+
+import django_filters
+from django import forms
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -65,10 +68,23 @@ class AnalystBrowsableAPIRenderer(BrowsableAPIRenderer):
         return None
 
 
+PAGE_MAX = 2**31 - 1  # far past the end of any list (a 404), and a number every database holds
+
+
 class AnalystPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1, "maximum": PAGE_MAX},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 class AnalystPermission(DjangoModelPermissions):
@@ -187,11 +203,26 @@ class AnalystViewSet(viewsets.GenericViewSet):
             raise _bad_request(exc) from None
 
     def columns(self) -> list[lists.Column]:
-        names = [n.strip() for n in self.request.query_params.get(FIELDS_PARAM, "").split(",")]
+        params = self.request.query_params
+        names = params[FIELDS_PARAM].split(",") if FIELDS_PARAM in params else []
         try:
             return self.spec.select(names)
         except Invalid as exc:
             raise _bad_request(exc) from None
+
+    def check_query(self) -> None:
+        """The query is what the published schema says, or a 400 naming each parameter: one value per
+        parameter (but repeatable choices), no empty value where the schema has a type (a date-time, a number,
+        a choice...), booleans spelt ``true``/``false``, ``page_size`` 1..1000, ``fields`` column names joined
+        by commas. The FilterSet then judges each value (formats, ranges, choices)."""
+        filters = self.spec.filterset_class.base_filters
+        errors: dict[str, list[str]] = {}
+        for name, values in self.request.query_params.lists():
+            problem = _query_problem(filters.get(name), name, values)
+            if problem:
+                errors[name] = [problem]
+        if errors:
+            raise exceptions.ValidationError(errors)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -202,6 +233,7 @@ class AnalystViewSet(viewsets.GenericViewSet):
         return response
 
     def list(self, request, *args, **kwargs):
+        self.check_query()
         columns = self.columns()
         queryset = self.filter_queryset(self.get_queryset())
         fmt = self.export_format(request)
@@ -211,11 +243,51 @@ class AnalystViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(list(exports.json_rows(page, columns, model=self.spec.model)))
 
     def retrieve(self, request, *args, **kwargs):
+        self.check_query()
         columns = self.columns()
         try:
             return Response(self.spec.row(self.get_queryset(), kwargs[self.lookup_field], columns))
         except NotFound as exc:
             raise Http404(exc.message) from None
+
+
+_REPEATABLE = (django_filters.MultipleChoiceFilter,)
+_SINGLE = {"page", "page_size", FIELDS_PARAM, "format", "search"}
+_FORMATS = (*exports.FORMATS, AnalystBrowsableAPIRenderer.format)  # the files, and the browsable page
+
+
+def _is_text(filter_) -> bool:
+    """A filter whose schema is a plain string (an empty value is a value), or an array (an empty one)."""
+    if isinstance(filter_, django_filters.OrderingFilter):
+        return True
+    field_class = filter_.field_class
+    return issubclass(field_class, forms.CharField) and not issubclass(field_class, forms.UUIDField)
+
+
+def _query_problem(filter_, name: str, values: list[str]) -> str | None:
+    if filter_ is None and name not in _SINGLE:
+        return None  # not a parameter of this list: ignored, as DRF does
+    if len(values) > 1 and not isinstance(filter_, _REPEATABLE):
+        return "Give this parameter once."
+    for value in values:
+        if name == "page_size":
+            if not re.fullmatch(r"[0-9]{1,4}", value) or not 1 <= int(value) <= AnalystPagination.max_page_size:
+                return f"A whole number from 1 to {AnalystPagination.max_page_size}."
+        elif name == "page":
+            if not re.fullmatch(r"[0-9]{1,10}", value) or not 1 <= int(value) <= PAGE_MAX:
+                return f"A whole number from 1 to {PAGE_MAX}."
+        elif name == "format":
+            if value not in _FORMATS:
+                return f"One of {', '.join(_FORMATS)}."
+        elif name == FIELDS_PARAM:
+            if "" in value.split(","):
+                return "Column names joined by commas (no empty name)."
+        elif isinstance(filter_, django_filters.BooleanFilter):
+            if value not in ("true", "false"):
+                return "Either true or false."
+        elif value == "" and filter_ is not None and not _is_text(filter_):
+            return "This value may not be empty."
+    return None
 
 
 def _bad_request(exc: Invalid) -> exceptions.ValidationError:
@@ -228,9 +300,10 @@ def _bad_request(exc: Invalid) -> exceptions.ValidationError:
 def viewset_for(spec: lists.ListSpec) -> type[AnalystViewSet]:
     """The read-only viewset of a list: its rows, filters, orderings and formats all come from ``spec``."""
     serializer_class = row_serializer(spec)
+    column = "(?:" + "|".join(re.escape(name) for name in spec.column_names()) + ")"
     fields_parameter = OpenApiParameter(
         FIELDS_PARAM,
-        OpenApiTypes.STR,
+        {"type": "string", "pattern": f"^{column}(?:,{column})*$"},
         description=(
             "Comma-separated columns to answer (pages, details and exports), in that order; all by default. "
             f"Columns: {', '.join(spec.column_names())}."

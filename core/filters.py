@@ -16,9 +16,11 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField, ModelChoiceField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from drf_spectacular.utils import extend_schema_field
 
 INT64_MAX = 2**63 - 1
 
@@ -58,8 +60,25 @@ class BoundedDecimalField(forms.DecimalField):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "number", "minimum": -INT64_MAX, "maximum": INT64_MAX})
 class NumberFilter(django_filters.NumberFilter):
     field_class = BoundedDecimalField
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number that fits the database's 64-bit integers (``0.5`` is refused, as the schema's integer)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_value", INT64_MAX)
+        kwargs.setdefault("min_value", -INT64_MAX)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": -INT64_MAX, "maximum": INT64_MAX})
+class IntegerFilter(django_filters.NumberFilter):
+    """The filter of an integer column: whole numbers only."""
+
+    field_class = BoundedIntegerField
 
 
 class BoundedModelChoiceField(ModelChoiceField):
@@ -143,7 +162,8 @@ def _safe_defaults() -> dict:
     for field_class, options in FILTER_FOR_DBFIELD_DEFAULTS.items():
         options = dict(options)
         if options.get("filter_class") is django_filters.NumberFilter:
-            options["filter_class"] = NumberFilter
+            integer = issubclass(field_class, models.IntegerField | models.AutoField)
+            options["filter_class"] = IntegerFilter if integer else NumberFilter
         elif options.get("filter_class") is django_filters.ModelChoiceFilter:
             options["filter_class"] = ModelChoiceFilter
         elif options.get("filter_class") in (django_filters.DateTimeFilter, django_filters.IsoDateTimeFilter):

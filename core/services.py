@@ -42,11 +42,15 @@ def export_job_create(*, user, list_key: str, query: str, fmt: str, rows_total: 
 
 
 def export_job_run(*, job_id) -> ExportJob | None:
-    """Write the job's file in chunks, reporting progress. Idempotent: a finished job is left alone; a job
-    interrupted mid-way (worker died) starts its file again from the beginning."""
+    """Write the job's file in chunks, reporting progress. Idempotent: a finished job is left alone, and so is
+    one another worker started less than ``EXPORT_RUNNING_STALE_SECONDS`` ago (a duplicate message the sweep
+    sent); a job interrupted mid-way (worker died, message redelivered later) starts its file again."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):
+            return job
+        stale = timezone.now() - timedelta(seconds=settings.EXPORT_RUNNING_STALE_SECONDS)
+        if job.status == ExportJob.Status.RUNNING and job.started_at and job.started_at > stale:
             return job
         job.status = ExportJob.Status.RUNNING
         job.started_at = timezone.now()
@@ -96,6 +100,22 @@ def export_job_run(*, job_id) -> ExportJob | None:
     )
     job.refresh_from_db()
     return job
+
+
+def export_jobs_stalled(*, stall_seconds: float):
+    """Jobs still PENDING ``stall_seconds`` after they were created: their message never reached a worker (the
+    broker was down at write time) or was lost."""
+    cutoff = timezone.now() - timedelta(seconds=stall_seconds)
+    return ExportJob.objects.filter(status=ExportJob.Status.PENDING, created_at__lte=cutoff).order_by("created_at")
+
+
+def export_jobs_sweep(*, stall_seconds: float) -> int:
+    """Send again every stalled PENDING job (at most 1,000 a sweep). Returns how many were sent."""
+    ids = list(export_jobs_stalled(stall_seconds=stall_seconds).values_list("pk", flat=True)[:1000])
+    sent = sum(jobs.send("core.tasks.run_export", str(pk)) for pk in ids)
+    if sent:
+        logger.info("exports: sweep re-sent %d pending jobs", sent)
+    return sent
 
 
 def export_jobs_purge(*, now=None) -> int:

@@ -2,10 +2,11 @@
 and the exception handler of the JSON API (analyst lists, JWT endpoints, schema)."""
 
 import logging
+import sys
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request as django_bad_request
@@ -17,7 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from .wire import bmc, oracle, uim
-from .wire.common import Problem
+from .wire.common import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE, Problem, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,23 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def database_unavailable(request):
+    """A 503 in the requested path's family (JSON under ``/api/``, plain text for the admin and pages)."""
+    family = _family(request.path)
+    if family is not None:
+        response = family.standalone_response(Problem(503, "unavailable", DATABASE_UNAVAILABLE), request)
+    elif _is_api(request):
+        response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+    else:
+        response = HttpResponse(DATABASE_UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = DATABASE_RETRY_AFTER
+    return response
+
+
 def server_failure(request):
+    # Django calls this handler inside its ``except`` clause: the exception is the one being handled.
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable(request)
     family = _family(request.path)
     if family is None and _is_api(request):
         return JsonResponse({"detail": SERVER_ERROR}, status=500)
@@ -124,5 +141,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, RecursionError):  # JSON nested far too deep for the parser
         return Response({"detail": "Malformed request body: nested too deeply."}, status=status.HTTP_400_BAD_REQUEST)
     request = context.get("request")
+    if is_database_unavailable(exc):
+        logger.warning("Database unavailable serving %s: %s", getattr(request, "path", "?"), exc)
+        headers = {"Retry-After": DATABASE_RETRY_AFTER}
+        return Response({"detail": DATABASE_UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     logger.exception("Unhandled error serving %s", getattr(request, "path", "?"))
     return Response({"detail": SERVER_ERROR}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

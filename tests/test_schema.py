@@ -1,8 +1,12 @@
-"""Schemathesis over every documented operation: no 5xx, no answer that breaks its own schema.
+"""Schemathesis over every documented operation with every check: no 5xx, no answer that breaks its own schema, a
+schema-violating request refused (``negative_data_rejection``) and a schema-valid one accepted
+(``positive_data_acceptance``).
 
-Every check runs except the two about the server's judgement of input: a body can be schema-valid and still
-impossible (an unknown id, the 31st of February), which the endpoints refuse with a documented 400; and some
-endpoints are deliberately lenient where the vendor is (booleans sent as strings, extra padding).
+``EXCLUDED`` lists, per operation, the checks that cannot hold and why (docs/testing.md has the same table): each
+is a rule the published OpenAPI 3.0 schema cannot state — a reference that must exist, a cross-field rule, a real
+IANA zone. Generated strings hold no NUL character: the one input rule refuses NUL in every string of every family
+(a documented 400 that a schema cannot state for every string); tests/core/test_hostile_input.py proves the
+refusal on every operation.
 """
 
 import pytest
@@ -14,6 +18,23 @@ from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis import checks
 
 from config.wsgi import application
+
+POSITIVE = checks.positive_data_acceptance
+EXCLUDED = {
+    # BMC: a real IANA zone (timeZone.id) and a criteria language a schema cannot enumerate.
+    "POST /events-service/api/v1.0/blackout_policies": [POSITIVE],
+    "PUT /events-service/api/v1.0/blackout_policies/{policy_id}": [POSITIVE],
+    # BMC: every id must name an existing policy ("Invalid resource id specified", a 400 by the spec).
+    "POST /events-service/api/v1.0/blackout_policies/enable": [POSITIVE],
+    "POST /events-service/api/v1.0/blackout_policies/disable": [POSITIVE],
+    # BMC: free slot names, each matching a name pattern that OpenAPI 3.0 cannot put on property names.
+    "POST /events-service/api/v1.0/events": [POSITIVE],
+    # Oracle: cross-field rules — accountId or spId (search), an ETR after the start and known references
+    # (notifications), the path's externalCCId equal to the body's (contacts).
+    "POST /rest/apis/customer/service/outageEvent/search": [POSITIVE],
+    "POST /rest/apis/customer/service/outageEventNotifications/": [POSITIVE],
+    "PUT /rest/apis/customer/v-model/customerContact/{externalCCId}": [POSITIVE],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +62,9 @@ def api_schema(db):
     # (on PostgreSQL the connection is in the test transaction, so close_old_connections would close it).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    loaded = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    loaded.config.generation.update(allow_x00=False)
+    yield loaded
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
@@ -49,11 +72,14 @@ def api_schema(db):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+def test_every_exclusion_names_a_published_operation(api_schema):
+    labels = {operation.ok().label for operation in api_schema.get_all_operations()}
+    assert set(EXCLUDED) <= labels, set(EXCLUDED) - labels
+
+
 @schema.parametrize()
 @pytest.mark.timeout(1800)  # one test over every operation: minutes, more on a shared machine
 # derandomize: the same examples every run, so CI is repeatable (explore with more examples locally).
-@settings(max_examples=15, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=6, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, bearer):
-    case.call_and_validate(
-        headers=bearer, excluded_checks=[checks.positive_data_acceptance, checks.negative_data_rejection]
-    )
+    case.call_and_validate(headers=bearer, excluded_checks=EXCLUDED.get(case.operation.label, []))

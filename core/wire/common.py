@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
@@ -15,6 +16,16 @@ from core.errors import DomainError
 from .parsers import RequestTooLarge
 
 logger = logging.getLogger("core.wire")
+
+
+DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
+DATABASE_RETRY_AFTER = "5"
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """The database cannot be reached (down, restarting, connection lost): a 503, never a 500. Nothing was
+    written: a request's writes are atomic and roll back with the connection."""
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def reason_phrase(status_code: int) -> str:
@@ -167,6 +178,9 @@ def describe(exc: Exception, request=None, view=None) -> Problem:
         return Problem(429, "throttled", str(exc.detail), headers=headers)
     if isinstance(exc, exceptions.APIException):
         return Problem(exc.status_code, "api", str(exc.detail))
+    if is_database_unavailable(exc):
+        logger.warning("Database unavailable serving %s: %s", getattr(request, "path", "?"), exc)
+        return Problem(503, "unavailable", DATABASE_UNAVAILABLE, headers={"Retry-After": DATABASE_RETRY_AFTER})
     logger.exception("Unhandled error serving %s", getattr(request, "path", "?"))
     return Problem(500, "server", "Internal server error. The error was logged.")
 

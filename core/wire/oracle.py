@@ -7,9 +7,10 @@ Message numbers of the envelope (``serverMessage.messageNbr``; ``messageCategory
 4290 throttled, 5000 server error. A domain error may give its own number.
 """
 
+from django.db import DatabaseError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -39,6 +40,7 @@ MESSAGE_NUMBERS = {
     "media": 4150,
     "throttled": 4290,
     "server": 5000,
+    "unavailable": 5030,
 }
 
 TITLE_MAX = 60
@@ -49,6 +51,8 @@ class OracleContentNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         explicit_format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if explicit_format == "":  # ?format= names no format: as an unknown one, a 404 (DRF's answer)
+            raise exceptions.NotFound("Unknown format ''; use json or xml.")
         accept = request.META.get("HTTP_ACCEPT", "").strip()
         if not explicit_format and accept in ("", "*/*") and XML_MEDIA_TYPE in (request.content_type or ""):
             for renderer in renderers:
@@ -58,7 +62,10 @@ class OracleContentNegotiation(DefaultContentNegotiation):
 
 
 def _user_name(request) -> str:
-    user = getattr(request, "user", None)
+    try:
+        user = getattr(request, "user", None)
+    except DatabaseError:  # authentication needed the database, which is down (a 503 is being rendered)
+        user = None
     return user.get_username() if user is not None and user.is_authenticated else "anonymous"
 
 

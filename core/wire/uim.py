@@ -41,6 +41,7 @@ _CODES = {
     "too_large": ("PAYLOAD_TOO_LARGE", 1),
     "throttled": ("TOO_MANY_REQUESTS", 1),
     "server": ("INTERNAL_ERROR", 1),
+    "unavailable": ("SERVICE_UNAVAILABLE", 1),
 }
 
 

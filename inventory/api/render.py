@@ -214,19 +214,19 @@ class ServiceRenderer:
 
     @staticmethod
     def characteristic(char) -> dict:
-        return compact(
-            {
-                "name": char.name,
-                "valueType": char.value_type,
-                "value": char.value,
-                "serviceName": char.service_name,
-                "serviceSpecName": char.service_spec_name,
-                "configItemId": char.config_item_id,
-                "configItemName": char.config_item_name,
-                "configItemDisplayName": char.config_item_display_name,
-                "configItemPath": char.config_item_path,
-            }
-        ) | ({"value": None} if char.value is None else {})
+        data = {
+            "name": char.name,
+            "valueType": char.value_type,
+            "value": char.value,
+            "serviceName": char.service_name,
+            "serviceSpecName": char.service_spec_name,
+            "configItemId": char.config_item_id,
+            "configItemName": char.config_item_name,
+            "configItemDisplayName": char.config_item_display_name,
+            "configItemPath": char.config_item_path,
+        }
+        # The value is always rendered, as the schema requires: "", [], {} (and a null stored by staff) included.
+        return compact(data) | {"value": char.value}
 
     def _embedded(self, service_id, remaining: int, top: bool, kind: str, name: str | None = None) -> dict:
         if self._expands(remaining, top, kind) and int(service_id) in self.cache:

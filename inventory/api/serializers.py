@@ -87,8 +87,9 @@ class CharacteristicSerializer(WireNamesMixin, ConfigItemFieldsMixin):
 
     name = serializers.CharField(max_length=NAME_MAX)
     valueType = enum_field(choices=models.ValueType.choices, required=False)
+    # The spec: value (required). A null would be stored as no value and break the response's "value" (required).
     value = serializers.JSONField(
-        allow_null=True, validators=[_no_nul], help_text="The characteristic's value (any JSON value)."
+        validators=[_no_nul], help_text="The characteristic's value (any JSON value but null)."
     )
     serviceName = _text(help_text="The service the characteristic belongs to; another name makes a supporting RFS.")
     serviceSpecName = _text(help_text="The specification of that service; needed to create a supporting RFS.")

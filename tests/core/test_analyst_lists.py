@@ -267,3 +267,47 @@ def test_blackout_event_search_covers_the_host_name(analyst):
     row = next(r for r in rows if r["source_hostname"])
     found = analyst.get("/api/blackouts/events/", {"search": row["source_hostname"].upper(), "page_size": 1000})
     assert row["id"] in {r["id"] for r in found.json()["results"]}
+
+
+def _typed_filters(spec) -> dict:
+    """One filter of each kind the list has, by schema type: {kind: parameter name}."""
+    import django_filters
+
+    from core.analyst import _is_text
+
+    out = {}
+    for name, filter_ in spec.filterset_class.base_filters.items():
+        if isinstance(filter_, django_filters.BooleanFilter):
+            out.setdefault("boolean", name)
+        elif not _is_text(filter_):
+            out.setdefault("typed", name)
+    return out
+
+
+@pytest.mark.parametrize(("prefix", "spec"), ROUTES, ids=IDS)
+def test_a_query_the_schema_refuses_is_a_400_naming_the_parameter(analyst, prefix, spec):
+    """Item 10 of issue 15: empty typed values, page_size=null, a boolean spelt null were silently ignored."""
+    kinds = _typed_filters(spec)
+    refused = [
+        {"page_size": "null"},
+        {"page_size": "0"},
+        {"page_size": "1001"},
+        {"page": "-1", "format": "csv"},
+        {"page": "99999999999"},
+        {"format": ""},
+        {"fields": ""},
+        {"fields": "id,,id"},
+    ]
+    if "typed" in kinds:
+        refused.append({kinds["typed"]: ""})
+    if "boolean" in kinds:
+        refused += [{kinds["boolean"]: "null"}, {kinds["boolean"]: ["true", "false"]}]
+    for params in refused:
+        response = analyst.get(f"/api/{prefix}/", params)
+        assert response.status_code == 400, (params, response.content[:200])
+        assert set(response.json()) == {next(iter(params))}, response.json()
+    accepted = [{"page_size": "1000"}, {"ordering": ""}, {"fields": "id"}]
+    if "boolean" in kinds:
+        accepted.append({kinds["boolean"]: "false"})
+    for params in accepted:
+        assert analyst.get(f"/api/{prefix}/", params).status_code == 200, params

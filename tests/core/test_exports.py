@@ -178,6 +178,51 @@ def test_background_job_exports_the_filtered_list_without_a_request(people, supe
     assert job.status == ExportJob.Status.DONE
 
 
+def test_a_job_whose_message_was_lost_is_sent_again_by_the_sweep(people, superuser, settings, tmp_path, monkeypatch):
+    """Issue 15, item 13: the broker is down when the job is created; the beat's sweep sends it again."""
+    from celery import current_app
+
+    from core import tasks
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    task = current_app.tasks["core.tasks.run_export"]
+    with monkeypatch.context() as patched:
+        patched.setattr(task, "apply_async", lambda *a, **k: (_ for _ in ()).throw(ConnectionError("broker down")))
+        job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.PENDING
+    assert tasks.sweep_pending_exports.delay(stall_seconds=3600).get() == 0  # not stalled yet: left alone
+    assert tasks.sweep_pending_exports.delay(stall_seconds=0).get() == 1
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and Path(job.file.path).exists()
+    assert tasks.sweep_pending_exports.delay(stall_seconds=0).get() == 0  # nothing pending any more
+
+
+def test_a_duplicate_message_leaves_a_running_job_to_its_worker(people, superuser):
+    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    started = timezone.now() - timedelta(seconds=5)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, started_at=started, rows_done=0)
+    services.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.started_at) == (ExportJob.Status.RUNNING, started)
+
+
+def test_every_sweep_and_periodic_task_is_on_the_beat_schedule():
+    """A lone instance recovers what a dead broker lost only if its own beat runs every app's sweep."""
+    from celery import current_app
+    from django.conf import settings
+
+    current_app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    sweeps = {name for name in current_app.tasks if ".tasks.sweep" in name or name.endswith("_tick")}
+    assert sweeps and sweeps <= scheduled, sweeps - scheduled
+    assert {"core.tasks.sweep_pending_exports", "inventory.tasks.sweep_stalled_activations"} <= scheduled
+    assert all(name in current_app.tasks for name in scheduled)
+
+
 def test_expired_export_files_are_removed(people, superuser, settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

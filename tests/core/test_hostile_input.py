@@ -197,3 +197,17 @@ def test_a_refused_string_names_its_path():
 )
 def test_parser_accepts(raw, expected):
     assert parse_json_bytes(raw) == expected
+
+
+ORACLE_OPERATIONS = [op for op in OPERATIONS if op[0] == "oracle"]
+
+
+@pytest.mark.parametrize(("family", "method", "path"), ORACLE_OPERATIONS)
+def test_an_empty_format_is_an_unknown_format_not_ignored(client, family, method, path):
+    """``?format=`` names no format: a 404 in the envelope, as ``?format=nope`` (Schemathesis' negative check)."""
+    for value in ("", "nope"):
+        response = client.generic(
+            method.upper(), f"{_fill(path)}?format={value}", b"{}", content_type="application/json"
+        )
+        assert response.status_code == 404, (value, response.content[:200])
+        _assert_envelope(family, response)

@@ -258,6 +258,28 @@ def test_null_character_in_a_value_is_400(client):
     assert post(client, BUNDLE, body).status_code == 400
 
 
+def test_null_value_of_a_characteristic_is_400(client):
+    # The spec: value (required); a null would be stored as no value and leave the response without one.
+    body = example("create-request")
+    body["items"][0]["serviceCharacteristic"][0]["value"] = None
+    services = Service.objects.count()
+    response = post(client, BUNDLE, body)
+    assert response.status_code == 400
+    assert "items[0].serviceCharacteristic[0].value" in response.json()["message"][0]
+    assert Service.objects.count() == services
+
+
+@pytest.mark.parametrize("value", ["", [], {}, 0, False])
+def test_empty_or_falsy_characteristic_value_is_rendered(client, value):
+    body = example("create-request")
+    body["items"][0]["serviceCharacteristic"][0]["value"] = value
+    created = create(client, body)
+    for rendered in (created, client.get(f"{BUNDLE}/{created['id']}").json()):
+        name = body["items"][0]["serviceCharacteristic"][0]["name"]
+        (char,) = [c for c in rendered["items"][0]["serviceCharacteristic"] if c["name"] == name]
+        assert char["value"] == value
+
+
 # --- update -------------------------------------------------------------------------------------------
 
 
