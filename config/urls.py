@@ -4,11 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from core import views as core_views
 from core.auth_views import JWTObtainView, JWTRefreshView, admin_login
+from core.metrics_view import metrics_view
 
 urlpatterns = [
     path("admin/login/", admin_login),  # the admin's own login view, throttled (core/auth_views.py)
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/auth/token/", JWTObtainView.as_view(), name="token_obtain_pair"),
     path("api/auth/token/refresh/", JWTRefreshView.as_view(), name="token_refresh"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, Invalid
 
 from .models import (
@@ -208,6 +209,7 @@ def contact_upsert(
         ContactStatusEvent.objects.create(
             contact=contact, status=status, reason=reason, event_captured_at=captured, applied=not stale
         )
+        metrics.outcome("contact_status_reports", "out_of_order" if stale else "applied")
     return ContactUpsertResult(contact=contact, created=created, stale=stale, event_recorded=event_recorded)
 
 

@@ -14,4 +14,7 @@ class CoreConfig(AppConfig):
         from . import roles
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
+        from . import metrics_backlog  # noqa: F401  (registers core's scrape-time gauges)
+
         autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py
+        autodiscover_modules("metrics")  # and its scrape-time gauges in <app>/metrics.py (core/metrics.py)
