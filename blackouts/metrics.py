@@ -13,9 +13,9 @@ from .models import BlackoutPolicy
     "How long the oldest window edge (start or end) that the tick should have applied has been waiting; 0 when "
     "every edge is applied.",
 )
-def blackout_tick_lag() -> float:
+def blackout_tick_lag(now=None) -> float:
     """The same edges :func:`blackouts.services.policies_due` finds, timed: one aggregate query."""
-    now = timezone.now()
+    now = now or timezone.now()
     ready = Q(apply_error="")
     edges = BlackoutPolicy.objects.aggregate(
         start=Min("window_start", filter=ready & Q(enabled=True, window_start__lte=now, applied_start__isnull=True)),

@@ -341,6 +341,18 @@ EXPORT_RETENTION_SECONDS = int(os.environ.get("EXPORT_RETENTION_SECONDS", str(24
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
 
+
+# --- Health (core/health.py): /healthz answers 503 when a backlog figure is over its limit (empty: never fails) ---
+def env_limit(name: str, default: str) -> float | None:
+    value = os.environ.get(name, default).strip()
+    return float(value) if value else None
+
+
+HEALTH_MAX_QUEUE_AGE_SECONDS = env_limit("HEALTH_MAX_QUEUE_AGE_SECONDS", "300")
+HEALTH_MAX_TICK_LAG_SECONDS = env_limit("HEALTH_MAX_TICK_LAG_SECONDS", "120")
+HEALTH_MAX_EXPORTS_PENDING_STALE = env_limit("HEALTH_MAX_EXPORTS_PENDING_STALE", "0")
+HEALTH_MAX_ACTIVATIONS_STALLED = env_limit("HEALTH_MAX_ACTIVATIONS_STALLED", "0")
+
 # --- Logging (core/logging.py) -------------------------------------------------------------------------------
 # LOG_FORMAT=json: one JSON object per line (request id, actor, fields); the default is one readable line.
 # Either way every record carries the request id, and credentials are masked.

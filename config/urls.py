@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from core import health
 from core import views as core_views
 from core.auth_views import JWTObtainView, JWTRefreshView, admin_login
 from core.metrics_view import metrics_view
@@ -9,7 +10,8 @@ from core.metrics_view import metrics_view
 urlpatterns = [
     path("admin/login/", admin_login),  # the admin's own login view, throttled (core/auth_views.py)
     path("admin/", admin.site.urls),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     path("metrics", metrics_view, name="metrics"),
     path("api/auth/token/", JWTObtainView.as_view(), name="token_obtain_pair"),
     path("api/auth/token/refresh/", JWTRefreshView.as_view(), name="token_refresh"),
