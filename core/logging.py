@@ -45,10 +45,14 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = context.request_id() or "-"
+            # django.request logs a 4xx/5xx after the middleware has left the request's context, with the request
+            rid = context.request_id() or getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = rid or "-"
         if not hasattr(record, "actor"):
             try:
-                record.actor = context.actor() or "-"
+                request = getattr(record, "request", None)
+                fallback = context.user_actor(getattr(request, "user", None)) if request is not None else None
+                record.actor = context.actor() or fallback or "-"
             except Exception:  # resolving the web actor must never break logging
                 record.actor = "-"
         return True
@@ -108,8 +112,11 @@ class JsonFormatter(logging.Formatter):
             "actor": getattr(record, "actor", None) or "-",
         }
         for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_") and key not in entry:
-                entry[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
+            # Fields passed with extra= that are plain values (an object such as django.request's ``request`` is
+            # left out: its text would carry the query string)
+            plain = isinstance(value, str | int | float | bool | None)
+            if plain and key not in _STANDARD and not key.startswith("_") and key not in entry:
+                entry[key] = value
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         elif record.exc_text:
