@@ -29,7 +29,7 @@ run: $(STAMP)
 	@echo "  Health:   http://127.0.0.1:$(PORT)/healthz"
 	@echo "  Web, Celery worker and beat run below; Ctrl-C stops all three."
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m config.honcho_run start -f Procfile
 
 test: export TESTING := 1
 test: $(STAMP)

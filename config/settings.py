@@ -295,6 +295,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(BROKER_DIR / "in"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),  # kombu's default is ./control, in the working directory
+        # How often an idle worker looks for files (kombu's default, 1 s, also delays every shutdown step by 1 s).
+        "polling_interval": float(os.environ.get("CELERY_FILE_BROKER_POLL_SECONDS", "0.2")),
         "store_processed": False,
     }
 else:
@@ -307,6 +309,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# Stopping (docs/operations.md, "Stopping cleanly"): the worker runs with REMAP_SIGTERM=SIGQUIT, so SIGTERM (honcho,
+# systemd, a container runtime) begins a soft shutdown: tasks in flight get this many seconds to finish, then are
+# cancelled and, being acks_late, returned to the queue. Idle, the worker stops at once.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = float(os.environ.get("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", "1"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic work of the domain apps. Every task is idempotent, so a missed or doubled tick is harmless.
 CELERY_BEAT_SCHEDULE: dict = {
