@@ -13,6 +13,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+# A worker machine without a web process shows its counters to Prometheus itself: METRICS_WORKER_PORT starts an
+# exporter in the worker's main process, over every pool process's counters (PROMETHEUS_MULTIPROC_DIR).
+@signals.worker_init.connect
+def _worker_metrics_exporter(**_kwargs):
+    port = os.environ.get("METRICS_WORKER_PORT")
+    if port:
+        metrics.serve_worker_metrics(int(port), os.environ.get("METRICS_WORKER_BIND", "127.0.0.1"))
+
+
 # The request id travels with a task as a message header: set when a request (or task) enqueues, bound while the
 # task runs, with the actor ``task:<name>``. Work sent from a sweep or beat gets a fresh id.
 @signals.before_task_publish.connect

@@ -140,6 +140,22 @@ def exposition() -> bytes:
     return generate_latest(registry)
 
 
+def serve_worker_metrics(port: int, address: str) -> None:
+    """An HTTP exporter in a Celery worker's main process: the counters of its pool processes (multiprocess mode),
+    without the backlog gauges (the web's ``/metrics`` has those). Unauthenticated: bind it to an address only
+    Prometheus reaches."""
+    from prometheus_client import start_http_server
+
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        for collector in (WIRE_OUTCOMES, TASKS):
+            registry.register(collector)
+    start_http_server(port, addr=address, registry=registry)
+    logger.info("metrics: worker exporter on %s:%s", address, port)
+
+
 def mark_process_dead(pid: int) -> None:
     """Multiprocess mode: forget a dead process's live gauges (gunicorn's ``child_exit`` hook calls this)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
