@@ -44,6 +44,13 @@ def var_dir(tmp_path_factory):
     return var
 
 
+@pytest.fixture
+def empty_queue(var_dir):
+    """No task left from the test before (a test leaves its long task queued again, on purpose)."""
+    for message in (var_dir / "broker" / "in").glob("*.msg"):
+        message.unlink()
+
+
 def _descendants(pid: int) -> set[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -99,7 +106,9 @@ def _queued_ids(var_dir: Path) -> set[str]:
     [(0.3, "finished"), (120, "queued again")],
     ids=["short task finishes", "long task goes back to the queue"],
 )
-def test_ctrl_c_stops_web_worker_and_beat_cleanly_while_a_task_runs(var_dir, tmp_path, monkeypatch, seconds, outcome):
+def test_ctrl_c_stops_web_worker_and_beat_cleanly_while_a_task_runs(
+    var_dir, empty_queue, tmp_path, monkeypatch, seconds, outcome
+):
     procfile = (ROOT / "Procfile").read_text()
     assert "celery -A config worker" in procfile and "celery -A config beat" in procfile
     test_procfile = tmp_path / "Procfile"
@@ -155,3 +164,44 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_sigterm_from_a_supervisor_stops_the_production_worker_with_nothing_left_behind(
+    var_dir, empty_queue, tmp_path, monkeypatch
+):
+    """Procfile.prod's worker line, SIGTERM to its whole process group (what a supervisor that signals groups
+    does) and never a SIGKILL: the worker and its pool children are gone, the task in flight back in the queue."""
+    line = next(
+        line.split(":", 1)[1].strip()
+        for line in (ROOT / "Procfile.prod").read_text().splitlines()
+        if line.startswith("worker:")
+    )
+    command = line.replace("celery -A config worker", "celery -A config worker -I tests.core.worker_tasks -c 2")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen(
+            ["/bin/sh", "-c", command],
+            cwd=ROOT,
+            env=_env(var_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        output = lambda: log_path.read_text(errors="replace")  # noqa: E731
+        wait_for(lambda: " ready." in output(), timeout=90, message="worker ready")
+        task_id = _send(var_dir, monkeypatch, marks, 120)
+        wait_for(lambda: any(marks.glob("started-*")), timeout=60, message="the task to start")
+        processes = _descendants(worker.pid) | {worker.pid}
+        assert len(processes) >= 3  # the worker and its two pool children
+
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=STOP_WITHIN + 20)
+        wait_for(lambda: not any(_alive(pid) for pid in processes), timeout=STOP_WITHIN, message="nothing left")
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert task_id in _queued_ids(var_dir), output()[-3000:]
+    assert not (marks / "finished").exists()
