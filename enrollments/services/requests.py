@@ -182,6 +182,7 @@ def unenrollment_complete_due(*, today: date | None = None) -> int:
         pk__in=due.values("enrollment_id"), status=EnrollmentStatus.PENDING_UNENROLL, end_date__lte=today
     ).update(status=EnrollmentStatus.UNENROLLED, updated_at=now)
     completed = due.update(status=UnenrollmentStatus.COMPLETED, completed_at=now)
+    metrics.outcome("unenrollments", "completed", completed)
     Enrollment.objects.filter(status=EnrollmentStatus.PENDING, start_date__lte=today).update(
         status=EnrollmentStatus.ENROLLED, updated_at=now
     )

@@ -23,3 +23,6 @@ def test_unenrollments_are_counted_by_outcome():
     assert outcome_count("unenrollments", "pending") == before["pending"] + 1
     assert outcome_count("unenrollments", "replayed") == before["replayed"] + 1
     assert outcome_count("unenrollments", "error") == before["error"] + 1
+    completed = outcome_count("unenrollments", "completed")
+    assert services.unenrollment_complete_due(today=TODAY + timedelta(days=3)) == 1  # its day comes
+    assert outcome_count("unenrollments", "completed") == completed + 1
