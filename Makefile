@@ -27,9 +27,10 @@ run: $(STAMP)
 	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/"
 	@echo "  API docs: http://127.0.0.1:$(PORT)/api/docs/   (Redoc: /api/redoc/, schema: /api/schema/)"
 	@echo "  Health:   http://127.0.0.1:$(PORT)/healthz"
+	@echo "  Metrics:  http://127.0.0.1:$(PORT)/metrics   (Prometheus; this machine only; docs/operations.md)"
 	@echo "  Web, Celery worker and beat run below; Ctrl-C stops all three."
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m config.honcho_run start -f Procfile
 
 test: export TESTING := 1
 test: $(STAMP)

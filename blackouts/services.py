@@ -14,6 +14,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, Invalid, InvalidState, NotFound
 
 from . import criteria, policy_input, windows
@@ -174,7 +175,7 @@ def _policy_q(policy: BlackoutPolicy) -> Q:
 
 def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:
     """Window start: OPEN events matching the selector become BLACKOUT, in one UPDATE."""
-    return (
+    count = (
         Event.objects.filter(status=EventStatus.OPEN)
         .filter(_policy_q(policy))
         .update(
@@ -184,6 +185,8 @@ def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:
             blacked_out_at=now,
         )
     )
+    metrics.outcome("events", "blacked_out", count)
+    return count
 
 
 def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime) -> int:
@@ -396,4 +399,6 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[Ev
             event.blackout_policy = policy
             event.blacked_out_at = now
         objects.append(event)
+    metrics.outcome("events", "received", len(objects))
+    metrics.outcome("events", "blacked_out", sum(1 for event in objects if event.blacked_out_at == now))
     return Event.objects.bulk_create(objects, batch_size=1000)

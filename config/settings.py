@@ -15,6 +15,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from core.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.MetricsMiddleware",  # first: times and counts everything below it (core/metrics.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -182,7 +185,7 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _SECURE)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _SECURE else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _SECURE
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _SECURE)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^metrics$"]
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(64 * 1024 * 1024)))
 # Wire and API request bodies: over this a 413 in the family's envelope, decided before reading (parsers.py).
@@ -283,7 +286,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://"
+# The file broker names a host so that kombu does not warn "No hostname was supplied" on every start.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://localhost/"
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("in", "processed"):
@@ -292,6 +296,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "in"),
         "data_folder_out": str(BROKER_DIR / "in"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),  # kombu's default is ./control, in the working directory
+        # How often an idle worker looks for files (kombu's default, 1 s, also delays every shutdown step by 1 s).
+        "polling_interval": float(os.environ.get("CELERY_FILE_BROKER_POLL_SECONDS", "0.2")),
         "store_processed": False,
     }
 else:
@@ -304,6 +311,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# Stopping (docs/operations.md, "Stopping cleanly"): the worker runs with REMAP_SIGTERM=SIGQUIT, so SIGTERM (honcho,
+# systemd, a container runtime) begins a soft shutdown: tasks in flight get this many seconds to finish, then are
+# cancelled and, being acks_late, returned to the queue. Idle, the worker stops at once.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = float(os.environ.get("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", "1"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic work of the domain apps. Every task is idempotent, so a missed or doubled tick is harmless.
 CELERY_BEAT_SCHEDULE: dict = {
@@ -332,6 +343,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Exports ---------------------------------------------------------------------------------
 # Admin exports above this many rows run in the background (Celery) with a progress bar.
 EXPORT_ASYNC_THRESHOLD = int(os.environ.get("EXPORT_ASYNC_THRESHOLD", "100000"))
+# A background export still PENDING after this long was never enqueued or no worker took it (metrics, /healthz).
+EXPORT_PENDING_STALE_SECONDS = int(os.environ.get("EXPORT_PENDING_STALE_SECONDS", "300"))
 EXPORT_RETENTION_SECONDS = int(os.environ.get("EXPORT_RETENTION_SECONDS", str(24 * 3600)))
 # Admin imports of files larger than this many bytes run in the background (Celery) with a progress bar.
 IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", str(5 * 1024 * 1024)))
@@ -340,12 +353,26 @@ IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", str(5 * 10
 EXPORT_SWEEP_STALL_SECONDS = float(os.environ.get("EXPORT_SWEEP_STALL_SECONDS", "120"))
 EXPORT_RUNNING_STALE_SECONDS = float(os.environ.get("EXPORT_RUNNING_STALE_SECONDS", "3600"))
 
-# --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Metrics (core/metrics.py, docs/operations.md) ---------------------------------------------------------
+# /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or one whose address is in
+# METRICS_ALLOWED_NETWORKS (comma-separated CIDRs); with DEBUG on (make run), loopback too. Nobody else.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+
+
+# --- Health (core/health.py): /healthz answers 503 when a backlog figure is over its limit (empty: never fails) ---
+def env_limit(name: str, default: str) -> float | None:
+    value = os.environ.get(name, default).strip()
+    return float(value) if value else None
+
+
+HEALTH_MAX_QUEUE_AGE_SECONDS = env_limit("HEALTH_MAX_QUEUE_AGE_SECONDS", "300")
+HEALTH_MAX_TICK_LAG_SECONDS = env_limit("HEALTH_MAX_TICK_LAG_SECONDS", "120")
+HEALTH_MAX_EXPORTS_PENDING_STALE = env_limit("HEALTH_MAX_EXPORTS_PENDING_STALE", "0")
+HEALTH_MAX_ACTIVATIONS_STALLED = env_limit("HEALTH_MAX_ACTIVATIONS_STALLED", "0")
+
+# --- Logging (core/logging.py) -------------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (request id, actor, fields); the default is one readable line.
+# Either way every record carries the request id, and credentials are masked.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+LOGGING = logging_config(fmt=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))

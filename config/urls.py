@@ -2,16 +2,20 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import health
 from core import views as core_views
 from core.api_root import home
 from core.auth_views import JWTObtainView, JWTRefreshView, admin_login
 from core.docs_views import OfflineRedocView, redoc_bundle
+from core.metrics_view import metrics_view
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/login/", admin_login),  # the admin's own login view, throttled (core/auth_views.py)
     path("admin/", admin.site.urls),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/auth/token/", JWTObtainView.as_view(), name="token_obtain_pair"),
     path("api/auth/token/refresh/", JWTRefreshView.as_view(), name="token_refresh"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, Invalid
 
 from . import selectors, statements
@@ -213,6 +214,7 @@ def contact_upsert(
     event = None
     if event_recorded:
         event = {"status": status, "reason": reason, "event_captured_at": captured, "applied": not stale}
+        metrics.outcome("contact_status_reports", "out_of_order" if stale else "applied")
     statements.save_and_record(contact, changed if not stale else [], event)
     selectors.attach_lists(contact, **lists)
     return ContactUpsertResult(contact=contact, created=False, stale=stale, event_recorded=event_recorded)

@@ -15,6 +15,9 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
         auth.connect_permission_signals()
+        from . import metrics_backlog  # noqa: F401  (registers core's scrape-time gauges)
+
         autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py
-        autodiscover_modules("dashboard")  # ... and its admin dashboard panel in <app>/dashboard.py
-        autodiscover_modules("imports")  # and what can be imported from files in <app>/imports.py
+        autodiscover_modules("dashboard")  # ... its admin dashboard panel in <app>/dashboard.py
+        autodiscover_modules("imports")  # ... what can be imported from files in <app>/imports.py
+        autodiscover_modules("metrics")  # ... and its scrape-time gauges in <app>/metrics.py (core/metrics.py)

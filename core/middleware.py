@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from core import context
+import logging
+import time
+
+from core import context, metrics
 
 
 class RequestContextMiddleware:
@@ -22,4 +25,70 @@ class RequestContextMiddleware:
         with context.bound(request_id=rid, actor=lambda: context.user_actor(getattr(request, "user", None))):
             response = self.get_response(request)
         response[context.REQUEST_ID_HEADER] = rid
+        return response
+
+
+request_log = logging.getLogger("core.request")
+
+# Families by path prefix (the wire prefixes of core/wire/*.py), first match wins.
+_FAMILIES = (
+    ("/rest/apis/", "oracle"),
+    ("/events-service/api/v1.0/", "bmc"),
+    ("/InventoryRSOpenAPI/", "uim"),
+    ("/api/", "analyst"),
+    ("/admin/", "admin"),
+)
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def request_family(path: str) -> str:
+    for prefix, family in _FAMILIES:
+        if path.startswith(prefix):
+            return family
+    return "other"
+
+
+def request_endpoint(request) -> str:
+    """The route's name (``outages:notifications``), else its pattern; never the raw path (unbounded labels)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "<unmatched>"
+    return match.view_name or match.route or "<unnamed>"
+
+
+class MetricsMiddleware:
+    """Count every request by family, endpoint, method and status, time it (in memory: no query), and write its
+    one log line (``core.request``: method, path without the query string, status, duration, request id)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = time.perf_counter()
+        response = self.get_response(request)
+        elapsed = time.perf_counter() - start
+        family, endpoint = request_family(request.path), request_endpoint(request)
+        method = request.method if request.method in _METHODS else "other"  # a client invents methods at will
+        metrics.HTTP_REQUESTS.labels(family, endpoint, method, str(response.status_code)).inc()
+        metrics.HTTP_LATENCY.labels(family, endpoint).observe(elapsed)
+        status = response.status_code
+        request_log.log(
+            logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO,
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            status,
+            elapsed * 1000,
+            extra={
+                "request_id": getattr(request, "request_id", None),
+                "http_method": method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+                "family": family,
+                "endpoint": endpoint,
+            },
+        )
         return response

@@ -1,13 +1,11 @@
-"""Health check, the error pages that answer in the wire family of the requested path (JSON under ``/api/``),
+"""The error pages that answer in the wire family of the requested path (JSON under ``/api/``),
 and the exception handler of the JSON API (analyst lists, JWT endpoints, schema)."""
 
 import logging
 import sys
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found, server_error
@@ -30,37 +28,6 @@ def _family(path: str):
         if path.startswith(prefix):
             return module
     return None
-
-
-def check_database() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:
-        logger.warning("health: database down: %s", exc)
-        return f"down: {type(exc).__name__}"
-    return "ok"
-
-
-def check_broker() -> str:
-    from celery import current_app as app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:
-        logger.warning("health: broker down: %s", exc)
-        return f"down: {type(exc).__name__}"
-    return "ok"
-
-
-@never_cache
-def healthz(request):
-    """``{"database": "ok", "broker": "ok"}``; 503 naming what is down."""
-    report = {"database": check_database(), "broker": check_broker()}
-    status = 200 if all(value == "ok" for value in report.values()) else 503
-    return JsonResponse(report, status=status)
 
 
 @csrf_exempt  # answers 404 in the envelope; a CSRF 403 page would hide it

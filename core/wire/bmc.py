@@ -17,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import context
 from ..auth import JWTAuthentication
 from .common import Problem, WireError, WirePermission, make_exception_handler, reason_phrase, render_standalone
 from .parsers import WireJSONParser
@@ -117,7 +118,8 @@ def validate_schema(data, schema: dict) -> None:
 # --- Rendering --------------------------------------------------------------------------------------
 def render_problem(problem: Problem, request, view=None) -> Response:
     if problem.kind == "business":
-        body = status_body(str(problem.wire_code or problem.status), problem.message, **problem.extra)
+        rid = {"requestId": context.request_id()} if context.request_id() else {}  # ours: the X-Request-ID
+        body = status_body(str(problem.wire_code or problem.status), problem.message, **problem.extra, **rid)
         return Response(body, status=problem.status)
     reason = reason_phrase(problem.status)
     if problem.errors:
@@ -188,6 +190,7 @@ STATUS_BODY_SCHEMA = {
         "responseTimeStamp": {"type": "integer"},
         "statusCode": {"type": "string"},
         "statusMsg": {"type": "string"},
+        "requestId": {"type": "string", "description": "Ours: the request's X-Request-ID (on errors)."},
     },
     "required": ["responseTimeStamp", "statusCode", "statusMsg"],
 }

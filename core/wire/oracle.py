@@ -17,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import context
 from ..auth import BasicAuthentication, JWTAuthentication
 from .common import Problem, WirePermission, make_exception_handler, render_standalone
 from .parsers import WireJSONParser
@@ -101,7 +102,7 @@ def problem_document(problem: Problem, request, view=None) -> dict:
             "messageNbr": number,
             "messageText": title,
             "longDescription": problem.message,
-            "callSequence": "",
+            "callSequence": (context.request_id() or "")[:60],  # the request id (X-Request-ID); spec max 60
             "programName": type(view).__name__ if view is not None else "",
         },
     }

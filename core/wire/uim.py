@@ -12,6 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import context
 from ..auth import BasicAuthentication, JWTAuthentication
 from .common import Problem, WireError, WirePermission, make_exception_handler, reason_phrase, render_standalone
 from .parsers import WireJSONParser
@@ -68,6 +69,9 @@ def error_body(problem: Problem, request) -> dict:
         "status": f"{problem.status}-{extension}",
         "referenceError": request.build_absolute_uri("/api/docs/") if request is not None else "/api/docs/",
     }
+    rid = context.request_id()
+    if rid:
+        body["requestId"] = rid  # ours, beside the spec's fields (docs/operations.md): the X-Request-ID
     entity_type = problem.extra.get("entityType")
     if entity_type:
         body["entityType"] = entity_type
@@ -105,6 +109,7 @@ class UIMErrorSerializer(serializers.Serializer):
     status = serializers.CharField()
     referenceError = serializers.CharField()
     entityType = serializers.ChoiceField(choices=ENTITY_TYPES, required=False)
+    requestId = serializers.CharField(required=False, help_text="Ours: the request's X-Request-ID.")
 
     class Meta:
         ref_name = "UIMError"

@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import metrics
 from core.errors import DomainError
 
 from .. import messages, selectors
@@ -111,6 +112,7 @@ def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -
         record.error_code = error.code
         record.expanded_message = error.message[:254]
         record.save()
+        metrics.outcome("unenrollments", "error")
         return record
 
     status = enrollment_status(start_date=enrollment.start_date, end_date=record.end_date, today=today, ending=True)
@@ -121,6 +123,7 @@ def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -
     record.save()
     Enrollment.objects.filter(pk=enrollment.pk).update(status=status, end_date=record.end_date, updated_at=now)
     _arrange_removal(unenrollment=record, enrollment=enrollment, slot=slot)
+    metrics.outcome("unenrollments", "completed" if completes else "pending")
     return record
 
 
@@ -140,6 +143,7 @@ def unenrollment_request(
     fingerprint = request_fingerprint(data)
     existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
     if existing is not None:
+        metrics.outcome("unenrollments", "replayed")
         return existing
     asset_info = data.get("assetInfo") or {}
     record = Unenrollment(
@@ -178,6 +182,7 @@ def unenrollment_complete_due(*, today: date | None = None) -> int:
         pk__in=due.values("enrollment_id"), status=EnrollmentStatus.PENDING_UNENROLL, end_date__lte=today
     ).update(status=EnrollmentStatus.UNENROLLED, updated_at=now)
     completed = due.update(status=UnenrollmentStatus.COMPLETED, completed_at=now)
+    metrics.outcome("unenrollments", "completed", completed)
     Enrollment.objects.filter(status=EnrollmentStatus.PENDING, start_date__lte=today).update(
         status=EnrollmentStatus.ENROLLED, updated_at=now
     )

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, Invalid, InvalidState
 from core.jobs import enqueue_on_commit
 
@@ -178,6 +179,7 @@ def bundle_activation_step(*, bundle_id: int, step: str) -> str:
         raise ActivationNotReady(f"{step} needs {allowed[-1]}, bundle {bundle.pk} is {bundle.state}")
     _step_delay()
     _apply(bundle, step, to_state)
+    metrics.outcome("bundles", "activated", int(to_state == InteractionState.COMPLETED))
     return "applied"
 
 
@@ -191,6 +193,7 @@ def bundle_mark_failed(*, bundle_id: int, step: str, reason: str) -> None:
     bundle_scope(bundle).update(
         state=InteractionState.FAILED, failed_state=bundle.state, failure_reason=reason, updated_at=timezone.now()
     )
+    metrics.outcome("bundles", "failed")
     try:
         with transaction.atomic():
             InteractionTransition.objects.create(

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import metrics
+
 from ..models import MessageOutcome, OutageMessage
 
 LOG_BODY_LIMIT = 65536  # bytes of a refused payload kept in the log, unless settings.OUTAGES_LOG_BODY_LIMIT
@@ -128,6 +130,7 @@ def outage_messages_log_refused(
                 )
             )
     OutageMessage.objects.bulk_create(entries)
+    metrics.outcome("outage_messages", "stale" if outcome == MessageOutcome.STALE else "refused", len(entries))
     return request_id
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import metrics
 from core.errors import DomainError, Invalid, NotFound, Stale
 
 from ..models import (
@@ -228,6 +229,7 @@ def outage_notifications_apply(
                     for i, (message, event) in enumerate(zip(messages, result.events, strict=True))
                 ]
             )
+            metrics.outcome("outage_messages", "applied", len(messages))
             return result
     except DomainError as exc:
         outage_messages_log_refused(

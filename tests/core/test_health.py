@@ -1,12 +1,31 @@
+import os
+import time
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from config.celery import app as celery_app
+from core.models import ExportJob
 
 
-def test_healthz_reports_database_and_broker(client, db):
+def _publish_one():
+    with celery_app.connection_for_write() as conn, conn.Producer() as producer:
+        celery_app.send_task("core.tasks.purge_expired_exports", producer=producer)
+
+
+def test_healthz_reports_database_broker_and_backlog(client, db, file_queue):
     response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
+    assert set(body["backlog"]) == {
+        "queue_oldest_age_seconds",
+        "blackout_tick_lag_seconds",
+        "exports_pending_stale",
+        "activations_stalled",
+    }
+    assert all(item["status"] == "ok" for item in body["backlog"].values())
 
 
 def test_healthz_is_503_naming_a_broker_that_is_down(client, db, monkeypatch):
@@ -16,6 +35,36 @@ def test_healthz_is_503_naming_a_broker_that_is_down(client, db, monkeypatch):
     body = response.json()
     assert body["database"] == "ok"
     assert body["broker"].startswith("down")
+
+
+def test_healthz_is_503_when_the_oldest_waiting_task_is_over_the_limit(client, db, file_queue, settings):
+    settings.HEALTH_MAX_QUEUE_AGE_SECONDS = 300
+    _publish_one()
+    assert client.get("/healthz").status_code == 200  # a task just sent is not a backlog
+    (waiting,) = file_queue.iterdir()
+    ten_minutes_ago = time.time() - 600
+    os.utime(waiting, (ten_minutes_ago, ten_minutes_ago))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["backlog"]["queue_oldest_age_seconds"]["status"] == "over"
+    settings.HEALTH_MAX_QUEUE_AGE_SECONDS = None  # reported, never failing
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_is_503_for_an_export_never_taken(client, file_queue, superuser):
+    job = ExportJob.objects.create(user=superuser, app_label="outages", model_name="outageevent")
+    assert client.get("/healthz").status_code == 200  # just created: a worker may take it any moment
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["backlog"]["exports_pending_stale"] == {"value": 1.0, "limit": 0.0, "status": "over"}
+
+
+def test_livez_answers_without_touching_the_database_or_the_broker(client, monkeypatch):
+    """No ``db`` fixture: any database access would raise. The broker named is unreachable."""
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get("/livez")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
 @pytest.mark.django_db

@@ -18,3 +18,15 @@ def record_context(name: str) -> None:
     from core import context
 
     Group.objects.get_or_create(name=f"{name}|{context.request_id()}|{context.actor()}")
+
+
+@shared_task(acks_late=True)
+def slow(folder: str, seconds: float) -> None:
+    """Mark its start and its end in ``folder`` (files, so that no database is needed), sleeping between."""
+    import os
+    import time
+    from pathlib import Path
+
+    Path(folder, f"started-{os.getpid()}-{time.time()}").touch()
+    time.sleep(seconds)
+    Path(folder, "finished").touch()

@@ -1,0 +1,26 @@
+"""Scrape-time gauges of the blackouts app (core/metrics.py collects them)."""
+
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from core.metrics import backlog_gauge
+
+from .models import BlackoutPolicy
+
+
+@backlog_gauge(
+    "blackout_tick_lag_seconds",
+    "How long the oldest window edge (start or end) that the tick should have applied has been waiting; 0 when "
+    "every edge is applied.",
+)
+def blackout_tick_lag(now=None) -> float:
+    """The same edges :func:`blackouts.services.policies_due` finds, timed: one aggregate query."""
+    now = now or timezone.now()
+    ready = Q(apply_error="")
+    edges = BlackoutPolicy.objects.aggregate(
+        start=Min("window_start", filter=ready & Q(enabled=True, window_start__lte=now, applied_start__isnull=True)),
+        applied_end=Min("applied_end", filter=ready & Q(applied_end__lte=now)),
+        end=Min("window_end", filter=ready & Q(enabled=True, window_end__lte=now)),
+    )
+    oldest = min((edge for edge in edges.values() if edge is not None), default=None)
+    return 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())

@@ -1,0 +1,21 @@
+"""``make run``'s process manager: honcho, with a longer grace before it sends SIGKILL.
+
+On Ctrl-C honcho sends SIGTERM to each process group, then SIGKILL to whatever still runs 5 s later (a constant in
+honcho). The worker runs with ``REMAP_SIGTERM=SIGQUIT`` (Procfile): its pool children ignore that SIGTERM, and the
+worker's soft shutdown gives tasks in flight ``CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT`` seconds, then cancels them and
+returns them to the queue (acks_late). On the file broker the whole shutdown takes about 4 to 7 s, so this waits
+``HONCHO_KILL_WAIT`` (9 s by default) before the SIGKILL that a clean stop never needs.
+
+Usage: ``python -m config.honcho_run start -f Procfile`` (any honcho arguments).
+"""
+
+import os
+import sys
+
+import honcho.manager
+from honcho.command import main
+
+honcho.manager.KILL_WAIT = int(os.environ.get("HONCHO_KILL_WAIT", "9"))
+
+if __name__ == "__main__":
+    sys.exit(main())

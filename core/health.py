@@ -1,0 +1,92 @@
+"""``/healthz`` (is the installation doing its work?) and ``/livez`` (does this process answer?).
+
+``/healthz`` checks the database and the broker, and how far behind the background work is: the oldest task
+waiting in a queue, the blackout tick's lag, background exports never taken, activations stalled. Each backlog
+figure has a limit (``HEALTH_MAX_*`` settings; empty or negative: reported, never failing); any check over its
+limit or down answers 503. Point monitoring (and alerting) at ``/healthz``; point a load balancer or an
+orchestrator's liveness probe at ``/livez``, which touches nothing: a slow queue must not take web servers out.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from core import metrics
+
+logger = logging.getLogger(__name__)
+
+# Backlog figures (core/metrics.py gauges) and the setting holding each one's limit.
+BACKLOG_LIMITS = {
+    "queue_oldest_age_seconds": "HEALTH_MAX_QUEUE_AGE_SECONDS",
+    "blackout_tick_lag_seconds": "HEALTH_MAX_TICK_LAG_SECONDS",
+    "exports_pending_stale": "HEALTH_MAX_EXPORTS_PENDING_STALE",
+    "activations_stalled": "HEALTH_MAX_ACTIVATIONS_STALLED",
+}
+
+
+def check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        logger.warning("health: database down: %s", exc)
+        return f"down: {type(exc).__name__}"
+    return "ok"
+
+
+def check_broker() -> str:
+    from celery import current_app as app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        logger.warning("health: broker down: %s", exc)
+        return f"down: {type(exc).__name__}"
+    return "ok"
+
+
+def _limit(setting: str) -> float | None:
+    value = getattr(settings, setting, None)
+    return None if value is None or value < 0 else float(value)
+
+
+def check_backlog() -> dict[str, dict]:
+    """Each backlog figure with its limit and ``ok`` / ``over`` / ``unknown`` (its gauge failed)."""
+    values = metrics.backlog_values()
+    report = {}
+    for name, setting in BACKLOG_LIMITS.items():
+        value = values.get(name)
+        if isinstance(value, dict):  # per queue: the worst
+            value = max(value.values(), default=0.0)
+        limit = _limit(setting)
+        if value is None:
+            state = "unknown"
+        elif limit is not None and value > limit:
+            state = "over"
+        else:
+            state = "ok"
+        report[name] = {"value": None if value is None else round(float(value), 3), "limit": limit, "status": state}
+    return report
+
+
+@never_cache
+def healthz(request):
+    """``{"status", "database", "broker", "backlog": {figure: {value, limit, status}}}``; 503 when anything fails."""
+    database, broker = check_database(), check_broker()
+    backlog = check_backlog() if database == "ok" else {}
+    healthy = database == "ok" and broker == "ok" and all(item["status"] == "ok" for item in backlog.values())
+    report = {"status": "ok" if healthy else "failing", "database": database, "broker": broker, "backlog": backlog}
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+@never_cache
+def livez(request):
+    """The process answers; nothing else is checked (no database, no broker)."""
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,162 @@
+"""Prometheus metrics: what the project counts, and the scrape-time gauges of background work.
+
+Three kinds, documented in docs/operations.md ("Metrics"):
+
+- HTTP requests by family, endpoint (the route's name, never the raw path), method and status, with latency:
+  counted by :class:`core.middleware.MetricsMiddleware`.
+- Wire outcomes by domain (``outcome("outage_messages", "stale")``): one call where a service knows the outcome.
+  Counting is in memory (or an mmap'd file in multiprocess mode): never a database query.
+- Background work (queue depth and age, tick lag, stalled activations, running exports): gauges computed when
+  ``/metrics`` is scraped, by :class:`BacklogCollector`, from functions the apps register in their
+  ``<app>/metrics.py`` (``backlog_gauge(...)``) — ``core`` never imports a domain app.
+
+With several processes per machine (gunicorn workers, Celery's prefork pool), set ``PROMETHEUS_MULTIPROC_DIR``
+to an empty directory shared by those processes (wiped at each start): every process writes its counters there
+and ``/metrics`` adds them up (prometheus_client's multiprocess mode).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "backoffice"
+
+HTTP_REQUESTS = Counter(
+    f"{PREFIX}_http_requests",
+    "HTTP requests answered, by family (oracle, bmc, uim, analyst, admin, other), endpoint (route name) and status.",
+    ["family", "endpoint", "method", "status"],
+)
+HTTP_LATENCY = Histogram(
+    f"{PREFIX}_http_request_duration_seconds",
+    "Time to answer an HTTP request (until the response object is ready; streaming bodies excluded).",
+    ["family", "endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+WIRE_OUTCOMES = Counter(
+    f"{PREFIX}_wire_outcomes",
+    "What became of the work the wire and the tasks handed in, by domain and outcome (see docs/operations.md).",
+    ["domain", "outcome"],
+)
+TASKS = Counter(f"{PREFIX}_tasks", "Celery tasks run, by task name and final state.", ["task", "state"])
+
+# The outcomes each domain counts, so that a dashboard shows 0 rather than "no data" before the first one.
+OUTCOMES = {
+    "outage_messages": ("applied", "stale", "refused"),
+    "contact_status_reports": ("applied", "out_of_order"),
+    "unenrollments": ("pending", "completed", "error", "replayed"),
+    "bundles": ("activated", "failed"),
+    "events": ("received", "blacked_out"),
+}
+
+
+def outcome(domain: str, name: str, count: int = 1) -> None:
+    """Count ``count`` outcomes ``name`` of ``domain`` (a service calls this once it knows). Never raises."""
+    if count <= 0:
+        return
+    try:
+        WIRE_OUTCOMES.labels(domain, name).inc(count)
+    except Exception:  # metrics must never break the work they count
+        logger.exception("metrics: cannot count %s/%s", domain, name)
+
+
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    for _domain, _names in OUTCOMES.items():
+        for _name in _names:
+            WIRE_OUTCOMES.labels(_domain, _name)
+
+
+# --- Background work, computed at scrape time ----------------------------------------------------------------
+@dataclass(frozen=True)
+class BacklogGauge:
+    name: str
+    documentation: str
+    compute: Callable[[], float | dict[tuple[str, ...], float]]
+    labels: tuple[str, ...] = ()
+
+
+_GAUGES: dict[str, BacklogGauge] = {}
+
+
+def backlog_gauge(name: str, documentation: str, *, labels: tuple[str, ...] = ()):
+    """Register a scrape-time gauge (decorator). The function returns a number, or a dict of label values to
+    numbers when ``labels`` are given. It may query the database: it runs once per scrape, not per request."""
+
+    def register(compute):
+        _GAUGES[name] = BacklogGauge(f"{PREFIX}_{name}", documentation, compute, labels)
+        return compute
+
+    return register
+
+
+def backlog_values() -> dict[str, float | dict]:
+    """Every registered gauge's current value by short name (the health check reads these too)."""
+    values: dict[str, float | dict] = {}
+    for key, gauge in _GAUGES.items():
+        try:
+            values[key] = gauge.compute()
+        except Exception:
+            logger.exception("metrics: gauge %s failed", key)
+    return values
+
+
+class BacklogCollector(Collector):
+    """The registered backlog gauges, computed when scraped (one process answers for the installation)."""
+
+    def collect(self):
+        values = backlog_values()
+        for key, gauge in _GAUGES.items():
+            if key not in values:
+                continue
+            family = GaugeMetricFamily(gauge.name, gauge.documentation, labels=list(gauge.labels) or None)
+            value = values[key]
+            if gauge.labels:
+                for label_values, number in value.items():
+                    family.add_metric(list(label_values), float(number))
+            else:
+                family.add_metric([], float(value))
+            yield family
+
+
+def exposition() -> bytes:
+    """The text exposition of everything: this process's (or, in multiprocess mode, every process's) counters
+    and the backlog gauges."""
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        for collector in (HTTP_REQUESTS, HTTP_LATENCY, WIRE_OUTCOMES, TASKS):
+            registry.register(collector)
+        ProcessCollector(registry=registry)  # this process's CPU, memory and open files
+    registry.register(BacklogCollector())
+    return generate_latest(registry)
+
+
+def serve_worker_metrics(port: int, address: str) -> None:
+    """An HTTP exporter in a Celery worker's main process: the counters of its pool processes (multiprocess mode),
+    without the backlog gauges (the web's ``/metrics`` has those). Unauthenticated: bind it to an address only
+    Prometheus reaches."""
+    from prometheus_client import start_http_server
+
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        for collector in (WIRE_OUTCOMES, TASKS):
+            registry.register(collector)
+    start_http_server(port, addr=address, registry=registry)
+    logger.info("metrics: worker exporter on %s:%s", address, port)
+
+
+def mark_process_dead(pid: int) -> None:
+    """Multiprocess mode: forget a dead process's live gauges (gunicorn's ``child_exit`` hook calls this)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(pid)

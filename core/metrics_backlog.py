@@ -1,0 +1,114 @@
+"""Core's scrape-time gauges: the Celery queues (depth, oldest waiting task) and the background exports.
+
+The apps register theirs (tick lag, stalled activations) in their own ``metrics.py``. Each gauge runs when
+``/metrics`` or ``/healthz`` is read, never per request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from celery import current_app
+from django.conf import settings
+from django.utils import timezone
+
+from core.metrics import backlog_gauge
+from core.models import ExportJob
+
+SENT_AT_HEADER = "sent_at"  # set by config/celery.py when a task is published (epoch seconds)
+
+
+def _queue_names() -> list[str]:
+    names = set(current_app.amqp.queues.keys()) if current_app.amqp.queues else set()
+    names.add(current_app.conf.task_default_queue or "celery")
+    return sorted(names)
+
+
+def _filesystem_queues(names: list[str]) -> dict[str, tuple[int, float | None]]:
+    folder = Path(current_app.conf.broker_transport_options.get("data_folder_in", "data_in"))
+    found: dict[str, tuple[int, float | None]] = dict.fromkeys(names, (0, None))
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return found
+    for entry in entries:
+        queue = entry.name.partition(".")[2].removesuffix(".msg")
+        if queue not in found:
+            continue
+        try:
+            age = max(0.0, now - entry.stat().st_mtime)
+        except FileNotFoundError:  # taken by a worker meanwhile
+            continue
+        depth, oldest = found[queue]
+        found[queue] = (depth + 1, age if oldest is None else max(oldest, age))
+    return found
+
+
+def _message_age(raw: bytes | None, now: float) -> float | None:
+    if not raw:
+        return None
+    try:
+        sent = float(json.loads(raw).get("headers", {}).get(SENT_AT_HEADER))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return max(0.0, now - sent)
+
+
+def _redis_queues(names: list[str]) -> dict[str, tuple[int, float | None]]:
+    found: dict[str, tuple[int, float | None]] = {}
+    now = time.time()
+    with current_app.connection_for_read() as conn:
+        channel = conn.default_channel
+        client = channel.client
+        for name in names:
+            depth, oldest = 0, None
+            for priority in channel.priority_steps:
+                key = channel._q_for_pri(name, priority)
+                depth += client.llen(key)
+                age = _message_age(client.lindex(key, -1), now)  # LPUSH + BRPOP: the oldest is at the tail
+                if age is not None:
+                    oldest = age if oldest is None else max(oldest, age)
+            found[name] = (depth, oldest)
+    return found
+
+
+def queue_backlog() -> dict[str, tuple[int, float | None]]:
+    """``{queue: (waiting tasks, age in seconds of the oldest or None)}`` for the broker in use."""
+    names = _queue_names()
+    url = str(current_app.conf.broker_url or "")
+    if url.startswith("filesystem://"):
+        return _filesystem_queues(names)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return _redis_queues(names)
+    return {}  # other brokers: not measured here (use the broker's own exporter)
+
+
+@backlog_gauge("queue_depth", "Tasks waiting in each Celery queue (not yet taken by a worker).", labels=("queue",))
+def queue_depth() -> dict:
+    return {(name,): depth for name, (depth, _age) in queue_backlog().items()}
+
+
+@backlog_gauge(
+    "queue_oldest_age_seconds", "Age of the oldest task waiting in each Celery queue (0 when empty).", labels=("queue",)
+)
+def queue_oldest_age() -> dict:
+    return {(name,): age or 0.0 for name, (_depth, age) in queue_backlog().items()}
+
+
+@backlog_gauge("exports_running", "Background exports being written now.")
+def exports_running() -> int:
+    return ExportJob.objects.filter(status=ExportJob.Status.RUNNING).count()
+
+
+@backlog_gauge(
+    "exports_pending_stale",
+    "Background exports still PENDING after EXPORT_PENDING_STALE_SECONDS (never enqueued, or no worker took them).",
+)
+def exports_pending_stale() -> int:
+    cutoff = timezone.now() - timedelta(seconds=settings.EXPORT_PENDING_STALE_SECONDS)
+    return ExportJob.objects.filter(status=ExportJob.Status.PENDING, created_at__lte=cutoff).count()
