@@ -181,6 +181,8 @@ def contact_upsert(
         report = (status, reason, captured) if status else None
         contact = _create(external_cc_id, fields, identifiers, template_data, report)
         if contact is not None:
+            if status:
+                metrics.outcome("contact_status_reports", "applied")
             return ContactUpsertResult(contact=contact, created=True, stale=False, event_recorded=bool(status))
         # a parallel create of this external id won (the next read locks its row), or a ccId collision: again
     else:
