@@ -298,65 +298,63 @@ def policy_mark_error(*, policy_id, reason: str, now: datetime | None = None) ->
 _COMPILED: dict = {}
 
 
-def _compiled(policy: BlackoutPolicy):
-    """(predicate, guard) of a policy's selector, cached by its text."""
-    key = (policy.pk, policy.selector_criteria)
-    found = _COMPILED.get(key)
-    if found is None:
-        if len(_COMPILED) > 20000:
-            _COMPILED.clear()
-        node = criteria.parse(policy.selector_criteria)
-        found = _COMPILED[key] = (criteria.to_predicate(node), criteria.guard(node))
+def _evaluator(pk, name: str, selector_criteria: str) -> criteria.Evaluator | None:
+    """A policy's selector compiled for batches, once per (policy, criteria text) and kept across requests;
+    None for a stored criteria that no longer compiles (a rule tightened since): it never matches and never
+    fails a batch (the warning is logged when it is first met)."""
+    key = (pk, selector_criteria)
+    try:
+        return _COMPILED[key]
+    except KeyError:
+        pass
+    if len(_COMPILED) > 20000:
+        _COMPILED.clear()
+    try:
+        found = criteria.to_batch(criteria.parse(selector_criteria))
+    except Invalid as exc:
+        logger.warning("blackout policy %s is skipped at ingest: %s", name, exc.message)
+        found = None
+    _COMPILED[key] = found
     return found
 
 
-class _Matcher:
-    """Active policies indexed by their guard: an event is only tested against the policies it can match,
-    in executionOrder order; the first that matches wins."""
+def _scheduled(*, now: datetime):
+    """Enabled policies whose cached window has started, lowest executionOrder first (then name)."""
+    return BlackoutPolicy.objects.filter(enabled=True, window_start__lte=now, window_end__isnull=False).order_by(
+        "execution_order", "name"
+    )
 
-    def __init__(self, policies: list[BlackoutPolicy]):
-        self.policies: list[BlackoutPolicy] = []
-        self.predicates = []
-        self.unguarded: list[int] = []
-        self.by_slot: dict[str, dict[str, list[int]]] = {}
-        for policy in policies:
-            try:
-                predicate, found = _compiled(policy)
-            except Invalid as exc:  # stored before a rule tightened: never match, never fail the batch
-                logger.warning("blackout policy %s is skipped at ingest: %s", policy.name, exc.message)
-                continue
-            index = len(self.policies)
-            self.policies.append(policy)
-            self.predicates.append(predicate)
-            if found is None:
-                self.unguarded.append(index)
-            else:
-                slot, values = found
-                for value in values:
-                    self.by_slot.setdefault(slot, {}).setdefault(value, []).append(index)
 
-    def first_match(self, probe: dict) -> BlackoutPolicy | None:
-        candidates = list(self.unguarded)
-        for slot, index in self.by_slot.items():
-            candidates.extend(index.get(criteria.slot_value(probe, slot), ()))
-        for index in sorted(set(candidates)):
-            if self.predicates[index](probe):
-                return self.policies[index]
-        return None
+def _open_at(policy: BlackoutPolicy, now: datetime) -> bool:
+    """Is a window of this scheduled policy open at ``now``? The cached window says so, or, when the cache is
+    stale (the tick has not moved it on yet), the engine. A stored timeframe the engine no longer reads is
+    skipped, never fails a batch."""
+    try:
+        return policy.window_end > now or windows.active_window(policy.parsed_timeframe, now) is not None
+    except Invalid as exc:
+        logger.warning("blackout policy %s is skipped at ingest: %s", policy.name, exc.message)
+        return False
 
 
 def active_policies(*, now: datetime) -> list[BlackoutPolicy]:
     """Enabled policies whose window contains ``now``, lowest executionOrder first."""
-    candidates = BlackoutPolicy.objects.filter(enabled=True, window_start__lte=now, window_end__isnull=False).order_by(
-        "execution_order", "name"
-    )
+    return [policy for policy in _scheduled(now=now) if _open_at(policy, now)]
+
+
+def _active_evaluators(*, now: datetime) -> list[tuple]:
+    """``(policy id, evaluator)`` of the active policies in precedence order, in one query (two when a
+    schedule cache is stale): only the columns ingest needs, the timeframe only where the cache cannot say."""
+    rows = list(_scheduled(now=now).values_list("pk", "name", "selector_criteria", "window_end"))
+    stale = [pk for pk, _, _, window_end in rows if window_end <= now]
+    closed = set()
+    if stale:
+        closed = {p.pk for p in BlackoutPolicy.objects.filter(pk__in=stale) if not _open_at(p, now)}
     out = []
-    for policy in candidates:
-        try:
-            if policy.window_end > now or windows.active_window(policy.parsed_timeframe, now) is not None:
-                out.append(policy)
-        except Invalid as exc:  # a stored timeframe the engine no longer reads: skipped, never fails a batch
-            logger.warning("blackout policy %s is skipped at ingest: %s", policy.name, exc.message)
+    for pk, name, selector_criteria, _ in rows:
+        if pk not in closed:
+            evaluate = _evaluator(pk, name, selector_criteria)
+            if evaluate is not None:
+                out.append((pk, evaluate))
     return out
 
 
@@ -364,24 +362,35 @@ def active_policies(*, now: datetime) -> list[BlackoutPolicy]:
 EVENT_FIELDS = {**criteria.TEXT_FIELDS, **criteria.NUMERIC_FIELDS}
 
 
+def _event(raw: dict) -> Event:
+    fields = {EVENT_FIELDS[k]: v for k, v in raw.items() if k in EVENT_FIELDS}
+    slots = {k: str(v) for k, v in raw.items() if k not in EVENT_FIELDS and k != "slots"}
+    slots.update({k: str(v) for k, v in (raw.get("slots") or {}).items()})
+    fields["slots"] = slots
+    return Event(**fields)
+
+
 @transaction.atomic
 def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[Event]:
     """Store events (wire slot names); an event matching an active policy is stored as BLACKOUT and
-    remembers its status and the policy (lowest executionOrder wins)."""
+    remembers its status and the policy (lowest executionOrder wins, then name).
+
+    Set-based: the batch is matched against every active policy at once (``criteria.batch``: one pass over
+    the policies, each evaluated over the whole batch), then written in one insert. Queries: the active
+    policies (plus one when a schedule cache is stale) and the insert, whatever the number of events."""
     now = now or timezone.now()
-    matcher = _Matcher(active_policies(now=now))
-    objects = []
-    for raw in events:
-        fields = {EVENT_FIELDS[k]: v for k, v in raw.items() if k in EVENT_FIELDS}
-        slots = {k: str(v) for k, v in raw.items() if k not in EVENT_FIELDS and k != "slots"}
-        slots.update({k: str(v) for k, v in (raw.get("slots") or {}).items()})
-        fields["slots"] = slots
-        event = Event(**fields)
-        policy = matcher.first_match(event.as_selector_input()) if event.status in BLACKOUT_FROM else None
-        if policy is not None:
-            event.previous_status = event.status
-            event.status = EventStatus.BLACKOUT
-            event.blackout_policy = policy
-            event.blacked_out_at = now
-        objects.append(event)
+    objects = [_event(raw) for raw in events]
+    evaluators = _active_evaluators(now=now)
+    if evaluators:
+        batch = criteria.Batch([event.as_selector_input() for event in objects])
+        eligible = 0
+        for position, event in enumerate(objects):
+            if event.status in BLACKOUT_FROM:
+                eligible |= 1 << position
+        for event, policy_id in zip(objects, criteria.first_matches(batch, evaluators, eligible), strict=True):
+            if policy_id is not None:
+                event.previous_status = event.status
+                event.status = EventStatus.BLACKOUT
+                event.blackout_policy_id = policy_id
+                event.blacked_out_at = now
     return Event.objects.bulk_create(objects, batch_size=1000)
