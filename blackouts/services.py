@@ -6,11 +6,13 @@ difference with one ``UPDATE`` per edge, and records the new state in the same t
 twice changes nothing the second time; a tick that was down catches up on the next run.
 """
 
+import json
 import logging
+import time
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q, Value
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, JSONField, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -360,14 +362,92 @@ def _active_evaluators(*, now: datetime) -> list[tuple]:
 
 # Wire attribute -> Event model field: the criteria language's own slot names (one declaration).
 EVENT_FIELDS = {**criteria.TEXT_FIELDS, **criteria.NUMERIC_FIELDS}
+_INPUT = {slot: Event._meta.get_field(name) for slot, name in EVENT_FIELDS.items()}
+_COLUMNS = tuple(Event._meta.concrete_fields)  # the primary key first
+_NAMES = tuple(field.attname for field in _COLUMNS)
+_AT = {name: n for n, name in enumerate(_NAMES)}
 
 
-def _event(raw: dict) -> Event:
-    fields = {EVENT_FIELDS[k]: v for k, v in raw.items() if k in EVENT_FIELDS}
+def _event_row(raw: dict, defaults: list) -> list:
+    """An incoming event (wire slot names) as the values of ``Event``'s columns, in ``_COLUMNS`` order; the
+    known attributes are prepared as a save would prepare them (``get_prep_value``), any other is a free slot."""
+    row = defaults.copy()
+    for key, value in raw.items():
+        field = _INPUT.get(key)
+        if field is not None:
+            row[_AT[field.attname]] = value if type(value) is str else field.get_prep_value(value)
     slots = {k: str(v) for k, v in raw.items() if k not in EVENT_FIELDS and k != "slots"}
     slots.update({k: str(v) for k, v in (raw.get("slots") or {}).items()})
-    fields["slots"] = slots
-    return Event(**fields)
+    row[_AT["slots"]] = slots
+    return row
+
+
+def _selector_input(row: list) -> dict:
+    """A row as the criteria language reads an event (``Event.as_selector_input``)."""
+    probe = {slot: row[_AT[field.attname]] for slot, field in _INPUT.items()}
+    probe["slots"] = row[_AT["slots"]]
+    return probe
+
+
+def _defaults(received_at: datetime) -> list:
+    row = [None if field.primary_key else field.get_default() for field in _COLUMNS]
+    for n, field in enumerate(_COLUMNS):
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            row[n] = received_at
+    return row
+
+
+def _insert_rows(rows: list[list]) -> None:
+    """Insert the rows in one statement per batch and set their ids (first column): on PostgreSQL the ids are
+    drawn from the table's sequence in one query and the rows sent with ``COPY`` (a third of the cost of an
+    ``INSERT`` of the same rows from Python, measured); elsewhere one multi-row ``INSERT ... RETURNING`` per
+    as many rows as the driver's parameter limit allows (2,500 on SQLite)."""
+    table = Event._meta.db_table
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        _copy_rows(rows, table, quote)
+        return
+    columns = _COLUMNS[1:]
+    limit = connection.features.max_query_params
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, limit // len(columns))
+    names = ", ".join(quote(field.column) for field in columns)
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = [field.get_db_prep_save(row[n], connection) for row in chunk for n, field in enumerate(columns, 1)]
+            values = ", ".join([placeholders] * len(chunk))
+            returning = quote(_COLUMNS[0].column)
+            sql = f"INSERT INTO {quote(table)} ({names}) VALUES {values} RETURNING {returning}"  # noqa: S608 - names from the model
+            cursor.execute(sql, params)
+            for row, (pk,) in zip(chunk, sorted(cursor.fetchall()), strict=True):
+                row[0] = pk  # one statement's rows take increasing ids in VALUES order
+
+
+def _copy_rows(rows: list[list], table: str, quote) -> None:
+    key = _COLUMNS[0].column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, key, len(rows)]
+        )
+        for row, (pk,) in zip(rows, sorted(cursor.fetchall()), strict=True):
+            row[0] = pk
+        json_columns = [n for n, field in enumerate(_COLUMNS) if isinstance(field, JSONField)]
+        sql = f"COPY {quote(table)} ({', '.join(quote(field.column) for field in _COLUMNS)}) FROM STDIN"
+        started = time.monotonic()
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                out = list(row)
+                for n in json_columns:
+                    out[n] = json.dumps(out[n], cls=_COLUMNS[n].encoder)
+                copy.write_row(out)
+        if connection.queries_logged:  # as Django's debug cursor logs a statement, so query counts see it
+            seconds = time.monotonic() - started
+            connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": f"{seconds:.3f}"})
 
 
 @transaction.atomic
@@ -376,21 +456,25 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[Ev
     remembers its status and the policy (lowest executionOrder wins, then name).
 
     Set-based: the batch is matched against every active policy at once (``criteria.batch``: one pass over
-    the policies, each evaluated over the whole batch), then written in one insert. Queries: the active
-    policies (plus one when a schedule cache is stale) and the insert, whatever the number of events."""
+    the policies, each evaluated over the whole batch), then written in one insert. Queries, whatever the
+    number of events: the active policies (one more when a schedule cache is stale) and the insert (on
+    PostgreSQL the ids, then ``COPY``)."""
     now = now or timezone.now()
-    objects = [_event(raw) for raw in events]
+    defaults = _defaults(timezone.now())
+    rows = [_event_row(raw, defaults) for raw in events]
     evaluators = _active_evaluators(now=now)
-    if evaluators:
-        batch = criteria.Batch([event.as_selector_input() for event in objects])
+    if evaluators and rows:
+        status, previous, policy = _AT["status"], _AT["previous_status"], _AT["blackout_policy_id"]
+        blacked_out_at = _AT["blacked_out_at"]
+        batch = criteria.Batch([_selector_input(row) for row in rows])
         eligible = 0
-        for position, event in enumerate(objects):
-            if event.status in BLACKOUT_FROM:
+        for position, row in enumerate(rows):
+            if row[status] in BLACKOUT_FROM:
                 eligible |= 1 << position
-        for event, policy_id in zip(objects, criteria.first_matches(batch, evaluators, eligible), strict=True):
+        for row, policy_id in zip(rows, criteria.first_matches(batch, evaluators, eligible), strict=True):
             if policy_id is not None:
-                event.previous_status = event.status
-                event.status = EventStatus.BLACKOUT
-                event.blackout_policy_id = policy_id
-                event.blacked_out_at = now
-    return Event.objects.bulk_create(objects, batch_size=1000)
+                row[previous], row[status] = row[status], EventStatus.BLACKOUT.value
+                row[policy], row[blacked_out_at] = policy_id, now
+    if rows:
+        _insert_rows(rows)
+    return [Event.from_db(connection.alias, _NAMES, row) for row in rows]
