@@ -9,10 +9,12 @@ twice changes nothing the second time; a tick that was down catches up on the ne
 import json
 import logging
 import time
+import uuid
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, JSONField, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, JSONField, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -346,8 +348,9 @@ def active_policies(*, now: datetime) -> list[BlackoutPolicy]:
 def _active_evaluators(*, now: datetime) -> list[tuple]:
     """``(policy id, evaluator)`` of the active policies in precedence order, in one query (two when a
     schedule cache is stale): only the columns ingest needs, the timeframe only where the cache cannot say."""
-    rows = list(_scheduled(now=now).values_list("pk", "name", "selector_criteria", "window_end"))
-    stale = [pk for pk, _, _, window_end in rows if window_end <= now]
+    cached_past = ExpressionWrapper(Q(window_end__lte=now), output_field=BooleanField())
+    rows = list(_scheduled(now=now).annotate(stale=cached_past).values_list("pk", "name", "selector_criteria", "stale"))
+    stale = [pk for pk, _, _, is_stale in rows if is_stale]
     closed = set()
     if stale:
         closed = {p.pk for p in BlackoutPolicy.objects.filter(pk__in=stale) if not _open_at(p, now)}
@@ -363,6 +366,7 @@ def _active_evaluators(*, now: datetime) -> list[tuple]:
 # Wire attribute -> Event model field: the criteria language's own slot names (one declaration).
 EVENT_FIELDS = {**criteria.TEXT_FIELDS, **criteria.NUMERIC_FIELDS}
 _INPUT = {slot: Event._meta.get_field(name) for slot, name in EVENT_FIELDS.items()}
+_PLAIN = {slot: int if slot in criteria.NUMERIC_FIELDS else str for slot in EVENT_FIELDS}  # needs no preparing
 _COLUMNS = tuple(Event._meta.concrete_fields)  # the primary key first
 _NAMES = tuple(field.attname for field in _COLUMNS)
 _AT = {name: n for n, name in enumerate(_NAMES)}
@@ -375,7 +379,7 @@ def _event_row(raw: dict, defaults: list) -> list:
     for key, value in raw.items():
         field = _INPUT.get(key)
         if field is not None:
-            row[_AT[field.attname]] = value if type(value) is str else field.get_prep_value(value)
+            row[_AT[field.attname]] = value if type(value) is _PLAIN[key] else field.get_prep_value(value)
     slots = {k: str(v) for k, v in raw.items() if k not in EVENT_FIELDS and k != "slots"}
     slots.update({k: str(v) for k, v in (raw.get("slots") or {}).items()})
     row[_AT["slots"]] = slots
@@ -450,10 +454,22 @@ def _copy_rows(rows: list[list], table: str, quote) -> None:
             connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": f"{seconds:.3f}"})
 
 
+class StoredEvent(NamedTuple):
+    """What ingest stored for one event: its id, its status (BLACKOUT when a policy took it), the status a
+    blackout replaced, and that policy's id. (A tuple, not an ``Event`` instance: building 500 model instances
+    cost as much as matching them against 1,000 policies.)"""
+
+    pk: int
+    status: str
+    previous_status: str
+    blackout_policy_id: uuid.UUID | None
+
+
 @transaction.atomic
-def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[Event]:
+def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[StoredEvent]:
     """Store events (wire slot names); an event matching an active policy is stored as BLACKOUT and
-    remembers its status and the policy (lowest executionOrder wins, then name).
+    remembers its status and the policy (lowest executionOrder wins, then name). Returns what was stored,
+    in request order.
 
     Set-based: the batch is matched against every active policy at once (``criteria.batch``: one pass over
     the policies, each evaluated over the whole batch), then written in one insert. Queries, whatever the
@@ -477,4 +493,5 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[Ev
                 row[policy], row[blacked_out_at] = policy_id, now
     if rows:
         _insert_rows(rows)
-    return [Event.from_db(connection.alias, _NAMES, row) for row in rows]
+    pk, status, previous, policy = _AT["id"], _AT["status"], _AT["previous_status"], _AT["blackout_policy_id"]
+    return [StoredEvent(row[pk], row[status], row[previous], row[policy]) for row in rows]
