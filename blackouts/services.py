@@ -8,6 +8,7 @@ twice changes nothing the second time; a tick that was down catches up on the ne
 
 import json
 import logging
+import operator
 import time
 import uuid
 from datetime import datetime
@@ -386,11 +387,13 @@ def _event_row(raw: dict, defaults: list) -> list:
     return row
 
 
+_PROBE_SLOTS = (*_INPUT, "slots")
+_PROBE_VALUES = operator.itemgetter(*(_AT[field.attname] for field in _INPUT.values()), _AT["slots"])
+
+
 def _selector_input(row: list) -> dict:
     """A row as the criteria language reads an event (``Event.as_selector_input``)."""
-    probe = {slot: row[_AT[field.attname]] for slot, field in _INPUT.items()}
-    probe["slots"] = row[_AT["slots"]]
-    return probe
+    return dict(zip(_PROBE_SLOTS, _PROBE_VALUES(row), strict=True))
 
 
 def _defaults(received_at: datetime) -> list:

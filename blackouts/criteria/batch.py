@@ -43,7 +43,7 @@ class Batch:
         self.size = len(events)
         self.all = (1 << self.size) - 1
         self._columns: dict[str, list] = {}
-        self._indexes: dict[tuple, dict] = {}
+        self.indexes: dict[tuple, dict] = {}
         self._joined: dict[str, tuple[str, list[int]]] = {}
         self._sorted: dict[str, tuple[list, list[int]]] = {}
 
@@ -56,11 +56,12 @@ class Batch:
 
     def index(self, slot: str, cut: int = 0) -> dict:
         """value -> mask of the events holding it; ``cut`` > 0 keys by the first ``cut`` characters, < 0 by
-        the last ``-cut`` (a shorter value keys by itself, which cannot equal a target of that length)."""
+        the last ``-cut`` (a shorter value keys by itself, which cannot equal a target of that length).
+        Evaluators look in ``indexes`` first (one dict look-up per policy), calling this only to build."""
         key = (slot, cut)
-        found = self._indexes.get(key)
+        found = self.indexes.get(key)
         if found is None:
-            found = self._indexes[key] = {}
+            found = self.indexes[key] = {}
             values = self.column(slot)
             if cut > 0:
                 values = [value[:cut] for value in values]
@@ -163,10 +164,11 @@ def _below(slot: str, target, *, inclusive: bool) -> Callable[[Batch], int]:
 
 def _comparison(node: Comparison) -> Evaluator:
     slot, op, target = node.slot, node.operator, node.value
+    key = (slot, 0)
     if op == "equals":
-        return lambda batch, within: batch.index(slot).get(target, 0)
+        return lambda batch, within: (batch.indexes.get(key) or batch.index(slot)).get(target, 0)
     if op == "not_equals":
-        return lambda batch, within: batch.all ^ batch.index(slot).get(target, 0)
+        return lambda batch, within: batch.all ^ (batch.indexes.get(key) or batch.index(slot)).get(target, 0)
     if op == "within":
         members = tuple(frozenset(target))
 
@@ -183,7 +185,8 @@ def _comparison(node: Comparison) -> Evaluator:
         if not target:
             return lambda batch, within: batch.all
         cut = len(target) if op == "has_prefix" else -len(target)
-        return lambda batch, within: batch.index(slot, cut).get(target, 0)
+        cut_key = (slot, cut)
+        return lambda batch, within: (batch.indexes.get(cut_key) or batch.index(slot, cut)).get(target, 0)
     if op == "matches":
         pattern = regex.compile_pattern(target)
         return _scan(slot, lambda value: regex.search(pattern, value))
