@@ -303,13 +303,12 @@ def policy_mark_error(*, policy_id, reason: str, now: datetime | None = None) ->
 _COMPILED: dict = {}
 
 
-def _evaluator(pk, name: str, selector_criteria: str) -> criteria.Evaluator | None:
-    """A policy's selector compiled for batches, once per (policy, criteria text) and kept across requests;
-    None for a stored criteria that no longer compiles (a rule tightened since): it never matches and never
-    fails a batch (the warning is logged when it is first met)."""
-    key = (pk, selector_criteria)
+def _evaluator(name: str, selector_criteria: str) -> criteria.Evaluator | None:
+    """A selector compiled for batches, once per criteria text and kept across requests (an edited policy's
+    new text is compiled afresh); None for a stored criteria that no longer compiles (a rule tightened since):
+    it never matches and never fails a batch (the warning is logged when it is first met)."""
     try:
-        return _COMPILED[key]
+        return _COMPILED[selector_criteria]
     except KeyError:
         pass
     if len(_COMPILED) > 20000:
@@ -319,7 +318,7 @@ def _evaluator(pk, name: str, selector_criteria: str) -> criteria.Evaluator | No
     except Invalid as exc:
         logger.warning("blackout policy %s is skipped at ingest: %s", name, exc.message)
         found = None
-    _COMPILED[key] = found
+    _COMPILED[selector_criteria] = found
     return found
 
 
@@ -358,7 +357,7 @@ def _active_evaluators(*, now: datetime) -> list[tuple]:
     out = []
     for pk, name, selector_criteria, _ in rows:
         if pk not in closed:
-            evaluate = _evaluator(pk, name, selector_criteria)
+            evaluate = _evaluator(name, selector_criteria)
             if evaluate is not None:
                 out.append((pk, evaluate))
     return out
@@ -415,10 +414,11 @@ def _insert_rows(rows: list[list]) -> None:
         _copy_rows(rows, table, quote)
         return
     columns = _COLUMNS[1:]
-    limit = connection.features.max_query_params
+    limit = connection.features.max_query_params or 65535
     if connection.vendor == "sqlite":
         import sqlite3
 
+        connection.ensure_connection()
         limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     per_statement = max(1, limit // len(columns))
     names = ", ".join(quote(field.column) for field in columns)

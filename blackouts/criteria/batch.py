@@ -11,17 +11,16 @@ call per event:
 - the numeric operators bisect the slot's sorted distinct values (prefix masks: ``<``, ``<=`` in O(log n));
 - ``matches`` runs RE2 on the distinct values of the events still in question (an ``AND`` narrows them first).
 
-Values are read through the predicate's own getters (``compile.slot_getter``), so a missing free slot, a numeric
-slot's ``int()`` and the text rules are the predicate's by construction; a hypothesis test holds the batch
-evaluation equal to the predicate on every event.
+Values are read as the predicate's getters read them (``compile._getter``: a missing free slot is ``''``,
+a numeric slot goes through ``int()``); a hypothesis test holds the batch evaluation equal to the predicate on
+every event.
 """
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
 from . import regex
-from .compile import slot_getter
-from .language import BoolOp, Comparison, Not
+from .language import NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not
 
 SEPARATOR = "\x00"  # joins a column's values for ``contains``; a target holding it takes the slow path
 
@@ -48,10 +47,16 @@ class Batch:
         self._sorted: dict[str, tuple[list, list[int]]] = {}
 
     def column(self, slot: str) -> list:
+        """The slot's value in each event, read as ``compile._getter`` reads it (spelt out here for speed)."""
         found = self._columns.get(slot)
         if found is None:
-            get = slot_getter(slot)
-            found = self._columns[slot] = [get(event) for event in self.events]
+            if slot in NUMERIC_FIELDS:
+                found = [int(event.get(slot) or 0) for event in self.events]
+            elif slot in TEXT_FIELDS:
+                found = [str(event.get(slot) or "") for event in self.events]
+            else:
+                found = [str((event.get("slots") or {}).get(slot, "") or "") for event in self.events]
+            self._columns[slot] = found
         return found
 
     def index(self, slot: str, cut: int = 0) -> dict:

@@ -26,8 +26,9 @@ from .language import NUMERIC_FIELDS, TEXT_FIELDS, Comparison, Not, parse
 
 
 # --- Compiler 1: Python predicate over an event dict ------------------------------------------------------------
-def slot_getter(slot: str) -> Callable[[dict], object]:
-    """How every compiler in Python reads a slot of an event (the batch compiler builds its columns with it)."""
+def _getter(slot: str) -> Callable[[dict], object]:
+    """How the predicate reads a slot of an event (``batch.Batch.column`` spells the same rule out for a whole
+    column; the hypothesis tests hold the two equal)."""
     if slot in NUMERIC_FIELDS:
         return lambda event: int(event.get(slot) or 0)
     if slot in TEXT_FIELDS:
@@ -36,7 +37,7 @@ def slot_getter(slot: str) -> Callable[[dict], object]:
 
 
 def _compile_comparison(node: Comparison) -> Callable[[dict], bool]:
-    get, op, target = slot_getter(node.slot), node.operator, node.value
+    get, op, target = _getter(node.slot), node.operator, node.value
     if op == "equals":
         return lambda e: get(e) == target
     if op == "not_equals":
