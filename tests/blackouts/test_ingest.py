@@ -99,6 +99,32 @@ class TestPrecedence:
         assert services.events_ingest(events=[{"class": "WEB"}], now=T0)[0].blackout_policy_id == edited.pk
 
 
+@pytest.mark.django_db
+def test_what_is_stored_is_what_was_sent_whatever_the_characters():
+    """The rows go through COPY on PostgreSQL: tabs, newlines, backslashes, quotes and non-ASCII survive."""
+    taker = policy("taker", "msg contains 'TAB'", order=0)
+    tricky = "tab\there\nnew line \\N back\\slash 'quote\" é 漢 \U0001f600"
+    sent = [
+        {"class": "DB", "msg": tricky, "_identifier": "\\N", "repeat_count": 7, "where": tricky, "slots": {"z": 1}},
+        {"msg": ""},
+    ]
+    created = services.events_ingest(events=sent, now=T0)
+    first, second = (Event.objects.get(pk=e.pk) for e in created)
+    assert (first.msg, first.identifier, first.event_class, first.repeat_count) == (tricky, "\\N", "DB", 7)
+    assert first.slots == {"where": tricky, "z": "1"}
+    assert (first.status, first.previous_status, first.blackout_policy_id) == ("BLACKOUT", "OPEN", taker.pk)
+    assert first.blacked_out_at == T0 and first.received_at is not None
+    assert (second.event_class, second.severity, second.status, second.msg, second.slots) == (
+        "EVENT",
+        "INFO",
+        "OPEN",
+        "",
+        {},
+    )
+    assert second.blackout_policy_id is None and second.blacked_out_at is None
+    assert created[0].pk < created[1].pk  # ids in request order
+
+
 def _queries(events: list[dict]) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         created = services.events_ingest(events=events, now=T0)
