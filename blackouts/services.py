@@ -376,6 +376,8 @@ def _event_row(raw: dict, defaults: list) -> list:
     """An incoming event (wire slot names) as the values of ``Event``'s columns, in ``_COLUMNS`` order; the
     known attributes are prepared as a save would prepare them (``get_prep_value``), any other is a free slot."""
     row = defaults.copy()
+    for n in _AUTO_NOW:  # each event its own instant, as a save would stamp it (lists sort by it)
+        row[n] = timezone.now()
     for key, value in raw.items():
         field = _INPUT.get(key)
         if field is not None:
@@ -395,12 +397,13 @@ def _selector_input(row: list) -> dict:
     return dict(zip(_PROBE_SLOTS, _PROBE_VALUES(row), strict=True))
 
 
-def _defaults(received_at: datetime) -> list:
-    row = [None if field.primary_key else field.get_default() for field in _COLUMNS]
-    for n, field in enumerate(_COLUMNS):
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            row[n] = received_at
-    return row
+_AUTO_NOW = tuple(
+    n for n, field in enumerate(_COLUMNS) if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+)
+
+
+def _defaults() -> list:
+    return [None if field.primary_key else field.get_default() for field in _COLUMNS]
 
 
 def _insert_rows(rows: list[list]) -> None:
@@ -479,7 +482,7 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[St
     number of events: the active policies (one more when a schedule cache is stale) and the insert (on
     PostgreSQL the ids, then ``COPY``)."""
     now = now or timezone.now()
-    defaults = _defaults(timezone.now())
+    defaults = _defaults()
     rows = [_event_row(raw, defaults) for raw in events]
     evaluators = _active_evaluators(now=now)
     if evaluators and rows:
