@@ -1,11 +1,13 @@
-"""The criteria language of a blackout policy (``eventSelectorCriteria``): parse, then compile twice.
+"""The criteria language of a blackout policy (``eventSelectorCriteria``): parse, then compile three ways.
 
 ``( class equals 'EVENT' ) AND NOT msg contains 'test' OR severity within ['MAJOR','CRITICAL']``
 
 - ``language``: the lark grammar, the AST and :func:`parse` (an invalid criteria is a
   :class:`core.errors.Invalid` with code ``blackouts.invalid_criteria`` naming the position and the token);
 - ``compile``: the same AST as a Django ``Q`` (bulk work in the database: window start/end) and as a Python
-  predicate (one incoming event at ingest), which agree on every event (a hypothesis test holds them to it);
+  predicate (one event), which agree on every event (a hypothesis test holds them to it);
+- ``batch``: the same AST evaluated over a whole batch of events at once (ingest: bit masks and per-batch
+  indexes, no call per event), equal to the predicate on every event (a hypothesis test again);
 - ``regex``: the ``matches`` dialect, linear-time (RE2) and read the same way by PostgreSQL.
 
 Semantics, chosen to be identical in Python, SQLite and PostgreSQL:
@@ -19,7 +21,8 @@ Semantics, chosen to be identical in Python, SQLite and PostgreSQL:
   400, since text ordering differs between database collations and Python.
 """
 
-from .compile import compile_criteria, guard, slot_value, to_predicate, to_q
+from .batch import Batch, Evaluator, first_matches, to_batch
+from .compile import compile_criteria, to_predicate, to_q
 from .language import CODE, NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not, parse
 from .regex import MAX_PATTERN, MAX_SUBJECT, check_in_database
 
@@ -29,15 +32,17 @@ __all__ = [
     "MAX_SUBJECT",
     "NUMERIC_FIELDS",
     "TEXT_FIELDS",
+    "Batch",
     "BoolOp",
     "Comparison",
+    "Evaluator",
     "Not",
     "check_in_database",
     "compile_criteria",
-    "guard",
+    "first_matches",
     "parse",
     "patterns",
-    "slot_value",
+    "to_batch",
     "to_predicate",
     "to_q",
 ]

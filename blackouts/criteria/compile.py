@@ -1,4 +1,4 @@
-"""The two compilers of a parsed criteria: a Python predicate (one event at ingest) and a Django ``Q`` (the
+"""Two compilers of a parsed criteria: a Python predicate (one event) and a Django ``Q`` (the
 set-based window edges). Both give the same answer for every event; a hypothesis test holds them to it.
 
 ``matches`` runs RE2 in Python and on SQLite (a ``blackouts_re2_search`` SQL function registered on each new
@@ -22,11 +22,13 @@ from django.db.models.lookups import (
 )
 
 from . import regex
-from .language import NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not, parse
+from .language import NUMERIC_FIELDS, TEXT_FIELDS, Comparison, Not, parse
 
 
 # --- Compiler 1: Python predicate over an event dict ------------------------------------------------------------
 def _getter(slot: str) -> Callable[[dict], object]:
+    """How the predicate reads a slot of an event (``batch.Batch.column`` spells the same rule out for a whole
+    column; the hypothesis tests hold the two equal)."""
     if slot in NUMERIC_FIELDS:
         return lambda event: int(event.get(slot) or 0)
     if slot in TEXT_FIELDS:
@@ -84,26 +86,6 @@ def to_predicate(node) -> Callable[[dict], bool]:
     if node.op == "and":
         return lambda e: all(part(e) for part in parts)
     return lambda e: any(part(e) for part in parts)
-
-
-def guard(node) -> tuple[str, frozenset] | None:
-    """A necessary condition ``slot in values`` of the expression (an equals/within on a text slot at the top
-    or under a top-level AND), so ingest can skip policies an event cannot match; None when there is none."""
-    if isinstance(node, Comparison):
-        if node.slot not in NUMERIC_FIELDS and node.operator in ("equals", "within"):
-            values = node.value if isinstance(node.value, tuple) else (node.value,)
-            return node.slot, frozenset(values)
-        return None
-    if isinstance(node, BoolOp) and node.op == "and":
-        for child in node.operands:
-            found = guard(child)
-            if found is not None:
-                return found
-    return None
-
-
-def slot_value(event: dict, slot: str):
-    return _getter(slot)(event)
 
 
 # --- Compiler 2: Django Q over Event ----------------------------------------------------------------------------

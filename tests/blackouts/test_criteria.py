@@ -210,14 +210,84 @@ GUARDED = st.one_of(
 )
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
-@given(criteria=st.lists(GUARDED, min_size=1, max_size=6), batch=st.lists(events, min_size=1, max_size=6))
-def test_ingest_guard_index_picks_what_a_linear_scan_picks(criteria, batch):
-    from blackouts.models import BlackoutPolicy
-    from blackouts.services import _Matcher
+# --- The batch compiler (ingest) agrees with the predicate ----------------------------------------------------------
+# Wider text than the SQL tests: case folding that changes length (İ), a NUL, non-ASCII case pairs.
+WIDE = st.text(alphabet="aAbB1 -.İißΣ\u03c3\x00", max_size=6)
+wide_events = st.fixed_dictionaries(
+    {
+        "class": st.sampled_from(["EVENT", "ALARM", "a", "Ab", "", "İa"]),
+        "msg": st.one_of(TEXT, WIDE),
+        "severity": st.sampled_from(["MAJOR", "MINOR", "a", "A1"]),
+        "status": st.sampled_from(["OPEN", "ACK", "CLOSED"]),
+        "_identifier": st.one_of(TEXT, WIDE),
+        "source_hostname": TEXT,
+        "repeat_count": st.integers(-2, 12),
+        "slots": st.dictionaries(st.sampled_from(["location", "zone"]), st.one_of(TEXT, WIDE), max_size=2),
+    }
+)
+WIDE_CRITERIA = st.one_of(
+    expressions,
+    st.tuples(
+        st.sampled_from(["msg", "_identifier", "location"]),
+        st.sampled_from(["contains", "has_prefix", "has_suffix", "equals"]),
+        WIDE,
+    ).map(lambda t: f"{t[0]} {t[1]} {_quote(t[2])}"),
+)
 
-    policies = [BlackoutPolicy(name=f"p{n}", selector_criteria=c) for n, c in enumerate(criteria)]
-    matcher = _Matcher(policies)
-    for event in batch:
-        linear = next((p for p in policies if lang.to_predicate(lang.parse(p.selector_criteria))(event)), None)
-        assert matcher.first_match(event) is linear
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(criteria=WIDE_CRITERIA, batch=st.lists(wide_events, max_size=12), within=st.integers(min_value=0))
+def test_batch_evaluation_and_predicate_agree(criteria, batch, within):
+    node = lang.parse(criteria)
+    predicate, evaluate = lang.to_predicate(node), lang.to_batch(node)
+    columns = lang.Batch(batch)
+    expected = sum(1 << i for i, event in enumerate(batch) if predicate(event))
+    within &= columns.all
+    assert evaluate(columns, columns.all) & columns.all == expected, criteria
+    assert evaluate(columns, within) & within == expected & within, criteria
+
+
+def _linear_first_match(policies: list[str], event: dict) -> int | None:
+    """The old ingest, one event at a time: the first policy (in order) whose predicate accepts the event."""
+    return next((n for n, c in enumerate(policies) if lang.to_predicate(lang.parse(c))(event)), None)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    criteria=st.lists(st.one_of(GUARDED, WIDE_CRITERIA), min_size=1, max_size=8),
+    batch=st.lists(wide_events, min_size=1, max_size=10),
+    eligible=st.integers(min_value=0),
+)
+def test_first_matches_picks_what_a_linear_scan_picks(criteria, batch, eligible):
+    columns = lang.Batch(batch)
+    evaluators = [(n, lang.to_batch(lang.parse(c))) for n, c in enumerate(criteria)]
+    found = lang.first_matches(columns, evaluators, eligible)
+    expected = [_linear_first_match(criteria, e) if eligible >> i & 1 else None for i, e in enumerate(batch)]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        (
+            f"msg contains '{'İ'.lower()}'",
+            [0],
+        ),  # "İ".lower() is two characters: the joined column keeps the offsets right
+        ("msg contains 'Σ'", [1]),
+        ("msg contains 'a\u03c3'", []),  # never across two events' values
+        ("msg contains ''", [0, 1, 2]),
+        ("msg has_prefix 'x' OR msg has_suffix 'b'", [2]),
+        ("repeat_count between [2,3] AND NOT repeat_count equals 3", [1]),
+        ("repeat_count greater_than 2 OR repeat_count smaller_than 1", [0, 2]),
+        ("location equals '' AND msg matches '^[^a]'", [0, 1]),
+    ],
+)
+def test_batch_evaluation_edges(criteria, expected):
+    batch = [
+        {"msg": "İa", "repeat_count": 0},
+        {"msg": "\u03c3", "repeat_count": 2},
+        {"msg": "b", "repeat_count": 3, "slots": {"location": "x"}},
+    ]
+    mask = lang.to_batch(lang.parse(criteria))(lang.Batch(batch), 0b111)
+    assert [i for i in range(3) if mask >> i & 1] == expected
+    assert expected == [i for i, e in enumerate(batch) if lang.to_predicate(lang.parse(criteria))(e)]

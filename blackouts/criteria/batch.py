@@ -1,0 +1,276 @@
+"""Compiler 3: a parsed criteria evaluated over a whole batch of events at once (ingest).
+
+A batch is held as columns (:class:`Batch`); a set of events is a bit mask (a Python ``int``, bit ``i`` is event
+``i``), so ``AND``/``OR``/``NOT`` are single integer operations and a comparison is an index look-up, not a
+call per event:
+
+- ``equals``/``not_equals``/``within`` look the value up in the slot's value -> mask index;
+- ``has_prefix``/``has_suffix`` look up the first/last ``len(target)`` characters (one index per length);
+- ``contains`` searches the batch's lowered values joined into one string (``str.find``, in C), mapping each
+  hit back to its event;
+- the numeric operators bisect the slot's sorted distinct values (prefix masks: ``<``, ``<=`` in O(log n));
+- ``matches`` runs RE2 on the distinct values of the events still in question (an ``AND`` narrows them first).
+
+Values are read as the predicate's getters read them (``compile._getter``: a missing free slot is ``''``,
+a numeric slot goes through ``int()``); a hypothesis test holds the batch evaluation equal to the predicate on
+every event.
+"""
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+
+from . import regex
+from .language import NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not
+
+SEPARATOR = "\x00"  # joins a column's values for ``contains``; a target holding it takes the slow path
+
+
+def bits(mask: int) -> Iterator[int]:
+    """Indexes of the set bits of ``mask``, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+class Batch:
+    """The events of one batch (dicts in the predicate's shape: slot name -> value, ``slots`` for free slots),
+    with per-slot columns and indexes built lazily, once per batch."""
+
+    def __init__(self, events: list[dict]):
+        self.events = events
+        self.size = len(events)
+        self.all = (1 << self.size) - 1
+        self._columns: dict[str, list] = {}
+        self.indexes: dict[tuple, dict] = {}
+        self._joined: dict[str, tuple[str, list[int]]] = {}
+        self._sorted: dict[str, tuple[list, list[int]]] = {}
+
+    def column(self, slot: str) -> list:
+        """The slot's value in each event, read as ``compile._getter`` reads it (spelt out here for speed)."""
+        found = self._columns.get(slot)
+        if found is None:
+            if slot in NUMERIC_FIELDS:
+                found = [int(event.get(slot) or 0) for event in self.events]
+            elif slot in TEXT_FIELDS:
+                found = [str(event.get(slot) or "") for event in self.events]
+            else:
+                found = [str((event.get("slots") or {}).get(slot, "") or "") for event in self.events]
+            self._columns[slot] = found
+        return found
+
+    def index(self, slot: str, cut: int = 0) -> dict:
+        """value -> mask of the events holding it; ``cut`` > 0 keys by the first ``cut`` characters, < 0 by
+        the last ``-cut`` (a shorter value keys by itself, which cannot equal a target of that length).
+        Evaluators look in ``indexes`` first (one dict look-up per policy), calling this only to build."""
+        key = (slot, cut)
+        found = self.indexes.get(key)
+        if found is None:
+            found = self.indexes[key] = {}
+            values = self.column(slot)
+            if cut > 0:
+                values = [value[:cut] for value in values]
+            elif cut < 0:
+                values = [value[cut:] for value in values]
+            for position, value in enumerate(values):
+                found[value] = found.get(value, 0) | (1 << position)
+        return found
+
+    def joined_lower(self, slot: str) -> tuple[str, list[int]]:
+        """The column's lowered values joined by :data:`SEPARATOR`, and where each value starts."""
+        found = self._joined.get(slot)
+        if found is None:
+            lowered = [value.lower() for value in self.column(slot)]
+            starts, offset = [], 0
+            for value in lowered:
+                starts.append(offset)
+                offset += len(value) + 1
+            found = self._joined[slot] = (SEPARATOR.join(lowered), starts)
+        return found
+
+    def sorted_values(self, slot: str) -> tuple[list, list[int]]:
+        """A numeric slot's distinct values ascending, and ``below[k]``: the mask of events whose value is one
+        of the first ``k`` of them."""
+        found = self._sorted.get(slot)
+        if found is None:
+            index = self.index(slot)
+            values = sorted(index)
+            below, mask = [0], 0
+            for value in values:
+                mask |= index[value]
+                below.append(mask)
+            found = self._sorted[slot] = (values, below)
+        return found
+
+
+Evaluator = Callable[[Batch, int], int]
+"""``evaluate(batch, within)``: a mask whose bits inside ``within`` are exactly the events of ``within`` that
+match (bits outside ``within`` may be anything); ``within`` lets an ``AND`` spare costly leaves."""
+
+
+def _contains(slot: str, target: str) -> Evaluator:
+    lowered = target.lower()
+    if not lowered:
+        return lambda batch, within: batch.all
+    if SEPARATOR in lowered:
+        return _scan(slot, lambda value: lowered in value.lower())
+
+    def evaluate(batch: Batch, within: int) -> int:
+        text, starts = batch.joined_lower(slot)
+        out, position, find = 0, 0, text.find
+        while True:
+            position = find(lowered, position)
+            if position < 0:
+                return out
+            event = bisect_right(starts, position) - 1
+            out |= 1 << event
+            if event + 1 >= len(starts):
+                return out
+            position = starts[event + 1]
+
+    return evaluate
+
+
+def _scan(slot: str, test: Callable[[object], bool]) -> Evaluator:
+    """A test run once per distinct value among the events in question (the events of ``within``, when they
+    are fewer than the distinct values)."""
+
+    def evaluate(batch: Batch, within: int) -> int:
+        index = batch.index(slot)
+        out = 0
+        if within.bit_count() < len(index):
+            column, seen = batch.column(slot), {}
+            for position in bits(within):
+                value = column[position]
+                hit = seen.get(value)
+                if hit is None:
+                    hit = seen[value] = test(value)
+                if hit:
+                    out |= 1 << position
+            return out
+        for value, mask in index.items():
+            if mask & within and test(value):
+                out |= mask
+        return out
+
+    return evaluate
+
+
+def _below(slot: str, target, *, inclusive: bool) -> Callable[[Batch], int]:
+    """Mask of the events whose value is < target (<= when ``inclusive``)."""
+    cut = bisect_right if inclusive else bisect_left
+
+    def evaluate(batch: Batch) -> int:
+        values, below = batch.sorted_values(slot)
+        return below[cut(values, target)]
+
+    return evaluate
+
+
+def _comparison(node: Comparison) -> Evaluator:
+    slot, op, target = node.slot, node.operator, node.value
+    key = (slot, 0)
+    if op == "equals":
+        return lambda batch, within: (batch.indexes.get(key) or batch.index(slot)).get(target, 0)
+    if op == "not_equals":
+        return lambda batch, within: batch.all ^ (batch.indexes.get(key) or batch.index(slot)).get(target, 0)
+    if op == "within":
+        members = tuple(frozenset(target))
+
+        def evaluate(batch: Batch, within: int) -> int:
+            index, out = batch.index(slot), 0
+            for member in members:
+                out |= index.get(member, 0)
+            return out
+
+        return evaluate
+    if op == "contains":
+        return _contains(slot, target)
+    if op in ("has_prefix", "has_suffix"):
+        if not target:
+            return lambda batch, within: batch.all
+        cut = len(target) if op == "has_prefix" else -len(target)
+        cut_key = (slot, cut)
+        return lambda batch, within: (batch.indexes.get(cut_key) or batch.index(slot, cut)).get(target, 0)
+    if op == "matches":
+        pattern = regex.compile_pattern(target)
+        return _scan(slot, lambda value: regex.search(pattern, value))
+    if op == "smaller_than":
+        less = _below(slot, target, inclusive=False)
+        return lambda batch, within: less(batch)
+    if op == "smaller_or_equals":
+        at_most = _below(slot, target, inclusive=True)
+        return lambda batch, within: at_most(batch)
+    if op == "greater_than":
+        at_most = _below(slot, target, inclusive=True)
+        return lambda batch, within: batch.all ^ at_most(batch)
+    if op == "greater_or_equals":
+        less = _below(slot, target, inclusive=False)
+        return lambda batch, within: batch.all ^ less(batch)
+    if op == "between":
+        less, at_most = _below(slot, target[0], inclusive=False), _below(slot, target[1], inclusive=True)
+        return lambda batch, within: at_most(batch) & ~less(batch)
+    raise AssertionError(op)  # pragma: no cover
+
+
+def _cost(node) -> int:
+    """A rough rank, so an AND tries its cheap operands first (the operands have no side effects, so the
+    order never changes the answer): index look-ups, then substring search, then regular expressions."""
+    if isinstance(node, Comparison):
+        if node.operator == "matches":
+            return 3
+        return 2 if node.operator == "contains" else 1
+    if isinstance(node, Not):
+        return _cost(node.operand)
+    return 1 + max(_cost(child) for child in node.operands)
+
+
+def to_batch(node) -> Evaluator:
+    """The evaluator of a parsed criteria over a :class:`Batch` (see :data:`Evaluator`)."""
+    if isinstance(node, Comparison):
+        return _comparison(node)
+    if isinstance(node, Not):
+        inner = to_batch(node.operand)
+        return lambda batch, within: within & ~inner(batch, within)
+    assert isinstance(node, BoolOp)
+    if node.op == "and":
+        parts = tuple(to_batch(child) for child in sorted(node.operands, key=_cost))
+
+        def evaluate_and(batch: Batch, within: int) -> int:
+            for part in parts:
+                within &= part(batch, within)
+                if not within:
+                    return 0
+            return within
+
+        return evaluate_and
+    parts = tuple(to_batch(child) for child in node.operands)
+
+    def evaluate_or(batch: Batch, within: int) -> int:
+        out = 0
+        for part in parts:
+            found = part(batch, within) & within
+            out |= found
+            within ^= found
+            if not within:
+                break
+        return out
+
+    return evaluate_or
+
+
+def first_matches(batch: Batch, evaluators: list[tuple[object, Evaluator]], eligible: int) -> list:
+    """For each event of ``batch``, the key of the first evaluator (in the given order) that matches it, or
+    None; only the events of ``eligible`` are considered. One pass over the evaluators, none over the events:
+    each evaluator sees only the events no earlier one took."""
+    found: list = [None] * batch.size
+    remaining = eligible & batch.all
+    for key, evaluate in evaluators:
+        if not remaining:
+            break
+        hit = evaluate(batch, remaining) & remaining
+        if hit:
+            remaining ^= hit
+            for position in bits(hit):
+                found[position] = key
+    return found
