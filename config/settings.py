@@ -317,6 +317,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "core.tasks.purge_expired_exports",
         "schedule": crontab(minute=17),
     },
+    "core-sweep-webhooks": {
+        "task": "core.tasks.sweep_webhooks",
+        "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "30")),
+    },
+    "core-prune-changes": {
+        "task": "core.tasks.prune_changes",
+        "schedule": crontab(minute=41, hour=3),
+    },
     "inventory-sweep-stalled-activations": {
         "task": "inventory.tasks.sweep_stalled_activations",
         "schedule": 60.0,
@@ -327,6 +335,25 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Admin exports above this many rows run in the background (Celery) with a progress bar.
 EXPORT_ASYNC_THRESHOLD = int(os.environ.get("EXPORT_ASYNC_THRESHOLD", "100000"))
 EXPORT_RETENTION_SECONDS = int(os.environ.get("EXPORT_RETENTION_SECONDS", str(24 * 3600)))
+
+# --- Change log and outbound events (docs/events.md) --------------------------------------------
+# Targets on private, loopback and link-local addresses are refused (SSRF) unless allowed here; local development
+# (DEBUG, `make run`) allows loopback so a receiver on the same machine can be tried.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOKS_ALLOW_LOOPBACK_TARGETS = env_bool("WEBHOOKS_ALLOW_LOOPBACK_TARGETS", DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+# Seconds to wait before attempt n+1 after attempt n failed (the first entry is the first attempt: at once).
+WEBHOOKS_RETRY_SCHEDULE = tuple(
+    int(v) for v in env_list("WEBHOOKS_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,36000")
+)
+WEBHOOKS_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_SECONDS", str(24 * 3600)))
+WEBHOOKS_SWEEP_GRACE_SECONDS = int(os.environ.get("WEBHOOKS_SWEEP_GRACE_SECONDS", "10"))
+WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = float(os.environ.get("WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS", "2"))
+# Retention of change records and delivery logs, in days; 0 keeps everything (the default). Before pruning,
+# what goes is archived as JSON Lines under CHANGES_ARCHIVE_DIR.
+CHANGES_RETENTION_DAYS = int(os.environ.get("CHANGES_RETENTION_DAYS", "0"))
+DELIVERIES_RETENTION_DAYS = int(os.environ.get("DELIVERIES_RETENTION_DAYS", "0"))
+CHANGES_ARCHIVE_DIR = os.environ.get("CHANGES_ARCHIVE_DIR", str(VAR_DIR / "archive"))
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 
+from core import changes
 from core.errors import Conflict, Invalid
 
 from .models import (
@@ -182,6 +183,7 @@ def contact_upsert(
         raise Invalid(f'"{cc_id}" differs from this contact\'s ccId.', code=CC_ID_MISMATCH, field="cc_id")
     retry = bool(status) and not created and bool(contact.known_report)
     stale = not created and is_out_of_order(captured, contact.event_captured_at)
+    before = None if created else changes.snapshot(contact)
     if not created and not stale:
         if retry:  # a report already received is not applied again (it may have been superseded since)
             fields = {k: v for k, v in fields.items() if k not in ("status", "reason", "event_captured_at")}
@@ -208,6 +210,12 @@ def contact_upsert(
         ContactStatusEvent.objects.create(
             contact=contact, status=status, reason=reason, event_captured_at=captured, applied=not stale
         )
+    lists = {"identifiers": identifiers, "template_data": template_data}
+    counts = {name: len(rows) for name, rows in lists.items() if rows is not None and not stale}
+    if stale and event_recorded:
+        changes.record(contact, "status_out_of_order", changes={"status": [None, status]})
+    elif not stale:
+        changes.record(contact, "created" if created else "updated", before=before, counts=counts)
     return ContactUpsertResult(contact=contact, created=created, stale=stale, event_recorded=event_recorded)
 
 
@@ -232,16 +240,21 @@ def contacts_mark_status(
             for i in ids
         ]
     )
-    return (
-        CustomerContact.objects.filter(id__in=ids)
-        .exclude(id__in=newer)
-        .update(status=status, reason=reason, event_captured_at=captured_at, updated_at=timezone.now())
-    )
+    taking = CustomerContact.objects.filter(id__in=ids).exclude(id__in=newer)
+    taken = list(taking)
+    befores = {c.pk: changes.snapshot(c) for c in taken}
+    done = taking.update(status=status, reason=reason, event_captured_at=captured_at, updated_at=timezone.now())
+    for contact in taken:
+        contact.status, contact.reason, contact.event_captured_at = status, reason, captured_at
+    changes.record_many(taken, "updated", befores=befores)
+    return done
 
 
 @transaction.atomic
 def contacts_delete(*, contacts: QuerySet[CustomerContact]) -> int:
     """Delete contacts with their lists and status history (admin); returns how many contacts went."""
+    for contact in contacts:
+        changes.record(contact, "deleted")
     _, per_model = contacts.delete()
     return per_model.get(CustomerContact._meta.label, 0)
 
@@ -318,4 +331,7 @@ def contacts_import(*, records: list[ContactImport]) -> int:
             rows[TemplateParameter].append(TemplateParameter(contact_id=contact_id, position=position, **item))
     for model, objs in rows.items():
         model.objects.bulk_create(objs)
+    changes.record_set(
+        CustomerContact, "imported", counts={"contacts": len(contacts), "skipped": len(records) - len(contacts)}
+    )
     return len(contacts)

@@ -52,3 +52,8 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(self.rows_done * 100 / self.rows_total) if self.rows_total else 0
+
+
+from .changes.models import Change, Delivery, DeliveryAttempt, Subscription  # noqa: E402  (the change log's models)
+
+__all__ = ["Change", "Delivery", "DeliveryAttempt", "ExportJob", "Subscription"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from core import changes
 from core.errors import DomainError, Invalid, NotFound, Stale
 
 from ..models import (
@@ -107,7 +108,9 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
     """
     details = message["eventDetails"]
     outage_id = details["externalOutageId"]
+    started = timezone.now()
     event = _event_lock(system, outage_id)
+    before = None if event.created_at >= started else changes.snapshot(event)  # created by this lock: new
     incoming = details.get("messageReference")
     if (reference_compare(incoming, event.message_reference) or 0) < 0:
         raise Stale(
@@ -142,6 +145,8 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
             event=event, customers=info.get("customers") or [], incremental=bool(info.get("incrementalUpdate"))
         )
     _event_save(event)
+    counts = {"customers": event.customer_count} if info is not None else None
+    changes.record(event, "created" if before is None else "updated", before=before, counts=counts)
     return event
 
 
