@@ -278,10 +278,31 @@ def _representation(spec: Tracked, obj) -> dict | None:
     return {"id": _json(obj.pk), **snapshot(obj)}
 
 
-def _outbox(change: Change, obj, spec: Tracked) -> None:
-    subscriptions = enabled_subscriptions()
+def backfill(*, subscription: Subscription, changes: Iterable[Change]) -> int:
+    """Queue past changes for one subscription (a new listener catching up on recent history); returns how
+    many deliveries were made. Objects that are gone are sent without their representation."""
+    made = 0
+    for change in changes:
+        if not change.events:
+            continue
+        spec = next((t for t in _registry_values() if t.object_type == change.object_type), None)
+        obj = spec.model._default_manager.filter(pk=change.object_id).first() if spec and change.object_id else None
+        if spec is None or obj is None:
+            continue
+        made += _outbox(change, obj, spec, subscriptions=[subscription])
+    return made
+
+
+def _registry_values():
+    from .registry import REGISTRY
+
+    return list(REGISTRY.values())
+
+
+def _outbox(change: Change, obj, spec: Tracked, subscriptions: list[Subscription] | None = None) -> int:
+    subscriptions = enabled_subscriptions() if subscriptions is None else subscriptions
     if not subscriptions:
-        return
+        return 0
     wire_cache: dict = {}
 
     def wire() -> dict | None:
@@ -320,9 +341,10 @@ def _outbox(change: Change, obj, spec: Tracked) -> None:
                 )
             )
     if not rows:
-        return
+        return 0
     created = Delivery.objects.bulk_create(rows)
     ids = [d.pk for d in created if d.pk is not None]
     if len(ids) != len(created):  # a backend that returns no ids: read them back
         ids = list(Delivery.objects.filter(change=change).values_list("pk", flat=True))
     transaction.on_commit(lambda: [send(DELIVER_TASK, pk) for pk in ids])
+    return len(rows)

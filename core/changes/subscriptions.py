@@ -56,7 +56,7 @@ def subscription_validate(sub: Subscription) -> None:
     if not sub.secret:
         sub.secret = secret_generate()
     _check_secret(sub.secret)
-    check_target(sub.target_url, resolve=True)
+    check_target(sub.target_url, resolve=True, unresolved_ok=True)
     try:
         sub.full_clean()
     except ValidationError as exc:

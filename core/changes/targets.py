@@ -41,8 +41,11 @@ def _allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def check_target(url: str, *, resolve: bool = True) -> None:
-    """Raise :class:`~core.errors.Invalid` (``webhooks.forbidden_target``) for a URL we must not call."""
+def check_target(url: str, *, resolve: bool = True, unresolved_ok: bool = False) -> None:
+    """Raise :class:`~core.errors.Invalid` (``webhooks.forbidden_target``) for a URL we must not call.
+
+    ``unresolved_ok``: a name that does not resolve (yet) passes (when a subscription is saved: its receiver may
+    not be deployed yet); every attempt checks again, and an unresolvable name is then refused."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -63,6 +66,8 @@ def check_target(url: str, *, resolve: bool = True) -> None:
         try:
             infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
+            if unresolved_ok:
+                return
             raise _refused(url, f"its host does not resolve ({exc})") from None
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     for address in addresses:

@@ -28,3 +28,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.load(stdout=self.stdout)
             self.stdout.write(f"demo {app}: {summary or 'ok'}")
+        if not options["app"]:
+            from core.changes import demo
+
+            with transaction.atomic():
+                self.stdout.write(f"demo webhooks: {demo.load(stdout=self.stdout)}")
