@@ -235,5 +235,3 @@ class ExportJobAdmin(admin.ModelAdmin):
         filename = f"{job.app_label}-{job.model_name}.{job.fmt}"
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
 
-
-from .changes import admin as _changes_admin  # noqa: E402, F401  (registers the change log's admins)
