@@ -17,7 +17,7 @@ class CoreConfig(AppConfig):
         autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py
         from django.contrib import admin
 
-        from .changes import admin as changes_admin
+        from . import changes_admin
         from .changes import lists as changes_lists  # noqa: F401  (the change log's analyst lists)
 
         changes_admin.install_history(admin.site)  # every change page's History reads the change log

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from ..admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
-from . import registry, subscriptions
-from .models import Change, Delivery, DeliveryAttempt, Subscription
+from .admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from .changes import registry, subscriptions
+from .changes.models import Change, Delivery, DeliveryAttempt, Subscription
 
 HISTORY_LIMIT = 500
 
