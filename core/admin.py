@@ -234,4 +234,3 @@ class ExportJobAdmin(admin.ModelAdmin):
         content_type = exports.FORMATS[job.fmt][0]
         filename = f"{job.app_label}-{job.model_name}.{job.fmt}"
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
-
