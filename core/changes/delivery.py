@@ -21,7 +21,7 @@ from datetime import timedelta
 import httpx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -74,26 +74,26 @@ def _client() -> httpx.Client:
 
 
 def _claim(delivery_id: int, now) -> Delivery | None:
-    """Take a due, pending, unclaimed delivery whose earlier siblings (same object and subscription) are done."""
-    delivery = Delivery.objects.select_related("subscription").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != Delivery.Status.PENDING or delivery.next_attempt_at > now:
-        return None
-    if not delivery.subscription.enabled:
-        return None
+    """Take a due, pending, unclaimed delivery whose earlier siblings (same object and subscription) are done, in
+    one conditional UPDATE (a later one waits: it goes when the earlier one is done, ``deliver_next``, or from
+    the sweep)."""
     earlier = Delivery.objects.filter(
-        subscription_id=delivery.subscription_id,
-        object_key=delivery.object_key,
+        subscription_id=OuterRef("subscription_id"),
+        object_key=OuterRef("object_key"),
         status=Delivery.Status.PENDING,
-        id__lt=delivery.id,
+        id__lt=OuterRef("id"),
     )
-    if earlier.exists():
-        return None  # it goes when the earlier one is done (deliver_next), or from the sweep
     claimed = (
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING)
+        Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now, subscription__enabled=True
+        )
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .exclude(Exists(earlier))
         .update(claimed_until=now + timedelta(seconds=timeout() + 30))
     )
-    return delivery if claimed else None
+    if not claimed:
+        return None
+    return Delivery.objects.select_related("subscription").get(pk=delivery_id)
 
 
 def deliver(delivery_id: int) -> str:
@@ -130,7 +130,7 @@ def _settle(delivery: Delivery, *, status_code, excerpt: str, error: str, durati
     number = delivery.attempts + 1  # in the current series (a redelivery starts a new one)
     DeliveryAttempt.objects.create(
         delivery=delivery,
-        number=DeliveryAttempt.objects.filter(delivery=delivery).count() + 1,
+        number=_logged(delivery) + 1,
         at=now,
         status_code=status_code,
         duration_ms=duration_ms,
@@ -141,7 +141,7 @@ def _settle(delivery: Delivery, *, status_code, excerpt: str, error: str, durati
     delivery.last_status_code = status_code
     delivery.last_error = error
     delivery.claimed_until = None
-    sub = Subscription.objects.select_for_update().get(pk=delivery.subscription_id)
+    sub = delivery.subscription
     refused = error.startswith("refused:")
     if status_code is not None and 200 <= status_code < 300:
         outcome = Delivery.Status.SUCCEEDED
@@ -154,6 +154,7 @@ def _settle(delivery: Delivery, *, status_code, excerpt: str, error: str, durati
     else:
         outcome = Delivery.Status.PENDING
     if outcome != Delivery.Status.SUCCEEDED:
+        sub = Subscription.objects.select_for_update().get(pk=delivery.subscription_id)
         _note_failure(sub, now, refused=refused, reason=error or f"HTTP {status_code}")
     delivery.status = outcome
     fields = ["attempts", "last_status_code", "last_error", "claimed_until", "status"]
@@ -173,6 +174,10 @@ def _settle(delivery: Delivery, *, status_code, excerpt: str, error: str, durati
         lambda: deliver_next(subscription_id=delivery.subscription_id, object_key=delivery.object_key)
     )
     return outcome
+
+
+def _logged(delivery: Delivery) -> int:
+    return DeliveryAttempt.objects.filter(delivery=delivery).count()
 
 
 def _note_failure(sub: Subscription, now, *, refused: bool, reason: str) -> None:
