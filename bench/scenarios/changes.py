@@ -148,9 +148,9 @@ def changes_fanout() -> list[Result]:
     """N events (changes on 100 outages) to 3 local receivers through the outbox, delivered one after another in
     one process (claim, sign, POST, log the attempt, settle), against a bare httpx loop POSTing the same bodies."""
     fresh_database()
-    import httpx
     import logging
 
+    import httpx
     from django.conf import settings
     from django.db import transaction
 
@@ -162,7 +162,7 @@ def changes_fanout() -> list[Result]:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request is not what is measured
     settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
     ports = [_free_port() for _ in range(3)]
-    receivers = [subprocess.Popen([sys.executable, "-c", RECEIVER, str(p)]) for p in ports]  # noqa: S603
+    receivers = [subprocess.Popen([sys.executable, "-c", RECEIVER, str(p)]) for p in ports]
     try:
         for port in ports:
             _wait_listening(port)
