@@ -307,3 +307,57 @@ def test_large_customer_list_is_one_change_with_counts(integration_client):
     assert response.status_code in (200, 201)
     change = only(natural_key="OMS1/OUT-4")
     assert change.counts == {"customers": 3000}
+
+
+def _window_body(start, end) -> dict:
+    return {
+        "name": "tick window",
+        "executionOrder": 1,
+        "eventSelectorCriteria": "class equals 'EVENT'",
+        "enabled": True,
+        "configurations": {
+            "definition": {
+                "timeframeDetails": {
+                    "startDate": start.strftime("%d%m%Y"),
+                    "startTime": start.strftime("%H:%M:%S"),
+                    "endTime": end.strftime("%H:%M:%S"),
+                    "endsOn": {"endDate": end.strftime("%d%m%Y")},
+                    "recurrencePattern": {"recurrence": "oneTime"},
+                    "timeZone": {"id": "UTC"},
+                },
+                "processing_action": {"blackoutExistingEvents": "true", "resetStatusOnBlackoutEnd": "true"},
+            }
+        },
+    }
+
+
+def test_blackout_tick_records_as_the_task():
+    from blackouts import services as blackout_services
+    from blackouts import tasks as blackout_tasks
+    from blackouts.api.serializers import policy_fields
+
+    now = timezone.now().replace(microsecond=0)
+    start, end = now - timedelta(minutes=30), now + timedelta(hours=1)
+    EventFactory(event_class="EVENT", status="OPEN")
+    policy = blackout_services.policy_create(
+        fields=policy_fields(_window_body(start, end)), now=start - timedelta(hours=1)
+    )
+    assert not Change.objects.filter(action="window_opened").exists()  # not open yet when created
+    blackout_tasks.window_tick.apply()
+    opened = only(action="window_opened", object_id=str(policy.pk))
+    assert opened.actor == "task:blackouts.tasks.window_tick"
+    assert opened.counts == {"events_blacked_out": 1}
+
+
+def test_inventory_activation_records_as_its_tasks(inventory_demo, django_capture_on_commit_callbacks):
+    from inventory import services as inventory_services
+    from tests.inventory.conftest import example
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle = inventory_services.bundle_create(items=example("create-request")["items"], design_only=False)
+    moved = Change.objects.filter(natural_key=f"bundle/{bundle.pk}", action="state_changed")
+    assert moved.exists()
+    assert all(c.actor.startswith("task:inventory.tasks.") for c in moved), [c.actor for c in moved]
+    assert Change.objects.filter(
+        object_type="inventory.service", action="state_changed", events__icontains="service.state_changed"
+    ).exists()
