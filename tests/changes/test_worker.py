@@ -80,12 +80,12 @@ def test_down_then_up_receiver_gets_everything_in_order(httpserver, settings, mo
         for n in range(1, 4):
             for outage in ("A", "B", "C"):
                 notify(outage, n, f"2026-01-01T1{n}:00:00Z")
-        wait_for(lambda: receiver.refused >= 6, timeout=60, message="the receiver refusing while down")
+        wait_for(lambda: receiver.refused >= 6, timeout=120, message="the receiver refusing while down")
         receiver.up = True
         expected = Delivery.objects.filter(subscription=good).count()
         wait_for(
             lambda: not Delivery.objects.filter(subscription=good, status="pending").exists(),
-            timeout=120,
+            timeout=300,
             message="every delivery done",
         )
         # The broker is unreachable at the write: the deliveries are rows, the sweep sends them.
@@ -103,7 +103,7 @@ def test_down_then_up_receiver_gets_everything_in_order(httpserver, settings, mo
         swept = Delivery.objects.get(subscription=good, payload__data__natural_key="OMS1/D")
         assert swept.status == "pending" and swept.attempts == 0
         current_app.tasks["core.tasks.sweep_webhooks"].delay()
-        wait_for(lambda: Delivery.objects.get(pk=swept.pk).status == "succeeded", timeout=60, message="the sweep")
+        wait_for(lambda: Delivery.objects.get(pk=swept.pk).status == "succeeded", timeout=120, message="the sweep")
 
     assert Delivery.objects.filter(subscription=good).count() == expected + 1
     assert set(Delivery.objects.filter(subscription=good).values_list("status", flat=True)) == {"succeeded"}
