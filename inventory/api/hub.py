@@ -41,7 +41,7 @@ class HubView(_HubView):
         summary="Register a listener for service events (TMF638 hub)",
         parameters=[VERSION],
         request=HubInputSerializer,
-        responses={201: HubSerializer, **uim.error_responses()},
+        responses={201: HubSerializer, **uim.error_responses(404)},
         examples=[
             OpenApiExample(
                 "Listen to state changes",

@@ -39,7 +39,8 @@ def _event_types(query: str) -> list[str]:
 
 
 def hub_not_found(hub_id) -> NotFound:
-    return NotFound(f"Hub {hub_id} not found.", code=HUB_NOT_FOUND, entity_type="Hub", entity_id=str(hub_id))
+    # No entityType: the UIM envelope's enumeration has no hub (the TMF638 hub is not in the bundle spec).
+    return NotFound(f"Hub {hub_id} not found.", code=HUB_NOT_FOUND, entity_id=str(hub_id))
 
 
 @transaction.atomic

@@ -41,7 +41,7 @@ def test_register_read_delete(integration_client, httpserver):
     assert integration_client.delete(f"{HUB}/{body['id']}").status_code == 204
     gone = integration_client.get(f"{HUB}/{body['id']}")
     assert gone.status_code == 404
-    assert gone.json()["code"] == "ENTITY_NOT_FOUND" and gone.json()["entityType"] == "Hub"
+    assert gone.json()["code"] == "ENTITY_NOT_FOUND" and "Hub" in gone.json()["message"][0]
 
 
 @pytest.mark.parametrize(
