@@ -10,3 +10,7 @@ class BlackoutsConfig(AppConfig):
         from .criteria.compile import register_sqlite_function
 
         connection_created.connect(register_sqlite_function, dispatch_uid="blackouts_re2_search")
+
+        from . import events
+
+        events.register()  # the change log, and the criteria language as the subscriptions' filter

@@ -19,7 +19,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, JSONField, Q, V
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from core import metrics
+from core import changes, metrics
 from core.errors import Conflict, Invalid, InvalidState, NotFound
 
 from . import criteria, policy_input, windows
@@ -64,6 +64,7 @@ def policy_create(*, fields: dict, owner: str = "", now: datetime | None = None,
     policy.applied_edge = now  # windows that ended before the policy existed are not applied
     _refresh_schedule(policy, now)
     policy.save()
+    changes.record(policy, "created")
     policy_reconcile(policy_id=policy.pk, now=now)
     policy.refresh_from_db()
     return policy
@@ -78,6 +79,7 @@ def policy_update(*, policy_id, fields: dict, now: datetime | None = None) -> Bl
     if policy is None:
         raise policy_not_found([policy_id])
     fields = policy_check_update(policy=policy, fields=fields, now=now)
+    before = changes.snapshot(policy)
     for name, value in fields.items():
         setattr(policy, name, value)
     policy.apply_error, policy.apply_error_at = "", None
@@ -85,6 +87,7 @@ def policy_update(*, policy_id, fields: dict, now: datetime | None = None) -> Bl
         policy.applied_edge = now  # the new definition's past windows are not applied
     _refresh_schedule(policy, now)
     policy.save()
+    changes.record(policy, "updated", before=before)
     policy_reconcile(policy_id=policy.pk, now=now)
     policy.refresh_from_db()
     return policy
@@ -133,6 +136,9 @@ def policies_set_enabled(*, ids: list, enabled: bool, now: datetime | None = Non
             _check_stored(policy)
     changed = [p.pk for p in policies if p.enabled != enabled]
     BlackoutPolicy.objects.filter(pk__in=changed).update(enabled=enabled, modified_at=now, applied_edge=now)
+    for policy in policies:
+        if policy.pk in changed:
+            changes.record(policy, "enabled" if enabled else "disabled", changes={"enabled": [not enabled, enabled]})
     BlackoutPolicy.objects.filter(pk__in=known).exclude(apply_error="").update(apply_error="", apply_error_at=None)
     for pk in changed:
         policy_reconcile(policy_id=pk, now=now)
@@ -150,6 +156,8 @@ def policies_delete(*, ids: list, now: datetime | None = None) -> tuple[list, li
     for pk in deleted:
         BlackoutPolicy.objects.filter(pk=pk).update(enabled=False)
         policy_reconcile(policy_id=pk, now=now)
+    for policy in BlackoutPolicy.objects.filter(pk__in=deleted):
+        changes.record(policy, "deleted")
     BlackoutPolicy.objects.filter(pk__in=deleted).delete()
     return deleted, failed
 
@@ -227,11 +235,15 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
     desired = windows.active_window(tf, now) if policy.enabled else None
     applied = windows.Window(policy.applied_start, policy.applied_end) if policy.applied_start else None
     done = []
+    transitions = []  # (action, counts) for the change log: one change per window edge, with its counts
     if applied is not None and applied != desired:
         if policy.reset_status_on_blackout_end:
-            done.append(f"reset {event_blackout_reset(policy=policy, now=now)}")
+            reset = event_blackout_reset(policy=policy, now=now)
+            done.append(f"reset {reset}")
+            transitions.append(("window_closed", {"events_reset": reset}))
         else:
             done.append("closed")
+            transitions.append(("window_closed", {"events_reset": 0}))
         policy.applied_start = policy.applied_end = None
         policy.applied_edge = min(applied.end, now)
     elif (
@@ -241,20 +253,27 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
         and Event.objects.filter(blackout_policy=policy.pk, status=EventStatus.BLACKOUT).exists()
     ):
         # Events blacked out at ingest during a window no tick applied: the end still gives them back.
-        done.append(f"reset {event_blackout_reset(policy=policy, now=now)}")
+        reset = event_blackout_reset(policy=policy, now=now)
+        done.append(f"reset {reset}")
+        transitions.append(("window_closed", {"events_reset": reset}))
     if policy.enabled:
         # A window that opened and closed while no tick ran: apply its net effect once.
         missed = windows.last_started_window(tf, now)
         unseen = missed is not None and (policy.applied_edge is None or missed.start > policy.applied_edge)
         if unseen and missed != desired and missed.end <= now:
             if policy.blackout_existing_events and not policy.reset_status_on_blackout_end:
-                done.append(f"caught up {event_blackout_apply(policy=policy, now=now)}")
+                caught = event_blackout_apply(policy=policy, now=now)
+                done.append(f"caught up {caught}")
+                transitions.append(("window_caught_up", {"events_blacked_out": caught}))
             policy.applied_edge = missed.end
     if desired is not None and applied != desired:
         if policy.blackout_existing_events:
-            done.append(f"blacked out {event_blackout_apply(policy=policy, now=now)}")
+            blacked = event_blackout_apply(policy=policy, now=now)
+            done.append(f"blacked out {blacked}")
+            transitions.append(("window_opened", {"events_blacked_out": blacked}))
         else:
             done.append("opened")
+            transitions.append(("window_opened", {"events_blacked_out": 0}))
         policy.applied_start, policy.applied_end = desired.start, desired.end
         policy.applied_edge = desired.start
     _refresh_schedule(policy, now)
@@ -266,6 +285,9 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
         window_start=policy.window_start,
         window_end=policy.window_end,
     )
+    for action, counts in transitions:  # the events carry the provenance: blackout_policy and blacked_out_at
+        window = {"applied_start": policy.applied_start, "applied_end": policy.applied_end, "at": now}
+        changes.record(policy, action, changes={"window": [None, window]}, counts=counts)
     if done:
         logger.info("blackout policy %s: %s", policy.name, ", ".join(done))
     return ", ".join(done) or "nothing"
@@ -312,6 +334,8 @@ def policy_mark_error(*, policy_id, reason: str, now: datetime | None = None) ->
     """Record why the tick cannot apply a policy (shown in the admin); the tick skips it until an edit,
     enable or disable clears it."""
     BlackoutPolicy.objects.filter(pk=policy_id).update(apply_error=reason, apply_error_at=now or timezone.now())
+    for policy in BlackoutPolicy.objects.filter(pk=policy_id):
+        changes.record(policy, "apply_error", changes={"apply_error": [None, reason]})
 
 
 # --- Ingest -------------------------------------------------------------------------------------------------------
@@ -514,7 +538,9 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[St
                 row[policy], row[blacked_out_at] = policy_id, now
     if rows:
         _insert_rows(rows)
+    blacked = sum(1 for row in rows if row[_AT["blackout_policy_id"]] is not None)
     metrics.outcome("events", "received", len(rows))
-    metrics.outcome("events", "blacked_out", sum(1 for row in rows if row[_AT["blackout_policy_id"]] is not None))
+    metrics.outcome("events", "blacked_out", blacked)
+    changes.record_set(Event, "ingested", counts={"events": len(rows), "blacked_out": blacked})
     pk, status, previous, policy = _AT["id"], _AT["status"], _AT["previous_status"], _AT["blackout_policy_id"]
     return [StoredEvent(row[pk], row[status], row[previous], row[policy]) for row in rows]

@@ -11,14 +11,20 @@ from blackouts.api.preview import PolicyPreviewView
 from core import lists
 from core.analyst import viewset_for
 from core.api_root import ApiRootView
+from core.changes.api import SubscriptionViewSet
 
 router = SimpleRouter()
 for _key, _spec in sorted(lists.REGISTRY.items()):
     router.register(_spec.path, viewset_for(_spec), basename=f"analyst-{_key.replace('.', '-')}")
+
+# Not an analyst list: the webhook subscriptions (read and written through their services).
+webhooks = SimpleRouter()
+webhooks.register("webhooks/subscriptions", SubscriptionViewSet, basename="webhook-subscriptions")
 
 urlpatterns = [
     path("", ApiRootView.as_view(), name="api-root"),
     # Ours, not BMC's: what a blackout policy would do, before saving it (docs/blackouts.md).
     path("blackouts/preview/", PolicyPreviewView.as_view(), name="blackouts-policy-preview"),
     *router.urls,
+    *webhooks.urls,
 ]

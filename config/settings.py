@@ -305,6 +305,7 @@ else:
     # Redis redelivers an unacknowledged task (worker died mid-task) after this many seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -334,6 +335,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "core.tasks.purge_expired_exports",
         "schedule": crontab(minute=17),
     },
+    "core-sweep-webhooks": {
+        "task": "core.tasks.sweep_webhooks",
+        "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "30")),
+    },
+    "core-prune-changes": {
+        "task": "core.tasks.prune_changes",
+        "schedule": crontab(minute=41, hour=3),
+    },
     "inventory-sweep-stalled-activations": {
         "task": "inventory.tasks.sweep_stalled_activations",
         "schedule": 60.0,
@@ -352,6 +361,25 @@ IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", str(5 * 10
 # was down at write time); a RUNNING job younger than the second one is another worker's (a duplicate is skipped).
 EXPORT_SWEEP_STALL_SECONDS = float(os.environ.get("EXPORT_SWEEP_STALL_SECONDS", "120"))
 EXPORT_RUNNING_STALE_SECONDS = float(os.environ.get("EXPORT_RUNNING_STALE_SECONDS", "3600"))
+
+# --- Change log and outbound events (docs/events.md) --------------------------------------------
+# Targets on private, loopback and link-local addresses are refused (SSRF) unless allowed here; local development
+# (DEBUG, `make run`) allows loopback so a receiver on the same machine can be tried.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOKS_ALLOW_LOOPBACK_TARGETS = env_bool("WEBHOOKS_ALLOW_LOOPBACK_TARGETS", DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+# Seconds to wait before attempt n+1 after attempt n failed (the first entry is the first attempt: at once).
+WEBHOOKS_RETRY_SCHEDULE = tuple(
+    int(v) for v in env_list("WEBHOOKS_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,36000")
+)
+WEBHOOKS_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_SECONDS", str(24 * 3600)))
+WEBHOOKS_SWEEP_GRACE_SECONDS = int(os.environ.get("WEBHOOKS_SWEEP_GRACE_SECONDS", "10"))
+WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = float(os.environ.get("WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS", "2"))
+# Retention of change records and delivery logs, in days; 0 keeps everything (the default). Before pruning,
+# what goes is archived as JSON Lines under CHANGES_ARCHIVE_DIR.
+CHANGES_RETENTION_DAYS = int(os.environ.get("CHANGES_RETENTION_DAYS", "0"))
+DELIVERIES_RETENTION_DAYS = int(os.environ.get("DELIVERIES_RETENTION_DAYS", "0"))
+CHANGES_ARCHIVE_DIR = os.environ.get("CHANGES_ARCHIVE_DIR", str(VAR_DIR / "archive"))
 
 # --- Metrics (core/metrics.py, docs/operations.md) ---------------------------------------------------------
 # /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or one whose address is in

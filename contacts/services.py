@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core import metrics
+from core import changes, metrics
 from core.errors import Conflict, Invalid
 
 from . import selectors, statements
@@ -183,6 +183,8 @@ def contact_upsert(
         if contact is not None:
             if status:
                 metrics.outcome("contact_status_reports", "applied")
+            sent = {"identifiers": identifiers, "template_data": template_data}
+            changes.record(contact, "created", counts={k: len(v) for k, v in sent.items() if v is not None})
             return ContactUpsertResult(contact=contact, created=True, stale=False, event_recorded=bool(status))
         # a parallel create of this external id won (the next read locks its row), or a ccId collision: again
     else:
@@ -195,6 +197,7 @@ def contact_upsert(
         raise Invalid(f'"{cc_id}" differs from this contact\'s ccId.', code=CC_ID_MISMATCH, field="cc_id")
     retry = bool(status) and bool(contact.known_report)
     stale = is_out_of_order(captured, contact.event_captured_at)
+    before = changes.snapshot(contact)
     lists, changed = {}, []
     if not stale:
         if retry:  # a report already received is not applied again (it may have been superseded since)
@@ -218,6 +221,11 @@ def contact_upsert(
         event = {"status": status, "reason": reason, "event_captured_at": captured, "applied": not stale}
         metrics.outcome("contact_status_reports", "out_of_order" if stale else "applied")
     statements.save_and_record(contact, changed if not stale else [], event)
+    if stale and event_recorded:
+        changes.record(contact, "status_out_of_order", changes={"status": [None, status]})
+    elif not stale:
+        counts = {name: len(rows) for name, rows in lists.items()}
+        changes.record(contact, "updated", before=before, counts=counts)
     selectors.attach_lists(contact, **lists)
     return ContactUpsertResult(contact=contact, created=False, stale=stale, event_recorded=event_recorded)
 
@@ -243,16 +251,21 @@ def contacts_mark_status(
             for i in ids
         ]
     )
-    return (
-        CustomerContact.objects.filter(id__in=ids)
-        .exclude(id__in=newer)
-        .update(status=status, reason=reason, event_captured_at=captured_at, updated_at=timezone.now())
-    )
+    taking = CustomerContact.objects.filter(id__in=ids).exclude(id__in=newer)
+    taken = list(taking)
+    befores = {c.pk: changes.snapshot(c) for c in taken}
+    done = taking.update(status=status, reason=reason, event_captured_at=captured_at, updated_at=timezone.now())
+    for contact in taken:
+        contact.status, contact.reason, contact.event_captured_at = status, reason, captured_at
+    changes.record_many(taken, "updated", befores=befores)
+    return done
 
 
 @transaction.atomic
 def contacts_delete(*, contacts: QuerySet[CustomerContact]) -> int:
     """Delete contacts with their lists and status history (admin); returns how many contacts went."""
+    for contact in contacts:
+        changes.record(contact, "deleted")
     _, per_model = contacts.delete()
     return per_model.get(CustomerContact._meta.label, 0)
 
@@ -329,4 +342,7 @@ def contacts_import(*, records: list[ContactImport]) -> int:
             rows[TemplateParameter].append(TemplateParameter(contact_id=contact_id, position=position, **item))
     for model, objs in rows.items():
         model.objects.bulk_create(objs)
+    changes.record_set(
+        CustomerContact, "imported", counts={"contacts": len(contacts), "skipped": len(records) - len(contacts)}
+    )
     return len(contacts)

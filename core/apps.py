@@ -21,3 +21,9 @@ class CoreConfig(AppConfig):
         autodiscover_modules("dashboard")  # ... its admin dashboard panel in <app>/dashboard.py
         autodiscover_modules("imports")  # ... what can be imported from files in <app>/imports.py
         autodiscover_modules("metrics")  # ... and its scrape-time gauges in <app>/metrics.py (core/metrics.py)
+        from django.contrib import admin
+
+        from . import changes_admin
+        from .changes import lists as changes_lists  # noqa: F401  (the change log's analyst lists)
+
+        changes_admin.install_history(admin.site)  # every change page's History reads the change log

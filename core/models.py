@@ -100,3 +100,8 @@ class ImportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(99, int(self.bytes_done * 100 / self.size)) if self.size else 0
+
+
+from .changes.models import Change, Delivery, DeliveryAttempt, Subscription  # noqa: E402  (the change log's models)
+
+__all__ = ["Change", "Delivery", "DeliveryAttempt", "ExportJob", "Subscription"]

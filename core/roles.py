@@ -13,10 +13,23 @@ ANALYST = "analyst"  # read and export
 OPERATOR = "operator"  # staff who edit records in the admin
 
 # Permissions outside the domain apps: exporting is ``core.export_data`` (not a per-model action); importing master
-# data from files is ``core.import_data``, for operators only.
+# data from files is ``core.import_data``, for operators only. The change log is read by analysts and staff (its
+# records are written by the services only); operators also manage webhook subscriptions.
 ROLE_EXTRA = {
-    ANALYST: ("core.export_data", "core.view_exportjob"),
-    OPERATOR: ("core.export_data", "core.view_exportjob", "core.import_data", "core.view_importjob"),
+    ANALYST: ("core.export_data", "core.view_exportjob", "core.view_change", "core.view_delivery"),
+    OPERATOR: (
+        "core.export_data",
+        "core.view_exportjob",
+        "core.import_data",
+        "core.view_importjob",
+        "core.view_change",
+        "core.view_delivery",
+        "core.view_deliveryattempt",
+        "core.add_subscription",
+        "core.change_subscription",
+        "core.delete_subscription",
+        "core.view_subscription",
+    ),
 }
 
 ROLE_ACTIONS = {

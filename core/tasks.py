@@ -27,3 +27,27 @@ def run_import(job_id: str) -> None:
     from .imports.jobs import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def deliver_webhook(delivery_id: int) -> str:
+    """Send one outbox delivery (idempotent: a delivery already sent, or not yet due, is skipped)."""
+    from .changes import delivery
+
+    return delivery.deliver(delivery_id)
+
+
+@shared_task
+def sweep_webhooks() -> int:
+    """Enqueue due deliveries the broker never got (down at the write) or lost."""
+    from .changes import delivery
+
+    return delivery.sweep()
+
+
+@shared_task
+def prune_changes() -> dict:
+    """Archive, then delete, change records and delivery logs past their retention (default: keep all)."""
+    from .changes import retention
+
+    return retention.archive_and_prune()

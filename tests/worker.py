@@ -62,6 +62,7 @@ def worker_process(*, include: tuple[str, ...] = (), concurrency: int = 1, extra
         CELERY_TASK_ALWAYS_EAGER="0",
         TESTING="1",
         CONN_MAX_AGE="0",
+        CELERY_TASK_DEFAULT_QUEUE=queue,  # what the worker's own tasks enqueue stays on this test's queue
         **(extra_env or {}),
     )
     log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115

@@ -18,6 +18,7 @@ from itertools import islice
 
 from django.db import DatabaseError, connection, models, transaction
 
+from .. import changes
 from ..errors import DomainError
 from . import readers, values
 from .specs import ImportSpec
@@ -68,6 +69,15 @@ class Report:
         data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         data["refusals"] = [Refusal(**r) for r in data.get("refusals", [])]
         return cls(**data)
+
+    def counts(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "refused": self.refused,
+        }
 
     def summary(self) -> str:
         if self.file_error:
@@ -259,6 +269,9 @@ class Importer:
                 keep = not self.dry_run and (self.apply_valid or not report.refused)
                 if not keep:
                     transaction.set_rollback(True)
+                elif report.created or report.updated:
+                    # One change for the whole file (a set-based write), in the import's own transaction.
+                    changes.record_set(self.spec.model, "imported", counts=report.counts())
                 report.applied = keep
             report.refusals.sort(key=lambda r: (r.line is None, r.line or 0))
         except readers.FileRefused as exc:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import changes
 from core.errors import from_validation_error
 
 from ..models import Customer, Device, DeviceReturn, Premise, Program, ServiceAgreement, ServicePoint
@@ -23,16 +24,21 @@ def reference_save(*, obj: Program | Customer | Premise | ServicePoint | Service
         obj.full_clean()
     except ValidationError as exc:
         raise from_validation_error(exc, code=f"enrollments.invalid_{obj._meta.model_name}") from None
+    before = changes.stored(obj)
     obj.save()
+    changes.record(obj, "created" if before is None else "updated", before=before)
     return obj
 
 
 @transaction.atomic
 def device_return_receive(*, returns) -> int:
     """Mark requested device returns as received (today); return how many."""
-    return DeviceReturn.objects.filter(pk__in=[r.pk for r in returns], status=DeviceReturn.Status.REQUESTED).update(
-        status=DeviceReturn.Status.RECEIVED, received_at=timezone.now()
-    )
+    targets = DeviceReturn.objects.filter(pk__in=[r.pk for r in returns], status=DeviceReturn.Status.REQUESTED)
+    befores = {r.pk: changes.snapshot(r) for r in targets}
+    done = targets.update(status=DeviceReturn.Status.RECEIVED, received_at=timezone.now())
+    for received in DeviceReturn.objects.filter(pk__in=list(befores)):
+        changes.record(received, "received", before=befores[received.pk])
+    return done
 
 
 @transaction.atomic
@@ -68,4 +74,14 @@ def cis_records_load(
     )
     ServiceAgreement.objects.bulk_create(
         [ServiceAgreement(customer_id=customer_pks[a], service_point_id=point_pks[sp]) for a, sp in agreements]
+    )
+    changes.record_set(
+        Customer,
+        "cis_loaded",
+        counts={
+            "customers": len(customers),
+            "premises": len(premises),
+            "service_points": len(service_points),
+            "agreements": len(agreements),
+        },
     )

@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core import metrics
+from core import changes, metrics
 from core.errors import DomainError
 
 from .. import messages, selectors
@@ -113,6 +113,7 @@ def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -
         record.expanded_message = error.message[:254]
         record.save()
         metrics.outcome("unenrollments", "error")
+        changes.record(record, "created")
         return record
 
     status = enrollment_status(start_date=enrollment.start_date, end_date=record.end_date, today=today, ending=True)
@@ -121,9 +122,13 @@ def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -
     record.status = UnenrollmentStatus.COMPLETED if completes else UnenrollmentStatus.PENDING
     record.completed_at = now if completes else None
     record.save()
+    changes.record(record, "created")
+    before = changes.snapshot(enrollment)
     Enrollment.objects.filter(pk=enrollment.pk).update(status=status, end_date=record.end_date, updated_at=now)
+    enrollment.status, enrollment.end_date = status, record.end_date
     _arrange_removal(unenrollment=record, enrollment=enrollment, slot=slot)
     metrics.outcome("unenrollments", "completed" if completes else "pending")
+    changes.record(enrollment, "unenrolled" if completes else "unenroll_requested", before=before)
     return record
 
 
@@ -178,15 +183,22 @@ def unenrollment_complete_due(*, today: date | None = None) -> int:
     now = timezone.now()
     today = today or timezone.localdate(now)
     due = Unenrollment.objects.filter(status=UnenrollmentStatus.PENDING, end_date__lte=today)
-    Enrollment.objects.filter(
+    ending = Enrollment.objects.filter(
         pk__in=due.values("enrollment_id"), status=EnrollmentStatus.PENDING_UNENROLL, end_date__lte=today
-    ).update(status=EnrollmentStatus.UNENROLLED, updated_at=now)
+    )
+    starting = Enrollment.objects.filter(status=EnrollmentStatus.PENDING, start_date__lte=today)
+    transitions = [(e, "unenrolled", EnrollmentStatus.UNENROLLED) for e in ending.select_related(*_KEY_RELATIONS)]
+    transitions += [(e, "started", EnrollmentStatus.ENROLLED) for e in starting.select_related(*_KEY_RELATIONS)]
+    ending.update(status=EnrollmentStatus.UNENROLLED, updated_at=now)
     completed = due.update(status=UnenrollmentStatus.COMPLETED, completed_at=now)
     metrics.outcome("unenrollments", "completed", completed)
-    Enrollment.objects.filter(status=EnrollmentStatus.PENDING, start_date__lte=today).update(
-        status=EnrollmentStatus.ENROLLED, updated_at=now
-    )
+    starting.update(status=EnrollmentStatus.ENROLLED, updated_at=now)
+    for enrollment, action, status in transitions:
+        changes.record(enrollment, action, changes={"status": [enrollment.status, status]})
     return completed
+
+
+_KEY_RELATIONS = ("program", "customer", "service_point")
 
 
 @transaction.atomic
@@ -220,7 +232,12 @@ def enrollment_unenroll_now(*, enrollments, reason: str, requested_by=None) -> i
     ids = [e.pk for e in targets]
     Device.objects.filter(enrollment_id__in=ids).update(status=DeviceStatus.KEPT)
     ended = enrollment_status(start_date=today, end_date=today, today=today, ending=True)
-    return Enrollment.objects.filter(pk__in=ids).update(status=ended, end_date=today, updated_at=now)
+    done = Enrollment.objects.filter(pk__in=ids).update(status=ended, end_date=today, updated_at=now)
+    for enrollment in targets:
+        before = changes.snapshot(enrollment)
+        enrollment.status, enrollment.end_date = ended, today
+        changes.record(enrollment, "unenrolled", before=before)
+    return done
 
 
 # Enrollment
@@ -283,6 +300,7 @@ def enrollment_create(
     except IntegrityError:
         # A concurrent request won: the same customer, service point and program (or the same transactionId).
         raise messages.error(messages.ALREADY_ENROLLED) from None
+    changes.record(enrollment, "created", counts={"devices": 1} if device and device.get("serial_number") else None)
     return enrollment
 
 
@@ -351,7 +369,9 @@ def enrollment_update(*, enrollment: Enrollment, start_date: date, end_date: dat
         )
     if end_date is not None and end_date < start_date:
         raise messages.error(messages.END_BEFORE_START)
+    before = changes.snapshot(current)
     current.start_date, current.end_date = start_date, end_date
     current.status = enrollment_status(start_date=start_date, today=timezone.localdate())
     current.save(update_fields=["start_date", "end_date", "status", "updated_at"])
+    changes.record(current, "updated", before=before)
     return current

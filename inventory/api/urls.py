@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from . import views
+from . import hub, views
 
 # Any version segment reaches the views, which answer an unknown one with 404 in the UIM envelope (the project's
 # catch-all 404 view is a plain Django view, which CSRF-checks a POST carrying a session cookie).
@@ -18,4 +18,6 @@ urlpatterns = [
     ),
     re_path(BASE + r"/service$", views.ServiceListView.as_view(), name="inventory-service-list"),
     re_path(BASE + r"/service/(?P<service_id>[^/]+)$", views.ServiceDetailView.as_view(), name="inventory-service"),
+    re_path(BASE + r"/hub$", hub.HubView.as_view(), name="inventory-hub"),
+    re_path(BASE + r"/hub/(?P<hub_id>[^/]+)$", hub.HubDetailView.as_view(), name="inventory-hub-detail"),
 ]

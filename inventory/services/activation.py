@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core import metrics
+from core import changes, metrics
 from core.errors import Conflict, Invalid, InvalidState
 from core.jobs import enqueue_on_commit
 
@@ -112,12 +112,21 @@ def _apply(bundle: BusinessInteraction, task: str, to_state: str) -> None:
     if task in ACTIVATION_STEPS:
         _check_has_items(bundle)
     now = timezone.now()
+    services_before = {s.pk: s for s in bundle_services(bundle)} if task in ("ACTIVATE", "CANCEL") else {}
     if task == "ACTIVATE":
         _check_resources(bundle)
         _activate_rows(bundle, now)
     elif task == "CANCEL":
         _cancel_rows(bundle)
     bundle_scope(bundle).update(state=to_state, updated_at=now)
+    moved = [
+        s
+        for s in bundle_services(bundle).filter(pk__in=list(services_before))
+        if s.state != services_before[s.pk].state
+    ]
+    befores = {s.pk: changes.snapshot(services_before[s.pk]) for s in moved}
+    changes.record_many(moved, "state_changed", befores=befores)
+    changes.record(bundle, "state_changed", changes={"state": [bundle.state, to_state]})
     try:
         with transaction.atomic():
             InteractionTransition.objects.create(
@@ -194,6 +203,11 @@ def bundle_mark_failed(*, bundle_id: int, step: str, reason: str) -> None:
         state=InteractionState.FAILED, failed_state=bundle.state, failure_reason=reason, updated_at=timezone.now()
     )
     metrics.outcome("bundles", "failed")
+    changes.record(
+        bundle,
+        "state_changed",
+        changes={"state": [bundle.state, InteractionState.FAILED], "failure_reason": [None, reason]},
+    )
     try:
         with transaction.atomic():
             InteractionTransition.objects.create(
@@ -217,6 +231,8 @@ def bundle_request_activation(*, bundle: BusinessInteraction) -> None:
         raise InvalidState(f"Cannot activate bundle {bundle.pk}: it is {bundle.state}.", code=TASK_NOT_ALLOWED)
     _check_has_items(bundle)
     BusinessInteraction.objects.filter(pk=bundle.pk).update(activation_requested=True, updated_at=timezone.now())
+    if not bundle.activation_requested:
+        changes.record(bundle, "activation_requested", changes={"activation_requested": [False, True]})
     bundle.activation_requested = True
     if bundle.effective_date and bundle.effective_date > timezone.now():
         return
@@ -239,6 +255,7 @@ def bundle_retry(*, bundle_id) -> BusinessInteraction:
     InteractionTransition.objects.create(
         interaction=bundle, attempt=bundle.attempt, task="RETRY", from_state=InteractionState.FAILED, to_state=back_to
     )
+    changes.record(bundle, "state_changed", changes={"state": [InteractionState.FAILED, back_to]})
     bundle.state = back_to
     bundle_request_activation(bundle=bundle)
     return bundle

@@ -10,6 +10,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from core import changes
 from core.errors import Invalid, InvalidState
 
 from ..choices import OPEN_STATES, AssignmentState, InteractionState, ServiceCategory
@@ -267,6 +268,8 @@ def bundle_create(
     InteractionTransition.objects.create(
         interaction=bundle, task="CREATE", from_state=InteractionState.CREATED, to_state=InteractionState.CREATED
     )
+    changes.record(bundle, "created", counts={"items": len(items)})
+    changes.record_many([service for tree in trees for service in tree.services], "created")
     if not design_only:
         bundle_request_activation(bundle=bundle)
     return bundle
@@ -364,6 +367,8 @@ def bundle_update(*, bundle_id, items: list[dict], design_only: bool = True) -> 
     _create_rfs(trees, items, refs, now)
     _replace_rows(trees, items, refs)
     BusinessInteraction.objects.filter(pk=bundle.pk).update(updated_at=now)
+    changes.record(bundle, "items_updated", counts={"items": len(items)})
+    changes.record_many([tree.cfs for tree in trees], "attributes_changed", changes={"attributes": [None, "replaced"]})
     if not design_only:
         bundle_request_activation(bundle=bundle)
     return bundle
@@ -373,6 +378,7 @@ def bundle_update(*, bundle_id, items: list[dict], design_only: bool = True) -> 
 def bundle_edit(*, bundle_id, description: str, effective_date) -> BusinessInteraction:
     """What staff may change on a bundle (the admin): its description always, its effective date while open."""
     bundle = lock_bundle(bundle_id)
+    before = changes.snapshot(bundle)
     if effective_date != bundle.effective_date and bundle.state not in OPEN_STATES:
         raise Invalid(
             f"cannot be changed: bundle {bundle.pk} is {bundle.state}.", code=BUNDLE_NOT_OPEN, field="effective_date"
@@ -381,4 +387,5 @@ def bundle_edit(*, bundle_id, description: str, effective_date) -> BusinessInter
     BusinessInteraction.objects.filter(pk=bundle.pk).update(description=description, **bundle_scope_fields)
     BusinessInteraction.objects.filter(parent=bundle).update(**bundle_scope_fields)
     bundle.refresh_from_db()
+    changes.record(bundle, "updated", before=before)
     return bundle

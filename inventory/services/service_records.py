@@ -7,6 +7,7 @@ characteristics and references are replaced by a bundle update. The model's rule
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core import changes
 from core.errors import from_validation_error
 
 from ..errors import service_not_found
@@ -32,7 +33,9 @@ def _save(service: Service) -> Service:
         service.full_clean()
     except ValidationError as exc:
         raise from_validation_error(exc, code="inventory.invalid_service") from exc
+    before = changes.stored(service)
     service.save()
+    changes.record(service, "created" if before is None else "updated", before=before)
     return service
 
 

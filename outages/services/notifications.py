@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core import metrics
+from core import changes, metrics
 from core.errors import DomainError, Invalid, NotFound, Stale
 
 from ..models import (
@@ -136,6 +136,7 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
     details = message["eventDetails"]
     outage_id = details["externalOutageId"]
     event, created = _event_lock(system, outage_id)
+    before = None if created else changes.snapshot(event)
     incoming = details.get("messageReference")
     if (reference_compare(incoming, event.message_reference) or 0) < 0:
         raise Stale(
@@ -173,6 +174,8 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
             empty=created,
         )
     _event_save(event)
+    counts = {"customers": event.customer_count} if info is not None else None
+    changes.record(event, "created" if before is None else "updated", before=before, counts=counts)
     return event
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import changes
 from core.errors import from_validation_error
 
 from ..models import (
@@ -21,11 +22,12 @@ from .notifications import _characteristics_replace, _details_replace, _event_sa
 def outage_events_discard(*, event_ids: Iterable[int]) -> int:
     """Staff action: mark events discarded (set-based); returns how many changed."""
     discarded = OutageEvent.derive_state(discarded=True, completion_date_time=None)  # discarded wins, whatever else
-    return (
-        OutageEvent.objects.filter(pk__in=list(event_ids))
-        .exclude(state=OutageState.DISCARDED)
-        .update(discarded=True, state=discarded, updated_at=timezone.now())
-    )
+    targets = OutageEvent.objects.filter(pk__in=list(event_ids)).exclude(state=OutageState.DISCARDED)
+    befores = {e.pk: changes.snapshot(e) for e in targets.select_related("external_system")}
+    done = targets.update(discarded=True, state=discarded, updated_at=timezone.now())
+    discarded_events = OutageEvent.objects.filter(pk__in=list(befores)).select_related("external_system")
+    changes.record_many(discarded_events, "discarded", befores=befores)
+    return done
 
 
 @transaction.atomic
@@ -34,7 +36,9 @@ def outage_event_save(*, event: OutageEvent) -> OutageEvent:
     error = event.times_error()
     if error is not None:
         raise error
+    before = changes.stored(event)
     _event_save(event)
+    changes.record(event, "created" if before is None else "updated", before=before)
     return event
 
 
@@ -44,6 +48,7 @@ def outage_event_lists_replace(*, event: OutageEvent, characteristics: list[dict
     a message (``characteristicType``, ``typeOfCharacteristicValue``, ``sequence``, ``characteristicValue``)."""
     _characteristics_replace(event, characteristics)
     _details_replace(event, details)
+    changes.record(event, "lists_replaced", counts={"characteristics": len(characteristics), "details": len(details)})
 
 
 @transaction.atomic
@@ -51,6 +56,8 @@ def outage_events_delete(*, event_ids: Iterable[int]) -> int:
     """Staff delete of events with their customers, characteristics and details; logged messages stay (their
     event emptied). Customers go in one DELETE first, so a storm's list costs no per-row cascade."""
     ids = list(event_ids)
+    for event in OutageEvent.objects.filter(pk__in=ids).select_related("external_system"):
+        changes.record(event, "deleted")
     OutageCustomer.objects.filter(event_id__in=ids).delete()
     _, per_model = OutageEvent.objects.filter(pk__in=ids).delete()
     return per_model.get(OutageEvent._meta.label, 0)
@@ -63,7 +70,9 @@ def external_system_save(*, system: ExternalSystem) -> ExternalSystem:
         system.full_clean()
     except ValidationError as exc:
         raise from_validation_error(exc, code="outages.invalid_external_system") from None
+    before = changes.stored(system)
     system.save()
+    changes.record(system, "created" if before is None else "updated", before=before)
     return system
 
 
@@ -71,10 +80,16 @@ def external_system_save(*, system: ExternalSystem) -> ExternalSystem:
 def external_system_ensure(*, name: str, description: str = "") -> ExternalSystem:
     """The external system of that name, created (active) if missing; an existing one is left as it is (demo
     loaders, set-up commands)."""
-    system, _ = ExternalSystem.objects.get_or_create(name=name, defaults={"description": description})
+    system, created = ExternalSystem.objects.get_or_create(name=name, defaults={"description": description})
+    if created:
+        changes.record(system, "created")
     return system
 
 
 @transaction.atomic
 def external_systems_set_active(*, system_ids: Iterable[int], active: bool) -> int:
-    return ExternalSystem.objects.filter(pk__in=list(system_ids)).update(is_active=active)
+    targets = list(ExternalSystem.objects.filter(pk__in=list(system_ids)).exclude(is_active=active))
+    done = ExternalSystem.objects.filter(pk__in=[s.pk for s in targets]).update(is_active=active)
+    for system in targets:
+        changes.record(system, "updated", changes={"is_active": [not active, active]})
+    return done

@@ -163,7 +163,9 @@ def test_identical_upsert_writes_nothing(django_assert_max_num_queries):
 def test_mark_status_is_set_based_and_respects_newer_reports(django_assert_max_num_queries):
     future = CustomerContactFactory(status="C1CK", event_captured_at=datetime(2999, 1, 1, tzinfo=UTC))
     others = CustomerContactFactory.create_batch(20, status="C1ST", event_captured_at=T0)
-    with django_assert_max_num_queries(6):  # savepoint pair, lock ids, newer ids, one insert, one update
+    # savepoint pair, lock ids, newer ids, one insert, one update; the change log: the rows before, one insert of
+    # the changes, the enabled subscriptions
+    with django_assert_max_num_queries(9):
         taken = services.contacts_mark_status(
             contacts=CustomerContact.objects.all(), status="C1FL", reason="operator", captured_at=T0 + timedelta(1)
         )

@@ -191,6 +191,22 @@ TIMEFRAME = (
 # Per addable model: (valid form values, invalid form values), as callables over the demo data. The invalid one
 # breaks a rule the domain owns (not merely a required field) wherever the model has such a rule.
 ADD_CASES = {
+    "core.Subscription": lambda: (
+        {
+            "name": "GIS listener",
+            "target_url": "https://hooks.example.com/backoffice",
+            "event_types": '["outage.etr_changed"]',
+            "format": "standard",
+            "enabled": "on",
+        },
+        {  # link-local: the cloud metadata address (SSRF)
+            "name": "metadata",
+            "target_url": "http://169.254.169.254/latest/meta-data/",
+            "event_types": '["outage.etr_changed"]',
+            "format": "standard",
+            "enabled": "on",
+        },
+    ),
     "auth.Group": lambda: ({"name": "night shift"}, {"name": ""}),
     "auth.User": lambda: (
         {

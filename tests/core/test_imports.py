@@ -382,3 +382,19 @@ def test_a_huge_cell_is_refused_and_the_csv_module_is_left_as_it_was():
     )
     assert csv.field_size_limit() == limit
     assert report.created == 1 and report.refusals[0].line == 2 and "longer than" in report.refusals[0].reason
+
+
+@pytest.mark.django_db
+def test_an_applied_import_records_one_change_with_its_counts_and_a_dry_run_none():
+    from core.changes.models import Change
+
+    spec = specs.get_spec("outages.ExternalSystem")
+    data = b"name,description,is_active\nIMPORTED-1,one,true\nIMPORTED-2,two,true\n"
+    run_import(spec, io.BytesIO(data), fmt="csv", dry_run=True)
+    assert not Change.objects.filter(action="imported").exists()
+    report = run_import(spec, io.BytesIO(data), fmt="csv")
+    assert report.applied and report.created == 2
+    change = Change.objects.get(action="imported")
+    assert change.object_type == "outages.externalsystem" and change.counts["created"] == 2
+    run_import(spec, io.BytesIO(data), fmt="csv")  # all unchanged: nothing recorded
+    assert Change.objects.filter(action="imported").count() == 1

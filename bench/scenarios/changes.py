@@ -1,0 +1,240 @@
+"""The change log and outbound events: what recording costs on the small-notification path, and how fast the
+outbox fans 10,000 events out to 3 local receivers against a bare ``httpx`` loop.
+
+``python -m bench changes-record-cost changes-fanout`` (SQLite by default, PostgreSQL with ``DATABASE_URL``).
+``BENCH_FANOUT_EVENTS`` changes the fan-out size (default 10,000 events, i.e. 30,000 deliveries).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+from bench.harness import Result, scenario, timed
+from bench.support import fresh_database, percentile
+
+NOTIFICATIONS = "/rest/apis/customer/service/outageEventNotifications/"
+SYSTEM = "OMS-BENCH"
+SMALL = 1000  # notifications per block
+BLOCKS = 3  # alternating blocks per variant; the best block of each counts (less noise from a shared machine)
+
+
+def _body(outage_id: str, reference: int) -> bytes:
+    message = {
+        "eventDetails": {
+            "externalOutageId": outage_id,
+            "messageReference": str(reference),
+            "outageType": "C1UP",
+            "startDateTime": "2025-02-06T02:00:00-08:00",
+            "estimatedRestorationTime": f"2025-02-06T{10 + reference % 10:02d}:00:00-08:00",
+        },
+        "customerInformation": {"customers": [{"accountId": f"{reference:010d}"}]},
+    }
+    return json.dumps({"externalSystem": SYSTEM, "outageMessages": [message]}).encode()
+
+
+@contextmanager
+def _recording_off():
+    """The same path without the change log: ``record`` does nothing (what the code did before it)."""
+    from core import changes
+
+    real = changes.record
+    changes.record = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        changes.record = real
+
+
+@scenario("changes-record-cost")
+def changes_record_cost() -> list[Result]:
+    """Small outage notifications (one message, one customer) through the wire, with and without the change log."""
+    fresh_database()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from outages.models import ExternalSystem
+
+    ExternalSystem.objects.create(name=SYSTEM)
+    get_user_model().objects.create_superuser("bench", "b@example.com", "bench-pass")
+    client = Client()
+    client.login(username="bench", password="bench-pass")
+    counter = {"n": 0}
+
+    def block() -> tuple[float, list[float]]:
+        latencies = []
+        start = time.perf_counter()
+        for _ in range(SMALL):
+            counter["n"] += 1
+            n = counter["n"]
+            t0 = time.perf_counter()
+            response = client.post(NOTIFICATIONS, data=_body(f"out-{n % 200}", n), content_type="application/json")
+            latencies.append(time.perf_counter() - t0)
+            if response.status_code >= 400:
+                raise RuntimeError(response.content[:300])
+        return time.perf_counter() - start, latencies
+
+    block()  # warm-up
+    best = {"without": None, "with": None}
+    for _ in range(BLOCKS):
+        with _recording_off():
+            without = block()
+        with_log = block()
+        for name, value in (("without", without), ("with", with_log)):
+            if best[name] is None or value[0] < best[name][0]:
+                best[name] = value
+    base_seconds, base_lat = best["without"]
+    seconds, lat = best["with"]
+    cost = round((seconds / base_seconds - 1) * 100, 1)
+    return [
+        Result(
+            "changes-record-cost",
+            "without the change log (baseline)",
+            SMALL,
+            base_seconds,
+            baseline=True,
+            extra={"p50_ms": round(percentile(base_lat, 50) * 1000, 2)},
+        ),
+        Result(
+            "changes-record-cost",
+            "with the change log (record in the transaction)",
+            SMALL,
+            seconds,
+            extra={"p50_ms": round(percentile(lat, 50) * 1000, 2), "cost_pct": cost},
+        ),
+    ]
+
+
+RECEIVER = r"""
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"receiver on {port} did not start")
+
+
+@scenario("changes-fanout")
+def changes_fanout() -> list[Result]:
+    """N events (changes on 100 outages) to 3 local receivers through the outbox, delivered one after another in
+    one process (claim, sign, POST, log the attempt, settle), against a bare httpx loop POSTing the same bodies."""
+    fresh_database()
+    import logging
+
+    import httpx
+    from django.conf import settings
+    from django.db import transaction
+
+    from core.changes import delivery, recording, subscriptions
+    from core.models import Delivery
+    from outages import services as outage_services
+
+    events = int(os.environ.get("BENCH_FANOUT_EVENTS", "10000"))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request is not what is measured
+    settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
+    ports = [_free_port() for _ in range(3)]
+    receivers = [subprocess.Popen([sys.executable, "-c", RECEIVER, str(p)]) for p in ports]
+    try:
+        for port in ports:
+            _wait_listening(port)
+        outage_services.external_system_ensure(name=SYSTEM)
+        subs = [
+            subscriptions.subscription_create(target_url=f"http://127.0.0.1:{p}/hooks", event_types=["outage.updated"])
+            for p in ports
+        ]
+        real_send = recording.send
+        recording.send = lambda *args, **kwargs: True  # no broker: this scenario sends from the loop below
+        try:
+            with transaction.atomic():
+                outage_services.outage_notifications_apply(
+                    external_system=SYSTEM,
+                    messages=[{"eventDetails": {"externalOutageId": f"fan-{i}"}} for i in range(100)],
+                )
+            from core import changes
+            from outages.models import OutageEvent
+
+            outages = list(OutageEvent.objects.select_related("external_system").order_by("pk"))
+            with timed() as record_time:
+                for start in range(0, events, 500):
+                    with transaction.atomic():
+                        for n in range(start, min(start + 500, events)):
+                            changes.record(
+                                outages[n % 100], "updated", changes={"message_reference": [str(n), str(n + 1)]}
+                            )
+        finally:
+            recording.send = real_send
+        ids = list(Delivery.objects.order_by("id").values_list("pk", flat=True))
+        bodies = [
+            (d.subscription.target_url, json.dumps(d.payload, separators=(",", ":")))
+            for d in Delivery.objects.select_related("subscription").order_by("id")
+        ]
+        real_handover = delivery.send
+        delivery.send = lambda *args, **kwargs: True  # the loop drives: no broker publish per hand-over
+        try:
+            with timed() as engine:
+                for pk in ids:
+                    delivery.deliver(pk)
+        finally:
+            delivery.send = real_handover
+        succeeded = Delivery.objects.filter(status="succeeded").count()
+        with timed() as bare, httpx.Client(timeout=10) as client:
+            for url, body in bodies:
+                client.post(url, content=body, headers={"content-type": "application/json"})
+    finally:
+        for proc in receivers:
+            proc.terminate()
+            proc.wait()
+    return [
+        Result(
+            "changes-fanout",
+            "bare httpx loop, same bodies (baseline)",
+            len(bodies),
+            bare["seconds"],
+            unit="deliveries/s",
+            baseline=True,
+        ),
+        Result(
+            "changes-fanout",
+            "outbox: claim, sign, POST, log attempt, settle (1 process)",
+            len(ids),
+            engine["seconds"],
+            unit="deliveries/s",
+            extra={"succeeded": succeeded, "receivers": len(subs), "events": events},
+        ),
+        Result(
+            "changes-fanout",
+            "recording the events (change + 3 deliveries each)",
+            events,
+            record_time["seconds"],
+            unit="events/s",
+        ),
+    ]

@@ -1,0 +1,49 @@
+"""What the blackouts app tells the change log (``core.changes``), registered in ``BlackoutsConfig.ready()``:
+its tracked models and events, and the criteria language lent to subscriptions as their payload filter."""
+
+from core import changes
+
+# Schedule bookkeeping the tick rewrites; the window's edges are recorded as window_opened/window_closed.
+_EXCLUDE = frozenset(
+    {"created_at", "modified_at", "window_start", "window_end", "applied_start", "applied_end", "applied_edge"}
+)
+
+
+def _policy_events(action: str, diff: dict) -> list[str]:
+    return {"window_opened": ["blackout.window_opened"], "window_closed": ["blackout.window_closed"]}.get(action, [])
+
+
+def _policy_wire(policy) -> dict:
+    return {
+        "id": str(policy.pk),
+        "name": policy.name,
+        "enabled": policy.enabled,
+        "eventSelectorCriteria": policy.selector_criteria,
+        "executionOrder": policy.execution_order,
+        "windowStart": policy.applied_start,
+        "windowEnd": policy.applied_end,
+    }
+
+
+def compile_filter(text: str):
+    """A subscription's filter: the criteria language over the payload's dotted paths (``type``,
+    ``data.natural_key``, ``data.object.state``), every slot read as text."""
+    from . import criteria
+
+    return criteria.to_predicate(criteria.parse(text))
+
+
+def register() -> None:
+    from .models import BlackoutPolicy, Event
+
+    changes.event_types(
+        **{
+            "blackout.window_opened": "a blackout policy's window opened (events blacked out, with the count)",
+            "blackout.window_closed": "a blackout policy's window closed (events given back, with the count)",
+        }
+    )
+    changes.track(
+        BlackoutPolicy, natural_key=lambda p: p.name, wire=_policy_wire, events=_policy_events, exclude=_EXCLUDE
+    )
+    changes.track(Event, natural_key=lambda e: e.identifier or str(e.pk))
+    changes.register_filter_language(compile_filter)

@@ -1,0 +1,124 @@
+"""The change log and the outbox: one :class:`Change` per domain write (in the write's transaction), and the
+:class:`Delivery` rows it becomes for the :class:`Subscription` s it matches, with every :class:`DeliveryAttempt`.
+
+Nothing is recorded that did not happen (a rolled-back write rolls its change and its deliveries back with it)
+and nothing that happened goes unsent (deliveries are rows first, enqueued after commit, swept if the broker
+lost them).
+"""
+
+from django.db import models
+from django.utils import timezone
+
+
+class Change(models.Model):
+    """Who did what to which object, when, through which request: one row per domain action.
+
+    ``changes`` maps each changed field to ``[before, after]`` (JSON values); ``counts`` holds the sizes of
+    set-based work (customers written, events blacked out); ``events`` the outbound event types it raised.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.CharField(max_length=200, blank=True, db_index=True, help_text="user:…, task:…, command:…")
+    request_id = models.CharField(max_length=128, blank=True, db_index=True)
+    object_type = models.CharField(max_length=100, db_index=True, help_text="app_label.model")
+    object_id = models.CharField(max_length=100)
+    natural_key = models.CharField(max_length=500, blank=True, db_index=True)
+    object_repr = models.CharField("object", max_length=200, blank=True)
+    action = models.CharField(max_length=50, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    events = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "change"
+        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="core_change_object")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.natural_key or self.object_id} {self.action}"
+
+
+class Subscription(models.Model):
+    """A listener: where to send which events, how to sign them, whether it is on (and why it was turned off)."""
+
+    class Format(models.TextChoices):
+        STANDARD = "standard", "Standard Webhooks"
+        TMF638 = "tmf638", "TMF638 hub (inventory)"
+
+    name = models.CharField(max_length=200, blank=True)
+    target_url = models.URLField("target URL", max_length=2000)
+    event_types = models.JSONField(default=list, help_text='Event types to send, e.g. ["outage.etr_changed"].')
+    filter = models.TextField(
+        blank=True, help_text="Optional criteria over the payload, in the blackout criteria language."
+    )
+    secret = models.CharField(max_length=200, help_text="Standard Webhooks secret (whsec_…).")
+    enabled = models.BooleanField(default=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.STANDARD)
+    query = models.TextField(blank=True, help_text="TMF hub: the listener's query, as given.")
+    owner = models.CharField(max_length=200, blank=True, help_text="Who created it (actor).")
+    failing_since = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or self.target_url
+
+
+class Delivery(models.Model):
+    """One event for one subscription: the outbox row. ``event_id`` is the ``webhook-id`` (the same on every
+    retry); ``payload`` is frozen at the write, so a later retry sends what was true then."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Given up"
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.CharField(max_length=64, db_index=True)
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
+    change = models.ForeignKey(Change, null=True, on_delete=models.SET_NULL, related_name="deliveries")
+    event_type = models.CharField(max_length=100, db_index=True)
+    object_key = models.CharField(max_length=200, help_text="object_type:object_id (ordering key)")
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "deliveries"
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="core_delivery_due"),
+            models.Index(fields=["subscription", "object_key", "id"], name="core_delivery_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.subscription_id} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """One HTTP attempt of a delivery: when, the answer's status, how long it took, the start of its body."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    response_excerpt = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.status_code or self.error[:40]}"

@@ -1,0 +1,350 @@
+"""``record()``: the one call a service makes after a write, inside the write's transaction.
+
+It stores the :class:`~core.changes.models.Change` (who, when, which request, which object, the action and the
+fields before and after) and, for every enabled subscription the change's events match, a
+:class:`~core.changes.models.Delivery` in the outbox, enqueued once the transaction commits. A rollback takes
+the change and its deliveries with it: nothing is recorded that did not happen, nothing is sent either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import time
+import uuid
+from collections.abc import Iterable
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from .. import context
+from ..jobs import send
+from .models import Change, Delivery, Subscription
+from .registry import FILTER_LANGUAGE, Tracked, tracked
+
+DELIVER_TASK = "core.tasks.deliver_webhook"
+
+
+def _json(value):
+    """A field value as JSON: dates ISO 8601, decimals and UUIDs as text, the rest as is when JSON knows it."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    return str(value)
+
+
+def snapshot(obj: models.Model) -> dict:
+    """The recorded fields of an object as JSON values: take one before changing it, pass it as ``before=``."""
+    return {name: _json(getattr(obj, name)) for name in tracked(obj).fields}
+
+
+def stored(obj: models.Model) -> dict | None:
+    """The :func:`snapshot` of the stored row of ``obj`` (before an admin form's changes are saved), or None
+    for an object not saved yet."""
+    if obj.pk is None:
+        return None
+    row = type(obj)._default_manager.filter(pk=obj.pk).first()
+    return None if row is None else snapshot(row)
+
+
+def _diff(before: dict | None, after: dict | None) -> dict:
+    if before is None and after is None:
+        return {}
+    if before is None:
+        return {k: [None, v] for k, v in after.items() if v not in (None, "", [], {})}
+    if after is None:
+        return {k: [v, None] for k, v in before.items() if v not in (None, "", [], {})}
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def record(
+    obj: models.Model,
+    action: str,
+    *,
+    before: dict | None = None,
+    changes: dict | None = None,
+    counts: dict | None = None,
+    events: Iterable[str] | None = None,
+) -> Change | None:
+    """Record one domain action on ``obj`` (inside the caller's transaction) and queue its outbound events.
+
+    ``action`` is ``created``, ``updated``, ``deleted`` or a domain action (``window_opened``, ``unenrolled``…).
+    The changed fields come from ``before`` (a :func:`snapshot` taken before the change) against the object now,
+    or are given as ``changes`` ({field: [before, after]}). An ``updated`` that changed nothing records nothing.
+    """
+    spec = tracked(obj)
+    if changes is None:
+        after = None if action == "deleted" else snapshot(obj)
+        if action == "deleted" and before is None:
+            before = snapshot(obj)
+        changes = _diff(before, after) if (before is not None or action == "created") else {}
+    if action == "updated" and not changes and not counts:
+        return None
+    changes = _json(changes)
+    types = list(events) if events is not None else spec.event_types(action, changes)
+    change = Change.objects.create(
+        at=timezone.now(),
+        actor=(context.actor() or "")[:200],
+        request_id=(context.request_id() or "")[:128],
+        object_type=spec.object_type,
+        object_id=str(obj.pk)[:100],
+        natural_key=_natural_key(spec, obj),
+        object_repr=str(obj)[:200],
+        action=action[:50],
+        changes=changes,
+        counts=_json(counts or {}),
+        events=types,
+    )
+    if types:
+        _outbox(change, obj, spec)
+    return change
+
+
+def record_many(
+    objs: Iterable[models.Model],
+    action: str,
+    *,
+    befores: dict | None = None,
+    changes: dict | None = None,
+    counts: dict | None = None,
+) -> list[Change]:
+    """:func:`record` for many objects of one model in one INSERT (set-based staff actions, a bundle's services).
+
+    ``befores`` maps each object's pk to its :func:`snapshot` taken before; or ``changes`` gives the same changed
+    fields for all. Objects whose ``updated`` changed nothing are left out.
+    """
+    objs = list(objs)
+    if not objs:
+        return []
+    spec = tracked(objs[0])
+    at, actor, rid = timezone.now(), (context.actor() or "")[:200], (context.request_id() or "")[:128]
+    rows, kept = [], []
+    for obj in objs:
+        if changes is not None:
+            diff = changes
+        elif befores is not None:
+            diff = _diff(befores.get(obj.pk), None if action == "deleted" else snapshot(obj))
+        else:
+            diff = _diff(None, snapshot(obj)) if action == "created" else {}
+        if action == "updated" and not diff and not counts:
+            continue
+        diff = _json(diff)
+        rows.append(
+            Change(
+                at=at,
+                actor=actor,
+                request_id=rid,
+                object_type=spec.object_type,
+                object_id=str(obj.pk)[:100],
+                natural_key=_natural_key(spec, obj),
+                object_repr=str(obj)[:200],
+                action=action[:50],
+                changes=diff,
+                counts=_json(counts or {}),
+                events=spec.event_types(action, diff),
+            )
+        )
+        kept.append(obj)
+    created = Change.objects.bulk_create(rows)
+    if any(c.events for c in created) and enabled_subscriptions():
+        for change, obj in zip(created, kept, strict=True):
+            if change.events:
+                if change.pk is None:  # a backend that returns no ids from a bulk insert
+                    change = Change.objects.filter(
+                        object_type=change.object_type, object_id=change.object_id, at=at, action=change.action
+                    ).latest("id")
+                _outbox(change, obj, spec)
+    return created
+
+
+def record_set(model: type[models.Model], action: str, *, counts: dict, natural_key: str = "") -> Change:
+    """Record one set-based action that has no single object (an import of many new records): one change on
+    the model, with the counts."""
+    spec = tracked(model)
+    return Change.objects.create(
+        at=timezone.now(),
+        actor=(context.actor() or "")[:200],
+        request_id=(context.request_id() or "")[:128],
+        object_type=spec.object_type,
+        object_id="",
+        natural_key=natural_key[:500],
+        object_repr=str(model._meta.verbose_name_plural)[:200],
+        action=action[:50],
+        counts=_json(counts),
+    )
+
+
+def _natural_key(spec: Tracked, obj) -> str:
+    try:
+        return str(spec.natural_key(obj))[:500]
+    except Exception:  # a key that cannot be read (a deleted relation) must not fail the write
+        return str(obj.pk)
+
+
+# --- The outbox -------------------------------------------------------------------------------------------------
+_CACHE: dict = {"at": 0.0, "rows": None}
+
+
+def _invalidate(**_kwargs) -> None:
+    _CACHE["rows"] = None
+
+
+post_save.connect(_invalidate, sender=Subscription, dispatch_uid="core.changes.subscriptions_saved")
+post_delete.connect(_invalidate, sender=Subscription, dispatch_uid="core.changes.subscriptions_deleted")
+
+
+def enabled_subscriptions() -> list[Subscription]:
+    """Enabled subscriptions, cached in the process for ``WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS`` (a change made in
+    this process is seen at once; one made by another process within that many seconds)."""
+    ttl = float(getattr(settings, "WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS", 2.0))
+    now = time.monotonic()
+    rows = _CACHE["rows"]
+    if rows is None or now - _CACHE["at"] > ttl:
+        rows = list(Subscription.objects.filter(enabled=True).order_by("id"))
+        _CACHE.update(rows=rows, at=now)
+    return rows
+
+
+def flatten(data, prefix: str = "") -> dict:
+    """A payload as a flat dict of dotted paths (``data.object.state``), the slots a filter reads."""
+    out: dict = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}{key}."))
+    elif isinstance(data, list):
+        out[prefix[:-1]] = ",".join(str(v) for v in data if not isinstance(v, dict | list))
+        for i, value in enumerate(data):
+            if isinstance(value, dict | list):
+                out.update(flatten(value, f"{prefix}{i}."))
+    else:
+        out[prefix[:-1]] = "" if data is None else data
+    return out
+
+
+@lru_cache(maxsize=512)
+def compiled_filter(text: str):
+    compile_filter = FILTER_LANGUAGE.get("compile")
+    if compile_filter is None:  # pragma: no cover - the blackouts app is not installed
+        from ..errors import Invalid
+
+        raise Invalid("Filters need the blackout criteria language (the blackouts app).", code="webhooks.no_filter")
+    return compile_filter(text)
+
+
+def filter_matches(text: str, payload: dict) -> bool:
+    if not text.strip():
+        return True
+    probe = flatten(payload)
+    probe["slots"] = probe
+    try:
+        return bool(compiled_filter(text)(probe))
+    except Exception:  # a filter that cannot be evaluated matches nothing, never fails the write
+        return False
+
+
+def standard_payload(change: Change, event_type: str, event_id: str, wire: dict | None) -> dict:
+    return {
+        "id": event_id,
+        "type": event_type,
+        "timestamp": change.at.isoformat(),
+        "data": {
+            "object_type": change.object_type,
+            "object_id": change.object_id,
+            "natural_key": change.natural_key,
+            "action": change.action,
+            "changes": change.changes,
+            "counts": change.counts,
+            "actor": change.actor,
+            "request_id": change.request_id,
+            "object": wire,
+        },
+    }
+
+
+def _representation(spec: Tracked, obj) -> dict | None:
+    """The object's current wire representation (the app's), else its recorded fields."""
+    if spec.wire is not None:
+        return spec.wire(obj)
+    return {"id": _json(obj.pk), **snapshot(obj)}
+
+
+def backfill(*, subscription: Subscription, changes: Iterable[Change]) -> int:
+    """Queue past changes for one subscription (a new listener catching up on recent history); returns how
+    many deliveries were made. Objects that are gone are sent without their representation."""
+    made = 0
+    for change in changes:
+        if not change.events:
+            continue
+        spec = next((t for t in _registry_values() if t.object_type == change.object_type), None)
+        obj = spec.model._default_manager.filter(pk=change.object_id).first() if spec and change.object_id else None
+        if spec is None or obj is None:
+            continue
+        made += _outbox(change, obj, spec, subscriptions=[subscription])
+    return made
+
+
+def _registry_values():
+    from .registry import REGISTRY
+
+    return list(REGISTRY.values())
+
+
+def _outbox(change: Change, obj, spec: Tracked, subscriptions: list[Subscription] | None = None) -> int:
+    subscriptions = enabled_subscriptions() if subscriptions is None else subscriptions
+    if not subscriptions:
+        return 0
+    wire_cache: dict = {}
+
+    def wire() -> dict | None:
+        if "value" not in wire_cache:
+            wire_cache["value"] = None if change.action == "deleted" else _json(_representation(spec, obj))
+        return wire_cache["value"]
+
+    rows = []
+    object_key = f"{change.object_type}:{change.object_id}"[:200]
+    for event_type in change.events:
+        event_id = f"evt_{uuid.uuid4().hex}"
+        for sub in subscriptions:
+            if event_type not in sub.event_types and "*" not in sub.event_types:
+                continue
+            if sub.format == Subscription.Format.TMF638:
+                if spec.tmf is None:
+                    continue
+                payload = spec.tmf(obj, change, event_type, event_id)
+                if payload is None:
+                    continue
+                payload = _json(payload)
+            else:
+                payload = standard_payload(change, event_type, event_id, wire())
+            if sub.filter and not filter_matches(sub.filter, payload):
+                continue
+            rows.append(
+                Delivery(
+                    event_id=event_id,
+                    subscription=sub,
+                    change=change,
+                    event_type=event_type,
+                    object_key=object_key,
+                    payload=payload,
+                    created_at=change.at,
+                    next_attempt_at=change.at,
+                )
+            )
+    if not rows:
+        return 0
+    created = Delivery.objects.bulk_create(rows)
+    ids = [d.pk for d in created if d.pk is not None]
+    if len(ids) != len(created):  # a backend that returns no ids: read them back
+        ids = list(Delivery.objects.filter(change=change).values_list("pk", flat=True))
+    transaction.on_commit(lambda: [send(DELIVER_TASK, pk) for pk in ids])
+    return len(rows)

@@ -1,0 +1,85 @@
+"""What the change log knows about each tracked model, filled by each app in its ``AppConfig.ready()`` (core
+imports no app): its type name, its natural key, its current wire representation, the fields whose before and
+after are recorded, and which outbound events a change of it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+# Fields never worth a line in a history (bookkeeping that changes on every save).
+DEFAULT_EXCLUDE = frozenset({"created_at", "updated_at"})
+
+
+@dataclass
+class Tracked:
+    """One tracked model. ``events(action, changes)`` gives the event types a change raises; ``wire(obj)`` the
+    object's current wire representation (a JSON-ready dict); ``tmf(obj, change, event_type)`` the TMF638 event
+    of a change, for hub listeners (inventory only)."""
+
+    model: type[models.Model]
+    natural_key: Callable[[models.Model], str] = str
+    wire: Callable[[models.Model], dict] | None = None
+    events: Callable[[str, dict], list[str]] | None = None
+    exclude: frozenset = DEFAULT_EXCLUDE
+    tmf: Callable | None = None
+    fields: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        opts = self.model._meta
+        self.fields = [f.attname for f in opts.concrete_fields if f.name not in self.exclude and not f.primary_key]
+
+    @property
+    def object_type(self) -> str:
+        return self.model._meta.label_lower
+
+    def event_types(self, action: str, changes: dict) -> list[str]:
+        return list(self.events(action, changes)) if self.events else []
+
+
+REGISTRY: dict[type[models.Model], Tracked] = {}
+# Every event type an app can raise (for subscriptions' choices and validation), with a line saying when.
+EVENT_TYPES: dict[str, str] = {}
+
+
+def track(model: type[models.Model], **options) -> Tracked:
+    """Register a model with the change log (from the app's ``AppConfig.ready()``)."""
+    tracked = Tracked(model=model, **options)
+    REGISTRY[model] = tracked
+    return tracked
+
+
+def event_types(**described: str) -> None:
+    """Declare event types: ``event_types(**{"outage.created": "an outage appeared"})``."""
+    EVENT_TYPES.update(described)
+
+
+def tracked(model_or_obj) -> Tracked:
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    found = REGISTRY.get(model)
+    if found is None:
+        for base in model.__mro__[1:]:  # a proxy or subclass of a tracked model
+            if base in REGISTRY:
+                return REGISTRY[base]
+        found = REGISTRY[model] = Tracked(model=model)  # untracked: recorded with defaults, raises no event
+    return found
+
+
+def type_label(object_type: str) -> str:
+    for tracked_model in REGISTRY.values():
+        if tracked_model.object_type == object_type:
+            return str(tracked_model.model._meta.verbose_name)
+    return object_type
+
+
+# The filter language of subscriptions: the blackout criteria language, lent by the blackouts app in its ready()
+# (core cannot import it). ``compile(text)`` returns a predicate over a flat dict of payload paths, or raises
+# core.errors.Invalid.
+FILTER_LANGUAGE: dict[str, Callable] = {}
+
+
+def register_filter_language(compile_filter: Callable[[str], Callable[[dict], bool]]) -> None:
+    FILTER_LANGUAGE["compile"] = compile_filter

@@ -1,0 +1,130 @@
+"""Subscriptions: create, change, delete, redeliver: the services the admin, the API and the TMF hub call."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .. import context
+from ..errors import Invalid, NotFound, from_validation_error
+from .models import Delivery, Subscription
+from .recording import compiled_filter, record, snapshot
+from .registry import EVENT_TYPES
+from .targets import check_target
+
+
+def secret_generate() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def _check_secret(secret: str) -> None:
+    from standardwebhooks import Webhook
+
+    try:
+        Webhook(secret)
+    except Exception:
+        raise Invalid(
+            "The secret must be base64 (optionally prefixed whsec_), as Standard Webhooks says.",
+            code="webhooks.invalid_secret",
+            field="secret",
+        ) from None
+
+
+def subscription_validate(sub: Subscription) -> None:
+    """The rules of a subscription: a known event type at least, a filter that parses, a signing secret, a
+    target that is not a private address (SSRF)."""
+    types = sub.event_types
+    if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
+        raise Invalid("Choose at least one event type.", code="webhooks.no_event_types", field="event_types")
+    unknown = [t for t in types if t != "*" and t not in EVENT_TYPES]
+    if unknown:
+        raise Invalid(
+            f"Unknown event types: {', '.join(unknown)}. Known: {', '.join(sorted(EVENT_TYPES))}.",
+            code="webhooks.unknown_event_type",
+            field="event_types",
+        )
+    if sub.filter and sub.filter.strip():
+        try:
+            compiled_filter(sub.filter)
+        except Invalid as exc:
+            raise Invalid(f"filter: {exc.message}", code=exc.code, field="filter") from None
+    if not sub.secret:
+        sub.secret = secret_generate()
+    _check_secret(sub.secret)
+    check_target(sub.target_url, resolve=True, unresolved_ok=True)
+    try:
+        sub.full_clean()
+    except ValidationError as exc:
+        raise from_validation_error(exc, code="webhooks.invalid_subscription") from None
+
+
+@transaction.atomic
+def subscription_save(*, subscription: Subscription) -> Subscription:
+    """Add or change a subscription (admin, API). Enabling it again clears why it was disabled."""
+    subscription_validate(subscription)
+    before = None
+    if subscription.pk:
+        stored = Subscription.objects.filter(pk=subscription.pk).first()
+        before = snapshot(stored) if stored else None
+    if subscription.enabled:
+        subscription.disabled_reason = ""
+        subscription.failing_since = None
+    if not subscription.owner:
+        subscription.owner = (context.actor() or "")[:200]
+    subscription.save()
+    record(subscription, "created" if before is None else "updated", before=before)
+    return subscription
+
+
+@transaction.atomic
+def subscription_create(
+    *,
+    target_url: str,
+    event_types: list[str],
+    secret: str = "",
+    filter: str = "",
+    enabled: bool = True,
+    name: str = "",
+    format: str = Subscription.Format.STANDARD,
+    query: str = "",
+) -> Subscription:
+    sub = Subscription(
+        target_url=target_url,
+        event_types=list(event_types),
+        secret=secret,
+        filter=filter,
+        enabled=enabled,
+        name=name,
+        format=format,
+        query=query,
+    )
+    return subscription_save(subscription=sub)
+
+
+@transaction.atomic
+def subscription_delete(*, subscription_id) -> None:
+    sub = Subscription.objects.filter(pk=subscription_id).first()
+    if sub is None:
+        raise NotFound(f"No subscription with id {subscription_id}.", code="webhooks.subscription_not_found")
+    record(sub, "deleted")
+    sub.delete()
+
+
+@transaction.atomic
+def deliveries_redeliver(*, delivery_ids: Iterable[int]) -> int:
+    """Staff action: send deliveries again (a new attempt series, now), whatever their outcome was."""
+    now = timezone.now()
+    ids = list(Delivery.objects.filter(pk__in=list(delivery_ids)).order_by("id").values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids).update(
+        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, claimed_until=None, finished_at=None
+    )
+    from ..jobs import enqueue_on_commit
+
+    for pk in ids:
+        enqueue_on_commit("core.tasks.deliver_webhook", pk)
+    return len(ids)

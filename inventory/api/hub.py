@@ -1,0 +1,81 @@
+"""The TMF638 hub endpoints (``…/serviceInventoryManagement/{version}/hub``): register, read and delete a
+listener; errors in the UIM envelope like every inventory endpoint."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from core.wire import uim
+
+from ..models import Service
+from ..services import hub
+from .views import AUTH, VERSION, _InventoryView, _perms
+
+
+class HubInputSerializer(serializers.Serializer):
+    callback = serializers.URLField(max_length=2000, help_text="Where the listener receives the events.")
+    query = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="eventType=ServiceStateChangeEvent[,...]"
+    )
+
+
+class HubSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    callback = serializers.CharField()
+    query = serializers.CharField(allow_blank=True)
+
+
+def _hub(sub) -> dict:
+    return {"id": str(sub.pk), "callback": sub.target_url, "query": sub.query or ""}
+
+
+class _HubView(_InventoryView):
+    def get_required_permissions(self, method):
+        return _perms("GET", Service)  # a listener is someone who may read services
+
+
+class HubView(_HubView):
+    @extend_schema(
+        auth=AUTH,
+        operation_id="hub_create",
+        summary="Register a listener for service events (TMF638 hub)",
+        parameters=[VERSION],
+        request=HubInputSerializer,
+        responses={201: HubSerializer, **uim.error_responses(404)},
+        examples=[
+            OpenApiExample(
+                "Listen to state changes",
+                value={"callback": "https://listener.example.com/events", "query": "eventType=ServiceStateChangeEvent"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, version):
+        serializer = HubInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        sub = hub.hub_subscribe(callback=data["callback"], query=data.get("query", ""))
+        return Response(_hub(sub), status=201)
+
+
+class HubDetailView(_HubView):
+    @extend_schema(
+        auth=AUTH,
+        operation_id="hub_retrieve",
+        summary="Read a listener",
+        parameters=[VERSION],
+        responses={200: HubSerializer, **uim.error_responses(404)},
+    )
+    def get(self, request, version, hub_id):
+        return Response(_hub(hub.hub_get(hub_id=hub_id)))
+
+    @extend_schema(
+        auth=AUTH,
+        operation_id="hub_delete",
+        summary="Remove a listener",
+        parameters=[VERSION],
+        responses={204: None, **uim.error_responses(404)},
+    )
+    def delete(self, request, version, hub_id):
+        hub.hub_unsubscribe(hub_id=hub_id)
+        return Response(status=204)
