@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from core.auth import BasicAuthentication, JWTAuthentication
 from core.errors import Invalid
+from core.wire.parsers import WireJSONParser
 
 from .. import selectors
 from ..models import BlackoutPolicy
@@ -121,6 +122,7 @@ class PolicyPreviewView(APIView):
     authentication_classes = [BasicAuthentication, JWTAuthentication, SessionAuthentication]
     permission_classes = [CanPreview]
     renderer_classes = [JSONRenderer]
+    parser_classes = [WireJSONParser]  # the timeframe is an object: JSON only
 
     @extend_schema(
         tags=["blackouts (extension)"],

@@ -1,6 +1,7 @@
 """The TMF638 hub endpoints (``…/serviceInventoryManagement/{version}/hub``): register, read and delete a
 listener; errors in the UIM envelope like every inventory endpoint."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -11,11 +12,19 @@ from ..models import Service
 from ..services import hub
 from .views import AUTH, VERSION, _InventoryView, _perms
 
+_TYPE = "|".join(hub.TMF_TYPES)
+# What hub.hub_subscribe accepts, published as the field's pattern (empty: every event type).
+QUERY_PATTERN = rf"^\s*(eventType\s*=\s*({_TYPE})(\s*,\s*({_TYPE}))*)?\s*$"
+
 
 class HubInputSerializer(serializers.Serializer):
     callback = serializers.URLField(max_length=2000, help_text="Where the listener receives the events.")
     query = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, help_text="eventType=ServiceStateChangeEvent[,...]"
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="eventType=ServiceStateChangeEvent[,...]",
+        validators=[RegexValidator(QUERY_PATTERN, message=f"use eventType=<{_TYPE}>[,...]")],
     )
 
 
