@@ -96,7 +96,7 @@ def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bo
 
     ``INSERT … ON CONFLICT (system, outage id) DO UPDATE`` (a no-op update, which locks an existing row as
     ``SELECT … FOR UPDATE`` would) ``RETURNING`` the row as stored. PostgreSQL says whether the row is new
-    (``xmax = 0``); elsewhere it counts as possibly stored (the caller then clears its lists as for any event).
+    (``xmax = 0``); elsewhere the row is new when it holds the creation time this statement sent.
     """
     opts = OutageEvent._meta
     new = OutageEvent(external_system=system, external_outage_id=outage_id)
@@ -123,7 +123,11 @@ def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bo
             value = convert(value, col, connection)
         values.append(value)
     event = OutageEvent.from_db(connection.alias, [f.attname for f in returned], values)
-    return event, bool(row[len(returned)]) if is_new else False
+    event.external_system = system  # the caller's row: its natural key needs no read
+    if is_new:
+        return event, bool(row[len(returned)])
+    # Elsewhere: the row is new when it holds the creation time this statement sent (a stored row keeps its own).
+    return event, event.created_at == new.created_at
 
 
 def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 0) -> OutageEvent:
