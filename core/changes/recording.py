@@ -340,6 +340,12 @@ def _outbox(change: Change, obj, spec: Tracked, subscriptions: list[Subscription
                     next_attempt_at=change.at,
                 )
             )
+    if rows:
+        # The cached subscriptions may be a few seconds old: a subscription deleted or disabled by another process
+        # since then gets nothing (and a delivery never points at a deleted row, which would fail the write).
+        live = Subscription.objects.filter(pk__in={row.subscription_id for row in rows}, enabled=True)
+        kept = set(live.values_list("pk", flat=True))
+        rows = [row for row in rows if row.subscription_id in kept]
     if not rows:
         return 0
     created = Delivery.objects.bulk_create(rows)

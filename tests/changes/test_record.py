@@ -361,3 +361,28 @@ def test_inventory_activation_records_as_its_tasks(inventory_demo, django_captur
     assert Change.objects.filter(
         object_type="inventory.service", action="state_changed", events__icontains="service.state_changed"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_a_subscription_deleted_by_another_process_gets_no_delivery_and_the_write_stands():
+    """The enabled subscriptions are cached per process for a few seconds; one deleted meanwhile elsewhere is
+    skipped at the write, never referenced by a delivery."""
+    from datetime import UTC, datetime
+
+    from contacts import services as contacts
+    from core.changes import recording
+    from core.changes.models import Delivery, Subscription
+
+    sub = Subscription.objects.create(
+        name="gone", target_url="https://receiver.example.com/hook", event_types=["*"], secret="whsec_" + "A" * 32
+    )
+    recording._invalidate()
+    at = datetime(2025, 2, 6, 10, 0, tzinfo=UTC)
+    contacts.contact_upsert(external_cc_id="SUB-1", fields={"status": "C1PN", "event_captured_at": at})
+    assert Delivery.objects.filter(subscription=sub).exists()  # the control: a live subscription gets its event
+    Delivery.objects.all().delete()
+    # Deleted as another process would: no signal reaches this process's cache.
+    Subscription.objects.filter(pk=sub.pk)._raw_delete(Subscription.objects.db)
+    assert [s.pk for s in recording.enabled_subscriptions()] == [sub.pk]  # still cached here
+    contacts.contact_upsert(external_cc_id="SUB-2", fields={"status": "C1PN", "event_captured_at": at})
+    assert not Delivery.objects.exists()

@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 import defusedxml.ElementTree as SafeET
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from outages.models import MessageOutcome, OutageCustomer, OutageEvent, OutageMessage, OutageState
