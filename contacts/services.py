@@ -342,7 +342,8 @@ def contacts_import(*, records: list[ContactImport]) -> int:
             rows[TemplateParameter].append(TemplateParameter(contact_id=contact_id, position=position, **item))
     for model, objs in rows.items():
         model.objects.bulk_create(objs)
-    changes.record_set(
-        CustomerContact, "imported", counts={"contacts": len(contacts), "skipped": len(records) - len(contacts)}
-    )
+    if contacts:  # an import that creates nothing changed nothing: no record
+        changes.record_set(
+            CustomerContact, "imported", counts={"contacts": len(contacts), "skipped": len(records) - len(contacts)}
+        )
     return len(contacts)

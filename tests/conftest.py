@@ -59,9 +59,20 @@ def _fresh_cache():
     """Each test starts with an empty cache: no credentials remembered, no failed logins counted."""
     from django.core.cache import cache
 
+    from core.changes import recording
+
     cache.clear()
+    recording._invalidate()  # and no webhook subscriptions remembered from another test
     yield
     cache.clear()
+    recording._invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _subscriptions_cached_for_the_test(settings):
+    """The enabled webhook subscriptions are cached per process for a few seconds; in a test, for its whole length
+    (a change in this process invalidates them at once), so statement budgets do not depend on the clock."""
+    settings.WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = 3600
 
 
 @pytest.fixture(autouse=True)
