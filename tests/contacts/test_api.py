@@ -572,7 +572,10 @@ class TestQueryBudget:
             "contact_id": st.sampled_from(["", "0023939882"]),
             "delivery_channel": st.sampled_from(["", "SMS ", "EMAI"]),
             "delivery_value": st.sampled_from(["", "+14155552671", "a@example.com"]),
-            "email_subject": st.text(max_size=20),
+            # what the door lets in: no NUL (refused by the one input rule; PostgreSQL cannot store it)
+            "email_subject": st.text(
+                st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
+            ),
             "event_captured_at": st.one_of(
                 st.none(), st.datetimes(timezones=st.just(UTC), min_value=datetime(1900, 1, 1))
             ),
