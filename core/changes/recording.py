@@ -341,9 +341,10 @@ def _outbox(change: Change, obj, spec: Tracked, subscriptions: list[Subscription
                 )
             )
     if rows:
-        # The cached subscriptions may be a few seconds old: a subscription deleted or disabled by another process
-        # since then gets nothing (and a delivery never points at a deleted row, which would fail the write).
-        live = Subscription.objects.filter(pk__in={row.subscription_id for row in rows}, enabled=True)
+        # The cached subscriptions may be a few seconds old: a subscription deleted by another process since then
+        # gets nothing (a delivery never points at a deleted row, which would fail the write). One disabled since
+        # then is held at send time, as any delivery of a disabled subscription is.
+        live = Subscription.objects.filter(pk__in={row.subscription_id for row in rows})
         kept = set(live.values_list("pk", flat=True))
         rows = [row for row in rows if row.subscription_id in kept]
     if not rows:
