@@ -580,7 +580,7 @@ class TestQueryBudget:
                 st.none(), st.datetimes(timezones=st.just(UTC), min_value=datetime(1900, 1, 1))
             ),
             "origin": st.sampled_from(["", "NMS ", "C1CB"]),
-            "reason": st.text(max_size=20),
+            "reason": st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20),
             "status": st.sampled_from(["", "C1DV", "C1ST"]),
         },
     ),
