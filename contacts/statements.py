@@ -118,13 +118,9 @@ def insert_contact(row: dict, children: dict[str, list[dict]], event: dict | Non
     if event:
         parts.append((ContactStatusEvent, list(event), [event]))
     if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            if connection.features.can_return_columns_from_insert:
-                cursor.execute(insert, params)
-                found = cursor.fetchone()
-            else:  # SQLite before 3.35: no RETURNING
-                cursor.execute(insert.removesuffix(" RETURNING id"), params)
-                found = (cursor.lastrowid,) if cursor.rowcount == 1 else None
+        with connection.cursor() as cursor:  # SQLite 3.35+ has RETURNING (core.checks refuses an older one)
+            cursor.execute(insert, params)
+            found = cursor.fetchone()
         if found is None:
             return None
         for model, _, items in parts:

@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import auth, roles
+        from . import auth, checks, roles  # noqa: F401  (checks registers the system checks)
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
         auth.connect_permission_signals()

@@ -317,16 +317,3 @@ def test_import_redraws_colliding_cc_ids(monkeypatch):
     records = [services.ContactImport(external_cc_id=f"IMP-{n}", fields={}) for n in range(2)]
     assert services.contacts_import(records=records) == 2
     assert set(CustomerContact.objects.values_list("cc_id", flat=True)) == {"1111111111", "3333333333", "4444444444"}
-
-
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the branch for SQLite without RETURNING")
-def test_create_without_insert_returning(monkeypatch):
-    """SQLite before 3.35 has no ``RETURNING``: the new contact's id comes from the cursor instead."""
-    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
-    first = upsert(status="C1ST", event_captured_at=T0, template_data=[{"key": "k", "value": "v"}])
-    assert first.created and first.contact.pk == CustomerContact.objects.get().pk
-    assert TemplateParameter.objects.get().contact_id == first.contact.pk
-    assert ContactStatusEvent.objects.get().contact_id == first.contact.pk
-    again = upsert(status="C1DV", event_captured_at=T0 + timedelta(minutes=1))
-    assert not again.created and CustomerContact.objects.get().status == "C1DV"
