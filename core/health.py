@@ -17,6 +17,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 from core import metrics
+from core.metrics_backlog import BROKER_TIMEOUT
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def check_broker() -> str:
 
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)  # one try, answered in seconds
     except Exception as exc:
         logger.warning("health: broker down: %s", exc)
         return f"down: {type(exc).__name__}"

@@ -17,8 +17,10 @@ and ``/metrics`` adds them up (prometheus_client's multiprocess mode).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -84,6 +86,14 @@ class BacklogGauge:
 
 
 _GAUGES: dict[str, BacklogGauge] = {}
+_scrapes = itertools.count(1)  # numbers backlog_values() calls
+_scrape = threading.local()  # .id: the one this thread is computing; gauges sharing one costly read key it by this
+
+
+def scrape_id() -> int | None:
+    """The current scrape's number (gauges computed in one ``backlog_values()`` call see the same one), or None
+    outside a scrape."""
+    return getattr(_scrape, "id", None)
 
 
 def backlog_gauge(name: str, documentation: str, *, labels: tuple[str, ...] = ()):
@@ -99,12 +109,16 @@ def backlog_gauge(name: str, documentation: str, *, labels: tuple[str, ...] = ()
 
 def backlog_values() -> dict[str, float | dict]:
     """Every registered gauge's current value by short name (the health check reads these too)."""
+    _scrape.id = next(_scrapes)
     values: dict[str, float | dict] = {}
-    for key, gauge in _GAUGES.items():
-        try:
-            values[key] = gauge.compute()
-        except Exception:
-            logger.exception("metrics: gauge %s failed", key)
+    try:
+        for key, gauge in _GAUGES.items():
+            try:
+                values[key] = gauge.compute()
+            except Exception:
+                logger.exception("metrics: gauge %s failed", key)
+    finally:
+        _scrape.id = None
     return values
 
 

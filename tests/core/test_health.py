@@ -35,6 +35,33 @@ def test_healthz_is_503_naming_a_broker_that_is_down(client, db, monkeypatch):
     body = response.json()
     assert body["database"] == "ok"
     assert body["broker"].startswith("down")
+    assert body["backlog"]["queue_oldest_age_seconds"]["status"] == "unknown"  # the queues cannot be read either
+
+
+def test_a_broker_that_is_away_costs_one_connection_attempt_per_check(client, db, monkeypatch):
+    """The health check answers in about a connect timeout, not after kombu's retries: one try for the broker
+    check, one read of the queues shared by the depth and age gauges (not one per gauge)."""
+    from kombu import Connection
+
+    from core import metrics, metrics_backlog
+
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    attempts = []
+    real = Connection.ensure_connection
+
+    def counted(self, *args, **kwargs):
+        attempts.append(kwargs.get("max_retries"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "ensure_connection", counted)
+    assert client.get("/healthz").status_code == 503
+    assert attempts == [0, 0]  # the broker check, then the queues once for both gauges; never retried
+    reads = []
+    monkeypatch.setattr(metrics_backlog, "_read_queues", lambda url: reads.append(url) or {"celery": (2, 5.0)})
+    values = metrics.backlog_values()
+    assert values["queue_depth"] == {("celery",): 2} and values["queue_oldest_age_seconds"] == {("celery",): 5.0}
+    metrics.backlog_values()
+    assert len(reads) == 2  # one read per scrape, shared by its gauges; the next scrape reads afresh
 
 
 def test_healthz_is_503_when_the_oldest_waiting_task_is_over_the_limit(client, db, file_queue, settings):
