@@ -155,8 +155,13 @@ class Event(models.Model):
     source_identifier = models.CharField(max_length=255, blank=True, default="")
     repeat_count = models.IntegerField(default=0)
     slots = models.JSONField(default=dict, blank=True, help_text="Free-form slots (text values).")
-    blackout_policy = models.ForeignKey(
-        BlackoutPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="blacked_out_events"
+    blackout_policy = models.ForeignKey(  # no index of its own: blackouts_event_policy_status leads with it
+        BlackoutPolicy,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blacked_out_events",
+        db_index=False,
     )
     blacked_out_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)

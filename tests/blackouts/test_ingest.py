@@ -227,3 +227,13 @@ REQUEST_SCHEMAS = [schemas.EVENTS, schemas.IDS, schemas.SEARCH, schemas.POLICY]
 def test_the_compiled_validator_accepts_nothing_jsonschema_refuses(schema, body):
     if jsonschema_rs.Draft7Validator(schema).is_valid(body):
         assert not list(Draft7Validator(schema).iter_errors(body)), body
+
+
+@pytest.mark.django_db
+def test_the_event_table_indexes_the_policy_once():
+    """Every index is written at ingest: the policy's column is covered by the composite index it leads (lookups
+    by policy, ON DELETE SET NULL), not by a second single-column index."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Event._meta.db_table)
+    leading = [c["columns"] for c in constraints.values() if c["index"] and c["columns"][:1] == ["blackout_policy_id"]]
+    assert leading == [["blackout_policy_id", "status"]]
