@@ -109,13 +109,16 @@ def import_job_run(*, job_id) -> ImportJob | None:
         job.save(update_fields=["status", "started_at", "error"])
     progress_file = _progress_path(job)
     progress_file.parent.mkdir(parents=True, exist_ok=True)
+    partial = progress_file.with_suffix(".progress-partial")
     dry_run = job.stage == ImportJob.Stage.DRY_RUN
     try:
         spec = specs.get_spec(job.model_label)
         with job.file.open("rb") as handle:
 
             def progress(rows: int) -> None:
-                progress_file.write_text(json.dumps({"bytes_done": handle.tell(), "rows_done": rows}))
+                # Written aside and renamed over: a page reading mid-write would find it empty (its bar back at 0).
+                partial.write_text(json.dumps({"bytes_done": handle.tell(), "rows_done": rows}))
+                os.replace(partial, progress_file)
 
             with bound(actor=f"user:{job.user_id}"):
                 report = run_import(
@@ -127,6 +130,7 @@ def import_job_run(*, job_id) -> ImportJob | None:
             status=ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
         progress_file.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
     field = "dry_run_report" if dry_run else "report"
     ImportJob.objects.filter(pk=job.pk).update(
@@ -138,6 +142,7 @@ def import_job_run(*, job_id) -> ImportJob | None:
     )
     # Only now: a progress page asking between the two would see RUNNING without progress (the bar back at 0).
     progress_file.unlink(missing_ok=True)
+    partial.unlink(missing_ok=True)
     job.refresh_from_db()
     return job
 
@@ -173,6 +178,7 @@ def import_jobs_purge(*, now=None) -> int:
             if job.file:
                 default_storage.delete(job.file.name)
             _progress_path(job).unlink(missing_ok=True)
+            _progress_path(job).with_suffix(".progress-partial").unlink(missing_ok=True)
             if job.status in (Status.PENDING, Status.RUNNING):
                 job.status = Status.FAILED
                 job.error = f"The uploaded file expired before this {job.get_stage_display().lower()} ran."
