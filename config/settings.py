@@ -339,6 +339,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "core.tasks.purge_expired_exports",
         "schedule": crontab(minute=17),
     },
+    "core-purge-expired-imports": {
+        "task": "core.tasks.purge_expired_imports",
+        "schedule": crontab(minute=23),
+    },
     "core-sweep-webhooks": {
         "task": "core.tasks.sweep_webhooks",
         "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "30")),
@@ -359,8 +363,14 @@ EXPORT_ASYNC_THRESHOLD = int(os.environ.get("EXPORT_ASYNC_THRESHOLD", "100000"))
 # A background export still PENDING after this long was never enqueued or no worker took it (metrics, /healthz).
 EXPORT_PENDING_STALE_SECONDS = int(os.environ.get("EXPORT_PENDING_STALE_SECONDS", "300"))
 EXPORT_RETENTION_SECONDS = int(os.environ.get("EXPORT_RETENTION_SECONDS", str(24 * 3600)))
-# Admin imports of files larger than this many bytes run in the background (Celery) with a progress bar.
+# Admin imports of files larger than this many bytes run in the background (Celery) with a progress bar, which the
+# page asks the server for every IMPORT_PROGRESS_POLL_SECONDS.
 IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", str(5 * 1024 * 1024)))
+IMPORT_PROGRESS_POLL_SECONDS = float(os.environ.get("IMPORT_PROGRESS_POLL_SECONDS", "1"))
+# An uploaded import file is deleted this many days after its last run (core.tasks.purge_expired_imports, hourly):
+# the job stays with its counts; the refused rows' detail, which quotes the file's cells, goes with the file.
+# 0 keeps files forever.
+IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS", "30"))
 # A job still PENDING this long after it was created is sent again by the sweep (its message was lost: the broker
 # was down at write time); a RUNNING job younger than the second one is another worker's (a duplicate is skipped).
 EXPORT_SWEEP_STALL_SECONDS = float(os.environ.get("EXPORT_SWEEP_STALL_SECONDS", "120"))

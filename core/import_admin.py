@@ -9,6 +9,7 @@ through the same validation and services as the wire and the admin forms.
 
 import csv
 import io
+from datetime import UTC, timedelta
 
 from django import forms
 from django.conf import settings
@@ -94,6 +95,7 @@ class ImportExportMixin(ExportMixin):
             "written": spec.written_columns(),
             "key_columns": [c for c in spec.written_columns() if c in spec.natural_key] or list(spec.natural_key),
             "threshold": settings.IMPORT_ASYNC_THRESHOLD,
+            "retention_days": settings.IMPORT_UPLOAD_RETENTION_DAYS,
             **extra,
         }
 
@@ -131,7 +133,8 @@ class ImportExportMixin(ExportMixin):
         dry_run = Report.from_dict(job.dry_run_report) if job.dry_run_report else None
         result = Report.from_dict(job.report) if job.report else None
         confirmable = (
-            job.stage == ImportJob.Stage.DRY_RUN
+            job.expired_at is None
+            and job.stage == ImportJob.Stage.DRY_RUN
             and job.status == ImportJob.Status.DONE
             and dry_run is not None
             and not dry_run.file_error
@@ -146,6 +149,7 @@ class ImportExportMixin(ExportMixin):
             confirmable=confirmable,
             progress=jobs.import_job_progress(job=job),
             running=job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
+            poll_ms=max(100, int(settings.IMPORT_PROGRESS_POLL_SECONDS * 1000)),
         )
         return TemplateResponse(request, "admin/core/import_job.html", context)
 
@@ -179,10 +183,11 @@ class ImportExportMixin(ExportMixin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Import jobs, read-only: what was uploaded, by whom, and its reports."""
 
-    list_display = ("created_at", "user", "model_label", "filename", "stage", "status", "summary")
+    list_display = ("created_at", "user", "model_label", "filename", "stage", "status", "summary", "uploaded_file")
     list_filter = ("stage", "status", "model_label")
     list_select_related = ("user",)
-    readonly_fields = [f.name for f in ImportJob._meta.fields]
+    # The stored file is shown by ``uploaded_file`` (media is not served: a link to it would be a broken one).
+    readonly_fields = [f.name for f in ImportJob._meta.fields if f.name != "file"] + ["uploaded_file"]
 
     def has_add_permission(self, request):
         return False
@@ -198,3 +203,12 @@ class ImportJobAdmin(admin.ModelAdmin):
     def summary(self, obj):
         data = obj.report or obj.dry_run_report
         return Report.from_dict(data).summary() if data else "-"
+
+    @admin.display(description="uploaded file")
+    def uploaded_file(self, obj):
+        if obj.expired_at:
+            return f"expired: deleted on {obj.expired_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        days = settings.IMPORT_UPLOAD_RETENTION_DAYS
+        if not days or obj.finished_at is None or obj.status not in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+            return "kept"
+        return f"kept until {(obj.finished_at + timedelta(days=days)).astimezone(UTC):%Y-%m-%d %H:%M} UTC"

@@ -56,7 +56,8 @@ class ExportJob(models.Model):
 
 class ImportJob(models.Model):
     """One uploaded master-data file: its dry run, then (once confirmed) its import, each run in the request or,
-    above ``IMPORT_ASYNC_THRESHOLD`` bytes, by a Celery task that reports progress. The reports stay with it."""
+    above ``IMPORT_ASYNC_THRESHOLD`` bytes, by a Celery task that reports progress. The reports stay with it; the
+    file (and the refused rows' detail, which quotes it) is deleted after ``IMPORT_UPLOAD_RETENTION_DAYS``."""
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "Pending"
@@ -73,7 +74,7 @@ class ImportJob(models.Model):
     model_label = models.CharField("model", max_length=100)
     fmt = models.CharField("format", max_length=8)
     filename = models.CharField(max_length=255)
-    file = models.FileField(upload_to="imports/")
+    file = models.FileField(upload_to="imports/", blank=True, help_text="Empty once expired (deleted).")
     size = models.PositiveBigIntegerField(default=0)
     apply_valid = models.BooleanField(default=False, help_text="Write the valid rows even if some are refused.")
     stage = models.CharField(max_length=8, choices=Stage.choices, default=Stage.DRY_RUN)
@@ -87,6 +88,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the uploaded file was deleted (IMPORT_UPLOAD_RETENTION_DAYS)."
+    )
 
     class Meta:
         ordering = ["-created_at"]

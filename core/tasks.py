@@ -29,6 +29,14 @@ def run_import(job_id: str) -> None:
     import_job_run(job_id=job_id)
 
 
+@shared_task
+def purge_expired_imports() -> int:
+    """Delete uploaded import files past ``IMPORT_UPLOAD_RETENTION_DAYS``; the jobs stay, marked expired."""
+    from .imports.jobs import import_jobs_purge
+
+    return import_jobs_purge()
+
+
 @shared_task(acks_late=True)
 def deliver_webhook(delivery_id: int) -> str:
     """Send one outbox delivery (idempotent: a delivery already sent, or not yet due, is skipped)."""

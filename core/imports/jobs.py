@@ -3,16 +3,21 @@ and by a Celery task (``core.tasks.run_import``) above ``IMPORT_ASYNC_THRESHOLD`
 
 Progress is written beside the file (``imports/<id>.progress``), not in the job's row: the import runs inside
 one transaction, whose writes no other connection sees until it ends, and SQLite allows one writer at a time.
+
+Retention: ``import_jobs_purge`` (hourly, ``core.tasks.purge_expired_imports``) deletes the uploaded files of jobs
+whose last run ended more than ``IMPORT_UPLOAD_RETENTION_DAYS`` ago and marks them ``expired_at``.
 """
 
 import json
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import jobs
@@ -69,6 +74,8 @@ def import_job_create(*, user, model_label: str, upload, fmt: str | None = None,
 def import_job_confirm(*, job_id) -> ImportJob:
     """Apply a file whose dry run has finished (the user saw its report and confirmed)."""
     job = ImportJob.objects.select_for_update().get(pk=job_id)
+    if job.expired_at is not None:
+        raise InvalidState("This file has expired (deleted): upload it again.", code="imports.expired")
     if job.stage != ImportJob.Stage.DRY_RUN or job.status != ImportJob.Status.DONE:
         raise InvalidState("This file has no finished dry run to confirm.", code="imports.not_confirmable")
     report = Report.from_dict(job.dry_run_report or {})
@@ -102,13 +109,16 @@ def import_job_run(*, job_id) -> ImportJob | None:
         job.save(update_fields=["status", "started_at", "error"])
     progress_file = _progress_path(job)
     progress_file.parent.mkdir(parents=True, exist_ok=True)
+    partial = progress_file.with_suffix(".progress-partial")
     dry_run = job.stage == ImportJob.Stage.DRY_RUN
     try:
         spec = specs.get_spec(job.model_label)
         with job.file.open("rb") as handle:
 
             def progress(rows: int) -> None:
-                progress_file.write_text(json.dumps({"bytes_done": handle.tell(), "rows_done": rows}))
+                # Written aside and renamed over: a page reading mid-write would find it empty (its bar back at 0).
+                partial.write_text(json.dumps({"bytes_done": handle.tell(), "rows_done": rows}))
+                os.replace(partial, progress_file)
 
             with bound(actor=f"user:{job.user_id}"):
                 report = run_import(
@@ -119,9 +129,9 @@ def import_job_run(*, job_id) -> ImportJob | None:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
-        raise
-    finally:
         progress_file.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+        raise
     field = "dry_run_report" if dry_run else "report"
     ImportJob.objects.filter(pk=job.pk).update(
         **{field: report.as_dict()},
@@ -130,5 +140,55 @@ def import_job_run(*, job_id) -> ImportJob | None:
         rows_done=report.rows,
         finished_at=timezone.now(),
     )
+    # Only now: a progress page asking between the two would see RUNNING without progress (the bar back at 0).
+    progress_file.unlink(missing_ok=True)
+    partial.unlink(missing_ok=True)
     job.refresh_from_db()
     return job
+
+
+def _without_detail(data: dict | None) -> dict | None:
+    """A report without its refused rows (their reasons quote the file's cells); the counts and summary stay."""
+    if not data:
+        return data
+    return {**data, "refusals": [], "unlisted": data.get("refused", 0)}
+
+
+def import_jobs_purge(*, now=None) -> int:
+    """Delete the uploaded files of jobs whose last run ended more than ``IMPORT_UPLOAD_RETENTION_DAYS`` ago, with
+    the refused rows' detail of their reports, and mark them expired; the jobs and their counts stay. A job that
+    never got to run (its message lost) for as long is marked failed. Idempotent. Returns how many expired."""
+    days = settings.IMPORT_UPLOAD_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=days)
+    Status = ImportJob.Status
+    finished = Q(status__in=[Status.DONE, Status.FAILED], finished_at__lte=cutoff)
+    never_ran = (
+        Q(status__in=[Status.PENDING, Status.RUNNING], created_at__lte=cutoff)
+        & (Q(started_at__isnull=True) | Q(started_at__lte=cutoff))
+        & (Q(finished_at__isnull=True) | Q(finished_at__lte=cutoff))
+    )
+    with transaction.atomic():
+        expired = list(ImportJob.objects.select_for_update().filter(finished | never_ran, expired_at__isnull=True))
+        for job in expired:
+            # Deleted before the row is marked: if the mark rolls back, the next sweep marks it (deleting a missing
+            # file is a no-op); the other order could leave a file nobody will delete.
+            if job.file:
+                default_storage.delete(job.file.name)
+            _progress_path(job).unlink(missing_ok=True)
+            _progress_path(job).with_suffix(".progress-partial").unlink(missing_ok=True)
+            if job.status in (Status.PENDING, Status.RUNNING):
+                job.status = Status.FAILED
+                job.error = f"The uploaded file expired before this {job.get_stage_display().lower()} ran."
+                job.finished_at = now
+            job.file = ""
+            job.expired_at = now
+            job.dry_run_report = _without_detail(job.dry_run_report)
+            job.report = _without_detail(job.report)
+        fields = ["file", "expired_at", "dry_run_report", "report", "status", "error", "finished_at"]
+        ImportJob.objects.bulk_update(expired, fields, batch_size=500)
+    if expired:
+        logger.info("import files expired", extra={"count": len(expired), "retention_days": days})
+    return len(expired)
