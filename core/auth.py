@@ -160,28 +160,51 @@ def credentials_mac(username: str, password: str, password_hash: str) -> str:
 
 # --- Loading the user: one statement, compiled once --------------------------------------------------------
 @functools.lru_cache(maxsize=8)
-def _user_statement(alias: str, field_name: str) -> str:
-    """The SQL reading one user by ``field_name`` (building it with the ORM on every request costs more than
-    running it): compiled once per database and field with a stand-in value."""
+def _user_statement(alias: str, field_name: str) -> tuple[str, tuple[str, ...], tuple[tuple, ...]]:
+    """How to read one user by ``field_name``, compiled once per database and field (building the query with the
+    ORM, or running it through a raw queryset, costs more than the query): the SQL (built by the ORM with a
+    stand-in value), the selected columns' attribute names, and each column's result converters (the ones Django's
+    compiler would apply, e.g. SQLite's date-times and booleans)."""
     model = get_user_model()
     field = model._meta.get_field(field_name)
+    connection = connections[alias]
     stand_in = -987_654_321 if field.get_internal_type().endswith("AutoField") else "\x01stand-in"
-    sql, params = model._default_manager.filter(**{field_name: stand_in}).query.get_compiler(alias).as_sql()
-    if list(params) != [field.get_db_prep_value(stand_in, connections[alias])]:
+    compiler = model._default_manager.filter(**{field_name: stand_in}).query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    if list(params) != [field.get_db_prep_value(stand_in, connection)]:
         raise ValueError(f"cannot compile a one-parameter user lookup by {field_name}")
-    return sql
+    columns = [col for col, _, _ in compiler.select]
+    if [col.target for col in columns] != list(model._meta.concrete_fields):
+        raise ValueError("the user lookup does not select the model's concrete fields in order")
+    converters = tuple(
+        (n, col, tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        for n, col in enumerate(columns)
+    )
+    return sql, tuple(f.attname for f in model._meta.concrete_fields), tuple(c for c in converters if c[2])
 
 
 def load_user(field_name: str, value):
-    """The user whose ``field_name`` is ``value`` (as ``User.objects.get`` would find it), else ``None``."""
+    """The user whose ``field_name`` is ``value`` (as ``User.objects.get`` would find it), else ``None``: one
+    statement on a plain cursor, the row converted as the ORM would and the instance made by ``Model.from_db``."""
     model = get_user_model()
     field = model._meta.get_field(field_name)
+    connection = connections[DEFAULT_DB_ALIAS]
     try:
-        prepared = field.get_db_prep_value(field.to_python(value), connections[DEFAULT_DB_ALIAS])
+        prepared = field.get_db_prep_value(field.to_python(value), connection)
     except (TypeError, ValueError, ValidationError):
         return None
-    sql = _user_statement(DEFAULT_DB_ALIAS, field_name)
-    return next(iter(model._default_manager.raw(sql, [prepared])), None)
+    sql, attnames, converters = _user_statement(DEFAULT_DB_ALIAS, field_name)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prepared])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        row = list(row)
+        for n, col, functions in converters:
+            for convert in functions:
+                row[n] = convert(row[n], col, connection)  # as the compiler's apply_converters calls them
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, row)
 
 
 def cached_user(username: str, password: str, entry: str | None):

@@ -188,3 +188,22 @@ def test_entries_and_locks_are_shared_across_processes_through_redis(echo_user, 
         keys = list(other_process._cache.get_client().scan_iter(f"{prefix}:*"))
         if keys:
             other_process._cache.get_client().delete(*keys)
+
+
+@pytest.mark.django_db
+def test_the_compiled_user_read_equals_the_orm(django_user_model):
+    """``load_user`` bypasses the queryset machinery: the instance it makes must be the one the ORM would make,
+    field for field (date-times and booleans converted as on each database), and nothing for an unknown user."""
+    from django.utils import timezone
+
+    user = django_user_model.objects.create_user("reader", password="x", email="r@example.com", is_staff=True)
+    user.last_login = timezone.now()
+    user.save()
+    orm = django_user_model.objects.get(username="reader")
+    for field_name, value in (("username", "reader"), ("pk", user.pk), ("id", str(user.pk))):
+        found = auth.load_user("id" if field_name == "pk" else field_name, value)
+        assert type(found) is type(orm) and not found._state.adding and found._state.db == orm._state.db
+        for field in django_user_model._meta.concrete_fields:
+            assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    assert auth.load_user("username", "nobody") is None
+    assert auth.load_user("id", "not-a-number") is None
