@@ -10,7 +10,7 @@ from functools import partial
 from core.imports.specs import ImportSpec, Relation, register
 
 from .models import Customer, Premise, Program, ServiceAgreement, ServicePoint
-from .services.reference_rows import reference_rows_write
+from .services.reference_rows import SQL_WRITES, reference_rows_write
 
 register(
     ImportSpec(
@@ -18,6 +18,7 @@ register(
         natural_key=("program_id",),
         fields=("program_id", "name", "description", "is_active"),
         write=partial(reference_rows_write, model=Program),
+        sql_write=SQL_WRITES[Program],
     )
 )
 
@@ -27,6 +28,7 @@ register(
         natural_key=("cis_account_id", "cis_person_id"),
         fields=("cis_account_id", "cis_person_id", "name"),
         write=partial(reference_rows_write, model=Customer),
+        sql_write=SQL_WRITES[Customer],
     )
 )
 
@@ -49,6 +51,7 @@ register(
             "time_zone",
         ),
         write=partial(reference_rows_write, model=Premise),
+        sql_write=SQL_WRITES[Premise],
         batch_size=5000,
     )
 )
@@ -60,6 +63,7 @@ register(
         fields=("cis_service_point_id", "service_type"),
         relations=(Relation("premise", {"cis_premise_id": "cis_premise_id"}),),
         write=partial(reference_rows_write, model=ServicePoint),
+        sql_write=SQL_WRITES[ServicePoint],
         batch_size=5000,
     )
 )
@@ -74,5 +78,6 @@ register(
             Relation("service_point", {"cis_service_point_id": "cis_service_point_id"}),
         ),
         write=partial(reference_rows_write, model=ServiceAgreement),
+        sql_write=SQL_WRITES[ServiceAgreement],
     )
 )

@@ -11,95 +11,25 @@
   writer), its rows are written one by one, each in its own savepoint, and the refused one is reported.
 """
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 
 from django.db import DatabaseError, connection, models, transaction
 
 from .. import changes
 from ..errors import DomainError
-from . import readers, values
+from . import readers, reasons, setbased, values
+from .report import MAX_LISTED, Refusal, Report
 from .specs import ImportSpec
 
+__all__ = ["MAX_LISTED", "Refusal", "Report", "run_import"]
+
+logger = logging.getLogger(__name__)
+
 _IN = 900  # values per IN (...) list: under SQLite's oldest parameter limit
-MAX_LISTED = 10_000  # refused rows kept for the report; more are counted, not listed
-
-
-@dataclass
-class Refusal:
-    line: int | None
-    column: str
-    reason: str
-
-
-@dataclass
-class Report:
-    model: str
-    fmt: str
-    dry_run: bool = False
-    apply_valid: bool = False
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    refused: int = 0
-    refusals: list[Refusal] = field(default_factory=list)
-    file_error: str = ""
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.refused
-
-    def refuse(self, line: int | None, column: str, reason: str) -> None:
-        self.refused += 1
-        if len(self.refusals) < MAX_LISTED:
-            self.refusals.append(Refusal(line, column, reason))
-
-    def as_dict(self) -> dict:
-        out = asdict(self)
-        out["ok"] = self.ok
-        out["unlisted"] = max(0, self.refused - len(self.refusals))
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Report":
-        data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        data["refusals"] = [Refusal(**r) for r in data.get("refusals", [])]
-        return cls(**data)
-
-    def counts(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "refused": self.refused,
-        }
-
-    def summary(self) -> str:
-        if self.file_error:
-            return f"File refused, nothing written: {self.file_error}"
-        if self.applied:
-            done = f"{self.created:,} created, {self.updated:,} updated"
-        else:
-            done = f"{self.created:,} to create, {self.updated:,} to update"
-        counts = f"{self.rows:,} rows: {done}, {self.unchanged:,} unchanged, {self.refused:,} refused"
-        if self.dry_run:
-            return f"Dry run, nothing written. {counts}."
-        if self.applied:
-            return f"Applied. {counts}."
-        return f"Nothing written (all or nothing, and {self.refused:,} rows are refused). {counts}."
-
-    def lines(self) -> Iterator[str]:
-        yield self.summary()
-        for r in self.refusals:
-            where = f"line {r.line}" if r.line is not None else "file"
-            yield f"  {where}" + (f", column {r.column}" if r.column else "") + f": {r.reason}"
-        if self.refused > len(self.refusals):
-            yield f"  … and {self.refused - len(self.refusals):,} more refused rows"
 
 
 # --- Column plans ------------------------------------------------------------------------------------------------
@@ -208,8 +138,10 @@ def _key_text(key: tuple) -> str:
 
 # --- The engine --------------------------------------------------------------------------------------------------
 class Importer:
-    def __init__(self, spec: ImportSpec, fmt: str, *, dry_run=False, apply_valid=False, progress=None):
+    def __init__(self, spec: ImportSpec, fmt: str, *, dry_run=False, apply_valid=False, progress=None, set_based=True):
         spec.check()
+        self.set_based = set_based
+        self.path = ""  # which path read the file: "set-based" or "rows"
         self.spec = spec
         self.model = spec.model
         self.fmt = fmt
@@ -250,22 +182,11 @@ class Importer:
 
     # -- entry point --
     def run(self, binary) -> Report:
-        report = self.report
-        columns = self.spec.list_spec.columns
         try:
-            rows = readers.read_rows(
-                binary,
-                self.fmt,
-                allowed=[c.name for c in columns],
-                headers={c.name: c.header for c in columns},
-            )
             with transaction.atomic():
-                with _SeenKeys() as seen:
-                    self.seen = seen
-                    for batch in _batches(rows, self.spec.batch_size):
-                        self._batch(batch)
-                        if self.progress:
-                            self.progress(report.rows)
+                if not self._run_set_based(binary):
+                    self._run_rows(binary)
+                report = self.report
                 keep = not self.dry_run and (self.apply_valid or not report.refused)
                 if not keep:
                     transaction.set_rollback(True)
@@ -275,9 +196,45 @@ class Importer:
                 report.applied = keep
             report.refusals.sort(key=lambda r: (r.line is None, r.line or 0))
         except readers.FileRefused as exc:
+            report = self.report
             report.file_error = exc.message
             report.applied = False
         return report
+
+    def _run_set_based(self, binary) -> bool:
+        """PostgreSQL judges and writes a plain CSV file in SQL (``setbased.py``); anything it cannot judge exactly
+        is rolled back and read again row by row."""
+        if not self.set_based or not setbased.eligible(self, binary):
+            return False
+        start = binary.tell()
+        try:
+            with transaction.atomic():
+                setbased.run(self, binary)
+        except (setbased.NotPlain, DatabaseError) as exc:
+            logger.info("import of %s: the row path reads this file (%s)", self.spec.label, exc)
+            binary.seek(start)
+            self.report = Report(
+                model=self.spec.label, fmt=self.fmt, dry_run=self.dry_run, apply_valid=self.apply_valid
+            )
+            return False
+        self.path = "set-based"
+        return True
+
+    def _run_rows(self, binary) -> None:
+        columns = self.spec.list_spec.columns
+        rows = readers.read_rows(
+            binary,
+            self.fmt,
+            allowed=[c.name for c in columns],
+            headers={c.name: c.header for c in columns},
+        )
+        with _SeenKeys() as seen:
+            self.seen = seen
+            for batch in _batches(rows, self.spec.batch_size):
+                self._batch(batch)
+                if self.progress:
+                    self.progress(self.report.rows)
+        self.path = "rows"
 
     # -- one batch --
     def _batch(self, batch: list) -> None:
@@ -347,12 +304,11 @@ class Importer:
                         vals[fk.attname] = None
                         kept.append((line, vals, refs))
                     else:
-                        self.report.refuse(line, column, f"a {related._meta.verbose_name} is required")
+                        self.report.refuse(line, column, reasons.relation_required(related))
                     continue
                 pk = found.get(key)
                 if pk is None:
-                    named = ", ".join(f"{t} {v!r}" for t, v in zip(to_fields, key, strict=True))
-                    self.report.refuse(line, column, f"no {related._meta.verbose_name} with {named}")
+                    self.report.refuse(line, column, reasons.relation_missing(related, to_fields, key))
                     continue
                 vals[fk.attname] = pk
                 kept.append((line, vals, refs))
@@ -371,8 +327,7 @@ class Importer:
                         vals.pop(a, None)
                     out.append((line, vals, None, None))
                     continue
-                names = ", ".join(self.column_of.get(a, a) for a in self.key_attnames)
-                self.report.refuse(line, self.column_of.get(self.key_attnames[0], ""), f"no natural key ({names})")
+                self.report.refuse(line, self.column_of.get(self.key_attnames[0], ""), self.no_key_reason())
                 continue
             out.append((line, vals, key, _key_text(key)))
         texts = [t for *_, t in out if t is not None]
@@ -383,13 +338,17 @@ class Importer:
                 first = earlier.get(text) or in_batch.get(text)
                 if first is not None:
                     column = self.column_of.get(self.key_attnames[0], "")
-                    self.report.refuse(line, column, f"duplicate natural key: the same record is on line {first}")
+                    self.report.refuse(line, column, reasons.duplicate_key(first))
                     continue
                 in_batch[text] = line
                 new_pairs.append((text, line))
             kept.append((line, vals, key, text))
         self.seen.add(new_pairs)
         return kept
+
+    def no_key_reason(self) -> str:
+        names = ", ".join(self.column_of.get(a, a) for a in self.key_attnames)
+        return f"no natural key ({names})"
 
     def _stored(self, parsed: list) -> dict:
         keys = [key for _, _, key, _ in parsed if key is not None]

@@ -1,0 +1,415 @@
+"""The PostgreSQL set-based path of a CSV import: the raw file ``COPY``-ed into a staging table of text columns, every
+row judged in SQL, the valid rows applied with one ``INSERT … SELECT`` and one ``UPDATE … FROM``.
+
+The row path (``engine.py``) is the reference; this path gives the same report and the same stored data:
+
+- the checks are generated from the same declarations (the model fields' length, blank and choices; the spec's
+  relations and natural key), and a refused row's reason is written by the row path's own functions (the cell's
+  converter raises the sentence; relation and key sentences are shared), so only *which* rows are refused is SQL;
+- only what SQL judges exactly takes this path: a spec whose ``write`` is declared a plain upsert
+  (``ImportSpec.sql_write``), plain text fields, relations to a unique natural key, a model with no other unique
+  or check constraint. Anything else in the file — a byte that is not UTF-8, a blank line, a record spanning lines,
+  an oddly quoted cell, a cell starting with an apostrophe, a relation cell with spaces around it, a cell longer
+  than ``readers.MAX_CELL``, a write the database refuses — raises :class:`NotPlain`; the engine rolls this path
+  back and reads the file again through the row path.
+
+Because no record spans lines and no line is skipped, the n-th record is on line n + 1 (the header is line 1).
+"""
+
+import codecs
+import csv
+import re
+import uuid
+
+from django.core import validators as django_validators
+from django.db import connection, models
+from django.utils import timezone
+
+from . import readers, reasons
+from .report import MAX_LISTED
+
+_CHUNK = 1 << 20
+# A CSV line whose every cell is either unquoted (no quote inside) or wholly quoted: read alike by Python's csv
+# module and by PostgreSQL's COPY (which, unlike Python, reads a quote inside an unquoted cell as an opening one).
+_CELL = r'(?:[^",\r\n]*|"(?:[^"\n]|"")*")'
+_PLAIN_LINE = re.compile(rf"{_CELL}(?:,{_CELL})*\r?")
+_END_OF_DATA = re.compile(r"(?m)^\\\.\r?$")  # COPY stops at a line "\." (Python reads it as a row)
+_TEXT_TYPES = (models.CharField, models.TextField)
+_AUTO = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+_KEY_TYPES = (models.CharField, models.TextField, models.IntegerField, *_AUTO)
+
+STAGE_CELL, STAGE_RELATION, STAGE_NO_KEY, STAGE_DUPLICATE = 1, 10, 100, 101
+
+
+class NotPlain(Exception):
+    """The file (or the spec) needs the row path; the engine discards what this path did."""
+
+
+def _plain_text(field: models.Field) -> bool:
+    """A text field whose only rules are length, blank and (string) choices: what the SQL checks exactly."""
+    return (
+        isinstance(field, _TEXT_TYPES)
+        and not field.primary_key
+        and all(
+            isinstance(v, django_validators.MaxLengthValidator | django_validators.ProhibitNullCharactersValidator)
+            for v in field.validators
+        )
+        and all(isinstance(key, str) for key, _ in (field.flatchoices or ()))
+    )
+
+
+def _unique(model, names: set[str]) -> bool:
+    opts = model._meta
+    if len(names) == 1 and opts.get_field(next(iter(names))).unique:
+        return True
+    if any(set(fields) == names for fields in opts.unique_together):
+        return True
+    return any(
+        isinstance(c, models.UniqueConstraint) and c.condition is None and set(c.fields) == names
+        for c in opts.constraints
+    )
+
+
+def eligible(importer, binary) -> bool:
+    """Whether this import may try the set-based path (the file itself is checked while it is read)."""
+    spec, model = importer.spec, importer.model
+    if connection.vendor != "postgresql" or importer.fmt != "csv" or spec.sql_write is None:
+        return False
+    if spec.clean is not None or spec.key_optional or spec.create_only:
+        return False
+    if not getattr(binary, "seekable", lambda: False)():
+        return False
+    opts = model._meta
+    if not isinstance(opts.pk, _AUTO) or opts.pk.attname in importer.column_of:
+        return False
+    if any(plan.kind == "field" and not _plain_text(opts.get_field(name)) for name, plan in importer.plans.items()):
+        return False
+    key = set(spec.natural_key)
+    if any(f.unique and not f.primary_key and {f.name} != key for f in opts.concrete_fields):
+        return False
+    if any(set(fields) != key for fields in opts.unique_together):
+        return False
+    if any(not (isinstance(c, models.UniqueConstraint) and set(c.fields) == key) for c in opts.constraints):
+        return False
+    derived = {d.attname for d in spec.sql_write.derived}
+    for f in opts.concrete_fields:
+        if f.attname not in importer.column_of and f.attname not in derived and f.has_default() and callable(f.default):
+            return False  # a default computed per row (a uuid): leave it to the row path's writes
+    for rel in spec.relations:
+        related = opts.get_field(rel.field).related_model
+        to_fields = [related._meta.get_field(t) for t in rel.columns.values()]
+        if related is model or not all(isinstance(f, _KEY_TYPES) for f in to_fields):
+            return False
+        if not _unique(related, set(rel.columns.values())):
+            return False
+    return True
+
+
+# --- Reading: the raw bytes go to COPY; Python only looks for what would make COPY read them otherwise -----------
+class _Scanner:
+    def __init__(self):
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.pending = ""
+
+    def feed(self, data: bytes, *, final: bool) -> None:
+        try:
+            text = self.pending + self.decoder.decode(data, final=final)
+        except UnicodeDecodeError:
+            raise NotPlain("not UTF-8") from None
+        if final:
+            complete, self.pending = text, ""
+        else:
+            cut = text.rfind("\n") + 1
+            complete, self.pending = text[:cut], text[cut:]
+            if len(self.pending) > readers.MAX_LINE:
+                raise NotPlain("a long line")
+        if not complete:
+            return
+        if "\x00" in complete:
+            raise NotPlain("a NUL character")
+        if "\r" in complete and complete.count("\r") != complete.count("\r\n"):
+            raise NotPlain("a carriage return that does not end a line")
+        if len(complete) > readers.MAX_LINE and max(map(len, complete.split("\n"))) > readers.MAX_LINE:
+            raise NotPlain("a long line")
+        if "\\." in complete and _END_OF_DATA.search(complete):
+            raise NotPlain("a line COPY reads as the end of data")
+        if '"' in complete:
+            for line in complete.split("\n"):
+                if '"' in line and not _PLAIN_LINE.fullmatch(line):
+                    raise NotPlain("a quoted cell COPY and Python would read differently")
+
+
+def _header(importer, first: bytes) -> tuple[list[str], bytes]:
+    end = first.find(b"\n")
+    if end < 0:
+        raise NotPlain("no complete header line in the first chunk")
+    try:
+        text = first[: end + 1].decode("utf-8-sig")
+        if '"' in text and not _PLAIN_LINE.fullmatch(text.rstrip("\n")):
+            raise NotPlain("an oddly quoted header")
+        header = next(csv.reader([text]))
+        columns = importer.spec.list_spec.columns
+        names = readers.check_header(
+            header, allowed=[c.name for c in columns], headers={c.name: c.header for c in columns}
+        )
+    except (UnicodeDecodeError, csv.Error, StopIteration, readers.FileRefused):
+        raise NotPlain("the header is for the row path to refuse") from None
+    if len(names) < 2 or not set(importer.spec.written_columns()) <= set(names):
+        raise NotPlain("a file without every written column")  # the row path's defaults and messages apply
+    return names, first[end + 1 :]
+
+
+def _copy(cursor, binary, names: list[str], body: bytes) -> str:
+    stage = f"import_rows_{uuid.uuid4().hex[:12]}"
+    cells = ", ".join(f"c{i}" for i in range(len(names)))
+    typed = ", ".join(f"c{i} text" for i in range(len(names)))
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {stage} (line bigint GENERATED ALWAYS AS IDENTITY (START WITH 2), {typed}) "
+        "ON COMMIT DROP"
+    )
+    scanner = _Scanner()
+    sql = f"COPY {stage} ({cells}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({cells}))"
+    with cursor.cursor.copy(sql) as copy:
+        data = body
+        while True:
+            more = binary.read(_CHUNK)
+            scanner.feed(data, final=not more)
+            copy.write(data)
+            if not more:
+                break
+            data = more
+    cursor.execute(f"ANALYZE {stage}")
+    return stage
+
+
+# --- Judging ---------------------------------------------------------------------------------------------------
+class _Judge:
+    """The SQL of one file: per file column ``c<i>``, the checks and values the row path would compute."""
+
+    def __init__(self, importer, names: list[str]):
+        self.importer = importer
+        self.names = names
+        self.index = {name: i for i, name in enumerate(names)}
+        self.model = importer.model
+        self.opts = self.model._meta
+        self.params: list = []
+        self.values: dict[str, str] = {}  # written attname -> SQL over the judged rows
+        for name, plan in importer.plans.items():
+            if plan.kind == "field" and name in self.index:
+                self.values[plan.attname] = f"c{self.index[name]}"
+        self.relations = []  # (rel, fk, related, file columns in file order, to_fields)
+        for k, rel in enumerate(importer.spec.relations):
+            fk = self.opts.get_field(rel.field)
+            cols = sorted(rel.columns, key=self.index.__getitem__)
+            self.relations.append((rel, fk, fk.related_model, cols, list(rel.columns.values())))
+            self.values[fk.attname] = f"fk{k}"
+
+    def _cell_ok(self, i: int, field: models.Field) -> str:
+        c = f"s.c{i}"
+        parts = []
+        if not field.blank:
+            parts.append(f"{c} <> ''")
+        if field.max_length:
+            parts.append(f"length({c}) <= {int(field.max_length)}")
+        if field.choices:
+            keys = [key for key, _ in field.flatchoices]
+            self.params.extend(keys)
+            parts.append(f"({c} = '' OR {c} IN ({', '.join(['%s'] * len(keys))}))")
+        return " AND ".join(parts) or "TRUE"
+
+    def select_rows(self, stage: str) -> str:
+        q = connection.ops.quote_name
+        plans = self.importer.plans
+        weird, bad = [], []
+        for i, name in enumerate(self.names):
+            weird.append(f"length(s.c{i}) > {readers.MAX_CELL}")
+            plan = plans[name]
+            if plan.kind == "ignored":
+                continue
+            weird.append(f"left(s.c{i}, 1) = ''''")  # the apostrophe an export puts before a formula
+            if plan.kind == "relation":
+                weird.append(f"s.c{i} ~ '^[^!-~]|[^!-~]$'")  # the row path strips spaces around a key
+            else:
+                bad.append(f"WHEN NOT ({self._cell_ok(i, self.opts.get_field(name))}) THEN {i}")
+        joins, fks, stages = [], [], []
+        for k, (rel, fk, related, cols, _to) in enumerate(self.relations):
+            empty = " AND ".join(f"s.c{self.index[c]} = ''" for c in cols)
+            on = " AND ".join(
+                f"r{k}.{q(related._meta.get_field(t).column)}"
+                + ("" if isinstance(related._meta.get_field(t), _TEXT_TYPES) else "::text")
+                + f" = s.c{self.index[c]}"
+                for c, t in rel.columns.items()
+            )
+            pk = f"r{k}.{q(related._meta.pk.column)}"
+            joins.append(f"LEFT JOIN {q(related._meta.db_table)} r{k} ON NOT ({empty}) AND {on}")
+            fks.append(f"CASE WHEN {empty} THEN NULL ELSE {pk} END AS fk{k}")
+            refused = f"NOT ({empty}) AND {pk} IS NULL" + ("" if fk.null else f" OR ({empty})")
+            stages.append(f"WHEN {refused} THEN {STAGE_RELATION + k}")
+        bad_sql = f"CASE {' '.join(bad)} END" if bad else "NULL::int"
+        cells = ", ".join(f"s.c{i}" for i in range(len(self.names)))
+        return (
+            f"SELECT s.line, {cells}, ({' OR '.join(weird)}) AS weird, {bad_sql} AS bad"  # noqa: S608 - our names
+            + "".join(f", {f}" for f in fks)
+            + f", CASE WHEN {bad_sql} IS NOT NULL THEN {STAGE_CELL} {' '.join(stages)} END AS stage0"
+            + f" FROM {stage} s {' '.join(joins)}"
+        )
+
+    def key_parts(self) -> list[tuple[str, bool]]:
+        """Per natural key field: its SQL over the judged rows and whether it is text (else a resolved id)."""
+        out = []
+        for attname in self.importer.key_attnames:
+            field = self.opts.get_field(attname)
+            out.append((self.values.get(attname, "NULL"), isinstance(field, _TEXT_TYPES)))
+        return out
+
+    def create_judged(self, cursor, stage: str) -> str:
+        q = connection.ops.quote_name
+        judged = f"import_judged_{uuid.uuid4().hex[:12]}"
+        parts = self.key_parts()
+        empty = " AND ".join(f"({v} = '')" if text else f"({v} IS NULL)" for v, text in parts)
+        keytext = "concat_ws(chr(31), " + ", ".join(f"coalesce({v}::text, '')" for v, _ in parts) + ")"
+        table = q(self.opts.db_table)
+        match = " AND ".join(
+            f"t.{q(self.opts.get_field(a).column)} " + ("=" if n == 0 else "IS NOT DISTINCT FROM") + f" c.{v}"
+            for n, (a, (v, _)) in enumerate(zip(self.importer.key_attnames, parts, strict=True))
+        )
+        same = " AND ".join(
+            f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM c.{v}" for a, v in self.values.items()
+        )
+        pk = f"t.{q(self.opts.pk.column)}"
+        sql = (
+            f"CREATE TEMPORARY TABLE {judged} ON COMMIT DROP AS "  # noqa: S608 - names from the model
+            f"WITH a AS ({self.select_rows(stage)}), "
+            f"b AS (SELECT a.*, CASE WHEN stage0 IS NULL AND {empty} THEN {STAGE_NO_KEY} ELSE stage0 END AS stage1, "
+            f"{keytext} AS keytext FROM a), "
+            "c AS (SELECT b.*, min(line) FILTER (WHERE stage1 IS NULL) OVER (PARTITION BY keytext) AS first_line "
+            "FROM b) "
+            f"SELECT c.*, CASE WHEN c.stage1 IS NULL AND c.first_line < c.line THEN {STAGE_DUPLICATE} "
+            f"ELSE c.stage1 END AS stage, {pk} AS target_pk, "
+            f"CASE WHEN c.stage1 IS NOT NULL OR c.first_line < c.line THEN NULL WHEN {pk} IS NULL THEN 'c' "
+            f"WHEN {same} THEN '=' ELSE 'u' END AS action "
+            f"FROM c LEFT JOIN {table} t ON c.stage1 IS NULL AND {match}"
+        )
+        cursor.execute(sql, self.params)
+        cursor.execute(f"ANALYZE {judged}")
+        return judged
+
+    def refusals(self, cursor, judged: str, report) -> None:
+        """List the refused rows in the order the row path lists them (batch, then check, then line)."""
+        importer = self.importer
+        cursor.execute(f"SELECT count(*) FROM {judged} WHERE stage IS NOT NULL")  # noqa: S608 - our names
+        total = cursor.fetchone()[0]
+        if not total:
+            return
+        cells = ", ".join(f"c{i}" for i in range(len(self.names)))
+        size = int(importer.spec.batch_size)
+        cursor.execute(
+            f"SELECT line, stage, first_line, bad, {cells} FROM {judged} WHERE stage IS NOT NULL "  # noqa: S608
+            f"ORDER BY (line - 2) / {size}, stage, line LIMIT {MAX_LISTED}"
+        )
+        key_column = importer.column_of.get(importer.key_attnames[0], "")
+        for line, stage, first_line, bad, *row in cursor.fetchall():
+            if stage == STAGE_CELL:
+                name = self.names[bad]
+                try:
+                    importer.steps[name][1](row[bad])
+                except ValueError as exc:
+                    report.refuse(line, name, str(exc))
+                    continue
+                raise NotPlain(f"SQL refused line {line}, column {name}, which the row path accepts")
+            if stage == STAGE_NO_KEY:
+                report.refuse(line, key_column, importer.no_key_reason())
+            elif stage == STAGE_DUPLICATE:
+                report.refuse(line, key_column, reasons.duplicate_key(first_line))
+            else:
+                rel, _fk, related, cols, to_fields = self.relations[stage - STAGE_RELATION]
+                given = {rel.columns[c]: row[self.index[c]] for c in cols}
+                key = tuple(given[t] for t in to_fields)
+                reason = reasons.relation_missing(related, to_fields, key) if any(key) else None
+                report.refuse(line, cols[0], reason or reasons.relation_required(related))
+        report.refused += total - min(total, MAX_LISTED)
+
+    # -- applying --
+    def apply(self, cursor, judged: str) -> None:
+        q = connection.ops.quote_name
+        table = q(self.opts.db_table)
+        derived = self.importer.spec.sql_write.derived
+        names = list(self.values)
+        exprs = [f"j.{self.values[a]}" for a in names]
+        for d in derived:
+            names.append(d.attname)
+            exprs.append(d.sql({i: f"j.{self.values[i]}" if i in self.values else "NULL" for i in d.inputs}))
+        insert_names, insert_exprs, params = list(names), list(exprs), []
+        now = timezone.now()
+        for f in self.opts.concrete_fields:
+            if f.attname in names or f.primary_key:
+                continue
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = now  # as the row path's writes (core/imports/writes.py _defaults)
+            else:
+                value = f.get_default() if f.has_default() or not f.null else None
+            insert_names.append(f.attname)
+            insert_exprs.append("%s")
+            params.append(f.get_db_prep_save(value, connection))
+        columns = ", ".join(q(self.opts.get_field(a).column) for a in insert_names)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(insert_exprs)} FROM {judged} j "  # noqa: S608
+            "WHERE j.action = 'c' ORDER BY j.line",
+            params,
+        )
+        sets = ", ".join(f"{q(self.opts.get_field(a).column)} = {e}" for a, e in zip(names, exprs, strict=True))
+        pk = q(self.opts.pk.column)
+        cursor.execute(
+            f"UPDATE {table} t SET {sets} FROM {judged} j WHERE j.action = 'u' AND t.{pk} = j.target_pk"  # noqa: S608
+        )
+        for d in derived:
+            self._derive_in_python(cursor, judged, d)
+
+    def _derive_in_python(self, cursor, judged: str, derived) -> None:
+        """The rows whose inputs are not all ASCII get the derived value from Python (see ``specs.Derived``)."""
+        q = connection.ops.quote_name
+        inputs = [i for i in derived.inputs if i in self.values]
+        if not inputs:
+            return
+        other = " OR ".join(f"octet_length(j.{self.values[i]}) <> length(j.{self.values[i]})" for i in inputs)
+        match = " AND ".join(
+            f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM j.{v}"
+            for a, (v, _) in zip(self.importer.key_attnames, self.key_parts(), strict=True)
+        )
+        pk = q(self.opts.pk.column)
+        read = ", ".join(f"j.{self.values[i]}" for i in inputs)
+        cursor.execute(
+            f"SELECT t.{pk}, {read} FROM {judged} j JOIN {q(self.opts.db_table)} t ON {match} "  # noqa: S608
+            f"WHERE j.action IN ('c', 'u') AND ({other})"
+        )
+        rows = [(derived.python(dict(zip(inputs, values, strict=True))), key) for key, *values in cursor.fetchall()]
+        column = q(self.opts.get_field(derived.attname).column)
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(
+                f"UPDATE {q(self.opts.db_table)} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                rows[start : start + 1000],
+            )
+
+
+def run(importer, binary) -> None:
+    """Judge and write ``binary`` set-based into ``importer.report``; raise :class:`NotPlain` where the row path
+    must (the caller runs this in a savepoint and rolls it back then)."""
+    report = importer.report
+    names, body = _header(importer, binary.read(_CHUNK))
+    judge = _Judge(importer, names)
+    with connection.cursor() as cursor:
+        stage = _copy(cursor, binary, names, body)
+        judged = judge.create_judged(cursor, stage)
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE weird), count(*) FILTER (WHERE action = 'c'), "  # noqa: S608
+            f"count(*) FILTER (WHERE action = 'u'), count(*) FILTER (WHERE action = '=') FROM {judged}"
+        )
+        rows, weird, created, updated, unchanged = cursor.fetchone()
+        if weird:
+            raise NotPlain("cells the row path reads differently (an apostrophe, spaces around a key, a huge cell)")
+        report.rows = rows
+        judge.refusals(cursor, judged, report)
+        judge.apply(cursor, judged)
+        report.created, report.updated, report.unchanged = created, updated, unchanged
+        if importer.progress:
+            importer.progress(rows)
