@@ -10,7 +10,7 @@ from functools import partial
 from core.imports.specs import ImportSpec, Relation, register
 
 from .models import Party, Place, Resource, Specification, check_service_dates
-from .services.reference_rows import reference_rows_write, services_write
+from .services.reference_rows import SQL_WRITE, reference_rows_write, services_write
 
 
 def _check_service(values: dict, stored: dict | None) -> dict:
@@ -24,6 +24,7 @@ register(
         natural_key=("id",),
         fields=("id", "version", "entity_type", "description", "service_type", "start_date", "end_date"),
         write=partial(reference_rows_write, model=Specification),
+        sql_write=SQL_WRITE,
     )
 )
 
@@ -33,6 +34,7 @@ register(
         natural_key=("id",),
         fields=("id", "name", "role", "referred_type"),
         write=partial(reference_rows_write, model=Party),
+        sql_write=SQL_WRITE,
     )
 )
 
@@ -42,6 +44,7 @@ register(
         natural_key=("id",),
         fields=("id", "name", "referred_type", "latitude", "longitude"),
         write=partial(reference_rows_write, model=Place),
+        sql_write=SQL_WRITE,
     )
 )
 
@@ -52,6 +55,7 @@ register(
         fields=("id", "name", "type", "description", "lifecycle_state", "lifecycle_sub_state", "status"),
         relations=(Relation("specification", {"specification": "id"}),),
         write=partial(reference_rows_write, model=Resource),
+        sql_write=SQL_WRITE,
     )
 )
 

@@ -221,6 +221,7 @@ class Importer:
         return True
 
     def _run_rows(self, binary) -> None:
+        self.path = "rows"
         columns = self.spec.list_spec.columns
         rows = readers.read_rows(
             binary,
@@ -234,7 +235,6 @@ class Importer:
                 self._batch(batch)
                 if self.progress:
                     self.progress(self.report.rows)
-        self.path = "rows"
 
     # -- one batch --
     def _batch(self, batch: list) -> None:

@@ -21,6 +21,7 @@ import csv
 import re
 import uuid
 
+import psycopg
 from django.core import validators as django_validators
 from django.db import connection, models
 from django.utils import timezone
@@ -49,7 +50,6 @@ def _plain_text(field: models.Field) -> bool:
     """A text field whose only rules are length, blank and (string) choices: what the SQL checks exactly."""
     return (
         isinstance(field, _TEXT_TYPES)
-        and not field.primary_key
         and all(
             isinstance(v, django_validators.MaxLengthValidator | django_validators.ProhibitNullCharactersValidator)
             for v in field.validators
@@ -80,8 +80,9 @@ def eligible(importer, binary) -> bool:
     if not getattr(binary, "seekable", lambda: False)():
         return False
     opts = model._meta
-    if not isinstance(opts.pk, _AUTO) or opts.pk.attname in importer.column_of:
-        return False
+    numbered = isinstance(opts.pk, _AUTO) and opts.pk.attname not in importer.column_of
+    if not numbered and tuple(spec.natural_key) != (opts.pk.name,):
+        return False  # the key is the database's number, or the primary key is the natural key
     if any(plan.kind == "field" and not _plain_text(opts.get_field(name)) for name, plan in importer.plans.items()):
         return False
     key = set(spec.natural_key)
@@ -169,15 +170,18 @@ def _copy(cursor, binary, names: list[str], body: bytes) -> str:
     )
     scanner = _Scanner()
     sql = f"COPY {stage} ({cells}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({cells}))"
-    with cursor.cursor.copy(sql) as copy:
-        data = body
-        while True:
-            more = binary.read(_CHUNK)
-            scanner.feed(data, final=not more)
-            copy.write(data)
-            if not more:
-                break
-            data = more
+    try:
+        with cursor.cursor.copy(sql) as copy:
+            data = body
+            while True:
+                more = binary.read(_CHUNK)
+                scanner.feed(data, final=not more)
+                copy.write(data)
+                if not more:
+                    break
+                data = more
+    except psycopg.Error as exc:  # a row of another width, a blank line: the row path refuses it as a row
+        raise NotPlain(f"COPY refused the file ({str(exc).splitlines()[0]})") from None
     cursor.execute(f"ANALYZE {stage}")
     return stage
 
@@ -231,8 +235,8 @@ class _Judge:
                 weird.append(f"s.c{i} ~ '^[^!-~]|[^!-~]$'")  # the row path strips spaces around a key
             else:
                 bad.append(f"WHEN NOT ({self._cell_ok(i, self.opts.get_field(name))}) THEN {i}")
-        joins, fks, stages = [], [], []
-        for k, (rel, fk, related, cols, _to) in enumerate(self.relations):
+        joins, fks = [], []
+        for k, (rel, _fk, related, cols, _to) in enumerate(self.relations):
             empty = " AND ".join(f"s.c{self.index[c]} = ''" for c in cols)
             on = " AND ".join(
                 f"r{k}.{q(related._meta.get_field(t).column)}"
@@ -240,19 +244,24 @@ class _Judge:
                 + f" = s.c{self.index[c]}"
                 for c, t in rel.columns.items()
             )
-            pk = f"r{k}.{q(related._meta.pk.column)}"
             joins.append(f"LEFT JOIN {q(related._meta.db_table)} r{k} ON NOT ({empty}) AND {on}")
-            fks.append(f"CASE WHEN {empty} THEN NULL ELSE {pk} END AS fk{k}")
-            refused = f"NOT ({empty}) AND {pk} IS NULL" + ("" if fk.null else f" OR ({empty})")
-            stages.append(f"WHEN {refused} THEN {STAGE_RELATION + k}")
+            fks.append(f"CASE WHEN {empty} THEN NULL ELSE r{k}.{q(related._meta.pk.column)} END AS fk{k}")
         bad_sql = f"CASE {' '.join(bad)} END" if bad else "NULL::int"
         cells = ", ".join(f"s.c{i}" for i in range(len(self.names)))
         return (
             f"SELECT s.line, {cells}, ({' OR '.join(weird)}) AS weird, {bad_sql} AS bad"  # noqa: S608 - our names
             + "".join(f", {f}" for f in fks)
-            + f", CASE WHEN {bad_sql} IS NOT NULL THEN {STAGE_CELL} {' '.join(stages)} END AS stage0"
             + f" FROM {stage} s {' '.join(joins)}"
         )
+
+    def first_refusal(self) -> str:
+        """Over a row of ``select_rows``: the first check that refuses it (a cell, then each relation in turn)."""
+        stages = []
+        for k, (_rel, fk, _related, cols, _to) in enumerate(self.relations):
+            empty = " AND ".join(f"c{self.index[c]} = ''" for c in cols)
+            refused = f"NOT ({empty}) AND fk{k} IS NULL" + ("" if fk.null else f" OR ({empty})")
+            stages.append(f"WHEN {refused} THEN {STAGE_RELATION + k}")
+        return f"CASE WHEN bad IS NOT NULL THEN {STAGE_CELL} {' '.join(stages)} END"
 
     def key_parts(self) -> list[tuple[str, bool]]:
         """Per natural key field: its SQL over the judged rows and whether it is text (else a resolved id)."""
@@ -280,8 +289,9 @@ class _Judge:
         sql = (
             f"CREATE TEMPORARY TABLE {judged} ON COMMIT DROP AS "  # noqa: S608 - names from the model
             f"WITH a AS ({self.select_rows(stage)}), "
-            f"b AS (SELECT a.*, CASE WHEN stage0 IS NULL AND {empty} THEN {STAGE_NO_KEY} ELSE stage0 END AS stage1, "
-            f"{keytext} AS keytext FROM a), "
+            f"a0 AS (SELECT a.*, {self.first_refusal()} AS stage0 FROM a), "
+            f"b AS (SELECT a0.*, CASE WHEN stage0 IS NULL AND {empty} THEN {STAGE_NO_KEY} ELSE stage0 END AS stage1, "
+            f"{keytext} AS keytext FROM a0), "
             "c AS (SELECT b.*, min(line) FILTER (WHERE stage1 IS NULL) OVER (PARTITION BY keytext) AS first_line "
             "FROM b) "
             f"SELECT c.*, CASE WHEN c.stage1 IS NULL AND c.first_line < c.line THEN {STAGE_DUPLICATE} "
@@ -357,8 +367,12 @@ class _Judge:
             "WHERE j.action = 'c' ORDER BY j.line",
             params,
         )
-        sets = ", ".join(f"{q(self.opts.get_field(a).column)} = {e}" for a, e in zip(names, exprs, strict=True))
         pk = q(self.opts.pk.column)
+        sets = ", ".join(
+            f"{q(self.opts.get_field(a).column)} = {e}"
+            for a, e in zip(names, exprs, strict=True)
+            if a != self.opts.pk.attname
+        )
         cursor.execute(
             f"UPDATE {table} t SET {sets} FROM {judged} j WHERE j.action = 'u' AND t.{pk} = j.target_pk"  # noqa: S608
         )
