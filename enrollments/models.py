@@ -44,8 +44,17 @@ def normalise_sql(expr: str) -> str:
 
 
 def address_key_sql(exprs: dict[str, str]) -> str:
-    """:func:`address_key` in PostgreSQL (ASCII text; see :func:`normalise_sql`)."""
-    return "concat_ws('|', " + ", ".join(normalise_sql(exprs[name]) for name in ADDRESS_KEY_FIELDS) + ")"
+    """:func:`address_key` in PostgreSQL (ASCII text; see :func:`normalise_sql`), two regular expressions per row
+    rather than two per part: the parts, punctuation already spaces, are joined by ``|`` (which no part holds any
+    more), whitespace runs are collapsed (a run never crosses a ``|``), then the one space left on either side of
+    each ``|`` and at both ends is dropped."""
+    punctuation = _PUNCTUATION.pattern.strip("[]")
+    spaces = " " * len(punctuation)
+    parts = [
+        f"translate(lower(coalesce({exprs[name]}, '')), '{punctuation}', '{spaces}')" for name in ADDRESS_KEY_FIELDS
+    ]
+    collapsed = f"regexp_replace(concat_ws('|', {', '.join(parts)}), {_SQL_SPACES}, ' ', 'g')"
+    return f"btrim(regexp_replace({collapsed}, ' ?[|] ?', '|', 'g'), ' ')"
 
 
 class EnrollmentStatus(models.TextChoices):

@@ -86,6 +86,8 @@ def eligible(importer, binary) -> bool:
     if any(plan.kind == "field" and not _plain_text(opts.get_field(name)) for name, plan in importer.plans.items()):
         return False
     key = set(spec.natural_key)
+    if not all(opts.get_field(name).attname in importer.column_of for name in key):
+        return False
     if any(f.unique and not f.primary_key and {f.name} != key for f in opts.concrete_fields):
         return False
     if any(set(fields) != key for fields in opts.unique_together):
@@ -182,7 +184,6 @@ def _copy(cursor, binary, names: list[str], body: bytes) -> str:
                 data = more
     except psycopg.Error as exc:  # a row of another width, a blank line: the row path refuses it as a row
         raise NotPlain(f"COPY refused the file ({str(exc).splitlines()[0]})") from None
-    cursor.execute(f"ANALYZE {stage}")
     return stage
 
 
@@ -213,8 +214,9 @@ class _Judge:
         parts = []
         if not field.blank:
             parts.append(f"{c} <> ''")
-        if field.max_length:
-            parts.append(f"length({c}) <= {int(field.max_length)}")
+        if field.max_length:  # bytes first: O(1), and no more characters than bytes
+            limit = int(field.max_length)
+            parts.append(f"(octet_length({c}) <= {limit} OR length({c}) <= {limit})")
         if field.choices:
             keys = [key for key, _ in field.flatchoices]
             self.params.extend(keys)
@@ -226,11 +228,11 @@ class _Judge:
         plans = self.importer.plans
         weird, bad = [], []
         for i, name in enumerate(self.names):
-            weird.append(f"length(s.c{i}) > {readers.MAX_CELL}")
+            weird.append(f"(octet_length(s.c{i}) > {readers.MAX_CELL} AND length(s.c{i}) > {readers.MAX_CELL})")
             plan = plans[name]
             if plan.kind == "ignored":
                 continue
-            weird.append(f"left(s.c{i}, 1) = ''''")  # the apostrophe an export puts before a formula
+            weird.append(f"s.c{i} LIKE '''%%'")  # the apostrophe an export puts before a formula (%% : a parameter)
             if plan.kind == "relation":
                 weird.append(f"s.c{i} ~ '^[^!-~]|[^!-~]$'")  # the row path strips spaces around a key
             else:
@@ -268,41 +270,58 @@ class _Judge:
         out = []
         for attname in self.importer.key_attnames:
             field = self.opts.get_field(attname)
-            out.append((self.values.get(attname, "NULL"), isinstance(field, _TEXT_TYPES)))
+            out.append((self.values[attname], isinstance(field, _TEXT_TYPES)))
         return out
 
     def create_judged(self, cursor, stage: str) -> str:
+        """One row per file row: its cells, the first check that refuses it (``stage``), its stored record and
+        what the import does with it (``action``: ``c`` create, ``u`` update, ``=`` unchanged)."""
         q = connection.ops.quote_name
         judged = f"import_judged_{uuid.uuid4().hex[:12]}"
         parts = self.key_parts()
-        empty = " AND ".join(f"({v} = '')" if text else f"({v} IS NULL)" for v, text in parts)
-        keytext = "concat_ws(chr(31), " + ", ".join(f"coalesce({v}::text, '')" for v, _ in parts) + ")"
+        empty = " AND ".join(f"(a.{v} = '')" if text else f"(a.{v} IS NULL)" for v, text in parts)
         table = q(self.opts.db_table)
         match = " AND ".join(
-            f"t.{q(self.opts.get_field(a).column)} " + ("=" if n == 0 else "IS NOT DISTINCT FROM") + f" c.{v}"
+            f"t.{q(self.opts.get_field(a).column)} " + ("=" if n == 0 else "IS NOT DISTINCT FROM") + f" a.{v}"
             for n, (a, (v, _)) in enumerate(zip(self.importer.key_attnames, parts, strict=True))
         )
         same = " AND ".join(
-            f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM c.{v}" for a, v in self.values.items()
+            f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM a.{v}" for a, v in self.values.items()
         )
         pk = f"t.{q(self.opts.pk.column)}"
+        derived_inputs = sorted({i for d in self.importer.spec.sql_write.derived for i in d.inputs if i in self.values})
+        ascii_only = " AND ".join(
+            f"octet_length(a.{self.values[i]}) = length(a.{self.values[i]})" for i in derived_inputs
+        )
         sql = (
             f"CREATE TEMPORARY TABLE {judged} ON COMMIT DROP AS "  # noqa: S608 - names from the model
-            f"WITH a AS ({self.select_rows(stage)}), "
-            f"a0 AS (SELECT a.*, {self.first_refusal()} AS stage0 FROM a), "
-            f"b AS (SELECT a0.*, CASE WHEN stage0 IS NULL AND {empty} THEN {STAGE_NO_KEY} ELSE stage0 END AS stage1, "
-            f"{keytext} AS keytext FROM a0), "
-            "c AS (SELECT b.*, min(line) FILTER (WHERE stage1 IS NULL) OVER (PARTITION BY keytext) AS first_line "
-            "FROM b) "
-            f"SELECT c.*, CASE WHEN c.stage1 IS NULL AND c.first_line < c.line THEN {STAGE_DUPLICATE} "
-            f"ELSE c.stage1 END AS stage, {pk} AS target_pk, "
-            f"CASE WHEN c.stage1 IS NOT NULL OR c.first_line < c.line THEN NULL WHEN {pk} IS NULL THEN 'c' "
-            f"WHEN {same} THEN '=' ELSE 'u' END AS action "
-            f"FROM c LEFT JOIN {table} t ON c.stage1 IS NULL AND {match}"
+            # OFFSET 0: each level computed once per row, not inlined into every expression that uses it
+            f"WITH r AS ({self.select_rows(stage)} OFFSET 0), "
+            f"a AS (SELECT r.*, {self.first_refusal()} AS stage0 FROM r OFFSET 0) "
+            f"SELECT a.*, CASE WHEN a.stage0 IS NULL AND {empty} THEN {STAGE_NO_KEY} ELSE a.stage0 END AS stage, "
+            f"NULL::bigint AS first_line, {pk} AS target_pk, "
+            f"CASE WHEN a.stage0 IS NOT NULL OR ({empty}) THEN NULL WHEN {pk} IS NULL THEN 'c' "
+            f"WHEN {same} THEN '=' ELSE 'u' END AS action, "
+            f"{ascii_only or 'TRUE'} AS ascii "
+            f"FROM a LEFT JOIN {table} t ON a.stage0 IS NULL AND {match}"
         )
         cursor.execute(sql, self.params)
-        cursor.execute(f"ANALYZE {judged}")
+        # A natural key seen on an earlier line: refused, naming that line (only rows no check refused count).
+        cursor.execute(
+            f"UPDATE {judged} j SET stage = {STAGE_DUPLICATE}, first_line = d.first_line, action = NULL "  # noqa: S608
+            f"FROM (SELECT {self.keytext('s.')} AS keytext, min(line) AS first_line FROM {judged} s "
+            "WHERE stage IS NULL GROUP BY 1 HAVING count(*) > 1) d "
+            f"WHERE j.stage IS NULL AND {self.keytext('j.')} = d.keytext "
+            "AND j.line > d.first_line"
+        )
         return judged
+
+    def keytext(self, prefix: str) -> str:
+        """The row path's text of a natural key (``engine._key_text``): the parts joined by 0x1F."""
+        parts = self.key_parts()
+        if len(parts) == 1 and parts[0][1]:
+            return f"{prefix}{parts[0][0]}"
+        return "concat_ws(chr(31), " + ", ".join(f"coalesce({prefix}{v}::text, '')" for v, _ in parts) + ")"
 
     def refusals(self, cursor, judged: str, report) -> None:
         """List the refused rows in the order the row path lists them (batch, then check, then line)."""
@@ -383,24 +402,23 @@ class _Judge:
         """The rows whose inputs are not all ASCII get the derived value from Python (see ``specs.Derived``)."""
         q = connection.ops.quote_name
         inputs = [i for i in derived.inputs if i in self.values]
-        if not inputs:
+        odd = f"FROM {judged} j WHERE j.action IN ('c', 'u') AND NOT j.ascii"
+        cursor.execute(f"SELECT EXISTS (SELECT 1 {odd})")
+        if not inputs or not cursor.fetchone()[0]:
             return
-        other = " OR ".join(f"octet_length(j.{self.values[i]}) <> length(j.{self.values[i]})" for i in inputs)
         match = " AND ".join(
             f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM j.{v}"
             for a, (v, _) in zip(self.importer.key_attnames, self.key_parts(), strict=True)
         )
         pk = q(self.opts.pk.column)
         read = ", ".join(f"j.{self.values[i]}" for i in inputs)
-        cursor.execute(
-            f"SELECT t.{pk}, {read} FROM {judged} j JOIN {q(self.opts.db_table)} t ON {match} "  # noqa: S608
-            f"WHERE j.action IN ('c', 'u') AND ({other})"
-        )
+        table = q(self.opts.db_table)
+        cursor.execute(f"SELECT t.{pk}, {read} {odd.replace(' WHERE ', f' JOIN {table} t ON {match} WHERE ')}")
         rows = [(derived.python(dict(zip(inputs, values, strict=True))), key) for key, *values in cursor.fetchall()]
         column = q(self.opts.get_field(derived.attname).column)
         for start in range(0, len(rows), 1000):
             cursor.executemany(
-                f"UPDATE {q(self.opts.db_table)} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
                 rows[start : start + 1000],
             )
 
@@ -412,6 +430,7 @@ def run(importer, binary) -> None:
     names, body = _header(importer, binary.read(_CHUNK))
     judge = _Judge(importer, names)
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # sorts and hashes of a file's rows in memory; reset at commit
         stage = _copy(cursor, binary, names, body)
         judged = judge.create_judged(cursor, stage)
         cursor.execute(

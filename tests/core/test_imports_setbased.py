@@ -227,3 +227,16 @@ def test_the_address_key_in_sql_is_the_address_key():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {address_key_sql(dict.fromkeys(ADDRESS_KEY_FIELDS, '%s'))}", list(parts.values()))
         assert cursor.fetchone()[0] == address_key(**parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aB .,;|\t\n\x1c\x1f-9")), max_size=8), min_size=7, max_size=7))
+def test_the_address_key_in_sql_is_the_address_key_for_ascii(texts):
+    from django.db import connection
+
+    from enrollments.models import ADDRESS_KEY_FIELDS, address_key_sql
+
+    parts = dict(zip(ADDRESS_KEY_FIELDS, texts, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {address_key_sql(dict.fromkeys(ADDRESS_KEY_FIELDS, '%s'))}", texts)
+        assert cursor.fetchone()[0] == address_key(**parts)
