@@ -35,6 +35,9 @@ _CHUNK = 1 << 20
 _CELL = r'(?:[^",\r\n]*|"(?:[^"\n]|"")*")'
 _PLAIN_LINE = re.compile(rf"{_CELL}(?:,{_CELL})*\r?")
 _END_OF_DATA = re.compile(r"(?m)^\\\.\r?$")  # COPY stops at a line "\." (Python reads it as a row)
+# A cell starting with an apostrophe (the one an export puts before a formula, which the row path takes off):
+# anywhere in the file, even in a column the import ignores, the file goes to the row path.
+_APOSTROPHE = re.compile(r"""(?m)(?:^|,)"?'""")
 _TEXT_TYPES = (models.CharField, models.TextField)
 _AUTO = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 _KEY_TYPES = (models.CharField, models.TextField, models.IntegerField, *_AUTO)
@@ -132,8 +135,10 @@ class _Scanner:
             raise NotPlain("a NUL character")
         if "\r" in complete and complete.count("\r") != complete.count("\r\n"):
             raise NotPlain("a carriage return that does not end a line")
-        if len(complete) > readers.MAX_LINE and max(map(len, complete.split("\n"))) > readers.MAX_LINE:
-            raise NotPlain("a long line")
+        if len(complete) > readers.MAX_CELL and max(map(len, complete.split("\n"))) > readers.MAX_CELL:
+            raise NotPlain("a line that may hold a cell longer than the row path reads")
+        if "'" in complete and _APOSTROPHE.search(complete):
+            raise NotPlain("a cell starting with an apostrophe")
         if "\\." in complete and _END_OF_DATA.search(complete):
             raise NotPlain("a line COPY reads as the end of data")
         if '"' in complete:
@@ -228,11 +233,9 @@ class _Judge:
         plans = self.importer.plans
         weird, bad = [], []
         for i, name in enumerate(self.names):
-            weird.append(f"(octet_length(s.c{i}) > {readers.MAX_CELL} AND length(s.c{i}) > {readers.MAX_CELL})")
             plan = plans[name]
             if plan.kind == "ignored":
                 continue
-            weird.append(f"s.c{i} LIKE '''%%'")  # the apostrophe an export puts before a formula (%% : a parameter)
             if plan.kind == "relation":
                 weird.append(f"s.c{i} ~ '^[^!-~]|[^!-~]$'")  # the row path strips spaces around a key
             else:
@@ -251,7 +254,7 @@ class _Judge:
         bad_sql = f"CASE {' '.join(bad)} END" if bad else "NULL::int"
         cells = ", ".join(f"s.c{i}" for i in range(len(self.names)))
         return (
-            f"SELECT s.line, {cells}, ({' OR '.join(weird)}) AS weird, {bad_sql} AS bad"  # noqa: S608 - our names
+            f"SELECT s.line, {cells}, ({' OR '.join(weird) or 'FALSE'}) AS weird, {bad_sql} AS bad"  # noqa: S608
             + "".join(f", {f}" for f in fks)
             + f" FROM {stage} s {' '.join(joins)}"
         )
@@ -289,10 +292,6 @@ class _Judge:
             f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM a.{v}" for a, v in self.values.items()
         )
         pk = f"t.{q(self.opts.pk.column)}"
-        derived_inputs = sorted({i for d in self.importer.spec.sql_write.derived for i in d.inputs if i in self.values})
-        ascii_only = " AND ".join(
-            f"octet_length(a.{self.values[i]}) = length(a.{self.values[i]})" for i in derived_inputs
-        )
         sql = (
             f"CREATE TEMPORARY TABLE {judged} ON COMMIT DROP AS "  # noqa: S608 - names from the model
             # OFFSET 0: each level computed once per row, not inlined into every expression that uses it
@@ -301,8 +300,7 @@ class _Judge:
             f"SELECT a.*, CASE WHEN a.stage0 IS NULL AND {empty} THEN {STAGE_NO_KEY} ELSE a.stage0 END AS stage, "
             f"NULL::bigint AS first_line, {pk} AS target_pk, "
             f"CASE WHEN a.stage0 IS NOT NULL OR ({empty}) THEN NULL WHEN {pk} IS NULL THEN 'c' "
-            f"WHEN {same} THEN '=' ELSE 'u' END AS action, "
-            f"{ascii_only or 'TRUE'} AS ascii "
+            f"WHEN {same} THEN '=' ELSE 'u' END AS action "
             f"FROM a LEFT JOIN {table} t ON a.stage0 IS NULL AND {match}"
         )
         cursor.execute(sql, self.params)
@@ -323,11 +321,9 @@ class _Judge:
             return f"{prefix}{parts[0][0]}"
         return "concat_ws(chr(31), " + ", ".join(f"coalesce({prefix}{v}::text, '')" for v, _ in parts) + ")"
 
-    def refusals(self, cursor, judged: str, report) -> None:
+    def refusals(self, cursor, judged: str, report, total: int) -> None:
         """List the refused rows in the order the row path lists them (batch, then check, then line)."""
         importer = self.importer
-        cursor.execute(f"SELECT count(*) FROM {judged} WHERE stage IS NOT NULL")  # noqa: S608 - our names
-        total = cursor.fetchone()[0]
         if not total:
             return
         cells = ", ".join(f"c{i}" for i in range(len(self.names)))
@@ -359,7 +355,7 @@ class _Judge:
         report.refused += total - min(total, MAX_LISTED)
 
     # -- applying --
-    def apply(self, cursor, judged: str) -> None:
+    def apply(self, cursor, judged: str, *, created: int, updated: int) -> None:
         q = connection.ops.quote_name
         table = q(self.opts.db_table)
         derived = self.importer.spec.sql_write.derived
@@ -381,30 +377,35 @@ class _Judge:
             insert_exprs.append("%s")
             params.append(f.get_db_prep_save(value, connection))
         columns = ", ".join(q(self.opts.get_field(a).column) for a in insert_names)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {', '.join(insert_exprs)} FROM {judged} j "  # noqa: S608
-            "WHERE j.action = 'c' ORDER BY j.line",
-            params,
-        )
+        if created:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {', '.join(insert_exprs)} FROM {judged} j "  # noqa: S608
+                "WHERE j.action = 'c' ORDER BY j.line",
+                params,
+            )
         pk = q(self.opts.pk.column)
         sets = ", ".join(
             f"{q(self.opts.get_field(a).column)} = {e}"
             for a, e in zip(names, exprs, strict=True)
             if a != self.opts.pk.attname
         )
-        cursor.execute(
-            f"UPDATE {table} t SET {sets} FROM {judged} j WHERE j.action = 'u' AND t.{pk} = j.target_pk"  # noqa: S608
-        )
-        for d in derived:
+        if updated:
+            cursor.execute(
+                f"UPDATE {table} t SET {sets} FROM {judged} j WHERE j.action = 'u' AND t.{pk} = j.target_pk"  # noqa: S608
+            )
+        for d in derived if created or updated else ():
             self._derive_in_python(cursor, judged, d)
 
     def _derive_in_python(self, cursor, judged: str, derived) -> None:
         """The rows whose inputs are not all ASCII get the derived value from Python (see ``specs.Derived``)."""
         q = connection.ops.quote_name
         inputs = [i for i in derived.inputs if i in self.values]
-        odd = f"FROM {judged} j WHERE j.action IN ('c', 'u') AND NOT j.ascii"
+        if not inputs:
+            return
+        other = " OR ".join(f"octet_length(j.{self.values[i]}) <> length(j.{self.values[i]})" for i in inputs)
+        odd = f"FROM {judged} j WHERE j.action IN ('c', 'u') AND ({other})"
         cursor.execute(f"SELECT EXISTS (SELECT 1 {odd})")
-        if not inputs or not cursor.fetchone()[0]:
+        if not cursor.fetchone()[0]:
             return
         match = " AND ".join(
             f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM j.{v}"
@@ -435,14 +436,15 @@ def run(importer, binary) -> None:
         judged = judge.create_judged(cursor, stage)
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE weird), count(*) FILTER (WHERE action = 'c'), "  # noqa: S608
-            f"count(*) FILTER (WHERE action = 'u'), count(*) FILTER (WHERE action = '=') FROM {judged}"
+            f"count(*) FILTER (WHERE action = 'u'), count(*) FILTER (WHERE action = '='), "
+            f"count(*) FILTER (WHERE stage IS NOT NULL) FROM {judged}"
         )
-        rows, weird, created, updated, unchanged = cursor.fetchone()
+        rows, weird, created, updated, unchanged, refused = cursor.fetchone()
         if weird:
             raise NotPlain("cells the row path reads differently (an apostrophe, spaces around a key, a huge cell)")
         report.rows = rows
-        judge.refusals(cursor, judged, report)
-        judge.apply(cursor, judged)
+        judge.refusals(cursor, judged, report, refused)
+        judge.apply(cursor, judged, created=created, updated=updated)
         report.created, report.updated, report.unchanged = created, updated, unchanged
         if importer.progress:
             importer.progress(rows)
