@@ -92,7 +92,8 @@ def _copy_indexed(rows: int, premises: str) -> Result | None:
         cursor.execute("ALTER TABLE bench_copy_premise_indexed ALTER COLUMN address_key SET DEFAULT ''")
         start = time.perf_counter()
         with transaction.atomic(), open(premises, "rb") as handle:
-            sql = f"COPY bench_copy_premise_indexed ({columns}) FROM STDIN (FORMAT csv, HEADER, FORCE_NOT_NULL ({columns}))"
+            options = f"FORMAT csv, HEADER, FORCE_NOT_NULL ({columns})"
+            sql = f"COPY bench_copy_premise_indexed ({columns}) FROM STDIN ({options})"
             with cursor.cursor.copy(sql) as copy:
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)

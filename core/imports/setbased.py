@@ -102,9 +102,12 @@ def eligible(importer, binary) -> bool:
         if f.attname not in importer.column_of and f.attname not in derived and f.has_default() and callable(f.default):
             return False  # a default computed per row (a uuid): leave it to the row path's writes
     for rel in spec.relations:
-        related = opts.get_field(rel.field).related_model
+        fk = opts.get_field(rel.field)
+        related = fk.related_model
         to_fields = [related._meta.get_field(t) for t in rel.columns.values()]
-        if related is model or not all(isinstance(f, _KEY_TYPES) for f in to_fields):
+        if related is model or not fk.target_field.primary_key:
+            return False
+        if not all(isinstance(f, _KEY_TYPES) for f in to_fields):
             return False
         if not _unique(related, set(rel.columns.values())):
             return False
@@ -116,6 +119,7 @@ class _Scanner:
     def __init__(self):
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.pending = ""
+        self.lines = 0  # complete lines read (rows, since no record spans lines): for the progress bar
 
     def feed(self, data: bytes, *, final: bool) -> None:
         try:
@@ -131,6 +135,7 @@ class _Scanner:
                 raise NotPlain("a long line")
         if not complete:
             return
+        self.lines += complete.count("\n")
         if "\x00" in complete:
             raise NotPlain("a NUL character")
         if "\r" in complete and complete.count("\r") != complete.count("\r\n"):
@@ -167,7 +172,7 @@ def _header(importer, first: bytes) -> tuple[list[str], bytes]:
     return names, first[end + 1 :]
 
 
-def _copy(cursor, binary, names: list[str], body: bytes) -> str:
+def _copy(cursor, binary, names: list[str], body: bytes, progress) -> str:
     stage = f"import_rows_{uuid.uuid4().hex[:12]}"
     cells = ", ".join(f"c{i}" for i in range(len(names)))
     typed = ", ".join(f"c{i} text" for i in range(len(names)))
@@ -184,6 +189,8 @@ def _copy(cursor, binary, names: list[str], body: bytes) -> str:
                 more = binary.read(_CHUNK)
                 scanner.feed(data, final=not more)
                 copy.write(data)
+                if progress:
+                    progress(scanner.lines)
                 if not more:
                     break
                 data = more
@@ -432,7 +439,7 @@ def run(importer, binary) -> None:
     judge = _Judge(importer, names)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")  # sorts and hashes of a file's rows in memory; reset at commit
-        stage = _copy(cursor, binary, names, body)
+        stage = _copy(cursor, binary, names, body, importer.progress)
         judged = judge.create_judged(cursor, stage)
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE weird), count(*) FILTER (WHERE action = 'c'), "  # noqa: S608
