@@ -7,10 +7,49 @@ by natural key (a service point's premise by ``cis_premise_id``).
 
 from functools import partial
 
-from core.imports.specs import ImportSpec, Relation, register
+from core.imports.specs import Derived, ImportSpec, Relation, SqlWrite, register
 
-from .models import Customer, Premise, Program, ServiceAgreement, ServicePoint
-from .services.reference_rows import SQL_WRITES, reference_rows_write
+from .models import (
+    ADDRESS_KEY_FIELDS,
+    Customer,
+    Premise,
+    Program,
+    ServiceAgreement,
+    ServicePoint,
+    address_key,
+    address_key_sql,
+    normalise,
+    normalise_sql,
+)
+from .services.reference_rows import reference_rows_write
+
+# ``reference_rows_write`` is a plain upsert deriving ``name_key`` and ``address_key``: declared so, PostgreSQL may
+# judge and write a CSV file in SQL (``core/imports/setbased.py``) with the same results.
+SQL_WRITES = {
+    Program: SqlWrite(),
+    Customer: SqlWrite(
+        derived=(
+            Derived(
+                "name_key",
+                ("name",),
+                python=lambda values: normalise(values.get("name")),
+                sql=lambda exprs: normalise_sql(exprs["name"]),
+            ),
+        )
+    ),
+    Premise: SqlWrite(
+        derived=(
+            Derived(
+                "address_key",
+                ADDRESS_KEY_FIELDS,
+                python=lambda values: address_key(**{name: values.get(name) for name in ADDRESS_KEY_FIELDS}),
+                sql=address_key_sql,
+            ),
+        )
+    ),
+    ServicePoint: SqlWrite(),
+    ServiceAgreement: SqlWrite(),
+}
 
 register(
     ImportSpec(

@@ -7,10 +7,12 @@ that service's editable fields; its category, state and specification are set wh
 
 from functools import partial
 
-from core.imports.specs import ImportSpec, Relation, register
+from core.imports.specs import ImportSpec, Relation, SqlWrite, register
 
 from .models import Party, Place, Resource, Specification, check_service_dates
-from .services.reference_rows import SQL_WRITE, reference_rows_write, services_write
+from .services.reference_rows import reference_rows_write, services_write
+
+SQL_WRITE = SqlWrite()  # reference_rows_write is a plain upsert: PostgreSQL may judge and write CSV files in SQL
 
 
 def _check_service(values: dict, stored: dict | None) -> dict:

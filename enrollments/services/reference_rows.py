@@ -7,7 +7,6 @@ The import engine has validated each row with the model's field rules (what ``re
 
 from django.db import transaction
 
-from core.imports.specs import Derived, SqlWrite
 from core.imports.writes import upsert
 
 from ..models import (
@@ -18,9 +17,7 @@ from ..models import (
     ServiceAgreement,
     ServicePoint,
     address_key,
-    address_key_sql,
     normalise,
-    normalise_sql,
 )
 
 DERIVED = {Customer: ["name_key"], Premise: ["address_key"]}
@@ -35,33 +32,6 @@ def _premise_keys(values: dict) -> None:
 
 
 DERIVE = {Customer: _customer_keys, Premise: _premise_keys}
-
-# The same writes, declared for the PostgreSQL set-based import path (``core/imports/setbased.py``).
-SQL_WRITES = {
-    Program: SqlWrite(),
-    Customer: SqlWrite(
-        derived=(
-            Derived(
-                "name_key",
-                ("name",),
-                python=lambda values: normalise(values.get("name")),
-                sql=lambda exprs: normalise_sql(exprs["name"]),
-            ),
-        )
-    ),
-    Premise: SqlWrite(
-        derived=(
-            Derived(
-                "address_key",
-                ADDRESS_KEY_FIELDS,
-                python=lambda values: address_key(**{name: values.get(name) for name in ADDRESS_KEY_FIELDS}),
-                sql=address_key_sql,
-            ),
-        )
-    ),
-    ServicePoint: SqlWrite(),
-    ServiceAgreement: SqlWrite(),
-}
 
 
 @transaction.atomic

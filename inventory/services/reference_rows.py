@@ -8,14 +8,10 @@ lifecycle (state, category, specification) is set when it is created and never c
 
 from django.db import transaction
 
-from core.imports.specs import SqlWrite
 from core.imports.writes import upsert
 
 from ..models import Party, Place, Resource, Service, Specification
 from .service_records import EDITABLE_FIELDS
-
-# The same writes (plain upserts, nothing derived), declared for the PostgreSQL set-based import path.
-SQL_WRITE = SqlWrite()
 
 
 @transaction.atomic
