@@ -9,27 +9,26 @@
   writes inside the transaction, then rolls it back: what it reports is exactly what applying would do.
 - A row is never half-applied: each batch is written inside a savepoint; if the database refuses it (a concurrent
   writer), its rows are written one by one, each in its own savepoint, and the refused one is reported.
+- On PostgreSQL a plain CSV file of a spec that declares its write a plain upsert (``ImportSpec.sql_write``) is
+  judged and written in SQL instead (``setbased.py``), with the same report and the same stored data; whatever that
+  path cannot judge exactly it rolls back, and the file is read again here, row by row (the reference).
 """
 
 import logging
-import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, models, transaction
 
 from .. import changes
 from ..errors import DomainError
-from . import readers, reasons, setbased, values
+from . import lookups, readers, reasons, setbased, values
 from .report import MAX_LISTED, Refusal, Report
 from .specs import ImportSpec
 
 __all__ = ["MAX_LISTED", "Refusal", "Report", "run_import"]
 
 logger = logging.getLogger(__name__)
-
-_IN = 900  # values per IN (...) list: under SQLite's oldest parameter limit
 
 
 # --- Column plans ------------------------------------------------------------------------------------------------
@@ -65,75 +64,6 @@ def _plans(spec: ImportSpec, *, spreadsheet: bool) -> dict[str, _Plan]:
         else:
             plans[name] = _Plan(IGNORED)
     return plans
-
-
-def _batches(rows: Iterable, size: int) -> Iterator[list]:
-    rows = iter(rows)
-    while batch := list(islice(rows, size)):
-        yield batch
-
-
-class _SeenKeys:
-    """The natural keys read so far, in a temporary table (flat memory for any file size)."""
-
-    def __init__(self):
-        self.table = f"import_seen_{uuid.uuid4().hex[:12]}"
-        self.postgres = connection.vendor == "postgresql"
-
-    def __enter__(self):
-        with connection.cursor() as cursor:
-            extra = " ON COMMIT DROP" if self.postgres else ""
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} (k TEXT PRIMARY KEY, line INTEGER NOT NULL){extra}")
-        return self
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE {self.table}")
-        return False
-
-    def seen(self, keys: list[str]) -> dict[str, int]:
-        found = {}
-        with connection.cursor() as cursor:
-            if self.postgres:
-                cursor.execute(f"SELECT k, line FROM {self.table} WHERE k = ANY(%s)", [keys])  # noqa: S608
-                return dict(cursor.fetchall())
-            for start in range(0, len(keys), _IN):
-                part = keys[start : start + _IN]
-                marks = ",".join(["%s"] * len(part))
-                cursor.execute(f"SELECT k, line FROM {self.table} WHERE k IN ({marks})", part)  # noqa: S608 - our name
-                found.update(cursor.fetchall())
-        return found
-
-    def add(self, pairs: list[tuple[str, int]]) -> None:
-        if not pairs:
-            return
-        with connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {self.table} (k, line) FROM STDIN") as copy:
-                    for pair in pairs:
-                        copy.write_row(pair)
-            else:
-                cursor.executemany(f"INSERT INTO {self.table} (k, line) VALUES (%s, %s)", pairs)  # noqa: S608
-
-
-def _matching(manager, attname: str, values: list) -> Iterator:
-    """Querysets of the rows whose ``attname`` is among ``values``: one ``= ANY(%s)`` array parameter on
-    PostgreSQL (a 5,000-value ``IN`` list costs more to send than to run), ``IN`` lists of ``_IN`` elsewhere."""
-    if not values:
-        return
-    if connection.vendor == "postgresql":
-        column = manager.model._meta.get_field(attname).column
-        table = connection.ops.quote_name(manager.model._meta.db_table)
-        where = f"{table}.{connection.ops.quote_name(column)} = ANY(%s)"
-        yield manager.all().extra(where=[where], params=[list(values)])  # noqa: S610 - names from the model
-        return
-    for start in range(0, len(values), _IN):
-        yield manager.filter(**{f"{attname}__in": values[start : start + _IN]})
-
-
-def _key_text(key: tuple) -> str:
-    return "\x1f".join("" if part is None else str(part) for part in key)
 
 
 # --- The engine --------------------------------------------------------------------------------------------------
@@ -229,9 +159,9 @@ class Importer:
             allowed=[c.name for c in columns],
             headers={c.name: c.header for c in columns},
         )
-        with _SeenKeys() as seen:
+        with lookups.SeenKeys() as seen:
             self.seen = seen
-            for batch in _batches(rows, self.spec.batch_size):
+            for batch in lookups.batches(rows, self.spec.batch_size):
                 self._batch(batch)
                 if self.progress:
                     self.progress(self.report.rows)
@@ -284,7 +214,7 @@ class Importer:
             found: dict[tuple, object] = {}
             first = to_fields[0]
             keys = list(wanted)
-            for query in _matching(related._default_manager, first, list({k[0] for k in keys})):
+            for query in lookups.matching(related._default_manager, first, list({k[0] for k in keys})):
                 for row in query.values_list(*to_fields, related._meta.pk.attname):
                     found[tuple(str(v) for v in row[:-1])] = row[-1]
             kept = []
@@ -329,7 +259,7 @@ class Importer:
                     continue
                 self.report.refuse(line, self.column_of.get(self.key_attnames[0], ""), self.no_key_reason())
                 continue
-            out.append((line, vals, key, _key_text(key)))
+            out.append((line, vals, key, lookups.key_text(key)))
         texts = [t for *_, t in out if t is not None]
         earlier = self.seen.seen(texts) if texts else {}
         kept, new_pairs, in_batch = [], [], {}
@@ -359,7 +289,7 @@ class Importer:
         first = self.key_attnames[0]
         found = {}
         firsts = list({k[0] for k in keys})
-        for query in _matching(manager, first, firsts):
+        for query in lookups.matching(manager, first, firsts):
             for row in query.values(*names):
                 found[tuple(row[a] for a in self.key_attnames)] = row
         return found

@@ -13,40 +13,26 @@ The row path (``engine.py``) is the reference; this path gives the same report a
   than ``readers.MAX_CELL``, a write the database refuses — raises :class:`NotPlain`; the engine rolls this path
   back and reads the file again through the row path.
 
-Because no record spans lines and no line is skipped, the n-th record is on line n + 1 (the header is line 1).
+Reading the file into the staging table is ``staging.py``.
 """
 
-import codecs
-import csv
-import re
 import uuid
 
-import psycopg
 from django.core import validators as django_validators
 from django.db import connection, models
 from django.utils import timezone
 
-from . import readers, reasons
+from . import reasons
 from .report import MAX_LISTED
+from .staging import CHUNK, NotPlain, copy_rows, read_header
 
-_CHUNK = 1 << 20
-# A CSV line whose every cell is either unquoted (no quote inside) or wholly quoted: read alike by Python's csv
-# module and by PostgreSQL's COPY (which, unlike Python, reads a quote inside an unquoted cell as an opening one).
-_CELL = r'(?:[^",\r\n]*|"(?:[^"\n]|"")*")'
-_PLAIN_LINE = re.compile(rf"{_CELL}(?:,{_CELL})*\r?")
-_END_OF_DATA = re.compile(r"(?m)^\\\.\r?$")  # COPY stops at a line "\." (Python reads it as a row)
-# A cell starting with an apostrophe (the one an export puts before a formula, which the row path takes off):
-# anywhere in the file, even in a column the import ignores, the file goes to the row path.
-_APOSTROPHE = re.compile(r"""(?m)(?:^|,)"?'""")
+__all__ = ["NotPlain", "eligible", "run"]
+
 _TEXT_TYPES = (models.CharField, models.TextField)
 _AUTO = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 _KEY_TYPES = (models.CharField, models.TextField, models.IntegerField, *_AUTO)
 
 STAGE_CELL, STAGE_RELATION, STAGE_NO_KEY, STAGE_DUPLICATE = 1, 10, 100, 101
-
-
-class NotPlain(Exception):
-    """The file (or the spec) needs the row path; the engine discards what this path did."""
 
 
 def _plain_text(field: models.Field) -> bool:
@@ -112,91 +98,6 @@ def eligible(importer, binary) -> bool:
         if not _unique(related, set(rel.columns.values())):
             return False
     return True
-
-
-# --- Reading: the raw bytes go to COPY; Python only looks for what would make COPY read them otherwise -----------
-class _Scanner:
-    def __init__(self):
-        self.decoder = codecs.getincrementaldecoder("utf-8")()
-        self.pending = ""
-        self.lines = 0  # complete lines read (rows, since no record spans lines): for the progress bar
-
-    def feed(self, data: bytes, *, final: bool) -> None:
-        try:
-            text = self.pending + self.decoder.decode(data, final=final)
-        except UnicodeDecodeError:
-            raise NotPlain("not UTF-8") from None
-        if final:
-            complete, self.pending = text, ""
-        else:
-            cut = text.rfind("\n") + 1
-            complete, self.pending = text[:cut], text[cut:]
-            if len(self.pending) > readers.MAX_LINE:
-                raise NotPlain("a long line")
-        if not complete:
-            return
-        self.lines += complete.count("\n")
-        if "\x00" in complete:
-            raise NotPlain("a NUL character")
-        if "\r" in complete and complete.count("\r") != complete.count("\r\n"):
-            raise NotPlain("a carriage return that does not end a line")
-        if len(complete) > readers.MAX_CELL and max(map(len, complete.split("\n"))) > readers.MAX_CELL:
-            raise NotPlain("a line that may hold a cell longer than the row path reads")
-        if "'" in complete and _APOSTROPHE.search(complete):
-            raise NotPlain("a cell starting with an apostrophe")
-        if "\\." in complete and _END_OF_DATA.search(complete):
-            raise NotPlain("a line COPY reads as the end of data")
-        if '"' in complete:
-            for line in complete.split("\n"):
-                if '"' in line and not _PLAIN_LINE.fullmatch(line):
-                    raise NotPlain("a quoted cell COPY and Python would read differently")
-
-
-def _header(importer, first: bytes) -> tuple[list[str], bytes]:
-    end = first.find(b"\n")
-    if end < 0:
-        raise NotPlain("no complete header line in the first chunk")
-    try:
-        text = first[: end + 1].decode("utf-8-sig")
-        if '"' in text and not _PLAIN_LINE.fullmatch(text.rstrip("\n")):
-            raise NotPlain("an oddly quoted header")
-        header = next(csv.reader([text]))
-        columns = importer.spec.list_spec.columns
-        names = readers.check_header(
-            header, allowed=[c.name for c in columns], headers={c.name: c.header for c in columns}
-        )
-    except (UnicodeDecodeError, csv.Error, StopIteration, readers.FileRefused):
-        raise NotPlain("the header is for the row path to refuse") from None
-    if len(names) < 2 or not set(importer.spec.written_columns()) <= set(names):
-        raise NotPlain("a file without every written column")  # the row path's defaults and messages apply
-    return names, first[end + 1 :]
-
-
-def _copy(cursor, binary, names: list[str], body: bytes, progress) -> str:
-    stage = f"import_rows_{uuid.uuid4().hex[:12]}"
-    cells = ", ".join(f"c{i}" for i in range(len(names)))
-    typed = ", ".join(f"c{i} text" for i in range(len(names)))
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {stage} (line bigint GENERATED ALWAYS AS IDENTITY (START WITH 2), {typed}) "
-        "ON COMMIT DROP"
-    )
-    scanner = _Scanner()
-    sql = f"COPY {stage} ({cells}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({cells}))"
-    try:
-        with cursor.cursor.copy(sql) as copy:
-            data = body
-            while True:
-                more = binary.read(_CHUNK)
-                scanner.feed(data, final=not more)
-                copy.write(data)
-                if progress:
-                    progress(scanner.lines)
-                if not more:
-                    break
-                data = more
-    except psycopg.Error as exc:  # a row of another width, a blank line: the row path refuses it as a row
-        raise NotPlain(f"COPY refused the file ({str(exc).splitlines()[0]})") from None
-    return stage
 
 
 # --- Judging ---------------------------------------------------------------------------------------------------
@@ -299,16 +200,26 @@ class _Judge:
             f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM a.{v}" for a, v in self.values.items()
         )
         pk = f"t.{q(self.opts.pk.column)}"
+        # An unchanged row keeps only its line and key (a nightly refresh is mostly those): the other cells are
+        # needed to write a row or to explain its refusal.
+        keys = {v for v, _ in parts}
+        kept = ", ".join(
+            f"m.c{i}" if f"c{i}" in keys else f"CASE WHEN m.action IS DISTINCT FROM '=' THEN m.c{i} END AS c{i}"
+            for i in range(len(self.names))
+        )
+        fks = "".join(f", m.fk{k}" for k in range(len(self.relations)))
         sql = (
             f"CREATE TEMPORARY TABLE {judged} ON COMMIT DROP AS "  # noqa: S608 - names from the model
             # OFFSET 0: each level computed once per row, not inlined into every expression that uses it
             f"WITH r AS ({self.select_rows(stage)} OFFSET 0), "
-            f"a AS (SELECT r.*, {self.first_refusal()} AS stage0 FROM r OFFSET 0) "
-            f"SELECT a.*, CASE WHEN a.stage0 IS NULL AND {empty} THEN {STAGE_NO_KEY} ELSE a.stage0 END AS stage, "
-            f"NULL::bigint AS first_line, {pk} AS target_pk, "
+            f"a AS (SELECT r.*, {self.first_refusal()} AS stage0 FROM r OFFSET 0), "
+            f"m AS (SELECT a.*, CASE WHEN a.stage0 IS NULL AND {empty} THEN {STAGE_NO_KEY} ELSE a.stage0 END "
+            f"AS stage, {pk} AS target_pk, "
             f"CASE WHEN a.stage0 IS NOT NULL OR ({empty}) THEN NULL WHEN {pk} IS NULL THEN 'c' "
             f"WHEN {same} THEN '=' ELSE 'u' END AS action "
-            f"FROM a LEFT JOIN {table} t ON a.stage0 IS NULL AND {match}"
+            f"FROM a LEFT JOIN {table} t ON a.stage0 IS NULL AND {match} OFFSET 0) "
+            f"SELECT m.line, m.weird, m.bad{fks}, m.stage, NULL::bigint AS first_line, m.target_pk, m.action, {kept} "
+            "FROM m"
         )
         cursor.execute(sql, self.params)
         # A natural key seen on an earlier line: refused, naming that line (only rows no check refused count).
@@ -322,11 +233,12 @@ class _Judge:
         return judged
 
     def keytext(self, prefix: str) -> str:
-        """The row path's text of a natural key (``engine._key_text``): the parts joined by 0x1F."""
+        """The row path's text of a natural key (``lookups.key_text``): the parts joined by 0x1F, compared byte
+        by byte (as Python compares; and ``COLLATE "C"`` sorts fastest)."""
         parts = self.key_parts()
         if len(parts) == 1 and parts[0][1]:
-            return f"{prefix}{parts[0][0]}"
-        return "concat_ws(chr(31), " + ", ".join(f"coalesce({prefix}{v}::text, '')" for v, _ in parts) + ")"
+            return f'{prefix}{parts[0][0]} COLLATE "C"'
+        return "concat_ws(chr(31), " + ", ".join(f"coalesce({prefix}{v}::text, '')" for v, _ in parts) + ') COLLATE "C"'
 
     def refusals(self, cursor, judged: str, report, total: int) -> None:
         """List the refused rows in the order the row path lists them (batch, then check, then line)."""
@@ -435,11 +347,11 @@ def run(importer, binary) -> None:
     """Judge and write ``binary`` set-based into ``importer.report``; raise :class:`NotPlain` where the row path
     must (the caller runs this in a savepoint and rolls it back then)."""
     report = importer.report
-    names, body = _header(importer, binary.read(_CHUNK))
+    names, body = read_header(importer, binary.read(CHUNK))
     judge = _Judge(importer, names)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")  # sorts and hashes of a file's rows in memory; reset at commit
-        stage = _copy(cursor, binary, names, body, importer.progress)
+        stage = copy_rows(cursor, binary, names, body, importer.progress)
         judged = judge.create_judged(cursor, stage)
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE weird), count(*) FILTER (WHERE action = 'c'), "  # noqa: S608

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from core.imports import setbased, specs
 from core.imports.engine import Importer
 from core.models import Change
-from enrollments.models import Premise, ServicePoint, address_key, normalise, normalise_sql
+from enrollments.models import (
+    Customer,
+    Premise,
+    ServiceAgreement,
+    ServicePoint,
+    address_key,
+    normalise,
+    normalise_sql,
+)
 from inventory.models import Place, Resource, Specification
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -32,6 +40,12 @@ def _state() -> dict:
         "premises": sorted(Premise.objects.values_list(*[f.attname for f in Premise._meta.concrete_fields][1:])),
         "points": sorted(
             ServicePoint.objects.values_list("cis_service_point_id", "premise__cis_premise_id", "service_type")
+        ),
+        "customers": sorted(Customer.objects.values_list("cis_account_id", "cis_person_id", "name", "name_key")),
+        "agreements": sorted(
+            ServiceAgreement.objects.values_list(
+                "customer__cis_account_id", "customer__cis_person_id", "service_point__cis_service_point_id"
+            )
         ),
         "resources": sorted(Resource.objects.values_list(), key=str),
         "places": sorted(Place.objects.values_list(), key=str),
@@ -145,6 +159,53 @@ def test_choices_a_nullable_relation_and_a_text_primary_key():
     assert [(r["line"], r["column"]) for r in report["refusals"]] == [(3, "type"), (5, "specification"), (7, "id")]
     assert "NotAType" in report["refusals"][0]["reason"]
     assert (report["created"], report["updated"]) == (2, 1)
+
+
+def test_customers_with_a_two_part_key_and_a_derived_name_key():
+    Customer.objects.create(cis_account_id="A1", cis_person_id="1", name="Ann Smith")
+    content = (
+        "cis_account_id,cis_person_id,name\n"
+        "A1,1,Ann  SMITH.\n"  # updated: the name key follows
+        "A1,2,Bob Jones\n"
+        "A2,1,Zoë Ångström\n"  # not ASCII: the name key from Python
+        "A1,2,Bob Again\n"  # duplicate of line 3
+        "A3,,Nobody\n"  # an account without a person id
+        ",,Nobody at all\n"  # no key
+        "A4,1,\n"  # a name is required
+    )
+    path, report = _both("enrollments.Customer", content, apply_valid=True)
+    assert path == "set-based"
+    assert [(r["line"], r["column"]) for r in report["refusals"]] == [
+        (5, "cis_account_id"),
+        (7, "cis_account_id"),
+        (8, "name"),
+    ]
+    assert (report["created"], report["updated"]) == (3, 1)
+
+
+def test_who_is_served_where_by_two_relations():
+    premise = Premise.objects.create(cis_premise_id="P1")
+    ServicePoint.objects.create(cis_service_point_id="SP1", premise=premise)
+    ServicePoint.objects.create(cis_service_point_id="SP2", premise=premise)
+    Customer.objects.create(cis_account_id="A1", cis_person_id="1", name="Ann")
+    content = (
+        "cis_account_id,cis_person_id,cis_service_point_id\n"
+        "A1,1,SP1\n"
+        "A1,1,SP2\n"
+        "A1,9,SP1\n"  # no such customer
+        "A1,1,SP9\n"  # no such service point
+        "A1,1,SP1\n"  # duplicate of line 2
+    )
+    path, report = _both("enrollments.ServiceAgreement", content, apply_valid=True)
+    assert path == "set-based"
+    assert [(r["line"], r["column"]) for r in report["refusals"]] == [
+        (4, "cis_account_id"),
+        (5, "cis_service_point_id"),
+        (6, "cis_account_id"),
+    ]
+    assert report["created"] == 2
+    path, report = _both("enrollments.ServiceAgreement", content.replace("A1,9,SP1\n", ""))
+    assert report["refused"] == 2
 
 
 @pytest.mark.parametrize(
