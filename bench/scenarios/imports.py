@@ -7,8 +7,10 @@ again (all unchanged: what a nightly refresh from the CIS mostly is). The baseli
 the same two files into tables of the same columns (no validation, no matching, no derived keys): the floor of
 what PostgreSQL can load. Goal: the import at ≥ 0.3 of COPY's rows/s; memory flat (1M at most 1.2 x 100k).
 
-On SQLite (no COPY) only the import runs. ``IMPORT_BENCH_DJANGO_IMPORT_EXPORT=1`` adds django-import-export on
-the service points file, when it is installed (it is not a dependency).
+On SQLite (no COPY) only the import runs (row by row). ``IMPORT_BENCH_ROW_PATH=1`` adds the same two imports with
+PostgreSQL's set-based path switched off (the row-by-row engine every other file takes), on emptied tables.
+``IMPORT_BENCH_DJANGO_IMPORT_EXPORT=1`` adds django-import-export on the premises file, when it is installed (it is
+not a dependency).
 """
 
 import csv
@@ -108,7 +110,7 @@ def _name(rows: int) -> str:
     return f"import-{rows // 1000}k" if rows < 1_000_000 else f"import-{rows // 1_000_000}m"
 
 
-def _import(rows: int, premises: str, points: str, variant: str, expect: str) -> Result:
+def _import(rows: int, premises: str, points: str, variant: str, expect: str, *, set_based: bool = True) -> Result:
     from core.imports.engine import Importer
     from core.imports.specs import get_spec
 
@@ -116,7 +118,7 @@ def _import(rows: int, premises: str, points: str, variant: str, expect: str) ->
     reports, paths = [], set()
     for label, path in (("enrollments.Premise", premises), ("enrollments.ServicePoint", points)):
         with open(path, "rb") as handle:
-            importer = Importer(get_spec(label), "csv")  # what run_import (and import_records) runs
+            importer = Importer(get_spec(label), "csv", set_based=set_based)  # set_based=True: what import_records runs
             reports.append(importer.run(handle))
             paths.add(importer.path)
     seconds = time.perf_counter() - start
@@ -162,6 +164,13 @@ def _run(rows: int) -> list[Result]:
         results.append(_copy_indexed(rows, premises))
     results.append(_import(rows, premises, points, "import_records, both files: all created", "created"))
     results.append(_import(rows, premises, points, "import_records again: all unchanged", "unchanged"))
+    if os.environ.get("IMPORT_BENCH_ROW_PATH") == "1":  # the row-by-row engine on the same files, for comparison
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE enrollments_servicepoint, enrollments_premise CASCADE")
+        for variant, expect in (("both files: all created", "created"), ("again: all unchanged", "unchanged")):
+            results.append(_import(rows, premises, points, f"row path only, {variant}", expect, set_based=False))
     extra = _django_import_export(rows, points)
     if extra:
         results.append(extra)
