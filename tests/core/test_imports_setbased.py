@@ -309,3 +309,42 @@ def test_the_address_key_in_sql_is_the_address_key_for_ascii(texts):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {address_key_sql(dict.fromkeys(ADDRESS_KEY_FIELDS, '%s'))}", texts)
         assert cursor.fetchone()[0] == address_key(**parts)
+
+
+def test_which_models_take_the_set_based_path():
+    """What docs/staff.md and docs/benchmarks.md say: the plain reference rows; the others keep the row path."""
+    eligible = {
+        spec.label for spec in specs.REGISTRY.values() if setbased.eligible(Importer(spec, "csv"), io.BytesIO(b""))
+    }
+    assert eligible == {
+        "enrollments.Customer",
+        "enrollments.Premise",
+        "enrollments.ServiceAgreement",
+        "enrollments.ServicePoint",
+        "inventory.Party",
+        "inventory.Place",
+        "inventory.Resource",
+    }
+    premises = specs.get_spec(PREMISES)
+    assert not setbased.eligible(Importer(premises, "xlsx"), io.BytesIO(b""))
+    assert not setbased.eligible(Importer(premises, "jsonl"), io.BytesIO(b""))
+
+
+def test_a_set_based_dry_run_writes_nothing_and_reports_progress(premises):
+    before = _state()
+    seen = []
+    importer = Importer(specs.get_spec(PREMISES), "csv", dry_run=True, progress=seen.append)
+    report = importer.run(io.BytesIO(_premises(20).encode()))
+    assert importer.path == "set-based"
+    assert (report.created, report.applied, report.dry_run) == (20, False, True)
+    assert _state() == before
+    assert seen and seen[-1] == 20
+
+
+def test_an_applied_set_based_import_records_one_change(premises):
+    path, report = _run(PREMISES, _premises(20), set_based=True)
+    assert path == "set-based" and report.applied
+    assert Change.objects.filter(action="imported").count() == 1
+    path, report = _run(PREMISES, _premises(20), set_based=True)
+    assert report.unchanged == 20
+    assert Change.objects.filter(action="imported").count() == 1  # nothing written, nothing recorded
