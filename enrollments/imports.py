@@ -7,10 +7,49 @@ by natural key (a service point's premise by ``cis_premise_id``).
 
 from functools import partial
 
-from core.imports.specs import ImportSpec, Relation, register
+from core.imports.specs import Derived, ImportSpec, Relation, SqlWrite, register
 
-from .models import Customer, Premise, Program, ServiceAgreement, ServicePoint
+from .models import (
+    ADDRESS_KEY_FIELDS,
+    Customer,
+    Premise,
+    Program,
+    ServiceAgreement,
+    ServicePoint,
+    address_key,
+    address_key_sql,
+    normalise,
+    normalise_sql,
+)
 from .services.reference_rows import reference_rows_write
+
+# ``reference_rows_write`` is a plain upsert deriving ``name_key`` and ``address_key``: declared so, PostgreSQL may
+# judge and write a CSV file in SQL (``core/imports/setbased.py``) with the same results.
+SQL_WRITES = {
+    Program: SqlWrite(),
+    Customer: SqlWrite(
+        derived=(
+            Derived(
+                "name_key",
+                ("name",),
+                python=lambda values: normalise(values.get("name")),
+                sql=lambda exprs: normalise_sql(exprs["name"]),
+            ),
+        )
+    ),
+    Premise: SqlWrite(
+        derived=(
+            Derived(
+                "address_key",
+                ADDRESS_KEY_FIELDS,
+                python=lambda values: address_key(**{name: values.get(name) for name in ADDRESS_KEY_FIELDS}),
+                sql=address_key_sql,
+            ),
+        )
+    ),
+    ServicePoint: SqlWrite(),
+    ServiceAgreement: SqlWrite(),
+}
 
 register(
     ImportSpec(
@@ -18,6 +57,7 @@ register(
         natural_key=("program_id",),
         fields=("program_id", "name", "description", "is_active"),
         write=partial(reference_rows_write, model=Program),
+        sql_write=SQL_WRITES[Program],
     )
 )
 
@@ -27,6 +67,7 @@ register(
         natural_key=("cis_account_id", "cis_person_id"),
         fields=("cis_account_id", "cis_person_id", "name"),
         write=partial(reference_rows_write, model=Customer),
+        sql_write=SQL_WRITES[Customer],
     )
 )
 
@@ -49,6 +90,7 @@ register(
             "time_zone",
         ),
         write=partial(reference_rows_write, model=Premise),
+        sql_write=SQL_WRITES[Premise],
         batch_size=5000,
     )
 )
@@ -60,6 +102,7 @@ register(
         fields=("cis_service_point_id", "service_type"),
         relations=(Relation("premise", {"cis_premise_id": "cis_premise_id"}),),
         write=partial(reference_rows_write, model=ServicePoint),
+        sql_write=SQL_WRITES[ServicePoint],
         batch_size=5000,
     )
 )
@@ -74,5 +117,6 @@ register(
             Relation("service_point", {"cis_service_point_id": "cis_service_point_id"}),
         ),
         write=partial(reference_rows_write, model=ServiceAgreement),
+        sql_write=SQL_WRITES[ServiceAgreement],
     )
 )

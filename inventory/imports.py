@@ -7,10 +7,12 @@ that service's editable fields; its category, state and specification are set wh
 
 from functools import partial
 
-from core.imports.specs import ImportSpec, Relation, register
+from core.imports.specs import ImportSpec, Relation, SqlWrite, register
 
 from .models import Party, Place, Resource, Specification, check_service_dates
 from .services.reference_rows import reference_rows_write, services_write
+
+SQL_WRITE = SqlWrite()  # reference_rows_write is a plain upsert: PostgreSQL may judge and write CSV files in SQL
 
 
 def _check_service(values: dict, stored: dict | None) -> dict:
@@ -24,6 +26,7 @@ register(
         natural_key=("id",),
         fields=("id", "version", "entity_type", "description", "service_type", "start_date", "end_date"),
         write=partial(reference_rows_write, model=Specification),
+        sql_write=SQL_WRITE,
     )
 )
 
@@ -33,6 +36,7 @@ register(
         natural_key=("id",),
         fields=("id", "name", "role", "referred_type"),
         write=partial(reference_rows_write, model=Party),
+        sql_write=SQL_WRITE,
     )
 )
 
@@ -42,6 +46,7 @@ register(
         natural_key=("id",),
         fields=("id", "name", "referred_type", "latitude", "longitude"),
         write=partial(reference_rows_write, model=Place),
+        sql_write=SQL_WRITE,
     )
 )
 
@@ -52,6 +57,7 @@ register(
         fields=("id", "name", "type", "description", "lifecycle_state", "lifecycle_sub_state", "status"),
         relations=(Relation("specification", {"specification": "id"}),),
         write=partial(reference_rows_write, model=Resource),
+        sql_write=SQL_WRITE,
     )
 )
 

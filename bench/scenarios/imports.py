@@ -7,8 +7,10 @@ again (all unchanged: what a nightly refresh from the CIS mostly is). The baseli
 the same two files into tables of the same columns (no validation, no matching, no derived keys): the floor of
 what PostgreSQL can load. Goal: the import at ≥ 0.3 of COPY's rows/s; memory flat (1M at most 1.2 x 100k).
 
-On SQLite (no COPY) only the import runs. ``IMPORT_BENCH_DJANGO_IMPORT_EXPORT=1`` adds django-import-export on
-the service points file, when it is installed (it is not a dependency).
+On SQLite (no COPY) only the import runs (row by row). ``IMPORT_BENCH_ROW_PATH=1`` adds the same two imports with
+PostgreSQL's set-based path switched off (the row-by-row engine every other file takes), on emptied tables.
+``IMPORT_BENCH_DJANGO_IMPORT_EXPORT=1`` adds django-import-export on the premises file, when it is installed (it is
+not a dependency).
 """
 
 import csv
@@ -79,23 +81,51 @@ def _copy_baseline(rows: int, premises: str, points: str) -> Result | None:
     return Result(_name(rows), "COPY FROM STDIN, both files (baseline)", 2 * rows, seconds, "rows/s", baseline=True)
 
 
+def _copy_indexed(rows: int, premises: str) -> Result | None:
+    """``COPY`` of the premises file into a table with the premise model's own indexes (a reference, not the goal's
+    baseline): what storing rows costs before any checking, since every import row lands in indexed tables."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        return None
+    columns = ", ".join(PREMISE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_copy_premise_indexed (LIKE enrollments_premise INCLUDING ALL)")
+        cursor.execute("ALTER TABLE bench_copy_premise_indexed ALTER COLUMN address_key SET DEFAULT ''")
+        start = time.perf_counter()
+        with transaction.atomic(), open(premises, "rb") as handle:
+            options = f"FORMAT csv, HEADER, FORCE_NOT_NULL ({columns})"
+            sql = f"COPY bench_copy_premise_indexed ({columns}) FROM STDIN ({options})"
+            with cursor.cursor.copy(sql) as copy:
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+        seconds = time.perf_counter() - start
+        cursor.execute("DROP TABLE bench_copy_premise_indexed")
+    return Result(
+        _name(rows), "COPY FROM STDIN, premises file, into a table with the model's indexes", rows, seconds, "rows/s"
+    )
+
+
 def _name(rows: int) -> str:
     return f"import-{rows // 1000}k" if rows < 1_000_000 else f"import-{rows // 1_000_000}m"
 
 
-def _import(rows: int, premises: str, points: str, variant: str, expect: str) -> Result:
-    from core.imports.engine import run_import
+def _import(rows: int, premises: str, points: str, variant: str, expect: str, *, set_based: bool = True) -> Result:
+    from core.imports.engine import Importer
     from core.imports.specs import get_spec
 
     start = time.perf_counter()
-    reports = []
+    reports, paths = [], set()
     for label, path in (("enrollments.Premise", premises), ("enrollments.ServicePoint", points)):
         with open(path, "rb") as handle:
-            reports.append(run_import(get_spec(label), handle, fmt="csv"))
+            importer = Importer(get_spec(label), "csv", set_based=set_based)  # set_based=True: what import_records runs
+            reports.append(importer.run(handle))
+            paths.add(importer.path)
     seconds = time.perf_counter() - start
     for report in reports:
         if not report.ok or getattr(report, expect) != rows:
             raise RuntimeError(f"{variant}: {report.summary()}")
+    variant += f" ({', '.join(sorted(paths))} path)"
     return Result(_name(rows), variant, 2 * rows, seconds, "rows/s", peak_rss_mb=peak_rss_mb())
 
 
@@ -131,8 +161,16 @@ def _run(rows: int) -> list[Result]:
     baseline = _copy_baseline(rows, premises, points)
     if baseline:
         results.append(baseline)
+        results.append(_copy_indexed(rows, premises))
     results.append(_import(rows, premises, points, "import_records, both files: all created", "created"))
     results.append(_import(rows, premises, points, "import_records again: all unchanged", "unchanged"))
+    if os.environ.get("IMPORT_BENCH_ROW_PATH") == "1":  # the row-by-row engine on the same files, for comparison
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE enrollments_servicepoint, enrollments_premise CASCADE")
+        for variant, expect in (("both files: all created", "created"), ("again: all unchanged", "unchanged")):
+            results.append(_import(rows, premises, points, f"row path only, {variant}", expect, set_based=False))
     extra = _django_import_export(rows, points)
     if extra:
         results.append(extra)

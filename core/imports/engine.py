@@ -9,97 +9,26 @@
   writes inside the transaction, then rolls it back: what it reports is exactly what applying would do.
 - A row is never half-applied: each batch is written inside a savepoint; if the database refuses it (a concurrent
   writer), its rows are written one by one, each in its own savepoint, and the refused one is reported.
+- On PostgreSQL a plain CSV file of a spec that declares its write a plain upsert (``ImportSpec.sql_write``) is
+  judged and written in SQL instead (``setbased.py``), with the same report and the same stored data; whatever that
+  path cannot judge exactly it rolls back, and the file is read again here, row by row (the reference).
 """
 
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from itertools import islice
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, models, transaction
 
 from .. import changes
 from ..errors import DomainError
-from . import readers, values
+from . import lookups, readers, reasons, setbased, values
+from .report import MAX_LISTED, Refusal, Report
 from .specs import ImportSpec
 
-_IN = 900  # values per IN (...) list: under SQLite's oldest parameter limit
-MAX_LISTED = 10_000  # refused rows kept for the report; more are counted, not listed
+__all__ = ["MAX_LISTED", "Refusal", "Report", "run_import"]
 
-
-@dataclass
-class Refusal:
-    line: int | None
-    column: str
-    reason: str
-
-
-@dataclass
-class Report:
-    model: str
-    fmt: str
-    dry_run: bool = False
-    apply_valid: bool = False
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    refused: int = 0
-    refusals: list[Refusal] = field(default_factory=list)
-    file_error: str = ""
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.refused
-
-    def refuse(self, line: int | None, column: str, reason: str) -> None:
-        self.refused += 1
-        if len(self.refusals) < MAX_LISTED:
-            self.refusals.append(Refusal(line, column, reason))
-
-    def as_dict(self) -> dict:
-        out = asdict(self)
-        out["ok"] = self.ok
-        out["unlisted"] = max(0, self.refused - len(self.refusals))
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Report":
-        data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        data["refusals"] = [Refusal(**r) for r in data.get("refusals", [])]
-        return cls(**data)
-
-    def counts(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "refused": self.refused,
-        }
-
-    def summary(self) -> str:
-        if self.file_error:
-            return f"File refused, nothing written: {self.file_error}"
-        if self.applied:
-            done = f"{self.created:,} created, {self.updated:,} updated"
-        else:
-            done = f"{self.created:,} to create, {self.updated:,} to update"
-        counts = f"{self.rows:,} rows: {done}, {self.unchanged:,} unchanged, {self.refused:,} refused"
-        if self.dry_run:
-            return f"Dry run, nothing written. {counts}."
-        if self.applied:
-            return f"Applied. {counts}."
-        return f"Nothing written (all or nothing, and {self.refused:,} rows are refused). {counts}."
-
-    def lines(self) -> Iterator[str]:
-        yield self.summary()
-        for r in self.refusals:
-            where = f"line {r.line}" if r.line is not None else "file"
-            yield f"  {where}" + (f", column {r.column}" if r.column else "") + f": {r.reason}"
-        if self.refused > len(self.refusals):
-            yield f"  … and {self.refused - len(self.refusals):,} more refused rows"
+logger = logging.getLogger(__name__)
 
 
 # --- Column plans ------------------------------------------------------------------------------------------------
@@ -137,79 +66,12 @@ def _plans(spec: ImportSpec, *, spreadsheet: bool) -> dict[str, _Plan]:
     return plans
 
 
-def _batches(rows: Iterable, size: int) -> Iterator[list]:
-    rows = iter(rows)
-    while batch := list(islice(rows, size)):
-        yield batch
-
-
-class _SeenKeys:
-    """The natural keys read so far, in a temporary table (flat memory for any file size)."""
-
-    def __init__(self):
-        self.table = f"import_seen_{uuid.uuid4().hex[:12]}"
-        self.postgres = connection.vendor == "postgresql"
-
-    def __enter__(self):
-        with connection.cursor() as cursor:
-            extra = " ON COMMIT DROP" if self.postgres else ""
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} (k TEXT PRIMARY KEY, line INTEGER NOT NULL){extra}")
-        return self
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE {self.table}")
-        return False
-
-    def seen(self, keys: list[str]) -> dict[str, int]:
-        found = {}
-        with connection.cursor() as cursor:
-            if self.postgres:
-                cursor.execute(f"SELECT k, line FROM {self.table} WHERE k = ANY(%s)", [keys])  # noqa: S608
-                return dict(cursor.fetchall())
-            for start in range(0, len(keys), _IN):
-                part = keys[start : start + _IN]
-                marks = ",".join(["%s"] * len(part))
-                cursor.execute(f"SELECT k, line FROM {self.table} WHERE k IN ({marks})", part)  # noqa: S608 - our name
-                found.update(cursor.fetchall())
-        return found
-
-    def add(self, pairs: list[tuple[str, int]]) -> None:
-        if not pairs:
-            return
-        with connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {self.table} (k, line) FROM STDIN") as copy:
-                    for pair in pairs:
-                        copy.write_row(pair)
-            else:
-                cursor.executemany(f"INSERT INTO {self.table} (k, line) VALUES (%s, %s)", pairs)  # noqa: S608
-
-
-def _matching(manager, attname: str, values: list) -> Iterator:
-    """Querysets of the rows whose ``attname`` is among ``values``: one ``= ANY(%s)`` array parameter on
-    PostgreSQL (a 5,000-value ``IN`` list costs more to send than to run), ``IN`` lists of ``_IN`` elsewhere."""
-    if not values:
-        return
-    if connection.vendor == "postgresql":
-        column = manager.model._meta.get_field(attname).column
-        table = connection.ops.quote_name(manager.model._meta.db_table)
-        where = f"{table}.{connection.ops.quote_name(column)} = ANY(%s)"
-        yield manager.all().extra(where=[where], params=[list(values)])  # noqa: S610 - names from the model
-        return
-    for start in range(0, len(values), _IN):
-        yield manager.filter(**{f"{attname}__in": values[start : start + _IN]})
-
-
-def _key_text(key: tuple) -> str:
-    return "\x1f".join("" if part is None else str(part) for part in key)
-
-
 # --- The engine --------------------------------------------------------------------------------------------------
 class Importer:
-    def __init__(self, spec: ImportSpec, fmt: str, *, dry_run=False, apply_valid=False, progress=None):
+    def __init__(self, spec: ImportSpec, fmt: str, *, dry_run=False, apply_valid=False, progress=None, set_based=True):
         spec.check()
+        self.set_based = set_based
+        self.path = ""  # which path read the file: "set-based" or "rows"
         self.spec = spec
         self.model = spec.model
         self.fmt = fmt
@@ -250,22 +112,11 @@ class Importer:
 
     # -- entry point --
     def run(self, binary) -> Report:
-        report = self.report
-        columns = self.spec.list_spec.columns
         try:
-            rows = readers.read_rows(
-                binary,
-                self.fmt,
-                allowed=[c.name for c in columns],
-                headers={c.name: c.header for c in columns},
-            )
             with transaction.atomic():
-                with _SeenKeys() as seen:
-                    self.seen = seen
-                    for batch in _batches(rows, self.spec.batch_size):
-                        self._batch(batch)
-                        if self.progress:
-                            self.progress(report.rows)
+                if not self._run_set_based(binary):
+                    self._run_rows(binary)
+                report = self.report
                 keep = not self.dry_run and (self.apply_valid or not report.refused)
                 if not keep:
                     transaction.set_rollback(True)
@@ -275,9 +126,45 @@ class Importer:
                 report.applied = keep
             report.refusals.sort(key=lambda r: (r.line is None, r.line or 0))
         except readers.FileRefused as exc:
+            report = self.report
             report.file_error = exc.message
             report.applied = False
         return report
+
+    def _run_set_based(self, binary) -> bool:
+        """PostgreSQL judges and writes a plain CSV file in SQL (``setbased.py``); anything it cannot judge exactly
+        is rolled back and read again row by row."""
+        if not self.set_based or not setbased.eligible(self, binary):
+            return False
+        start = binary.tell()
+        try:
+            with transaction.atomic():
+                setbased.run(self, binary)
+        except (setbased.NotPlain, DatabaseError) as exc:
+            logger.info("import of %s: the row path reads this file (%s)", self.spec.label, exc)
+            binary.seek(start)
+            self.report = Report(
+                model=self.spec.label, fmt=self.fmt, dry_run=self.dry_run, apply_valid=self.apply_valid
+            )
+            return False
+        self.path = "set-based"
+        return True
+
+    def _run_rows(self, binary) -> None:
+        self.path = "rows"
+        columns = self.spec.list_spec.columns
+        rows = readers.read_rows(
+            binary,
+            self.fmt,
+            allowed=[c.name for c in columns],
+            headers={c.name: c.header for c in columns},
+        )
+        with lookups.SeenKeys() as seen:
+            self.seen = seen
+            for batch in lookups.batches(rows, self.spec.batch_size):
+                self._batch(batch)
+                if self.progress:
+                    self.progress(self.report.rows)
 
     # -- one batch --
     def _batch(self, batch: list) -> None:
@@ -327,7 +214,7 @@ class Importer:
             found: dict[tuple, object] = {}
             first = to_fields[0]
             keys = list(wanted)
-            for query in _matching(related._default_manager, first, list({k[0] for k in keys})):
+            for query in lookups.matching(related._default_manager, first, list({k[0] for k in keys})):
                 for row in query.values_list(*to_fields, related._meta.pk.attname):
                     found[tuple(str(v) for v in row[:-1])] = row[-1]
             kept = []
@@ -347,12 +234,11 @@ class Importer:
                         vals[fk.attname] = None
                         kept.append((line, vals, refs))
                     else:
-                        self.report.refuse(line, column, f"a {related._meta.verbose_name} is required")
+                        self.report.refuse(line, column, reasons.relation_required(related))
                     continue
                 pk = found.get(key)
                 if pk is None:
-                    named = ", ".join(f"{t} {v!r}" for t, v in zip(to_fields, key, strict=True))
-                    self.report.refuse(line, column, f"no {related._meta.verbose_name} with {named}")
+                    self.report.refuse(line, column, reasons.relation_missing(related, to_fields, key))
                     continue
                 vals[fk.attname] = pk
                 kept.append((line, vals, refs))
@@ -371,10 +257,9 @@ class Importer:
                         vals.pop(a, None)
                     out.append((line, vals, None, None))
                     continue
-                names = ", ".join(self.column_of.get(a, a) for a in self.key_attnames)
-                self.report.refuse(line, self.column_of.get(self.key_attnames[0], ""), f"no natural key ({names})")
+                self.report.refuse(line, self.column_of.get(self.key_attnames[0], ""), self.no_key_reason())
                 continue
-            out.append((line, vals, key, _key_text(key)))
+            out.append((line, vals, key, lookups.key_text(key)))
         texts = [t for *_, t in out if t is not None]
         earlier = self.seen.seen(texts) if texts else {}
         kept, new_pairs, in_batch = [], [], {}
@@ -383,13 +268,17 @@ class Importer:
                 first = earlier.get(text) or in_batch.get(text)
                 if first is not None:
                     column = self.column_of.get(self.key_attnames[0], "")
-                    self.report.refuse(line, column, f"duplicate natural key: the same record is on line {first}")
+                    self.report.refuse(line, column, reasons.duplicate_key(first))
                     continue
                 in_batch[text] = line
                 new_pairs.append((text, line))
             kept.append((line, vals, key, text))
         self.seen.add(new_pairs)
         return kept
+
+    def no_key_reason(self) -> str:
+        names = ", ".join(self.column_of.get(a, a) for a in self.key_attnames)
+        return f"no natural key ({names})"
 
     def _stored(self, parsed: list) -> dict:
         keys = [key for _, _, key, _ in parsed if key is not None]
@@ -400,7 +289,7 @@ class Importer:
         first = self.key_attnames[0]
         found = {}
         firsts = list({k[0] for k in keys})
-        for query in _matching(manager, first, firsts):
+        for query in lookups.matching(manager, first, firsts):
             for row in query.values(*names):
                 found[tuple(row[a] for a in self.key_attnames)] = row
         return found

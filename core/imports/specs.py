@@ -26,6 +26,30 @@ class Relation:
     columns: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Derived:
+    """A column the spec's ``write`` derives from written ones (a premise's ``address_key``), declared for the
+    PostgreSQL set-based path (``core/imports/setbased.py``), which writes without calling ``write``.
+
+    ``python(values)`` computes it as ``write`` does; ``sql(exprs)`` builds the same in SQL from the inputs' SQL
+    expressions (``{attname: expr}``). The SQL is trusted for ASCII inputs only: rows with other text get
+    ``python`` (a test compares the two over generated text).
+    """
+
+    attname: str
+    inputs: tuple[str, ...]
+    python: Callable[[dict], object]
+    sql: Callable[[dict[str, str]], str]
+
+
+@dataclass(frozen=True)
+class SqlWrite:
+    """The app's declaration that its ``write`` is a plain upsert of the written fields plus ``derived`` columns:
+    what lets PostgreSQL judge and write a CSV file in SQL (``core/imports/setbased.py``)."""
+
+    derived: tuple[Derived, ...] = ()
+
+
 @dataclass
 class ImportSpec:
     """How rows of a list's file become records of ``list.model``.
@@ -35,6 +59,7 @@ class ImportSpec:
     - ``write(creates, updates)`` writes a batch: ``creates`` a list of value dicts, ``updates`` a list of
       ``(pk, values)`` (all written fields). It runs inside the import's transaction.
     - ``key_optional``: a row whose key is empty is a new record (services are keyed by their database id).
+    - ``sql_write``: ``write`` is a plain upsert (with these derived columns); see :class:`SqlWrite`.
     """
 
     list_key: str
@@ -46,6 +71,7 @@ class ImportSpec:
     clean: Callable | None = None
     key_optional: bool = False
     batch_size: int = 2000
+    sql_write: SqlWrite | None = None
     description: str = ""
     _columns: dict = field(default_factory=dict, repr=False)
 
