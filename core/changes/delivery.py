@@ -180,6 +180,7 @@ def _send_all(rows: list[Delivery]) -> list[tuple[Delivery, Sent]]:
 
     if len(lanes) == 1:
         return run(rows)
+    _client()  # made once, before the lanes share it
     workers = min(len(lanes), int(getattr(settings, "WEBHOOKS_SEND_CONCURRENCY", 8)))
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="webhooks") as pool:
         return [pair for lane in pool.map(run, lanes.values()) for pair in lane]
