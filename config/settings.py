@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "InteractionStateEnum": "inventory.models.InteractionState",
         "ServiceStateEnum": "inventory.models.ServiceState",
         "ContactStatusEnum": "contacts.models.ContactStatus",
+        "WebhookSubscriptionFormatEnum": "core.changes.models.Subscription.Format",
     },
 }
 
