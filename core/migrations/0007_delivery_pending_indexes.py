@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_changes_outbox"),
+        ("core", "0006_importjob_expiry"),
     ]
 
     operations = [
