@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "InteractionStateEnum": "inventory.models.InteractionState",
         "ServiceStateEnum": "inventory.models.ServiceState",
         "ContactStatusEnum": "contacts.models.ContactStatus",
+        "WebhookSubscriptionFormatEnum": "core.changes.models.Subscription.Format",
     },
 }
 
@@ -389,6 +390,11 @@ WEBHOOKS_RETRY_SCHEDULE = tuple(
 WEBHOOKS_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_SECONDS", str(24 * 3600)))
 WEBHOOKS_SWEEP_GRACE_SECONDS = int(os.environ.get("WEBHOOKS_SWEEP_GRACE_SECONDS", "10"))
 WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = float(os.environ.get("WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS", "2"))
+# A worker claims up to BATCH_SIZE due deliveries at once (first in line per object), sends them on one lane per
+# endpoint (at most SEND_CONCURRENCY lanes side by side) and goes on with the next batch for up to DRAIN_SECONDS.
+WEBHOOKS_BATCH_SIZE = int(os.environ.get("WEBHOOKS_BATCH_SIZE", "300"))
+WEBHOOKS_SEND_CONCURRENCY = int(os.environ.get("WEBHOOKS_SEND_CONCURRENCY", "8"))
+WEBHOOKS_DRAIN_SECONDS = float(os.environ.get("WEBHOOKS_DRAIN_SECONDS", "60"))
 # Retention of change records and delivery logs, in days; 0 keeps everything (the default). Before pruning,
 # what goes is archived as JSON Lines under CHANGES_ARCHIVE_DIR.
 CHANGES_RETENTION_DAYS = int(os.environ.get("CHANGES_RETENTION_DAYS", "0"))

@@ -38,11 +38,12 @@ def purge_expired_imports() -> int:
 
 
 @shared_task(acks_late=True)
-def deliver_webhook(delivery_id: int) -> str:
-    """Send one outbox delivery (idempotent: a delivery already sent, or not yet due, is skipped)."""
+def deliver_webhook(*delivery_ids: int) -> int:
+    """Send the named outbox deliveries first (idempotent: one already sent, not yet due or not first in line for
+    its object is skipped), then whatever else is due, in batches (``delivery.drain``); returns the attempts made."""
     from .changes import delivery
 
-    return delivery.deliver(delivery_id)
+    return len(delivery.deliver_many(delivery_ids, hand_over=False)) + delivery.drain()
 
 
 @shared_task

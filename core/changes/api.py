@@ -1,24 +1,57 @@
 """The subscriptions API (``/api/webhooks/subscriptions/``): list, create, read, change, delete a listener, through
-the subscription services. Needs the ``core.*_subscription`` permissions (operators, superusers)."""
+the subscription services. Needs the ``core.*_subscription`` permissions (operators, superusers).
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+OUR extension, not a vendor's: none of Oracle Utilities, BMC Helix or Oracle UIM has such an operation (UIM's
+listeners register on the TMF hub, ``inventory/api/hub.py``), so it lives under ``/api/`` with the analyst API's
+JSON conventions: snake_case keys, errors as ``{"detail": "..."}`` or ``{"<field>": ["<message>", ...]}``."""
+
+import re
+
+from django.db import models
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
+from ..analyst import PAGE_MAX, AnalystPagination
 from ..errors import DomainError, NotFound
+from ..wire.oracle_fields import StrictBooleanField, StrictCharField
+from ..wire.parsers import WireJSONParser
 from . import subscriptions
 from .models import Subscription
 from .registry import EVENT_TYPES
 
 
+class EventTypeField(serializers.ChoiceField):
+    """One event type, or ``*``. The choices are read when a serializer is made (the apps fill the registry in
+    their ``ready()``), so the published schema lists them all."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("choices", None)
+        super().__init__(choices=["*", *sorted(EVENT_TYPES)], **kwargs)
+
+
+@extend_schema_serializer(component_name="WebhookSubscription")
 class SubscriptionSerializer(serializers.ModelSerializer):
     event_types = serializers.ListField(
-        child=serializers.CharField(max_length=100), min_length=1, help_text='Event types to send, or ["*"].'
+        child=EventTypeField(), min_length=1, help_text='Event types to send (docs/events.md), or ["*"] for all.'
     )
-    secret = serializers.CharField(
+    secret = StrictCharField(
         max_length=200, required=False, allow_blank=True, help_text="whsec_…; empty: one is generated and shown once."
     )
+    # JSON types as the schema says them (DRF would take 0 for false and 12 for "12").
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.BooleanField: StrictBooleanField,
+    }
 
     class Meta:
         model = Subscription
@@ -57,22 +90,109 @@ class SubscriptionPermission(DjangoModelPermissions):
     perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
-# Documented in docs/events.md; left out of the OpenAPI document until its error answers are described there.
-@extend_schema(exclude=True)
+ERROR = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": '`{"detail": "..."}` or `{"<field>": ["<message>", ...]}`',
+}
+TAG = "webhooks (extension)"
+EXTENSION = (
+    "Not an Oracle, BMC or UIM operation: an extension of this back office (docs/events.md). "
+    "Needs the `core.*_subscription` permissions (operators, superusers). "
+)
+READ_ERRORS = {
+    401: OpenApiResponse(ERROR, "Not authenticated."),
+    403: OpenApiResponse(ERROR, "Without the permission on subscriptions."),
+}
+ONE_ERRORS = {**READ_ERRORS, 404: OpenApiResponse(ERROR, "No subscription with this id.")}
+WRITE_ERRORS = {
+    400: OpenApiResponse(
+        ERROR,
+        "A field is invalid, on its name: an unknown event type, a filter that does not parse, a secret that is not "
+        "base64, a target that is not http(s) or is on a private, loopback or link-local address (SSRF).",
+    ),
+    415: OpenApiResponse(ERROR, "A body that is not JSON, a form or multipart."),
+}
+CREATE_EXAMPLE = OpenApiExample(
+    "ETR changes of one system",
+    request_only=True,
+    value={
+        "target_url": "https://gis.example.com/hooks",
+        "event_types": ["outage.etr_changed"],
+        "filter": "data.natural_key has_prefix 'CCB-NMS integration/'",
+    },
+)
+
+
 @extend_schema_view(
-    list=extend_schema(summary="List webhook subscriptions", tags=["webhooks"]),
-    retrieve=extend_schema(summary="Read a webhook subscription", tags=["webhooks"]),
-    create=extend_schema(summary="Subscribe a receiver to events", tags=["webhooks"]),
-    update=extend_schema(summary="Change a subscription", tags=["webhooks"]),
-    partial_update=extend_schema(summary="Change some fields of a subscription", tags=["webhooks"]),
-    destroy=extend_schema(summary="Delete a subscription", tags=["webhooks"]),
+    list=extend_schema(
+        summary="List webhook subscriptions (our extension)",
+        description=EXTENSION + "The secrets are not shown (`whsec_…`).",
+        tags=[TAG],
+        responses={
+            200: SubscriptionSerializer(many=True),
+            **READ_ERRORS,
+            400: OpenApiResponse(ERROR, "`page` or `page_size` out of its range, or given twice."),
+            404: OpenApiResponse(ERROR, "A page past the end."),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="Read a webhook subscription (our extension)",
+        description=EXTENSION + "The secret is not shown (`whsec_…`).",
+        tags=[TAG],
+        responses={200: SubscriptionSerializer, **ONE_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Subscribe a receiver to events (our extension)",
+        description=EXTENSION
+        + "The answer shows the signing secret, once (generated when left empty). The target is refused if it is "
+        "on a private, loopback or link-local address, unless the deployment allows it.",
+        tags=[TAG],
+        request=SubscriptionSerializer,
+        responses={201: SubscriptionSerializer, **READ_ERRORS, **WRITE_ERRORS},
+        examples=[CREATE_EXAMPLE],
+    ),
+    update=extend_schema(
+        summary="Change a subscription (our extension)",
+        description=EXTENSION + "Enabling it again clears why it was disabled; its pending deliveries then go out.",
+        tags=[TAG],
+        responses={200: SubscriptionSerializer, **ONE_ERRORS, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a subscription (our extension)",
+        description=EXTENSION + "Enabling it again clears why it was disabled; its pending deliveries then go out.",
+        tags=[TAG],
+        responses={200: SubscriptionSerializer, **ONE_ERRORS, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete a subscription (our extension)",
+        description=EXTENSION + "Its deliveries and their attempt log are deleted with it.",
+        tags=[TAG],
+        responses={204: None, **ONE_ERRORS},
+    ),
 )
 class SubscriptionViewSet(viewsets.ModelViewSet):
     """Webhook subscriptions. Known event types: see ``docs/events.md``."""
 
     queryset = Subscription.objects.order_by("id")
     serializer_class = SubscriptionSerializer
+    pagination_class = AnalystPagination  # the analyst lists' pages: bounds published, a page past the end a 404
+    parser_classes = [WireJSONParser]  # JSON only: a form cannot say a list of event types or a boolean
     permission_classes = [SubscriptionPermission]
+
+    def list(self, request, *args, **kwargs):
+        errors = {}
+        bounds = {"page": PAGE_MAX, "page_size": AnalystPagination.max_page_size}
+        for name, values in request.query_params.lists():
+            if name not in bounds:
+                continue
+            if len(values) > 1:
+                errors[name] = ["Give this parameter once."]
+            elif not re.fullmatch(r"[0-9]{1,10}", values[0]) or not 1 <= int(values[0]) <= bounds[name]:
+                errors[name] = [f"A whole number from 1 to {bounds[name]}."]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -9,6 +9,13 @@
   (a day) is disabled, with the reason.
 - Every attempt is logged (:class:`DeliveryAttempt`: status, duration, response excerpt).
 - Targets on private, loopback, link-local (and reserved) addresses are refused (``core.changes.targets``).
+
+Work goes in batches, so a fan-out costs a few statements per batch rather than several per delivery: one
+statement claims up to ``WEBHOOKS_BATCH_SIZE`` due deliveries that are first in line for their object (``FOR UPDATE
+SKIP LOCKED`` on PostgreSQL, so workers share the outbox without waiting on each other), the POSTs go out on one
+pooled client with one lane per endpoint (endpoints in parallel, each lane in order), and the outcomes are written
+back in bulk in one transaction (attempts inserted together, deliveries updated together). Only the first pending
+delivery per object and subscription is ever claimed, so a batch never holds two events of one object.
 """
 
 from __future__ import annotations
@@ -16,12 +23,15 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -61,123 +71,245 @@ def _retryable(status: int) -> bool:
     return status >= 500 or status in (408, 429)
 
 
+def batch_size() -> int:
+    return max(1, int(getattr(settings, "WEBHOOKS_BATCH_SIZE", 300)))
+
+
 _CLIENT: dict = {}
 
 
 def _client() -> httpx.Client:
-    """One pooled client per process (keep-alive to receivers); redirects are not followed (a redirect to a
-    private address would step around the target check)."""
+    """One pooled client per process, shared by the lanes (httpx keeps a keep-alive pool per endpoint); redirects
+    are not followed (a redirect to a private address would step around the target check)."""
     client = _CLIENT.get("client")
     if client is None:
-        client = _CLIENT["client"] = httpx.Client(timeout=timeout(), follow_redirects=False)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+        client = _CLIENT["client"] = httpx.Client(timeout=timeout(), follow_redirects=False, limits=limits)
     return client
 
 
-def _claim(delivery_id: int, now) -> Delivery | None:
-    """Take a due, pending, unclaimed delivery whose earlier siblings (same object and subscription) are done, in
-    one conditional UPDATE (a later one waits: it goes when the earlier one is done, ``deliver_next``, or from
-    the sweep)."""
+def _claimable(now):
+    """Pending, due, unclaimed deliveries of enabled subscriptions that are first in line for their object (no
+    earlier delivery of the same object to the same subscription is pending)."""
     earlier = Delivery.objects.filter(
         subscription_id=OuterRef("subscription_id"),
         object_key=OuterRef("object_key"),
         status=Delivery.Status.PENDING,
         id__lt=OuterRef("id"),
     )
-    claimed = (
-        Delivery.objects.filter(
-            pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now, subscription__enabled=True
-        )
+    return (
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now, subscription__enabled=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .exclude(Exists(earlier))
-        .update(claimed_until=now + timedelta(seconds=timeout() + 30))
     )
-    if not claimed:
-        return None
-    return Delivery.objects.select_related("subscription").get(pk=delivery_id)
 
 
-def deliver(delivery_id: int) -> str:
-    """Attempt one delivery now (if it is due and its turn); returns what happened. Safe to run twice: the claim
-    lets one worker at a time send it."""
-    now = timezone.now()
-    delivery = _claim(delivery_id, now)
-    if delivery is None:
-        return "skipped"
+def _claim(now, *, ids=None, limit: int) -> list[Delivery]:
+    """Claim a batch in one transaction: select the rows (locked, skipping rows another worker holds) and lease
+    them for as long as their lanes may take; committed before anything is sent, so the lease is visible."""
+    with transaction.atomic():
+        candidates = _claimable(now)
+        if ids is not None:
+            candidates = candidates.filter(pk__in=list(ids))
+        rows = list(
+            candidates.select_related("subscription")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("id")[:limit]
+        )
+        if rows:
+            longest_lane = max(_lane_sizes(rows).values())
+            lease = timedelta(seconds=timeout() * longest_lane + 30)
+            Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(claimed_until=now + lease)
+    return rows
+
+
+def _lane_sizes(rows: list[Delivery]) -> dict[int, int]:
+    sizes: dict[int, int] = defaultdict(int)
+    for row in rows:
+        sizes[row.subscription_id] += 1
+    return sizes
+
+
+@dataclass
+class Sent:
+    status_code: int | None = None
+    excerpt: str = ""
+    error: str = ""
+    duration_ms: int = 0
+
+
+def _post(delivery: Delivery, refusal: str) -> Sent:
     sub = delivery.subscription
+    if refusal:
+        return Sent(error=refusal)
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=False)
-    status_code, excerpt, error = None, "", ""
     started = time.monotonic()
+    sent = Sent()
     try:
-        check_target(sub.target_url, resolve=True)
         response = _client().post(
             sub.target_url,
             content=body.encode(),
             headers=signed_headers(secret=sub.secret, event_id=delivery.event_id, body=body),
         )
-        status_code = response.status_code
-        excerpt = response.text[:EXCERPT]
-    except Invalid as exc:
-        error = f"refused: {exc.message}"
+        sent.status_code = response.status_code
+        sent.excerpt = response.text[:EXCERPT]
     except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:EXCERPT] or type(exc).__name__
-    duration_ms = int((time.monotonic() - started) * 1000)
-    return _settle(delivery, status_code=status_code, excerpt=excerpt, error=error, duration_ms=duration_ms)
+        sent.error = f"{type(exc).__name__}: {exc}"[:EXCERPT] or type(exc).__name__
+    sent.duration_ms = int((time.monotonic() - started) * 1000)
+    return sent
+
+
+def _refusal(url: str) -> str:
+    try:
+        check_target(url, resolve=True)
+    except Invalid as exc:
+        return f"refused: {exc.message}"
+    return ""
+
+
+def _send_all(rows: list[Delivery]) -> list[tuple[Delivery, Sent]]:
+    """POST a claimed batch: one lane per endpoint, in id order within it; lanes run side by side. The target is
+    checked (resolved) once per endpoint per batch."""
+    lanes: dict[int, list[Delivery]] = defaultdict(list)
+    for row in rows:
+        lanes[row.subscription_id].append(row)
+
+    def run(lane: list[Delivery]) -> list[tuple[Delivery, Sent]]:
+        refusal = _refusal(lane[0].subscription.target_url)
+        return [(row, _post(row, refusal)) for row in lane]
+
+    if len(lanes) == 1:
+        return run(rows)
+    _client()  # made once, before the lanes share it
+    workers = min(len(lanes), int(getattr(settings, "WEBHOOKS_SEND_CONCURRENCY", 8)))
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="webhooks") as pool:
+        return [pair for lane in pool.map(run, lanes.values()) for pair in lane]
+
+
+def deliver(delivery_id: int) -> str:
+    """Attempt one delivery now (if it is due and its turn); returns what happened. Safe to run twice: the claim
+    lets one worker at a time send it."""
+    return deliver_many([delivery_id]).get(delivery_id, "skipped")
+
+
+def deliver_many(delivery_ids, *, hand_over: bool = True) -> dict[int, str]:
+    """Attempt the given deliveries that are due and first in line for their object, as one batch; returns
+    ``{id: outcome}`` for those attempted. With ``hand_over``, the next delivery of each object that finished is
+    enqueued once this commits (in one message)."""
+    ids = list(delivery_ids)
+    outcomes: dict[int, str] = {}
+    for start in range(0, len(ids), batch_size()):
+        rows = _claim(timezone.now(), ids=ids[start : start + batch_size()], limit=batch_size())
+        if rows:
+            outcomes.update(_settle_all(_send_all(rows), hand_over=hand_over))
+    return outcomes
+
+
+def drain(*, seconds: float | None = None, limit: int | None = None) -> int:
+    """Deliver due deliveries in batches until none is due (or ``seconds`` have passed: then one message asks a
+    worker to go on). What a worker does after its message: the next event of each object is simply in the next
+    batch, so no hand-over is needed. Returns the number of attempts made."""
+    budget = float(getattr(settings, "WEBHOOKS_DRAIN_SECONDS", 60) if seconds is None else seconds)
+    started = time.monotonic()
+    attempted = 0
+    while True:
+        rows = _claim(timezone.now(), limit=limit or batch_size())
+        if not rows:
+            return attempted
+        attempted += len(_settle_all(_send_all(rows), hand_over=False))
+        if time.monotonic() - started >= budget:
+            send(DELIVER_TASK)
+            return attempted
+
+
+def _outcome(delivery: Delivery, sent: Sent) -> str:
+    status_code = sent.status_code
+    if status_code is not None and 200 <= status_code < 300:
+        return Delivery.Status.SUCCEEDED
+    if sent.error.startswith("refused:"):
+        return Delivery.Status.FAILED  # a refused target: retrying cannot help
+    if status_code is not None and not _retryable(status_code) and not 300 <= status_code < 400:
+        return Delivery.Status.FAILED  # a 4xx other than 408/429: the receiver said no
+    if delivery.attempts + 1 >= len(schedule()):
+        return Delivery.Status.FAILED
+    return Delivery.Status.PENDING
 
 
 @transaction.atomic
-def _settle(delivery: Delivery, *, status_code, excerpt: str, error: str, duration_ms: int) -> str:
+def _settle_all(results: list[tuple[Delivery, Sent]], *, hand_over: bool) -> dict[int, str]:
+    """Write a batch's outcomes in bulk: every attempt logged, every delivery updated, each subscription's
+    failure state noted once (its last failure, disabling it after a day or at once for a refused target)."""
     now = timezone.now()
-    number = delivery.attempts + 1  # in the current series (a redelivery starts a new one)
-    DeliveryAttempt.objects.create(
-        delivery=delivery,
-        number=_logged(delivery) + 1,
-        at=now,
-        status_code=status_code,
-        duration_ms=duration_ms,
-        response_excerpt=excerpt,
-        error=error,
+    logged = dict(
+        DeliveryAttempt.objects.filter(delivery_id__in=[d.pk for d, _ in results])
+        .values("delivery_id")
+        .annotate(n=Count("id"))
+        .values_list("delivery_id", "n")
     )
-    delivery.attempts = number
-    delivery.last_status_code = status_code
-    delivery.last_error = error
-    delivery.claimed_until = None
-    sub = delivery.subscription
-    refused = error.startswith("refused:")
-    if status_code is not None and 200 <= status_code < 300:
-        outcome = Delivery.Status.SUCCEEDED
-        if sub.failing_since is not None:
-            Subscription.objects.filter(pk=sub.pk).update(failing_since=None)
-    elif refused or (status_code is not None and not _retryable(status_code) and not 300 <= status_code < 400):
-        outcome = Delivery.Status.FAILED  # a 4xx (other than 408/429) or a refused target: retrying cannot help
-    elif number >= len(schedule()):
-        outcome = Delivery.Status.FAILED
-    else:
-        outcome = Delivery.Status.PENDING
-    if outcome != Delivery.Status.SUCCEEDED:
-        sub = Subscription.objects.select_for_update().get(pk=delivery.subscription_id)
-        _note_failure(sub, now, refused=refused, reason=error or f"HTTP {status_code}")
-    delivery.status = outcome
-    fields = ["attempts", "last_status_code", "last_error", "claimed_until", "status"]
-    if outcome == Delivery.Status.PENDING:
-        delay = schedule()[number]
-        delivery.next_attempt_at = now + timedelta(seconds=delay)
-        fields.append("next_attempt_at")
-        delivery.save(update_fields=fields)
-        if delay <= int(getattr(settings, "WEBHOOKS_COUNTDOWN_MAX_SECONDS", 60)):
-            pk = delivery.pk
-            transaction.on_commit(lambda: _send_later(pk, delay))
-        return "retry"
-    delivery.finished_at = now
-    fields.append("finished_at")
-    delivery.save(update_fields=fields)
-    transaction.on_commit(
-        lambda: deliver_next(subscription_id=delivery.subscription_id, object_key=delivery.object_key)
-    )
-    return outcome
-
-
-def _logged(delivery: Delivery) -> int:
-    return DeliveryAttempt.objects.filter(delivery=delivery).count()
+    attempts, outcomes = [], {}
+    last_failure: dict[int, tuple[bool, str]] = {}
+    last_ok: dict[int, bool] = {}
+    retry: dict[int, list[int]] = defaultdict(list)
+    finished: set[tuple[int, str]] = set()
+    for delivery, sent in results:
+        outcome = _outcome(delivery, sent)
+        attempts.append(
+            DeliveryAttempt(
+                delivery=delivery,
+                number=logged.get(delivery.pk, 0) + 1,
+                at=now,
+                status_code=sent.status_code,
+                duration_ms=sent.duration_ms,
+                response_excerpt=sent.excerpt,
+                error=sent.error,
+            )
+        )
+        delivery.attempts += 1  # in the current series (a redelivery starts a new one)
+        delivery.last_status_code = sent.status_code
+        delivery.last_error = sent.error
+        delivery.claimed_until = None
+        delivery.status = outcome
+        last_ok[delivery.subscription_id] = outcome == Delivery.Status.SUCCEEDED
+        if outcome != Delivery.Status.SUCCEEDED:
+            refused = sent.error.startswith("refused:")
+            last_failure[delivery.subscription_id] = (refused, sent.error or f"HTTP {sent.status_code}")
+        if outcome == Delivery.Status.PENDING:
+            delay = schedule()[delivery.attempts]
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            if delay <= int(getattr(settings, "WEBHOOKS_COUNTDOWN_MAX_SECONDS", 60)):
+                retry[delay].append(delivery.pk)
+            outcomes[delivery.pk] = "retry"
+        else:
+            delivery.finished_at = now
+            finished.add((delivery.subscription_id, delivery.object_key))
+            outcomes[delivery.pk] = outcome
+    DeliveryAttempt.objects.bulk_create(attempts)
+    # One UPDATE per distinct outcome (a fan-out has one or two): much cheaper than bulk_update's CASE per row.
+    same: dict[tuple, list[int]] = defaultdict(list)
+    for delivery, _sent in results:
+        key = (delivery.status, delivery.last_status_code, delivery.last_error, delivery.next_attempt_at)
+        same[key].append(delivery.pk)
+    for (status, status_code, error, next_attempt_at), pks in same.items():
+        Delivery.objects.filter(pk__in=pks).update(
+            attempts=F("attempts") + 1,
+            last_status_code=status_code,
+            last_error=error,
+            claimed_until=None,
+            status=status,
+            next_attempt_at=next_attempt_at,
+            finished_at=None if status == Delivery.Status.PENDING else now,
+        )
+    for sub_id, (refused, reason) in last_failure.items():
+        sub = Subscription.objects.select_for_update().get(pk=sub_id)
+        _note_failure(sub, now, refused=refused, reason=reason)
+    recovered = [sub_id for sub_id, ok in last_ok.items() if ok]
+    if recovered:
+        Subscription.objects.filter(pk__in=recovered, failing_since__isnull=False).update(failing_since=None)
+    for delay, pks in retry.items():
+        transaction.on_commit(lambda pks=pks, delay=delay: _send_later(pks, delay))
+    if hand_over and finished:
+        transaction.on_commit(lambda: deliver_next(finished))
+    return outcomes
 
 
 def _note_failure(sub: Subscription, now, *, refused: bool, reason: str) -> None:
@@ -192,30 +324,37 @@ def _note_failure(sub: Subscription, now, *, refused: bool, reason: str) -> None
     Subscription.objects.filter(pk=sub.pk).update(**updates)
 
 
-def _send_later(delivery_id: int, delay: int) -> None:
+def _send_later(delivery_ids: list[int], delay: int) -> None:
     from celery import current_app
 
     try:
-        current_app.tasks[DELIVER_TASK].apply_async(args=(delivery_id,), countdown=delay)
+        current_app.tasks[DELIVER_TASK].apply_async(args=tuple(delivery_ids), countdown=delay)
     except Exception:
-        logger.exception("could not enqueue webhook delivery %s; the sweep will pick it up", delivery_id)
+        logger.exception("could not enqueue webhook deliveries %s; the sweep will pick them up", delivery_ids)
 
 
-def deliver_next(*, subscription_id: int, object_key: str) -> None:
-    """Enqueue the next pending delivery of an object for a subscription (its turn has come)."""
+def deliver_next(finished: set[tuple[int, str]]) -> None:
+    """Enqueue the next pending delivery of each (subscription, object) whose earlier one is done (their turn has
+    come), in one message."""
     following = (
-        Delivery.objects.filter(subscription_id=subscription_id, object_key=object_key, status=Delivery.Status.PENDING)
-        .order_by("id")
-        .values_list("pk", flat=True)
-        .first()
+        Delivery.objects.filter(
+            subscription_id__in={sub_id for sub_id, _ in finished},
+            object_key__in={key for _, key in finished},
+            status=Delivery.Status.PENDING,
+        )
+        .values("subscription_id", "object_key")
+        .annotate(first=Min("id"))
+        .values_list("subscription_id", "object_key", "first")
     )
-    if following is not None:
-        send(DELIVER_TASK, following)
+    ids = sorted(first for sub_id, key, first in following if (sub_id, key) in finished)
+    for start in range(0, len(ids), batch_size()):
+        send(DELIVER_TASK, *ids[start : start + batch_size()])
 
 
 def sweep(*, now=None, limit: int = 5000) -> int:
     """Enqueue deliveries that are due and unclaimed but were never (or no longer) queued: the broker was down at
-    the write, a countdown was lost, a long retry came due. The first pending delivery per object only."""
+    the write, a countdown was lost, a long retry came due. The first pending delivery per object only, in
+    messages of ``WEBHOOKS_BATCH_SIZE``; returns how many were enqueued."""
     now = now or timezone.now()
     grace = timedelta(seconds=int(getattr(settings, "WEBHOOKS_SWEEP_GRACE_SECONDS", 10)))
     due = (
@@ -226,17 +365,21 @@ def sweep(*, now=None, limit: int = 5000) -> int:
         .order_by("id")
         .values_list("pk", "subscription_id", "object_key")[:limit]
     )
-    seen, sent = set(), 0
     heads = set(
         Delivery.objects.filter(status=Delivery.Status.PENDING)
         .values("subscription_id", "object_key")
         .annotate(first=Min("id"))
         .values_list("first", flat=True)
     )
+    seen, ids = set(), []
     for pk, sub_id, key in due:
         if (sub_id, key) in seen or pk not in heads:
             continue
         seen.add((sub_id, key))
-        if send(DELIVER_TASK, pk):
-            sent += 1
+        ids.append(pk)
+    sent = 0
+    for start in range(0, len(ids), batch_size()):
+        chunk = ids[start : start + batch_size()]
+        if send(DELIVER_TASK, *chunk):
+            sent += len(chunk)
     return sent

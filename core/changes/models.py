@@ -99,7 +99,14 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="core_delivery_due"),
-            models.Index(fields=["subscription", "object_key", "id"], name="core_delivery_object"),
+            # The outbox's hot paths read pending rows only: partial indexes stay small however long the log is.
+            # In id order, to claim the oldest first and stop at a batch; per object, to find who is first in line.
+            models.Index(fields=["id"], condition=models.Q(status="pending"), name="core_delivery_pending"),
+            models.Index(
+                fields=["subscription", "object_key", "id"],
+                condition=models.Q(status="pending"),
+                name="core_delivery_pending_object",
+            ),
         ]
 
     def __str__(self) -> str:

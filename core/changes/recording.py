@@ -353,5 +353,5 @@ def _outbox(change: Change, obj, spec: Tracked, subscriptions: list[Subscription
     ids = [d.pk for d in created if d.pk is not None]
     if len(ids) != len(created):  # a backend that returns no ids: read them back
         ids = list(Delivery.objects.filter(change=change).values_list("pk", flat=True))
-    transaction.on_commit(lambda: [send(DELIVER_TASK, pk) for pk in ids])
+    transaction.on_commit(lambda: send(DELIVER_TASK, *ids))  # one message per write; the worker batches
     return len(rows)

@@ -125,6 +125,6 @@ def deliveries_redeliver(*, delivery_ids: Iterable[int]) -> int:
     )
     from ..jobs import enqueue_on_commit
 
-    for pk in ids:
-        enqueue_on_commit("core.tasks.deliver_webhook", pk)
+    if ids:
+        enqueue_on_commit("core.tasks.deliver_webhook", *ids)
     return len(ids)

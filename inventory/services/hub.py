@@ -39,8 +39,13 @@ def _event_types(query: str) -> list[str]:
 
 
 def hub_not_found(hub_id) -> NotFound:
-    # No entityType: the UIM envelope's enumeration has no hub (the TMF638 hub is not in the bundle spec).
-    return NotFound(f"Hub {hub_id} not found.", code=HUB_NOT_FOUND, entity_id=str(hub_id))
+    """A 404 as every UIM not-found: ``entityType`` is a class of the spec's enumeration and the message names
+    the thing. The enumeration has no hub (nor TMF's ``EventSubscription``: the bundle spec does not describe the
+    hub), so, as a bundle's 404 does, the nearest class: ``Service``, the service inventory's, whose events the
+    listener receives."""
+    return NotFound(
+        f"Hub listener {hub_id} not found.", code=HUB_NOT_FOUND, entity_type="Service", entity_id=str(hub_id)
+    )
 
 
 @transaction.atomic

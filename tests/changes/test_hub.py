@@ -44,6 +44,33 @@ def test_register_read_delete(integration_client, httpserver):
     assert gone.json()["code"] == "ENTITY_NOT_FOUND" and "Hub" in gone.json()["message"][0]
 
 
+@pytest.fixture
+def webhook_subscription(db):
+    """A subscription of our own webhooks API (not a hub listener): the hub neither shows nor deletes it."""
+    from core.changes import subscriptions
+
+    return subscriptions.subscription_create(target_url="https://hooks.example.com/x", event_types=["*"])
+
+
+@pytest.mark.parametrize("method", ["get", "delete"])
+@pytest.mark.parametrize("hub_id", ["999999", "not-a-number", "webhook"])
+def test_unknown_hub_id_is_the_uim_404_naming_the_listener(integration_client, webhook_subscription, method, hub_id):
+    if hub_id == "webhook":
+        hub_id = str(webhook_subscription.pk)
+    response = getattr(integration_client, method)(f"{HUB}/{hub_id}")
+    assert response.status_code == 404, response.content
+    error = response.json()
+    # The envelope every UIM 404 answers, as an unknown service's does (same keys, code, status, entity type):
+    # the spec's entityType enumeration has no hub, so the nearest class (Service) and the message names it.
+    unknown_service = integration_client.get(HUB.replace("/hub", "/service/999999")).json()
+    assert set(error) == set(unknown_service)
+    assert error["code"] == unknown_service["code"] == "ENTITY_NOT_FOUND"
+    assert error["status"] == "404-1" and error["reason"] == "Not Found"
+    assert error["entityType"] == "Service"
+    assert error["message"] == [f"Hub listener {hub_id} not found."]
+    assert Subscription.objects.filter(pk=webhook_subscription.pk).exists()  # never deleted through the hub
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
