@@ -24,3 +24,11 @@ def inventory_demo(db):
     from inventory import demo
 
     return demo.load(stdout=StringIO())
+
+
+@pytest.fixture
+def loopback_receivers(settings):
+    """Local receivers (pytest-httpserver, small servers on 127.0.0.1) are allowed targets, and an attempt gives up
+    after 5 s. Not autouse: the SSRF tests need the production rule."""
+    settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 5

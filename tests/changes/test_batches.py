@@ -15,13 +15,8 @@ from core.changes import delivery, subscriptions
 from core.models import Delivery, DeliveryAttempt
 from tests.factories.outages import ExternalSystemFactory
 
+pytestmark = pytest.mark.usefixtures("loopback_receivers")
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-
-@pytest.fixture(autouse=True)
-def _loopback_allowed(settings):
-    settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
-    settings.WEBHOOKS_TIMEOUT_SECONDS = 5
 
 
 @pytest.fixture

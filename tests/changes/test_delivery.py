@@ -16,14 +16,8 @@ from core.errors import Invalid
 from core.models import Change, Delivery, DeliveryAttempt, Subscription
 from tests.factories.outages import ExternalSystemFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_receivers")]
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-
-@pytest.fixture(autouse=True)
-def _loopback_allowed(settings):
-    settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
-    settings.WEBHOOKS_TIMEOUT_SECONDS = 5
 
 
 @pytest.fixture

@@ -8,14 +8,9 @@ from standardwebhooks import Webhook
 
 from core.models import Delivery, Subscription
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_receivers")]
 HUB = "/InventoryRSOpenAPI/serviceInventoryManagement/v2/hub"
 BUNDLE = "/InventoryRSOpenAPI/serviceInventoryManagement/v2/bundle"
-
-
-@pytest.fixture(autouse=True)
-def _loopback_allowed(settings):
-    settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
 
 
 @pytest.fixture
