@@ -138,12 +138,18 @@ class Customer(models.Model):
 
     # Looked up through the (account, person) unique index; the person id has its own.
     cis_account_id = models.CharField("CIS account id", max_length=30, blank=True)
-    cis_person_id = models.CharField("CIS person id", max_length=30, blank=True, db_index=True)
+    cis_person_id = models.CharField("CIS person id", max_length=30, blank=True)
     name = models.CharField(max_length=254)
-    name_key = models.CharField(max_length=254, editable=False, db_index=True)
+    name_key = models.CharField(max_length=254, editable=False)
 
     class Meta:
         ordering = ["name", "pk"]
+        # Equality look-ups only: Meta indexes, so PostgreSQL gets no second `varchar_pattern_ops` ("_like") index
+        # per column, which no query uses and every insert pays for (a million-row import, docs/benchmarks.md).
+        indexes = [
+            models.Index(fields=["cis_person_id"], name="enrollments_customer_person"),
+            models.Index(fields=["name_key"], name="enrollments_customer_name_key"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["cis_account_id", "cis_person_id"],
@@ -180,10 +186,11 @@ class Premise(models.Model):
     country = models.CharField(max_length=3, blank=True)
     division = models.CharField(max_length=30, blank=True)
     time_zone = models.CharField(max_length=10, blank=True)
-    address_key = models.CharField(max_length=1200, editable=False, db_index=True)
+    address_key = models.CharField(max_length=1200, editable=False)
 
     class Meta:
         ordering = ["cis_premise_id"]
+        indexes = [models.Index(fields=["address_key"], name="enrollments_premise_address")]  # no "_like" twin
 
     def __str__(self) -> str:
         return f"{self.cis_premise_id} {self.address1}, {self.city}"
