@@ -9,18 +9,8 @@ from functools import partial
 
 from core.imports.specs import Derived, ImportSpec, Relation, SqlWrite, register
 
-from .models import (
-    ADDRESS_KEY_FIELDS,
-    Customer,
-    Premise,
-    Program,
-    ServiceAgreement,
-    ServicePoint,
-    address_key,
-    address_key_sql,
-    normalise,
-    normalise_sql,
-)
+from .keys import ADDRESS_KEY_FIELDS, address_key, address_key_sql, normalise, normalise_sql
+from .models import Customer, Premise, Program, ServiceAgreement, ServicePoint
 from .services.reference_rows import reference_rows_write
 
 # ``reference_rows_write`` is a plain upsert deriving ``name_key`` and ``address_key``: declared so, PostgreSQL may

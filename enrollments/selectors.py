@@ -10,17 +10,8 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from . import messages
-from .models import (
-    ACTIVE_STATUSES,
-    Appointment,
-    Customer,
-    Enrollment,
-    Program,
-    ServicePoint,
-    Unenrollment,
-    address_key,
-    normalise,
-)
+from .keys import address_key, normalise
+from .models import ACTIVE_STATUSES, Appointment, Customer, Enrollment, Program, ServicePoint, Unenrollment
 
 
 def _text(info: dict | None, name: str) -> str:

@@ -9,16 +9,8 @@ from django.db import transaction
 
 from core.imports.writes import upsert
 
-from ..models import (
-    ADDRESS_KEY_FIELDS,
-    Customer,
-    Premise,
-    Program,
-    ServiceAgreement,
-    ServicePoint,
-    address_key,
-    normalise,
-)
+from ..keys import ADDRESS_KEY_FIELDS, address_key, normalise
+from ..models import Customer, Premise, Program, ServiceAgreement, ServicePoint
 
 DERIVED = {Customer: ["name_key"], Premise: ["address_key"]}
 

@@ -14,7 +14,8 @@ from django.db import connection
 from core import exports
 from core.imports import readers, specs
 from core.imports.engine import run_import
-from enrollments.models import Customer, Premise, ServiceAgreement, ServicePoint, address_key
+from enrollments.keys import address_key
+from enrollments.models import Customer, Premise, ServiceAgreement, ServicePoint
 
 SPECS = sorted(specs.REGISTRY.values(), key=lambda s: s.label)
 IDS = [s.label for s in SPECS]

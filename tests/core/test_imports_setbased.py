@@ -13,15 +13,8 @@ from hypothesis import strategies as st
 from core.imports import setbased, specs
 from core.imports.engine import Importer
 from core.models import Change
-from enrollments.models import (
-    Customer,
-    Premise,
-    ServiceAgreement,
-    ServicePoint,
-    address_key,
-    normalise,
-    normalise_sql,
-)
+from enrollments.keys import address_key, normalise, normalise_sql
+from enrollments.models import Customer, Premise, ServiceAgreement, ServicePoint
 from inventory.models import Place, Resource, Specification
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -284,7 +277,7 @@ def test_normalise_in_sql_is_normalise_for_ascii(text):
 def test_the_address_key_in_sql_is_the_address_key():
     from django.db import connection
 
-    from enrollments.models import ADDRESS_KEY_FIELDS, address_key_sql
+    from enrollments.keys import ADDRESS_KEY_FIELDS, address_key_sql
 
     parts = {name: f" {name.upper()}.;|\t x\x1f" for name in ADDRESS_KEY_FIELDS}
     with connection.cursor() as cursor:
@@ -303,7 +296,7 @@ def test_the_address_key_in_sql_is_the_address_key():
 def test_the_address_key_in_sql_is_the_address_key_for_ascii(texts):
     from django.db import connection
 
-    from enrollments.models import ADDRESS_KEY_FIELDS, address_key_sql
+    from enrollments.keys import ADDRESS_KEY_FIELDS, address_key_sql
 
     parts = dict(zip(ADDRESS_KEY_FIELDS, texts, strict=True))
     with connection.cursor() as cursor:

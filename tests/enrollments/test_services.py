@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from enrollments import services
 from enrollments.api.serializers import DAUnenrollRequestSerializer
+from enrollments.keys import address_key, normalise
 from enrollments.models import (
     Customer,
     DeviceStatus,
@@ -17,8 +18,6 @@ from enrollments.models import (
     EnrollmentStatus,
     Unenrollment,
     UnenrollmentStatus,
-    address_key,
-    normalise,
 )
 from tests.factories.enrollments import DeviceFactory, EnrollmentFactory, jane_doe_enrollment
 
