@@ -44,7 +44,8 @@ def outage_customers_write(
     """Replace (or, incrementally, extend without duplicates) an event's customer list; return its size.
 
     Set-based: one DELETE (none when the caller knows the list is ``empty``: an event created just now), then COPY
-    on PostgreSQL or batched multi-row INSERTs; an increment inserts ignoring conflicts on the (event, accountId,
+    (PostgreSQL, over 100 customers), one ``INSERT … SELECT FROM unnest`` (PostgreSQL, up to 100) or batched
+    INSERTs; an increment inserts ignoring conflicts on the (event, accountId,
     spId) constraint.
     """
     keys = _customer_keys(customers)
@@ -54,6 +55,8 @@ def outage_customers_write(
             OutageCustomer.objects.filter(event_id=event.pk).delete()  # fast path: one DELETE, no cascade
         if vendor == "postgresql" and len(keys) > 100:
             _copy_customers(event.pk, keys)
+        elif vendor == "postgresql":  # a small list: one INSERT ... SELECT FROM unnest, no model instances
+            _insert_missing_customers(event.pk, keys)  # (the list is empty now: nothing to conflict with)
         elif vendor == "sqlite":
             _executemany_customers(event.pk, keys, ignore_conflicts=False)
         else:
