@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from core.logging import logging_config
@@ -322,41 +321,7 @@ CELERY_TIMEZONE = "UTC"
 # cancelled and, being acks_late, returned to the queue. Idle, the worker stops at once.
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = float(os.environ.get("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", "1"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Periodic work of the domain apps. Every task is idempotent, so a missed or doubled tick is harmless.
-CELERY_BEAT_SCHEDULE: dict = {
-    "blackouts-window-tick": {
-        "task": "blackouts.tasks.window_tick",
-        "schedule": float(os.environ.get("BLACKOUT_TICK_SECONDS", "15")),
-    },
-    "enrollments-complete-due-unenrollments": {
-        "task": "enrollments.tasks.complete_due_unenrollments",
-        "schedule": crontab(minute=5, hour="*"),  # hourly: "daily" work that catches up a missed day at once
-    },
-    "core-sweep-pending-exports": {
-        "task": "core.tasks.sweep_pending_exports",
-        "schedule": 60.0,
-    },
-    "core-purge-expired-exports": {
-        "task": "core.tasks.purge_expired_exports",
-        "schedule": crontab(minute=17),
-    },
-    "core-purge-expired-imports": {
-        "task": "core.tasks.purge_expired_imports",
-        "schedule": crontab(minute=23),
-    },
-    "core-sweep-webhooks": {
-        "task": "core.tasks.sweep_webhooks",
-        "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "30")),
-    },
-    "core-prune-changes": {
-        "task": "core.tasks.prune_changes",
-        "schedule": crontab(minute=41, hour=3),
-    },
-    "inventory-sweep-stalled-activations": {
-        "task": "inventory.tasks.sweep_stalled_activations",
-        "schedule": 60.0,
-    },
-}
+from .beat import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402, F401  (the periodic work: config/beat.py)
 
 # --- Exports ---------------------------------------------------------------------------------
 # Admin exports above this many rows run in the background (Celery) with a progress bar.
