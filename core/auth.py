@@ -42,6 +42,8 @@ from rest_framework_simplejwt import settings as jwt_settings
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from core.rows import column_converters, convert_row
+
 # Defaults of the settings (config/settings.py sets them from the environment).
 DEFAULTS = {
     "AUTH_CACHE_ALIAS": "default",
@@ -176,11 +178,7 @@ def _user_statement(alias: str, field_name: str) -> tuple[str, tuple[str, ...], 
     columns = [col for col, _, _ in compiler.select]
     if [col.target for col in columns] != list(model._meta.concrete_fields):
         raise ValueError("the user lookup does not select the model's concrete fields in order")
-    converters = tuple(
-        (n, col, tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-        for n, col in enumerate(columns)
-    )
-    return sql, tuple(f.attname for f in model._meta.concrete_fields), tuple(c for c in converters if c[2])
+    return sql, tuple(f.attname for f in model._meta.concrete_fields), column_converters(columns, connection)
 
 
 def load_user(field_name: str, value):
@@ -199,12 +197,7 @@ def load_user(field_name: str, value):
         row = cursor.fetchone()
     if row is None:
         return None
-    if converters:
-        row = list(row)
-        for n, col, functions in converters:
-            for convert in functions:
-                row[n] = convert(row[n], col, connection)  # as the compiler's apply_converters calls them
-    return model.from_db(DEFAULT_DB_ALIAS, attnames, row)
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, convert_row(row, converters, connection) if converters else row)
 
 
 def cached_user(username: str, password: str, entry: str | None):

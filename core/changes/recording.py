@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from .. import context
 from ..jobs import send
+from ..rows import insert_params
 from .models import Change, Delivery, Subscription
 from .registry import FILTER_LANGUAGE, Tracked, tracked
 
@@ -201,7 +202,7 @@ def _insert(**values) -> Change:
     connection = connections[DEFAULT_DB_ALIAS]
     change = Change(**values)
     sql, fields = _insert_statement(connection.vendor, Change._meta.db_table)
-    params = [f.get_db_prep_save(f.pre_save(change, True), connection) for f in fields]
+    params = insert_params(fields, change, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         change.pk = cursor.fetchone()[0]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core import changes, metrics
 from core.errors import DomainError, Invalid, NotFound, Stale
+from core.rows import column_converters, convert_row, insert_params
 
 from ..models import (
     ExternalSystem,
@@ -103,7 +104,7 @@ def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bo
     fields = [f for f in opts.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    params = [f.get_db_prep_save(f.pre_save(new, add=True), connection) for f in fields]
+    params = insert_params(fields, new, connection)
     returned = [opts.pk, *fields]
     outage_column = quote(opts.get_field("external_outage_id").column)
     is_new = ", (xmax = 0)" if connection.vendor == "postgresql" else ""
@@ -116,12 +117,8 @@ def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bo
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    values = []
-    for f, value in zip(returned, row, strict=False):
-        col = f.get_col(opts.db_table)
-        for convert in [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]:
-            value = convert(value, col, connection)
-        values.append(value)
+    converters = column_converters([f.get_col(opts.db_table) for f in returned], connection)
+    values = convert_row(row[: len(returned)], converters, connection)
     event = OutageEvent.from_db(connection.alias, [f.attname for f in returned], values)
     event.external_system = system  # the caller's row: its natural key needs no read
     if is_new:
