@@ -321,7 +321,7 @@ CELERY_TIMEZONE = "UTC"
 # cancelled and, being acks_late, returned to the queue. Idle, the worker stops at once.
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = float(os.environ.get("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", "1"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-from .beat import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402, F401  (the periodic work: config/beat.py)
+from config.beat import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402, F401  (the periodic work: config/beat.py)
 
 # --- Exports ---------------------------------------------------------------------------------
 # Admin exports above this many rows run in the background (Celery) with a progress bar.
