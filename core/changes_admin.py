@@ -1,6 +1,8 @@
 """The change log in the admin: the History of every change page, the list of all changes, subscriptions (written
 through their services) and deliveries with their attempts and a redeliver action."""
 
+import json
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -15,27 +17,55 @@ HISTORY_LIMIT = 500
 
 
 def _summary(change: Change):
-    parts = [(name, _short(pair[0]), _short(pair[1])) for name, pair in list(change.changes.items())[:6]]
+    changes = change.changes if isinstance(change.changes, dict) else {}
+    parts = [
+        (name, _short(pair[0]), _short(pair[1]))
+        for name, pair in list(changes.items())[:6]
+        if isinstance(pair, list | tuple) and len(pair) == 2
+    ]
     text = format_html_join(", ", "{}: {} → {}", parts)
-    if change.counts:
-        text = format_html("{} {}", text, ", ".join(f"{k}={v}" for k, v in change.counts.items()))
+    if change.counts and isinstance(change.counts, dict):
+        text = format_html("{} {}", text, ", ".join(f"{k}={display_value(v)}" for k, v in change.counts.items()))
     return text
 
 
 def _short(value) -> str:
-    text = "∅" if value is None else str(value)
+    text = display_value(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def display_value(value) -> str:
+    """A stored JSON value as a person reads it: ∅ for none, text as is, anything else as JSON (never a repr)."""
+    if value is None:
+        return "∅"
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def change_rows(changes) -> list[dict]:
-    """What the History page shows of each change: who, when, the action, field by field."""
-    return [
-        {
-            "change": c,
-            "fields": [(name, pair[0], pair[1]) for name, pair in c.changes.items() if isinstance(pair, list)],
-        }
-        for c in changes
-    ]
+    """What the History page shows of each change: who, when, the action, field by field, the counts, all as text
+    computed here (the template reads no stored mapping: a count named ``items`` once hid ``dict.items``)."""
+    rows = []
+    for c in changes:
+        stored = c.changes if isinstance(c.changes, dict) else {}
+        counts = c.counts if isinstance(c.counts, dict) else {}
+        rows.append(
+            {
+                "change": c,
+                "fields": [
+                    (str(name), display_value(pair[0]), display_value(pair[1]))
+                    for name, pair in stored.items()
+                    if isinstance(pair, list | tuple) and len(pair) == 2
+                ],
+                "counts": [(str(name), display_value(value)) for name, value in counts.items()],
+                "events": [str(e) for e in c.events] if isinstance(c.events, list) else [],
+            }
+        )
+    return rows
 
 
 def history_view(model_admin, request, object_id, extra_context=None):
