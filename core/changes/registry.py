@@ -29,6 +29,19 @@ def declare_sensitive(model: type[models.Model], *names: str) -> None:
     for name in names:
         model._meta.get_field(name)  # a typo fails at start-up, not silently
     _DECLARED_SENSITIVE[model] = _DECLARED_SENSITIVE.get(model, frozenset()) | frozenset(names)
+    for described in REGISTRY.values():  # a model described before its secrets were declared
+        described.sensitive = sensitive_fields(described.model)
+
+
+def declare_library_secrets() -> None:
+    """The secret fields of models this project does not define: a user's password hash, an outstanding refresh
+    token (core's ``ready()``)."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    declare_sensitive(get_user_model(), "password")
+    if apps.is_installed("rest_framework_simplejwt.token_blacklist"):
+        declare_sensitive(apps.get_model("token_blacklist", "OutstandingToken"), "token")
 
 
 def sensitive_fields(model_or_obj) -> frozenset[str]:
