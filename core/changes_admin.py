@@ -121,7 +121,8 @@ def _masked_display(name: str):
 
 def _mask_admin(model_admin, names: set[str]) -> None:
     for name in names:
-        setattr(model_admin, f"masked_{name}", _masked_display(name))
+        if not hasattr(model_admin, f"masked_{name}"):  # an admin may say it its own way (subscriptions)
+            setattr(model_admin, f"masked_{name}", _masked_display(name))
     get_readonly_fields, get_fieldsets = model_admin.get_readonly_fields, model_admin.get_fieldsets
     get_list_display = model_admin.get_list_display
 
