@@ -367,3 +367,18 @@ def test_the_migration_masks_secrets_recorded_before():
         {"name": ["x", "y"]},
     ]
     assert Change.objects.get(pk=other.pk).changes == {"secret": [None, "k"]}
+
+
+def test_snapshots_and_the_fallback_wire_representation_hold_no_secret():
+    """A snapshot holds a secret as a keyed digest (so a rotation is seen), and a model without its own wire
+    representation is sent without its secret fields."""
+    from core.changes.recording import _representation, snapshot
+    from core.changes.subscriptions import subscription_create
+
+    sub = subscription_create(target_url="https://hooks.example.com/x", event_types=["outage.created"])
+    before = snapshot(sub)
+    assert sub.secret not in str(before) and before["secret"].startswith("hmac-sha256:")
+    sub.secret = secret_generate()
+    assert snapshot(sub)["secret"] != before["secret"]
+    wire = _representation(tracked(sub), sub)
+    assert "secret" not in wire and wire["target_url"] == "https://hooks.example.com/x"
