@@ -25,5 +25,11 @@ class CoreConfig(AppConfig):
 
         from . import changes_admin
         from .changes import lists as changes_lists  # noqa: F401  (the change log's analyst lists)
+        from .changes import registry as changes_registry
+        from .changes import subscriptions as changes_subscriptions
+
+        changes_registry.declare_library_secrets()  # secret fields of Django's and simplejwt's models
+        changes_subscriptions.register()  # subscriptions described to the change log (their secret masked)
 
         changes_admin.install_history(admin.site)  # every change page's History reads the change log
+        changes_admin.install_masking(admin.site)  # ... and no page shows a secret field's value

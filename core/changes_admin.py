@@ -1,6 +1,10 @@
 """The change log in the admin: the History of every change page, the list of all changes, subscriptions (written
 through their services) and deliveries with their attempts and a redeliver action."""
 
+import json
+import types
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -15,27 +19,55 @@ HISTORY_LIMIT = 500
 
 
 def _summary(change: Change):
-    parts = [(name, _short(pair[0]), _short(pair[1])) for name, pair in list(change.changes.items())[:6]]
+    changes = change.changes if isinstance(change.changes, dict) else {}
+    parts = [
+        (name, _short(pair[0]), _short(pair[1]))
+        for name, pair in list(changes.items())[:6]
+        if isinstance(pair, list | tuple) and len(pair) == 2
+    ]
     text = format_html_join(", ", "{}: {} → {}", parts)
-    if change.counts:
-        text = format_html("{} {}", text, ", ".join(f"{k}={v}" for k, v in change.counts.items()))
+    if change.counts and isinstance(change.counts, dict):
+        text = format_html("{} {}", text, ", ".join(f"{k}={display_value(v)}" for k, v in change.counts.items()))
     return text
 
 
 def _short(value) -> str:
-    text = "∅" if value is None else str(value)
+    text = display_value(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def display_value(value) -> str:
+    """A stored JSON value as a person reads it: ∅ for none, text as is, anything else as JSON (never a repr)."""
+    if value is None:
+        return "∅"
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def change_rows(changes) -> list[dict]:
-    """What the History page shows of each change: who, when, the action, field by field."""
-    return [
-        {
-            "change": c,
-            "fields": [(name, pair[0], pair[1]) for name, pair in c.changes.items() if isinstance(pair, list)],
-        }
-        for c in changes
-    ]
+    """What the History page shows of each change: who, when, the action, field by field, the counts, all as text
+    computed here (the template reads no stored mapping: a count named ``items`` once hid ``dict.items``)."""
+    rows = []
+    for c in changes:
+        stored = c.changes if isinstance(c.changes, dict) else {}
+        counts = c.counts if isinstance(c.counts, dict) else {}
+        rows.append(
+            {
+                "change": c,
+                "fields": [
+                    (str(name), display_value(pair[0]), display_value(pair[1]))
+                    for name, pair in stored.items()
+                    if isinstance(pair, list | tuple) and len(pair) == 2
+                ],
+                "counts": [(str(name), display_value(value)) for name, value in counts.items()],
+                "events": [str(e) for e in c.events] if isinstance(c.events, list) else [],
+            }
+        )
+    return rows
 
 
 def history_view(model_admin, request, object_id, extra_context=None):
@@ -67,6 +99,57 @@ def install_history(site) -> None:
     """Give every registered model admin the change log's History (run once the admins are registered)."""
     for model_admin in site._registry.values():
         model_admin.history_view = history_view.__get__(model_admin)
+
+
+def install_masking(site) -> None:
+    """Every registered admin shows a model's secret fields (``sensitive_fields``) masked wherever it would render
+    their value: as a read-only field of the change page (a view-only user's too) and in the list. Fields a form
+    edits keep their own widget (a password hash's summary, the subscription's write-only secret)."""
+    for model, model_admin in site._registry.items():
+        names = set(registry.sensitive_fields(model))
+        if names:
+            _mask_admin(model_admin, names)
+
+
+def _masked_display(name: str):
+    def show(obj):
+        return "•••• (set)" if getattr(obj, name, None) not in (None, "") else "(none)"
+
+    show.short_description = name.replace("_", " ")
+    return show
+
+
+def _mask_admin(model_admin, names: set[str]) -> None:
+    for name in names:
+        if not hasattr(model_admin, f"masked_{name}"):  # an admin may say it its own way (subscriptions)
+            setattr(model_admin, f"masked_{name}", _masked_display(name))
+    get_readonly_fields, get_fieldsets = model_admin.get_readonly_fields, model_admin.get_fieldsets
+    get_list_display = model_admin.get_list_display
+
+    def swap(items, shown_readonly):
+        return [f"masked_{f}" if isinstance(f, str) and f in names and f in shown_readonly else f for f in items]
+
+    def readonly_fields(self, request, obj=None):
+        fields = list(get_readonly_fields(request, obj))
+        return swap(fields, set(fields))
+
+    def fieldsets(self, request, obj=None):
+        shown_readonly = set(get_readonly_fields(request, obj))
+        if obj is not None and not model_admin.has_change_permission(request, obj):
+            shown_readonly |= names  # a view-only page renders every field read-only
+        out = []
+        for title, options in get_fieldsets(request, obj):
+            fields = [swap(f, shown_readonly) if isinstance(f, list | tuple) else f for f in options.get("fields", ())]
+            out.append((title, {**options, "fields": swap(fields, shown_readonly)}))
+        return out
+
+    def list_display(self, request):
+        return swap(list(get_list_display(request)), names)
+
+    # Bound methods, as the admin's checks expect (``get_list_display.__func__``).
+    model_admin.get_readonly_fields = types.MethodType(readonly_fields, model_admin)
+    model_admin.get_fieldsets = types.MethodType(fieldsets, model_admin)
+    model_admin.get_list_display = types.MethodType(list_display, model_admin)
 
 
 class ObjectTypeFilter(admin.SimpleListFilter):
@@ -120,36 +203,68 @@ class ChangeAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
         return _summary(obj)
 
 
+class SubscriptionAdminForm(forms.ModelForm):
+    """The secret is write-only: a new one can be given or generated; the stored one is never put in the page (the
+    add form generates one when left empty; the change form keeps it unless asked to change it)."""
+
+    new_secret = forms.CharField(
+        label="Secret",
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Standard Webhooks secret (whsec_…). Left empty: one is generated (when adding) or the current one "
+        "is kept (when changing). Shown once, after saving.",
+    )
+    rotate_secret = forms.BooleanField(
+        label="Generate a new secret",
+        required=False,
+        help_text="Rotate: a new secret replaces the current one and is shown once, after saving.",
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ("name", "target_url", "event_types", "filter", "enabled", "format", "query")  # never the secret
+
+    def clean(self):
+        data = super().clean()
+        given = data.get("new_secret") or ""
+        self.secret_changed = bool(self.instance.pk is None or given or data.get("rotate_secret"))
+        if given:
+            self.instance.secret = given
+        elif self.secret_changed:
+            self.instance.secret = ""  # the service generates one
+        return data
+
+
+SHOW_ONCE_TEMPLATE = "admin/core/subscription_secret.html"
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = SubscriptionAdminForm
     list_display = ("__str__", "target_url", "format", "enabled", "failing_since", "disabled_reason")
     list_filter = ("enabled", "format")
     search_fields = ("name", "target_url")
-    readonly_fields = ("owner", "failing_since", "disabled_reason", "created_at", "updated_at")
-    fields = (
-        "name",
-        "target_url",
-        "event_types",
-        "filter",
-        "secret",
-        "enabled",
-        "format",
-        "query",
-        "owner",
-        "failing_since",
-        "disabled_reason",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = ("masked_secret", "owner", "failing_since", "disabled_reason", "created_at", "updated_at")
+
+    def get_fields(self, request, obj=None):
+        secret = ("new_secret",) if obj is None else ("masked_secret", "new_secret", "rotate_secret")
+        if obj is not None and not self.has_change_permission(request, obj):
+            secret = ("masked_secret",)
+        head = ("name", "target_url", "event_types", "filter")
+        tail = ("enabled", "format", "query", "owner", "failing_since", "disabled_reason", "created_at", "updated_at")
+        return (*head, *secret, *tail)
+
+    @admin.display(description="secret")
+    def masked_secret(self, obj):
+        return mask(obj.secret)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         known = ", ".join(sorted(registry.EVENT_TYPES))
         if "event_types" in form.base_fields:
             form.base_fields["event_types"].help_text = f'A JSON list, e.g. ["outage.etr_changed"]. Known: {known}.'
-        if "secret" in form.base_fields:
-            form.base_fields["secret"].required = False
-            form.base_fields["secret"].help_text = "Standard Webhooks secret (whsec_…); left empty, one is generated."
         return form
 
     def service_validate(self, *, request, form, change):
@@ -160,6 +275,40 @@ class SubscriptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def service_delete(self, *, request, obj):
         subscriptions.subscription_delete(subscription_id=obj.pk)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._secret_once(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._secret_once(request, obj, super().response_change(request, obj))
+
+    def _secret_once(self, request, obj, response):
+        """After a save that set the secret (created or rotated), the page that shows it, once: rendered in the
+        answer to the POST (stored nowhere: not in a message cookie, not in the session), then masked."""
+        form = getattr(request, "_subscription_form", None)
+        if form is None or not getattr(form, "secret_changed", False) or response.status_code != 302:
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Copy the signing secret now",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "object": obj,
+            "secret": obj.secret,
+            "next_url": response["Location"],
+        }
+        page = TemplateResponse(request, SHOW_ONCE_TEMPLATE, context)
+        page["Cache-Control"] = "no-store"
+        return page
+
+    def save_form(self, request, form, change):
+        request._subscription_form = form  # response_add/response_change read whether the secret was set
+        return super().save_form(request, form, change)
+
+
+def mask(secret: str) -> str:
+    """A secret as every page after the first shows it: that one is set, never any of it."""
+    return "whsec_… (set; shown once, when created or rotated)" if secret else "(none)"
 
 
 class DeliveryAttemptInline(admin.TabularInline):

@@ -43,7 +43,11 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         child=EventTypeField(), min_length=1, help_text='Event types to send (docs/events.md), or ["*"] for all.'
     )
     secret = StrictCharField(
-        max_length=200, required=False, allow_blank=True, help_text="whsec_…; empty: one is generated and shown once."
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="whsec_…; empty: one is generated. Shown once, in the answer to the request that set it (create, "
+        'or a change that gives a new one or "" to generate one); masked (whsec_…) in every other answer.',
     )
     # JSON types as the schema says them (DRF would take 0 for false and 12 for "12").
     serializer_field_mapping = {
@@ -154,13 +158,15 @@ CREATE_EXAMPLE = OpenApiExample(
     ),
     update=extend_schema(
         summary="Change a subscription (our extension)",
-        description=EXTENSION + "Enabling it again clears why it was disabled; its pending deliveries then go out.",
+        description=EXTENSION + "Enabling it again clears why it was disabled; its pending deliveries then go out. "
+        'Rotate the secret by giving a new one, or `""` to have one generated: this answer shows it, once.',
         tags=[TAG],
         responses={200: SubscriptionSerializer, **ONE_ERRORS, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a subscription (our extension)",
-        description=EXTENSION + "Enabling it again clears why it was disabled; its pending deliveries then go out.",
+        description=EXTENSION + "Enabling it again clears why it was disabled; its pending deliveries then go out. "
+        'Rotate the secret by giving a new one, or `""` to have one generated: this answer shows it, once.',
         tags=[TAG],
         responses={200: SubscriptionSerializer, **ONE_ERRORS, **WRITE_ERRORS},
     ),
@@ -207,6 +213,19 @@ class SubscriptionViewSet(viewsets.ModelViewSet):
         self.perform_create(serializer)
         body = SubscriptionSerializer(serializer.instance, context={"show_secret": True}).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        """As DRF's, but the answer shows the secret once when this change set it (rotation: a new one given, or
+        ``""`` to have one generated); any other answer masks it."""
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        before = instance.secret
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        rotated = serializer.instance.secret != before
+        context = {**self.get_serializer_context(), "show_secret": rotated}
+        return Response(SubscriptionSerializer(serializer.instance, context=context).data)
 
     def perform_update(self, serializer):
         sub = serializer.instance

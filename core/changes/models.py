@@ -40,7 +40,12 @@ class Change(models.Model):
 
 
 class Subscription(models.Model):
-    """A listener: where to send which events, how to sign them, whether it is on (and why it was turned off)."""
+    """A listener: where to send which events, how to sign them, whether it is on (and why it was turned off).
+
+    ``secret`` is sensitive: the change log records only that it changed, the admin and the API show it once (when
+    created or rotated), masked ever after (``core.changes.registry.sensitive_fields``)."""
+
+    sensitive_fields = ("secret",)
 
     class Format(models.TextChoices):
         STANDARD = "standard", "Standard Webhooks"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import hmac
 import time
 import uuid
 from collections.abc import Iterable
@@ -24,7 +26,7 @@ from .. import context
 from ..jobs import send
 from ..rows import insert_params
 from .models import Change, Delivery, Subscription
-from .registry import FILTER_LANGUAGE, Tracked, tracked
+from .registry import FILTER_LANGUAGE, MASK_CHANGED, MASK_SET, Tracked, tracked
 
 DELIVER_TASK = "core.tasks.deliver_webhook"
 
@@ -45,8 +47,38 @@ def _json(value):
 
 
 def snapshot(obj: models.Model) -> dict:
-    """The recorded fields of an object as JSON values: take one before changing it, pass it as ``before=``."""
-    return {name: _json(getattr(obj, name)) for name in tracked(obj).fields}
+    """The recorded fields of an object as JSON values: take one before changing it, pass it as ``before=``.
+
+    A secret field (``sensitive_fields``) is held as a keyed digest, so a change of it is seen and its value is in
+    no snapshot; :func:`record` then writes only that it changed."""
+    spec = tracked(obj)
+    return {
+        name: _digest(getattr(obj, name)) if name in spec.sensitive else _json(getattr(obj, name))
+        for name in spec.fields
+    }
+
+
+def _digest(value) -> str | None:
+    if value is None or value == "":
+        return None
+    key = settings.SECRET_KEY.encode()
+    return "hmac-sha256:" + hmac.new(key, str(value).encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def redact(spec: Tracked, changes: dict) -> dict:
+    """``changes`` with every secret field's values replaced by a fixed mark: what is recorded is that it was set
+    (``••••``) and changed (``•••• (changed)``), never a value (nor its digest)."""
+    if not spec.sensitive or not isinstance(changes, dict):
+        return changes
+    out = {}
+    for name, pair in changes.items():
+        if name in spec.sensitive:
+            if isinstance(pair, list | tuple) and len(pair) == 2:
+                pair = [None if pair[0] in (None, "") else MASK_SET, None if pair[1] in (None, "") else MASK_CHANGED]
+            else:
+                pair = [None, MASK_CHANGED]
+        out[name] = pair
+    return out
 
 
 def stored(obj: models.Model) -> dict | None:
@@ -91,7 +123,7 @@ def record(
         changes = _diff(before, after) if (before is not None or action == "created") else {}
     if action == "updated" and not changes and not counts:
         return None
-    changes = _json(changes)
+    changes = _json(redact(spec, changes))
     types = list(events) if events is not None else spec.event_types(action, changes)
     change = _insert(
         at=timezone.now(),
@@ -139,7 +171,7 @@ def record_many(
             diff = _diff(None, snapshot(obj)) if action == "created" else {}
         if action == "updated" and not diff and not counts:
             continue
-        diff = _json(diff)
+        diff = _json(redact(spec, diff))
         rows.append(
             Change(
                 at=at,
@@ -301,7 +333,7 @@ def _representation(spec: Tracked, obj) -> dict | None:
     """The object's current wire representation (the app's), else its recorded fields."""
     if spec.wire is not None:
         return spec.wire(obj)
-    return {"id": _json(obj.pk), **snapshot(obj)}
+    return {"id": _json(obj.pk), **{k: v for k, v in snapshot(obj).items() if k not in spec.sensitive}}
 
 
 def backfill(*, subscription: Subscription, changes: Iterable[Change]) -> int:

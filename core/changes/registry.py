@@ -1,6 +1,10 @@
 """What the change log knows about each tracked model, filled by each app in its ``AppConfig.ready()`` (core
 imports no app): its type name, its natural key, its current wire representation, the fields whose before and
-after are recorded, and which outbound events a change of it raises.
+after are recorded, which of them are secret, and which outbound events a change of it raises.
+
+Secret fields are declared once, on the model (``sensitive_fields = ("secret",)``) or, for a model of another
+library, with :func:`declare_sensitive`; :func:`sensitive_fields` is what every door reads (the change log records
+only that such a field changed, the admin and the API mask it, the generated secrets test scans for it).
 """
 
 from __future__ import annotations
@@ -12,6 +16,54 @@ from django.db import models
 
 # Fields never worth a line in a history (bookkeeping that changes on every save).
 DEFAULT_EXCLUDE = frozenset({"created_at", "updated_at"})
+# What the change log records, before and after, of a secret field that is set: never its value.
+MASK_CHANGED = "•••• (changed)"
+MASK_SET = "••••"
+
+# Secret fields of models that cannot say it themselves (another library's): model -> field names.
+_DECLARED_SENSITIVE: dict[type[models.Model], frozenset[str]] = {}
+
+
+def declare_sensitive(model: type[models.Model], *names: str) -> None:
+    """Declare secret fields of a model that cannot carry a ``sensitive_fields`` attribute (Django's, a library's)."""
+    for name in names:
+        model._meta.get_field(name)  # a typo fails at start-up, not silently
+    _DECLARED_SENSITIVE[model] = _DECLARED_SENSITIVE.get(model, frozenset()) | frozenset(names)
+    for described in REGISTRY.values():  # a model described before its secrets were declared
+        described.sensitive = sensitive_fields(described.model)
+
+
+def declare_library_secrets() -> None:
+    """The secret fields of models this project does not define: a user's password hash, an outstanding refresh
+    token (core's ``ready()``)."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    declare_sensitive(get_user_model(), "password")
+    if apps.is_installed("rest_framework_simplejwt.token_blacklist"):
+        declare_sensitive(apps.get_model("token_blacklist", "OutstandingToken"), "token")
+
+
+def sensitive_fields(model_or_obj) -> frozenset[str]:
+    """The secret fields of a model (names and attnames): its own ``sensitive_fields`` and any declared for it
+    or for a model it derives from."""
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    names: set[str] = set()
+    for klass in model.__mro__:
+        names.update(getattr(klass, "sensitive_fields", ()) or ())
+        names.update(_DECLARED_SENSITIVE.get(klass, ()))
+    out = set(names)
+    for name in names:
+        out.add(model._meta.get_field(name).attname)
+    return frozenset(out)
+
+
+def sensitive_models() -> dict[type[models.Model], frozenset[str]]:
+    """Every installed model that declares secret fields, with them (the generated secrets test walks this)."""
+    from django.apps import apps
+
+    found = {m: sensitive_fields(m) for m in apps.get_models()}
+    return {m: names for m, names in found.items() if names}
 
 
 @dataclass
@@ -26,11 +78,14 @@ class Tracked:
     events: Callable[[str, dict], list[str]] | None = None
     exclude: frozenset = DEFAULT_EXCLUDE
     tmf: Callable | None = None
+    declared: bool = True  # False: recorded with defaults because a service wrote it without describing it
     fields: list[str] = field(default_factory=list)
+    sensitive: frozenset = frozenset()
 
     def __post_init__(self):
         opts = self.model._meta
         self.fields = [f.attname for f in opts.concrete_fields if f.name not in self.exclude and not f.primary_key]
+        self.sensitive = sensitive_fields(self.model)
 
     @property
     def object_type(self) -> str:
@@ -64,8 +119,14 @@ def tracked(model_or_obj) -> Tracked:
         for base in model.__mro__[1:]:  # a proxy or subclass of a tracked model
             if base in REGISTRY:
                 return REGISTRY[base]
-        found = REGISTRY[model] = Tracked(model=model)  # untracked: recorded with defaults, raises no event
+        found = REGISTRY[model] = Tracked(model=model, declared=False)  # recorded with defaults, raises no event
     return found
+
+
+def is_tracked(model: type[models.Model]) -> bool:
+    """Whether an app described this model to the change log (``track``)."""
+    found = REGISTRY.get(model)
+    return found is not None and found.declared
 
 
 def type_label(object_type: str) -> str:

@@ -14,8 +14,14 @@ from .. import context
 from ..errors import Invalid, NotFound, from_validation_error
 from .models import Delivery, Subscription
 from .recording import compiled_filter, record, snapshot
-from .registry import EVENT_TYPES
+from .registry import EVENT_TYPES, track
 from .targets import check_target
+
+
+def register() -> None:
+    """Describe subscriptions to the change log (core's ``ready()``): their ``secret`` is recorded only as changed.
+    A subscription's changes raise no outbound event."""
+    track(Subscription, natural_key=lambda s: s.name or s.target_url)
 
 
 def secret_generate() -> str:

@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from core.admin import ReadOnlyAdminMixin
+from core.changes_admin import SHOW_ONCE_TEMPLATE
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in ADMINS]
@@ -374,4 +375,6 @@ def _errors(response):
 
 
 def assert_added(response):
+    if response.status_code == 200 and SHOW_ONCE_TEMPLATE in {t.name for t in response.templates}:
+        return  # a model with a secret answers the add with the page that shows it once (docs/events.md)
     assert response.status_code == 302, _errors(response)
