@@ -119,8 +119,9 @@ def _host(url: str, netloc: str, host: str) -> tuple[str, Address | None]:
             raise _refused(url, f"{host!r} is not an IPv6 address") from None
     if not host.isascii():
         raise _refused(url, "write an internationalised host name in its ASCII (xn--) form")
-    labels = (host[:-1] if host.endswith(".") else host).split(".")
-    if not all(_LABEL.match(label) for label in labels):
+    name = host[:-1] if host.endswith(".") else host
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
         raise _refused(url, f"{host!r} is not a host name (letters, digits and hyphens in dot-separated labels)")
     if _NUMERIC.match(labels[-1]):
         try:

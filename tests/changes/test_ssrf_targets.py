@@ -160,6 +160,7 @@ def test_loopback_ports_need_the_loopback_allowance(settings):
         "http://exa..mple.com/",
         "http://my_hooks.example.com/",
         "http://-hooks.example.com/",
+        "http://" + ".".join(["a" * 63] * 4) + "/",  # longer than DNS can hold (253)
         f"http:///{PUBLIC}/",  # no authority
         f"http:{PUBLIC}/",
         f"http:/{PUBLIC}/",
