@@ -32,6 +32,21 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_ports(name: str, default: str = "") -> tuple[tuple[int, int], ...]:
+    """Port ranges from ``80,443,8000-8999``; a typo stops the start rather than opening or closing ports."""
+    ranges = []
+    for item in env_list(name, default):
+        low, _, high = item.partition("-")
+        try:
+            pair = (int(low), int(high or low))
+        except ValueError:
+            pair = (0, 0)
+        if not 1 <= pair[0] <= pair[1] <= 65535:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a port or a port range (a-b)")
+        ranges.append(pair)
+    return tuple(ranges)
+
+
 def installation_secret(path: Path) -> str:
     """A random secret kept in ``path`` (mode 0600), made on first use: each installation has its own.
 
@@ -347,6 +362,11 @@ EXPORT_RUNNING_STALE_SECONDS = float(os.environ.get("EXPORT_RUNNING_STALE_SECOND
 # (DEBUG, `make run`) allows loopback so a receiver on the same machine can be tried.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
 WEBHOOKS_ALLOW_LOOPBACK_TARGETS = env_bool("WEBHOOKS_ALLOW_LOOPBACK_TARGETS", DEBUG)
+# The ports a target may use ("80,443,8000-8999"): WEBHOOKS_ALLOWED_PORTS on any allowed address, and
+# WEBHOOKS_LOOPBACK_PORTS on loopback too where loopback targets are allowed (every unprivileged port under DEBUG,
+# so a receiver on your own machine works with `make run`).
+WEBHOOKS_ALLOWED_PORTS = env_ports("WEBHOOKS_ALLOWED_PORTS", "80,443")
+WEBHOOKS_LOOPBACK_PORTS = env_ports("WEBHOOKS_LOOPBACK_PORTS", "1024-65535" if DEBUG else "")
 WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
 # Seconds to wait before attempt n+1 after attempt n failed (the first entry is the first attempt: at once).
 WEBHOOKS_RETRY_SCHEDULE = tuple(

@@ -179,6 +179,7 @@ def _fanout(name: str, events: int, *, latency_ms: int) -> list[Result]:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request is not what is measured
     settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
+    settings.WEBHOOKS_LOOPBACK_PORTS = ((1024, 65535),)  # the receivers' free ports
     ports = [_free_port() for _ in range(3)]
     receivers = [subprocess.Popen([sys.executable, "-c", RECEIVER, str(p), str(latency_ms)]) for p in ports]
     try:

@@ -113,7 +113,8 @@ WRITE_ERRORS = {
     400: OpenApiResponse(
         ERROR,
         "A field is invalid, on its name: an unknown event type, a filter that does not parse, a secret that is not "
-        "base64, a target that is not http(s) or is on a private, loopback or link-local address (SSRF).",
+        "base64, a target refused by the SSRF rule (not http(s), userinfo or a backslash in the URL, a port other "
+        "than the allowed ones, a private, loopback or link-local address: docs/events.md).",
     ),
     415: OpenApiResponse(ERROR, "A body that is not JSON, a form or multipart."),
 }

@@ -8,7 +8,9 @@
   up. A 4xx other than 408 and 429 is not retried. A subscription failing for ``WEBHOOKS_DISABLE_AFTER_SECONDS``
   (a day) is disabled, with the reason.
 - Every attempt is logged (:class:`DeliveryAttempt`: status, duration, response excerpt).
-- Targets on private, loopback, link-local (and reserved) addresses are refused (``core.changes.targets``).
+- SSRF: every attempt vets its target again (``core.changes.targets``: the URL and its port here, every address
+  the host resolves to in the transport, which connects only to an address it vetted: ``core.changes.transport``).
+  A refused target fails the delivery at once, saying why, and disables the subscription.
 
 Work goes in batches, so a fan-out costs a few statements per batch rather than several per delivery: one
 statement claims up to ``WEBHOOKS_BATCH_SIZE`` due deliveries that are first in line for their object (``FOR UPDATE
@@ -39,6 +41,7 @@ from ..errors import Invalid
 from ..jobs import send
 from .models import Delivery, DeliveryAttempt, Subscription
 from .targets import check_target
+from .transport import pinned_client
 
 logger = logging.getLogger(__name__)
 
@@ -76,16 +79,21 @@ def batch_size() -> int:
 
 
 _CLIENT: dict = {}
+_RULES = ("ALLOW_PRIVATE_TARGETS", "ALLOW_LOOPBACK_TARGETS", "ALLOWED_PORTS", "LOOPBACK_PORTS", "TIMEOUT_SECONDS")
 
 
 def _client() -> httpx.Client:
-    """One pooled client per process, shared by the lanes (httpx keeps a keep-alive pool per endpoint); redirects
-    are not followed (a redirect to a private address would step around the target check)."""
-    client = _CLIENT.get("client")
-    if client is None:
+    """One pooled client per process, shared by the lanes (httpx keeps a keep-alive pool per endpoint), on the
+    pinned transport (``core.changes.transport``: connects only to vetted addresses, follows no redirect). A
+    kept-alive connection was opened to a vetted address of its host; a new one if the target rules change."""
+    rules = tuple(repr(getattr(settings, f"WEBHOOKS_{name}", None)) for name in _RULES)
+    if _CLIENT.get("rules") != rules:
+        old = _CLIENT.get("client")
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
-        client = _CLIENT["client"] = httpx.Client(timeout=timeout(), follow_redirects=False, limits=limits)
-    return client
+        _CLIENT.update(client=pinned_client(timeout=timeout(), limits=limits), rules=rules)
+        if old is not None:
+            old.close()
+    return _CLIENT["client"]
 
 
 def _claimable(now):
@@ -155,21 +163,26 @@ def _post(delivery: Delivery, refusal: str) -> Sent:
         sent.excerpt = response.text[:EXCERPT]
     except httpx.HTTPError as exc:
         sent.error = f"{type(exc).__name__}: {exc}"[:EXCERPT] or type(exc).__name__
+    except Invalid as exc:  # the transport refused an address the host resolved to
+        sent.error = f"refused: {exc.message}"[:EXCERPT]
     sent.duration_ms = int((time.monotonic() - started) * 1000)
     return sent
 
 
 def _refusal(url: str) -> str:
+    """Why a target is refused before anything is sent: the URL and port rules of today (a target stored under
+    older rules is caught here), and the address when the URL holds one. A name's addresses are vetted by the
+    transport, on the lookup it connects with (resolving here too would let a rebinding name answer twice)."""
     try:
-        check_target(url, resolve=True)
+        check_target(url, resolve=False)
     except Invalid as exc:
-        return f"refused: {exc.message}"
+        return f"refused: {exc.message}"[:EXCERPT]
     return ""
 
 
 def _send_all(rows: list[Delivery]) -> list[tuple[Delivery, Sent]]:
-    """POST a claimed batch: one lane per endpoint, in id order within it; lanes run side by side. The target is
-    checked (resolved) once per endpoint per batch."""
+    """POST a claimed batch: one lane per endpoint, in id order within it; lanes run side by side. The target's
+    URL is checked once per endpoint per batch; its addresses whenever the transport opens a connection."""
     lanes: dict[int, list[Delivery]] = defaultdict(list)
     for row in rows:
         lanes[row.subscription_id].append(row)

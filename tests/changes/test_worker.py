@@ -20,6 +20,7 @@ from tests.worker import wait_for, worker_process
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ENV = {
     "WEBHOOKS_ALLOW_LOOPBACK_TARGETS": "1",
+    "WEBHOOKS_LOOPBACK_PORTS": "1024-65535",  # pytest-httpserver's port
     "WEBHOOKS_RETRY_SCHEDULE": ",".join(["0"] + ["1"] * 15),  # the receivers' schedule, compressed to seconds
     "WEBHOOKS_SWEEP_GRACE_SECONDS": "0",
 }
@@ -64,6 +65,7 @@ def notify(outage_id, reference, etr):
 @pytest.mark.django_db(transaction=True)
 def test_down_then_up_receiver_gets_everything_in_order(httpserver, settings, monkeypatch):
     settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
+    settings.WEBHOOKS_LOOPBACK_PORTS = ((1024, 65535),)
     receiver = Receiver()
     httpserver.expect_request("/hooks").respond_with_handler(receiver)
     httpserver.expect_request("/bad").respond_with_data("bad request", status=400)
