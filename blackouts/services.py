@@ -183,16 +183,14 @@ def _policy_q(policy: BlackoutPolicy) -> Q:
 
 def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:
     """Window start: OPEN events matching the selector become BLACKOUT, in one UPDATE."""
-    count = (
-        Event.objects.filter(status=EventStatus.OPEN)
-        .filter(_policy_q(policy))
-        .update(
+    matching = Event.objects.filter(status=EventStatus.OPEN).filter(_policy_q(policy))
+    with criteria.bounded():
+        count = matching.update(
             status=EventStatus.BLACKOUT,
             previous_status=EventStatus.OPEN,
             blackout_policy=policy.pk,
             blacked_out_at=now,
         )
-    )
     metrics.outcome("events", "blacked_out", count)
     return count
 
@@ -210,7 +208,9 @@ def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime) -> int:
     for other in others:
         if other.applied_start is None and windows.active_window(other.parsed_timeframe, now) is None:
             continue
-        blacked.filter(_policy_q(other)).update(blackout_policy=other.pk)
+        handed = blacked.filter(_policy_q(other))
+        with criteria.bounded():
+            handed.update(blackout_policy=other.pk)
     return blacked.update(
         status=Coalesce(NullIf(F("previous_status"), Value("")), Value(EventStatus.OPEN)),
         previous_status="",
