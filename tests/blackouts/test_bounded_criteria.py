@@ -15,6 +15,7 @@ from django.utils import timezone
 from blackouts import criteria, selectors, services
 from blackouts import spec_examples as spec
 from blackouts.criteria import regex
+from blackouts.metrics import blackout_policies_in_error
 from blackouts.models import BlackoutPolicy, Event
 from core.errors import Invalid
 from core.imports import specs
@@ -221,6 +222,7 @@ def test_the_tick_marks_a_policy_whose_query_times_out_in_error_and_goes_on(
     slow.refresh_from_db()
     assert "took longer than 10 ms" in slow.apply_error
     assert "marked in error" in caplog.text
+    assert blackout_policies_in_error() == 1
     assert str(slow.pk) not in services.policies_tick(now=now + timedelta(seconds=15))  # waits for staff
     assert Event.objects.get(identifier="e1").status == "BLACKOUT"  # the other policy was applied
 
