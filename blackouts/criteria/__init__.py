@@ -27,11 +27,12 @@ Semantics, chosen to be identical in Python, SQLite and PostgreSQL:
 from .batch import Batch, Evaluator, first_matches, to_batch
 from .bounded import bounded
 from .compile import compile_criteria, to_predicate, to_q
-from .language import CODE, NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not, parse, patterns
+from .language import CODE, MAX_LENGTH, NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not, parse, patterns
 from .regex import MAX_PATTERN, MAX_SUBJECT, check_in_database
 
 __all__ = [
     "CODE",
+    "MAX_LENGTH",
     "MAX_PATTERN",
     "MAX_SUBJECT",
     "NUMERIC_FIELDS",

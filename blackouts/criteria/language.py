@@ -68,6 +68,7 @@ _PARSER = Lark(
 
 
 CODE = "blackouts.invalid_criteria"
+MAX_LENGTH = 4000  # a policy's eventSelectorCriteria and a webhook subscription's filter alike
 
 
 def criteria_error(message: str, *, position: int | None = None, token: str | None = None, **params) -> Invalid:
@@ -210,6 +211,8 @@ def parse(criteria: str):
     """Parse criteria into the AST; :class:`~core.errors.Invalid` names the position and the token."""
     if not criteria or not criteria.strip():
         raise criteria_error("Invalid eventSelectorCriteria: empty", position=1, token="")
+    if len(criteria) > MAX_LENGTH:
+        raise criteria_error(f"Invalid eventSelectorCriteria: longer than {MAX_LENGTH:,} characters", position=1)
     try:
         tree = _PARSER.parse(criteria)
     except UnexpectedToken as exc:

@@ -147,6 +147,25 @@ def test_the_webhook_filter_refuses_it(api_client, superuser):
     assert "repetition" in " ".join(response.json()["filter"])
 
 
+def test_the_webhook_filter_has_the_length_bound_of_a_policys_criteria(api_client, client, superuser):
+    long_filter = "type equals '" + "x" * criteria.MAX_LENGTH + "'"
+    api_client.force_authenticate(superuser)
+    response = api_client.post(
+        "/api/webhooks/subscriptions/",
+        {"target_url": "https://hooks.example.com/x", "event_types": ["*"], "filter": long_filter},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert f"longer than {criteria.MAX_LENGTH:,} characters" in " ".join(response.json()["filter"])
+    client.force_login(superuser)
+    form = {"name": "long", "target_url": "https://hooks.example.com/x", "event_types": '["*"]', "filter": long_filter}
+    page = client.post(reverse("admin:core_subscription_add"), {**form, "enabled": "on", "format": "standard"})
+    assert page.status_code == 200
+    assert f"longer than {criteria.MAX_LENGTH:,} characters" in " ".join(
+        page.context["adminform"].form.errors["filter"]
+    )
+
+
 # --- A legacy row (stored before the budget) never stalls the tick -----------------------------------------------
 def test_a_stored_policy_over_the_budget_is_marked_in_error_without_querying_events(client, superuser):
     now = timezone.now()
