@@ -49,7 +49,7 @@ def _events() -> None:
     Event.objects.bulk_create(
         Event(
             identifier=f"e{n}",
-            event_class=f"C{n % POLICIES}",
+            event_class=f"C{n % 100}",  # about 30 events a class
             msg=f"{uuid.UUID(int=n * 7919).hex} host db-{n} abcdefgh xyz {uuid.UUID(int=n * 104729).hex}",
         )
         for n in range(EVENTS)
