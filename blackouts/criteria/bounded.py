@@ -75,6 +75,7 @@ def bounded() -> Iterator[None]:
 
 
 def _postgresql(ms: int) -> Iterator[None]:
+    # One round trip: PostgreSQL evaluates a target list in order, so the current value is read before it is set.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)", [f"{ms}ms"]
