@@ -1,7 +1,7 @@
 """Blackout policies, importable from files (``core/imports``): matched by name, validated by the one policy
 validator (``policy_input.clean_policy``, as the wire and the admin) and written through ``policy_create`` /
 ``policy_update``, so an import can never store what the wire would refuse (an active policy is not edited, the
-owner is set when a policy is created)."""
+owner is the actor who imports, as on the wire: a file's ``owner`` column is read-only, ignored on import)."""
 
 from core.imports.specs import ImportSpec, register
 
@@ -30,7 +30,6 @@ register(
         list_key="blackouts.policies",
         natural_key=("name",),
         fields=FIELDS,
-        create_only=("owner",),
         clean=_clean,
         write=policy_rows_write,
         batch_size=200,

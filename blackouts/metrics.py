@@ -24,3 +24,12 @@ def blackout_tick_lag(now=None) -> float:
     )
     oldest = min((edge for edge in edges.values() if edge is not None), default=None)
     return 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())
+
+
+@backlog_gauge(
+    "blackout_policies_in_error",
+    "Blackout policies the window tick marked in error (their criteria or timeframe cannot be applied, or their "
+    "query took longer than CRITERIA_STATEMENT_TIMEOUT_MS); they wait for staff.",
+)
+def blackout_policies_in_error() -> float:
+    return float(BlackoutPolicy.objects.exclude(apply_error="").count())

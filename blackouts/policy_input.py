@@ -22,7 +22,7 @@ from . import criteria, windows
 
 MAX_NAME = 255
 MAX_DESCRIPTION = 2000
-MAX_CRITERIA = 4000
+MAX_CRITERIA = criteria.MAX_LENGTH
 MIN_EXECUTION_ORDER, MAX_EXECUTION_ORDER = 0, 9999
 
 # --- The shape of ``timeframeDetails`` (JSON schema, draft 7) ------------------------------------------------------

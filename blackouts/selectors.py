@@ -124,7 +124,9 @@ def policy_preview(*, fields: dict, now: datetime, window_count: int = 5, sample
     matching = Event.objects.exclude(status=EventStatus.CLOSED).filter(
         criteria.to_q(criteria.parse(cleaned["selector_criteria"]))
     )
-    counts = matching.aggregate(total=Count("pk"), open=Count("pk", filter=Q(status=EventStatus.OPEN)))
+    with criteria.bounded():
+        counts = matching.aggregate(total=Count("pk"), open=Count("pk", filter=Q(status=EventStatus.OPEN)))
+        sample = list(matching.order_by("-id")[:sample_size]) if sample_size else []
     return PolicyPreview(
         zone=tf.zone.key,
         windows=[
@@ -133,5 +135,5 @@ def policy_preview(*, fields: dict, now: datetime, window_count: int = 5, sample
         ],
         matching_events=counts["total"],
         open_matching_events=counts["open"],
-        sample=list(matching.order_by("-id")[:sample_size]) if sample_size else [],
+        sample=sample,
     )

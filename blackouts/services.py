@@ -15,7 +15,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from core import changes, metrics
+from core import changes, context, metrics
 from core.errors import Conflict, Invalid, InvalidState, NotFound
 
 from . import criteria, policy_input, windows
@@ -164,13 +164,21 @@ def policy_delete(*, policy_id, now: datetime | None = None) -> None:
         raise policy_not_found([policy_id])
 
 
+def _actor_owner() -> str:
+    """The owner of a policy created by whoever acts now: a user's name (``user:<name>``, as the wire and the
+    admin set it), else the actor itself (``command:import_records``)."""
+    actor = context.actor() or ""
+    return actor.removeprefix("user:")[: BlackoutPolicy._meta.get_field("owner").max_length]
+
+
 @transaction.atomic
 def policy_rows_write(*, creates: list[dict], updates: list[tuple], now: datetime | None = None) -> None:
     """Policies from an import (already matched by name and cleaned): each through ``policy_create`` or
-    ``policy_update``, the wire's own writes, so the same rules hold (an active policy is not edited)."""
+    ``policy_update``, the wire's own writes, so the same rules hold (an active policy is not edited). The owner
+    of a created policy is the actor (the importing user), never a value of the file."""
     for values in creates:
         fields = {name: values[name] for name in BlackoutPolicy.INPUT_FIELDS if name in values}
-        policy_create(fields=fields, owner=values.get("owner", ""), now=now)
+        policy_create(fields=fields, owner=_actor_owner(), now=now)
     for pk, values in updates:
         fields = {name: values[name] for name in BlackoutPolicy.INPUT_FIELDS if name in values}
         policy_update(policy_id=pk, fields=fields, now=now)
@@ -183,16 +191,14 @@ def _policy_q(policy: BlackoutPolicy) -> Q:
 
 def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:
     """Window start: OPEN events matching the selector become BLACKOUT, in one UPDATE."""
-    count = (
-        Event.objects.filter(status=EventStatus.OPEN)
-        .filter(_policy_q(policy))
-        .update(
+    matching = Event.objects.filter(status=EventStatus.OPEN).filter(_policy_q(policy))
+    with criteria.bounded():
+        count = matching.update(
             status=EventStatus.BLACKOUT,
             previous_status=EventStatus.OPEN,
             blackout_policy=policy.pk,
             blacked_out_at=now,
         )
-    )
     metrics.outcome("events", "blacked_out", count)
     return count
 
@@ -210,7 +216,9 @@ def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime) -> int:
     for other in others:
         if other.applied_start is None and windows.active_window(other.parsed_timeframe, now) is None:
             continue
-        blacked.filter(_policy_q(other)).update(blackout_policy=other.pk)
+        handed = blacked.filter(_policy_q(other))
+        with criteria.bounded():
+            handed.update(blackout_policy=other.pk)
     return blacked.update(
         status=Coalesce(NullIf(F("previous_status"), Value("")), Value(EventStatus.OPEN)),
         previous_status="",

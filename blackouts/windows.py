@@ -14,6 +14,11 @@ as ``"1-15"`` or ``"1-3,15"``; a date a month lacks is skipped) give one window 
 startTime to endTime; ``endTime <= startTime`` ends the window on the next day. A window that falls wholly
 inside a spring-forward gap is empty and is skipped. ``endsOn`` is ``endDate``
 (inclusive: the last day a window may start), ``occurrences`` (the number of windows) or ``never``.
+
+Dates run from ``FIRST_DAY`` to ``LAST_DAY`` (1 January 1970 to 31 December 9998): a window, its end on the next
+day and its conversion between zones stay within what Python's dates hold (year 1 to 9999), so a date outside is
+refused at the door naming its field, never an ``OverflowError`` later; a timeframe that never ends has no window
+after ``LAST_DAY``.
 """
 
 import calendar
@@ -25,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from core.errors import Invalid
 
 MAX_OCCURRENCES = 10000
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
 MAX_SCAN_DAYS = 800  # the longest gap between two matching days is 62 (monthly "31"); this bounds a search
 RECURRENCES = ("oneTime", "daily", "weekly", "monthly")
 
@@ -97,9 +103,13 @@ def _parse_date(value, path: str) -> date:
     if not isinstance(value, str) or not re.fullmatch(r"\d{8}", value):
         raise _invalid(path, f"date must be ddmmyyyy, got {value!r}")
     try:
-        return date(int(value[4:]), int(value[2:4]), int(value[:2]))
+        day = date(int(value[4:]), int(value[2:4]), int(value[:2]))
     except ValueError:
         raise _invalid(path, f"no such date: {value}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        first, last = FIRST_DAY.strftime("%d%m%Y"), LAST_DAY.strftime("%d%m%Y")
+        raise _invalid(path, f"{value} is outside the dates a window can have ({first} to {last})")
+    return day
 
 
 def _parse_time(value, path: str) -> time:
@@ -216,7 +226,14 @@ def parse_timeframe(details: dict) -> Timeframe:
             count = -1
         if not 1 <= count <= MAX_OCCURRENCES:
             raise _invalid("/endsOn/occurrences", f"occurrences must be an integer from 1 to {MAX_OCCURRENCES}")
-        tf = Timeframe(recurrence, zone, start_date, start_time, end_time, _nth_matching_day(tf, count), days)
+        try:
+            last_day = _nth_matching_day(tf, count)
+        except OverflowError:
+            last_day = None
+        if last_day is None or last_day > LAST_DAY:
+            message = f"the last of {count} windows would start after {LAST_DAY.strftime('%d%m%Y')}"
+            raise _invalid("/endsOn/occurrences", message)
+        tf = Timeframe(recurrence, zone, start_date, start_time, end_time, last_day, days)
     return tf
 
 
@@ -285,7 +302,8 @@ def iter_windows(tf: Timeframe, *, from_day: date | None = None):
         return
     day = max(tf.start_date, from_day or tf.start_date)
     misses = 0
-    while tf.end_date is None or day <= tf.end_date:
+    last = min(tf.end_date or LAST_DAY, LAST_DAY)
+    while day <= last:
         if tf.day_matches(day):
             misses = 0
             window = window_for_day(tf, day)

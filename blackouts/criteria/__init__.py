@@ -8,7 +8,10 @@
   predicate (one event), which agree on every event (a hypothesis test holds them to it);
 - ``batch``: the same AST evaluated over a whole batch of events at once (ingest: bit masks and per-batch
   indexes, no call per event), equal to the predicate on every event (a hypothesis test again);
-- ``regex``: the ``matches`` dialect, linear-time (RE2) and read the same way by PostgreSQL.
+- ``regex``: the ``matches`` dialect, linear-time (RE2) and read the same way by PostgreSQL, within a budget of
+  expanded repetition (nested bounds multiply), summed over every ``matches`` of one criteria;
+- ``bounded``: every query that evaluates criteria runs under ``CRITERIA_STATEMENT_TIMEOUT_MS``; a statement
+  stopped by it is :class:`core.errors.Invalid` ``blackouts.criteria_timeout``.
 
 Semantics, chosen to be identical in Python, SQLite and PostgreSQL:
 
@@ -22,12 +25,14 @@ Semantics, chosen to be identical in Python, SQLite and PostgreSQL:
 """
 
 from .batch import Batch, Evaluator, first_matches, to_batch
+from .bounded import bounded
 from .compile import compile_criteria, to_predicate, to_q
-from .language import CODE, NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not, parse
+from .language import CODE, MAX_LENGTH, NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not, parse, patterns
 from .regex import MAX_PATTERN, MAX_SUBJECT, check_in_database
 
 __all__ = [
     "CODE",
+    "MAX_LENGTH",
     "MAX_PATTERN",
     "MAX_SUBJECT",
     "NUMERIC_FIELDS",
@@ -37,6 +42,7 @@ __all__ = [
     "Comparison",
     "Evaluator",
     "Not",
+    "bounded",
     "check_in_database",
     "compile_criteria",
     "first_matches",
@@ -46,18 +52,3 @@ __all__ = [
     "to_predicate",
     "to_q",
 ]
-
-
-def patterns(node) -> list[str]:
-    """Every ``matches`` pattern of a parsed criteria."""
-    out, stack = [], [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Comparison):
-            if item.operator == "matches":
-                out.append(item.value)
-        elif isinstance(item, Not):
-            stack.append(item.operand)
-        else:
-            stack.extend(item.operands)
-    return out

@@ -22,6 +22,7 @@ from django.db.models.lookups import (
 )
 
 from . import regex
+from .bounded import check_deadline
 from .language import NUMERIC_FIELDS, TEXT_FIELDS, Comparison, Not, parse
 
 
@@ -111,6 +112,7 @@ SQLITE_FUNCTION = "blackouts_re2_search"
 
 
 def _sqlite_search(pattern, subject) -> bool | None:
+    check_deadline()
     if pattern is None or subject is None:
         return None
     return regex.search(_sqlite_program(pattern), str(subject))

@@ -68,6 +68,7 @@ _PARSER = Lark(
 
 
 CODE = "blackouts.invalid_criteria"
+MAX_LENGTH = 4000  # a policy's eventSelectorCriteria and a webhook subscription's filter alike
 
 
 def criteria_error(message: str, *, position: int | None = None, token: str | None = None, **params) -> Invalid:
@@ -210,6 +211,8 @@ def parse(criteria: str):
     """Parse criteria into the AST; :class:`~core.errors.Invalid` names the position and the token."""
     if not criteria or not criteria.strip():
         raise criteria_error("Invalid eventSelectorCriteria: empty", position=1, token="")
+    if len(criteria) > MAX_LENGTH:
+        raise criteria_error(f"Invalid eventSelectorCriteria: longer than {MAX_LENGTH:,} characters", position=1)
     try:
         tree = _PARSER.parse(criteria)
     except UnexpectedToken as exc:
@@ -234,12 +237,39 @@ def parse(criteria: str):
     if _depth(tree) > MAX_DEPTH:
         raise criteria_error(f"Invalid eventSelectorCriteria: nested more than {MAX_DEPTH} levels deep", position=1)
     try:
-        return _ToAst().transform(tree)
+        node = _ToAst().transform(tree)
     except Exception as exc:  # lark wraps transformer errors in VisitError
         inner = getattr(exc, "orig_exc", exc)
         if isinstance(inner, Invalid):
             raise inner from None
         raise
+    found = patterns(node)
+    total = sum(regex.repetition(pattern) for pattern in found)
+    if len(found) > 1 and total > regex.MAX_REPETITION:
+        raise Invalid(
+            f"Invalid eventSelectorCriteria: its {len(found)} matches patterns expand to {total:,} repetitions "
+            f"together (nested bounds multiply; ?, * and + count 2), the limit is {regex.MAX_REPETITION} over all "
+            "the matches of one criteria",
+            code=regex.TOO_COMPLEX,
+            field="selector_criteria",
+            repetition=total,
+        )
+    return node
+
+
+def patterns(node) -> list[str]:
+    """Every ``matches`` pattern of a parsed criteria."""
+    out, stack = [], [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Comparison):
+            if item.operator == "matches":
+                out.append(item.value)
+        elif isinstance(item, Not):
+            stack.append(item.operand)
+        else:
+            stack.extend(item.operands)
+    return out
 
 
 MAX_DEPTH = 64

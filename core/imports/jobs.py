@@ -120,7 +120,7 @@ def import_job_run(*, job_id) -> ImportJob | None:
                 partial.write_text(json.dumps({"bytes_done": handle.tell(), "rows_done": rows}))
                 os.replace(partial, progress_file)
 
-            with bound(actor=f"user:{job.user_id}"):
+            with bound(actor=f"user:{job.user.get_username()}"):  # as a request names its user
                 report = run_import(
                     spec, handle, fmt=job.fmt, dry_run=dry_run, apply_valid=job.apply_valid, progress=progress
                 )

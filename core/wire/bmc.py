@@ -71,6 +71,13 @@ def _pointer(path) -> str:
     return "/" + "/".join(str(p) for p in path) if path else ""
 
 
+SHOWN = 60  # characters of a refused value quoted in a message: it names the value, never echoes the input
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN else f"{text[: SHOWN - 3]}..."
+
+
 def _schema_item(error) -> dict:
     pointer = _pointer(error.absolute_path)
     prefix = f"[Path '{pointer}'] " if pointer else ""
@@ -89,23 +96,26 @@ def _schema_item(error) -> dict:
         missing = sorted(k for k in expected if k not in instance)
         message = f"Object has missing required properties ({json.dumps(missing)})"
     elif v == "enum":
-        message = f"Instance value ({json.dumps(instance)}) not found in enum (possible values: {json.dumps(expected)})"
+        shown = _shown(json.dumps(instance))
+        message = f"Instance value ({shown}) not found in enum (possible values: {json.dumps(expected)})"
     elif v == "minimum":
         message = f"Numeric instance is lower than the required minimum (minimum: {expected}, found: {instance})"
     elif v == "maximum":
         message = f"Numeric instance is greater than the required maximum (maximum: {expected}, found: {instance})"
     elif v == "minLength":
-        message = f'String "{instance}" is too short (length: {len(instance)}, required minimum: {expected})'
+        message = f'String "{_shown(instance)}" is too short (length: {len(instance)}, required minimum: {expected})'
     elif v == "maxLength":
-        message = f'String "{instance}" is too long (length: {len(instance)}, maximum allowed: {expected})'
+        message = f'String "{_shown(instance)}" is too long (length: {len(instance)}, maximum allowed: {expected})'
     elif v == "minItems":
         message = (
             f"Array is too short: must have at least {expected} elements but instance has {len(instance)} elements"
         )
+    elif v == "maxItems":
+        message = f"Array is too long: must have at most {expected} elements but instance has {len(instance)} elements"
     elif v == "pattern":
-        message = f'ECMA 262 regex "{expected}" does not match input string "{instance}"'
-    else:
-        message = error.message
+        message = f'ECMA 262 regex "{expected}" does not match input string "{_shown(instance)}"'
+    else:  # jsonschema's own wording quotes the instance: cut, as a 10,000-event body is 8 MB of repr
+        message = error.message if len(error.message) <= 4 * SHOWN else error.message[: 4 * SHOWN - 3] + "..."
     return validation_item(f"validation.schema.{v}", prefix + message)
 
 

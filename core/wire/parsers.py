@@ -4,16 +4,20 @@ envelope — never a 500 later on a read.
 
 - A body over ``WIRE_MAX_BODY_BYTES`` is a **413**, decided from ``Content-Length`` before anything is read (and,
   for a chunked body, after reading one byte past the limit, never the whole body).
-- JSON must be UTF-8; ``NaN``/``Infinity`` are refused; nesting deeper than ``WIRE_MAX_DEPTH`` is a 400 (far below
+- JSON must be UTF-8 (RFC 8259 §8.1): a ``charset`` other than UTF-8 (or its ASCII subset) in ``Content-Type``,
+  known or not, is a **415** (``raw_unicode_escape`` would decode ``\\ud800`` into a lone surrogate itself, past
+  the checks below); ``NaN``/``Infinity`` are refused; nesting deeper than ``WIRE_MAX_DEPTH`` is a 400 (far below
   Python's recursion limit, so no later ``json.dumps`` or serializer recursion can fail on stored data).
 - A NUL character anywhere in a JSON string (``\\u0000``) is refused: no database column can hold it (the one NUL
   rule, every family). A lone UTF-16 surrogate (``"\\ud800"``) is refused: it cannot be encoded as UTF-8.
 """
 
+import codecs
 import json
 import re
 
 from django.conf import settings
+from django.utils.http import parse_header_parameters
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser
 
@@ -99,12 +103,33 @@ def _check_text(text: str, path: str) -> None:
         raise exceptions.ValidationError({path: [message]} if path else [message]) from None
 
 
-def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):
-    """Decode and parse a JSON body under the rules of this module (raise ParseError)."""
+JSON_CHARSETS = {"utf-8", "ascii"}  # codecs' names: utf8, UTF-8, us-ascii... all land here
+
+
+def check_charset(charset: str | None) -> None:
+    """A 415 unless ``charset`` (a Content-Type parameter; None: absent) names UTF-8 or ASCII."""
+    if charset is None:
+        return
     try:
-        text = raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        raise exceptions.ParseError(f"JSON parse error - the body is not valid {encoding}.") from None
+        name = codecs.lookup(charset).name
+    except (LookupError, ValueError):
+        name = None
+    if name not in JSON_CHARSETS:
+        shown = charset if len(charset) <= 40 else charset[:37] + "..."
+        raise exceptions.UnsupportedMediaType(
+            f"application/json; charset={shown}",
+            detail=f'JSON must be UTF-8 (RFC 8259): charset "{shown}" is not accepted; send charset=utf-8 or none.',
+        )
+
+
+def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):
+    """Decode and parse a JSON body under the rules of this module (raise ParseError; 415 for a charset other
+    than UTF-8)."""
+    check_charset(encoding)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise exceptions.ParseError("JSON parse error - the body is not valid utf-8.") from None
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
@@ -126,6 +151,8 @@ class WireJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
+        # The charset as sent: Django keeps request.encoding at its default for a charset it cannot look up.
+        _, params = parse_header_parameters(media_type or "")
+        check_charset(params.get("charset"))
         parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
-        return parse_json_bytes(read_body(stream, parser_context), encoding)
+        return parse_json_bytes(read_body(stream, parser_context), params.get("charset") or "utf-8")

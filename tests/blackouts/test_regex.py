@@ -17,7 +17,7 @@ from tests.factories.blackouts import BlackoutPolicyFactory, EventFactory, timef
 
 BASE = "/events-service/api/v1.0/blackout_policies"
 REFUSED = ["a{256}", "a++", "[[:foo:]]", "(?i)abc", "(?P<x>a)", r"\bword", "(a)\\1", "a{,3}", "(?=a)", "[[:ascii:]]"]
-ACCEPTED = ["^(a+)+$", "a{255}", "[[:alpha:]]+", r"\d{3}-\w+", "(?:ab|cd)*", "[.]", "x{1,5}y", r"\.\(\[", "{}", "a|"]
+ACCEPTED = ["^(a+)+$", "a{100}", "[[:alpha:]]+", r"\d{3}-\w+", "(?:ab|cd)*", "[.]", "x{1,5}y", r"\.\(\[", "{}", "a|"]
 
 
 def matches(pattern: str) -> str:
