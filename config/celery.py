@@ -4,9 +4,10 @@ import time
 
 from celery import Celery, signals
 
-from core import context, metrics
+from core import broker, context, metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+broker.register()  # the embedded default broker, atomicfs:// (core/broker.py), in every process
 
 app = Celery("backoffice")
 app.config_from_object("django.conf:settings", namespace="CELERY")

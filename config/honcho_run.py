@@ -6,6 +6,10 @@ worker's soft shutdown gives tasks in flight ``CELERY_WORKER_SOFT_SHUTDOWN_TIMEO
 returns them to the queue (acks_late). On the file broker the whole shutdown takes about 4 to 7 s, so this waits
 ``HONCHO_KILL_WAIT`` (9 s by default) before the SIGKILL that a clean stop never needs.
 
+When one process exits, honcho stops the others, on purpose: a worker that died alone would leave web accepting
+work that never runs, unnoticed. The worker does not die on a bad message in the file broker's queue
+(``core/broker.py`` moves it aside with an error in the log); anything else that stops a process shows at once.
+
 Usage: ``python -m config.honcho_run start -f Procfile`` (any honcho arguments).
 """
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core.broker import FILE_BROKER_SCHEMES
 from core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -307,16 +308,19 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# The file broker names a host so that kombu does not warn "No hostname was supplied" on every start.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://localhost/"
+# The embedded file broker is core/broker.py's atomicfs:// (kombu's filesystem transport with atomic puts, claimed
+# gets, a quarantine for files that are no message and recovery of a dead consumer's messages; docs/operations.md).
+# It names a host so that kombu does not warn "No hostname was supplied" on every start.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL or "atomicfs://localhost/"
 BROKER_DIR = VAR_DIR / "broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
+if CELERY_BROKER_URL.startswith(FILE_BROKER_SCHEMES):
     for sub in ("in", "processed"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "in"),
         "data_folder_out": str(BROKER_DIR / "in"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "quarantine_folder": str(BROKER_DIR / "quarantine"),  # files in the queue that are no message (atomicfs)
         "control_folder": str(BROKER_DIR / "control"),  # kombu's default is ./control, in the working directory
         # How often an idle worker looks for files (kombu's default, 1 s, also delays every shutdown step by 1 s).
         "polling_interval": float(os.environ.get("CELERY_FILE_BROKER_POLL_SECONDS", "0.2")),

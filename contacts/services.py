@@ -198,7 +198,7 @@ def contact_upsert(
     retry = bool(status) and bool(contact.known_report)
     stale = is_out_of_order(captured, contact.event_captured_at)
     before = changes.snapshot(contact)
-    lists, changed = {}, []
+    lists, changed, replaced = {}, [], {}
     if not stale:
         if retry:  # a report already received is not applied again (it may have been superseded since)
             fields = {k: v for k, v in fields.items() if k not in ("status", "reason", "event_captured_at")}
@@ -210,10 +210,12 @@ def contact_upsert(
                 setattr(contact, name, fields[name])
         if identifiers is not None:
             lists["identifiers"] = _rows(identifiers, IDENTIFIER_FIELDS)
-            _replace_children(contact, "identifiers", lists["identifiers"], IDENTIFIER_FIELDS)
+            if _replace_children(contact, "identifiers", lists["identifiers"], IDENTIFIER_FIELDS):
+                replaced["identifiers"] = [None, "replaced"]  # a list is no field: named when it changed
         if template_data is not None:
             lists["template_data"] = _rows(template_data, TEMPLATE_FIELDS)
-            _replace_children(contact, "template_data", lists["template_data"], TEMPLATE_FIELDS)
+            if _replace_children(contact, "template_data", lists["template_data"], TEMPLATE_FIELDS):
+                replaced["template_data"] = [None, "replaced"]
 
     event_recorded = bool(status) and not retry
     event = None
@@ -225,7 +227,7 @@ def contact_upsert(
         changes.record(contact, "status_out_of_order", changes={"status": [None, status]})
     elif not stale:
         counts = {name: len(rows) for name, rows in lists.items()}
-        changes.record(contact, "updated", before=before, counts=counts)
+        changes.record(contact, "updated", before=before, changes=replaced, counts=counts)  # a replay: nothing
     selectors.attach_lists(contact, **lists)
     return ContactUpsertResult(contact=contact, created=False, stale=stale, event_recorded=event_recorded)
 

@@ -16,6 +16,7 @@ from celery import current_app
 from django.conf import settings
 from django.utils import timezone
 
+from core.broker import is_file_broker
 from core.metrics import backlog_gauge, scrape_id
 from core.models import ExportJob
 
@@ -82,7 +83,7 @@ def _redis_queues(names: list[str]) -> dict[str, tuple[int, float | None]]:
 
 def _read_queues(url: str) -> dict[str, tuple[int, float | None]]:
     names = _queue_names()
-    if url.startswith("filesystem://"):
+    if is_file_broker(url):
         return _filesystem_queues(names)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return _redis_queues(names)

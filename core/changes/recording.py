@@ -32,9 +32,12 @@ DELIVER_TASK = "core.tasks.deliver_webhook"
 
 
 def _json(value):
-    """A field value as JSON: dates ISO 8601, decimals and UUIDs as text, the rest as is when JSON knows it."""
+    """A field value as JSON: dates ISO 8601 (an aware date-time in UTC, so that one instant is one value whatever
+    offset it was sent with), decimals and UUIDs as text, the rest as is when JSON knows it."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -113,15 +116,19 @@ def record(
 
     ``action`` is ``created``, ``updated``, ``deleted`` or a domain action (``window_opened``, ``unenrolled``…).
     The changed fields come from ``before`` (a :func:`snapshot` taken before the change) against the object now,
-    or are given as ``changes`` ({field: [before, after]}). An ``updated`` that changed nothing records nothing.
+    and/or are given as ``changes`` ({field: [before, after]}; with ``before``, added to its diff: what is no
+    field, such as a replaced child list). An ``updated`` that changed no field records nothing and sends nothing,
+    whatever its ``counts`` (a repeated message is no change).
     """
     spec = tracked(obj)
-    if changes is None:
+    if changes is None or before is not None:
+        given = changes or {}
         after = None if action == "deleted" else snapshot(obj)
         if action == "deleted" and before is None:
             before = snapshot(obj)
         changes = _diff(before, after) if (before is not None or action == "created") else {}
-    if action == "updated" and not changes and not counts:
+        changes.update(given)
+    if action == "updated" and not changes:
         return None
     changes = _json(redact(spec, changes))
     types = list(events) if events is not None else spec.event_types(action, changes)
@@ -154,7 +161,7 @@ def record_many(
     """:func:`record` for many objects of one model in one INSERT (set-based staff actions, a bundle's services).
 
     ``befores`` maps each object's pk to its :func:`snapshot` taken before; or ``changes`` gives the same changed
-    fields for all. Objects whose ``updated`` changed nothing are left out.
+    fields for all. Objects whose ``updated`` changed no field are left out.
     """
     objs = list(objs)
     if not objs:
@@ -169,7 +176,7 @@ def record_many(
             diff = _diff(befores.get(obj.pk), None if action == "deleted" else snapshot(obj))
         else:
             diff = _diff(None, snapshot(obj)) if action == "created" else {}
-        if action == "updated" and not diff and not counts:
+        if action == "updated" and not diff:  # no changed field: no change (counts alone are none)
             continue
         diff = _json(redact(spec, diff))
         rows.append(

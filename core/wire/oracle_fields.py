@@ -12,6 +12,8 @@ The rules, each stated once (docs/wire-families.md):
 - **Numbers and booleans** are JSON numbers and booleans; in XML, their text.
 """
 
+import math
+
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
@@ -44,12 +46,15 @@ class StrictCharField(serializers.CharField):
 
 
 class StrictIntegerField(serializers.IntegerField):
-    """A JSON number without fraction (not ``"12"``, not ``true``); XML text is parsed as an integer."""
+    """A JSON number without fraction (not ``"12"``, not ``true``, not infinity); XML text is parsed as an
+    integer."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) and is_xml_request(self):
             return super().to_internal_value(data.strip())
-        if isinstance(data, bool) or not isinstance(data, int | float) or data != int(data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        if isinstance(data, float) and (not math.isfinite(data) or data != int(data)):
             self.fail("invalid")
         return super().to_internal_value(int(data))
 

@@ -10,10 +10,13 @@ envelope — never a 500 later on a read.
   Python's recursion limit, so no later ``json.dumps`` or serializer recursion can fail on stored data).
 - A NUL character anywhere in a JSON string (``\\u0000``) is refused: no database column can hold it (the one NUL
   rule, every family). A lone UTF-16 surrogate (``"\\ud800"``) is refused: it cannot be encoded as UTF-8.
+- A number too large for a float (``1e309``, which Python would read as infinity) is a 400 naming its path, in
+  every field of every family: infinity is no number a field, a database column or a JSON answer can hold.
 """
 
 import codecs
 import json
+import math
 import re
 
 from django.conf import settings
@@ -23,6 +26,7 @@ from rest_framework.parsers import BaseParser
 
 DEFAULT_MAX_DEPTH = 64
 NUL_MESSAGE = "Null characters are not allowed."
+OVERFLOW_MESSAGE = "Number too large: it must lie between -1.7976931348623157e308 and 1.7976931348623157e308."
 
 # A JSON escape of a UTF-16 surrogate: the only way a lone surrogate can reach a Python string from JSON.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -69,9 +73,10 @@ def _refuse_constant(name: str):
     raise exceptions.ParseError(f"JSON parse error - {name} is not a valid JSON value.")
 
 
-def _check_structure(data, *, check_text: bool) -> None:
+def _check_structure(data, *, check_text: bool, check_numbers: bool = False) -> None:
     """Walk containers iteratively: refuse nesting over the limit and (when asked) strings with a NUL or a lone
-    surrogate, naming the value's path (``outageMessages[0].customers[2].accountId``)."""
+    surrogate and numbers that overflowed to infinity, naming the value's path
+    (``outageMessages[0].customers[2].accountId``)."""
     limit = max_depth()
     stack = [(data, 1, "")]
     while stack:
@@ -90,6 +95,8 @@ def _check_structure(data, *, check_text: bool) -> None:
             stack.extend((item, depth + 1, f"{path}[{index}]") for index, item in enumerate(value))
         elif check_text and isinstance(value, str):
             _check_text(value, path)
+        elif check_numbers and isinstance(value, float) and not math.isfinite(value):
+            raise exceptions.ValidationError({path: [OVERFLOW_MESSAGE]} if path else [OVERFLOW_MESSAGE])
 
 
 def _check_text(text: str, path: str) -> None:
@@ -130,8 +137,17 @@ def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise exceptions.ParseError("JSON parse error - the body is not valid utf-8.") from None
+    overflowed = False
+
+    def parse_float(literal: str) -> float:  # called only for numbers with a fraction or an exponent
+        nonlocal overflowed
+        value = float(literal)
+        if not math.isfinite(value):
+            overflowed = True
+        return value
+
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=parse_float)
     except RecursionError:
         raise exceptions.ParseError(f"JSON nested more than {max_depth()} levels deep.") from None
     except ValueError as exc:
@@ -139,8 +155,8 @@ def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):
     # Cheap pre-checks on the text decide whether the walk is needed at all: only an escape can put a NUL or a
     # surrogate in a string, and fewer brackets than the depth limit cannot nest deeper than it.
     check_text = "\\u0000" in text or _SURROGATE_ESCAPE.search(text) is not None
-    if check_text or text.count("{") + text.count("[") > max_depth():
-        _check_structure(data, check_text=check_text)
+    if check_text or overflowed or text.count("{") + text.count("[") > max_depth():
+        _check_structure(data, check_text=check_text, check_numbers=overflowed)
 
     return data
 

@@ -92,6 +92,19 @@ class _InventoryView(UIMAPIView):
         return Response(body, status=status)
 
 
+EMPTY_BUNDLE_ID = "must not be empty: leave it out (or null) to create a bundle, or give the bundle's id to update it."
+
+
+def _names_a_bundle(data) -> bool:
+    """Whether a bundle POST is an update. The spec creates when no id is given and updates when one is: an absent
+    id or ``null`` creates; an empty one (``""``, blanks) is neither, and a 400 rather than a silent new bundle."""
+    if not isinstance(data, dict) or data.get("id") is None:
+        return False
+    if isinstance(data["id"], str) and not data["id"].strip():
+        raise drf_serializers.ValidationError({"id": [EMPTY_BUNDLE_ID]})
+    return True
+
+
 class BundleView(_InventoryView):
     def get_required_permissions(self, method):
         return _perms(method, BusinessInteraction, Service)
@@ -123,7 +136,7 @@ class BundleView(_InventoryView):
     )
     def post(self, request, version):
         options = self.query(request)
-        if isinstance(request.data, dict) and request.data.get("id") not in (None, ""):
+        if _names_a_bundle(request.data):
             # An update: the bundle must exist before its items are worth validating.
             if selectors.bundle_get(request.data["id"]) is None:
                 raise bundle_not_found(request.data["id"])

@@ -40,19 +40,23 @@ def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
 
 def outage_customers_write(
     *, event: OutageEvent, customers: Iterable[dict], incremental: bool, empty: bool = False
-) -> int:
-    """Replace (or, incrementally, extend without duplicates) an event's customer list; return its size.
+) -> tuple[int, bool]:
+    """Replace (or, incrementally, extend without duplicates) an event's customer list; return its size and
+    whether the list changed (a list sent again as it is stored is not written again).
 
     Set-based: one DELETE (none when the caller knows the list is ``empty``: an event created just now), then COPY
     (PostgreSQL, over 100 customers), one ``INSERT … SELECT FROM unnest`` (PostgreSQL, up to 100) or batched
     INSERTs; an increment inserts ignoring conflicts on the (event, accountId,
-    spId) constraint.
+    spId) constraint. A full list of the stored size is compared with the rows its DELETE returns (no statement
+    more).
     """
     keys = _customer_keys(customers)
     vendor = connection.vendor
+    changed = bool(keys)
     if not incremental or empty:
         if not empty:
-            OutageCustomer.objects.filter(event_id=event.pk).delete()  # fast path: one DELETE, no cascade
+            deleted = _delete_customers(event.pk, returning=event.customer_count == len(keys))
+            changed = deleted is None or deleted != set(keys)
         if vendor == "postgresql" and len(keys) > 100:
             _copy_customers(event.pk, keys)
         elif vendor == "postgresql":  # a small list: one INSERT ... SELECT FROM unnest, no model instances
@@ -64,7 +68,7 @@ def outage_customers_write(
                 OutageCustomer.objects.bulk_create(
                     [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk]
                 )
-        return len(keys)
+        return len(keys), changed
     if vendor == "postgresql":
         _insert_missing_customers(event.pk, keys)
     elif vendor == "sqlite":
@@ -74,7 +78,23 @@ def outage_customers_write(
             OutageCustomer.objects.bulk_create(
                 [OutageCustomer(event_id=event.pk, account_id=a, sp_id=s) for a, s in chunk], ignore_conflicts=True
             )
-    return OutageCustomer.objects.filter(event_id=event.pk).count()
+    count = OutageCustomer.objects.filter(event_id=event.pk).count()
+    return count, count != event.customer_count  # an increment only adds: the same size is the same list
+
+
+def _delete_customers(event_id: int, *, returning: bool) -> set[tuple[str, str]] | None:
+    """One DELETE of an event's customers (no cascade); with ``returning``, the (accountId, spId) it deleted."""
+    if not returning:
+        OutageCustomer.objects.filter(event_id=event_id).delete()
+        return None
+    if connection.vendor not in ("postgresql", "sqlite"):  # pragma: no cover - the two supported databases
+        deleted = set(OutageCustomer.objects.filter(event_id=event_id).values_list("account_id", "sp_id"))
+        OutageCustomer.objects.filter(event_id=event_id).delete()
+        return deleted
+    table = connection.ops.quote_name(OutageCustomer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE event_id = %s RETURNING account_id, sp_id", [event_id])  # noqa: S608
+        return set(map(tuple, cursor.fetchall()))
 
 
 def _executemany_customers(event_id: int, keys: list[tuple[str, str]], *, ignore_conflicts: bool) -> None:

@@ -64,32 +64,52 @@ def reference_compare(incoming: str | None, stored: str | None) -> int | None:
     return (left > right) - (left < right)
 
 
-def _characteristics_replace(event: OutageEvent, items: list[dict]) -> None:
-    OutageCharacteristic.objects.filter(event_id=event.pk).delete()
+# A child list that changed is named in the change as ``{list: [None, "replaced"]}``: lists are no fields of the
+# event, and a list replaced by the same rows is no change (a repeated message records nothing, docs/outages.md).
+LIST_REPLACED = [None, "replaced"]
+LIST_EXTENDED = [None, "extended"]
+_CHARACTERISTIC_VALUES = ("value", "value2", "value3", "value4", "value5")
+_CHARACTERISTIC_COLUMNS = ("characteristic_type", "type_of_characteristic_value", "sequence", *_CHARACTERISTIC_VALUES)
+
+
+def _characteristics_replace(event: OutageEvent, items: list[dict], *, empty: bool = False) -> bool:
+    """Replace an event's characteristics unless they already are ``items`` (in order); return whether they
+    changed. ``empty``: the caller knows the event has none (created just now), so nothing is read."""
     rows = []
-    for position, item in enumerate(items):
+    for item in items:
         value = item.get("characteristicValue") or {}
         rows.append(
-            OutageCharacteristic(
-                event_id=event.pk,
-                position=position,
-                characteristic_type=item.get("characteristicType") or "",
-                type_of_characteristic_value=item.get("typeOfCharacteristicValue") or "",
-                sequence=item.get("sequence"),
-                **{name: value.get(name) or "" for name in ("value", "value2", "value3", "value4", "value5")},
-            )
+            {
+                "characteristic_type": item.get("characteristicType") or "",
+                "type_of_characteristic_value": item.get("typeOfCharacteristicValue") or "",
+                "sequence": item.get("sequence"),
+                **{name: value.get(name) or "" for name in _CHARACTERISTIC_VALUES},
+            }
         )
-    OutageCharacteristic.objects.bulk_create(rows)
-
-
-def _details_replace(event: OutageEvent, items: list[dict]) -> None:
-    OutageDetail.objects.filter(event_id=event.pk).delete()
-    OutageDetail.objects.bulk_create(
-        [
-            OutageDetail(event_id=event.pk, position=i, name=item.get("name") or "", value=item.get("value") or "")
-            for i, item in enumerate(items)
-        ]
+    if not empty:
+        stored = OutageCharacteristic.objects.filter(event_id=event.pk).order_by("position")
+        if list(stored.values(*_CHARACTERISTIC_COLUMNS)) == rows:
+            return False
+        stored.delete()
+    OutageCharacteristic.objects.bulk_create(
+        [OutageCharacteristic(event_id=event.pk, position=position, **row) for position, row in enumerate(rows)]
     )
+    return bool(rows) or not empty
+
+
+def _details_replace(event: OutageEvent, items: list[dict], *, empty: bool = False) -> bool:
+    """Replace an event's additional details unless they already are ``items`` (in order); return whether they
+    changed."""
+    rows = [(item.get("name") or "", item.get("value") or "") for item in items]
+    if not empty:
+        stored = OutageDetail.objects.filter(event_id=event.pk).order_by("position")
+        if list(stored.values_list("name", "value")) == rows:
+            return False
+        stored.delete()
+    OutageDetail.objects.bulk_create(
+        [OutageDetail(event_id=event.pk, position=i, name=name, value=value) for i, (name, value) in enumerate(rows)]
+    )
+    return bool(rows) or not empty
 
 
 def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bool]:
@@ -162,21 +182,27 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
         if error is not None:
             path = f"outageMessages[{index}].eventDetails.estimatedRestorationTime"
             raise Invalid(f"{path}: {error.message}", code=error.code, errors=[(path, error.message)], index=index)
-    if "additionalDetails" in details:
-        _details_replace(event, details["additionalDetails"] or [])
-    if "characteristics" in message:
-        _characteristics_replace(event, message["characteristics"] or [])
+    lists = {}  # the child lists this message changed (a replay changes none)
+    if "additionalDetails" in details and _details_replace(event, details["additionalDetails"] or [], empty=created):
+        lists["details"] = LIST_REPLACED
+    if "characteristics" in message and _characteristics_replace(
+        event, message["characteristics"] or [], empty=created
+    ):
+        lists["characteristics"] = LIST_REPLACED
     info = message.get("customerInformation")
     if info is not None:
-        event.customer_count = outage_customers_write(
-            event=event,
-            customers=info.get("customers") or [],
-            incremental=bool(info.get("incrementalUpdate")),
-            empty=created,
+        incremental = bool(info.get("incrementalUpdate"))
+        event.customer_count, changed = outage_customers_write(
+            event=event, customers=info.get("customers") or [], incremental=incremental, empty=created
         )
+        if changed:
+            lists["customers"] = LIST_EXTENDED if incremental and not created else LIST_REPLACED
     _event_save(event)
     counts = {"customers": event.customer_count} if info is not None else None
-    changes.record(event, "created" if before is None else "updated", before=before, counts=counts)
+    if before is None:
+        changes.record(event, "created", counts=counts)
+    else:  # nothing recorded (nor sent) when no field and no list changed
+        changes.record(event, "updated", before=before, changes=lists, counts=counts)
     return event
 
 

@@ -15,7 +15,7 @@ from ..models import (
     OutageEvent,
     OutageState,
 )
-from .notifications import _characteristics_replace, _details_replace, _event_save
+from .notifications import LIST_REPLACED, _characteristics_replace, _details_replace, _event_save
 
 
 @transaction.atomic
@@ -45,10 +45,16 @@ def outage_event_save(*, event: OutageEvent) -> OutageEvent:
 @transaction.atomic
 def outage_event_lists_replace(*, event: OutageEvent, characteristics: list[dict], details: list[dict]) -> None:
     """Staff edit of an event's characteristics and additional details: both lists replaced, in the wire shape of
-    a message (``characteristicType``, ``typeOfCharacteristicValue``, ``sequence``, ``characteristicValue``)."""
-    _characteristics_replace(event, characteristics)
-    _details_replace(event, details)
-    changes.record(event, "lists_replaced", counts={"characteristics": len(characteristics), "details": len(details)})
+    a message (``characteristicType``, ``typeOfCharacteristicValue``, ``sequence``, ``characteristicValue``).
+    Recorded only when a list changed (saving the form again as it is records nothing)."""
+    replaced = {}
+    if _characteristics_replace(event, characteristics):
+        replaced["characteristics"] = LIST_REPLACED
+    if _details_replace(event, details):
+        replaced["details"] = LIST_REPLACED
+    if replaced:
+        counts = {"characteristics": len(characteristics), "details": len(details)}
+        changes.record(event, "lists_replaced", changes=replaced, counts=counts)
 
 
 @transaction.atomic

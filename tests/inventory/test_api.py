@@ -355,6 +355,21 @@ def test_update_of_unknown_bundle_or_item_is_404(client):
     assert response.json()["entityType"] == "Service"
 
 
+@pytest.mark.parametrize("empty", ["", "   ", "\t"])
+def test_an_empty_bundle_id_is_400_and_creates_nothing(client, empty):
+    """The spec creates without an id and updates with one; ``"id": ""`` is neither (issue 21: it created a bundle).
+    An absent id or ``null`` creates; an empty one is refused in the UIM envelope, naming ``id``."""
+    body = {**example("create-request"), "id": empty}
+    before = BusinessInteraction.objects.count()
+    response = post(client, BUNDLE, body)
+    assert response.status_code == 400, response.content
+    error = response.json()
+    assert error["status"].startswith("400")
+    assert any(line.startswith("id:") and "empty" in line for line in error["message"]), error
+    assert BusinessInteraction.objects.count() == before
+    assert create(client, {**example("create-request"), "id": None})["id"]  # null: as absent, a create
+
+
 def test_update_item_needs_an_id(client):
     created = create(client)
     body = update_from_example(created)

@@ -297,6 +297,15 @@ class TestOutageEventNotifications(OracleContract):
         self.assert_envelope(self.call(client, raw=b'{"externalSystem": "\x00'), 400)
         assert OutageMessage.objects.count() == 2
 
+    def test_a_number_python_cannot_hold_is_400_naming_the_field_and_logged(self, client):
+        """Finding 7 of issue 21: ``1e309`` (infinity as a float) in an integer field was a 500."""
+        raw = json.dumps(body(message("INF", impactedCustomers="N"))).replace('"N"', "1e309").encode()
+        problem = self.assert_envelope(self.call(client, raw=raw), 400)
+        assert "outageMessages[0].eventDetails.impactedCustomers" in problem["detail"]
+        assert not OutageEvent.objects.exists()
+        logged = OutageMessage.objects.get()
+        assert (logged.outcome, logged.payload) == (MessageOutcome.REJECTED, raw.decode())
+
     @pytest.mark.parametrize("field", ["startDateTime", "estimatedRestorationTime", "completionDateTime"])
     @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59"])
     @pytest.mark.parametrize("media", ["json", "xml"])

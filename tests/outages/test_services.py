@@ -227,3 +227,98 @@ def test_refused_raw_body_is_bounded_by_the_setting(db, settings):
     logged = OutageMessage.objects.get()
     assert (logged.payload, logged.payload_bytes, logged.payload_truncated) == ("ééééé", 16, True)
     assert logged.payload_sha256 == hashlib.sha256(raw).hexdigest()
+
+
+# --- replays record nothing (issue 21, finding 8) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def listener(db):
+    """An enabled subscription to every event, so each recorded change also makes a delivery."""
+    from core.changes import recording
+    from core.changes.models import Subscription
+
+    subscription = Subscription.objects.create(
+        name="replays", target_url="https://receiver.example.com/hook", event_types=["*"], secret="whsec_" + "A" * 32
+    )
+    recording._invalidate()
+    yield subscription
+    recording._invalidate()
+
+
+def _changes_and_deliveries() -> tuple[int, int]:
+    from core.changes.models import Delivery
+    from core.models import Change
+
+    return (
+        Change.objects.filter(object_type="outages.outageevent").count(),
+        Delivery.objects.filter(change__object_type="outages.outageevent").count(),
+    )
+
+
+FULL_MESSAGE = {
+    "eventDetails": {
+        "externalOutageId": "RP1",
+        "messageReference": "12",
+        "outageType": "C1PL",
+        "startDateTime": datetime(2025, 2, 6, 10, tzinfo=UTC),
+        "estimatedRestorationTime": datetime(2025, 2, 7, 20, tzinfo=UTC),
+        "discarded": False,
+        "impactedCustomers": 259,
+        "additionalDetails": [{"name": "power outage", "value": "feeder 12 tripped"}],
+    },
+    "customerInformation": {"incrementalUpdate": True, "customers": customers(0, 3)},
+    "characteristics": [
+        {
+            "characteristicType": "CM-CAUSE",
+            "typeOfCharacteristicValue": "ADV ",
+            "sequence": 10,
+            "characteristicValue": {"value": "storm"},
+        },
+    ],
+}
+
+
+def _variant(**changes) -> dict:
+    """FULL_MESSAGE with parts replaced (``eventDetails`` keys merged, other keys replaced)."""
+    import copy
+
+    out = copy.deepcopy(FULL_MESSAGE)
+    out["eventDetails"].update(changes.pop("eventDetails", {}))
+    out.update(changes)
+    return out
+
+
+@pytest.mark.parametrize("incremental", [True, False])
+def test_an_identical_replay_records_no_change_and_sends_nothing(system, listener, incremental):
+    """200 identical notifications gave 199 empty ``outage.updated`` changes and deliveries (finding 8)."""
+    message = _variant(customerInformation={"incrementalUpdate": incremental, "customers": customers(0, 3)})
+    for _ in range(5):
+        apply(message)
+    assert _changes_and_deliveries() == (1, 1)
+    assert OutageMessage.objects.filter(outcome=MessageOutcome.APPLIED).count() == 5  # each one is still logged
+    apply(_variant(eventDetails={"impactedCustomers": 260}))
+    assert _changes_and_deliveries() == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("difference", "recorded"),
+    [
+        ({"customerInformation": {"incrementalUpdate": False, "customers": customers(1, 3)}}, "customers"),
+        ({"customerInformation": {"incrementalUpdate": True, "customers": customers(3, 1)}}, "customer_count"),
+        ({"characteristics": []}, "characteristics"),
+        ({"eventDetails": {"additionalDetails": [{"name": "power outage", "value": "feeder 13"}]}}, "details"),
+        ({"eventDetails": {"messageReference": "13"}}, "message_reference"),
+    ],
+)
+def test_a_real_difference_is_one_more_change_naming_what_moved(system, listener, difference, recorded):
+    """Lists are no fields of the event: a list that changed is named in the change even when nothing else did."""
+    from core.models import Change
+
+    apply(FULL_MESSAGE)
+    apply(FULL_MESSAGE)
+    apply(_variant(**difference))
+    apply(_variant(**difference))
+    assert _changes_and_deliveries() == (2, 2)
+    update = Change.objects.get(action="updated")
+    assert recorded in update.changes, update.changes
