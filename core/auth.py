@@ -209,8 +209,8 @@ class PasswordAttempt:
         self.slots = []
 
     def release(self) -> None:
-        for _kind, _value, key, _count_, _limit in self.slots:
-            _count(self.store, key, -1, self.window)
+        for slot in self.slots:
+            _count(self.store, slot[2], -1, self.window)
         self.slots = []
 
 
