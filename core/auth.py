@@ -7,12 +7,15 @@ and throttling of failed logins per user and per client address. See docs/securi
   (one query, as a JWT does), recomputes the HMAC and compares in constant time: no password hash. A new
   password (new salted hash), an inactive or removed user makes the entry useless on the very next request.
   Failures are never cached; neither the password nor an unkeyed hash of it is ever stored.
-- **Failed logins.** Each failed password check (Basic, token endpoint, admin login) counts against the
-  username and against the client address, in a window of ``AUTH_FAILURE_WINDOW_SECONDS``. At
-  ``AUTH_FAILURE_USER_LIMIT`` failures for a username, or ``AUTH_FAILURE_ADDRESS_LIMIT`` from an address, that
-  username (from anywhere) or that address (for any username) is locked for ``AUTH_LOCKOUT_SECONDS``: every
-  password attempt through it is refused with 429 without checking the password. A success resets nothing:
-  the lock and the counters only run out.
+- **Failed logins.** Each password check (Basic, token endpoint, admin login, the admin's password change)
+  takes a slot of the username's and of the client address's failure counters *before* the password is
+  checked (:func:`password_attempt`): so at most ``AUTH_FAILURE_USER_LIMIT`` checks of a username (and
+  ``AUTH_FAILURE_ADDRESS_LIMIT`` from an address) are made in a window of ``AUTH_FAILURE_WINDOW_SECONDS``,
+  however many requests arrive at once. A failed check keeps its slot, any other outcome gives it back. At the
+  limit that username (from anywhere) or that address (for any username) is locked for
+  ``AUTH_LOCKOUT_SECONDS``: every password attempt through it is refused with 429 without checking the
+  password. A success resets nothing: the lock and the counters only run out. Credentials holding a NUL are a
+  failed login, refused without a database lookup (PostgreSQL cannot compare a NUL).
 - **Permissions.** A wire request's model-permission check reads the user's permissions (direct and through
   groups) in one query and keeps them in the cache for ``AUTH_PERMISSIONS_CACHE_SECONDS``, stamped with a
   generation that any change of a group's or a user's permissions, of a user's groups, or the deletion of a

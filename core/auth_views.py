@@ -18,7 +18,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from . import auth
+from . import auth, tokens
 from .wire.parsers import NUL_MESSAGE
 
 _pair = inline_serializer("JWTPair", {"access": serializers.CharField(), "refresh": serializers.CharField()})
@@ -28,7 +28,10 @@ _invalid = inline_serializer("AuthValidationError", {"detail": serializers.CharF
 
 class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
     """simplejwt's pair, each password check counted (``core.auth.password_attempt``): 429 while the username or
-    the client address is locked out or has no attempt left; a NUL in the credentials is a failed login."""
+    the client address is locked out or has no attempt left; a NUL in the credentials is a failed login. The
+    refresh token starts a token family (``core.tokens``)."""
+
+    token_class = tokens.FamilyRefreshToken
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,11 +62,18 @@ def obtain_checked(username, password, request, check, *args):
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
-    """Rotation with a blacklist (settings), and a refresh token is refused once its user changed password,
-    was deactivated or removed."""
+    """Rotation in a token family (``core.tokens``): one winner however many rotations of a token run at once, and
+    a reuse of a rotated token revokes its family. A refresh token is refused once its user changed password, was
+    deactivated or removed."""
+
+    token_class = tokens.FamilyRefreshToken
 
     def validate(self, attrs):
-        refresh = self.token_class(attrs["refresh"])  # signature, expiry, type and blacklist
+        try:
+            refresh = self.token_class(attrs["refresh"])  # signature, expiry, type and blacklist
+        except tokens.RefreshTokenBlacklisted as exc:  # an already rotated token: a reuse
+            tokens.refresh_family_revoke(family=tokens.family_id(exc.payload))
+            raise tokens.RefreshTokenReused() from None
         model = get_user_model()
         user = model._default_manager.filter(
             **{jwt_settings.USER_ID_FIELD: refresh.payload.get(jwt_settings.USER_ID_CLAIM)}
@@ -74,7 +84,8 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
             jwt_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
             raise exceptions.AuthenticationFailed("The user's password has been changed.", "password_changed")
-        return super().validate(attrs)
+        successor = tokens.refresh_rotate(refresh=refresh, user=user)
+        return {"access": str(successor.access_token), "refresh": str(successor)}
 
 
 class _ObtainSchema(TokenObtainPairSerializerExtension):
@@ -125,13 +136,16 @@ def _nul_in_credentials(detail) -> bool:
     tags=["auth"],
     summary="Refresh a JWT pair",
     description=(
-        "`{refresh}` → `{access, refresh}`: the refresh token is rotated, the one sent is blacklisted. "
+        "`{refresh}` → `{access, refresh}`: the refresh token is rotated, the one sent is blacklisted. Sending a "
+        "refresh token that was already rotated revokes every refresh token of its login (RFC 9700 §4.14.2). "
         "Refused once the user's password has changed."
     ),
     responses={
         200: _pair,
         400: OpenApiResponse(_invalid, description="Missing fields."),
-        401: OpenApiResponse(_detail, description="Invalid, expired, blacklisted or revoked refresh token."),
+        401: OpenApiResponse(
+            _detail, description="Invalid, expired, blacklisted (already used) or revoked refresh token."
+        ),
         415: OpenApiResponse(_detail, description="Unsupported media type."),
     },
 )
