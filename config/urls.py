@@ -5,13 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core import health
 from core import views as core_views
 from core.api_root import home
-from core.auth_views import JWTObtainView, JWTRefreshView, admin_login
+from core.auth_views import JWTObtainView, JWTRefreshView, admin_login, admin_password_change
 from core.docs_views import OfflineRedocView, redoc_bundle
 from core.metrics_view import metrics_view
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/login/", admin_login),  # the admin's own login view, throttled (core/auth_views.py)
+    path("admin/password_change/", admin_password_change),  # its old-password check throttled the same way
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),

@@ -7,12 +7,15 @@ and throttling of failed logins per user and per client address. See docs/securi
   (one query, as a JWT does), recomputes the HMAC and compares in constant time: no password hash. A new
   password (new salted hash), an inactive or removed user makes the entry useless on the very next request.
   Failures are never cached; neither the password nor an unkeyed hash of it is ever stored.
-- **Failed logins.** Each failed password check (Basic, token endpoint, admin login) counts against the
-  username and against the client address, in a window of ``AUTH_FAILURE_WINDOW_SECONDS``. At
-  ``AUTH_FAILURE_USER_LIMIT`` failures for a username, or ``AUTH_FAILURE_ADDRESS_LIMIT`` from an address, that
-  username (from anywhere) or that address (for any username) is locked for ``AUTH_LOCKOUT_SECONDS``: every
-  password attempt through it is refused with 429 without checking the password. A success resets nothing:
-  the lock and the counters only run out.
+- **Failed logins.** Each password check (Basic, token endpoint, admin login, the admin's password change)
+  takes a slot of the username's and of the client address's failure counters *before* the password is
+  checked (:func:`password_attempt`): so at most ``AUTH_FAILURE_USER_LIMIT`` checks of a username (and
+  ``AUTH_FAILURE_ADDRESS_LIMIT`` from an address) are made in a window of ``AUTH_FAILURE_WINDOW_SECONDS``,
+  however many requests arrive at once. A failed check keeps its slot, any other outcome gives it back. At the
+  limit that username (from anywhere) or that address (for any username) is locked for
+  ``AUTH_LOCKOUT_SECONDS``: every password attempt through it is refused with 429 without checking the
+  password. A success resets nothing: the lock and the counters only run out. Credentials holding a NUL are a
+  failed login, refused without a database lookup (PostgreSQL cannot compare a NUL).
 - **Permissions.** A wire request's model-permission check reads the user's permissions (direct and through
   groups) in one query and keeps them in the cache for ``AUTH_PERMISSIONS_CACHE_SECONDS``, stamped with a
   generation that any change of a group's or a user's permissions, of a user's groups, or the deletion of a
@@ -20,6 +23,7 @@ and throttling of failed logins per user and per client address. See docs/securi
   change reads them afresh. Superusers and inactive users need no lookup (Django decides those from the user).
 """
 
+import contextlib
 import functools
 import hashlib
 import time
@@ -28,6 +32,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
@@ -102,50 +107,126 @@ def lock_key(kind: str, value: str) -> str:
     return f"auth:locked:{kind}:{_digest(value)}"
 
 
-def _subjects(username: str, address: str):
-    """(kind, value, limit) of what a login attempt counts against; a limit of 0 turns that count off."""
-    return (
-        ("user", (username or "").casefold(), int(setting("AUTH_FAILURE_USER_LIMIT"))),
-        ("address", address or "", int(setting("AUTH_FAILURE_ADDRESS_LIMIT"))),
-    )
+def _subjects(username: str | None, address: str):
+    """(kind, value, limit) of what a login attempt counts against; a limit of 0 turns that count off, and an
+    unknown username (``None``: a body that could not be read) counts against the address alone."""
+    subjects = [("address", address or "", int(setting("AUTH_FAILURE_ADDRESS_LIMIT")))]
+    if username is not None:
+        subjects.insert(0, ("user", username.casefold(), int(setting("AUTH_FAILURE_USER_LIMIT"))))
+    return tuple(subjects)
 
 
-def lock_keys(username: str, address: str) -> list[str]:
+def lock_keys(username: str | None, address: str) -> list[str]:
     return [lock_key(kind, value) for kind, value, limit in _subjects(username, address) if limit]
+
+
+def _remaining(found: dict, keys: list[str]) -> float:
+    until = max((found.get(key) or 0 for key in keys), default=0)
+    return until - now()
 
 
 def raise_if_locked(found: dict, keys: list[str]) -> None:
     """Raise :class:`Throttled` if one of the lock ``keys`` is in ``found`` (a ``get_many`` answer) and running."""
-    until = max((found.get(key) or 0 for key in keys), default=0)
-    remaining = until - now()
+    remaining = _remaining(found, keys)
     if remaining > 0:
         raise exceptions.Throttled(wait=remaining, detail=LOCKED_MESSAGE)
 
 
-def check_not_locked(username: str, address: str) -> None:
+def check_not_locked(username: str | None, address: str) -> None:
     keys = lock_keys(username, address)
     if keys:
         raise_if_locked(cache().get_many(keys), keys)
 
 
-def record_failure(username: str, address: str) -> None:
-    """Count one failed password check; lock the username or the address that reaches its limit."""
-    store = cache()
-    window = int(setting("AUTH_FAILURE_WINDOW_SECONDS"))
-    lockout = int(setting("AUTH_LOCKOUT_SECONDS"))
-    for kind, value, limit in _subjects(username, address):
-        if not limit:
-            continue
-        key = failure_counter_key(kind, value)
-        store.add(key, 0, timeout=window)  # the window runs from the first failure
+def holds_nul(*values) -> bool:
+    """A NUL in a username or password: no user has one (Django's validators refuse it, and PostgreSQL cannot
+    even compare it with a column), so such credentials are a failed login, refused without a lookup."""
+    return any(isinstance(value, str) and "\x00" in value for value in values)
+
+
+# Redis: add ``delta`` to a counter and give a new counter its expiry, in one atomic step (Django's ``incr`` is
+# EXISTS then INCRBY: a counter expiring between the two would be recreated without an expiry, for ever). A
+# refund (negative delta) of a counter that is gone does nothing.
+_REDIS_COUNT = """
+if tonumber(ARGV[1]) < 0 and redis.call('exists', KEYS[1]) == 0 then return false end
+local value = redis.call('incrby', KEYS[1], ARGV[1])
+if redis.call('ttl', KEYS[1]) < 0 then redis.call('expire', KEYS[1], ARGV[2]) end
+return value
+"""
+
+
+def _count(store, key: str, delta: int, timeout: int) -> int | None:
+    """Add ``delta`` to the counter ``key`` atomically; a new counter lives ``timeout`` seconds (the window runs
+    from its first count). A refund (``delta < 0``) of a counter that has expired answers ``None``."""
+    if isinstance(store, RedisCache):
+        name = store.make_and_validate_key(key)
+        return store._cache.get_client(name, write=True).eval(_REDIS_COUNT, 1, name, delta, timeout)
+    if delta < 0:
         try:
-            count = store.incr(key)
-        except ValueError:  # expired between add and incr
-            store.set(key, 1, timeout=window)
-            count = 1
-        if count >= limit:
-            store.set(lock_key(kind, value), now() + lockout, timeout=lockout)
-            store.delete(key)
+            return store.decr(key, -delta)
+        except ValueError:  # expired: nothing to give back
+            return None
+    while True:  # the local cache: add and incr each hold its lock; retry if the counter expired in between
+        store.add(key, 0, timeout=timeout)
+        try:
+            return store.incr(key, delta)
+        except ValueError:
+            continue
+
+
+class PasswordAttempt:
+    """One password check, counted **before** it is made, so that at most the limit of checks are made in a
+    window however many requests arrive at once: each attempt takes a slot of the username's and of the address's
+    counter; over the limit it is refused (429) unchecked. A failed check keeps its slot (and locks the subject
+    whose limit it reached); any other outcome gives the slot back. Use :func:`password_attempt`."""
+
+    def __init__(self, username: str | None, address: str):
+        self.username, self.address = username, address
+        self.store = cache()
+        self.window = int(setting("AUTH_FAILURE_WINDOW_SECONDS"))
+        self.slots: list[tuple[str, str, str, int, int]] = []  # kind, value, counter key, count, limit
+
+    def reserve(self) -> None:
+        for kind, value, limit in _subjects(self.username, self.address):
+            if not limit:
+                continue
+            key = failure_counter_key(kind, value)
+            count = _count(self.store, key, 1, self.window) or 0
+            self.slots.append((kind, value, key, count, limit))
+            if count > limit:
+                self.release()
+                keys = lock_keys(self.username, self.address)
+                # Locked, or the last attempts are being checked right now: then ask for a moment's patience.
+                raise exceptions.Throttled(
+                    wait=max(1, _remaining(self.store.get_many(keys), keys)), detail=LOCKED_MESSAGE
+                )
+
+    def failed(self) -> None:
+        """The check failed: keep the slots; a subject that reached its limit is locked, and its counter kept
+        full for the lockout (so no attempt gets through until both run out)."""
+        lockout = int(setting("AUTH_LOCKOUT_SECONDS"))
+        for kind, value, key, count, limit in self.slots:
+            if count >= limit:
+                self.store.set(lock_key(kind, value), now() + lockout, timeout=lockout)
+                self.store.touch(key, lockout)
+        self.slots = []
+
+    def release(self) -> None:
+        for slot in self.slots:
+            _count(self.store, slot[2], -1, self.window)
+        self.slots = []
+
+
+@contextlib.contextmanager
+def password_attempt(username: str | None, address: str):
+    """Take a slot for one password check (429 if the username or the address has none left); the body calls
+    ``attempt.failed()`` when the check fails, otherwise the slot is given back on the way out."""
+    attempt = PasswordAttempt(username, address)
+    attempt.reserve()
+    try:
+        yield attempt
+    finally:
+        attempt.release()
 
 
 # --- Verified-credentials cache ----------------------------------------------------------------------------
@@ -187,6 +268,8 @@ def load_user(field_name: str, value):
     model = get_user_model()
     field = model._meta.get_field(field_name)
     connection = connections[DEFAULT_DB_ALIAS]
+    if holds_nul(value):
+        return None
     try:
         prepared = field.get_db_prep_value(field.to_python(value), connection)
     except (TypeError, ValueError, ValidationError):
@@ -230,14 +313,19 @@ class BasicAuthentication(authentication.BasicAuthentication):
         entry_key = credentials_cache_key(userid)
         found = cache().get_many([*locks, entry_key])  # one round trip for the locks and the entry
         raise_if_locked(found, locks)
-        user = cached_user(userid, password, found.get(entry_key))
+        nul = holds_nul(userid, password)
+        user = None if nul else cached_user(userid, password, found.get(entry_key))
         if user is not None:
             return (user, None)
-        try:
-            user, auth = super().authenticate_credentials(userid, password, request)
-        except exceptions.AuthenticationFailed:
-            record_failure(userid, address)
-            raise
+        with password_attempt(userid, address) as attempt:
+            if nul:
+                attempt.failed()
+                raise exceptions.AuthenticationFailed(_("Invalid username/password."))
+            try:
+                user, auth = super().authenticate_credentials(userid, password, request)
+            except exceptions.AuthenticationFailed:
+                attempt.failed()
+                raise
         remember_credentials(user, userid, password)
         return (user, auth)
 

@@ -5,6 +5,7 @@ The token endpoints answer JSON in every case (errors included, see ``core.views
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.validators import ProhibitNullCharactersValidator
 from django.shortcuts import render
 from drf_spectacular.contrib.rest_framework_simplejwt import (
     TokenObtainPairSerializerExtension,
@@ -17,7 +18,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from . import auth
+from . import auth, tokens
+from .wire.parsers import NUL_MESSAGE
 
 _pair = inline_serializer("JWTPair", {"access": serializers.CharField(), "refresh": serializers.CharField()})
 _detail = inline_serializer("AuthError", {"detail": serializers.CharField()})
@@ -25,26 +27,53 @@ _invalid = inline_serializer("AuthValidationError", {"detail": serializers.CharF
 
 
 class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
-    """simplejwt's pair, refused with 429 while the username or the client address is locked out."""
+    """simplejwt's pair, each password check counted (``core.auth.password_attempt``): 429 while the username or
+    the client address is locked out or has no attempt left; a NUL in the credentials is a failed login. The
+    refresh token starts a token family (``core.tokens``)."""
+
+    token_class = tokens.FamilyRefreshToken
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (self.username_field, "password"):  # a NUL is a failed login here, not a field error
+            field = self.fields[name]
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
 
     def validate(self, attrs):
         username = attrs.get(self.username_field, "")
-        request = self.context.get("request")
-        address = auth.client_address(request) if request is not None else ""
-        auth.check_not_locked(username, address)
+        return obtain_checked(username, attrs.get("password", ""), self.context.get("request"), super().validate, attrs)
+
+
+def obtain_checked(username, password, request, check, *args):
+    """Run the password ``check(*args)`` as one counted attempt of ``username`` (``None``: unreadable)."""
+    address = auth.client_address(request) if request is not None else ""
+    auth.check_not_locked(username, address)
+    with auth.password_attempt(username, address) as attempt:
+        if username is None or auth.holds_nul(username, password):
+            attempt.failed()
+            raise exceptions.AuthenticationFailed(
+                jwt_serializers.TokenObtainSerializer.default_error_messages["no_active_account"], "no_active_account"
+            )
         try:
-            return super().validate(attrs)
+            return check(*args)
         except exceptions.AuthenticationFailed:
-            auth.record_failure(username, address)
+            attempt.failed()
             raise
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
-    """Rotation with a blacklist (settings), and a refresh token is refused once its user changed password,
-    was deactivated or removed."""
+    """Rotation in a token family (``core.tokens``): one winner however many rotations of a token run at once, and
+    a reuse of a rotated token revokes its family. A refresh token is refused once its user changed password, was
+    deactivated or removed."""
+
+    token_class = tokens.FamilyRefreshToken
 
     def validate(self, attrs):
-        refresh = self.token_class(attrs["refresh"])  # signature, expiry, type and blacklist
+        try:
+            refresh = self.token_class(attrs["refresh"])  # signature, expiry, type and blacklist
+        except tokens.RefreshTokenBlacklisted as exc:  # an already rotated token: a reuse
+            tokens.refresh_family_revoke(family=tokens.family_id(exc.payload))
+            raise tokens.RefreshTokenReused() from None
         model = get_user_model()
         user = model._default_manager.filter(
             **{jwt_settings.USER_ID_FIELD: refresh.payload.get(jwt_settings.USER_ID_CLAIM)}
@@ -55,7 +84,8 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
             jwt_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
             raise exceptions.AuthenticationFailed("The user's password has been changed.", "password_changed")
-        return super().validate(attrs)
+        successor = tokens.refresh_rotate(refresh=refresh, user=user)
+        return {"access": str(successor.access_token), "refresh": str(successor)}
 
 
 class _ObtainSchema(TokenObtainPairSerializerExtension):
@@ -84,18 +114,38 @@ _THROTTLED = OpenApiResponse(_detail, description="Too many failed logins for th
 class JWTObtainView(TokenObtainPairView):
     serializer_class = TokenObtainPairSerializer
 
+    def post(self, request, *args, **kwargs):
+        try:
+            request.data  # noqa: B018 (parse now: the JSON parser refuses a NUL before the serializer sees it)
+        except exceptions.ValidationError as exc:
+            if not _nul_in_credentials(exc.detail):
+                raise
+            obtain_checked(None, "", request, None)  # a failed login of an unreadable username: always raises
+        return super().post(request, *args, **kwargs)
+
+
+def _nul_in_credentials(detail) -> bool:
+    """The parsers' refusal of a NUL (``{"username": ["Null characters are not allowed."]}``) in a credential."""
+    fields = {get_user_model().USERNAME_FIELD, "password"}
+    return isinstance(detail, dict) and any(
+        name in fields and NUL_MESSAGE in (str(m) for m in messages) for name, messages in detail.items()
+    )
+
 
 @extend_schema(
     tags=["auth"],
     summary="Refresh a JWT pair",
     description=(
-        "`{refresh}` → `{access, refresh}`: the refresh token is rotated, the one sent is blacklisted. "
+        "`{refresh}` → `{access, refresh}`: the refresh token is rotated, the one sent is blacklisted. Sending a "
+        "refresh token that was already rotated revokes every refresh token of its login (RFC 9700 §4.14.2). "
         "Refused once the user's password has changed."
     ),
     responses={
         200: _pair,
         400: OpenApiResponse(_invalid, description="Missing fields."),
-        401: OpenApiResponse(_detail, description="Invalid, expired, blacklisted or revoked refresh token."),
+        401: OpenApiResponse(
+            _detail, description="Invalid, expired, blacklisted (already used) or revoked refresh token."
+        ),
         415: OpenApiResponse(_detail, description="Unsupported media type."),
     },
 )
@@ -103,24 +153,49 @@ class JWTRefreshView(TokenRefreshView):
     serializer_class = TokenRefreshSerializer
 
 
+def _locked_page(request, exc: exceptions.Throttled, template: str, title: str):
+    context = {**admin.site.each_context(request), "title": title, "minutes": max(1, -(-int(exc.wait) // 60))}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
 def admin_login(request, extra_context=None):
-    """The admin's login view, refused with a 429 page while the username or the address is locked out."""
+    """The admin's login view, each password check counted: a 429 page while the username or the address is
+    locked out (or has no attempt left)."""
     if request.method != "POST":
         return admin.site.login(request, extra_context)
     username = request.POST.get("username", "")
     address = auth.client_address(request)
     try:
         auth.check_not_locked(username, address)
+        with auth.password_attempt(username, address) as attempt:
+            response = admin.site.login(request, extra_context)
+            if response.status_code == 200 and not request.user.is_authenticated:  # the form again, with its error
+                attempt.failed()
+            return response
     except exceptions.Throttled as exc:
-        context = {
-            **admin.site.each_context(request),
-            "title": "Too many failed login attempts",
-            "minutes": max(1, -(-int(exc.wait) // 60)),
-        }
-        response = render(request, "admin/login_locked.html", context, status=429)
-        response["Retry-After"] = str(int(exc.wait))
-        return response
-    response = admin.site.login(request, extra_context)
-    if response.status_code == 200 and not request.user.is_authenticated:  # the form again, with its error
-        auth.record_failure(username, address)
-    return response
+        return _locked_page(request, exc, "admin/login_locked.html", "Too many failed login attempts")
+
+
+def _password_change(request, extra_context=None):
+    if request.method != "POST":
+        return admin.site.password_change(request, extra_context)
+    username = request.user.get_username()
+    address = auth.client_address(request)
+    try:
+        auth.check_not_locked(username, address)
+        with auth.password_attempt(username, address) as attempt:
+            response = admin.site.password_change(request, extra_context)
+            form = (getattr(response, "context_data", None) or {}).get("form")
+            if form is not None and "old_password" in form.errors:  # the old password was wrong (or missing)
+                attempt.failed()
+            return response
+    except exceptions.Throttled as exc:
+        return _locked_page(request, exc, "admin/password_change_locked.html", "Too many failed password checks")
+
+
+def admin_password_change(request, extra_context=None):
+    """The admin's password change, its old-password check counted like a login (same counters and limits):
+    a 429 page while the user's name or the address is locked out. Staff only, as the admin's own view."""
+    return admin.site.admin_view(_password_change)(request, extra_context)

@@ -106,6 +106,27 @@ class ImportJob(models.Model):
         return min(99, int(self.bytes_done * 100 / self.size)) if self.size else 0
 
 
+class RefreshTokenFamily(models.Model):
+    """The refresh tokens of one login, each the successor of the one before (OAuth 2.0 Security BCP, RFC 9700
+    §4.14.2). Only ``current`` may be refreshed, and one rotation of it wins (a conditional UPDATE); presenting
+    any other token of the family is a reuse, which revokes the family. Tokens carry the family's id (claim
+    ``fam``). Deleted with its current token (``flushexpiredtokens``), which is the last of the family to expire."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    current = models.OneToOneField(
+        "token_blacklist.OutstandingToken", on_delete=models.CASCADE, related_name="refresh_family"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "refresh token family"
+        verbose_name_plural = "refresh token families"
+
+    def __str__(self) -> str:
+        return f"refresh token family {self.pk}{' (revoked)' if self.revoked_at else ''}"
+
+
 from .changes.models import Change, Delivery, DeliveryAttempt, Subscription  # noqa: E402  (the change log's models)
 
-__all__ = ["Change", "Delivery", "DeliveryAttempt", "ExportJob", "Subscription"]
+__all__ = ["Change", "Delivery", "DeliveryAttempt", "ExportJob", "RefreshTokenFamily", "Subscription"]

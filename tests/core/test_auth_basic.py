@@ -182,7 +182,8 @@ def test_entries_and_locks_are_shared_across_processes_through_redis(echo_user, 
         assert other_process.get(auth.credentials_cache_key(USERNAME)) == auth.credentials_mac(
             USERNAME, PASSWORD, echo_user.password
         )
-        auth.record_failure("someone", "192.0.2.1")
+        with auth.password_attempt("someone", "192.0.2.1") as attempt:
+            attempt.failed()
         assert other_process.get(auth.failure_counter_key("user", "someone")) == 1
     finally:
         keys = list(other_process._cache.get_client().scan_iter(f"{prefix}:*"))

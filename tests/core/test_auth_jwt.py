@@ -73,10 +73,51 @@ def test_refresh_rotates_and_the_used_refresh_token_is_blacklisted(echo_user):
     rotated = first.json()
     assert set(rotated) == {"access", "refresh"}
     assert rotated["refresh"] != pair["refresh"]
-    replay = refresh(pair["refresh"])
+    second = refresh(rotated["refresh"])  # the chain goes on, one rotation at a time
+    assert second.status_code == 200
+    replay = refresh(rotated["refresh"])
     assert replay.status_code == 401
     assert "blacklisted" in replay.json()["detail"]
-    assert refresh(rotated["refresh"]).status_code == 200
+
+
+def test_reuse_of_a_rotated_refresh_token_revokes_its_family(echo_user):
+    """Issue 21 finding 9, RFC 9700 §4.14.2: a rotated refresh token presented again (a thief's copy, or the
+    client's) revokes every refresh token of that login; other logins of the same user are not concerned."""
+    pair, other_login = obtain(), obtain()
+    newest = refresh(refresh(pair["refresh"]).json()["refresh"]).json()  # two rotations
+    reuse = refresh(pair["refresh"])
+    assert reuse.status_code == 401
+    assert "already used" in reuse.json()["detail"] and reuse["Content-Type"] == "application/json"
+    revoked = refresh(newest["refresh"])
+    assert revoked.status_code == 401 and "blacklisted" in revoked.json()["detail"]
+    # Access tokens are stateless JWTs: one already issued stays valid until it expires (docs/security.md).
+    assert bearer(ANALYST_LIST, newest["access"]).status_code == 200
+    assert refresh(other_login["refresh"]).status_code == 200
+    assert refresh(obtain()["refresh"]).status_code == 200  # a new login starts a new family
+
+
+def test_a_refresh_token_minted_before_families_rotates_once_then_reuse_revokes(echo_user):
+    """A token without the family claim (issued before this release) gets a family on its first rotation."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    legacy = str(RefreshToken.for_user(echo_user))
+    rotated = refresh(legacy)
+    assert rotated.status_code == 200
+    assert refresh(legacy).status_code == 401
+    assert refresh(rotated.json()["refresh"]).status_code == 401
+
+
+def test_a_forged_family_claim_does_not_verify(echo_user):
+    """The family rides inside the signed token: changing it breaks the signature."""
+    import base64
+    import json
+
+    token = obtain()["refresh"]
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["fam"] = "00000000-0000-0000-0000-000000000000"
+    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    assert refresh(f"{header}.{forged_payload}.{signature}").status_code == 401
 
 
 @pytest.mark.parametrize("door", list(DOORS))

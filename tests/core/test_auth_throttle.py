@@ -2,6 +2,7 @@
 Basic auth in each family and the analyst API, the token endpoint, the admin login."""
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -44,11 +45,13 @@ def limits():
 
 @pytest.fixture
 def later(monkeypatch):
-    """Moves the lockout clock past the lockout period (no sleeping)."""
+    """Moves the lockout clock past the lockout period (no sleeping), and lets every cache entry of at most that
+    lifetime run out as it would by then (the failure counters, kept full while a lock runs, expire in the cache)."""
 
     def advance(seconds: float = 901):
         now = auth.now()
         monkeypatch.setattr(auth, "now", lambda: now + seconds)
+        cache.clear()
 
     return advance
 
@@ -220,3 +223,39 @@ def test_the_client_address_honours_num_proxies(echo_user, settings):
     finally:
         settings.REST_FRAMEWORK = {k: v for k, v in settings.REST_FRAMEWORK.items() if k != "NUM_PROXIES"}
         api_settings.reload()
+
+
+PASSWORD_CHANGE = "/admin/password_change/"
+
+
+def test_admin_password_change_counts_wrong_old_passwords_and_locks(django_user_model, later):
+    """Issue 21 (Low): the old-password check of /admin/password_change/ is throttled like a login."""
+    django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
+    client = APIClient()
+    client.login(username="boss", password="boss-password")
+    change = {"new_password1": "A-new-pass-9731", "new_password2": "A-new-pass-9731"}
+    responses = [client.post(PASSWORD_CHANGE, {**change, "old_password": f"guess-{n}"}) for n in range(12)]
+    statuses = [r.status_code for r in responses]
+    assert statuses == [200] * 10 + [429] * 2, statuses  # the form with its error, then locked
+    assert "Too many failed password checks" in responses[-1].content.decode()
+    assert responses[-1]["Retry-After"]
+    # Locked: the right old password is refused too, and so is a login with the username, until the lock ends.
+    assert client.post(PASSWORD_CHANGE, {**change, "old_password": "boss-password"}).status_code == 429
+    assert APIClient().post(ADMIN_LOGIN, {"username": "boss", "password": "boss-password"}).status_code == 429
+    later()
+    response = client.post(PASSWORD_CHANGE, {**change, "old_password": "boss-password"})
+    assert response.status_code == 302 and response["Location"].endswith("/password_change/done/")
+
+
+def test_admin_password_change_other_form_errors_are_not_counted(django_user_model):
+    """New passwords that do not match are a form error, but no wrong password: nothing is counted."""
+    django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
+    client = APIClient()
+    client.login(username="boss", password="boss-password")
+    mismatch = {"old_password": "boss-password", "new_password1": "A-new-pass-9731", "new_password2": "other-9731"}
+    assert {client.post(PASSWORD_CHANGE, mismatch).status_code for _ in range(15)} == {200}
+    assert client.get(PASSWORD_CHANGE).status_code == 200
+
+
+def test_admin_password_change_still_needs_a_staff_session(django_user_model):
+    assert APIClient().post(PASSWORD_CHANGE, {"old_password": "x"}).status_code == 302  # to the login page
