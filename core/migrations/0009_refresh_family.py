@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_delivery_pending_indexes"),
+        ("core", "0008_change_scrub_secrets"),
         ("token_blacklist", "0013_alter_blacklistedtoken_options_and_more"),
     ]
 
