@@ -6,8 +6,9 @@ envelope — never a 500 later on a read.
   for a chunked body, after reading one byte past the limit, never the whole body).
 - JSON must be UTF-8; ``NaN``/``Infinity`` are refused; nesting deeper than ``WIRE_MAX_DEPTH`` is a 400 (far below
   Python's recursion limit, so no later ``json.dumps`` or serializer recursion can fail on stored data).
-- A NUL character anywhere in a JSON string (``\\u0000``) is refused: no database column can hold it (the one NUL
-  rule, every family). A lone UTF-16 surrogate (``"\\ud800"``) is refused: it cannot be encoded as UTF-8.
+- A NUL or another C0 control character but tab, LF and CR anywhere in a JSON string or key (``\\u0000``,
+  ``\\u0007``, ``\\b``) is refused: the one rule of ``core/wire/text.py``, every family. A lone UTF-16 surrogate
+  (``"\\ud800"``) is refused: it cannot be encoded as UTF-8.
 """
 
 import json
@@ -17,11 +18,13 @@ from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser
 
-DEFAULT_MAX_DEPTH = 64
-NUL_MESSAGE = "Null characters are not allowed."
+from .text import text_problem
 
-# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate can reach a Python string from JSON.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+DEFAULT_MAX_DEPTH = 64
+
+# The JSON escapes of a UTF-16 surrogate and of a C0 control character (a raw one is a parse error): the only ways
+# a lone surrogate or a control character can reach a Python string from JSON.
+_CHECKED_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F]|u00[01][0-9a-fA-F]|[bf])")
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -89,9 +92,11 @@ def _check_structure(data, *, check_text: bool) -> None:
 
 
 def _check_text(text: str, path: str) -> None:
-    """A NUL or a lone surrogate is a 400 naming the field (as a validation error, so families list it)."""
-    if "\x00" in text:
-        raise exceptions.ValidationError({path: [NUL_MESSAGE]} if path else [NUL_MESSAGE])
+    """A NUL, a control character or a lone surrogate is a 400 naming the field (as a validation error, so
+    families list it)."""
+    problem = text_problem(text)
+    if problem:
+        raise exceptions.ValidationError({path: [problem]} if path else [problem])
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -111,9 +116,9 @@ def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):
         raise exceptions.ParseError(f"JSON nested more than {max_depth()} levels deep.") from None
     except ValueError as exc:
         raise exceptions.ParseError(f"JSON parse error - {exc}") from None
-    # Cheap pre-checks on the text decide whether the walk is needed at all: only an escape can put a NUL or a
-    # surrogate in a string, and fewer brackets than the depth limit cannot nest deeper than it.
-    check_text = "\\u0000" in text or _SURROGATE_ESCAPE.search(text) is not None
+    # Cheap pre-checks on the text decide whether the walk is needed at all: only an escape can put a control
+    # character or a surrogate in a string, and fewer brackets than the depth limit cannot nest deeper than it.
+    check_text = _CHECKED_ESCAPE.search(text) is not None
     if check_text or text.count("{") + text.count("[") > max_depth():
         _check_structure(data, check_text=check_text)
 
