@@ -5,7 +5,7 @@ The rules, each stated once (docs/wire-families.md):
 - **Strings are strings.** A JSON number or boolean is refused where the spec says string (DRF would turn ``12``
   into ``"12"``); XML text is always a string. A length limit applies to the value as sent.
 - **NUL and other control characters are refused** (400, "Null characters are not allowed." / "Control
-  characters ... are not allowed."), in every family: the one rule of ``core/wire/text.py``.
+  characters ... are not allowed."), in every family: the one rule of ``core/text.py``.
 - **Padded 4-character codes** (``"SMS "``, ``"C1PL"``) are matched trimmed (``"SMS"``, ``" SMS "`` and ``"SMS "`` are
   one code) and kept in the spec's own form, padding included, so that every stored and returned code is canonical.
 - **Date-times** keep the sender's UTC offset and must lie between years 1 and 9999 both as sent and in UTC.
@@ -17,8 +17,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from core.datetimes import OUT_OF_RANGE, within_storable_range
-
-from .text import NUL_MESSAGE, text_problem
+from core.text import NUL_MESSAGE, text_problem
 
 __all__ = ["NUL_MESSAGE", "text_problem"]  # the one character rule, re-exported for the apps' wire code
 
@@ -31,7 +30,7 @@ def is_xml_request(field) -> bool:
 
 
 class StrictCharField(serializers.CharField):
-    """A string and only a string; NUL and control characters refused (``core/wire/text.py``); ``max_length``
+    """A string and only a string; NUL and control characters refused (``core/text.py``); ``max_length``
     applies to the value as sent (before trimming)."""
 
     def to_internal_value(self, data):

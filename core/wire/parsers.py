@@ -7,7 +7,7 @@ envelope — never a 500 later on a read.
 - JSON must be UTF-8; ``NaN``/``Infinity`` are refused; nesting deeper than ``WIRE_MAX_DEPTH`` is a 400 (far below
   Python's recursion limit, so no later ``json.dumps`` or serializer recursion can fail on stored data).
 - A NUL or another C0 control character but tab, LF and CR anywhere in a JSON string or key (``\\u0000``,
-  ``\\u0007``, ``\\b``) is refused: the one rule of ``core/wire/text.py``, every family. A lone UTF-16 surrogate
+  ``\\u0007``, ``\\b``) is refused: the one rule of ``core/text.py``, every family. A lone UTF-16 surrogate
   (``"\\ud800"``) is refused: it cannot be encoded as UTF-8.
 """
 
@@ -18,7 +18,7 @@ from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser
 
-from .text import text_problem
+from core.text import text_problem
 
 DEFAULT_MAX_DEPTH = 64
 
@@ -97,11 +97,6 @@ def _check_text(text: str, path: str) -> None:
     problem = text_problem(text)
     if problem:
         raise exceptions.ValidationError({path: [problem]} if path else [problem])
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        message = "A lone UTF-16 surrogate (e.g. \\ud800) is not a character."
-        raise exceptions.ValidationError({path: [message]} if path else [message]) from None
 
 
 def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):

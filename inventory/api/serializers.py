@@ -7,7 +7,7 @@ declared under a Python name and renamed in ``get_fields``.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.wire.text import text_problem
+from core.text import text_problem
 from core.wire.uim import ENTITY_TYPES
 
 from .. import models
@@ -17,7 +17,7 @@ from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS
 
 
 def _no_nul(value):
-    """The one character rule (``core/wire/text.py``: no NUL, no control character) anywhere in a JSON value."""
+    """The one character rule (``core/text.py``: no NUL, no control character) anywhere in a JSON value."""
     if isinstance(value, str) and (problem := text_problem(value)):
         raise serializers.ValidationError(problem)
     if isinstance(value, dict):

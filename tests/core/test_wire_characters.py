@@ -1,4 +1,4 @@
-"""Issue 21, finding 6 at the door: the one character rule (``core/wire/text.py``) refuses NUL and the other C0
+"""Issue 21, finding 6 at the door: the one character rule (``core/text.py``) refuses NUL and the other C0
 control characters but tab, LF and CR in every string of every family's input, with a 400 in the family's
 envelope: a stored one would break every XLSX export of its list."""
 
@@ -9,9 +9,9 @@ from rest_framework import exceptions, serializers
 from rest_framework.test import APIClient
 
 from contacts.models import CustomerContact
+from core.text import CONTROL_MESSAGE, NUL_MESSAGE, text_problem
 from core.wire.oracle_fields import StrictCharField
 from core.wire.parsers import parse_json_bytes
-from core.wire.text import CONTROL_MESSAGE, NUL_MESSAGE, text_problem
 from tests.contacts.conftest import PATH, SPEC_BODY
 from tests.core.test_hostile_input import BODY_OPERATIONS, _assert_envelope, _fill
 
