@@ -22,6 +22,10 @@ BEAT_SCHEDULE: dict = {
         "task": "core.tasks.purge_expired_exports",
         "schedule": crontab(minute=17),
     },
+    "core-sweep-stalled-imports": {
+        "task": "core.tasks.sweep_stalled_imports",
+        "schedule": 60.0,
+    },
     "core-purge-expired-imports": {
         "task": "core.tasks.purge_expired_imports",
         "schedule": crontab(minute=23),

@@ -361,7 +361,13 @@ IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS"
 # A job still PENDING this long after it was created is sent again by the sweep (its message was lost: the broker
 # was down at write time); a RUNNING job younger than the second one is another worker's (a duplicate is skipped).
 EXPORT_SWEEP_STALL_SECONDS = float(os.environ.get("EXPORT_SWEEP_STALL_SECONDS", "120"))
-EXPORT_RUNNING_STALE_SECONDS = float(os.environ.get("EXPORT_RUNNING_STALE_SECONDS", "3600"))
+# A running export or import proves it is alive every JOB_HEARTBEAT_SECONDS (core/heartbeat.py). One whose last
+# beat is older than JOB_STALL_SECONDS lost its worker: the sweep requeues it until it has started JOB_MAX_ATTEMPTS
+# runs, then marks it failed with the reason; /healthz counts such jobs (HEALTH_MAX_JOBS_STALLED). A duplicate
+# message finds a job with a fresh beat and leaves it to its worker.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "30"))
+JOB_STALL_SECONDS = float(os.environ.get("JOB_STALL_SECONDS", "300"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
 
 # --- Change log and outbound events (docs/events.md) --------------------------------------------
 # Targets on private, loopback and link-local addresses are refused (SSRF) unless allowed here; local development
@@ -409,6 +415,7 @@ HEALTH_MAX_QUEUE_AGE_SECONDS = env_limit("HEALTH_MAX_QUEUE_AGE_SECONDS", "300")
 HEALTH_MAX_TICK_LAG_SECONDS = env_limit("HEALTH_MAX_TICK_LAG_SECONDS", "120")
 HEALTH_MAX_EXPORTS_PENDING_STALE = env_limit("HEALTH_MAX_EXPORTS_PENDING_STALE", "0")
 HEALTH_MAX_ACTIVATIONS_STALLED = env_limit("HEALTH_MAX_ACTIVATIONS_STALLED", "0")
+HEALTH_MAX_JOBS_STALLED = env_limit("HEALTH_MAX_JOBS_STALLED", "0")
 
 # --- Logging (core/logging.py) -------------------------------------------------------------------------------
 # LOG_FORMAT=json: one JSON object per line (request id, actor, fields); the default is one readable line.

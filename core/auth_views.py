@@ -19,7 +19,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from . import auth, tokens
-from .wire.parsers import NUL_MESSAGE
+from .text import NUL_MESSAGE
 
 _pair = inline_serializer("JWTPair", {"access": serializers.CharField(), "refresh": serializers.CharField()})
 _detail = inline_serializer("AuthError", {"detail": serializers.CharField()})

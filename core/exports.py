@@ -9,9 +9,11 @@ A column here is anything with ``name``, ``header`` and ``lookup`` (a :class:`co
 """
 
 import csv
+import functools
 import io
 import itertools
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
@@ -36,6 +38,23 @@ FORMULA_TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 IGNORED_PREFIX = " \t\r\n\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" + (
     "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
 )
+
+
+# What a file cannot hold, written as a visible escape (``\x07`` becomes the six characters ``\u0007``) rather than
+# failing the whole export (issue 21, finding 6): a lone UTF-16 surrogate has no UTF-8 form, so no CSV or XLSX
+# can hold one; an XLSX cell (XML 1.0) cannot hold C0 controls other than tab, LF and CR, nor U+FFFE and U+FFFF
+# (openpyxl refuses them one cell at a time). JSON exports need nothing: ``json.dumps`` escapes all of these.
+CSV_UNSAFE = re.compile("[\ud800-\udfff]")
+XLSX_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def cell_text(text: str, unsafe: re.Pattern = CSV_UNSAFE) -> str:
+    """Text as a spreadsheet cell: what the format cannot hold escaped (``\\uXXXX``), then formulas neutralised."""
+    return neutralise(unsafe.sub(_escape, text))
 
 
 def neutralise(text: str) -> str:
@@ -78,8 +97,8 @@ def final_field(model, lookup: str):
     return found
 
 
-def _text_converter(value):
-    return "" if value is None else neutralise(value)
+def _text_converter(value, unsafe=CSV_UNSAFE):
+    return "" if value is None else cell_text(value, unsafe)
 
 
 def _datetime_converter(value):
@@ -98,11 +117,11 @@ def _plain_converter(value):
     return "" if value is None else value
 
 
-def _generic_converter(value):
+def _generic_converter(value, unsafe=CSV_UNSAFE):
     if value is None:
         return ""
     if isinstance(value, str):
-        return neutralise(value)
+        return cell_text(value, unsafe)
     if isinstance(value, datetime):
         return iso_utc(value)
     if isinstance(value, date | time):
@@ -113,7 +132,7 @@ def _generic_converter(value):
         return neutralise(json.dumps(value, default=str))
     if isinstance(value, int | float | Decimal):
         return value
-    return neutralise(str(value))  # UUIDs, durations, anything else: as text
+    return cell_text(str(value), unsafe)  # UUIDs, durations, anything else: as text
 
 
 def _identity(value):
@@ -140,12 +159,15 @@ def _json_generic(value):
     return str(value)  # UUIDs, durations: as text, as DRF renders them
 
 
-def converters_for(model, columns: list, *, spreadsheet: bool = True) -> list[Callable]:
+def converters_for(model, columns: list, *, spreadsheet: bool = True, xlsx: bool = False) -> list[Callable]:
     """One converter per column, chosen once from the model field's type (no per-cell type dispatch).
 
-    ``spreadsheet`` converters (CSV, XLSX) neutralise formula-like text; JSON ones keep text and types as they are
-    (and are never called on ``None``).
+    ``spreadsheet`` converters (CSV, XLSX) escape what the file cannot hold (:func:`cell_text`; ``xlsx``: what an
+    XLSX cell cannot hold) and neutralise formula-like text; JSON ones keep text and types as they are (and are
+    never called on ``None``).
     """
+    _text = functools.partial(_text_converter, unsafe=XLSX_UNSAFE) if xlsx else _text_converter
+    _generic = functools.partial(_generic_converter, unsafe=XLSX_UNSAFE) if xlsx else _generic_converter
     out = []
     for column in columns:
         f = final_field(model, column.lookup)
@@ -156,11 +178,11 @@ def converters_for(model, columns: list, *, spreadsheet: bool = True) -> list[Ca
         elif isinstance(f, models.BooleanField):
             out.append(_bool_converter if spreadsheet else _identity)
         elif isinstance(f, models.CharField | models.TextField):
-            out.append(_text_converter if spreadsheet else _identity)
+            out.append(_text if spreadsheet else _identity)
         elif isinstance(f, models.IntegerField | models.AutoField | models.FloatField):
             out.append(_plain_converter if spreadsheet else _identity)
         else:
-            out.append(_generic_converter if spreadsheet else _json_generic)
+            out.append(_generic if spreadsheet else _json_generic)
     return out
 
 
@@ -187,7 +209,7 @@ def json_rows(source, columns: list, *, model=None) -> Iterator[dict]:
 def stream_csv(queryset, columns: list, *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([neutralise(c.header) for c in columns])
+    writer.writerow([cell_text(c.header) for c in columns])
     convert = converters_for(queryset.model, columns)
     pairs = list(enumerate(convert))
     batch = []
@@ -239,13 +261,13 @@ def stream_json(queryset, columns, *, progress=None) -> Iterator[str]:
 
 
 def write_xlsx(queryset, columns, target, *, progress=None, title: str = "export") -> None:
-    """Write an XLSX with openpyxl's write-only (constant-memory) workbook."""
+    """Write an XLSX with openpyxl's write-only (constant-memory) workbook; what a cell cannot hold is escaped."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "export")
-    sheet.append([neutralise(c.header) for c in columns])
-    convert = converters_for(queryset.model, columns)
+    sheet.append([cell_text(c.header, XLSX_UNSAFE) for c in columns])
+    convert = converters_for(queryset.model, columns, xlsx=True)
     done = 0
     for row in iter_rows(queryset, columns):
         sheet.append([fn(v) for fn, v in zip(convert, row, strict=True)])

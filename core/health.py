@@ -1,10 +1,11 @@
 """``/healthz`` (is the installation doing its work?) and ``/livez`` (does this process answer?).
 
 ``/healthz`` checks the database and the broker, and how far behind the background work is: the oldest task
-waiting in a queue, the blackout tick's lag, background exports never taken, activations stalled. Each backlog
-figure has a limit (``HEALTH_MAX_*`` settings; empty or negative: reported, never failing); any check over its
-limit or down answers 503. Point monitoring (and alerting) at ``/healthz``; point a load balancer or an
-orchestrator's liveness probe at ``/livez``, which touches nothing: a slow queue must not take web servers out.
+waiting in a queue, the blackout tick's lag, background exports never taken, activations stalled, background
+exports and imports whose worker stopped beating. Each backlog figure has a limit (``HEALTH_MAX_*`` settings; empty
+or negative: reported, never failing); any check over its limit or down answers 503. Point monitoring (and
+alerting) at ``/healthz``; point a load balancer or an orchestrator's liveness probe at ``/livez``, which touches
+nothing: a slow queue must not take web servers out.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ BACKLOG_LIMITS = {
     "blackout_tick_lag_seconds": "HEALTH_MAX_TICK_LAG_SECONDS",
     "exports_pending_stale": "HEALTH_MAX_EXPORTS_PENDING_STALE",
     "activations_stalled": "HEALTH_MAX_ACTIVATIONS_STALLED",
+    "jobs_stalled": "HEALTH_MAX_JOBS_STALLED",
 }
 
 

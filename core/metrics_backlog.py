@@ -1,4 +1,4 @@
-"""Core's scrape-time gauges: the Celery queues (depth, oldest waiting task) and the background exports.
+"""Core's scrape-time gauges: the Celery queues (depth, oldest waiting task) and the background exports and imports.
 
 The apps register theirs (tick lag, stalled activations) in their own ``metrics.py``. Each gauge runs when
 ``/metrics`` or ``/healthz`` is read, never per request.
@@ -133,3 +133,15 @@ def exports_running() -> int:
 def exports_pending_stale() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.EXPORT_PENDING_STALE_SECONDS)
     return ExportJob.objects.filter(status=ExportJob.Status.PENDING, created_at__lte=cutoff).count()
+
+
+@backlog_gauge(
+    "jobs_stalled",
+    "Background exports and imports RUNNING without a heartbeat for JOB_STALL_SECONDS (their worker was lost); "
+    "the sweep requeues them or, after JOB_MAX_ATTEMPTS runs, fails them.",
+)
+def jobs_stalled() -> int:
+    from core.imports.jobs import import_jobs_lost
+    from core.services import export_jobs_lost
+
+    return export_jobs_lost().count() + import_jobs_lost().count()

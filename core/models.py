@@ -37,6 +37,10 @@ class ExportJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the running task last proved alive (core/heartbeat.py)."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started, the sweep's requeues included.")
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -87,6 +91,10 @@ class ImportJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the run started; later beats touch imports/<id>.heartbeat."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started, the sweep's requeues included.")
     finished_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(
         null=True, blank=True, help_text="When the uploaded file was deleted (IMPORT_UPLOAD_RETENTION_DAYS)."

@@ -11,11 +11,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
 from . import exports, jobs, lists
 from .errors import DomainError
+from .heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -42,21 +44,33 @@ def export_job_create(*, user, list_key: str, query: str, fmt: str, rows_total: 
 
 
 def export_job_run(*, job_id) -> ExportJob | None:
-    """Write the job's file in chunks, reporting progress. Idempotent: a finished job is left alone, and so is
-    one another worker started less than ``EXPORT_RUNNING_STALE_SECONDS`` ago (a duplicate message the sweep
-    sent); a job interrupted mid-way (worker died, message redelivered later) starts its file again."""
+    """Write the job's file in chunks, reporting progress and a heartbeat. Idempotent: a finished job is left
+    alone, and so is a running one whose worker is alive (its heartbeat younger than ``JOB_STALL_SECONDS``: a
+    duplicate message); a job interrupted mid-way (worker died, message redelivered or requeued by the sweep)
+    starts its file again."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):
             return job
-        stale = timezone.now() - timedelta(seconds=settings.EXPORT_RUNNING_STALE_SECONDS)
-        if job.status == ExportJob.Status.RUNNING and job.started_at and job.started_at > stale:
+        last_beat = job.heartbeat_at or job.started_at
+        if job.status == ExportJob.Status.RUNNING and last_beat and last_beat > stall_cutoff():
             return job
+        now = timezone.now()
         job.status = ExportJob.Status.RUNNING
-        job.started_at = timezone.now()
+        job.started_at = job.heartbeat_at = now
+        job.attempts += 1
         job.rows_done = 0
         job.error = ""
-        job.save(update_fields=["status", "started_at", "rows_done", "error"])
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "rows_done", "error"])
+    with Heartbeat(lambda: _export_beat(job.pk), name=f"export-{job.pk}"):
+        return _export_write(job)
+
+
+def _export_beat(pk, **fields) -> None:
+    ExportJob.objects.filter(pk=pk, status=ExportJob.Status.RUNNING).update(heartbeat_at=timezone.now(), **fields)
+
+
+def _export_write(job: ExportJob) -> ExportJob:
     try:
         spec = lists.get_list(job.list_key)
         queryset = spec.filtered(QueryDict(job.query))
@@ -71,7 +85,7 @@ def export_job_run(*, job_id) -> ExportJob | None:
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        _export_beat(job.pk, rows_done=done)
 
     name = f"exports/{job.pk}.{job.fmt}"
     path = Path(default_storage.path(name))
@@ -109,12 +123,23 @@ def export_jobs_stalled(*, stall_seconds: float):
     return ExportJob.objects.filter(status=ExportJob.Status.PENDING, created_at__lte=cutoff).order_by("created_at")
 
 
+def export_jobs_lost(*, now=None):
+    """Jobs RUNNING whose heartbeat is older than ``JOB_STALL_SECONDS``: their worker was killed or is gone."""
+    cutoff = stall_cutoff(now)
+    return ExportJob.objects.filter(status=ExportJob.Status.RUNNING).filter(
+        Q(heartbeat_at__lte=cutoff) | Q(heartbeat_at__isnull=True, started_at__lte=cutoff)
+    )
+
+
 def export_jobs_sweep(*, stall_seconds: float) -> int:
-    """Send again every stalled PENDING job (at most 1,000 a sweep). Returns how many were sent."""
-    ids = list(export_jobs_stalled(stall_seconds=stall_seconds).values_list("pk", flat=True)[:1000])
+    """Requeue (or fail, after ``JOB_MAX_ATTEMPTS`` runs) every RUNNING job that lost its worker, and send again
+    those and every stalled PENDING job (at most 1,000 of each a sweep). Returns how many were sent."""
+    requeued = requeue_or_fail(export_jobs_lost(), name="export", now=timezone.now())
+    pending = export_jobs_stalled(stall_seconds=stall_seconds).exclude(pk__in=requeued)
+    ids = requeued + list(pending.values_list("pk", flat=True)[:1000])
     sent = sum(jobs.send("core.tasks.run_export", str(pk)) for pk in ids)
     if sent:
-        logger.info("exports: sweep re-sent %d pending jobs", sent)
+        logger.info("exports: sweep sent %d jobs again (%d had lost their worker)", sent, len(requeued))
     return sent
 
 

@@ -11,7 +11,8 @@ def run_export(job_id: str) -> None:
 
 @shared_task(name="core.tasks.sweep_pending_exports")
 def sweep_pending_exports(stall_seconds: float | None = None) -> int:
-    """Send again the export jobs whose message never reached a worker (``EXPORT_SWEEP_STALL_SECONDS``)."""
+    """Send again the export jobs whose message never reached a worker (``EXPORT_SWEEP_STALL_SECONDS``), and requeue
+    (or fail) those whose worker stopped beating (``JOB_STALL_SECONDS``)."""
     if stall_seconds is None:
         stall_seconds = settings.EXPORT_SWEEP_STALL_SECONDS
     return services.export_jobs_sweep(stall_seconds=stall_seconds)
@@ -27,6 +28,14 @@ def run_import(job_id: str) -> None:
     from .imports.jobs import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+@shared_task(name="core.tasks.sweep_stalled_imports")
+def sweep_stalled_imports() -> int:
+    """Requeue (or fail) the import jobs whose worker stopped beating (``JOB_STALL_SECONDS``)."""
+    from .imports.jobs import import_jobs_sweep
+
+    return import_jobs_sweep()
 
 
 @shared_task

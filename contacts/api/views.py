@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from core.errors import DomainError
 from core.wire import oracle
-from core.wire.oracle_fields import NUL_MESSAGE
+from core.wire.oracle_fields import text_problem
 
 from .. import selectors, services
 from ..models import CustomerContact
@@ -59,13 +59,13 @@ class CustomerContactView(oracle.OracleAPIView):
 
     @staticmethod
     def _check_path(external_cc_id: str) -> None:
-        """The path's id follows the body field's rules: at most 120 characters, no NUL (refused, as everywhere)."""
+        """The path's id follows the body field's rules: at most 120 characters, no NUL or control character."""
         if len(external_cc_id) > EXTERNAL_ID_MAX:
             raise serializers.ValidationError(
                 {"externalCCId": [f"Ensure this field has no more than {EXTERNAL_ID_MAX} characters."]}
             )
-        if "\x00" in external_cc_id:
-            raise serializers.ValidationError({"externalCCId": [NUL_MESSAGE]})
+        if problem := text_problem(external_cc_id):
+            raise serializers.ValidationError({"externalCCId": [problem]})
 
     @extend_schema(
         operation_id="customerContact_read",

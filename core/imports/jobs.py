@@ -11,7 +11,7 @@ whose last run ended more than ``IMPORT_UPLOAD_RETENTION_DAYS`` ago and marks th
 import json
 import logging
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.utils import timezone
 from .. import jobs
 from ..context import bound
 from ..errors import Invalid, InvalidState
+from ..heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
 from ..models import ImportJob
 from . import readers, specs
 from .engine import Report, run_import
@@ -32,6 +33,49 @@ logger = logging.getLogger(__name__)
 
 def _progress_path(job: ImportJob) -> Path:
     return Path(default_storage.path(f"imports/{job.pk}.progress"))
+
+
+def _heartbeat_path(job: ImportJob) -> Path:
+    """Touched by a running job every ``JOB_HEARTBEAT_SECONDS``: a file, not the job's row, which SQLite could not
+    update while the import's own transaction holds the write lock."""
+    return Path(default_storage.path(f"imports/{job.pk}.heartbeat"))
+
+
+def _side_files(job: ImportJob) -> list[Path]:
+    progress = _progress_path(job)
+    return [progress, progress.with_suffix(".progress-partial"), _heartbeat_path(job)]
+
+
+def import_job_last_beat(job: ImportJob) -> datetime | None:
+    """When the job's run last proved alive: its start, or its heartbeat file's last touch."""
+    stamp = job.heartbeat_at or job.started_at
+    try:
+        touched = datetime.fromtimestamp(_heartbeat_path(job).stat().st_mtime, tz=UTC)
+    except OSError:
+        return stamp
+    return touched if stamp is None else max(stamp, touched)
+
+
+def import_jobs_lost(*, now=None):
+    """Jobs RUNNING whose last heartbeat is older than ``JOB_STALL_SECONDS``: their worker was killed or is gone."""
+    cutoff = stall_cutoff(now)
+    candidates = ImportJob.objects.filter(status=ImportJob.Status.RUNNING).filter(
+        Q(heartbeat_at__lte=cutoff) | Q(heartbeat_at__isnull=True, started_at__lte=cutoff)
+    )
+    lost = [job.pk for job in candidates.only("pk", "heartbeat_at", "started_at")[:1000] if _silent(job, cutoff)]
+    return ImportJob.objects.filter(pk__in=lost)
+
+
+def _silent(job: ImportJob, cutoff) -> bool:
+    beat = import_job_last_beat(job)
+    return beat is None or beat <= cutoff
+
+
+def import_jobs_sweep() -> int:
+    """Requeue (or fail, after ``JOB_MAX_ATTEMPTS`` runs) every RUNNING job that lost its worker; returns how many
+    were sent again. The stage starts again from the start: its transaction never committed."""
+    requeued = requeue_or_fail(import_jobs_lost(), name="import", now=timezone.now())
+    return sum(jobs.send("core.tasks.run_import", str(pk)) for pk in requeued)
 
 
 def import_job_progress(*, job: ImportJob) -> dict:
@@ -97,18 +141,28 @@ def _start(job: ImportJob) -> None:
 
 
 def import_job_run(*, job_id) -> ImportJob | None:
-    """Run the job's current stage. Idempotent: a finished stage is left alone; a stage interrupted mid-way
-    (worker died) is run again from the start (its transaction never committed)."""
+    """Run the job's current stage. Idempotent: a finished stage is left alone, and so is a running one whose
+    worker is alive (a heartbeat younger than ``JOB_STALL_SECONDS``: a duplicate message); a stage interrupted
+    mid-way (worker died) is run again from the start (its transaction never committed)."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
             return job
+        if job.status == ImportJob.Status.RUNNING and not _silent(job, stall_cutoff()):
+            return job
         job.status = ImportJob.Status.RUNNING
-        job.started_at = timezone.now()
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.attempts += 1
         job.error = ""
-        job.save(update_fields=["status", "started_at", "error"])
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error"])
     progress_file = _progress_path(job)
     progress_file.parent.mkdir(parents=True, exist_ok=True)
+    _heartbeat_path(job).unlink(missing_ok=True)  # a killed run's last beat is not this run's
+    with Heartbeat(_heartbeat_path(job).touch, name=f"import-{job.pk}"):
+        return _import_run(job, progress_file)
+
+
+def _import_run(job: ImportJob, progress_file: Path) -> ImportJob:
     partial = progress_file.with_suffix(".progress-partial")
     dry_run = job.stage == ImportJob.Stage.DRY_RUN
     try:
@@ -129,8 +183,8 @@ def import_job_run(*, job_id) -> ImportJob | None:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
-        progress_file.unlink(missing_ok=True)
-        partial.unlink(missing_ok=True)
+        for path in _side_files(job):
+            path.unlink(missing_ok=True)
         raise
     field = "dry_run_report" if dry_run else "report"
     ImportJob.objects.filter(pk=job.pk).update(
@@ -141,8 +195,8 @@ def import_job_run(*, job_id) -> ImportJob | None:
         finished_at=timezone.now(),
     )
     # Only now: a progress page asking between the two would see RUNNING without progress (the bar back at 0).
-    progress_file.unlink(missing_ok=True)
-    partial.unlink(missing_ok=True)
+    for path in _side_files(job):
+        path.unlink(missing_ok=True)
     job.refresh_from_db()
     return job
 
@@ -177,8 +231,8 @@ def import_jobs_purge(*, now=None) -> int:
             # file is a no-op); the other order could leave a file nobody will delete.
             if job.file:
                 default_storage.delete(job.file.name)
-            _progress_path(job).unlink(missing_ok=True)
-            _progress_path(job).with_suffix(".progress-partial").unlink(missing_ok=True)
+            for path in _side_files(job):
+                path.unlink(missing_ok=True)
             if job.status in (Status.PENDING, Status.RUNNING):
                 job.status = Status.FAILED
                 job.error = f"The uploaded file expired before this {job.get_stage_display().lower()} ran."

@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,6 +191,69 @@ class _BadJSON(dict):
         self.reason = f"not JSON ({text})"
 
 
+# A lone UTF-16 surrogate escape in a JSON string (``"\\ud800"``, not part of a pair; an escaped backslash before it
+# makes it text): ijson's C backend reads it as ``?``, silently. Each is read as the stand-in U+F720 and turned back
+# into the surrogate in the row, so that the one character rule (``core/text.py``) refuses its row.
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+    rb"|(?<!\\)((?:\\\\)*)\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+_HIGH_ESCAPE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
+
+
+def _surrogate_stand_in(match: re.Match, found: list) -> bytes:
+    if match.group(3):  # a pair: one character
+        return match.group(0)
+    found.append(0xD800)
+    return (match.group(1) if match.group(2) else match.group(4)) + b"\\uf720"
+
+
+class _JSONStream(io.RawIOBase):
+    """A JSON file with :data:`_LONE_SURROGATE` replaced, streamed (the last 13 bytes from a backslash, and the run
+    of backslashes before it, are held back until the next read: an escape, or a pair, is never cut)."""
+
+    def __init__(self, raw, found: list):
+        self._raw = raw
+        self._found = found
+        self._tail = b""
+        self._out = b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while not self._out:
+            chunk = self._raw.read(max(len(buffer), 1 << 16))
+            data = self._tail + chunk
+            self._tail = b""
+            if chunk:
+                cut = data.find(b"\\", max(0, len(data) - 13))  # a pair's escapes are 12 bytes
+                if cut >= 6 and _HIGH_ESCAPE.fullmatch(data, cut - 6, cut):  # the first half of a pair
+                    cut -= 6
+                if cut != -1:
+                    while cut > 0 and data[cut - 1 : cut] == b"\\":
+                        cut -= 1
+                    data, self._tail = data[:cut], data[cut:]
+            elif not data:
+                return 0
+            self._out = _LONE_SURROGATE.sub(lambda m: _surrogate_stand_in(m, self._found), data)
+        size = min(len(buffer), len(self._out))
+        buffer[:size] = self._out[:size]
+        self._out = self._out[size:]
+        return size
+
+
+def _restore_surrogates(value):
+    if isinstance(value, str):
+        return value.translate(_STAND_INS)
+    if isinstance(value, dict):
+        return {_restore_surrogates(k): _restore_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore_surrogates(v) for v in value]
+    return value
+
+
 def read_json(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
     import ijson
 
@@ -206,12 +270,13 @@ def read_json(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
         break
     if not head.lstrip().startswith(b"["):
         raise FileRefused("Not a JSON array: a JSON file holds one array of objects, [{...}, {...}].", line=1)
-    binary = _Prefixed(head, binary)
+    found: list[int] = []
+    binary = io.BufferedReader(_JSONStream(_Prefixed(head, binary), found))
     index = 0
     try:
         for obj in ijson.items(binary, "item", use_float=True):
             index += 1
-            yield index, _object_row(obj, allowed=allowed, line=index)
+            yield index, _object_row(_restore_surrogates(obj) if found else obj, allowed=allowed, line=index)
     except ijson.common.IncompleteJSONError as exc:
         where = f" after element {index}" if index else ""
         raise FileRefused(f"Not a JSON array of objects{where}: {exc}.", line=index or None) from None
@@ -269,16 +334,100 @@ def check_xlsx(binary) -> None:
                 )
 
 
+# A character XML 1.0 cannot carry, as a character reference (``&#x1;``, ``&#7;``, ``&#xD800;``) or a raw byte: the
+# XML parser stops the whole sheet at it. Each is read as a private-use stand-in (U+F700 + the C0 code, U+F720 for a
+# surrogate) and turned back into the character in the cell's value, so that the one character rule
+# (``core/text.py``) refuses that cell's row with its line and column, and the other rows are read.
+_XML_ILLEGAL = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_STAND_INS = {0xF700 + code: code for code in range(0x20)} | {0xF720: 0xD800}
+
+
+def _stand_in(match: re.Match, found: list) -> bytes:
+    text, hexadecimal, decimal = match.group(0, 1, 2)
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal) if decimal else text[0]
+    if code < 0x20 and code not in (0x09, 0x0A, 0x0D):
+        found.append(code)
+        return chr(0xF700 + code).encode()
+    if 0xD800 <= code <= 0xDFFF:
+        found.append(code)
+        return chr(0xF720).encode()
+    return text
+
+
+class _XMLPart(io.RawIOBase):
+    """One XML part of the workbook with :data:`_XML_ILLEGAL` replaced by stand-ins, streamed (a reference split
+    between two reads is held back until its end arrives)."""
+
+    def __init__(self, raw, found: list):
+        self._raw = raw
+        self._found = found
+        self._tail = b""
+        self._out = b""
+        self._utf16 = None  # a UTF-16 part (never seen from Excel or openpyxl) is passed through as it is
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while not self._out:
+            chunk = self._raw.read(max(len(buffer), 1 << 16))
+            data = self._tail + chunk
+            self._tail = b""
+            if chunk:
+                cut = data.rfind(b"&", max(0, len(data) - 16))
+                if cut != -1 and b";" not in data[cut:]:
+                    data, self._tail = data[:cut], data[cut:]
+            elif not data:
+                return 0
+            if self._utf16 is None:
+                self._utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[1:2] == b"\x00"
+            self._out = data if self._utf16 else _XML_ILLEGAL.sub(lambda m: _stand_in(m, self._found), data)
+        size = min(len(buffer), len(self._out))
+        buffer[:size] = self._out[:size]
+        self._out = self._out[size:]
+        return size
+
+    def close(self):
+        self._raw.close()
+        super().close()
+
+
+class _Archive:
+    """The workbook's zip archive, its XML parts read through :class:`_XMLPart` (``found`` lists what was
+    replaced)."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self._archive = archive
+        self.found: list[int] = []
+
+    def open(self, name, *args, **kwargs):
+        handle = self._archive.open(name, *args, **kwargs)
+        return io.BufferedReader(_XMLPart(handle, self.found)) if str(name).endswith(".xml") else handle
+
+    def __getattr__(self, name):
+        return getattr(self._archive, name)
+
+
+def _load_workbook(binary):
+    """openpyxl's ``load_workbook(read_only=True)`` with the archive read through :class:`_Archive`."""
+    from openpyxl.reader.excel import ExcelReader
+
+    reader = ExcelReader(binary, read_only=True, keep_vba=False, data_only=False, keep_links=False)
+    reader.archive = archive = _Archive(reader.archive)
+    reader.read()
+    return reader.wb, archive
+
+
 def read_xlsx(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     check_xlsx(binary)
     binary.seek(0)
     try:
-        workbook = load_workbook(binary, read_only=True, data_only=False, keep_links=False)
-    except (InvalidFileException, KeyError, zipfile.BadZipFile, ValueError) as exc:
+        workbook, archive = _load_workbook(binary)
+    except (InvalidFileException, KeyError, zipfile.BadZipFile, ValueError, SyntaxError) as exc:
         raise FileRefused(f"Not a readable XLSX workbook ({type(exc).__name__}: {exc}).") from None
+    line = 1
     try:
         sheet = workbook.worksheets[0]
         max_row, max_column = sheet.max_row, sheet.max_column  # the sheet's declared dimension, when it has one
@@ -290,13 +439,13 @@ def read_xlsx(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
         header = next(rows, None)
         if header is None:
             raise FileRefused("The sheet is empty: no header row.")
-        header = list(header)
+        header = _restored(list(header), archive)
         while header and header[-1] in (None, ""):
             header.pop()
         names = check_header(header, allowed=allowed, headers=headers)
         width = len(names)
         for line, values in enumerate(rows, start=2):
-            values = list(values)
+            values = _restored(list(values), archive)
             extra = [v for v in values[width:] if v not in (None, "")]
             if extra:
                 yield line, _WrongWidth(len(values), width)
@@ -305,8 +454,17 @@ def read_xlsx(binary, *, allowed, headers) -> Iterator[tuple[int, dict]]:
             if all(v in (None, "") for v in values):
                 continue
             yield line, {name: ("" if v is None else v) for name, v in zip(names, values, strict=True)}
+    except SyntaxError as exc:  # XML the stand-ins do not cover (a reference past U+10FFFF, a broken tag)
+        raise FileRefused(f"The sheet is not readable XML after row {line} ({exc}).", line=line + 1) from None
     finally:
         workbook.close()
+
+
+def _restored(values: list, archive: _Archive) -> list:
+    """The cells with each stand-in turned back into the character the file held (only if the file had any)."""
+    if not archive.found:
+        return values
+    return [v.translate(_STAND_INS) if isinstance(v, str) else v for v in values]
 
 
 READERS = {"csv": read_csv, "jsonl": read_jsonl, "json": read_json, "xlsx": read_xlsx}

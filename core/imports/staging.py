@@ -12,6 +12,7 @@ import uuid
 
 import psycopg
 
+from ..text import REFUSED
 from . import readers
 
 CHUNK = 1 << 20
@@ -50,8 +51,8 @@ class _Scanner:
         if not complete:
             return
         self.lines += complete.count("\n")
-        if "\x00" in complete:
-            raise NotPlain("a NUL character")
+        if REFUSED.search(complete):
+            raise NotPlain("a character the one character rule refuses (core/text.py): the row path names its row")
         if "\r" in complete and complete.count("\r") != complete.count("\r\n"):
             raise NotPlain("a carriage return that does not end a line")
         if len(complete) > readers.MAX_CELL and max(map(len, complete.split("\n"))) > readers.MAX_CELL:

@@ -5,6 +5,7 @@ A converter takes what a reader gives (text from CSV; text, numbers, dates from 
 the Python value, or raises ``ValueError`` with a sentence for the report.
 """
 
+import itertools
 import json
 import uuid
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ..exports import neutralise
+from ..text import text_problem
 
 
 def _text(value, *, spreadsheet: bool) -> str:
@@ -176,14 +178,16 @@ def checker(field: models.Field):
                 raise ValueError("This field cannot be blank.")
             if limit is not None and len(value) > limit:
                 raise ValueError(f"Ensure this value has at most {limit} characters (it has {len(value)}).")
-            if "\x00" in value:
-                raise ValueError("Null characters are not allowed.")
+            if problem := text_problem(value):  # the one character rule, as at the wire's doors
+                raise ValueError(problem)
 
         return check_text
 
     def check(value):
         if value is None and field.null:
             return
+        if problem := _strings_problem(value):
+            raise ValueError(problem)
         try:
             field.validate(value, None)
             field.run_validators(value)
@@ -191,6 +195,17 @@ def checker(field: models.Field):
             raise ValueError(" ".join(exc.messages)) from None
 
     return check
+
+
+def _strings_problem(value) -> str | None:
+    """The one character rule (``core/text.py``) over a value's strings: text, or a JSON value's keys and leaves."""
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, dict):
+        return next(filter(None, map(_strings_problem, itertools.chain(value, value.values()))), None)
+    if isinstance(value, list):
+        return next(filter(None, map(_strings_problem, value)), None)
+    return None
 
 
 def cell_reader(field: models.Field, *, spreadsheet: bool):
@@ -213,7 +228,8 @@ def cell_reader(field: models.Field, *, spreadsheet: bool):
     blank = field.blank
 
     def read_text(cell):
-        if cell.__class__ is str and (blank or cell) and len(cell) <= limit and cell[:1] != "'" and "\x00" not in cell:
+        # isprintable(): no control character, no surrogate (nor a tab, a newline or a non-ASCII space: checked below)
+        if cell.__class__ is str and (blank or cell) and len(cell) <= limit and cell[:1] != "'" and cell.isprintable():
             return cell
         value = convert(cell)
         check(value)

@@ -4,8 +4,8 @@ The rules, each stated once (docs/wire-families.md):
 
 - **Strings are strings.** A JSON number or boolean is refused where the spec says string (DRF would turn ``12``
   into ``"12"``); XML text is always a string. A length limit applies to the value as sent.
-- **NUL characters are refused** (400, "Null characters are not allowed."), in every family: no database column
-  can hold them, and silently dropping a character changes what the sender meant.
+- **NUL and other control characters are refused** (400, "Null characters are not allowed." / "Control
+  characters ... are not allowed."), in every family: the one rule of ``core/text.py``.
 - **Padded 4-character codes** (``"SMS "``, ``"C1PL"``) are matched trimmed (``"SMS"``, ``" SMS "`` and ``"SMS "`` are
   one code) and kept in the spec's own form, padding included, so that every stored and returned code is canonical.
 - **Date-times** keep the sender's UTC offset and must lie between years 1 and 9999 both as sent and in UTC.
@@ -19,8 +19,9 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from core.datetimes import OUT_OF_RANGE, within_storable_range
+from core.text import NUL_MESSAGE, text_problem
 
-NUL_MESSAGE = "Null characters are not allowed."
+__all__ = ["NUL_MESSAGE", "text_problem"]  # the one character rule, re-exported for the apps' wire code
 
 
 def is_xml_request(field) -> bool:
@@ -31,15 +32,15 @@ def is_xml_request(field) -> bool:
 
 
 class StrictCharField(serializers.CharField):
-    """A string and only a string; NUL refused; ``max_length`` applies to the value as sent (before trimming)."""
-
-    default_error_messages = {"null_characters": NUL_MESSAGE}
+    """A string and only a string; NUL and control characters refused (``core/text.py``); ``max_length``
+    applies to the value as sent (before trimming)."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        if "\x00" in data:
-            self.fail("null_characters")
+        problem = text_problem(data)
+        if problem:
+            raise serializers.ValidationError(problem, code="refused_character")
         if self.max_length is not None and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length, length=len(data))
         return super().to_internal_value(data)

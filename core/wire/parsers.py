@@ -8,8 +8,9 @@ envelope — never a 500 later on a read.
   known or not, is a **415** (``raw_unicode_escape`` would decode ``\\ud800`` into a lone surrogate itself, past
   the checks below); ``NaN``/``Infinity`` are refused; nesting deeper than ``WIRE_MAX_DEPTH`` is a 400 (far below
   Python's recursion limit, so no later ``json.dumps`` or serializer recursion can fail on stored data).
-- A NUL character anywhere in a JSON string (``\\u0000``) is refused: no database column can hold it (the one NUL
-  rule, every family). A lone UTF-16 surrogate (``"\\ud800"``) is refused: it cannot be encoded as UTF-8.
+- A NUL or another C0 control character but tab, LF and CR anywhere in a JSON string or key (``\\u0000``,
+  ``\\u0007``, ``\\b``) is refused: the one rule of ``core/text.py``, every family. A lone UTF-16 surrogate
+  (``"\\ud800"``) is refused: it cannot be encoded as UTF-8.
 - A number too large for a float (``1e309``, which Python would read as infinity) is a 400 naming its path, in
   every field of every family: infinity is no number a field, a database column or a JSON answer can hold.
 """
@@ -24,12 +25,15 @@ from django.utils.http import parse_header_parameters
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser
 
-DEFAULT_MAX_DEPTH = 64
-NUL_MESSAGE = "Null characters are not allowed."
+from core.text import text_problem
+
 OVERFLOW_MESSAGE = "Number too large: it must lie between -1.7976931348623157e308 and 1.7976931348623157e308."
 
-# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate can reach a Python string from JSON.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+DEFAULT_MAX_DEPTH = 64
+
+# The JSON escapes of a UTF-16 surrogate and of a C0 control character (a raw one is a parse error): the only ways
+# a lone surrogate or a control character can reach a Python string from JSON.
+_CHECKED_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F]|u00[01][0-9a-fA-F]|[bf])")
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -100,14 +104,11 @@ def _check_structure(data, *, check_text: bool, check_numbers: bool = False) -> 
 
 
 def _check_text(text: str, path: str) -> None:
-    """A NUL or a lone surrogate is a 400 naming the field (as a validation error, so families list it)."""
-    if "\x00" in text:
-        raise exceptions.ValidationError({path: [NUL_MESSAGE]} if path else [NUL_MESSAGE])
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        message = "A lone UTF-16 surrogate (e.g. \\ud800) is not a character."
-        raise exceptions.ValidationError({path: [message]} if path else [message]) from None
+    """A NUL, a control character or a lone surrogate is a 400 naming the field (as a validation error, so
+    families list it)."""
+    problem = text_problem(text)
+    if problem:
+        raise exceptions.ValidationError({path: [problem]} if path else [problem])
 
 
 JSON_CHARSETS = {"utf-8", "ascii"}  # codecs' names: utf8, UTF-8, us-ascii... all land here
@@ -152,9 +153,9 @@ def parse_json_bytes(raw: bytes, encoding: str = "utf-8"):
         raise exceptions.ParseError(f"JSON nested more than {max_depth()} levels deep.") from None
     except ValueError as exc:
         raise exceptions.ParseError(f"JSON parse error - {exc}") from None
-    # Cheap pre-checks on the text decide whether the walk is needed at all: only an escape can put a NUL or a
-    # surrogate in a string, and fewer brackets than the depth limit cannot nest deeper than it.
-    check_text = "\\u0000" in text or _SURROGATE_ESCAPE.search(text) is not None
+    # Cheap pre-checks on the text decide whether the walk is needed at all: only an escape can put a control
+    # character or a surrogate in a string, and fewer brackets than the depth limit cannot nest deeper than it.
+    check_text = _CHECKED_ESCAPE.search(text) is not None
     if check_text or overflowed or text.count("{") + text.count("[") > max_depth():
         _check_structure(data, check_text=check_text, check_numbers=overflowed)
 

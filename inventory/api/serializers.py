@@ -7,6 +7,7 @@ declared under a Python name and renamed in ``get_fields``.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.text import text_problem
 from core.wire.uim import ENTITY_TYPES
 
 from .. import models
@@ -16,9 +17,9 @@ from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS
 
 
 def _no_nul(value):
-    """PostgreSQL cannot store NUL characters; refuse them anywhere in a JSON value."""
-    if isinstance(value, str) and "\x00" in value:
-        raise serializers.ValidationError("Null characters are not allowed.")
+    """The one character rule (``core/text.py``: no NUL, no control character) anywhere in a JSON value."""
+    if isinstance(value, str) and (problem := text_problem(value)):
+        raise serializers.ValidationError(problem)
     if isinstance(value, dict):
         for key, item in value.items():
             _no_nul(key)

@@ -4,12 +4,12 @@ from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
 from core.wire.oracle_fields import (
-    NUL_MESSAGE,
     CodeField,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
     WireDateTimeField,
+    text_problem,
 )
 from outages.models import CharacteristicValueType, OutageState, OutageType
 
@@ -81,10 +81,10 @@ class OutageCustomerListField(serializers.ListField):
                     if len(value) > 10:  # as sent, before trimming
                         problems[name] = ["Ensure this field has no more than 10 characters."]
                         continue
-                    value = value.strip()
-                    if "\x00" in value:
-                        problems[name] = [NUL_MESSAGE]
+                    if problem := text_problem(value):
+                        problems[name] = [problem]
                         continue
+                    value = value.strip()
                     if len(value) > 10:
                         problems[name] = ["Ensure this field has no more than 10 characters."]
                         continue

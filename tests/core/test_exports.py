@@ -350,3 +350,108 @@ def test_an_empty_json_export_is_an_empty_array(superuser):
     client = APIClient()
     client.force_authenticate(superuser)
     assert json.loads(_body(client.get("/api/tests/users/?format=json&username=nobody-at-all"))) == []
+
+
+# --- Issue 21, finding 11: a job whose worker was killed is requeued, or failed with the reason -------------------
+def _lost(job, *, attempts: int, silent: timedelta = timedelta(hours=1)) -> None:
+    """What a worker killed mid-export leaves: RUNNING, its last heartbeat long ago."""
+    then = timezone.now() - silent
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, started_at=then, heartbeat_at=then, attempts=attempts, rows_done=7
+    )
+
+
+def test_a_running_job_that_lost_its_worker_is_requeued_and_finishes(people, superuser, settings, tmp_path):
+    from core import tasks
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="xlsx")
+    _lost(job, attempts=1)
+    assert tasks.sweep_pending_exports.delay(stall_seconds=3600).get() == 1  # requeued and sent (eager: run)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.attempts == 2
+    assert job.heartbeat_at > timezone.now() - timedelta(minutes=1)
+    rows = list(openpyxl.load_workbook(job.file.path, read_only=True).active.iter_rows(values_only=True))
+    assert len(rows) == User.objects.count() + 1
+
+
+def test_a_job_that_keeps_losing_its_worker_fails_with_the_reason(people, superuser, settings):
+    from core import tasks
+
+    settings.JOB_MAX_ATTEMPTS = 3
+    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    _lost(job, attempts=3)
+    assert tasks.sweep_pending_exports.delay(stall_seconds=3600).get() == 0
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and job.finished_at is not None
+    assert "no heartbeat" in job.error and "run 3 of 3" in job.error and "not retried" in job.error
+
+
+def test_the_sweep_requeues_without_sending_when_the_broker_is_down(people, superuser, monkeypatch):
+    from celery import current_app
+
+    task = current_app.tasks["core.tasks.run_export"]
+    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    _lost(job, attempts=1)
+    with monkeypatch.context() as patched:
+        patched.setattr(task, "apply_async", lambda *a, **k: (_ for _ in ()).throw(ConnectionError("broker down")))
+        assert services.export_jobs_sweep(stall_seconds=3600) == 0
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.PENDING and job.error.startswith("Requeued: its worker stopped")
+
+
+def test_a_long_export_that_still_beats_is_left_to_its_worker(people, superuser, settings):
+    settings.JOB_STALL_SECONDS = 300
+    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    _lost(job, attempts=1, silent=timedelta(hours=2))
+    beat = timezone.now() - timedelta(seconds=30)
+    ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=beat)  # started two hours ago, beat 30 s ago
+    assert services.export_jobs_sweep(stall_seconds=0) == 0
+    services.export_job_run(job_id=job.pk)  # a duplicate message
+    job.refresh_from_db()
+    assert (job.status, job.heartbeat_at, job.attempts) == (ExportJob.Status.RUNNING, beat, 1)
+
+
+def test_progress_is_a_heartbeat(people, superuser, settings, tmp_path, monkeypatch):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    seen = []
+    real = exports.stream_csv
+
+    def watched(queryset, columns, *, progress=None):
+        ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+        progress(1)
+        seen.append(ExportJob.objects.get(pk=job.pk).heartbeat_at)
+        yield from real(queryset, columns)
+
+    monkeypatch.setattr(exports, "stream_csv", watched)
+    services.export_job_run(job_id=job.pk)
+    assert seen and seen[0] > timezone.now() - timedelta(minutes=1)
+
+
+def test_the_heartbeat_thread_beats_until_the_block_ends():
+    import threading
+
+    from core.heartbeat import Heartbeat
+
+    beats = []
+    twice = threading.Event()
+
+    def beat():
+        beats.append(1)
+        if len(beats) >= 2:
+            twice.set()
+        if len(beats) == 1:
+            raise RuntimeError("a failing beat is logged, the next one tried")
+
+    with Heartbeat(beat, every=0.001) as heartbeat:
+        assert twice.wait(10)
+    assert not heartbeat._thread.is_alive()
+    stopped = len(beats)
+    assert len(beats) == stopped  # nothing beats after the block

@@ -24,6 +24,7 @@ def test_healthz_reports_database_broker_and_backlog(client, db, file_queue):
         "blackout_tick_lag_seconds",
         "exports_pending_stale",
         "activations_stalled",
+        "jobs_stalled",
     }
     assert all(item["status"] == "ok" for item in body["backlog"].values())
 
@@ -92,6 +93,27 @@ def test_livez_answers_without_touching_the_database_or_the_broker(client, monke
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = client.get("/livez")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_healthz_is_503_for_jobs_whose_worker_stopped_beating(client, file_queue, superuser, settings):
+    """Issue 21, finding 11: an export (or import) left RUNNING by a killed worker was invisible to /healthz."""
+    from core.models import ImportJob
+
+    settings.JOB_STALL_SECONDS = 300
+    export = ExportJob.objects.create(user=superuser, app_label="outages", model_name="outageevent")
+    imported = ImportJob.objects.create(user=superuser, model_label="enrollments.Premise", fmt="csv", filename="p.csv")
+    now = timezone.now()
+    ExportJob.objects.filter(pk=export.pk).update(status=ExportJob.Status.RUNNING, started_at=now, heartbeat_at=now)
+    ImportJob.objects.filter(pk=imported.pk).update(status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now)
+    assert client.get("/healthz").json()["backlog"]["jobs_stalled"]["value"] == 0  # both beating
+    silent = now - timedelta(minutes=10)
+    ExportJob.objects.filter(pk=export.pk).update(heartbeat_at=silent)
+    ImportJob.objects.filter(pk=imported.pk).update(heartbeat_at=silent)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["backlog"]["jobs_stalled"] == {"value": 2.0, "limit": 0.0, "status": "over"}
+    settings.HEALTH_MAX_JOBS_STALLED = 5
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.django_db

@@ -211,6 +211,7 @@ def test_who_is_served_where_by_two_relations():
         pytest.param(PREMISE_HEADER + "\nP1,a,,,,b,,,,,,\nP2,too,few\n", id="wrong-width"),
         pytest.param(PREMISE_HEADER.encode() + b"\nP1,caf\xe9,,,,b,,,,,,\n", id="not-utf8"),
         pytest.param(PREMISE_HEADER + "\nP1,a\x00b,,,,b,,,,,,\n", id="nul"),
+        pytest.param(PREMISE_HEADER + "\nP1,bell\x07,,,,b,,,,,,\n", id="control-character"),  # issue 21
         pytest.param(PREMISE_HEADER + "\n\\.\nP1,a,,,,b,,,,,,\n", id="copy-end-marker"),
         pytest.param("cis_premise_id,city\nP1,b\n", id="columns-missing"),
         pytest.param("cis_premise_id,nonsense\nP1,b\n", id="unknown-column"),
