@@ -186,9 +186,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["redeliver"]
 
-    @admin.action(description="Redeliver the selected events now")
+    @admin.action(description="Redeliver the selected events now", permissions=["redeliver"])
     def redeliver(self, request, queryset):
-        if not request.user.has_perm("core.change_subscription"):
-            raise PermissionDenied
         count = subscriptions.deliveries_redeliver(delivery_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} deliveries queued again.", messages.SUCCESS)

@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from core import roles
 from core.wire import uim
 
-from ..models import Service
 from ..services import hub
-from .views import AUTH, VERSION, _InventoryView, _perms
+from .views import AUTH, VERSION, _InventoryView
 
 _TYPE = "|".join(hub.TMF_TYPES)
 # What hub.hub_subscribe accepts, published as the field's pattern (empty: every event type).
@@ -40,7 +40,9 @@ def _hub(sub) -> dict:
 
 class _HubView(_InventoryView):
     def get_required_permissions(self, method):
-        return _perms("GET", Service)  # a listener is someone who may read services
+        # Registering, reading and removing listeners: the hub's own permission (core.roles); a listener is read
+        # and removed by its owner, or by who holds the permission on every subscription (hub.hub_get).
+        return list(roles.needs("use_hub"))
 
 
 class HubView(_HubView):
@@ -63,7 +65,7 @@ class HubView(_HubView):
         serializer = HubInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        sub = hub.hub_subscribe(callback=data["callback"], query=data.get("query", ""))
+        sub = hub.hub_subscribe(callback=data["callback"], query=data.get("query", ""), owner=request.user)
         return Response(_hub(sub), status=201)
 
 
@@ -76,7 +78,7 @@ class HubDetailView(_HubView):
         responses={200: HubSerializer, **uim.error_responses(404)},
     )
     def get(self, request, version, hub_id):
-        return Response(_hub(hub.hub_get(hub_id=hub_id)))
+        return Response(_hub(hub.hub_get(hub_id=hub_id, user=request.user)))
 
     @extend_schema(
         auth=AUTH,
@@ -86,5 +88,5 @@ class HubDetailView(_HubView):
         responses={204: None, **uim.error_responses(404)},
     )
     def delete(self, request, version, hub_id):
-        hub.hub_unsubscribe(hub_id=hub_id)
+        hub.hub_unsubscribe(hub_id=hub_id, user=request.user)
         return Response(status=204)
