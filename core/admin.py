@@ -7,7 +7,8 @@ import functools
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_format_dict
-from django.contrib.auth import get_permission_codename
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -336,3 +337,14 @@ class ExportJobAdmin(RoleAdminMixin, admin.ModelAdmin):
         content_type = exports.FORMATS[job.fmt][0]
         filename = f"{job.app_label}-{job.model_name}.{job.fmt}"
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+
+
+class UserAdmin(RoleAdminMixin, auth_admin.UserAdmin):
+    """Django's user admin, its password page declared like every button (``requires``): the user's change
+    permission (the view checks it again for the user at hand)."""
+
+    user_change_password = requires(model="change")(auth_admin.UserAdmin.user_change_password)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)

@@ -119,6 +119,10 @@ CAPABILITY_DESCRIPTIONS = {
     " (the UIM API: the bundle change permission)",
 }
 
+# API operations open to everyone, anonymous included (their answer holds nothing a role protects): the analyst API's
+# index, the JWT endpoints (they check a password or a refresh token themselves) and the published schema.
+PUBLIC_PATHS = ("/api/", "/api/auth/token/", "/api/auth/token/refresh/", "/api/schema/", "/api/docs/", "/api/redoc/")
+
 # The model actions each wire method needs (wire writes are upserts: POST and PUT need add and change).
 METHOD_ACTIONS = {
     "GET": ("view",),
@@ -244,7 +248,10 @@ def capability_table() -> str:
         {perm for perms in ROLE_EXTRA.values() for perm in perms} - {p for c in CAPABILITIES.values() for p in c}
     )
     for perm in extra:
-        lines.append(row("read in the admin", [perm], lambda role, perm=perm: role_may(role, [perm])))
+        app_label, codename = perm.split(".")
+        action, model_name = codename.split("_", 1)
+        plural = global_apps.get_model(app_label, model_name)._meta.verbose_name_plural
+        lines.append(row(f"{action} {plural}", [perm], lambda role, perm=perm: role_may(role, [perm])))
     for name, perms in CAPABILITIES.items():
         lines.append(
             row(f"**{name}**: {CAPABILITY_DESCRIPTIONS[name]}", perms, lambda role, p=perms: role_may(role, p))
