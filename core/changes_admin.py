@@ -156,7 +156,7 @@ class SubscriptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         subscriptions.subscription_validate(form.instance)
 
     def service_save(self, *, request, obj, form, change):
-        return subscriptions.subscription_save(subscription=obj)
+        return subscriptions.subscription_save(subscription=obj, owner=request.user)
 
     def service_delete(self, *, request, obj):
         subscriptions.subscription_delete(subscription_id=obj.pk)

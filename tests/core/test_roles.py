@@ -181,3 +181,24 @@ def test_the_migration_maps_actor_strings_to_users(oms, gis):
     migration.owners_from_actors(apps, None)
     owners = [Subscription.objects.get(pk=s.pk).owned_by for s in made]
     assert owners == [oms, None, None, gis]
+
+
+def test_a_subscription_made_in_the_admin_or_the_api_belongs_to_its_maker(client, django_user_model):
+    operator = _user(django_user_model, "op3", roles.OPERATOR)
+    client.force_login(operator)
+    response = client.post(
+        reverse("admin:core_subscription_add"),
+        {
+            "name": "admin-made",
+            "target_url": "https://hooks.example.com/a",
+            "event_types": '["*"]',
+            "format": "standard",
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert Subscription.objects.get(name="admin-made").owned_by == operator
+    api = _client(operator)
+    body = {"target_url": "https://hooks.example.com/b", "event_types": ["*"]}
+    made = api.post("/api/webhooks/subscriptions/", body, format="json")
+    assert made.status_code == 201, made.content
+    assert Subscription.objects.get(pk=made.json()["id"]).owned_by == operator
