@@ -78,14 +78,13 @@ class RoleAdminMixin:
         if name not in declared or name in self.get_actions(request):
             return None
         func, description = declared[name]
-        needed = self.action_permissions(func) or []
-        lacking = roles.missing(request.user, needed) or needed
-        self.message_user(
-            request,
-            f"“{str(description) % model_format_dict(self.opts)}” was not run: it needs the "
-            f"permission {', '.join(lacking)}, which you do not have.",
-            messages.ERROR,
-        )
+        label = str(description) % model_format_dict(self.opts)
+        lacking = roles.missing(request.user, self.action_permissions(func) or [])
+        if lacking:
+            text = f"“{label}” was not run: it needs the permission {', '.join(lacking)}, which you do not have."
+        else:  # e.g. deleting read-only records: offered to nobody
+            text = f"“{label}” was not run: it is not offered on this list."
+        self.message_user(request, text, messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
 
