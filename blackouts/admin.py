@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core import roles
+from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin, requires
 from core.errors import Invalid
 from core.import_admin import ImportExportMixin
 
@@ -106,9 +106,15 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if not roles.allows(request.user, "preview_policies"):  # the Preview button: only for who may use it
+            fieldsets = [fs for fs in fieldsets if fs[0] != "Preview (nothing is saved)"]
         if obj is None or not obj.apply_error:
             return [fs for fs in fieldsets if fs[0] != "Window tick error"]
         return fieldsets
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_calendar": roles.allows(request.user, "view_calendar")}
+        return super().changelist_view(request, extra_context=extra_context)
 
     def _status(self, obj):
         cache = self.__dict__.setdefault("_status_cache", {})
@@ -166,12 +172,12 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
     def delete_queryset(self, request, queryset):
         services.policies_delete(ids=list(queryset.values_list("pk", flat=True)))
 
-    @admin.action(description="Enable selected policies", permissions=["change"])
+    @admin.action(description="Enable selected policies", permissions=["enable_policies"])
     def enable_policies(self, request, queryset):
         ids = services.policies_set_enabled(ids=list(queryset.values_list("pk", flat=True)), enabled=True)
         self.message_user(request, f"Enabled {_policies(len(ids))}.", messages.SUCCESS)
 
-    @admin.action(description="Disable selected policies", permissions=["change"])
+    @admin.action(description="Disable selected policies", permissions=["enable_policies"])
     def disable_policies(self, request, queryset):
         ids = services.policies_set_enabled(ids=list(queryset.values_list("pk", flat=True)), enabled=False)
         self.message_user(request, f"Disabled {_policies(len(ids))}.", messages.SUCCESS)
@@ -188,11 +194,10 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
             reverse("admin:blackouts_blackoutpolicy_preview"),
         )
 
+    @requires("preview_policies", model="view")
     def preview_view(self, request):
         """The form's Preview: the unsaved criteria and timeframe through ``selectors.policy_preview``; an HTML
         fragment (400 with the errors when the input is refused). Writes nothing."""
-        if not (self.has_view_permission(request) and request.user.has_perm("blackouts.view_event")):
-            raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         errors: list[tuple[str, str]] = []
@@ -237,11 +242,10 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
         ]
         return custom + super().get_urls()
 
+    @requires("view_calendar", model="view")
     def calendar_view(self, request):
         """Every enabled policy's windows over 14 days as a timeline. The days run from midnight to midnight in
         the zone the page names (``?tz=``: UTC unless chosen; a DST day is 23 or 25 hours wide)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         zone_name = request.GET.get("tz") or "UTC"
         try:
             zone = ZoneInfo(zone_name)

@@ -135,11 +135,11 @@ class CustomerContactAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         )
         self.message_user(request, f"{taken} contact(s) now {label}.", messages.SUCCESS)
 
-    @admin.action(description="Mark selected contacts Failed (C1FL)", permissions=["change"])
+    @admin.action(description="Mark selected contacts Failed (C1FL)", permissions=["mark_contact_status"])
     def mark_failed(self, request, queryset):
         self._mark(request, queryset, ContactStatus.FAILED)
 
-    @admin.action(description="Mark selected contacts Not Sent (C1NS)", permissions=["change"])
+    @admin.action(description="Mark selected contacts Not Sent (C1NS)", permissions=["mark_contact_status"])
     def mark_not_sent(self, request, queryset):
         self._mark(request, queryset, ContactStatus.NOT_SENT)
 

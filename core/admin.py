@@ -1,20 +1,121 @@
-"""Shared admin pieces: writes through the services (``ServiceAdminMixin``), read-only log records
-(``ReadOnlyAdminMixin``), the Export button (``ExportMixin``) and the background export jobs with their progress."""
+"""Shared admin pieces: actions and buttons offered by the role table (``RoleAdminMixin``, ``requires``), writes
+through the services (``ServiceAdminMixin``), read-only log records (``ReadOnlyAdminMixin``), the Export button
+(``ExportMixin``) and the background export jobs with their progress."""
+
+import functools
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import model_format_dict
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import exports, lists, services
+from . import exports, lists, roles, services
 from .changelist_query import EXPORT_PARAM, changelist_filter_query
 from .errors import DomainError, Invalid
 from .models import ExportJob
 
-EXPORT_PERMISSION = "core.export_data"
+EXPORT_PERMISSION = roles.EXPORT_PERMISSION
+MODEL_ACTIONS = ("view", "add", "change", "delete")
+
+
+def _capability_check(name: str):
+    def check(self, request, obj=None) -> bool:
+        return roles.allows(request.user, name)
+
+    check.__name__ = f"has_{name}_permission"
+    check.__doc__ = f"Whether the user holds the capability {name!r} (core.roles.CAPABILITIES)."
+    return check
+
+
+def permission_names_to_perms(model_admin, names) -> list[str]:
+    """The Django permissions behind an action's ``allowed_permissions``: a model action (``change`` → the model's
+    ``app.change_model``) or a capability of the role table."""
+    opts = model_admin.model._meta
+    perms = []
+    for name in names:
+        if name in MODEL_ACTIONS:
+            perms.append(f"{opts.app_label}.{get_permission_codename(name, opts)}")
+        else:
+            perms.extend(roles.needs(name))
+    return perms
+
+
+class RoleAdminMixin:
+    """Actions and buttons offered by the role table (``core.roles``).
+
+    Every action names what it needs in ``@admin.action(permissions=[...])``: a model action (``view``, ``add``,
+    ``change``, ``delete``) or a capability of ``core.roles.CAPABILITIES``, whose ``has_<name>_permission`` this
+    mixin provides. Django offers an action only to whom that says yes; a POST of an action the user is not offered
+    is answered with a message naming the missing permissions and a redirect to the list, never a bare 403.
+    """
+
+    def action_permissions(self, func) -> list[str] | None:
+        """The Django permissions an action needs, or None when it declares none (the role test fails on it)."""
+        names = getattr(func, "allowed_permissions", None)
+        if not names:
+            return None
+        return permission_names_to_perms(self, names)
+
+    def changelist_view(self, request, extra_context=None):
+        refused = self._refused_action(request)
+        if refused is not None:
+            return refused
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def _refused_action(self, request):
+        if request.method != "POST" or "action" not in request.POST:
+            return None
+        if not self.has_view_or_change_permission(request):
+            return None  # the changelist itself refuses (403)
+        name = request.POST.get("action")
+        declared = {action_name: (func, description) for func, action_name, description in self._get_base_actions()}
+        if name not in declared or name in self.get_actions(request):
+            return None
+        func, description = declared[name]
+        label = str(description) % model_format_dict(self.opts)
+        lacking = roles.missing(request.user, self.action_permissions(func) or [])
+        if lacking:
+            text = f"“{label}” was not run: it needs the permission {', '.join(lacking)}, which you do not have."
+        else:  # e.g. deleting read-only records: offered to nobody
+            text = f"“{label}” was not run: it is not offered on this list."
+        self.message_user(request, text, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+for _name in roles.CAPABILITIES:
+    setattr(RoleAdminMixin, f"has_{_name}_permission", _capability_check(_name))
+
+
+def requires(*capabilities: str, model: str | None = None):
+    """An admin view (a button's page) that needs the named capabilities of the role table and, with ``model``, the
+    model admin's own ``has_<model>_permission`` (``view``, ``change``…). Refused with a 403 page that names the
+    missing permissions. The view keeps what it needs (``required_capabilities``, ``required_model_action``) for
+    the generated role test."""
+    for name in capabilities:
+        roles.needs(name)  # an undeclared name fails at import
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(self, request, *args, **kwargs):
+            needed = [perm for name in capabilities for perm in roles.needs(name)]
+            lacking = roles.missing(request.user, needed)
+            if model and not getattr(self, f"has_{model}_permission")(request):
+                lacking += permission_names_to_perms(self, [model])
+            if lacking:
+                raise PermissionDenied(f"This page needs the permission {', '.join(lacking)}, which you do not have.")
+            return view(self, request, *args, **kwargs)
+
+        wrapper.required_capabilities = capabilities
+        wrapper.required_model_action = model
+        return wrapper
+
+    return decorator
 
 
 def add_domain_error(form, exc: DomainError) -> None:
@@ -28,7 +129,7 @@ def add_domain_error(form, exc: DomainError) -> None:
             form.add_error(None, f"{field_path}: {text}" if field_path else text)
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(RoleAdminMixin):
     """Admin writes go through the domain services, never ``obj.save()``.
 
     A subclass implements ``service_save(request=, obj=, form=, change=)`` (returns the saved object) and may
@@ -82,7 +183,7 @@ class ServiceAdminMixin:
             return redirect(request.get_full_path())
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(RoleAdminMixin):
     """Log-like records (message logs, status histories, transitions): visible, never added, changed or deleted
     through the admin, by anyone."""
 
@@ -96,7 +197,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ExportMixin:
+class ExportMixin(RoleAdminMixin):
     """Adds Export CSV / XLSX buttons to a changelist; exports exactly what its filters and search show.
 
     The changelist's parameters are translated into the list's FilterSet query (``changelist_filter_query``) and
@@ -129,7 +230,7 @@ class ExportMixin:
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
-        extra_context["can_export"] = request.user.has_perm(EXPORT_PERMISSION)
+        extra_context["can_export"] = roles.allows(request.user, "export_data") and self.has_view_permission(request)
         return super().changelist_view(request, extra_context=extra_context)
 
     def get_search_results(self, request, queryset, search_term):
@@ -140,9 +241,8 @@ class ExportMixin:
             return super().get_search_results(request, queryset, search_term)
         return queryset.filter(search.condition(term)), False
 
+    @requires("export_data", model="view")
     def export_view(self, request):
-        if not (request.user.has_perm(EXPORT_PERMISSION) and self.has_view_permission(request)):
-            raise PermissionDenied
         fmt = request.GET.get(EXPORT_PARAM, "csv")
         if fmt not in ("csv", "xlsx"):
             raise Http404("Unknown export format.")
@@ -168,7 +268,7 @@ class ExportMixin:
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "user", "list_key", "fmt", "status", "progress", "download")
     list_filter = ("status", "fmt", "list_key")
     list_select_related = ("user",)
@@ -211,6 +311,7 @@ class ExportJobAdmin(admin.ModelAdmin):
     def _job(self, request, pk) -> ExportJob:
         return get_object_or_404(self.get_queryset(request), pk=pk)
 
+    @requires("export_data")
     def progress_view(self, request, pk):
         job = self._job(request, pk)
         download = (
@@ -227,6 +328,7 @@ class ExportJobAdmin(admin.ModelAdmin):
             }
         )
 
+    @requires("export_data")
     def download_view(self, request, pk):
         job = self._job(request, pk)
         if job.status != ExportJob.Status.DONE or not job.file:
@@ -234,3 +336,14 @@ class ExportJobAdmin(admin.ModelAdmin):
         content_type = exports.FORMATS[job.fmt][0]
         filename = f"{job.app_label}-{job.model_name}.{job.fmt}"
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+
+
+class UserAdmin(RoleAdminMixin, auth_admin.UserAdmin):
+    """Django's user admin, its password page declared like every button (``requires``): the user's change
+    permission (the view checks it again for the user at hand)."""
+
+    user_change_password = requires(model="change")(auth_admin.UserAdmin.user_change_password)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)

@@ -23,16 +23,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.field_mapping import ClassLookupDict
 
-from . import exports, lists
+from . import exports, lists, roles
 from .auth import BasicAuthentication, JWTAuthentication
 from .errors import Invalid, NotFound
 
-EXPORT_PERMISSION = "core.export_data"
+EXPORT_PERMISSION = roles.EXPORT_PERMISSION
 FIELDS_PARAM = "fields"
 
 
@@ -87,18 +87,24 @@ class AnalystPagination(PageNumberPagination):
         return parameters
 
 
-class AnalystPermission(DjangoModelPermissions):
-    """Reads need the model's ``view`` permission; exports also ``core.export_data``."""
+class AnalystPermission(BasePermission):
+    """Reads need the model's ``view`` permission; exports also ``core.export_data`` (the role table,
+    ``core.roles``)."""
 
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
-    perms_map["HEAD"] = perms_map["GET"]
+    def required_permissions(self, request, view) -> list[str] | None:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            return None  # a list is read-only: other methods are answered 405 by the view
+        perms = roles.method_permissions(request.method, view.spec.model)
+        if view.export_format(request):
+            perms += roles.needs("export_data")
+        return perms
 
     def has_permission(self, request, view):
-        if not super().has_permission(request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
             return False
-        if view.export_format(request):
-            return request.user.has_perm(EXPORT_PERMISSION)
-        return True
+        perms = self.required_permissions(request, view)
+        return True if perms is None else user.has_perms(perms)
 
 
 ANALYST_ERROR_SCHEMA = {

@@ -271,7 +271,7 @@ class SubscriptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         subscriptions.subscription_validate(form.instance)
 
     def service_save(self, *, request, obj, form, change):
-        return subscriptions.subscription_save(subscription=obj)
+        return subscriptions.subscription_save(subscription=obj, owner=request.user)
 
     def service_delete(self, *, request, obj):
         subscriptions.subscription_delete(subscription_id=obj.pk)
@@ -335,9 +335,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["redeliver"]
 
-    @admin.action(description="Redeliver the selected events now")
+    @admin.action(description="Redeliver the selected events now", permissions=["redeliver"])
     def redeliver(self, request, queryset):
-        if not request.user.has_perm("core.change_subscription"):
-            raise PermissionDenied
         count = subscriptions.deliveries_redeliver(delivery_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} deliveries queued again.", messages.SUCCESS)

@@ -20,13 +20,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .admin import ExportMixin
+from . import roles
+from .admin import ExportMixin, RoleAdminMixin, requires
 from .errors import DomainError
 from .imports import jobs, readers, specs
 from .imports.engine import Report
 from .models import ImportJob
 
-IMPORT_PERMISSION = "core.import_data"
+IMPORT_PERMISSION = roles.IMPORT_PERMISSION
 
 
 class ImportForm(forms.Form):
@@ -55,7 +56,7 @@ class ImportExportMixin(ExportMixin):
         return spec
 
     def has_import_permission(self, request) -> bool:
-        return request.user.has_perm(IMPORT_PERMISSION) and self.has_change_permission(request)
+        return roles.allows(request.user, "import_data") and self.has_change_permission(request)
 
     def get_urls(self):
         opts = self.model._meta
@@ -73,10 +74,6 @@ class ImportExportMixin(ExportMixin):
         extra_context = extra_context or {}
         extra_context["can_import"] = self.has_import_permission(request)
         return super().changelist_view(request, extra_context=extra_context)
-
-    def _check(self, request) -> None:
-        if not self.has_import_permission(request):
-            raise PermissionDenied
 
     def _job(self, request, pk) -> ImportJob:
         jobs_of = ImportJob.objects.filter(model_label=self.model._meta.label)
@@ -99,8 +96,8 @@ class ImportExportMixin(ExportMixin):
             **extra,
         }
 
+    @requires("import_data", model="change")
     def import_view(self, request):
-        self._check(request)
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -121,8 +118,8 @@ class ImportExportMixin(ExportMixin):
         opts = self.model._meta
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
 
+    @requires("import_data", model="change")
     def import_job_view(self, request, pk):
-        self._check(request)
         job = self._job(request, pk)
         if request.method == "POST":
             try:
@@ -153,16 +150,16 @@ class ImportExportMixin(ExportMixin):
         )
         return TemplateResponse(request, "admin/core/import_job.html", context)
 
+    @requires("import_data", model="change")
     def import_progress_view(self, request, pk):
-        self._check(request)
         job = self._job(request, pk)
         return JsonResponse(
             {"status": job.status, "stage": job.stage, "error": job.error, **jobs.import_job_progress(job=job)}
         )
 
+    @requires("import_data", model="change")
     def import_report_view(self, request, pk):
         """The report as CSV: one row per refused row (line, column, reason), after a summary line."""
-        self._check(request)
         job = self._job(request, pk)
         data = job.report or job.dry_run_report
         if not data:
@@ -180,7 +177,7 @@ class ImportExportMixin(ExportMixin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Import jobs, read-only: what was uploaded, by whom, and its reports."""
 
     list_display = ("created_at", "user", "model_label", "filename", "stage", "status", "summary", "uploaded_file")

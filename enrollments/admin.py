@@ -212,7 +212,7 @@ class EnrollmentAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
     def account(self, obj):
         return obj.customer.cis_account_id
 
-    @admin.action(description="Unenroll today (customer opt-out, devices kept)", permissions=["change"])
+    @admin.action(description="Unenroll today (customer opt-out, devices kept)", permissions=["unenroll"])
     def unenroll_today(self, request, queryset):
         count = services.enrollment_unenroll_now(
             enrollments=queryset, reason=UnenrollReason.CUSTOMEROPTOUT, requested_by=request.user
@@ -278,12 +278,12 @@ class UnenrollmentAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
             "<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd><code>{}</code></dd>", ((k, v) for k, v in rows))
         )
 
-    def has_complete_permission(self, request):
-        # The records stay read-only; completing due ones is the daily task's service, run by those allowed to
-        # change unenrollments.
-        return request.user.has_perm("enrollments.change_unenrollment")
-
-    @admin.action(description="Complete every due unenrollment now (as the daily task does)", permissions=["complete"])
+    # The records stay read-only; completing due ones is the daily task's service, run by those allowed to change
+    # unenrollments (core.roles).
+    @admin.action(
+        description="Complete every due unenrollment now (as the daily task does)",
+        permissions=["complete_unenrollments"],
+    )
     def complete_due(self, request, queryset):
         count = services.unenrollment_complete_due()
         self.message_user(request, f"{count} due unenrollment(s) completed.", messages.SUCCESS)
@@ -321,10 +321,7 @@ class DeviceReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("device", "unenrollment")
     actions = ["mark_received"]
 
-    def has_receive_permission(self, request):
-        return request.user.has_perm("enrollments.change_devicereturn")
-
-    @admin.action(description="Mark as received today", permissions=["receive"])
+    @admin.action(description="Mark as received today", permissions=["receive_devices"])
     def mark_received(self, request, queryset):
         count = services.device_return_receive(returns=queryset)
         self.message_user(request, f"{count} device return(s) marked received.", messages.SUCCESS)

@@ -159,27 +159,29 @@ class BusinessInteractionAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin)
     def item_count(self, obj):
         return getattr(obj, "_items", None)
 
-    @admin.action(description="Activate in the background (approve → issue → activate)")
+    @admin.action(
+        description="Activate in the background (approve → issue → activate)", permissions=["run_bundle_tasks"]
+    )
     def run_activation(self, request, queryset):
         _run(self, request, queryset, _start_activation, "Activation started")
 
-    @admin.action(description="Approve")
+    @admin.action(description="Approve", permissions=["run_bundle_tasks"])
     def approve(self, request, queryset):
         _run(self, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task="APPROVE"), "Approved")
 
-    @admin.action(description="Issue")
+    @admin.action(description="Issue", permissions=["run_bundle_tasks"])
     def issue(self, request, queryset):
         _run(self, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task="ISSUE"), "Issued")
 
-    @admin.action(description="Activate (now)")
+    @admin.action(description="Activate (now)", permissions=["run_bundle_tasks"])
     def activate(self, request, queryset):
         _run(self, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task="ACTIVATE"), "Activated")
 
-    @admin.action(description="Cancel")
+    @admin.action(description="Cancel", permissions=["run_bundle_tasks"])
     def cancel(self, request, queryset):
         _run(self, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task="CANCEL"), "Cancelled")
 
-    @admin.action(description="Retry failed activation")
+    @admin.action(description="Retry failed activation", permissions=["run_bundle_tasks"])
     def retry(self, request, queryset):
         _run(self, request, queryset, lambda b: services.bundle_retry(bundle_id=b.pk), "Retried")
 

@@ -26,12 +26,14 @@ class ExternalSystemAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
     def service_save(self, *, request, obj, form, change):
         return services.external_system_save(system=obj)
 
-    @admin.action(description="Activate selected external systems", permissions=["change"])
+    @admin.action(description="Activate selected external systems", permissions=["activate_systems"])
     def activate(self, request, queryset):
         count = services.external_systems_set_active(system_ids=queryset.values_list("pk", flat=True), active=True)
         self.message_user(request, f"{count} external system(s) activated.", messages.SUCCESS)
 
-    @admin.action(description="Deactivate selected external systems (their posts are refused)", permissions=["change"])
+    @admin.action(
+        description="Deactivate selected external systems (their posts are refused)", permissions=["activate_systems"]
+    )
     def deactivate(self, request, queryset):
         count = services.external_systems_set_active(system_ids=queryset.values_list("pk", flat=True), active=False)
         self.message_user(request, f"{count} external system(s) deactivated.", messages.SUCCESS)
@@ -213,7 +215,7 @@ class OutageEventAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         services.outage_events_delete(event_ids=list(queryset.values_list("pk", flat=True)))
 
-    @admin.action(description="Mark selected outages discarded", permissions=["change"])
+    @admin.action(description="Mark selected outages discarded", permissions=["discard_outages"])
     def discard(self, request, queryset):
         count = services.outage_events_discard(event_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} outage(s) discarded.", messages.SUCCESS)

@@ -17,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import roles
 from core.auth import BasicAuthentication, JWTAuthentication
 from core.errors import Invalid
 from core.wire.parsers import WireJSONParser
@@ -24,7 +25,7 @@ from core.wire.parsers import WireJSONParser
 from .. import selectors
 from ..models import BlackoutPolicy
 
-PERMISSIONS = ("blackouts.view_blackoutpolicy", "blackouts.view_event")
+PERMISSIONS = roles.needs("preview_policies")  # reading policies and events (core.roles)
 ERROR = {
     "type": "object",
     "additionalProperties": True,
@@ -33,7 +34,11 @@ ERROR = {
 
 
 class CanPreview(BasePermission):
-    """Who may read policies and events may preview (a preview writes nothing)."""
+    """Who may read policies and events may preview (a preview writes nothing): the role table's
+    ``preview_policies``."""
+
+    def required_permissions(self, request, view) -> list[str]:
+        return list(PERMISSIONS)
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.has_perms(PERMISSIONS))

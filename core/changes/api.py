@@ -16,9 +16,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from .. import roles
 from ..analyst import PAGE_MAX, AnalystPagination
 from ..errors import DomainError, NotFound
 from ..wire.oracle_fields import StrictBooleanField, StrictCharField
@@ -90,8 +91,32 @@ def _bad_request(exc: DomainError) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
-class SubscriptionPermission(DjangoModelPermissions):
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+class SubscriptionPermission(BasePermission):
+    """The role table's ``manage_subscriptions``: each method needs its model permission on subscriptions (reads
+    ``view``, POST ``add``, PUT and PATCH ``change``, DELETE ``delete``). Who holds them manages every subscription
+    (``subscriptions.subscriptions_of``)."""
+
+    method_actions = {
+        "GET": "view",
+        "HEAD": "view",
+        "POST": "add",
+        "PUT": "change",
+        "PATCH": "change",
+        "DELETE": "delete",
+    }
+
+    def required_permissions(self, request, view) -> list[str] | None:
+        if request.method == "OPTIONS":
+            return []
+        action = self.method_actions.get(request.method)
+        return None if action is None else [roles.model_permission(Subscription, action)]
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        perms = self.required_permissions(request, view)
+        return True if perms is None else user.has_perms(perms)
 
 
 ERROR = {
@@ -181,7 +206,7 @@ CREATE_EXAMPLE = OpenApiExample(
 class SubscriptionViewSet(viewsets.ModelViewSet):
     """Webhook subscriptions. Known event types: see ``docs/events.md``."""
 
-    queryset = Subscription.objects.order_by("id")
+    queryset = Subscription.objects.order_by("id")  # narrowed to the user's (get_queryset)
     serializer_class = SubscriptionSerializer
     pagination_class = AnalystPagination  # the analyst lists' pages: bounds published, a page past the end a 404
     parser_classes = [WireJSONParser]  # JSON only: a form cannot say a list of event types or a boolean
@@ -201,10 +226,15 @@ class SubscriptionViewSet(viewsets.ModelViewSet):
             raise exceptions.ValidationError(errors)
         return super().list(request, *args, **kwargs)
 
+    def get_queryset(self):
+        method = self.request.method
+        action = {"DELETE": "delete", "PUT": "change", "PATCH": "change"}.get(method, "view")
+        return subscriptions.subscriptions_of(user=self.request.user, action=action).order_by("id")
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         try:
-            serializer.instance = subscriptions.subscription_create(**data)
+            serializer.instance = subscriptions.subscription_create(**data, owner=self.request.user)
         except DomainError as exc:
             raise _bad_request(exc) from None
 

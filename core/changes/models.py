@@ -6,6 +6,7 @@ and nothing that happened goes unsent (deliveries are rows first, enqueued after
 lost them).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -62,6 +63,14 @@ class Subscription(models.Model):
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.STANDARD)
     query = models.TextField(blank=True, help_text="TMF hub: the listener's query, as given.")
     owner = models.CharField(max_length=200, blank=True, help_text="Who created it (actor).")
+    owned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The user it belongs to: a TMF hub listener is read and removed by its owner (or staff allowed to).",
+    )
     failing_since = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,6 +78,7 @@ class Subscription(models.Model):
 
     class Meta:
         ordering = ["id"]
+        permissions = [("register_hub_listener", "Can register TMF638 hub listeners, read and remove its own")]
 
     def __str__(self) -> str:
         return self.name or self.target_url

@@ -69,9 +69,21 @@ def subscription_validate(sub: Subscription) -> None:
         raise from_validation_error(exc, code="webhooks.invalid_subscription") from None
 
 
+def subscriptions_of(*, user, action: str = "view"):
+    """The subscriptions ``user`` may ``view``, ``change`` or ``delete``: every one with the model permission
+    (``core.<action>_subscription``: operators, superusers), else only its own (``owned_by``: a TMF hub listener's
+    integration). Who may not see a subscription is told it does not exist."""
+    if user is None or not user.is_authenticated:
+        return Subscription.objects.none()
+    if user.has_perm(f"core.{action}_subscription"):
+        return Subscription.objects.all()
+    return Subscription.objects.filter(owned_by=user)
+
+
 @transaction.atomic
-def subscription_save(*, subscription: Subscription) -> Subscription:
-    """Add or change a subscription (admin, API). Enabling it again clears why it was disabled."""
+def subscription_save(*, subscription: Subscription, owner=None) -> Subscription:
+    """Add or change a subscription (admin, API). Enabling it again clears why it was disabled. A new one belongs
+    to ``owner`` (the user who made it), when given."""
     subscription_validate(subscription)
     before = None
     if subscription.pk:
@@ -82,6 +94,8 @@ def subscription_save(*, subscription: Subscription) -> Subscription:
         subscription.failing_since = None
     if not subscription.owner:
         subscription.owner = (context.actor() or "")[:200]
+    if before is None and subscription.owned_by_id is None and owner is not None and owner.is_authenticated:
+        subscription.owned_by = owner
     subscription.save()
     record(subscription, "created" if before is None else "updated", before=before)
     return subscription
@@ -98,6 +112,7 @@ def subscription_create(
     name: str = "",
     format: str = Subscription.Format.STANDARD,
     query: str = "",
+    owner=None,
 ) -> Subscription:
     sub = Subscription(
         target_url=target_url,
@@ -109,7 +124,7 @@ def subscription_create(
         format=format,
         query=query,
     )
-    return subscription_save(subscription=sub)
+    return subscription_save(subscription=sub, owner=owner)
 
 
 @transaction.atomic

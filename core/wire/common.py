@@ -10,6 +10,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
 
+from core import roles
 from core.auth import prime_permissions
 from core.errors import DomainError
 
@@ -186,38 +187,32 @@ def describe(exc: Exception, request=None, view=None) -> Problem:
 
 
 class WirePermission(BasePermission):
-    """Authenticated, and holding the Django model permissions the view asks for on this method.
+    """Authenticated, and holding the Django permissions the view asks for on this method (``core.roles``).
 
-    A view sets ``permission_model`` (reads need ``view``, POST ``add``+``change`` since wire writes are
-    upserts, PUT ``add``+``change``, DELETE ``delete``) or overrides ``get_required_permissions(method)``.
+    A view sets ``permission_model`` (the role table's ``METHOD_ACTIONS``: reads need ``view``, POST and PUT
+    ``add``+``change`` since wire writes are upserts, DELETE ``delete``) or overrides
+    ``get_required_permissions(method)``. A view that declares neither is for superusers only.
     """
 
-    method_actions = {
-        "GET": ("view",),
-        "HEAD": ("view",),
-        "OPTIONS": (),
-        "POST": ("add", "change"),
-        "PUT": ("add", "change"),
-        "PATCH": ("change",),
-        "DELETE": ("delete",),
-    }
+    def required_permissions(self, request, view) -> list[str] | None:
+        """What this request needs; None when the view declares nothing (the generated role test fails on it)."""
+        getter = getattr(view, "get_required_permissions", None)
+        if getter is not None:
+            return list(getter(request.method))
+        model = getattr(view, "permission_model", None)
+        if model is None:
+            return None
+        return roles.method_permissions(request.method, model)
 
     def has_permission(self, request, view) -> bool:
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        getter = getattr(view, "get_required_permissions", None)
-        if getter is not None:
-            perms = getter(request.method)
-        else:
-            model = getattr(view, "permission_model", None)
-            if model is None:
-                return user.is_superuser
-            actions = self.method_actions.get(request.method)
-            if actions is None:
+        perms = self.required_permissions(request, view)
+        if perms is None:
+            if getattr(view, "get_required_permissions", None) is None and getattr(view, "permission_model", None):
                 return True  # a method no view serves (TRACE...): let the view answer 405
-            opts = model._meta
-            perms = [f"{opts.app_label}.{action}_{opts.model_name}" for action in actions]
+            return user.is_superuser
         if perms:
             prime_permissions(user)  # one cached lookup instead of ModelBackend's two queries
         return user.has_perms(perms)

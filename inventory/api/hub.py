@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from core import roles
 from core.wire import uim
 
-from ..models import Service
 from ..services import hub
-from .views import AUTH, VERSION, _InventoryView, _perms
+from .views import AUTH, VERSION, _InventoryView
 
 _TYPE = "|".join(hub.TMF_TYPES)
 # What hub.hub_subscribe accepts, published as the field's pattern (empty: every event type).
@@ -40,7 +40,9 @@ def _hub(sub) -> dict:
 
 class _HubView(_InventoryView):
     def get_required_permissions(self, method):
-        return _perms("GET", Service)  # a listener is someone who may read services
+        # Registering, reading and removing listeners: the hub's own permission (core.roles); a listener is read
+        # and removed by its owner, or by who holds the permission on every subscription (hub.hub_get).
+        return list(roles.needs("use_hub"))
 
 
 class HubView(_HubView):
@@ -48,6 +50,8 @@ class HubView(_HubView):
         auth=AUTH,
         operation_id="hub_create",
         summary="Register a listener for service events (TMF638 hub)",
+        description="Needs `core.register_hub_listener` (integrations, operators). The listener belongs to the "
+        "caller: only its owner, or who holds the permission on every subscription, reads or removes it.",
         parameters=[VERSION],
         request=HubInputSerializer,
         responses={201: HubSerializer, **uim.error_responses(404)},
@@ -63,7 +67,7 @@ class HubView(_HubView):
         serializer = HubInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        sub = hub.hub_subscribe(callback=data["callback"], query=data.get("query", ""))
+        sub = hub.hub_subscribe(callback=data["callback"], query=data.get("query", ""), owner=request.user)
         return Response(_hub(sub), status=201)
 
 
@@ -72,19 +76,21 @@ class HubDetailView(_HubView):
         auth=AUTH,
         operation_id="hub_retrieve",
         summary="Read a listener",
+        description="One's own listener (any, with `core.view_subscription`); another's is the 404 of an unknown id.",
         parameters=[VERSION],
         responses={200: HubSerializer, **uim.error_responses(404)},
     )
     def get(self, request, version, hub_id):
-        return Response(_hub(hub.hub_get(hub_id=hub_id)))
+        return Response(_hub(hub.hub_get(hub_id=hub_id, user=request.user)))
 
     @extend_schema(
         auth=AUTH,
         operation_id="hub_delete",
         summary="Remove a listener",
+        description="One's own listener (any, with `core.delete_subscription`); another's is the 404 of an unknown id.",
         parameters=[VERSION],
         responses={204: None, **uim.error_responses(404)},
     )
     def delete(self, request, version, hub_id):
-        hub.hub_unsubscribe(hub_id=hub_id)
+        hub.hub_unsubscribe(hub_id=hub_id, user=request.user)
         return Response(status=204)

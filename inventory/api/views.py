@@ -8,6 +8,7 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core import roles
 from core.errors import Invalid
 from core.wire import uim
 from core.wire.uim import UIMAPIView
@@ -58,8 +59,8 @@ AUTH = [{"basicAuth": []}, {"jwtAuth": []}]
 
 
 def _perms(method: str, *models) -> list[str]:
-    actions = {"GET": ("view",), "HEAD": ("view",), "OPTIONS": ()}.get(method, ("add", "change"))
-    return [f"inventory.{action}_{model._meta.model_name}" for model in models for action in actions]
+    """The role table's permissions for a method (core.roles.METHOD_ACTIONS); every write is an upsert."""
+    return roles.method_permissions(method if method in ("GET", "HEAD", "OPTIONS") else "POST", *models)
 
 
 class _InventoryView(UIMAPIView):

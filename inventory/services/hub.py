@@ -49,8 +49,9 @@ def hub_not_found(hub_id) -> NotFound:
 
 
 @transaction.atomic
-def hub_subscribe(*, callback: str, query: str = "") -> Subscription:
-    """Register a listener; its callback is checked like every webhook target (no private addresses)."""
+def hub_subscribe(*, callback: str, query: str = "", owner=None) -> Subscription:
+    """Register a listener of ``owner``; its callback is checked like every webhook target (no private
+    addresses)."""
     try:
         return subscriptions.subscription_create(
             name="TMF638 hub listener",
@@ -58,22 +59,27 @@ def hub_subscribe(*, callback: str, query: str = "") -> Subscription:
             event_types=_event_types(query),
             format=Subscription.Format.TMF638,
             query=query or "",
+            owner=owner,
         )
     except Invalid as exc:
         errors = [("callback" if path == "target_url" else path, text) for path, text in exc.errors]
         raise Invalid(exc.message, code=exc.code, errors=errors) from None
 
 
-def hub_get(*, hub_id) -> Subscription:
-    sub = Subscription.objects.filter(pk=_pk(hub_id), format=Subscription.Format.TMF638).first()
+def hub_get(*, hub_id, user, action: str = "view") -> Subscription:
+    """A listener that ``user`` may ``view`` or ``delete``: its own, or any with the permission on subscriptions
+    (``subscriptions.subscriptions_of``). Another's answers the same 404 as an unknown id: its existence is not
+    told."""
+    visible = subscriptions.subscriptions_of(user=user, action=action)
+    sub = visible.filter(pk=_pk(hub_id), format=Subscription.Format.TMF638).first()
     if sub is None:
         raise hub_not_found(hub_id)
     return sub
 
 
 @transaction.atomic
-def hub_unsubscribe(*, hub_id) -> None:
-    subscriptions.subscription_delete(subscription_id=hub_get(hub_id=hub_id).pk)
+def hub_unsubscribe(*, hub_id, user) -> None:
+    subscriptions.subscription_delete(subscription_id=hub_get(hub_id=hub_id, user=user, action="delete").pk)
 
 
 def _pk(hub_id) -> int:
