@@ -28,9 +28,10 @@ def _shown(name: str) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-def text_refusal(request) -> str | None:
-    """Why the request's query string or form is refused (naming the parameter), or None."""
-    for where, params in (("query string", request.GET), ("form", request.POST)):
+def text_refusal(request, *, form: bool = True) -> str | None:
+    """Why the request's query string (or, with ``form``, its form) is refused (naming the parameter), or None."""
+    sources = [("query string", request.GET)] + ([("form", request.POST)] if form else [])
+    for where, params in sources:
         for name, values in params.lists():
             problem = text_problem(name)
             if problem is None:

@@ -32,7 +32,8 @@ class RequestContextMiddleware:
 
 class AdminInputMiddleware:
     """The admin's input guard (``core/admin_input.py``) before any admin view runs: a parameter with a character
-    the one character rule refuses is a 400 page naming it, on every admin page (the login page included); an
+    the one character rule refuses is a 400 page naming it, on every admin page (the login form's credentials
+    excepted: the login judges and counts them); an
     action posted with a selected id its model's key cannot hold answers the changelist again with a message.
 
     Placed after the session, authentication and messages middleware (the page and the message need them)."""
@@ -46,12 +47,14 @@ class AdminInputMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if self._prefix is None:
-            self._prefix = reverse("admin:index")
+            self._prefix, self._login = reverse("admin:index"), reverse("admin:login")
         if not request.path.startswith(self._prefix):
             return None
         from django.contrib import admin  # the admin's app registry is ready by the first request
 
-        problem = admin_input.text_refusal(request)
+        # The login form's fields are credentials, judged by the login itself: a NUL in them is a counted failed
+        # login (core/auth_views.py, docs/security.md), not a 400 an attacker could probe without being counted.
+        problem = admin_input.text_refusal(request, form=request.path != self._login)
         if problem is not None:
             return admin_input.bad_request(request, admin.site, problem)
         model_admin = getattr(view_func, "model_admin", None)  # set by ModelAdmin.get_urls on its views

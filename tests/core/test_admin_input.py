@@ -77,11 +77,13 @@ def test_a_refused_character_in_a_parameter_name_is_a_400(staff):
 
 
 def test_the_rule_holds_on_every_admin_page(staff, client):
-    """Not only the changelists: the index, the autocomplete endpoint, and the login page of an anonymous user."""
+    """Not only the changelists: the index, the autocomplete endpoint, and the login page's query string for an
+    anonymous user (its form's credentials are the login's to judge and count: tests/core/test_auth_nul.py)."""
     _refused(staff.get(reverse("admin:index"), {"x": "\x00"}), "x")
     _refused(staff.get(reverse("admin:autocomplete"), {"term": "a\x00"}), "term")
     client.logout()
-    _refused(client.post(reverse("admin:login"), {"username": "root\x00", "password": "x"}), "username")
+    _refused(client.get(reverse("admin:login"), {"next": "/admin/\x00"}), "next")
+    _refused(client.post(reverse("admin:login") + "?next=%00", {"username": "root", "password": "x"}), "next")
 
 
 def test_tab_newline_and_carriage_return_are_allowed(staff):
