@@ -163,7 +163,6 @@ def test_the_attack_request(staff):
 
 def test_a_valid_id_still_runs_the_action(staff):
     from contacts.models import CustomerContact
-
     from tests.factories.contacts import CustomerContactFactory
 
     contact = CustomerContactFactory()
