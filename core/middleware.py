@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from core import admin_input, context, metrics
 
@@ -40,21 +40,22 @@ class AdminInputMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._prefix = None
 
     def __call__(self, request):
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if self._prefix is None:
-            self._prefix, self._login = reverse("admin:index"), reverse("admin:login")
-        if not request.path.startswith(self._prefix):
+        try:  # Django caches the reverse lookups; a URLconf without the admin has nothing to guard
+            prefix, login = reverse("admin:index"), reverse("admin:login")
+        except NoReverseMatch:
+            return None
+        if not request.path.startswith(prefix):
             return None
         from django.contrib import admin  # the admin's app registry is ready by the first request
 
         # The login form's fields are credentials, judged by the login itself: a NUL in them is a counted failed
         # login (core/auth_views.py, docs/security.md), not a 400 an attacker could probe without being counted.
-        problem = admin_input.text_refusal(request, form=request.path != self._login)
+        problem = admin_input.text_refusal(request, form=request.path != login)
         if problem is not None:
             return admin_input.bad_request(request, admin.site, problem)
         model_admin = getattr(view_func, "model_admin", None)  # set by ModelAdmin.get_urls on its views
