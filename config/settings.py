@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.AdminInputMiddleware",  # the admin's input guard (core/admin_input.py), before its views
 ]
 
 ROOT_URLCONF = "config.urls"

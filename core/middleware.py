@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import time
 
-from core import context, metrics
+from django.urls import NoReverseMatch, reverse
+
+from core import admin_input, context, metrics
 
 
 class RequestContextMiddleware:
@@ -26,6 +28,47 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response[context.REQUEST_ID_HEADER] = rid
         return response
+
+
+class AdminInputMiddleware:
+    """The admin's input guard (``core/admin_input.py``) before any admin view runs: a parameter with a character
+    the one character rule refuses is a 400 page naming it, on every admin page (the login form's credentials
+    excepted: the login judges and counts them); an
+    action posted with a selected id its model's key cannot hold answers the changelist again with a message.
+
+    Placed after the session, authentication and messages middleware (the page and the message need them)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        try:  # Django caches the reverse lookups; a URLconf without the admin has nothing to guard
+            prefix, login = reverse("admin:index"), reverse("admin:login")
+        except NoReverseMatch:
+            return None
+        if not request.path.startswith(prefix):
+            return None
+        from django.contrib import admin  # the admin's app registry is ready by the first request
+
+        # The login form's fields are credentials, judged by the login itself: a NUL in them is a counted failed
+        # login (core/auth_views.py, docs/security.md), not a 400 an attacker could probe without being counted.
+        problem = admin_input.text_refusal(request, form=request.path != login)
+        if problem is not None:
+            return admin_input.bad_request(request, admin.site, problem)
+        model_admin = getattr(view_func, "model_admin", None)  # set by ModelAdmin.get_urls on its views
+        if (
+            model_admin is not None
+            and request.method == "POST"
+            and getattr(view_func, "__name__", "") == "changelist_view"
+            and admin_input.ACTION_CHECKBOX_NAME in request.POST
+        ):
+            problem = admin_input.selected_ids_refusal(model_admin, request)
+            if problem is not None:
+                return admin_input.refuse_action(model_admin, request, problem)
+        return None
 
 
 request_log = logging.getLogger("core.request")

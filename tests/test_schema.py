@@ -41,8 +41,10 @@ EXCLUDED = {
     # characters); a schema's `format: uri` says neither.
     "POST /InventoryRSOpenAPI/serviceInventoryManagement/{version}/hub": [POSITIVE],
     # Webhook subscriptions (ours): the same SSRF and host-name rule on `target_url`, a filter in the blackout
-    # criteria language, a secret that must be base64.
+    # criteria language, a secret that must be base64 — on a change (PUT, PATCH) as on a create.
     "POST /api/webhooks/subscriptions/": [POSITIVE],
+    "PUT /api/webhooks/subscriptions/{id}/": [POSITIVE],
+    "PATCH /api/webhooks/subscriptions/{id}/": [POSITIVE],
 }
 
 
@@ -92,3 +94,55 @@ def test_every_exclusion_names_a_published_operation(api_schema):
 @settings(max_examples=6, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, bearer):
     case.call_and_validate(headers=bearer, excluded_checks=EXCLUDED.get(case.operation.label, []))
+
+
+# --- What the exclusions rest on, each proven once ----------------------------------------------------------------
+
+LONG_HOST = "https://" + ".".join(["a" * 63] * 4) + "/hooks"  # 263 characters of host: more than DNS holds
+
+
+@pytest.fixture
+def subscription_client(schema_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(schema_user)
+    created = client.post(
+        "/api/webhooks/subscriptions/",
+        {"target_url": "https://hooks.example.com/x", "event_types": ["*"], "name": "kept"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    return client, f"/api/webhooks/subscriptions/{created.json()['id']}/"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_the_host_name_rule_holds_on_every_write_of_a_subscription(subscription_client, method):
+    """The rule the exclusions of the subscriptions' writes name: a schema-valid ``format: uri`` whose host is
+    longer than DNS holds is a 400 naming ``target_url``, on a change as on a create."""
+    client, path = subscription_client
+    body = {"target_url": LONG_HOST, "event_types": ["*"]}
+    response = getattr(client, method)(
+        "/api/webhooks/subscriptions/" if method == "post" else path, body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "target_url" in response.json()
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_unknown_properties_are_accepted_and_ignored(subscription_client, method):
+    """As the schema allows (no ``additionalProperties: false``) and as the rest of the analyst API (DRF) does:
+    a property the subscription does not have changes nothing and is no error."""
+    client, path = subscription_client
+    body = {"": {"a": True}, "ʇǝɯɐ": [[], {}], "colour": "blue"}
+    if method == "put":
+        body.update({"target_url": "https://hooks.example.com/x", "event_types": ["*"]})
+    response = getattr(client, method)(path, body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "kept" and "colour" not in response.json()
+
+
+def test_the_subscription_schema_allows_unknown_properties(api_schema):
+    raw = api_schema.raw_schema["components"]["schemas"]
+    for name in ("WebhookSubscriptionRequest", "PatchedWebhookSubscriptionRequest"):
+        assert raw[name].get("additionalProperties", True) is not False, name

@@ -63,6 +63,9 @@ def text(max_length: int, *, allow_null: bool = True, **kwargs) -> StrictCharFie
     )
 
 
+MAX_LIST = 100  # identifiers and template parameters of a contact, each (docs/contacts.md)
+
+
 class CustomerContactIdentifierSerializer(serializers.Serializer):
     externalRefId = StrictCharField(
         max_length=120,
@@ -123,7 +126,7 @@ class CustomerContactSerializer(serializers.Serializer):
         10, allow_null=False, help_text="Customer Contact ID: assigned by the system; if sent it must be the contact's."
     )
     contactId = text(10, help_text="Person Contact")
-    customerContactIdentifier = CustomerContactIdentifierSerializer(many=True, required=False)
+    customerContactIdentifier = CustomerContactIdentifierSerializer(many=True, required=False, max_length=MAX_LIST)
     deliveryChannel = CodeField(
         choices=DeliveryChannel.choices, required=False, help_text="Delivery Type (compared trimmed)"
     )
@@ -150,7 +153,7 @@ class CustomerContactSerializer(serializers.Serializer):
     reason = text(500, help_text="Status Reason")
     status = CodeField(choices=ContactStatus.choices, required=False, help_text="Integration Status")
     templateData = TemplateDataItemSerializer(
-        many=True, required=False, help_text="Template parameters, an array of {key, value}"
+        many=True, required=False, max_length=MAX_LIST, help_text="Template parameters, an array of {key, value}"
     )
 
     class Meta:

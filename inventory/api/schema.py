@@ -3,19 +3,32 @@
 Requests are validated by ``api/serializers.py``; these classes only describe.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.wire.uim import ENTITY_TYPES
 
 from .. import models
-from ..models import NAME_MAX
-from .serializers import ExternalIdentitySerializer, PartySpecRefSerializer, WireNamesMixin, enum_field
+from ..models import ID_MAX, NAME_MAX
+from .serializers import (
+    MAX_ELEMENTS,
+    MAX_ITEMS,
+    MAX_PER_ITEM,
+    ExternalIdentitySerializer,
+    PartySpecRefSerializer,
+    WireNamesMixin,
+    enum_field,
+)
 
 # --- request (as documented) ----------------------------------------------------------------------------------
 
 
 class _ReferenceListField(serializers.ListField):
     child = serializers.DictField()
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_PER_ITEM)
+        super().__init__(**kwargs)
 
 
 class SpecificationIdDocSerializer(serializers.Serializer):
@@ -62,12 +75,35 @@ class BundleItemDocSerializer(serializers.Serializer):
         ref_name = "UIMBundleItemRequest"
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "minLength": 1, "maxLength": ID_MAX, "pattern": r"\S"},  # blank: a 400
+            {"type": "integer", "minimum": 1},
+        ],
+        "nullable": True,
+    }
+)
+class BundleIdDocField(serializers.Field):
+    """The bundle id of a POST as the server takes it (``BundleUpdateSerializer.id``): a string or a number."""
+
+
 class BundleDocSerializer(serializers.Serializer):
     """No ``id``: create a bundle. An ``id`` (string or number): update that bundle's items."""
 
-    id = serializers.CharField(required=False, help_text="The bundle (parent business interaction) to update.")
+    id = BundleIdDocField(
+        required=False,
+        help_text="The bundle (parent business interaction) to update, as a string or a number; absent or null to "
+        "create one.",
+    )
     effectiveDate = serializers.DateTimeField(required=False)
-    items = serializers.ListField(child=BundleItemDocSerializer(), min_length=1)
+    items = serializers.ListField(
+        child=BundleItemDocSerializer(),
+        min_length=1,
+        max_length=MAX_ITEMS,
+        help_text=f"At most {MAX_ITEMS:,} items; each list of an item at most {MAX_PER_ITEM} elements, and "
+        f"{MAX_ELEMENTS:,} in all over the items (docs/inventory.md).",
+    )
 
     class Meta:
         ref_name = "UIMBundleRequest"

@@ -136,6 +136,9 @@ class BundleView(_InventoryView):
         ],
     )
     def post(self, request, version):
+        # The body's bounds first, lengths only (an update's items have the same lists and bounds as a create's):
+        # no lookup, validation or write walks a list over its bound.
+        BundleCreateSerializer().check_bounds(request.data)
         options = self.query(request)
         if _names_a_bundle(request.data):
             # An update: the bundle must exist before its items are worth validating.

@@ -14,6 +14,7 @@ from outages.services import outage_messages_log_refused, outage_notifications_a
 from .errors import DOMAIN_ERROR_CODES
 from .serializers import (
     EXAMPLES,
+    MAX_MESSAGES,
     OutageEventDetailOutSerializer,
     OutageEventKeySerializer,
     OutageEventNotificationsSerializer,
@@ -51,6 +52,8 @@ class OutageEventNotificationsView(OutagesAPIView):
 
     def _log_refused(self, request, reason: str, data=None) -> None:
         messages = data.get("outageMessages") if isinstance(data, dict) else None
+        if isinstance(messages, list) and len(messages) > MAX_MESSAGES:
+            messages = None  # over its bound: the raw body is kept once (bounded), not an entry per message
         system = data.get("externalSystem") if isinstance(data, dict) else ""
         outage_messages_log_refused(
             external_system=str(system or ""),

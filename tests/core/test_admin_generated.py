@@ -92,7 +92,7 @@ def test_changelist_search_and_every_filter(staff, model, model_admin):
     changelist = response.context["cl"]
     if model_admin.search_fields:
         assert staff.get(url, {"q": "demo"}).status_code == 200
-        assert staff.get(url, {"q": "a\x00'\"%_"}).status_code == 200
+        assert staff.get(url, {"q": "a'\"%_\\"}).status_code == 200  # NUL: a 400 (tests/core/test_admin_input.py)
     for spec in changelist.filter_specs:
         choices = list(spec.choices(changelist))[1:]  # the first is "All"
         for choice in {id(c): c for c in (choices[:1] + choices[-1:])}.values():  # the first and last real ones
@@ -178,6 +178,12 @@ def _add_form_data(response) -> dict:
 _ERRORLIST = re.compile(rb'class="errorlist')
 
 
+def _first_value(label: str, field: str):
+    from django.apps import apps
+
+    return apps.get_model(label).objects.order_by("pk").values_list(field, flat=True)[0]
+
+
 def _first_pk(label: str):
     from django.apps import apps
 
@@ -218,7 +224,10 @@ ADD_CASES = {
         },
         {"username": "new-staff", "usable_password": "true", "password1": "A-long-pass-1", "password2": "other"},
     ),
-    "outages.ExternalSystem": lambda: ({"name": "GIS feed", "is_active": "on"}, {"name": "a\x00b"}),
+    "outages.ExternalSystem": lambda: (
+        {"name": "GIS feed", "is_active": "on"},
+        {"name": _first_value("outages.ExternalSystem", "name")},  # taken (NUL: a 400, test_admin_input.py)
+    ),
     "outages.OutageEvent": lambda: (
         {
             "external_system": _first_pk("outages.ExternalSystem"),
