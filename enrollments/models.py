@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from .keys import ADDRESS_KEY_FIELDS, address_key, normalise
+from .rules import END_AFTER_START
 
 
 class EnrollmentStatus(models.TextChoices):
@@ -226,7 +227,7 @@ class Enrollment(models.Model):
                 violation_error_message="Another enrollment already has this transaction id.",
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=END_AFTER_START,
                 name="%(app_label)s_%(class)s_end_after_start",
                 violation_error_message="The end date cannot be before the start date.",
             ),
