@@ -14,7 +14,8 @@ from enrollments.models import Customer, Premise
 from enrollments.services.reference_rows import reference_rows_write
 
 ascii_text = st.text(alphabet=st.characters(max_codepoint=0x7F, exclude_characters="\x00"), max_size=16)
-any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=6)  # state: 6
+# six characters at most: a premise's state holds no more
+any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=6)
 address_parts = st.fixed_dictionaries(dict.fromkeys(ADDRESS_KEY_FIELDS, ascii_text))
 
 
