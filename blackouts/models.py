@@ -11,7 +11,7 @@ from django.db import models
 from core.errors import Invalid
 
 from . import policy_input, windows
-from .precedence import PRECEDENCE, PolicyQuerySet
+from .precedence import PolicyQuerySet
 
 
 class TimeframeState(models.TextChoices):
@@ -74,7 +74,7 @@ class BlackoutPolicy(models.Model):
 
     class Meta:
         verbose_name_plural = "blackout policies"
-        ordering = list(PRECEDENCE)
+        ordering = ["execution_order", "name"]  # lists; the rule itself is PolicyQuerySet.by_precedence
         constraints = [
             models.UniqueConstraint(fields=["name"], name="%(app_label)s_%(class)s_unique_name"),
             models.CheckConstraint(

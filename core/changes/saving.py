@@ -3,16 +3,16 @@ and record one change ("created" or "updated", with the fields before). Services
 them first and then call :func:`validate_save_record`."""
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 
 from ..errors import from_validation_error
 from .recording import record, stored
 
 
-@transaction.atomic
 def validate_save_record(obj: models.Model, *, code: str) -> models.Model:
     """Save ``obj`` if every model rule holds, else raise :class:`~core.errors.Invalid` with ``code`` (naming the
-    fields); record the change with the stored row as "before" (none for a new object). Returns ``obj``."""
+    fields); record the change with the stored row as "before" (none for a new object). Returns ``obj``.
+    Called inside the service's transaction (every caller is ``@transaction.atomic``)."""
     try:
         obj.full_clean()
     except ValidationError as exc:
