@@ -50,9 +50,7 @@ def _evaluator(name: str, selector_criteria: str) -> criteria.Evaluator | None:
 
 def _scheduled(*, now: datetime):
     """Enabled policies whose cached window has started, lowest executionOrder first (then name)."""
-    return BlackoutPolicy.objects.filter(enabled=True, window_start__lte=now, window_end__isnull=False).order_by(
-        "execution_order", "name"
-    )
+    return BlackoutPolicy.objects.filter(enabled=True, window_start__lte=now, window_end__isnull=False).by_precedence()
 
 
 def _open_at(policy: BlackoutPolicy, now: datetime) -> bool:

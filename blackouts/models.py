@@ -11,6 +11,7 @@ from django.db import models
 from core.errors import Invalid
 
 from . import policy_input, windows
+from .precedence import PolicyQuerySet
 
 
 class TimeframeState(models.TextChoices):
@@ -69,9 +70,11 @@ class BlackoutPolicy(models.Model):
     apply_error = models.TextField(blank=True, default="", help_text="Why the window tick could not apply it.")
     apply_error_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "blackout policies"
-        ordering = ["execution_order", "name"]
+        ordering = ["execution_order", "name"]  # lists; the rule itself is PolicyQuerySet.by_precedence
         constraints = [
             models.UniqueConstraint(fields=["name"], name="%(app_label)s_%(class)s_unique_name"),
             models.CheckConstraint(

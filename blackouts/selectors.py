@@ -58,7 +58,7 @@ def policy_calendar(*, start: datetime, days: int = 14, end: datetime | None = N
     end = end or start + timedelta(days=days)
     total = (end - start).total_seconds()
     rows = []
-    for policy in BlackoutPolicy.objects.filter(enabled=True).order_by("execution_order", "name"):
+    for policy in BlackoutPolicy.objects.filter(enabled=True).by_precedence():
         bars = []
         try:
             found = windows.windows_between(policy.parsed_timeframe, start, end)[:500]

@@ -211,7 +211,7 @@ def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime) -> int:
         BlackoutPolicy.objects.filter(enabled=True)
         .filter(Q(applied_start__isnull=False) | Q(window_start__lte=now, window_end__gt=now))
         .exclude(pk=policy.pk)
-        .order_by("execution_order", "name")
+        .by_precedence()
     )
     for other in others:
         if other.applied_start is None and windows.active_window(other.parsed_timeframe, now) is None:

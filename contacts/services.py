@@ -28,6 +28,7 @@ from .models import (
     TemplateParameter,
     delivery_value_check,
 )
+from .rules import is_out_of_order
 
 CC_ID_ASSIGNED_BY_SYSTEM = "contacts.cc_id_assigned_by_system"
 CC_ID_MISMATCH = "contacts.cc_id_mismatch"
@@ -79,12 +80,6 @@ class ContactUpsertResult:
 def cc_id_generate() -> str:
     """A random 10-digit Customer Contact ID (leading zeros allowed); uniqueness is the database's job."""
     return f"{secrets.randbelow(10**CC_ID_DIGITS):0{CC_ID_DIGITS}d}"
-
-
-def is_out_of_order(captured: datetime | None, current: datetime | None) -> bool:
-    """The out-of-order rule: a report captured before the contact's current status is recorded, not applied.
-    A report without a capture time, or with the same one, applies."""
-    return captured is not None and current is not None and captured < current
 
 
 def _check_delivery_value(values: dict) -> None:
@@ -241,10 +236,9 @@ def contacts_mark_status(
     Returns how many contacts took it as their current status.
     """
     captured_at = captured_at or timezone.now()
-    ids = list(contacts.select_for_update().values_list("id", flat=True))
-    newer = set(
-        CustomerContact.objects.filter(id__in=ids, event_captured_at__gt=captured_at).values_list("id", flat=True)
-    )
+    current = dict(contacts.select_for_update().values_list("id", "event_captured_at"))
+    ids = list(current)
+    newer = {i for i, captured in current.items() if is_out_of_order(captured_at, captured)}
     ContactStatusEvent.objects.bulk_create(
         [
             ContactStatusEvent(

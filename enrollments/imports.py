@@ -9,34 +9,22 @@ from functools import partial
 
 from core.imports.specs import Derived, ImportSpec, Relation, SqlWrite, register
 
-from .keys import ADDRESS_KEY_FIELDS, address_key, address_key_sql, normalise, normalise_sql
+from .keys import ADDRESS_KEY, NAME_KEY, Key
 from .models import Customer, Premise, Program, ServiceAgreement, ServicePoint
 from .services.reference_rows import reference_rows_write
+
+
+def _derived(key: Key) -> Derived:
+    """A key's declaration (``keys.py``) as the import engine's derived column."""
+    return Derived(key.field, key.sources, python=key.python, sql=key.sql)
+
 
 # ``reference_rows_write`` is a plain upsert deriving ``name_key`` and ``address_key``: declared so, PostgreSQL may
 # judge and write a CSV file in SQL (``core/imports/setbased.py``) with the same results.
 SQL_WRITES = {
     Program: SqlWrite(),
-    Customer: SqlWrite(
-        derived=(
-            Derived(
-                "name_key",
-                ("name",),
-                python=lambda values: normalise(values.get("name")),
-                sql=lambda exprs: normalise_sql(exprs["name"]),
-            ),
-        )
-    ),
-    Premise: SqlWrite(
-        derived=(
-            Derived(
-                "address_key",
-                ADDRESS_KEY_FIELDS,
-                python=lambda values: address_key(**{name: values.get(name) for name in ADDRESS_KEY_FIELDS}),
-                sql=address_key_sql,
-            ),
-        )
-    ),
+    Customer: SqlWrite(derived=(_derived(NAME_KEY),)),
+    Premise: SqlWrite(derived=(_derived(ADDRESS_KEY),)),
     ServicePoint: SqlWrite(),
     ServiceAgreement: SqlWrite(),
 }

@@ -1,8 +1,11 @@
 """How names and addresses compare: the normalised keys customers and premises are looked up by, in Python and (for
-set-based imports) in PostgreSQL. ``models.py`` derives ``name_key`` and ``address_key`` with these on every
-save; bulk writers call the same functions."""
+set-based imports) in PostgreSQL. Each key is declared once (:data:`NAME_KEY`, :data:`ADDRESS_KEY`: the column,
+the columns it is derived from, its Python and its SQL form); ``save()``, the bulk writer and the set-based import
+all derive it from that declaration, and tests prove the two forms equal."""
 
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 _SPACES = re.compile(r"\s+")
 _PUNCTUATION = re.compile(r"[.,;|]")
@@ -56,3 +59,33 @@ def address_key_sql(exprs: dict[str, str]) -> str:
     joined = "concat_ws(" + ", ".join([sep, *(f"coalesce({exprs[name]}, '')" for name in ADDRESS_KEY_FIELDS)]) + ")"
     trimmed = f"replace(replace({_spaced_sql(joined)}, ' ' || {sep}, {sep}), {sep} || ' ', {sep})"
     return f"btrim(replace({trimmed}, {sep}, '|'), ' ')"
+
+
+@dataclass(frozen=True)
+class Key:
+    """A derived lookup key: the column it is stored in, the columns it is derived from, and how it is computed
+    in Python (from a mapping of those columns) and in PostgreSQL (from their SQL expressions)."""
+
+    field: str
+    sources: tuple[str, ...]
+    python: Callable[[Mapping], str]
+    sql: Callable[[dict[str, str]], str]
+
+    def of(self, obj) -> str:
+        """The key of a model instance (or any object with the source attributes)."""
+        return self.python({name: getattr(obj, name) for name in self.sources})
+
+    def fill(self, values: dict) -> None:
+        """Set the key in a row of values (the bulk writer's)."""
+        values[self.field] = self.python(values)
+
+
+NAME_KEY = Key(
+    "name_key", ("name",), python=lambda values: normalise(values.get("name")), sql=lambda e: normalise_sql(e["name"])
+)
+ADDRESS_KEY = Key(
+    "address_key",
+    ADDRESS_KEY_FIELDS,
+    python=lambda values: address_key(**{name: values.get(name) for name in ADDRESS_KEY_FIELDS}),
+    sql=address_key_sql,
+)

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .keys import ADDRESS_KEY_FIELDS, address_key, normalise
+from .keys import ADDRESS_KEY, NAME_KEY
+from .rules import END_AFTER_START
 
 
 class EnrollmentStatus(models.TextChoices):
@@ -116,7 +117,7 @@ class Customer(models.Model):
 
     def derive_keys(self) -> None:
         """Set ``name_key`` from ``name`` (every write path, bulk ones included, calls this)."""
-        self.name_key = normalise(self.name)
+        self.name_key = NAME_KEY.of(self)
 
 
 class Premise(models.Model):
@@ -149,7 +150,7 @@ class Premise(models.Model):
 
     def derive_keys(self) -> None:
         """Set ``address_key`` from the address lines (every write path, bulk ones included, calls this)."""
-        self.address_key = address_key(**{name: getattr(self, name) for name in ADDRESS_KEY_FIELDS})
+        self.address_key = ADDRESS_KEY.of(self)
 
 
 class ServicePoint(models.Model):
@@ -226,7 +227,7 @@ class Enrollment(models.Model):
                 violation_error_message="Another enrollment already has this transaction id.",
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=END_AFTER_START,
                 name="%(app_label)s_%(class)s_end_after_start",
                 violation_error_message="The end date cannot be before the start date.",
             ),

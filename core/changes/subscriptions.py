@@ -6,15 +6,15 @@ import base64
 import secrets
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from .. import context
-from ..errors import Invalid, NotFound, from_validation_error
+from ..errors import Invalid, NotFound
 from .models import Delivery, Subscription
-from .recording import compiled_filter, record, snapshot
+from .recording import compiled_filter, record
 from .registry import EVENT_TYPES, track
+from .saving import validate_save_record
 from .targets import check_target
 
 
@@ -63,10 +63,6 @@ def subscription_validate(sub: Subscription) -> None:
         sub.secret = secret_generate()
     _check_secret(sub.secret)
     check_target(sub.target_url, resolve=True, unresolved_ok=True)
-    try:
-        sub.full_clean()
-    except ValidationError as exc:
-        raise from_validation_error(exc, code="webhooks.invalid_subscription") from None
 
 
 def subscriptions_of(*, user, action: str = "view"):
@@ -85,20 +81,14 @@ def subscription_save(*, subscription: Subscription, owner=None) -> Subscription
     """Add or change a subscription (admin, API). Enabling it again clears why it was disabled. A new one belongs
     to ``owner`` (the user who made it), when given."""
     subscription_validate(subscription)
-    before = None
-    if subscription.pk:
-        stored = Subscription.objects.filter(pk=subscription.pk).first()
-        before = snapshot(stored) if stored else None
     if subscription.enabled:
         subscription.disabled_reason = ""
         subscription.failing_since = None
     if not subscription.owner:
         subscription.owner = (context.actor() or "")[:200]
-    if before is None and subscription.owned_by_id is None and owner is not None and owner.is_authenticated:
+    if subscription.pk is None and subscription.owned_by_id is None and owner is not None and owner.is_authenticated:
         subscription.owned_by = owner
-    subscription.save()
-    record(subscription, "created" if before is None else "updated", before=before)
-    return subscription
+    return validate_save_record(subscription, code="webhooks.invalid_subscription")
 
 
 @transaction.atomic

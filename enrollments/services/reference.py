@@ -1,12 +1,11 @@
 """The CIS mirror and reference data (programs, customers, premises, service points, agreements, devices):
 single writes from the admin, set-based loads from the demo and imports, device returns received."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core import changes
-from core.errors import from_validation_error
+from core.changes.saving import validate_save_record
 
 from ..models import Customer, Device, DeviceReturn, Premise, Program, ServiceAgreement, ServicePoint
 
@@ -20,14 +19,7 @@ def reference_save(*, obj: Program | Customer | Premise | ServicePoint | Service
     """
     if hasattr(obj, "derive_keys"):
         obj.derive_keys()
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise from_validation_error(exc, code=f"enrollments.invalid_{obj._meta.model_name}") from None
-    before = changes.stored(obj)
-    obj.save()
-    changes.record(obj, "created" if before is None else "updated", before=before)
-    return obj
+    return validate_save_record(obj, code=f"enrollments.invalid_{obj._meta.model_name}")
 
 
 @transaction.atomic

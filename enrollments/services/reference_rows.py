@@ -9,21 +9,12 @@ from django.db import transaction
 
 from core.imports.writes import upsert
 
-from ..keys import ADDRESS_KEY_FIELDS, address_key, normalise
+from ..keys import ADDRESS_KEY, NAME_KEY
 from ..models import Customer, Premise, Program, ServiceAgreement, ServicePoint
 
-DERIVED = {Customer: ["name_key"], Premise: ["address_key"]}
-
-
-def _customer_keys(values: dict) -> None:
-    values["name_key"] = normalise(values.get("name"))  # as Customer.derive_keys
-
-
-def _premise_keys(values: dict) -> None:
-    values["address_key"] = address_key(**{name: values.get(name) for name in ADDRESS_KEY_FIELDS})  # as Premise's
-
-
-DERIVE = {Customer: _customer_keys, Premise: _premise_keys}
+KEYS = {Customer: NAME_KEY, Premise: ADDRESS_KEY}  # the keys save() derives, from the same declarations
+DERIVED = {model: [key.field] for model, key in KEYS.items()}
+DERIVE = {model: key.fill for model, key in KEYS.items()}
 
 
 @transaction.atomic

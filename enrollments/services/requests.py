@@ -32,6 +32,7 @@ from ..models import (
     UnenrollmentStatus,
     enrollment_status,
 )
+from ..rules import check_dates, ends_before_start
 
 
 def request_fingerprint(data: dict) -> str:
@@ -98,8 +99,7 @@ def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -
         )
         if enrollment.status == EnrollmentStatus.PENDING_UNENROLL:
             raise messages.error(messages.ALREADY_PENDING_UNENROLL, enrollment_id=enrollment.pk)
-        if record.end_date < enrollment.start_date:
-            raise messages.error(messages.END_BEFORE_START, enrollment_id=enrollment.pk)
+        check_dates(start_date=enrollment.start_date, end_date=record.end_date, enrollment_id=enrollment.pk)
         slot = None
         if record.removal_method == RemovalMethod.X1UR:
             slot = selectors.slot_first_usable(slots=data.get("appointmentSlots") or [], now=now)
@@ -247,8 +247,7 @@ def enrollment_validate(*, customer, service_point, program: Program, start_date
     """Raise the domain error that forbids enrolling ``customer`` at ``service_point`` in ``program``, if any."""
     if not program.is_active:
         raise messages.error(messages.PROGRAM_CLOSED)
-    if end_date is not None and end_date < start_date:
-        raise messages.error(messages.END_BEFORE_START)
+    check_dates(start_date=start_date, end_date=end_date)
     if Enrollment.objects.filter(
         customer=customer, service_point=service_point, program=program, status__in=ACTIVE_STATUSES
     ).exists():
@@ -324,7 +323,7 @@ def enrollment_request(*, data: dict, today: date | None = None) -> Enrollment:
     if program is None:
         raise messages.error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
     start, end = program_info.get("startDate") or today, program_info.get("endDate")
-    if not program.is_active or (end is not None and end < start):  # before resolving, as the wire always did
+    if not program.is_active or ends_before_start(start_date=start, end_date=end):  # before resolving, as always
         enrollment_validate(customer=None, service_point=None, program=program, start_date=start, end_date=end)
     customers = selectors.customers_matching(customer_info=data["customerInfo"])
     if not customers.exists():  # an unknown customer is reported before the location, as always
@@ -367,8 +366,7 @@ def enrollment_update(*, enrollment: Enrollment, start_date: date, end_date: dat
         raise messages.error(
             messages.ENROLLMENT_ENDING, f"Enrollment {current.pk} is {current.get_status_display().lower()}"
         )
-    if end_date is not None and end_date < start_date:
-        raise messages.error(messages.END_BEFORE_START)
+    check_dates(start_date=start_date, end_date=end_date)
     before = changes.snapshot(current)
     current.start_date, current.end_date = start_date, end_date
     current.status = enrollment_status(start_date=start_date, today=timezone.localdate())

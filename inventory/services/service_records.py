@@ -4,11 +4,9 @@ A service's state, interaction, category and specification are set by bundles an
 characteristics and references are replaced by a bundle update. The model's rules (``full_clean``) apply.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core import changes
-from core.errors import from_validation_error
+from core.changes.saving import validate_save_record
 
 from ..errors import service_not_found
 from ..models import Service
@@ -29,14 +27,7 @@ CREATE_FIELDS = (*EDITABLE_FIELDS, "category", "specification", "state")
 
 
 def _save(service: Service) -> Service:
-    try:
-        service.full_clean()
-    except ValidationError as exc:
-        raise from_validation_error(exc, code="inventory.invalid_service") from exc
-    before = changes.stored(service)
-    service.save()
-    changes.record(service, "created" if before is None else "updated", before=before)
-    return service
+    return validate_save_record(service, code="inventory.invalid_service")
 
 
 @transaction.atomic

@@ -2,12 +2,11 @@
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core import changes
-from core.errors import from_validation_error
+from core.changes.saving import validate_save_record
 
 from ..models import (
     ExternalSystem,
@@ -72,14 +71,7 @@ def outage_events_delete(*, event_ids: Iterable[int]) -> int:
 @transaction.atomic
 def external_system_save(*, system: ExternalSystem) -> ExternalSystem:
     """Staff add or change of an external system (its name is what OMS requests send in ``externalSystem``)."""
-    try:
-        system.full_clean()
-    except ValidationError as exc:
-        raise from_validation_error(exc, code="outages.invalid_external_system") from None
-    before = changes.stored(system)
-    system.save()
-    changes.record(system, "created" if before is None else "updated", before=before)
-    return system
+    return validate_save_record(system, code="outages.invalid_external_system")
 
 
 @transaction.atomic
