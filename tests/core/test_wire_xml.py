@@ -7,6 +7,7 @@ from xml.etree.ElementTree import Element, SubElement
 
 import defusedxml.ElementTree as SafeET
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework import exceptions
 from rest_framework.test import APIClient
 from rest_framework_xml.parsers import XMLParser
@@ -89,3 +90,35 @@ def test_the_library_shapes_stay_for_the_plain_renderer():
     assert [item.findtext("code") for item in root.find("results")] == ["007"]
     assert root.find("results/list-item/flag").text == "false"
     assert root.find("next") is None
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.parametrize("how", ["format", "accept"])
+def test_the_analyst_lists_answer_in_xml(superuser, how):
+    from core import lists
+    from tests.core.export_urls import USER_SPEC
+
+    lists.register(USER_SPEC)
+    try:
+        get_user_model().objects.create(username="007", first_name="bell\x07")
+        client = APIClient()
+        client.force_authenticate(superuser)
+        query = "?username=007&fields=username,first_name,is_staff"
+        if how == "format":
+            response = client.get(f"/api/tests/users/{query}&format=xml")
+        else:
+            response = client.get(f"/api/tests/users/{query}", HTTP_ACCEPT="application/xml")
+    finally:
+        lists.REGISTRY.pop(USER_SPEC.key, None)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("application/xml")
+    root = SafeET.fromstring(response.content)
+    assert root.findtext("count") == "1"
+    (row,) = root.find("results")
+    assert row.tag == "list-item"
+    assert (row.findtext("username"), row.findtext("first_name"), row.findtext("is_staff")) == (
+        "007",
+        "bell\\u0007",
+        "false",
+    )
