@@ -136,9 +136,9 @@ class AnalystAutoSchema(AutoSchema):
                 ("403", "Without the view (or export) permission."),
                 ("404", "Not found, or a page past the end."),
             ):
-                bodies.setdefault(
-                    code, {"content": {"application/json": {"schema": ANALYST_ERROR_SCHEMA}}, "description": text}
-                )
+                body = bodies.setdefault(code, {"content": {}, "description": text})
+                for media_type in ("application/json", SafeXMLRenderer.media_type):  # an error in the asked format
+                    body["content"].setdefault(media_type, {"schema": ANALYST_ERROR_SCHEMA})
         return bodies
 
 
