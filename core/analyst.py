@@ -7,6 +7,8 @@ Each list is one :class:`~core.lists.ListSpec` (``<app>/exports.py``); :func:`vi
 - ``GET /api/<app>/<list>/<id>/?fields=a,b`` → one row.
 - ``?format=csv|xlsx|json|jsonl`` → the WHOLE filtered list as a file (``json`` is one streamed array, ``jsonl``
   JSON Lines), ``&fields=a,b`` to choose columns. Needs the ``core.export_data`` permission.
+- ``?format=xml`` or ``Accept: application/xml`` → a page or a row in XML (djangorestframework-xml's shapes:
+  ``<root>``, ``<list-item>``; ``core.wire.xml.SafeXMLRenderer``).
 
 A page row, a JSON/JSON Lines export row and a detail are built by the same row function from the same columns,
 so their keys (snake_case) and values are the same; CSV/XLSX headers are the columns' headers, in the same order.
@@ -31,6 +33,7 @@ from rest_framework.utils.field_mapping import ClassLookupDict
 from . import exports, lists, roles
 from .auth import BasicAuthentication, JWTAuthentication
 from .errors import Invalid, NotFound
+from .wire.xml import SafeXMLRenderer
 
 EXPORT_PERMISSION = roles.EXPORT_PERMISSION
 FIELDS_PARAM = "fields"
@@ -139,9 +142,9 @@ class AnalystAutoSchema(AutoSchema):
                 ("403", "Without the view (or export) permission."),
                 ("404", "Not found, or a page past the end."),
             ):
-                bodies.setdefault(
-                    code, {"content": {"application/json": {"schema": ANALYST_ERROR_SCHEMA}}, "description": text}
-                )
+                body = bodies.setdefault(code, {"content": {}, "description": text})
+                for media_type in ("application/json", SafeXMLRenderer.media_type):  # an error in the asked format
+                    body["content"].setdefault(media_type, {"schema": ANALYST_ERROR_SCHEMA})
         return bodies
 
 
@@ -192,8 +195,16 @@ class AnalystViewSet(viewsets.GenericViewSet):
     # the API, the admin's exports, background jobs and the command).
     filter_backends = [DjangoFilterBackend]
     pagination_class = AnalystPagination
-    # JSON first (what */* gets); the browsable API for a browser's Accept or ?format=api; then the exports.
-    renderer_classes = [JSONRenderer, AnalystBrowsableAPIRenderer, CSVRenderer, XLSXRenderer, JSONLinesRenderer]
+    # JSON first (what */* gets); the browsable API for a browser's Accept or ?format=api; then the exports; XML
+    # (a page or a row, as JSON's) for ?format=xml or Accept: application/xml.
+    renderer_classes = [
+        JSONRenderer,
+        AnalystBrowsableAPIRenderer,
+        CSVRenderer,
+        XLSXRenderer,
+        JSONLinesRenderer,
+        SafeXMLRenderer,
+    ]
     schema = AnalystAutoSchema()
     spec: lists.ListSpec
 
@@ -265,7 +276,7 @@ class AnalystViewSet(viewsets.GenericViewSet):
 
 _REPEATABLE = (django_filters.MultipleChoiceFilter,)
 _SINGLE = {"page", "page_size", FIELDS_PARAM, "format", "search"}
-_FORMATS = (*exports.FORMATS, AnalystBrowsableAPIRenderer.format)  # the files, and the browsable page
+_FORMATS = (*exports.FORMATS, AnalystBrowsableAPIRenderer.format, SafeXMLRenderer.format)  # files, pages
 
 
 def _is_text(filter_) -> bool:

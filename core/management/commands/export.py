@@ -6,10 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
-from tqdm import tqdm
 
 from core import exports, lists
 from core.errors import DomainError
+from core.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         total = queryset.count()
-        bar = tqdm(total=total, unit="rows", disable=options["no_progress"], file=sys.stderr)
+        bar = progress_bar(total=total, unit="rows", disable=options["no_progress"], file=sys.stderr)
 
         def progress(done: int) -> None:
             bar.update(done - bar.n)

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from core import context
 from core.errors import DomainError
 from core.imports import readers, specs
 from core.imports.engine import run_import
+from core.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         except readers.FileRefused as exc:
             raise CommandError(exc.message) from None
         size = os.path.getsize(path)
-        bar = tqdm(total=size, unit="B", unit_scale=True, disable=options["no_progress"], file=sys.stderr)
+        bar = progress_bar(total=size, unit="B", unit_scale=True, disable=options["no_progress"], file=sys.stderr)
         with path.open("rb") as handle:
 
             def progress(rows: int) -> None:
