@@ -10,6 +10,7 @@ from django.contrib.admin.utils import model_format_dict
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -134,7 +135,8 @@ class ServiceAdminMixin(RoleAdminMixin):
 
     A subclass implements ``service_save(request=, obj=, form=, change=)`` (returns the saved object) and may
     implement ``service_validate(request=, form=, change=)`` (raises a :class:`~core.errors.DomainError` that
-    becomes a form error before anything is written) and ``service_delete(request=, obj=)``.
+    becomes a form error before anything is written) and ``service_delete(request=, obj=)``: delete, single and
+    "Delete selected" (each selected object, in one transaction), is offered only when it does.
     A domain error raised while saving (a race the validation could not foresee) rolls the change back and is
     shown on the page.
     """
@@ -169,11 +171,28 @@ class ServiceAdminMixin(RoleAdminMixin):
             obj.pk = saved.pk
             form.instance = saved
 
+    def has_delete_permission(self, request, obj=None):
+        """Delete is offered only through a service (``service_delete``): Django's own would write no change and
+        send no event. Without one, neither the delete page nor "Delete selected" is offered, to anyone."""
+        if getattr(self, "service_delete", None) is None:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         deleter = getattr(self, "service_delete", None)
-        if deleter is None:
-            return super().delete_model(request, obj)
+        if deleter is None:  # has_delete_permission already refused; never fall back to Django's delete
+            raise PermissionDenied("This record is not deleted through the admin.")
         return deleter(request=request, obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        """ "Delete selected": the service delete of each object, in one transaction (an admin with a set-based
+        service, such as ``policies_delete``, overrides this)."""
+        deleter = getattr(self, "service_delete", None)
+        if deleter is None:
+            raise PermissionDenied("These records are not deleted through the admin.")
+        with transaction.atomic():
+            for obj in queryset.order_by("pk"):
+                deleter(request=request, obj=obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -28,29 +28,60 @@ from .models import (
 )
 
 
+class ReferenceDataAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin):
+    """Reference data, one record at a time through ``services.<entity>_create / _update / _delete`` (recorded in
+    the change log); master-data files through the import button."""
+
+    entity = ""  # the services' name: ``specification`` → specification_create, specification_update…
+
+    def _service(self, action: str):
+        return getattr(services, f"{self.entity}_{action}")
+
+    def _values(self, form) -> dict:
+        return {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
+
+    def service_save(self, *, request, obj, form, change):
+        values = self._values(form)
+        if change:
+            values.pop(self.model._meta.pk.name, None)
+            return self._service("update")(**{f"{self.entity}_id": obj.pk}, **values)
+        return self._service("create")(**values)
+
+    def service_delete(self, *, request, obj):
+        self._service("delete")(**{f"{self.entity}_id": obj.pk})
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, self.model._meta.pk.name] if obj is not None else fields  # the id others refer to
+
+
 @admin.register(Specification)
-class SpecificationAdmin(ImportExportMixin, admin.ModelAdmin):
+class SpecificationAdmin(ReferenceDataAdmin):
+    entity = "specification"
     list_display = ("id", "entity_type", "version", "service_type", "start_date", "end_date")
     list_filter = ("entity_type",)
     search_fields = ("id", "description", "service_type")
 
 
 @admin.register(Party)
-class PartyAdmin(ImportExportMixin, admin.ModelAdmin):
+class PartyAdmin(ReferenceDataAdmin):
+    entity = "party"
     list_display = ("id", "name", "role", "referred_type")
     list_filter = ("role",)
     search_fields = ("id", "name")
 
 
 @admin.register(Place)
-class PlaceAdmin(ImportExportMixin, admin.ModelAdmin):
+class PlaceAdmin(ReferenceDataAdmin):
+    entity = "place"
     list_display = ("id", "name", "referred_type", "latitude", "longitude")
     list_filter = ("referred_type",)
     search_fields = ("id", "name")
 
 
 @admin.register(Resource)
-class ResourceAdmin(ImportExportMixin, admin.ModelAdmin):
+class ResourceAdmin(ReferenceDataAdmin):
+    entity = "resource"
     list_display = ("id", "name", "type", "lifecycle_state", "status", "specification")
     list_filter = ("type", "lifecycle_state", "status")
     search_fields = ("id", "name")

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.color import no_style
 from django.db import connection
 
+from . import services
 from .models import (
     BusinessInteraction,
     InteractionState,
@@ -60,46 +61,47 @@ def _reset_sequence(model) -> None:
             cursor.execute(sql)
 
 
+def _put(model, entity: str, pk, values: dict) -> None:
+    """Create or update one reference record through its service (recorded in the change log)."""
+    if model.objects.filter(pk=pk).exists():
+        getattr(services, f"{entity}_update")(**{f"{entity}_id": pk}, **values)
+    else:
+        getattr(services, f"{entity}_create")(id=pk, **values)
+
+
 def load(*, stdout) -> str:
     for spec_id, (entity_type, service_type) in SPECIFICATIONS.items():
-        Specification.objects.update_or_create(
-            id=spec_id,
-            defaults={"entity_type": entity_type, "service_type": service_type, "start_date": START, "end_date": END},
-        )
+        values = {"entity_type": entity_type, "service_type": service_type, "start_date": START, "end_date": END}
+        _put(Specification, "specification", spec_id, values)
     for party_id, (name, role) in PARTIES.items():
-        Party.objects.update_or_create(id=party_id, defaults={"name": name, "role": role})
+        _put(Party, "party", party_id, {"name": name, "role": role})
     for resource_id in RESOURCES:
-        Resource.objects.update_or_create(
-            id=resource_id,
-            defaults={
-                "name": f"CableModem_{resource_id}",
-                "type": ResourceType.LOGICAL_DEVICE,
-                "specification_id": "Logical_Device_Spec",
-            },
-        )
+        values = {
+            "name": f"CableModem_{resource_id}",
+            "type": ResourceType.LOGICAL_DEVICE,
+            "specification_id": "Logical_Device_Spec",
+        }
+        _put(Resource, "resource", resource_id, values)
     for place_id, (name, latitude, longitude) in PLACES.items():
-        Place.objects.update_or_create(
-            id=place_id, defaults={"name": name, "latitude": latitude, "longitude": longitude}
-        )
+        _put(Place, "place", place_id, {"name": name, "latitude": latitude, "longitude": longitude})
     service_id, name, spec_id = RELATED_SERVICE
-    Service.objects.get_or_create(
-        pk=service_id,
-        defaults={
-            "name": name,
-            "category": ServiceCategory.CFS,
-            "service_type": SPECIFICATIONS[spec_id][1],
-            "specification_id": spec_id,
-            "state": "active",
-            "has_started": True,
-            "is_service_enabled": True,
-            "start_date": START,
-        },
-    )
+    if not Service.objects.filter(pk=service_id).exists():
+        services.service_create(
+            service_id=service_id,
+            name=name,
+            category=ServiceCategory.CFS,
+            service_type=SPECIFICATIONS[spec_id][1],
+            specification_id=spec_id,
+            state="active",
+            has_started=True,
+            is_service_enabled=True,
+            start_date=START,
+        )
     _reset_sequence(Service)
     bundle = BusinessInteraction.objects.filter(description=DEMO_BUNDLE, parent__isnull=True).first()
     if bundle is None:
         bundle = bundle_create(items=_example_items(), design_only=True)
-        BusinessInteraction.objects.filter(pk=bundle.pk).update(description=DEMO_BUNDLE)
+        services.bundle_edit(bundle_id=bundle.pk, description=DEMO_BUNDLE, effective_date=bundle.effective_date)
     bundle.refresh_from_db()
     if bundle.state == InteractionState.CREATED and not bundle.activation_requested:
         state = "designed; activate it from the admin"

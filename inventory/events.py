@@ -55,7 +55,7 @@ def service_tmf_event(service, change, event_type: str, event_id: str) -> dict |
 
 
 def register() -> None:
-    from .models import BusinessInteraction, Service
+    from .models import BusinessInteraction, Party, Place, Resource, Service, Specification
 
     changes.event_types(
         **{
@@ -67,6 +67,8 @@ def register() -> None:
             "service.deleted": "a service was deleted (TMF638 ServiceDeleteEvent)",
         }
     )
+    for reference in (Specification, Party, Place, Resource):  # reference data: recorded, raises no event
+        changes.track(reference, natural_key=lambda obj: f"{obj._meta.model_name}/{obj.pk}")
     changes.track(BusinessInteraction, natural_key=lambda b: f"bundle/{b.pk}", events=_bundle_events)
     changes.track(
         Service,

@@ -3,7 +3,8 @@
 - ``bundles``: bundle create / update / edit, with the rows of each item;
 - ``references``: loading every entity a request names (one query per kind) or a 404 naming it;
 - ``activation``: the bundle tasks, the idempotent activation steps, failure, retry and the sweep's reads;
-- ``service_records``: staff edits of one service.
+- ``service_records``: staff edits of one service;
+- ``reference_data``: staff writes of specifications, parties, places and resources, one at a time.
 """
 
 from .activation import (
@@ -22,6 +23,20 @@ from .activation import (
     bundles_touch,
 )
 from .bundles import RESTATABLE_ATTRIBUTES, UPDATABLE_ATTRIBUTES, bundle_create, bundle_edit, bundle_update
+from .reference_data import (
+    party_create,
+    party_delete,
+    party_update,
+    place_create,
+    place_delete,
+    place_update,
+    resource_create,
+    resource_delete,
+    resource_update,
+    specification_create,
+    specification_delete,
+    specification_update,
+)
 from .references import bundle_references_check, resolve_references
 from .service_records import service_create, service_update
 
@@ -45,7 +60,19 @@ __all__ = [
     "bundle_update",
     "bundles_stalled",
     "bundles_touch",
+    "party_create",
+    "party_delete",
+    "party_update",
+    "place_create",
+    "place_delete",
+    "place_update",
     "resolve_references",
+    "resource_create",
+    "resource_delete",
+    "resource_update",
     "service_create",
     "service_update",
+    "specification_create",
+    "specification_delete",
+    "specification_update",
 ]

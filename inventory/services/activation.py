@@ -255,8 +255,14 @@ def bundle_retry(*, bundle_id) -> BusinessInteraction:
     InteractionTransition.objects.create(
         interaction=bundle, attempt=bundle.attempt, task="RETRY", from_state=InteractionState.FAILED, to_state=back_to
     )
-    changes.record(bundle, "state_changed", changes={"state": [InteractionState.FAILED, back_to]})
+    # One change for the one staff action: back to its state, activation requested again.
+    changed = {"state": [InteractionState.FAILED, back_to]}
+    if not bundle.activation_requested:
+        changed["activation_requested"] = [False, True]
     bundle.state = back_to
+    _check_has_items(bundle)
+    changes.record(bundle, "state_changed", changes=changed)
+    bundle.activation_requested = True
     bundle_request_activation(bundle=bundle)
     return bundle
 

@@ -23,7 +23,9 @@ EDITABLE_FIELDS = (
     "external_name",
     "external_object_id",
 )
-CREATE_FIELDS = (*EDITABLE_FIELDS, "category", "specification", "state")
+CREATE_FIELDS = (*EDITABLE_FIELDS, "category", "specification", "specification_id", "state")
+# What a service made outside any bundle may start with (the demo's related service is active and started).
+CREATE_ONLY_FIELDS = ("has_started", "is_service_enabled")
 
 
 def _save(service: Service) -> Service:
@@ -31,12 +33,13 @@ def _save(service: Service) -> Service:
 
 
 @transaction.atomic
-def service_create(**values) -> Service:
-    """A service outside any bundle (one that bundle items relate to, such as the demo's ``EmaiLCFS``)."""
-    unknown = set(values) - set(CREATE_FIELDS)
+def service_create(*, service_id=None, **values) -> Service:
+    """A service outside any bundle (one that bundle items relate to, such as the demo's ``EmaiLCFS``), with the
+    next id or a given one (the spec's examples name service 450005)."""
+    unknown = set(values) - set(CREATE_FIELDS) - set(CREATE_ONLY_FIELDS)
     if unknown:
         raise TypeError(f"service_create() does not take {', '.join(sorted(unknown))}")
-    return _save(Service(**values))
+    return _save(Service(pk=service_id, **values))
 
 
 @transaction.atomic
