@@ -64,6 +64,7 @@ class AdminInputMiddleware:
             and request.method == "POST"
             and getattr(view_func, "__name__", "") == "changelist_view"
             and admin_input.ACTION_CHECKBOX_NAME in request.POST
+            and admin.site.has_permission(request)  # who may not use the admin is answered by the admin itself
         ):
             problem = admin_input.selected_ids_refusal(model_admin, request)
             if problem is not None:
