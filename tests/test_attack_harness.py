@@ -59,3 +59,44 @@ def test_the_expectation_denies_the_anonymous_and_lets_a_superuser_in(harness, d
     assert expected("superuser", superuser, api) == ALLOW
     assert expected("anonymous", None, page) == DENY
     assert expected("superuser", superuser, page) == ALLOW
+
+
+def test_the_expectation_is_the_role_table_not_the_database():
+    from core import roles
+
+    hub = "/InventoryRSOpenAPI/serviceInventoryManagement/{version}/hub"
+    register = Target("api", "POST", hub, template=hub, required=tuple(roles.needs("use_hub")))
+    assert expected("analyst", None, register) == DENY
+    assert expected("analyst_staff", None, register) == DENY
+    assert expected("integration", None, register) == ALLOW
+    activate = Target(
+        "admin-action",
+        "POST",
+        "/admin/inventory/businessinteraction/",
+        model="inventory.businessinteraction",
+        page="activate_in_background",
+        action_permissions=tuple(roles.needs("run_bundle_tasks")),
+    )
+    assert expected("analyst_staff", None, activate) == DENY
+    assert expected("operator", None, activate) == ALLOW
+    assert expected("integration", None, activate) == DENY  # not staff: no admin at all
+    calendar = Target(
+        "admin-extra",
+        "GET",
+        "/admin/blackouts/blackoutpolicy/calendar/",
+        model="blackouts.blackoutpolicy",
+        action_permissions=tuple(roles.needs("view_calendar")),
+    )
+    assert expected("analyst_staff", None, calendar) == ALLOW
+    assert expected("staff", None, calendar) == DENY
+
+
+def test_another_integrations_hub_listener_answers_404(harness):
+    _, credentials, send = harness
+    requests = matrix.ownership(credentials)
+    assert [q.method for q in requests] == ["GET", "DELETE"]
+    records = []
+    run_all(send, requests, concurrency=1, on_result=lambda q, r: records.append((q, r)))
+    result = matrix.judge(records, {})
+    assert [r.status for _, r in records] == [404, 404]
+    assert result["outside_expected"] == [] and result["judged"] == 2

@@ -171,7 +171,7 @@ def main(argv=None) -> int:
                 records = Records()
                 sent = run_all(
                     send,
-                    matrix_module.build(surface),
+                    matrix_module.build(surface) + matrix_module.ownership(credentials),
                     concurrency=args.concurrency,
                     deadline=budget(phase),
                     on_result=records.append_pair,

@@ -17,7 +17,8 @@ from .surface import Surface
 
 FAKE_ID = "999999999"
 FAKE_UUID = "00000000-0000-4000-8000-00000000abcd"
-NOT_RUN = ("No action selected", "Items must be selected")
+# The page after an action that did not run: nothing selected, or the role table's refusal (core.admin.RoleAdminMixin).
+NOT_RUN = ("No action selected", "Items must be selected", "was not run:")
 
 
 def _fake_path(op) -> str:
@@ -34,6 +35,29 @@ def _api_body(op):
     from .hostile import encode_json
 
     return encode_json(op.body_example) if op.body_schema is not None else None
+
+
+HUB = "/InventoryRSOpenAPI/serviceInventoryManagement/v1/hub/"
+
+
+def ownership(credentials: dict) -> list[Req]:
+    """``integration`` reading and removing another integration's hub listener: each must answer 404 (the read
+    first; the removal, if it wrongly succeeded, is seen in the report)."""
+    listener = credentials["integration"].extra.get("foreign_listener") if "integration" in credentials else None
+    if not listener:
+        return []
+    return [
+        Req(
+            "tmf-hub",
+            "access matrix",
+            method,
+            HUB + listener,
+            "integration",
+            "bearer",
+            meta={"target": Target("owned", method, HUB + listener, template=HUB + "{hub_id} (another's)")},
+        )
+        for method in ("GET", "DELETE")
+    ]
 
 
 def build(surface: Surface) -> list[Req]:
@@ -93,7 +117,8 @@ def build(surface: Surface) -> list[Req]:
                     model.base,
                     model=model.label,
                     page=action,
-                    action_permissions=model.action_permissions.get(action, ()),
+                    action_permissions=model.action_permissions.get(action),
+                    extra={"capable": model.capabilities},
                 )
                 body = f"action={action}&_selected_action={model.sample_pk}&index=0".encode()
                 out.append(
@@ -112,7 +137,16 @@ def build(surface: Surface) -> list[Req]:
                     )
                 )
             for url in model.extra_urls:
-                target = Target("admin-extra", "GET", url, model=model.label, page=url)
+                declared, model_action = model.extra_permissions.get(url, (None, None))
+                target = Target(
+                    "admin-extra",
+                    "GET",
+                    url,
+                    model=model.label,
+                    page=url,
+                    action_permissions=declared,
+                    extra={"capable": model.capabilities, "model_action": model_action},
+                )
                 out.append(Req("admin", "access matrix", "GET", url, role, "session", meta={"target": target}))
     return out
 
@@ -122,6 +156,8 @@ def outcome(target: Target, result: Result) -> str:
     status = result.status
     if status == 0 or status >= 500:
         return "error"
+    if target.kind == "owned":
+        return "denied" if status == 404 else "allowed"
     if target.kind == "api":
         return "denied" if status in (401, 403) else "allowed"
     if status == 403 or (status in (301, 302) and "/login/" in result.location):
@@ -134,6 +170,8 @@ def outcome(target: Target, result: Result) -> str:
         if not result.redirected and 'id="changelist"' in result.body:
             return "denied"  # the changelist drawn again, nothing ran (a role without any action)
         return "allowed"  # it ran (redirected without "No action selected") or drew its own page
+    if target.kind == "admin-extra":
+        return "allowed"  # past the permission check (`requires` refuses with 403 first), e.g. a POST-only page's 405
     return "allowed" if status in (200, 301, 302, 404) else "denied"
 
 
@@ -164,7 +202,7 @@ def judge(records: list[tuple[Req, Result]], users: dict) -> dict:
             "expected": expect,
             "got": got,
             "status": result.status,
-            "required": list(target.required or ()) if target.kind == "api" else list(target.action_permissions),
+            "required": list((target.required if target.kind == "api" else target.action_permissions) or ()),
         }
         if got == "error":
             errors.append({**entry, "excerpt": result.excerpt})

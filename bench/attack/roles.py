@@ -14,6 +14,8 @@ ROLES: dict[str, tuple[bool, bool, tuple[str, ...]]] = {
     "operator": (True, False, ("operator",)),
     "superuser": (True, True, ()),
 }
+# The role of ``core.roles`` each one plays (the others have the same name there).
+TABLE_ROLES = {"analyst_staff": "analyst"}
 CSRF = "attackcsrf" + "0" * 22  # a well-formed 32-character CSRF secret: the cookie and the header carry it
 
 
@@ -74,4 +76,11 @@ def create_users(prefix: str = "atk") -> dict[str, Credentials]:
         out[role] = Credentials(
             role, user.username, password, str(token), client.cookies["sessionid"].value, user_id=user.pk
         )
+    # A hub listener of another integration: the matrix checks that ``integration`` can neither read nor remove it.
+    from inventory.services import hub
+
+    other = User.objects.create(username=f"{prefix}_integration_other", password=make_password(None))
+    other.groups.add(Group.objects.get(name="integration"))
+    listener = hub.hub_subscribe(callback="https://93.184.216.34/listener", owner=other)
+    out["integration"].extra["foreign_listener"] = str(listener.pk)
     return out

@@ -60,13 +60,15 @@ class AdminModel:
     label: str  # app_label.model_name
     base: str  # /admin/<app>/<model>/
     actions: list[str]  # every action the ModelAdmin declares (delete_selected included)
-    action_permissions: dict[str, tuple[str, ...]]  # action -> its allowed_permissions
+    action_permissions: dict[str, tuple[str, ...] | None]  # action -> the permissions it declares (None: nothing)
     form_fields: list[str]
     list_filters: list[str]
     extra_urls: list[str]  # the ModelAdmin's own URLs (export, import, preview, calendar, ...) without arguments
     extra_urls_with_id: list[str]  # ... with an object id in them (progress, download, report)
     sample_pk: str | None
     capabilities: dict = field(default_factory=dict)  # add/change/delete/view for a superuser (False: read-only)
+    # extra URL -> (the permissions its ``core.admin.requires`` declares or None, the model action it also needs)
+    extra_permissions: dict = field(default_factory=dict)
     opts: object = None
 
 
@@ -174,6 +176,39 @@ def _first_pk(model) -> str | None:
     return None if pk is None else str(pk)
 
 
+def _declared_view(callback):
+    """The view under an admin URL's wrappers that ``core.admin.requires`` declared, or None."""
+    view = callback
+    while view is not None:
+        if hasattr(view, "required_capabilities"):
+            return view
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def _action_perms(model_admin, func) -> tuple[str, ...] | None:
+    from core.admin import permission_names_to_perms
+
+    names = getattr(func, "allowed_permissions", None)
+    if not names:
+        return None
+    getter = getattr(model_admin, "action_permissions", None)
+    return tuple(getter(func) if getter is not None else permission_names_to_perms(model_admin, names))
+
+
+def _extra_perms(model_admin, callback) -> tuple[tuple[str, ...] | None, str | None]:
+    from core import roles
+    from core.admin import permission_names_to_perms
+
+    view = _declared_view(callback)
+    if view is None:
+        return None, None
+    perms = [perm for name in view.required_capabilities for perm in roles.needs(name)]
+    if view.required_model_action:
+        perms += permission_names_to_perms(model_admin, [view.required_model_action])
+    return tuple(perms), view.required_model_action
+
+
 def admin_models() -> list[AdminModel]:
     from django.contrib import admin
     from django.contrib.auth import get_user_model
@@ -189,7 +224,7 @@ def admin_models() -> list[AdminModel]:
         opts = model._meta
         actions = model_admin.get_actions(request)
         names = list(actions)
-        permissions = {name: tuple(getattr(actions[name][0], "allowed_permissions", ()) or ()) for name in names}
+        permissions = {name: _action_perms(model_admin, actions[name][0]) for name in names}
         try:
             form = model_admin.get_form(request)()
             fields = list(form.fields)
@@ -200,7 +235,7 @@ def admin_models() -> list[AdminModel]:
             name = item if isinstance(item, str) else (item[0] if isinstance(item, tuple) else None)
             if name:
                 filters.append(name)
-        extra, extra_id = [], []
+        extra, extra_id, extra_perms = [], [], {}
         for pattern in model_admin.get_urls():
             if (
                 not pattern.name
@@ -209,7 +244,9 @@ def admin_models() -> list[AdminModel]:
             ):
                 continue
             try:
-                extra.append(reverse(f"admin:{pattern.name}"))
+                url = reverse(f"admin:{pattern.name}")
+                extra.append(url)
+                extra_perms[url] = _extra_perms(model_admin, pattern.callback)
             except Exception:  # a URL with an argument (a job's progress, a report): with an id
                 with suppress(Exception):  # two arguments or more: not attacked
                     extra_id.append(reverse(f"admin:{pattern.name}", args=["1"]))
@@ -231,6 +268,7 @@ def admin_models() -> list[AdminModel]:
                     "view": model_admin.has_view_permission(request),
                 },
                 opts=opts,
+                extra_permissions=extra_perms,
             )
         )
     return sorted(out, key=lambda m: m.label)

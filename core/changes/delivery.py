@@ -33,7 +33,8 @@ from datetime import timedelta
 import httpx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -251,14 +252,21 @@ def _outcome(delivery: Delivery, sent: Sent) -> str:
 @transaction.atomic
 def _settle_all(results: list[tuple[Delivery, Sent]], *, hand_over: bool) -> dict[int, str]:
     """Write a batch's outcomes in bulk: every attempt logged, every delivery updated, each subscription's
-    failure state noted once (its last failure, disabling it after a day or at once for a refused target)."""
-    now = timezone.now()
-    logged = dict(
-        DeliveryAttempt.objects.filter(delivery_id__in=[d.pk for d, _ in results])
-        .values("delivery_id")
-        .annotate(n=Count("id"))
-        .values_list("delivery_id", "n")
+    failure state noted once (its last failure, disabling it after a day or at once for a refused target).
+    A delivery whose subscription was deleted while it was being sent is gone with it: nothing to settle."""
+    # The deliveries still there, locked (a subscription deleted from now on waits for this commit: its deliveries
+    # go before it), with the attempts each has logged.
+    attempts_logged = (
+        DeliveryAttempt.objects.filter(delivery_id=OuterRef("pk")).values("delivery_id").annotate(n=Count("id"))
     )
+    logged = dict(
+        Delivery.objects.select_for_update(of=("self",))
+        .filter(pk__in=[d.pk for d, _ in results])
+        .annotate(n=Coalesce(Subquery(attempts_logged.values("n")), 0))
+        .values_list("pk", "n")
+    )
+    results = [(d, sent) for d, sent in results if d.pk in logged]
+    now = timezone.now()
     attempts, outcomes = [], {}
     last_failure: dict[int, tuple[bool, str]] = {}
     last_ok: dict[int, bool] = {}
@@ -313,8 +321,9 @@ def _settle_all(results: list[tuple[Delivery, Sent]], *, hand_over: bool) -> dic
             finished_at=None if status == Delivery.Status.PENDING else now,
         )
     for sub_id, (refused, reason) in last_failure.items():
-        sub = Subscription.objects.select_for_update().get(pk=sub_id)
-        _note_failure(sub, now, refused=refused, reason=reason)
+        sub = Subscription.objects.select_for_update().filter(pk=sub_id).first()
+        if sub is not None:
+            _note_failure(sub, now, refused=refused, reason=reason)
     recovered = [sub_id for sub_id, ok in last_ok.items() if ok]
     if recovered:
         Subscription.objects.filter(pk__in=recovered, failing_since__isnull=False).update(failing_since=None)

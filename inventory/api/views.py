@@ -73,6 +73,15 @@ class _InventoryView(UIMAPIView):
         super().initial(request, *args, **kwargs)
 
     def query(self, request) -> dict:
+        # Every UIM query parameter is one value (lists are comma-separated): one given twice is ambiguous, refused
+        # rather than read as its last value.
+        repeated = {
+            name: ["given more than once: give it once."]
+            for name, values in request.query_params.lists()
+            if len(values) > 1
+        }
+        if repeated:
+            raise drf_serializers.ValidationError(repeated)
         serializer = self.query_serializer_class(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data

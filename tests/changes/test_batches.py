@@ -132,6 +132,24 @@ def test_one_batch_settles_each_outcome_on_its_own(httpserver, queued):
     )
 
 
+@pytest.mark.django_db
+def test_a_subscription_deleted_while_its_batch_was_sent_is_settled_without_error(httpserver, queued):
+    # Attack rerun (issue 21): the corpus deleted subscriptions while their deliveries were in flight; settling
+    # the batch raised Subscription.DoesNotExist in the worker and lost the other deliveries' outcomes too.
+    httpserver.expect_request("/gone").respond_with_data("later", status=503)
+    httpserver.expect_request("/kept").respond_with_data("", status=204)
+    gone, kept = subscribe(httpserver, "/gone"), subscribe(httpserver, "/kept")
+    fill(outages=("A",), rounds=1)
+    rows = delivery._claim(timezone.now(), limit=100)
+    results = delivery._send_all(rows)
+    subscriptions.subscription_delete(subscription_id=gone.pk)
+    outcomes = delivery._settle_all(results, hand_over=False)
+    assert set(outcomes.values()) == {"succeeded"}
+    assert Delivery.objects.get(pk__in=outcomes).subscription_id == kept.pk
+    assert not Delivery.objects.filter(subscription_id=gone.pk).exists()
+    assert DeliveryAttempt.objects.count() == 1
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_claiming_at_once_never_take_the_same_row(httpserver, queued):

@@ -477,6 +477,20 @@ def test_bad_depth_is_400_and_unknown_field_or_expand_names_are_ignored(client):
     assert set(item) == {"id", "href", "name"}
 
 
+def test_a_query_parameter_given_twice_is_400(client):
+    # Attack run (issue 21, rerun): `depth=true&depth=` was read as its last value (none: depth 0) and answered 200,
+    # a schema-violating request accepted. Every UIM query parameter is one value; repeated, it is ambiguous.
+    created = create(client)
+    service_id = client.get(f"{BUNDLE}/{created['id']}").json()["items"][0]["id"]
+    for path in (f"{BUNDLE}/{created['id']}", f"{BASE}/v3/service/{service_id}", f"{BASE}/v3/service"):
+        for query in ("depth=true&depth=", "depth=1&depth=1", "fields=name&fields=id", "limit=1&limit=2"):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code == 400, (path, query)
+            body = response.json()
+            assert body["status"] == "400-2" and "more than once" in json.dumps(body), body
+    assert client.get(f"{BUNDLE}/{created['id']}?depth=1&fields=name").status_code == 200
+
+
 def test_expand_embeds_services_and_depth_recurses(client):
     created = create(client)
     path = f"{BUNDLE}/{created['id']}"
