@@ -83,6 +83,15 @@ class _InventoryView(UIMAPIView):
         if repeated:
             raise drf_serializers.ValidationError(repeated)
         serializer = self.query_serializer_class(data=request.query_params)
+        # A typed parameter sent empty (``depth=``) is no value of its type: refused, not read as its default.
+        empty = {
+            name: ["an empty value is not a number or a boolean: give a value or leave the parameter out."]
+            for name, field in serializer.fields.items()
+            if isinstance(field, drf_serializers.IntegerField | drf_serializers.BooleanField)
+            and request.query_params.get(name) == ""
+        }
+        if empty:
+            raise drf_serializers.ValidationError(empty)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

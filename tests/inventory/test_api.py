@@ -656,3 +656,18 @@ def test_basic_auth_against_the_spec_example(demo, integration_user):
     client.credentials(HTTP_AUTHORIZATION="Basic b21zOm9tcy1wYXNzd29yZA==")  # oms:oms-password
     response = post(client, BUNDLE, example("create-request"))
     assert response.status_code == 201
+
+
+def test_a_typed_query_parameter_sent_empty_is_400(client):
+    # Schemathesis (issue 21): `depth=` (and `limit=`) was read as the default and answered 200, a schema-violating
+    # request accepted; the schema says integer.
+    created = create(client)
+    for path, query in (
+        (f"{BUNDLE}/{created['id']}", "depth="),
+        (f"{BASE}/v3/service", "limit="),
+        (f"{BASE}/v3/service", "offset="),
+    ):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, (path, query)
+        assert response.json()["status"] == "400-2", response.json()
+    assert client.get(f"{BASE}/v3/service?depth=0&name=").status_code == 200
