@@ -12,8 +12,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from core.changes import delivery, subscriptions
+from core.changes.models import Change, Delivery, DeliveryAttempt, Subscription
 from core.errors import Invalid
-from core.models import Change, Delivery, DeliveryAttempt, Subscription
 from tests.factories.outages import ExternalSystemFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_receivers")]

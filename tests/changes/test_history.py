@@ -4,7 +4,7 @@ search by natural key, export) and the analyst list under /api/."""
 import pytest
 from django.urls import reverse
 
-from core.models import Change
+from core.changes.models import Change
 from tests.factories.outages import ExternalSystemFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_change_page_history_shows_who_when_and_each_field(client, superuser, tw
 def test_history_of_every_admin_is_the_change_log():
     from django.contrib import admin
 
-    from core.changes_admin import history_view
+    from core.changes.admin import history_view
 
     for model_admin in admin.site._registry.values():
         assert model_admin.history_view.__func__ is history_view

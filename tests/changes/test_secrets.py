@@ -20,10 +20,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from core.changes.admin import SHOW_ONCE_TEMPLATE
+from core.changes.models import Change
 from core.changes.registry import MASK_CHANGED, MASK_SET, sensitive_models, tracked
 from core.changes.subscriptions import secret_generate
-from core.changes_admin import SHOW_ONCE_TEMPLATE
-from core.models import Change
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from core.changes import subscriptions
+from core.changes.models import Subscription
 from core.errors import Invalid
-from core.models import Subscription
 
 pytestmark = pytest.mark.django_db
 PUBLIC = "93.184.216.34"

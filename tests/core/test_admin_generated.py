@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from core.admin import ReadOnlyAdminMixin
-from core.changes_admin import SHOW_ONCE_TEMPLATE
+from core.changes.admin import SHOW_ONCE_TEMPLATE
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in ADMINS]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core import roles
-from core.models import Change, Delivery, Subscription
+from core.changes.models import Change, Delivery, Subscription
 
 HUB = "/InventoryRSOpenAPI/serviceInventoryManagement/v3/hub"
 
