@@ -52,7 +52,7 @@ def test_history_of_every_admin_is_the_change_log():
 
 def test_changelist_filters_and_searches_by_natural_key(client, superuser, two_outages):
     client.force_login(superuser)
-    url = reverse("admin:core_change_changelist")
+    url = reverse("admin:changes_change_changelist")
     page = client.get(url, {"q": "OMS1/OUT-2"})
     assert page.status_code == 200
     assert list(page.context["cl"].result_list) == list(Change.objects.filter(natural_key="OMS1/OUT-2"))
@@ -66,7 +66,7 @@ def test_changelist_export_is_what_the_page_shows(client, superuser, two_outages
 
     superuser.user_permissions.add(Permission.objects.get(codename="export_data"))
     client.force_login(superuser)
-    response = client.get(reverse("admin:core_change_export"), {"q": "OMS1/OUT-1", "_export": "csv"})
+    response = client.get(reverse("admin:changes_change_export"), {"q": "OMS1/OUT-1", "_export": "csv"})
     assert response.status_code == 200
     rows = b"".join(response.streaming_content).decode().strip().splitlines()
     assert len(rows) == 1 + Change.objects.filter(natural_key="OMS1/OUT-1").count()

@@ -95,7 +95,7 @@ MAKE_CHANGE = {
     "enrollments.Device": _device,
     "enrollments.Customer": _customer,
     "contacts.CustomerContact": _contact,
-    "core.Subscription": _subscription,
+    "changes.Subscription": _subscription,
 }
 
 

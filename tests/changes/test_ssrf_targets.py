@@ -229,7 +229,7 @@ def test_the_subscription_api_refuses_it(api_client, superuser):
 def test_the_admin_form_refuses_it(client, superuser):
     client.force_login(superuser)
     response = client.post(
-        reverse("admin:core_subscription_add"),
+        reverse("admin:changes_subscription_add"),
         {
             "name": "x",
             "target_url": f"http://user:pw@{PUBLIC}/hooks",

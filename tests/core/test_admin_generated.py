@@ -192,7 +192,7 @@ TIMEFRAME = (
 # Per addable model: (valid form values, invalid form values), as callables over the demo data. The invalid one
 # breaks a rule the domain owns (not merely a required field) wherever the model has such a rule.
 ADD_CASES = {
-    "core.Subscription": lambda: (
+    "changes.Subscription": lambda: (
         {
             "name": "GIS listener",
             "target_url": "https://hooks.example.com/backoffice",
