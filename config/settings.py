@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "core",
+    "core.changes",  # the change log and outbound events (app label "changes")
     "outages",
     "contacts",
     "enrollments",

@@ -133,8 +133,3 @@ class RefreshTokenFamily(models.Model):
 
     def __str__(self) -> str:
         return f"refresh token family {self.pk}{' (revoked)' if self.revoked_at else ''}"
-
-
-from .changes.models import Change, Delivery, DeliveryAttempt, Subscription  # noqa: E402  (the change log's models)
-
-__all__ = ["Change", "Delivery", "DeliveryAttempt", "ExportJob", "RefreshTokenFamily", "Subscription"]

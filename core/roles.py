@@ -42,27 +42,27 @@ ROLE_DESCRIPTIONS = {
 
 EXPORT_PERMISSION = "core.export_data"
 IMPORT_PERMISSION = "core.import_data"
-HUB_PERMISSION = "core.register_hub_listener"
+HUB_PERMISSION = "changes.register_hub_listener"
 
 # Permissions outside the domain apps: exporting is ``core.export_data`` (not a per-model action); importing master
 # data from files is ``core.import_data``, for operators only. The change log is read by analysts and staff (its
 # records are written by the services only); operators also manage webhook subscriptions (all of them);
 # integrations and operators register TMF638 hub listeners (an integration sees and removes only its own).
 ROLE_EXTRA = {
-    ANALYST: (EXPORT_PERMISSION, "core.view_exportjob", "core.view_change", "core.view_delivery"),
+    ANALYST: (EXPORT_PERMISSION, "core.view_exportjob", "changes.view_change", "changes.view_delivery"),
     INTEGRATION: (HUB_PERMISSION,),
     OPERATOR: (
         EXPORT_PERMISSION,
         "core.view_exportjob",
         IMPORT_PERMISSION,
         "core.view_importjob",
-        "core.view_change",
-        "core.view_delivery",
-        "core.view_deliveryattempt",
-        "core.add_subscription",
-        "core.change_subscription",
-        "core.delete_subscription",
-        "core.view_subscription",
+        "changes.view_change",
+        "changes.view_delivery",
+        "changes.view_deliveryattempt",
+        "changes.add_subscription",
+        "changes.change_subscription",
+        "changes.delete_subscription",
+        "changes.view_subscription",
         HUB_PERMISSION,
     ),
 }
@@ -78,14 +78,14 @@ ROLE_ACTIONS = {
 CAPABILITIES: dict[str, tuple[str, ...]] = {
     "export_data": (EXPORT_PERMISSION,),
     "import_data": (IMPORT_PERMISSION,),
-    "read_changes": ("core.view_change",),
+    "read_changes": ("changes.view_change",),
     "manage_subscriptions": (
-        "core.add_subscription",
-        "core.change_subscription",
-        "core.delete_subscription",
-        "core.view_subscription",
+        "changes.add_subscription",
+        "changes.change_subscription",
+        "changes.delete_subscription",
+        "changes.view_subscription",
     ),
-    "redeliver": ("core.change_subscription",),
+    "redeliver": ("changes.change_subscription",),
     "use_hub": (HUB_PERMISSION,),
     "activate_systems": ("outages.change_externalsystem",),
     "discard_outages": ("outages.change_outageevent",),

@@ -44,28 +44,3 @@ def purge_expired_imports() -> int:
     from .imports.jobs import import_jobs_purge
 
     return import_jobs_purge()
-
-
-@shared_task(acks_late=True)
-def deliver_webhook(*delivery_ids: int) -> int:
-    """Send the named outbox deliveries first (idempotent: one already sent, not yet due or not first in line for
-    its object is skipped), then whatever else is due, in batches (``delivery.drain``); returns the attempts made."""
-    from .changes import delivery
-
-    return len(delivery.deliver_many(delivery_ids, hand_over=False)) + delivery.drain()
-
-
-@shared_task
-def sweep_webhooks() -> int:
-    """Enqueue due deliveries the broker never got (down at the write) or lost."""
-    from .changes import delivery
-
-    return delivery.sweep()
-
-
-@shared_task
-def prune_changes() -> dict:
-    """Archive, then delete, change records and delivery logs past their retention (default: keep all)."""
-    from .changes import retention
-
-    return retention.archive_and_prune()

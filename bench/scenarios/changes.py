@@ -174,7 +174,7 @@ def _fanout(name: str, events: int, *, latency_ms: int) -> list[Result]:
     from django.utils import timezone
 
     from core.changes import delivery, recording, subscriptions
-    from core.models import Delivery
+    from core.changes.models import Delivery
     from outages import services as outage_services
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request is not what is measured

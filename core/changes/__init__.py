@@ -5,8 +5,20 @@ changing an object to record its fields before and after). Apps describe their m
 with :func:`track` and declare their :func:`event_types`.
 """
 
-from .recording import record, record_many, record_set, snapshot, stored
 from .registry import event_types, register_filter_language, track
+
+_RECORDING = frozenset({"record", "record_many", "record_set", "snapshot", "stored"})
+
+
+def __getattr__(name: str):
+    # Recording needs the models, which a Django app's package must not import while the app registry loads
+    # (INSTALLED_APPS imports this package first): loaded on first use.
+    if name in _RECORDING:
+        from . import recording
+
+        return getattr(recording, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "event_types",

@@ -32,6 +32,7 @@ class Change(models.Model):
     events = models.JSONField(default=list, blank=True)
 
     class Meta:
+        db_table = "core_change"  # the table it had in core (docs/architecture.md: moved, not copied)
         ordering = ["-id"]
         verbose_name = "change"
         indexes = [models.Index(fields=["object_type", "object_id", "id"], name="core_change_object")]
@@ -77,6 +78,7 @@ class Subscription(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "core_subscription"  # the table it had in core (docs/architecture.md: moved, not copied)
         ordering = ["id"]
         permissions = [("register_hub_listener", "Can register TMF638 hub listeners, read and remove its own")]
 
@@ -110,6 +112,7 @@ class Delivery(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "core_delivery"  # the table it had in core (docs/architecture.md: moved, not copied)
         ordering = ["-id"]
         verbose_name_plural = "deliveries"
         indexes = [
@@ -140,6 +143,7 @@ class DeliveryAttempt(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        db_table = "core_deliveryattempt"  # the table it had in core (docs/architecture.md: moved, not copied)
         ordering = ["delivery", "number"]
 
     def __str__(self) -> str:

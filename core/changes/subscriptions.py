@@ -71,7 +71,7 @@ def subscriptions_of(*, user, action: str = "view"):
     integration). Who may not see a subscription is told it does not exist."""
     if user is None or not user.is_authenticated:
         return Subscription.objects.none()
-    if user.has_perm(f"core.{action}_subscription"):
+    if user.has_perm(f"changes.{action}_subscription"):
         return Subscription.objects.all()
     return Subscription.objects.filter(owned_by=user)
 

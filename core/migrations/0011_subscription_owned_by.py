@@ -6,15 +6,18 @@ manage it)."""
 
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import migrations, models
 
 
 def owners_from_actors(apps, schema_editor):
     Subscription = apps.get_model("core", "Subscription")
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    # A historical model has no USERNAME_FIELD (a class attribute, not state): the name comes from the live one.
+    username_field = get_user_model().USERNAME_FIELD
     for sub in Subscription.objects.filter(owner__startswith="user:", owned_by__isnull=True):
         username = sub.owner[len("user:") :]
-        user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+        user = User.objects.filter(**{username_field: username}).first()
         if user is not None:
             Subscription.objects.filter(pk=sub.pk).update(owned_by=user)
 

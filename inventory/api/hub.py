@@ -50,7 +50,7 @@ class HubView(_HubView):
         auth=AUTH,
         operation_id="hub_create",
         summary="Register a listener for service events (TMF638 hub)",
-        description="Needs `core.register_hub_listener` (integrations, operators). The listener belongs to the "
+        description="Needs `changes.register_hub_listener` (integrations, operators). The listener belongs to the "
         "caller: only its owner, or who holds the permission on every subscription, reads or removes it.",
         parameters=[VERSION],
         request=HubInputSerializer,
@@ -76,7 +76,8 @@ class HubDetailView(_HubView):
         auth=AUTH,
         operation_id="hub_retrieve",
         summary="Read a listener",
-        description="One's own listener (any, with `core.view_subscription`); another's is the 404 of an unknown id.",
+        description="One's own listener (any, with `changes.view_subscription`); another's is the 404 of an unknown "
+        "id.",
         parameters=[VERSION],
         responses={200: HubSerializer, **uim.error_responses(404)},
     )
@@ -87,7 +88,8 @@ class HubDetailView(_HubView):
         auth=AUTH,
         operation_id="hub_delete",
         summary="Remove a listener",
-        description="One's own listener (any, with `core.delete_subscription`); another's is the 404 of an unknown id.",
+        description="One's own listener (any, with `changes.delete_subscription`); another's is the 404 of an "
+        "unknown id.",
         parameters=[VERSION],
         responses={204: None, **uim.error_responses(404)},
     )

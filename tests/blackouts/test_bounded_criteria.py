@@ -159,7 +159,7 @@ def test_the_webhook_filter_has_the_length_bound_of_a_policys_criteria(api_clien
     assert f"longer than {criteria.MAX_LENGTH:,} characters" in " ".join(response.json()["filter"])
     client.force_login(superuser)
     form = {"name": "long", "target_url": "https://hooks.example.com/x", "event_types": '["*"]', "filter": long_filter}
-    page = client.post(reverse("admin:core_subscription_add"), {**form, "enabled": "on", "format": "standard"})
+    page = client.post(reverse("admin:changes_subscription_add"), {**form, "enabled": "on", "format": "standard"})
     assert page.status_code == 200
     assert f"longer than {criteria.MAX_LENGTH:,} characters" in " ".join(
         page.context["adminform"].form.errors["filter"]

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.changes import delivery, subscriptions
-from core.models import Delivery, DeliveryAttempt
+from core.changes.models import Delivery, DeliveryAttempt
 from tests.factories.outages import ExternalSystemFactory
 
 pytestmark = pytest.mark.usefixtures("loopback_receivers")

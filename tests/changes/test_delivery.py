@@ -12,8 +12,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from core.changes import delivery, subscriptions
+from core.changes.models import Change, Delivery, DeliveryAttempt, Subscription
 from core.errors import Invalid
-from core.models import Change, Delivery, DeliveryAttempt, Subscription
 from tests.factories.outages import ExternalSystemFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_receivers")]
@@ -229,14 +229,14 @@ def test_redeliver_action(httpserver, system, client, superuser, django_capture_
     client.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:core_delivery_changelist"), {"action": "redeliver", "_selected_action": [done.pk]}
+            reverse("admin:changes_delivery_changelist"), {"action": "redeliver", "_selected_action": [done.pk]}
         )
     assert response.status_code == 302
     assert len(httpserver.log) == 2
     ids = {r.headers["webhook-id"] for r, _ in httpserver.log}
     assert ids == {done.event_id}  # the same event, at least once
     assert DeliveryAttempt.objects.filter(delivery=done).count() == 2
-    page = client.get(reverse("admin:core_delivery_change", args=[done.pk]))
+    page = client.get(reverse("admin:changes_delivery_change", args=[done.pk]))
     assert page.status_code == 200 and b"attempt" in page.content.lower()
 
 
@@ -266,7 +266,7 @@ def test_subscription_api(api_client, superuser, analyst_user, settings):
     assert unknown.status_code == 400 and "event_types" in unknown.json()
     changed = api_client.patch(f"/api/webhooks/subscriptions/{body['id']}/", {"enabled": False}, format="json")
     assert changed.status_code == 200 and changed.json()["enabled"] is False
-    assert Change.objects.filter(object_type="core.subscription", object_id=str(body["id"])).count() == 2
+    assert Change.objects.filter(object_type="changes.subscription", object_id=str(body["id"])).count() == 2
     api_client.force_authenticate(analyst_user)
     assert api_client.get("/api/webhooks/subscriptions/").status_code == 403
     api_client.force_authenticate(superuser)

@@ -4,7 +4,7 @@ search by natural key, export) and the analyst list under /api/."""
 import pytest
 from django.urls import reverse
 
-from core.models import Change
+from core.changes.models import Change
 from tests.factories.outages import ExternalSystemFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_change_page_history_shows_who_when_and_each_field(client, superuser, tw
 def test_history_of_every_admin_is_the_change_log():
     from django.contrib import admin
 
-    from core.changes_admin import history_view
+    from core.changes.admin import history_view
 
     for model_admin in admin.site._registry.values():
         assert model_admin.history_view.__func__ is history_view
@@ -52,7 +52,7 @@ def test_history_of_every_admin_is_the_change_log():
 
 def test_changelist_filters_and_searches_by_natural_key(client, superuser, two_outages):
     client.force_login(superuser)
-    url = reverse("admin:core_change_changelist")
+    url = reverse("admin:changes_change_changelist")
     page = client.get(url, {"q": "OMS1/OUT-2"})
     assert page.status_code == 200
     assert list(page.context["cl"].result_list) == list(Change.objects.filter(natural_key="OMS1/OUT-2"))
@@ -66,7 +66,7 @@ def test_changelist_export_is_what_the_page_shows(client, superuser, two_outages
 
     superuser.user_permissions.add(Permission.objects.get(codename="export_data"))
     client.force_login(superuser)
-    response = client.get(reverse("admin:core_change_export"), {"q": "OMS1/OUT-1", "_export": "csv"})
+    response = client.get(reverse("admin:changes_change_export"), {"q": "OMS1/OUT-1", "_export": "csv"})
     assert response.status_code == 200
     rows = b"".join(response.streaming_content).decode().strip().splitlines()
     assert len(rows) == 1 + Change.objects.filter(natural_key="OMS1/OUT-1").count()

@@ -13,8 +13,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from core.changes import record
+from core.changes.models import Change
 from core.changes.registry import is_tracked, tracked
-from core.models import Change
 from tests.core.test_admin_generated import MAKE_ONE
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -95,7 +95,7 @@ MAKE_CHANGE = {
     "enrollments.Device": _device,
     "enrollments.Customer": _customer,
     "contacts.CustomerContact": _contact,
-    "core.Subscription": _subscription,
+    "changes.Subscription": _subscription,
 }
 
 

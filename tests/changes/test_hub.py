@@ -6,7 +6,7 @@ import json
 import pytest
 from standardwebhooks import Webhook
 
-from core.models import Delivery, Subscription
+from core.changes.models import Delivery, Subscription
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_receivers")]
 HUB = "/InventoryRSOpenAPI/serviceInventoryManagement/v2/hub"

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import Change
+from core.changes.models import Change
 from tests.factories.blackouts import BlackoutPolicyFactory, EventFactory
 from tests.factories.contacts import CustomerContactFactory
 from tests.factories.enrollments import jane_doe_enrollment

@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from core.changes import recording
-from core.changes.models import Delivery, Subscription
-from core.models import Change
+from core.changes.models import Change, Delivery, Subscription
 from tests.factories.enrollments import jane_doe_enrollment
 from tests.factories.outages import ExternalSystemFactory
 

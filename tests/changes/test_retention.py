@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from core.changes import retention
-from core.models import Change, Delivery, DeliveryAttempt, Subscription
+from core.changes.models import Change, Delivery, DeliveryAttempt, Subscription
 
 pytestmark = pytest.mark.django_db
 

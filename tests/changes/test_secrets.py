@@ -20,10 +20,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from core.changes.admin import SHOW_ONCE_TEMPLATE
+from core.changes.models import Change
 from core.changes.registry import MASK_CHANGED, MASK_SET, sensitive_models, tracked
 from core.changes.subscriptions import secret_generate
-from core.changes_admin import SHOW_ONCE_TEMPLATE
-from core.models import Change
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def _shown_once(response) -> bool:
     return response.status_code == 200 and SHOW_ONCE_TEMPLATE in {t.name for t in response.templates}
 
 
-# --- core.Subscription: create and rotate through the API and through the admin ----------------------------------
+# --- changes.Subscription: create and rotate through the API and through the admin ----------------------------------
 SUBSCRIPTIONS = "/api/webhooks/subscriptions/"
 
 
@@ -154,7 +154,7 @@ def _subscription_secrets(run: Run):
     ]
 
     # The change log recorded every create, rotation and delete, each secret as changed only.
-    recorded = Change.objects.filter(object_type="core.subscription")
+    recorded = Change.objects.filter(object_type="changes.subscription")
     assert {"created", "updated", "deleted"} <= set(recorded.values_list("action", flat=True))
     marks = [c.changes["secret"] for c in recorded if "secret" in c.changes]
     assert [None, MASK_CHANGED] in marks and [MASK_SET, MASK_CHANGED] in marks and [MASK_SET, None] in marks
@@ -210,7 +210,7 @@ def _refresh_tokens(run: Run):
 
 # Per model declaring secrets: how to set and rotate them through every door that can.
 SECRET_DOORS = {
-    "core.Subscription": _subscription_secrets,
+    "changes.Subscription": _subscription_secrets,
     "auth.User": _user_passwords,
     "token_blacklist.OutstandingToken": _refresh_tokens,
 }
@@ -277,11 +277,11 @@ def read_doors(run: Run, model) -> list[tuple[str, bytes]]:
         read(f"admin change page {pk}", run.staff, _url(model, "change", pk))
         read(f"admin History {pk}", run.staff, _url(model, "history", pk))
     changes = Change.objects.filter(object_type=object_type)
-    read("change log admin", run.staff, reverse("admin:core_change_changelist"), {"object_type": object_type})
+    read("change log admin", run.staff, reverse("admin:changes_change_changelist"), {"object_type": object_type})
     for change in changes:
-        read(f"change log admin page {change.pk}", run.staff, reverse("admin:core_change_change", args=[change.pk]))
+        read(f"change log admin page {change.pk}", run.staff, reverse("admin:changes_change_change", args=[change.pk]))
     for fmt in ("csv", "xlsx"):
-        read(f"change log admin export {fmt}", run.staff, reverse("admin:core_change_export"), {"_export": fmt})
+        read(f"change log admin export {fmt}", run.staff, reverse("admin:changes_change_export"), {"_export": fmt})
     read("/api/core/changes/", run.analyst, "/api/core/changes/", {"object_type": object_type})
     for fmt in EXPORT_FORMATS:
         read(f"/api/core/changes/ {fmt}", run.analyst, "/api/core/changes/", {"format": fmt})
@@ -331,7 +331,7 @@ def test_the_scan_finds_a_leak(doors):
 
     secret = secret_generate()
     Change.objects.create(
-        object_type="core.subscription", object_id="1", action="updated", changes={"x": [None, secret]}
+        object_type="changes.subscription", object_id="1", action="updated", changes={"x": [None, secret]}
     )
     doors.secrets.add(secret)
     found = read_doors(doors, Subscription)
@@ -345,9 +345,13 @@ def test_the_migration_masks_secrets_recorded_before():
     """Changes recorded before subscriptions were described held the secret itself: migration 0008 masks them."""
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     scrub = importlib.import_module("core.migrations.0008_change_scrub_secrets").scrub
+    # The models as that migration saw them (core's, before the change log became an app: the same tables), and
+    # the rows as they were then recorded (``core.subscription``: the app move renamed them afterwards).
+    apps = MigrationLoader(connection).project_state(("core", "0008_change_scrub_secrets")).apps
     old, new = secret_generate(), secret_generate()
     rows = [
         Change.objects.create(object_type="core.subscription", object_id="7", action="created", changes=c)

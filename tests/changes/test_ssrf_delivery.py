@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from core.changes import delivery, subscriptions
-from core.models import Delivery, DeliveryAttempt, Subscription
+from core.changes.models import Delivery, DeliveryAttempt, Subscription
 from tests.factories.outages import ExternalSystemFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from core.changes import subscriptions
+from core.changes.models import Subscription
 from core.errors import Invalid
-from core.models import Subscription
 
 pytestmark = pytest.mark.django_db
 PUBLIC = "93.184.216.34"
@@ -229,7 +229,7 @@ def test_the_subscription_api_refuses_it(api_client, superuser):
 def test_the_admin_form_refuses_it(client, superuser):
     client.force_login(superuser)
     response = client.post(
-        reverse("admin:core_subscription_add"),
+        reverse("admin:changes_subscription_add"),
         {
             "name": "x",
             "target_url": f"http://user:pw@{PUBLIC}/hooks",

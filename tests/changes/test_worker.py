@@ -13,7 +13,7 @@ from standardwebhooks import Webhook
 from werkzeug import Response
 
 from core.changes import subscriptions
-from core.models import Delivery, DeliveryAttempt
+from core.changes.models import Delivery, DeliveryAttempt
 from tests.factories.outages import ExternalSystemFactory
 from tests.worker import wait_for, worker_process
 

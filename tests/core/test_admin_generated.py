@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from core.admin import ReadOnlyAdminMixin
-from core.changes_admin import SHOW_ONCE_TEMPLATE
+from core.changes.admin import SHOW_ONCE_TEMPLATE
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in ADMINS]
@@ -198,7 +198,7 @@ TIMEFRAME = (
 # Per addable model: (valid form values, invalid form values), as callables over the demo data. The invalid one
 # breaks a rule the domain owns (not merely a required field) wherever the model has such a rule.
 ADD_CASES = {
-    "core.Subscription": lambda: (
+    "changes.Subscription": lambda: (
         {
             "name": "GIS listener",
             "target_url": "https://hooks.example.com/backoffice",

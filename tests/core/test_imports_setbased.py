@@ -10,9 +10,9 @@ from django.db import transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.changes.models import Change
 from core.imports import setbased, specs
 from core.imports.engine import Importer
-from core.models import Change
 from enrollments.keys import address_key, normalise, normalise_sql
 from enrollments.models import Customer, Premise, ServiceAgreement, ServicePoint
 from inventory.models import Place, Resource, Specification

@@ -247,8 +247,7 @@ def listener(db):
 
 
 def _changes_and_deliveries() -> tuple[int, int]:
-    from core.changes.models import Delivery
-    from core.models import Change
+    from core.changes.models import Change, Delivery
 
     return (
         Change.objects.filter(object_type="outages.outageevent").count(),
@@ -313,7 +312,7 @@ def test_an_identical_replay_records_no_change_and_sends_nothing(system, listene
 )
 def test_a_real_difference_is_one_more_change_naming_what_moved(system, listener, difference, recorded):
     """Lists are no fields of the event: a list that changed is named in the change even when nothing else did."""
-    from core.models import Change
+    from core.changes.models import Change
 
     apply(FULL_MESSAGE)
     apply(FULL_MESSAGE)

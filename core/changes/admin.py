@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from .admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
-from .changes import registry, subscriptions
-from .changes.models import Change, Delivery, DeliveryAttempt, Subscription
+from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+
+from . import registry, subscriptions
+from .models import Change, Delivery, DeliveryAttempt, Subscription
 
 HISTORY_LIMIT = 500
 
@@ -92,7 +93,7 @@ def history_view(model_admin, request, object_id, extra_context=None):
         **(extra_context or {}),
     }
     request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, "admin/core/change_history.html", context)
+    return TemplateResponse(request, "admin/changes/change_history.html", context)
 
 
 def install_history(site) -> None:
@@ -237,7 +238,7 @@ class SubscriptionAdminForm(forms.ModelForm):
         return data
 
 
-SHOW_ONCE_TEMPLATE = "admin/core/subscription_secret.html"
+SHOW_ONCE_TEMPLATE = "admin/changes/subscription_secret.html"
 
 
 @admin.register(Subscription)
