@@ -209,9 +209,10 @@ def _surrogate_stand_in(match: re.Match, found: list) -> bytes:
     return (match.group(1) if match.group(2) else match.group(4)) + b"\\uf720"
 
 
-class _JSONStream(io.RawIOBase):
-    """A JSON file with :data:`_LONE_SURROGATE` replaced, streamed (the last 13 bytes from a backslash, and the run
-    of backslashes before it, are held back until the next read: an escape, or a pair, is never cut)."""
+class _FilteredStream(io.RawIOBase):
+    """A binary stream passed through :meth:`_filter` chunk by chunk; :meth:`_split` holds back the end of a chunk
+    that may be the start of something cut in two (given again with the next read). ``found`` collects what the
+    filter replaced."""
 
     def __init__(self, raw, found: list):
         self._raw = raw
@@ -222,26 +223,46 @@ class _JSONStream(io.RawIOBase):
     def readable(self):
         return True
 
+    def _split(self, data: bytes) -> int:  # pragma: no cover - abstract
+        """Where the held-back end of ``data`` starts (``len(data)``: nothing held back)."""
+        raise NotImplementedError
+
+    def _filter(self, data: bytes) -> bytes:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def readinto(self, buffer):
         while not self._out:
             chunk = self._raw.read(max(len(buffer), 1 << 16))
             data = self._tail + chunk
             self._tail = b""
             if chunk:
-                cut = data.find(b"\\", max(0, len(data) - 13))  # a pair's escapes are 12 bytes
-                if cut >= 6 and _HIGH_ESCAPE.fullmatch(data, cut - 6, cut):  # the first half of a pair
-                    cut -= 6
-                if cut != -1:
-                    while cut > 0 and data[cut - 1 : cut] == b"\\":
-                        cut -= 1
-                    data, self._tail = data[:cut], data[cut:]
+                cut = self._split(data)
+                data, self._tail = data[:cut], data[cut:]
             elif not data:
                 return 0
-            self._out = _LONE_SURROGATE.sub(lambda m: _surrogate_stand_in(m, self._found), data)
+            self._out = self._filter(data)
         size = min(len(buffer), len(self._out))
         buffer[:size] = self._out[:size]
         self._out = self._out[size:]
         return size
+
+
+class _JSONStream(_FilteredStream):
+    """A JSON file with :data:`_LONE_SURROGATE` replaced, streamed (the last 13 bytes from a backslash, and the run
+    of backslashes before it, are held back until the next read: an escape, or a pair, is never cut)."""
+
+    def _split(self, data: bytes) -> int:
+        cut = data.find(b"\\", max(0, len(data) - 13))  # a pair's escapes are 12 bytes
+        if cut >= 6 and _HIGH_ESCAPE.fullmatch(data, cut - 6, cut):  # the first half of a pair
+            cut -= 6
+        if cut == -1:
+            return len(data)
+        while cut > 0 and data[cut - 1 : cut] == b"\\":
+            cut -= 1
+        return cut
+
+    def _filter(self, data: bytes) -> bytes:
+        return _LONE_SURROGATE.sub(lambda m: _surrogate_stand_in(m, self._found), data)
 
 
 def _restore_surrogates(value):
@@ -354,38 +375,22 @@ def _stand_in(match: re.Match, found: list) -> bytes:
     return text
 
 
-class _XMLPart(io.RawIOBase):
+class _XMLPart(_FilteredStream):
     """One XML part of the workbook with :data:`_XML_ILLEGAL` replaced by stand-ins, streamed (a reference split
     between two reads is held back until its end arrives)."""
 
     def __init__(self, raw, found: list):
-        self._raw = raw
-        self._found = found
-        self._tail = b""
-        self._out = b""
+        super().__init__(raw, found)
         self._utf16 = None  # a UTF-16 part (never seen from Excel or openpyxl) is passed through as it is
 
-    def readable(self):
-        return True
+    def _split(self, data: bytes) -> int:
+        cut = data.rfind(b"&", max(0, len(data) - 16))
+        return cut if cut != -1 and b";" not in data[cut:] else len(data)
 
-    def readinto(self, buffer):
-        while not self._out:
-            chunk = self._raw.read(max(len(buffer), 1 << 16))
-            data = self._tail + chunk
-            self._tail = b""
-            if chunk:
-                cut = data.rfind(b"&", max(0, len(data) - 16))
-                if cut != -1 and b";" not in data[cut:]:
-                    data, self._tail = data[:cut], data[cut:]
-            elif not data:
-                return 0
-            if self._utf16 is None:
-                self._utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[1:2] == b"\x00"
-            self._out = data if self._utf16 else _XML_ILLEGAL.sub(lambda m: _stand_in(m, self._found), data)
-        size = min(len(buffer), len(self._out))
-        buffer[:size] = self._out[:size]
-        self._out = self._out[size:]
-        return size
+    def _filter(self, data: bytes) -> bytes:
+        if self._utf16 is None:
+            self._utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[1:2] == b"\x00"
+        return data if self._utf16 else _XML_ILLEGAL.sub(lambda m: _stand_in(m, self._found), data)
 
     def close(self):
         self._raw.close()
