@@ -78,3 +78,12 @@ def resolver(monkeypatch):
     fake = FakeResolver(socket.getaddrinfo)
     monkeypatch.setattr(socket, "getaddrinfo", fake)
     return fake
+
+
+@pytest.fixture
+def webhook_production_rule(settings):
+    """The production SSRF rule: no private or loopback target, ports 80 and 443 only."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = False
+    settings.WEBHOOKS_ALLOWED_PORTS = (80, 443)
+    settings.WEBHOOKS_LOOPBACK_PORTS = ()

@@ -12,17 +12,13 @@ from core.changes import delivery, subscriptions
 from core.changes.models import Delivery, DeliveryAttempt, Subscription
 from tests.factories.outages import ExternalSystemFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_production_rule")]
 PUBLIC = "93.184.216.34"
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
 @pytest.fixture(autouse=True)
-def production_rule(settings):
-    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
-    settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = False
-    settings.WEBHOOKS_ALLOWED_PORTS = (80, 443)
-    settings.WEBHOOKS_LOOPBACK_PORTS = ()
+def short_timeout(settings):
     settings.WEBHOOKS_TIMEOUT_SECONDS = 5
 
 

@@ -9,18 +9,9 @@ from core.changes import subscriptions
 from core.changes.models import Subscription
 from core.errors import Invalid
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_production_rule")]
 PUBLIC = "93.184.216.34"
 HUB = "/InventoryRSOpenAPI/serviceInventoryManagement/v2/hub"
-
-
-@pytest.fixture(autouse=True)
-def production_rule(settings):
-    """The production rule: no private or loopback target, ports 80 and 443."""
-    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
-    settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = False
-    settings.WEBHOOKS_ALLOWED_PORTS = (80, 443)
-    settings.WEBHOOKS_LOOPBACK_PORTS = ()
 
 
 def create(url: str) -> Subscription:
