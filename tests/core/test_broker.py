@@ -9,6 +9,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -175,10 +177,16 @@ def test_unacknowledged_messages_go_back_on_reject_and_on_close_and_an_ack_remov
     assert [n for n in os.listdir(folder / "in") if not n.startswith(".lease-")] == []
 
 
-def test_the_default_broker_is_the_atomic_one(settings):
-    from config import settings as config_settings
-
-    if os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL"):
-        pytest.skip("a broker is configured in the environment")  # the default only applies without one
-    assert config_settings.CELERY_BROKER_URL.startswith("atomicfs://")
-    assert broker.is_file_broker(config_settings.CELERY_BROKER_URL)
+def test_the_default_broker_is_the_atomic_one():
+    # The default applies only without a configured broker: read the settings in a process whose environment has none.
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")}
+    url = subprocess.run(
+        [sys.executable, "-c", "from config import settings; print(settings.CELERY_BROKER_URL)"],
+        env=env,
+        cwd=str(Path(__file__).resolve().parents[2]),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert url.startswith("atomicfs://")
+    assert broker.is_file_broker(url)
