@@ -40,6 +40,19 @@ def _database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
+def make_run_env(var_dir: Path) -> dict:
+    """The environment of `make run`'s processes (no service configured: SQLite and the file broker in ``var_dir``,
+    DEBUG on), for tests that start them as separate OS processes."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL", "TESTING", "PYTEST_CURRENT_TEST"}
+    }
+    bin_dir = str(Path(sys.executable).parent)
+    env.update(VAR_DIR=str(var_dir), DEBUG="1", PATH=f"{bin_dir}:{env.get('PATH', '/usr/bin:/bin')}")
+    return env
+
+
 def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
     """Poll ``predicate`` until it is truthy; fail the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

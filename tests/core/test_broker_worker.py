@@ -8,27 +8,15 @@ needs no database.
 import os
 import signal
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 from kombu import Connection
 
 from core import broker
-from tests.worker import wait_for
+from tests.worker import make_run_env, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env(var_dir: Path) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL", "TESTING", "PYTEST_CURRENT_TEST"}
-    }
-    bin_dir = str(Path(sys.executable).parent)
-    env.update(VAR_DIR=str(var_dir), DEBUG="1", PATH=f"{bin_dir}:{env.get('PATH', '/usr/bin:/bin')}")
-    return env
 
 
 def _send_slow(var_dir: Path, folder: Path) -> None:
@@ -63,7 +51,7 @@ def test_the_worker_logs_a_file_that_is_no_message_and_goes_on(tmp_path):
         worker = subprocess.Popen(
             ["/bin/sh", "-c", command],
             cwd=ROOT,
-            env=_env(var_dir),
+            env=make_run_env(var_dir),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -17,21 +17,10 @@ from pathlib import Path
 import pytest
 from celery import current_app
 
-from tests.worker import wait_for
+from tests.worker import make_run_env, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STOP_WITHIN = 10.0  # seconds, the issue's bound
-
-
-def _env(var_dir: Path) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL", "TESTING", "PYTEST_CURRENT_TEST"}
-    }
-    bin_dir = str(Path(sys.executable).parent)
-    env.update(VAR_DIR=str(var_dir), DEBUG="1", PATH=f"{bin_dir}:{env.get('PATH', '/usr/bin:/bin')}")
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +28,11 @@ def var_dir(tmp_path_factory):
     """A migrated SQLite database and an empty file broker, as `make run` has them."""
     var = tmp_path_factory.mktemp("run") / "var"
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=_env(var), check=True, timeout=300
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=make_run_env(var),
+        check=True,
+        timeout=300,
     )
     return var
 
@@ -118,7 +111,7 @@ def test_ctrl_c_stops_web_worker_and_beat_cleanly_while_a_task_runs(
     marks = tmp_path / "marks"
     marks.mkdir()
     log_path = tmp_path / "honcho.log"
-    env = _env(var_dir) | {"WEB_PORT": str(_free_port())}
+    env = make_run_env(var_dir) | {"WEB_PORT": str(_free_port())}
     with log_path.open("wb") as log:
         honcho = subprocess.Popen(
             [sys.executable, "-m", "config.honcho_run", "start", "-f", str(test_procfile), "-d", str(ROOT)],
@@ -184,7 +177,7 @@ def test_sigterm_from_a_supervisor_stops_the_production_worker_with_nothing_left
         worker = subprocess.Popen(
             ["/bin/sh", "-c", command],
             cwd=ROOT,
-            env=_env(var_dir),
+            env=make_run_env(var_dir),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
