@@ -39,7 +39,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file $(VENV)/schema.yaml
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file $(or $(VAR_DIR),var)/schema.yaml
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Any manage.py command for local use, in any terminal: DEBUG=1 (so no SECRET_KEY to export), the same
