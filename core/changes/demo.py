@@ -5,6 +5,8 @@ from .models import Change, Subscription
 from .recording import backfill
 from .subscriptions import subscription_create
 
+# After the domain apps' demo data (manage.py load_demo): it queues their outage events for the subscription.
+ORDER = 100
 DEMO_NAME = "Demo receiver (disabled: point it at yours)"
 
 
