@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import package_graph
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".importlinter"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -133,3 +135,37 @@ def test_the_domain_layer_does_not_import_the_admin(module):
                 names = [node.module]
             for name in names:
                 assert not name.startswith(("django.contrib.admin", "rest_framework")), f"{path}: imports {name}"
+
+
+def test_no_package_holds_more_than_its_share_of_the_product():
+    """Issue 22's goal: the kernel and every subsystem, app and library stays a piece one maintainer can carry."""
+    lines = package_graph.lines_per_package()
+    total = sum(lines.values())
+    largest, count = lines.most_common(1)[0]
+    assert 100 * count / total <= package_graph.LARGEST_SHARE, f"{largest}: {count} of {total} lines"
+
+
+def test_the_packages_import_each_other_without_a_cycle():
+    """Packages form layers: apps -> subsystems -> libraries -> the kernel, never back (the picture in the docs)."""
+    imports: dict[str, set[str]] = {}
+    for importer, imported in package_graph.edges():
+        imports.setdefault(importer, set()).add(imported)
+
+    def reachable(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for imported in imports.get(todo.pop(), ()):
+                if imported not in seen:
+                    seen.add(imported)
+                    todo.append(imported)
+        return seen
+
+    cycles = sorted(package for package in imports if package in reachable(package))
+    assert not cycles, f"packages on an import cycle: {cycles}"
+
+
+def test_the_architecture_page_shows_the_current_package_picture():
+    """`docs/architecture.md` holds `python -m tests.package_graph`'s output between its markers: regenerate it."""
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    begin, end = page.index(package_graph.BEGIN) + len(package_graph.BEGIN), page.index(package_graph.END)
+    assert page[begin:end].strip() == package_graph.render().strip()
