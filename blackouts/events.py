@@ -1,5 +1,5 @@
 """What the blackouts app tells the change log (``core.changes``), registered in ``BlackoutsConfig.ready()``:
-its tracked models and events, and the criteria language lent to subscriptions as their payload filter."""
+its tracked models and events."""
 
 from core import changes
 
@@ -25,14 +25,6 @@ def _policy_wire(policy) -> dict:
     }
 
 
-def compile_filter(text: str):
-    """A subscription's filter: the criteria language over the payload's dotted paths (``type``,
-    ``data.natural_key``, ``data.object.state``), every slot read as text."""
-    from . import criteria
-
-    return criteria.to_predicate(criteria.parse(text))
-
-
 def register() -> None:
     from .models import BlackoutPolicy, Event
 
@@ -46,4 +38,3 @@ def register() -> None:
         BlackoutPolicy, natural_key=lambda p: p.name, wire=_policy_wire, events=_policy_events, exclude=_EXCLUDE
     )
     changes.track(Event, natural_key=lambda e: e.identifier or str(e.pk))
-    changes.register_filter_language(compile_filter)

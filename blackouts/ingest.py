@@ -16,10 +16,11 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, JSONField, Q
 from django.utils import timezone
 
-from core import changes, metrics
+from core import changes, criteria, metrics
 from core.errors import Invalid
 
-from . import criteria, windows
+from . import windows
+from .event_slots import EVENT_SLOTS
 from .models import BlackoutPolicy, Event, EventStatus
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def _evaluator(name: str, selector_criteria: str) -> criteria.Evaluator | None:
     if len(_COMPILED) > 20000:
         _COMPILED.clear()
     try:
-        found = criteria.to_batch(criteria.parse(selector_criteria))
+        found = criteria.to_batch(criteria.parse(selector_criteria, EVENT_SLOTS))
     except Invalid as exc:
         logger.warning("blackout policy %s is skipped at ingest: %s", name, exc.message)
         found = None
@@ -88,9 +89,9 @@ def _active_evaluators(*, now: datetime) -> list[tuple]:
 
 
 # Wire attribute -> Event model field: the criteria language's own slot names (one declaration).
-EVENT_FIELDS = {**criteria.TEXT_FIELDS, **criteria.NUMERIC_FIELDS}
+EVENT_FIELDS = {**EVENT_SLOTS.text, **EVENT_SLOTS.numeric}
 _INPUT = {slot: Event._meta.get_field(name) for slot, name in EVENT_FIELDS.items()}
-_PLAIN = {slot: int if slot in criteria.NUMERIC_FIELDS else str for slot in EVENT_FIELDS}  # needs no preparing
+_PLAIN = {slot: int if slot in EVENT_SLOTS.numeric else str for slot in EVENT_FIELDS}  # needs no preparing
 _COLUMNS = tuple(Event._meta.concrete_fields)  # the primary key first
 _NAMES = tuple(field.attname for field in _COLUMNS)
 _AT = {name: n for n, name in enumerate(_NAMES)}
@@ -212,7 +213,7 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[St
     if evaluators and rows:
         status, previous, policy = _AT["status"], _AT["previous_status"], _AT["blackout_policy_id"]
         blacked_out_at = _AT["blacked_out_at"]
-        batch = criteria.Batch([_selector_input(row) for row in rows])
+        batch = criteria.Batch([_selector_input(row) for row in rows], EVENT_SLOTS)
         eligible = 0
         for position, row in enumerate(rows):
             if row[status] in BLACKOUT_FROM:

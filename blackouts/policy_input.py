@@ -16,9 +16,11 @@ normalised (``"true"`` -> ``True`` in the timeframe, ``occurrences: "5"`` -> ``5
 
 from jsonschema import Draft7Validator
 
+from core import criteria
 from core.errors import Invalid
 
-from . import criteria, windows
+from . import windows
+from .event_slots import EVENT_SLOTS
 
 MAX_NAME = 255
 MAX_DESCRIPTION = 2000
@@ -146,7 +148,7 @@ def _criteria_errors(value) -> list[Invalid]:
         message = f"eventSelectorCriteria is longer than {MAX_CRITERIA} characters"
         return [_invalid("selector_criteria", message, criteria.CODE)]
     try:
-        for pattern in criteria.patterns(criteria.parse(value)):
+        for pattern in criteria.patterns(criteria.parse(value, EVENT_SLOTS)):
             criteria.check_in_database(pattern)
     except Invalid as exc:
         return [exc]

@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
+from core import criteria
 from core.errors import Invalid, NotFound
 
-from . import criteria, policy_input, windows
+from . import policy_input, windows
+from .event_slots import EVENT_SLOTS
 from .models import BlackoutPolicy, Event, EventStatus
 
 SORT_FIELDS = {
@@ -122,7 +124,7 @@ def policy_preview(*, fields: dict, now: datetime, window_count: int = 5, sample
         found.append(current)
         current = windows.next_window(tf, current.start)
     matching = Event.objects.exclude(status=EventStatus.CLOSED).filter(
-        criteria.to_q(criteria.parse(cleaned["selector_criteria"]))
+        criteria.to_q(criteria.parse(cleaned["selector_criteria"], EVENT_SLOTS), EVENT_SLOTS)
     )
     with criteria.bounded():
         counts = matching.aggregate(total=Count("pk"), open=Count("pk", filter=Q(status=EventStatus.OPEN)))

@@ -15,10 +15,11 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from core import changes, context, metrics
+from core import changes, context, criteria, metrics
 from core.errors import Conflict, Invalid, InvalidState, NotFound
 
-from . import criteria, policy_input, windows
+from . import policy_input, windows
+from .event_slots import EVENT_SLOTS
 from .ingest import BLACKOUT_FROM, EVENT_FIELDS, StoredEvent, events_ingest  # noqa: F401  (the ingest door)
 from .models import BlackoutPolicy, Event, EventStatus
 
@@ -186,7 +187,7 @@ def policy_rows_write(*, creates: list[dict], updates: list[tuple], now: datetim
 
 # --- Transitions ------------------------------------------------------------------------------------------------
 def _policy_q(policy: BlackoutPolicy) -> Q:
-    return criteria.to_q(criteria.parse(policy.selector_criteria))
+    return criteria.to_q(criteria.parse(policy.selector_criteria, EVENT_SLOTS), EVENT_SLOTS)
 
 
 def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:

@@ -111,9 +111,9 @@ def tick() -> list[Result]:
     from django.test import override_settings
     from django.utils import timezone
 
-    from blackouts import criteria
-    from blackouts.criteria import regex
     from blackouts.models import BlackoutPolicy
+    from core import criteria
+    from core.criteria import regex
 
     _events()
     now = timezone.now()

@@ -5,7 +5,7 @@ changing an object to record its fields before and after). Apps describe their m
 with :func:`track` and declare their :func:`event_types`.
 """
 
-from .registry import event_types, register_filter_language, track
+from .registry import event_types, track
 
 _RECORDING = frozenset({"record", "record_many", "record_set", "snapshot", "stored"})
 
@@ -25,7 +25,6 @@ __all__ = [
     "record",
     "record_many",
     "record_set",
-    "register_filter_language",
     "snapshot",
     "stored",
     "track",

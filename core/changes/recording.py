@@ -22,11 +22,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from .. import context
+from .. import context, criteria
 from ..jobs import send
 from ..rows import insert_params
 from .models import Change, Delivery, Subscription
-from .registry import FILTER_LANGUAGE, MASK_CHANGED, MASK_SET, Tracked, tracked
+from .registry import MASK_CHANGED, MASK_SET, Tracked, tracked
 
 DELIVER_TASK = "core.tasks.deliver_webhook"
 
@@ -296,21 +296,21 @@ def flatten(data, prefix: str = "") -> dict:
     return out
 
 
+# A subscription's filter is criteria (``core.criteria``) over the payload's dotted paths (``type``,
+# ``data.natural_key``, ``data.object.state``): every slot a free one, read as text from the flat dict.
+PAYLOAD_SLOTS = criteria.Slots(free=None)
+
+
 @lru_cache(maxsize=512)
 def compiled_filter(text: str):
-    compile_filter = FILTER_LANGUAGE.get("compile")
-    if compile_filter is None:  # pragma: no cover - the blackouts app is not installed
-        from ..errors import Invalid
-
-        raise Invalid("Filters need the blackout criteria language (the blackouts app).", code="webhooks.no_filter")
-    return compile_filter(text)
+    """The predicate of a subscription's filter; :class:`core.errors.Invalid` when it does not parse."""
+    return criteria.to_predicate(criteria.parse(text, PAYLOAD_SLOTS), PAYLOAD_SLOTS)
 
 
 def filter_matches(text: str, payload: dict) -> bool:
     if not text.strip():
         return True
     probe = flatten(payload)
-    probe["slots"] = probe
     try:
         return bool(compiled_filter(text)(probe))
     except Exception:  # a filter that cannot be evaluated matches nothing, never fails the write

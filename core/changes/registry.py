@@ -134,13 +134,3 @@ def type_label(object_type: str) -> str:
         if tracked_model.object_type == object_type:
             return str(tracked_model.model._meta.verbose_name)
     return object_type
-
-
-# The filter language of subscriptions: the blackout criteria language, lent by the blackouts app in its ready()
-# (core cannot import it). ``compile(text)`` returns a predicate over a flat dict of payload paths, or raises
-# core.errors.Invalid.
-FILTER_LANGUAGE: dict[str, Callable] = {}
-
-
-def register_filter_language(compile_filter: Callable[[str], Callable[[dict], bool]]) -> None:
-    FILTER_LANGUAGE["compile"] = compile_filter

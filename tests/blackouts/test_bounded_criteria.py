@@ -12,11 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from blackouts import criteria, selectors, services
+from blackouts import selectors, services
 from blackouts import spec_examples as spec
-from blackouts.criteria import regex
+from blackouts.event_slots import EVENT_SLOTS
 from blackouts.metrics import blackout_policies_in_error
 from blackouts.models import BlackoutPolicy, Event
+from core import criteria
+from core.criteria import regex
 from core.errors import Invalid
 from core.imports import specs
 from core.imports.engine import run_import
@@ -66,16 +68,16 @@ def test_a_pattern_over_the_budget_is_refused_naming_its_count_and_the_limit(pat
     assert regex._portability_problem(pattern) is None  # the portability rules alone accept it
     assert regex.repetition(pattern) > regex.MAX_REPETITION
     with pytest.raises(Invalid) as info:
-        criteria.parse(f"msg matches '{pattern}'")
+        criteria.parse(f"msg matches '{pattern}'", EVENT_SLOTS)
     assert info.value.code == "blackouts.pattern_too_complex"
     assert f"limit is {regex.MAX_REPETITION}" in info.value.message and pattern in info.value.message
 
 
 def test_the_budget_is_summed_over_every_matches_of_one_criteria():
     under = "([a-z]{0,6}){0,10}"  # 60: accepted alone
-    criteria.parse(f"msg matches '{under}'")
+    criteria.parse(f"msg matches '{under}'", EVENT_SLOTS)
     with pytest.raises(Invalid) as info:
-        criteria.parse(f"msg matches '{under}' OR NOT source_hostname matches '{under}'")
+        criteria.parse(f"msg matches '{under}' OR NOT source_hostname matches '{under}'", EVENT_SLOTS)
     assert info.value.code == "blackouts.pattern_too_complex"
     assert "120" in info.value.message and f"limit is {regex.MAX_REPETITION}" in info.value.message
 
@@ -249,13 +251,18 @@ def test_the_tick_marks_a_policy_whose_query_times_out_in_error_and_goes_on(
 def test_the_timeout_does_not_outlive_the_bounded_block(settings, many_events):
     settings.CRITERIA_STATEMENT_TIMEOUT_MS = 5000
     with criteria.bounded():
-        assert Event.objects.filter(criteria.to_q(criteria.parse("msg matches 'some'"))).count() == 3000
+        assert (
+            Event.objects.filter(criteria.to_q(criteria.parse("msg matches 'some'", EVENT_SLOTS), EVENT_SLOTS)).count()
+            == 3000
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone()[0] == "0"
     settings.CRITERIA_STATEMENT_TIMEOUT_MS = 1
-    heavy = criteria.to_q(criteria.parse(f"msg matches '{UNDER_BUDGET}'"))  # within the budget, not instant
+    heavy = criteria.to_q(
+        criteria.parse(f"msg matches '{UNDER_BUDGET}'", EVENT_SLOTS), EVENT_SLOTS
+    )  # within the budget, not instant
     with pytest.raises(Invalid), criteria.bounded():
         list(Event.objects.filter(heavy).values_list("pk"))
     # Outside the block nothing is bounded any more (the deadline of SQLite's matches function is gone too).

@@ -11,10 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from blackouts import criteria, services
+from blackouts import services
 from blackouts.api import schemas
+from blackouts.event_slots import EVENT_SLOTS
 from blackouts.models import BlackoutPolicy, Event
-from tests.blackouts.test_criteria import GUARDED, wide_events
+from core import criteria
+from tests.core.test_criteria_compilers import GUARDED, wide_events
 
 T0 = datetime(2030, 5, 6, 10, 30, tzinfo=UTC)  # inside the daily 10:00-11:00 UTC window below
 WINDOW = {
@@ -162,7 +164,14 @@ def _old_ingest_answer(policies: list[BlackoutPolicy], event: dict):
     slots = {k: str(v) for k, v in event.items() if k not in services.EVENT_FIELDS and k != "slots"}
     slots.update({k: str(v) for k, v in (event.get("slots") or {}).items()})
     probe = Event(**fields, slots=slots).as_selector_input()
-    return next((p.pk for p in ordered if criteria.to_predicate(criteria.parse(p.selector_criteria))(probe)), None)
+    return next(
+        (
+            p.pk
+            for p in ordered
+            if criteria.to_predicate(criteria.parse(p.selector_criteria, EVENT_SLOTS), EVENT_SLOTS)(probe)
+        ),
+        None,
+    )
 
 
 def _wire(event: dict) -> dict:

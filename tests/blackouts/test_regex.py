@@ -8,10 +8,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from blackouts import criteria, services
+from blackouts import services
 from blackouts import spec_examples as spec
-from blackouts.criteria import regex
+from blackouts.event_slots import EVENT_SLOTS
 from blackouts.models import BlackoutPolicy, Event
+from core import criteria
+from core.criteria import regex
 from core.errors import Invalid
 from tests.factories.blackouts import BlackoutPolicyFactory, EventFactory, timeframe
 
@@ -28,7 +30,7 @@ def matches(pattern: str) -> str:
 @pytest.mark.timeout(30)
 def test_a_catastrophic_pattern_returns_on_a_long_subject():
     """``^(a+)+$`` doubles its time with every character in a backtracking engine; RE2 is linear."""
-    predicate = criteria.to_predicate(criteria.parse("msg matches '^(a+)+$'"))
+    predicate = criteria.to_predicate(criteria.parse("msg matches '^(a+)+$'", EVENT_SLOTS), EVENT_SLOTS)
     assert predicate({"msg": "a" * 34 + "!"}) is False
     assert predicate({"msg": "a" * 34}) is True
 
@@ -38,30 +40,30 @@ def test_a_catastrophic_pattern_returns_on_a_long_subject():
 def test_a_catastrophic_pattern_returns_in_the_database_too():
     EventFactory(msg="a" * 34 + "!")
     EventFactory(msg="a" * 34)
-    q = criteria.to_q(criteria.parse("msg matches '^(a+)+$'"))
+    q = criteria.to_q(criteria.parse("msg matches '^(a+)+$'", EVENT_SLOTS), EVENT_SLOTS)
     assert Event.objects.filter(q).count() == 1
 
 
 @pytest.mark.parametrize("pattern", REFUSED)
 def test_patterns_another_engine_reads_differently_are_refused(pattern):
     with pytest.raises(Invalid) as info:
-        criteria.parse(matches(pattern))
+        criteria.parse(matches(pattern), EVENT_SLOTS)
     assert info.value.code == "blackouts.invalid_pattern"
     assert info.value.params["pattern"] == pattern
 
 
 @pytest.mark.parametrize("pattern", ACCEPTED)
 def test_common_patterns_are_accepted(pattern):
-    criteria.parse(matches(pattern))
+    criteria.parse(matches(pattern), EVENT_SLOTS)
 
 
 def test_pattern_length_is_bounded():
     with pytest.raises(Invalid, match="longer than 512"):
-        criteria.parse(f"msg matches '{'a' * 513}'")
+        criteria.parse(f"msg matches '{'a' * 513}'", EVENT_SLOTS)
 
 
 def test_only_the_first_4000_characters_are_searched():
-    predicate = criteria.to_predicate(criteria.parse("msg matches 'needle'"))
+    predicate = criteria.to_predicate(criteria.parse("msg matches 'needle'", EVENT_SLOTS), EVENT_SLOTS)
     assert predicate({"msg": "x" * 3990 + "needle"}) is True
     assert predicate({"msg": "x" * 4000 + "needle"}) is False
 
@@ -71,9 +73,9 @@ def test_sql_and_python_agree_on_newlines_and_the_subject_bound():
     for msg in ["a\nb", "x" * 4000 + "needle", "ab"]:
         EventFactory(msg=msg)
     for text in ["a.b", "^b", "a$", "needle", "[^x]b"]:
-        node = criteria.parse(f"msg matches '{text}'")
-        predicate = criteria.to_predicate(node)
-        in_sql = {e.msg for e in Event.objects.filter(criteria.to_q(node))}
+        node = criteria.parse(f"msg matches '{text}'", EVENT_SLOTS)
+        predicate = criteria.to_predicate(node, EVENT_SLOTS)
+        in_sql = {e.msg for e in Event.objects.filter(criteria.to_q(node, EVENT_SLOTS))}
         in_python = {e.msg for e in Event.objects.all() if predicate(e.as_selector_input())}
         assert in_sql == in_python, text
 

@@ -1,14 +1,15 @@
-"""The criteria language (``eventSelectorCriteria``): a lark grammar and one AST.
+"""The criteria language: a lark grammar, one AST, and :class:`Slots`, what a slot name reads in one use of it.
 
 ``( class equals 'EVENT' ) AND NOT msg contains 'test' OR severity within ['MAJOR','CRITICAL']``
 
 :func:`parse` turns criteria into the AST (or raises :class:`core.errors.Invalid` naming the position and the
-token); ``criteria.compile`` turns the AST into a Django ``Q`` and a Python predicate. Semantics are in the
-package docstring.
+token); ``criteria.compile`` turns the AST into a Django ``Q`` and a Python predicate, ``criteria.batch`` into
+an evaluator over a batch. Semantics are in the package docstring.
 """
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -17,17 +18,32 @@ from core.errors import Invalid
 
 from . import regex
 
-# Slot name in the language -> Event model field. Anything else is a free slot (Event.slots[name]).
-TEXT_FIELDS = {
-    "class": "event_class",
-    "msg": "msg",
-    "severity": "severity",
-    "status": "status",
-    "_identifier": "identifier",
-    "source_hostname": "source_hostname",
-    "source_identifier": "source_identifier",
-}
-NUMERIC_FIELDS = {"repeat_count": "repeat_count"}
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one module-level declaration per use, a key of parse's cache
+class Slots:
+    """What the slot names of a criteria read, declared by the user of the language (blackouts: the ``Event``
+    model; the change log: a webhook payload's dotted paths).
+
+    ``text`` and ``numeric`` map a slot name to a model field (a column of the ``Q``, a key of the event dict the
+    predicate and the batch read); any other name is a free slot, read as text from ``event[free][name]`` (the
+    JSON field ``free`` in SQL), or from the event dict itself when ``free`` is None (no SQL form then). The
+    numeric operators apply to the numeric slots only (a parse error elsewhere)."""
+
+    text: Mapping[str, str] = field(default_factory=dict)
+    numeric: Mapping[str, str] = field(default_factory=dict)
+    free: str | None = "slots"
+
+    def reader(self, slot: str) -> Callable[[dict], object]:
+        """How the predicate and the batch read a slot of an event dict (one rule for both): a numeric slot
+        through ``int()`` (missing: 0), any other as text (missing: ``''``)."""
+        if slot in self.numeric:
+            return lambda event: int(event.get(slot) or 0)
+        if slot in self.text or self.free is None:
+            return lambda event: str(event.get(slot) or "")
+        free = self.free
+        return lambda event: str((event.get(free) or {}).get(slot, "") or "")
+
+
 NUMERIC_OPERATORS = {"greater_than", "smaller_than", "greater_or_equals", "smaller_or_equals", "between"}
 
 GRAMMAR = r"""
@@ -67,6 +83,8 @@ _PARSER = Lark(
 )
 
 
+# Stable error codes on the wire (the BMC numbers of blackouts/api/errors.py, the subscription API's 400s): they
+# keep the prefix of the language's first user. So do the messages' "eventSelectorCriteria" and the field.
 CODE = "blackouts.invalid_criteria"
 MAX_LENGTH = 4000  # a policy's eventSelectorCriteria and a webhook subscription's filter alike
 
@@ -101,6 +119,10 @@ def _unquote(text: str) -> str:
 
 
 class _ToAst(Transformer):
+    def __init__(self, slots: Slots):
+        super().__init__()
+        self.slots = slots
+
     def string(self, items):
         return _unquote(str(items[0]))
 
@@ -120,7 +142,7 @@ class _ToAst(Transformer):
         slot, operator, value = items
         op = re.sub(r"\s+", " ", str(operator).lower())
         op = {"starts with": "has_prefix", "ends with": "has_suffix"}.get(op, op)
-        return _check(str(slot), op, value, operator)
+        return _check(str(slot), op, value, operator, self.slots)
 
     def not_(self, items):
         return Not(items[0])
@@ -153,9 +175,9 @@ def _text(value) -> str:
     return str(value)
 
 
-def _check(slot: str, op: str, value, token: Token) -> Comparison:
+def _check(slot: str, op: str, value, token: Token, slots: Slots) -> Comparison:
     where = f"at position {token.start_pos + 1}"
-    numeric_slot = slot in NUMERIC_FIELDS
+    numeric_slot = slot in slots.numeric
     if op in NUMERIC_OPERATORS and not numeric_slot:
         raise criteria_error(
             f"Invalid eventSelectorCriteria {where}: operator {token} needs a numeric slot, not '{slot}'",
@@ -207,8 +229,9 @@ def _check(slot: str, op: str, value, token: Token) -> Comparison:
 
 
 @lru_cache(maxsize=4096)
-def parse(criteria: str):
-    """Parse criteria into the AST; :class:`~core.errors.Invalid` names the position and the token."""
+def parse(criteria: str, slots: Slots):
+    """Parse criteria into the AST, for the slots of one use (:class:`Slots`); :class:`~core.errors.Invalid` names
+    the position and the token."""
     if not criteria or not criteria.strip():
         raise criteria_error("Invalid eventSelectorCriteria: empty", position=1, token="")
     if len(criteria) > MAX_LENGTH:
@@ -237,7 +260,7 @@ def parse(criteria: str):
     if _depth(tree) > MAX_DEPTH:
         raise criteria_error(f"Invalid eventSelectorCriteria: nested more than {MAX_DEPTH} levels deep", position=1)
     try:
-        node = _ToAst().transform(tree)
+        node = _ToAst(slots).transform(tree)
     except Exception as exc:  # lark wraps transformer errors in VisitError
         inner = getattr(exc, "orig_exc", exc)
         if isinstance(inner, Invalid):

@@ -1,8 +1,10 @@
-"""Two compilers of a parsed criteria: a Python predicate (one event) and a Django ``Q`` (the
-set-based window edges). Both give the same answer for every event; a hypothesis test holds them to it.
+"""Two compilers of a parsed criteria: a Python predicate (one event) and a Django ``Q`` (set-based work in the
+database). Both give the same answer for every event; a property test holds them to it on SQLite and PostgreSQL
+(``tests/core/test_criteria_compilers.py``).
 
-``matches`` runs RE2 in Python and on SQLite (a ``blackouts_re2_search`` SQL function registered on each new
-SQLite connection) and PostgreSQL's ``~`` on PostgreSQL; ``criteria.regex`` keeps patterns to what both read alike.
+``matches`` runs RE2 in Python and on SQLite (a ``criteria_re2_search`` SQL function, given to each SQLite
+connection the first time a ``matches`` is compiled for it) and PostgreSQL's ``~`` on PostgreSQL; ``criteria.regex``
+keeps patterns to what both read alike.
 """
 
 from collections.abc import Callable
@@ -23,22 +25,12 @@ from django.db.models.lookups import (
 
 from . import regex
 from .bounded import check_deadline
-from .language import NUMERIC_FIELDS, TEXT_FIELDS, Comparison, Not, parse
+from .language import Comparison, Not, Slots
 
 
 # --- Compiler 1: Python predicate over an event dict ------------------------------------------------------------
-def _getter(slot: str) -> Callable[[dict], object]:
-    """How the predicate reads a slot of an event (``batch.Batch.column`` spells the same rule out for a whole
-    column; the hypothesis tests hold the two equal)."""
-    if slot in NUMERIC_FIELDS:
-        return lambda event: int(event.get(slot) or 0)
-    if slot in TEXT_FIELDS:
-        return lambda event: str(event.get(slot) or "")
-    return lambda event: str((event.get("slots") or {}).get(slot, "") or "")
-
-
-def _compile_comparison(node: Comparison) -> Callable[[dict], bool]:
-    get, op, target = _getter(node.slot), node.operator, node.value
+def _compile_comparison(node: Comparison, slots: Slots) -> Callable[[dict], bool]:
+    get, op, target = slots.reader(node.slot), node.operator, node.value
     if op == "equals":
         return lambda e: get(e) == target
     if op == "not_equals":
@@ -70,15 +62,15 @@ def _compile_comparison(node: Comparison) -> Callable[[dict], bool]:
     raise AssertionError(op)  # pragma: no cover
 
 
-def to_predicate(node) -> Callable[[dict], bool]:
-    """A predicate over an event as a dict of slot name -> value (``slots`` holds the free slots), compiled
-    to nested closures once so that evaluating it costs no tree walk."""
+def to_predicate(node, slots: Slots) -> Callable[[dict], bool]:
+    """A predicate over an event as a dict of slot name -> value (read as ``slots.reader`` says), compiled to
+    nested closures once so that evaluating it costs no tree walk."""
     if isinstance(node, Comparison):
-        return _compile_comparison(node)
+        return _compile_comparison(node, slots)
     if isinstance(node, Not):
-        inner = to_predicate(node.operand)
+        inner = to_predicate(node.operand, slots)
         return lambda e: not inner(e)
-    parts = tuple(to_predicate(child) for child in node.operands)
+    parts = tuple(to_predicate(child, slots) for child in node.operands)
     if len(parts) == 2:
         first, second = parts
         if node.op == "and":
@@ -89,10 +81,10 @@ def to_predicate(node) -> Callable[[dict], bool]:
     return lambda e: any(part(e) for part in parts)
 
 
-# --- Compiler 2: Django Q over Event ----------------------------------------------------------------------------
+# --- Compiler 2: Django Q over the model -------------------------------------------------------------------------
 class Matches(Lookup):
     """``subject ~ pattern`` on PostgreSQL; RE2 on SQLite (Django's own ``REGEXP`` there is Python's
-    backtracking ``re``)."""
+    backtracking ``re``), through a function this lookup gives the connection before it is first used."""
 
     lookup_name = "re2_matches"
     prepare_rhs = False
@@ -103,12 +95,13 @@ class Matches(Lookup):
         return f"({lhs})::text ~ {rhs}", [*lhs_params, *rhs_params]
 
     def as_sqlite(self, compiler, connection):
+        ensure_sqlite_function(connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{SQLITE_FUNCTION}({rhs}, {lhs})", [*rhs_params, *lhs_params]
 
 
-SQLITE_FUNCTION = "blackouts_re2_search"
+SQLITE_FUNCTION = "criteria_re2_search"
 
 
 def _sqlite_search(pattern, subject) -> bool | None:
@@ -130,33 +123,38 @@ def _sqlite_program(pattern: str):
     return program
 
 
-def register_sqlite_function(sender, connection, **kwargs) -> None:
-    """``connection_created`` receiver: give each SQLite connection the RE2 search function."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_function(SQLITE_FUNCTION, 2, _sqlite_search, deterministic=True)
+def ensure_sqlite_function(connection) -> None:
+    """Give the SQLite connection (Django's wrapper) the RE2 search function, once per underlying connection (a
+    reconnection gets it again). Called as a ``matches`` is compiled, just before the statement runs."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if getattr(connection, "_criteria_re2_for", None) is not raw:
+        raw.create_function(SQLITE_FUNCTION, 2, _sqlite_search, deterministic=True)
+        connection._criteria_re2_for = raw
 
 
-def _expression(slot: str):
-    if slot in NUMERIC_FIELDS:
-        return F(NUMERIC_FIELDS[slot])
-    if slot in TEXT_FIELDS:
-        return F(TEXT_FIELDS[slot])
-    return Coalesce(KeyTextTransform(slot, "slots"), Value(""), output_field=TextField())
+def _expression(slot: str, slots: Slots):
+    if slot in slots.numeric:
+        return F(slots.numeric[slot])
+    if slot in slots.text:
+        return F(slots.text[slot])
+    if slots.free is None:
+        raise ValueError(f"these slots have no SQL form: '{slot}' is neither a column nor in a JSON field")
+    return Coalesce(KeyTextTransform(slot, slots.free), Value(""), output_field=TextField())
 
 
 MATCH_ALL = Q(pk__isnull=False)
 
 
-def _q_comparison(node: Comparison) -> Q:
-    expr, op, target = _expression(node.slot), node.operator, node.value
+def _q_comparison(node: Comparison, slots: Slots) -> Q:
+    expr, op, target = _expression(node.slot, slots), node.operator, node.value
     if op == "equals":
         return Q(Exact(expr, target))
     if op == "not_equals":
         return ~Q(Exact(expr, target))
     if op == "contains":
-        field_lookup = _plain_lookup(node.slot, "icontains", target)
-        if field_lookup is not None:
-            return field_lookup
+        if node.slot in slots.text:  # the field's own lookup (Django's, on every backend)
+            return Q(**{f"{slots.text[node.slot]}__icontains": target})
         return Q(IContains(expr, target))
     if op == "has_prefix":
         # SQLite's LIKE is case-insensitive, so prefix/suffix compare substrings exactly instead.
@@ -182,25 +180,15 @@ def _q_comparison(node: Comparison) -> Q:
     raise AssertionError(op)  # pragma: no cover
 
 
-def _plain_lookup(slot: str, lookup: str, target) -> Q | None:
-    if slot in TEXT_FIELDS:
-        return Q(**{f"{TEXT_FIELDS[slot]}__{lookup}": target})
-    return None
-
-
-def to_q(node) -> Q:
-    """A ``Q`` over ``Event`` that selects exactly the events the predicate accepts."""
+def to_q(node, slots: Slots) -> Q:
+    """A ``Q`` over the model whose fields ``slots`` names, selecting exactly the rows whose event dicts the
+    predicate accepts."""
     if isinstance(node, Comparison):
-        return _q_comparison(node)
+        return _q_comparison(node, slots)
     if isinstance(node, Not):
-        return ~to_q(node.operand)
-    parts = [to_q(child) for child in node.operands]
+        return ~to_q(node.operand, slots)
+    parts = [to_q(child, slots) for child in node.operands]
     out = parts[0]
     for part in parts[1:]:
         out = (out & part) if node.op == "and" else (out | part)
     return out
-
-
-def compile_criteria(criteria: str) -> tuple[Q, Callable[[dict], bool]]:
-    node = parse(criteria)
-    return to_q(node), to_predicate(node)

@@ -1,5 +1,5 @@
-"""A time bound on every query that evaluates criteria (window start and end, the preview, a pattern's check in
-the database): :func:`bounded`.
+"""A time bound on every query that evaluates criteria (blackouts: window start and end, the preview; a pattern's
+check in the database): :func:`bounded`.
 
 The repetition budget (``regex.MAX_REPETITION``) keeps each pattern cheap per row; this keeps a whole query
 bounded whatever the size of the table. On PostgreSQL the block runs in a savepoint with

@@ -11,16 +11,16 @@ call per event:
 - the numeric operators bisect the slot's sorted distinct values (prefix masks: ``<``, ``<=`` in O(log n));
 - ``matches`` runs RE2 on the distinct values of the events still in question (an ``AND`` narrows them first).
 
-Values are read as the predicate's getters read them (``compile._getter``: a missing free slot is ``''``,
-a numeric slot goes through ``int()``); a hypothesis test holds the batch evaluation equal to the predicate on
-every event.
+Values are read by the same rule as the predicate reads them (``Slots.reader``: a missing free slot is ``''``,
+a numeric slot goes through ``int()``); a property test holds the batch evaluation equal to the predicate on
+every event (``tests/core/test_criteria_compilers.py``).
 """
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
 from . import regex
-from .language import NUMERIC_FIELDS, TEXT_FIELDS, BoolOp, Comparison, Not
+from .language import BoolOp, Comparison, Not, Slots
 
 SEPARATOR = "\x00"  # joins a column's values for ``contains``; a target holding it takes the slow path
 
@@ -34,11 +34,12 @@ def bits(mask: int) -> Iterator[int]:
 
 
 class Batch:
-    """The events of one batch (dicts in the predicate's shape: slot name -> value, ``slots`` for free slots),
-    with per-slot columns and indexes built lazily, once per batch."""
+    """The events of one batch (dicts in the predicate's shape, read as ``slots`` says), with per-slot columns
+    and indexes built lazily, once per batch."""
 
-    def __init__(self, events: list[dict]):
+    def __init__(self, events: list[dict], slots: Slots):
         self.events = events
+        self.slots = slots
         self.size = len(events)
         self.all = (1 << self.size) - 1
         self._columns: dict[str, list] = {}
@@ -47,16 +48,10 @@ class Batch:
         self._sorted: dict[str, tuple[list, list[int]]] = {}
 
     def column(self, slot: str) -> list:
-        """The slot's value in each event, read as ``compile._getter`` reads it (spelt out here for speed)."""
+        """The slot's value in each event, read as the predicate reads it (``Slots.reader``)."""
         found = self._columns.get(slot)
         if found is None:
-            if slot in NUMERIC_FIELDS:
-                found = [int(event.get(slot) or 0) for event in self.events]
-            elif slot in TEXT_FIELDS:
-                found = [str(event.get(slot) or "") for event in self.events]
-            else:
-                found = [str((event.get("slots") or {}).get(slot, "") or "") for event in self.events]
-            self._columns[slot] = found
+            found = self._columns[slot] = list(map(self.slots.reader(slot), self.events))
         return found
 
     def index(self, slot: str, cut: int = 0) -> dict:
