@@ -26,13 +26,15 @@ from outages.services import (
 )
 from tests.factories.outages import ExternalSystemFactory, OutageEventFactory
 
-from .conftest import customers, message
+from .conftest import customers, message, notifications
 
 SYSTEM = "CCB-NMS integration"
 
 
 def apply(*messages, system=SYSTEM):
-    return outage_notifications_apply(external_system=system, messages=list(messages), received_by="test")
+    return outage_notifications_apply(
+        external_system=system, notifications=notifications(*messages), received_by="test"
+    )
 
 
 # --- reference comparison -------------------------------------------------------------------------------------
