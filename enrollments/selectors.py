@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from . import messages
+from . import errors
 from .keys import address_key, normalise
 from .models import ACTIVE_STATUSES, Appointment, Customer, Enrollment, Program, ServicePoint, Unenrollment
 
@@ -34,19 +34,19 @@ def _location_described(info: dict) -> str:
 
 def _customer_not_found(info: dict):
     described = _customer_described(info)
-    return messages.error(messages.CUSTOMER_NOT_FOUND, f"No customer with {described}", customer=described)
+    return errors.error(errors.CUSTOMER_NOT_FOUND, f"No customer with {described}", customer=described)
 
 
 def _location_not_found(info: dict):
     described = _location_described(info)
-    return messages.error(messages.LOCATION_NOT_FOUND, f"No service point at {described}", location=described)
+    return errors.error(errors.LOCATION_NOT_FOUND, f"No service point at {described}", location=described)
 
 
 def customers_matching(*, customer_info: dict) -> QuerySet[Customer]:
     """Customers by ``cisAccountId`` and/or ``cisPersonId`` (both must match when both are sent), else by name."""
     account, person = _text(customer_info, "cisAccountId"), _text(customer_info, "cisPersonId")
     if not (account or person or normalise(customer_info.get("name"))):
-        raise messages.error(messages.CUSTOMER_INFO_MISSING)
+        raise errors.error(errors.CUSTOMER_INFO_MISSING)
     queryset = Customer.objects.all()
     if account or person:
         if account:
@@ -61,7 +61,7 @@ def service_points_matching(*, location_info: dict) -> QuerySet[ServicePoint]:
     """Service points by ``cisServicePointID``, else every one at ``cisPremiseId``, else at the address."""
     service_point, premise = _text(location_info, "cisServicePointID"), _text(location_info, "cisPremiseId")
     if not (service_point or premise or normalise(location_info.get("address1"))):
-        raise messages.error(messages.LOCATION_INFO_MISSING)
+        raise errors.error(errors.LOCATION_INFO_MISSING)
     if service_point:
         return ServicePoint.objects.filter(cis_service_point_id=service_point)
     if premise:
@@ -90,15 +90,15 @@ def enrollment_resolve(
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        raise messages.error(messages.ENROLLMENT_AMBIGUOUS)
+        raise errors.error(errors.ENROLLMENT_AMBIGUOUS)
     if not Program.objects.filter(program_id=program_id).exists():
-        raise messages.error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
+        raise errors.error(errors.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
     if not customers.exists():
         raise _customer_not_found(customer_info)
     if not service_points.exists():
         raise _location_not_found(location_info)
-    raise messages.error(
-        messages.NO_ACTIVE_ENROLLMENT, f"No active enrollment in program {program_id}", program_id=program_id
+    raise errors.error(
+        errors.NO_ACTIVE_ENROLLMENT, f"No active enrollment in program {program_id}", program_id=program_id
     )
 
 
@@ -117,14 +117,14 @@ def customer_resolve(*, customer_info: dict, service_point: ServicePoint | None 
     if not found:
         if by_name and service_point is not None and customers_matching(customer_info=customer_info).exists():
             name = _text(customer_info, "name")
-            raise messages.error(
-                messages.CUSTOMER_NOT_FOUND,
+            raise errors.error(
+                errors.CUSTOMER_NOT_FOUND,
                 f"No customer named {name} at service point {service_point.cis_service_point_id}",
                 customer=f"name {name}",
             )
         raise _customer_not_found(customer_info)
     if len(found) > 1:
-        raise messages.error(messages.CUSTOMER_AMBIGUOUS)
+        raise errors.error(errors.CUSTOMER_AMBIGUOUS)
     return found[0]
 
 
@@ -134,7 +134,7 @@ def service_point_resolve(*, location_info: dict) -> ServicePoint:
     if not found:
         raise _location_not_found(location_info)
     if len(found) > 1:
-        raise messages.error(messages.LOCATION_AMBIGUOUS)
+        raise errors.error(errors.LOCATION_AMBIGUOUS)
     return found[0]
 
 

@@ -1,6 +1,6 @@
 """What changes enrollment data: enroll, unenroll (resolve, schedule or complete, arrange device removal), the
 daily completion of due unenrollments, and the admin's writes. Every door (wire views, admin, tasks, demo) calls
-these functions; they return records and say "no" only with ``core.errors`` domain errors (``messages.py``).
+these functions; they return records and say "no" only with ``core.errors`` domain errors (``enrollments/errors.py``).
 """
 
 import hashlib
@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import changes, metrics
 from core.errors import DomainError
 
-from .. import messages, selectors
+from .. import errors, selectors
 from ..models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -51,8 +51,8 @@ def _replay(model, *, transaction_id: str, fingerprint: str, kind: str):
         return None
     existing = model.objects.filter(transaction_id=transaction_id).first()
     if existing is not None and existing.request_hash != fingerprint:
-        raise messages.error(
-            messages.TRANSACTION_CONFLICT,
+        raise errors.error(
+            errors.TRANSACTION_CONFLICT,
             f"transactionId {transaction_id} was already used for a different {kind} request.",
             transaction_id=transaction_id,
         )
@@ -98,13 +98,13 @@ def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -
             for_update=True,
         )
         if enrollment.status == EnrollmentStatus.PENDING_UNENROLL:
-            raise messages.error(messages.ALREADY_PENDING_UNENROLL, enrollment_id=enrollment.pk)
+            raise errors.error(errors.ALREADY_PENDING_UNENROLL, enrollment_id=enrollment.pk)
         check_dates(start_date=enrollment.start_date, end_date=record.end_date, enrollment_id=enrollment.pk)
         slot = None
         if record.removal_method == RemovalMethod.X1UR:
             slot = selectors.slot_first_usable(slots=data.get("appointmentSlots") or [], now=now)
             if slot is None:
-                raise messages.error(messages.NO_USABLE_SLOT, enrollment_id=enrollment.pk)
+                raise errors.error(errors.NO_USABLE_SLOT, enrollment_id=enrollment.pk)
     except DomainError as error:
         # The spec records every request: one that cannot be carried out is kept in ERROR, with why.
         record.status = UnenrollmentStatus.ERROR
@@ -246,12 +246,12 @@ def enrollment_unenroll_now(*, enrollments, reason: str, requested_by=None) -> i
 def enrollment_validate(*, customer, service_point, program: Program, start_date: date, end_date: date | None) -> None:
     """Raise the domain error that forbids enrolling ``customer`` at ``service_point`` in ``program``, if any."""
     if not program.is_active:
-        raise messages.error(messages.PROGRAM_CLOSED)
+        raise errors.error(errors.PROGRAM_CLOSED)
     check_dates(start_date=start_date, end_date=end_date)
     if Enrollment.objects.filter(
         customer=customer, service_point=service_point, program=program, status__in=ACTIVE_STATUSES
     ).exists():
-        raise messages.error(messages.ALREADY_ENROLLED)
+        raise errors.error(errors.ALREADY_ENROLLED)
 
 
 @transaction.atomic
@@ -298,7 +298,7 @@ def enrollment_create(
                 )
     except IntegrityError:
         # A concurrent request won: the same customer, service point and program (or the same transactionId).
-        raise messages.error(messages.ALREADY_ENROLLED) from None
+        raise errors.error(errors.ALREADY_ENROLLED) from None
     changes.record(enrollment, "created", counts={"devices": 1} if device and device.get("serial_number") else None)
     return enrollment
 
@@ -321,7 +321,7 @@ def enrollment_request(*, data: dict, today: date | None = None) -> Enrollment:
     program_id = program_info["programId"]
     program = Program.objects.filter(program_id=program_id).first()
     if program is None:
-        raise messages.error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
+        raise errors.error(errors.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
     start, end = program_info.get("startDate") or today, program_info.get("endDate")
     if not program.is_active or ends_before_start(start_date=start, end_date=end):  # before resolving, as always
         enrollment_validate(customer=None, service_point=None, program=program, start_date=start, end_date=end)
@@ -350,7 +350,7 @@ def enrollment_request(*, data: dict, today: date | None = None) -> Enrollment:
     except DomainError as error:
         # Lost a race to the same transactionId: answer with the enrollment it made.
         replay = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
-        if error.code == messages.ALREADY_ENROLLED and replay is not None:
+        if error.code == errors.ALREADY_ENROLLED and replay is not None:
             return replay
         raise
 
@@ -363,8 +363,8 @@ def enrollment_update(*, enrollment: Enrollment, start_date: date, end_date: dat
     """
     current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if current.status not in (EnrollmentStatus.PENDING, EnrollmentStatus.ENROLLED):
-        raise messages.error(
-            messages.ENROLLMENT_ENDING, f"Enrollment {current.pk} is {current.get_status_display().lower()}"
+        raise errors.error(
+            errors.ENROLLMENT_ENDING, f"Enrollment {current.pk} is {current.get_status_display().lower()}"
         )
     check_dates(start_date=start_date, end_date=end_date)
     before = changes.snapshot(current)
