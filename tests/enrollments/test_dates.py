@@ -18,6 +18,8 @@ from enrollments.models import Enrollment, Unenrollment, UnenrollmentStatus
 from enrollments.rules import END_AFTER_START, check_dates, ends_before_start
 from tests.factories.enrollments import CustomerFactory, ProgramFactory, ServicePointFactory, jane_doe_enrollment
 
+from .conftest import enroll_arguments, unenroll_arguments
+
 TODAY = timezone.localdate()
 DAY = timedelta(days=1)
 
@@ -66,9 +68,9 @@ def test_enrollment_request_refuses_an_end_before_the_start_before_resolving():
         "locationInfo": {"cisServicePointID": "NOWHERE"},
         "programInfo": {"programId": "DEMO-EV", "startDate": TODAY, "endDate": TODAY - DAY},
     }
-    assert _refused(lambda: services.enrollment_request(data=data)) == errors.END_BEFORE_START
+    assert _refused(lambda: services.enrollment_request(**enroll_arguments(data))) == errors.END_BEFORE_START
     data["programInfo"]["endDate"] = TODAY  # the same day: on to resolving the customer
-    assert _refused(lambda: services.enrollment_request(data=data)) == errors.CUSTOMER_NOT_FOUND
+    assert _refused(lambda: services.enrollment_request(**enroll_arguments(data))) == errors.CUSTOMER_NOT_FOUND
 
 
 @pytest.mark.django_db
@@ -89,12 +91,14 @@ def test_enrollment_update_refuses_an_end_before_the_start():
 def test_unenrollment_refuses_an_end_before_the_enrollment_start(days, status):
     jane = jane_doe_enrollment(start_date=TODAY)
     record = services.unenrollment_request(
-        data={
-            "customerInfo": {"cisAccountId": "1589809012"},
-            "locationInfo": {"cisServicePointID": "2486945183"},
-            "programInfo": {"programId": "DEMO-BYOT", "endDate": jane.start_date + timedelta(days=days)},
-            "assetInfo": {"removalMethod": "X1KP"},
-        }
+        **unenroll_arguments(
+            {
+                "customerInfo": {"cisAccountId": "1589809012"},
+                "locationInfo": {"cisServicePointID": "2486945183"},
+                "programInfo": {"programId": "DEMO-BYOT", "endDate": jane.start_date + timedelta(days=days)},
+                "assetInfo": {"removalMethod": "X1KP"},
+            }
+        )
     )
     record = Unenrollment.objects.get(pk=record.pk)
     assert record.status == status

@@ -18,6 +18,8 @@ from tests.factories.enrollments import (
     jane_doe_enrollment,
 )
 
+from .conftest import enroll_arguments, unenroll_arguments
+
 TODAY = timezone.localdate()
 
 
@@ -69,7 +71,7 @@ def test_enroll_refusals_are_raised_domain_errors_and_record_nothing(setup, data
     if setup == "twin":  # a namesake with service at the same service point: really ambiguous
         ServiceAgreementFactory(customer=CustomerFactory(name="Jane Doe"), service_point=jane.service_point)
     with pytest.raises(kind) as caught:
-        services.enrollment_request(data=data)
+        services.enrollment_request(**enroll_arguments(data))
     assert caught.value.code == code
     assert jane.customer.enrollments.count() == 1
 
@@ -78,9 +80,10 @@ def test_enroll_refusals_are_raised_domain_errors_and_record_nothing(setup, data
 def test_a_reused_transaction_id_is_a_conflict_with_the_id_in_params():
     jane_doe_enrollment()
     ProgramFactory(program_id="DEMO-EV")
-    services.enrollment_request(data=enroll_data() | {"transactionId": "T-1"})
+    services.enrollment_request(**enroll_arguments(enroll_data() | {"transactionId": "T-1"}))
     with pytest.raises(Conflict) as caught:
-        services.enrollment_request(data=enroll_data(startDate=TODAY + timedelta(days=1)) | {"transactionId": "T-1"})
+        later = enroll_data(startDate=TODAY + timedelta(days=1)) | {"transactionId": "T-1"}
+        services.enrollment_request(**enroll_arguments(later))
     assert caught.value.code == domain.TRANSACTION_CONFLICT
     assert caught.value.params == {"transaction_id": "T-1"}
 
@@ -89,11 +92,13 @@ def test_a_reused_transaction_id_is_a_conflict_with_the_id_in_params():
 def test_an_unresolved_unenrollment_records_the_domain_code_and_the_full_message():
     jane = jane_doe_enrollment()
     record = services.unenrollment_request(
-        data={
-            "customerInfo": {"cisAccountId": "1589809012"},
-            "locationInfo": {"cisServicePointID": "2486945183"},
-            "programInfo": {"programId": "DEMO-BYOT", "endDate": jane.start_date - timedelta(days=1)},
-        }
+        **unenroll_arguments(
+            {
+                "customerInfo": {"cisAccountId": "1589809012"},
+                "locationInfo": {"cisServicePointID": "2486945183"},
+                "programInfo": {"programId": "DEMO-BYOT", "endDate": jane.start_date - timedelta(days=1)},
+            }
+        )
     )
     record = Unenrollment.objects.get(pk=record.pk)
     assert record.status == UnenrollmentStatus.ERROR
