@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from . import services
+from .domain import AppointmentSlot, CustomerQuery, DeviceInstalled, LocationQuery
 from .models import (
     AssetOwnership,
     Customer,
@@ -97,37 +98,41 @@ def _enroll(customer, service_point, program, *, start, n, today):
         service_point=service_point,
         program=program,
         start_date=start,
-        device={
-            "serial_number": f"{program.program_id[5:]}-{n:06d}",
-            "asset_type": {"DEMO-BYOT": "THERMOSTAT", "DEMO-EV": "EVCHARGER"}.get(program.program_id, "BATTERY"),
-            "asset_ownership": AssetOwnership.W1OW if n % 2 else AssetOwnership.W1CO,
-        },
+        device=DeviceInstalled(
+            serial_number=f"{program.program_id[5:]}-{n:06d}",
+            asset_type={"DEMO-BYOT": "THERMOSTAT", "DEMO-EV": "EVCHARGER"}.get(program.program_id, "BATTERY"),
+            asset_ownership=AssetOwnership.W1OW if n % 2 else AssetOwnership.W1CO,
+        ),
         today=today,
     )
 
 
 def _unenroll(enrollment, *, end, slot_start=None, n=0, today, now):
     """Leave on ``end``: at once with the devices kept, or later with a crew visit booked from an offered slot."""
-    data = {
-        "transactionId": f"DEMO-UNENROLL-{enrollment.pk}",
-        "unenrollReason": UnenrollReason.CUSTOMEROPTOUT if enrollment.pk % 2 else UnenrollReason.INACTIVESERVICE,
-        "customerInfo": {"cisAccountId": enrollment.customer.cis_account_id},
-        "locationInfo": {"cisServicePointID": enrollment.service_point.cis_service_point_id},
-        "programInfo": {"programId": enrollment.program.program_id, "endDate": end},
-        "assetInfo": {"removalMethod": RemovalMethod.X1KP if slot_start is None else RemovalMethod.X1UR},
-    }
+    slots = []
     if slot_start is not None:
-        data["appointmentSlots"] = [
-            {
-                "activityType": "DEVREMOVAL",
-                "crewId": f"CREW{n % 4 + 1:02d}",
-                "crewShiftId": f"SHIFT{n:04d}",
-                "startDateTime": slot_start,
-                "endDateTime": slot_start + timedelta(hours=3),
-                "workAvailabilityDuration": 3.0,
-            }
+        slots = [
+            AppointmentSlot(
+                activity_type="DEVREMOVAL",
+                crew_id=f"CREW{n % 4 + 1:02d}",
+                crew_shift_id=f"SHIFT{n:04d}",
+                start=slot_start,
+                end=slot_start + timedelta(hours=3),
+                work_availability_hours=3.0,
+            )
         ]
-    return services.unenrollment_request(data=data, today=today, now=now)
+    return services.unenrollment_request(
+        transaction_id=f"DEMO-UNENROLL-{enrollment.pk}",
+        reason=UnenrollReason.CUSTOMEROPTOUT if enrollment.pk % 2 else UnenrollReason.INACTIVESERVICE,
+        customer=CustomerQuery(account_id=enrollment.customer.cis_account_id),
+        location=LocationQuery(service_point_id=enrollment.service_point.cis_service_point_id),
+        program_id=enrollment.program.program_id,
+        end_date=end,
+        removal_method=RemovalMethod.X1KP if slot_start is None else RemovalMethod.X1UR,
+        slots=slots,
+        today=today,
+        now=now,
+    )
 
 
 def load(*, stdout) -> str:
@@ -172,13 +177,12 @@ def load(*, stdout) -> str:
             _unenroll(enrollment, end=today - timedelta(days=i % 60), today=today, now=now)
     # One request the CIS cannot resolve, kept in ERROR as every unresolved request is.
     services.unenrollment_request(
-        data={
-            "transactionId": "DEMO-UNENROLL-ERROR",
-            "unenrollReason": UnenrollReason.INELIGIBLERATE,
-            "customerInfo": {"cisAccountId": "9999999999"},
-            "locationInfo": {"cisServicePointID": "2486945183"},
-            "programInfo": {"programId": "DEMO-BYOT", "endDate": today},
-        },
+        transaction_id="DEMO-UNENROLL-ERROR",
+        reason=UnenrollReason.INELIGIBLERATE,
+        customer=CustomerQuery(account_id="9999999999"),
+        location=LocationQuery(service_point_id="2486945183"),
+        program_id="DEMO-BYOT",
+        end_date=today,
         today=today,
         now=now,
     )

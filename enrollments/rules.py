@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import F, Q
 
-from . import messages
+from . import errors
 
 END_AFTER_START = Q(end_date__isnull=True) | Q(end_date__gte=F("start_date"))
 
@@ -20,4 +20,4 @@ def check_dates(*, start_date: date, end_date: date | None, **params) -> None:
     """Raise ``enrollments.end_before_start`` (with ``params``, e.g. the enrollment's id) if the end date is before
     the start date."""
     if ends_before_start(start_date=start_date, end_date=end_date):
-        raise messages.error(messages.END_BEFORE_START, **params)
+        raise errors.error(errors.END_BEFORE_START, **params)

@@ -1,5 +1,7 @@
 """Admin for staff watching outages: external systems, events, their customers (paginated) and the message log."""
 
+import dataclasses
+
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -10,6 +12,7 @@ from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
 from core.import_admin import ImportExportMixin
 
 from . import services
+from .domain import Characteristic, Detail
 from .models import ExternalSystem, OutageCharacteristic, OutageCustomer, OutageDetail, OutageEvent, OutageMessage
 
 LOG_PREVIEW = 20
@@ -67,9 +70,6 @@ class OutageDetailInline(admin.TabularInline):
     model = OutageDetail
     extra = 0
     fields = ["name", "value"]
-
-
-CHARACTERISTIC_VALUES = ("value", "value2", "value3", "value4", "value5")
 
 
 def _inline_rows(formset) -> list:
@@ -192,21 +192,17 @@ class OutageEventAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         return services.outage_event_save(event=obj)
 
     def save_related(self, request, form, formsets, change):
-        """The inlines' rows, in their order, replace the event's characteristics and details (wire shape)."""
+        """The inlines' rows, in their order, replace the event's characteristics and details."""
         form.save_m2m()
         rows = {formset.prefix: _inline_rows(formset) for formset in formsets}
+        columns = [f.name for f in dataclasses.fields(Characteristic)]
         services.outage_event_lists_replace(
             event=form.instance,
             characteristics=[
-                {
-                    "characteristicType": row.characteristic_type,
-                    "typeOfCharacteristicValue": row.type_of_characteristic_value,
-                    "sequence": row.sequence,
-                    "characteristicValue": {name: getattr(row, name) for name in CHARACTERISTIC_VALUES},
-                }
+                Characteristic(**{name: getattr(row, name) for name in columns})
                 for row in rows.get("characteristics", [])
             ],
-            details=[{"name": row.name, "value": row.value} for row in rows.get("details", [])],
+            details=[Detail(name=row.name, value=row.value) for row in rows.get("details", [])],
         )
 
     def service_delete(self, *, request, obj):

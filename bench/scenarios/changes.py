@@ -176,6 +176,7 @@ def _fanout(name: str, events: int, *, latency_ms: int) -> list[Result]:
     from core.changes import delivery, recording, subscriptions
     from core.changes.models import Delivery
     from outages import services as outage_services
+    from outages.domain import OutageNotification
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request is not what is measured
     settings.WEBHOOKS_ALLOW_LOOPBACK_TARGETS = True
@@ -196,7 +197,7 @@ def _fanout(name: str, events: int, *, latency_ms: int) -> list[Result]:
             with transaction.atomic():
                 outage_services.outage_notifications_apply(
                     external_system=SYSTEM,
-                    messages=[{"eventDetails": {"externalOutageId": f"fan-{i}"}} for i in range(100)],
+                    notifications=[OutageNotification(outage_id=f"fan-{i}") for i in range(100)],
                 )
             from core import changes
             from outages.models import OutageEvent

@@ -143,9 +143,11 @@ def unenroll_resolution() -> list[Result]:
             )
         )
     from enrollments import selectors
+    from enrollments.api.serializers import location_query
     from enrollments.models import Unenrollment
 
-    plan = selectors.service_points_matching(location_info=_body(pool[-1], "address")["locationInfo"]).explain().lower()
+    location = location_query(_body(pool[-1], "address")["locationInfo"])
+    plan = selectors.service_points_matching(location=location).explain().lower()
     for result in results:
         scanned = "seq scan" in plan or "scan enrollments_premise" in plan
         result.extra["address_lookup"] = "index" if "index" in plan and not scanned else "SCAN"

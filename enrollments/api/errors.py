@@ -17,33 +17,33 @@ from core.errors import DomainError
 from core.wire.common import WireCode
 from core.wire.oracle import MESSAGE_NUMBERS as ORACLE_NUMBERS
 
-from .. import messages
+from .. import errors as domain
 
 MESSAGE_CATEGORY = "90000"
 EXPANDED_MAX = 60
 
 # domain code -> messageNumber of the ``exception`` block (answered 200, status ERROR)
 MESSAGE_NUMBERS: dict[str, str] = {
-    messages.CUSTOMER_NOT_FOUND: "10101",
-    messages.CUSTOMER_AMBIGUOUS: "10102",
-    messages.CUSTOMER_INFO_MISSING: "10103",
-    messages.LOCATION_NOT_FOUND: "10201",
-    messages.LOCATION_AMBIGUOUS: "10202",
-    messages.LOCATION_INFO_MISSING: "10203",
-    messages.PROGRAM_NOT_FOUND: "10301",
-    messages.PROGRAM_CLOSED: "10302",
-    messages.NO_ACTIVE_ENROLLMENT: "10401",
-    messages.ENROLLMENT_AMBIGUOUS: "10402",
-    messages.ALREADY_PENDING_UNENROLL: "10403",
-    messages.END_BEFORE_START: "10404",
-    messages.ALREADY_ENROLLED: "10405",
-    messages.ENROLLMENT_ENDING: "10406",
-    messages.NO_USABLE_SLOT: "10501",
+    domain.CUSTOMER_NOT_FOUND: "10101",
+    domain.CUSTOMER_AMBIGUOUS: "10102",
+    domain.CUSTOMER_INFO_MISSING: "10103",
+    domain.LOCATION_NOT_FOUND: "10201",
+    domain.LOCATION_AMBIGUOUS: "10202",
+    domain.LOCATION_INFO_MISSING: "10203",
+    domain.PROGRAM_NOT_FOUND: "10301",
+    domain.PROGRAM_CLOSED: "10302",
+    domain.NO_ACTIVE_ENROLLMENT: "10401",
+    domain.ENROLLMENT_AMBIGUOUS: "10402",
+    domain.ALREADY_PENDING_UNENROLL: "10403",
+    domain.END_BEFORE_START: "10404",
+    domain.ALREADY_ENROLLED: "10405",
+    domain.ENROLLMENT_ENDING: "10406",
+    domain.NO_USABLE_SLOT: "10501",
 }
 
 # domain code -> problemDetailDocument answer (the family renders it; see core.wire.oracle)
 DOMAIN_ERROR_CODES: dict[str, WireCode] = {
-    messages.TRANSACTION_CONFLICT: WireCode(409, ORACLE_NUMBERS["conflict"]),
+    domain.TRANSACTION_CONFLICT: WireCode(409, ORACLE_NUMBERS["conflict"]),
 }
 
 

@@ -15,7 +15,10 @@ from core.wire.oracle_fields import (
     is_xml_request,
 )
 
+from ..domain import AppointmentSlot, CustomerQuery, DeviceInstalled, LocationQuery
+from ..keys import ADDRESS_KEY_FIELDS
 from ..models import AssetOwnership, RemovalMethod, UnenrollReason
+from ..services import request_fingerprint
 from .errors import EXPANDED_MAX, exception_block
 
 MAX_SLOTS = 50
@@ -105,6 +108,53 @@ class DAUnenrollRequestSerializer(serializers.Serializer):
     assetInfo = DAAssetInfoSerializer(required=False)
     appointmentSlots = appointment_slots()
 
+    def service_arguments(self) -> dict:
+        """The validated document as ``unenrollment_request`` keyword arguments (with the document itself and its
+        fingerprint, which the record keeps)."""
+        data = self.validated_data
+        asset_info = data.get("assetInfo") or {}
+        return {
+            "customer": customer_query(data["customerInfo"]),
+            "location": location_query(data["locationInfo"]),
+            "program_id": data["programInfo"]["programId"],
+            "end_date": data["programInfo"].get("endDate"),
+            "reason": data.get("unenrollReason") or "",
+            "removal_method": asset_info.get("removalMethod") or "",
+            "asset_ownership": asset_info.get("assetOwnership") or "",
+            "slots": [appointment_slot(slot) for slot in data.get("appointmentSlots") or []],
+            "transaction_id": data.get("transactionId") or "",
+            "request_hash": request_fingerprint(data),
+            "request_body": data,
+        }
+
+
+def customer_query(info: dict) -> CustomerQuery:
+    """``customerInfo`` in the domain's words."""
+    return CustomerQuery(
+        account_id=info.get("cisAccountId") or "", person_id=info.get("cisPersonId") or "", name=info.get("name") or ""
+    )
+
+
+def location_query(info: dict) -> LocationQuery:
+    """``locationInfo`` in the domain's words (country, county, division and time zone do not locate)."""
+    return LocationQuery(
+        service_point_id=info.get("cisServicePointID") or "",
+        premise_id=info.get("cisPremiseId") or "",
+        **{name: info.get(name) or "" for name in ADDRESS_KEY_FIELDS},
+    )
+
+
+def appointment_slot(slot: dict) -> AppointmentSlot:
+    """One ``appointmentSlots[]`` item in the domain's words."""
+    return AppointmentSlot(
+        start=slot.get("startDateTime"),
+        end=slot.get("endDateTime"),
+        activity_type=slot.get("activityType") or "",
+        crew_id=slot.get("crewId") or "",
+        crew_shift_id=slot.get("crewShiftId") or "",
+        work_availability_hours=slot.get("workAvailabilityDuration"),
+    )
+
 
 class DAExceptionSerializer(serializers.Serializer):
     messageCategory = serializers.CharField(max_length=5)
@@ -172,6 +222,26 @@ class DAEnrollRequestSerializer(serializers.Serializer):
     locationInfo = DALocationInfoSerializer()
     programInfo = DAEnrollProgramInfoSerializer()
     assetInfo = DAEnrollAssetInfoSerializer(required=False)
+
+    def service_arguments(self) -> dict:
+        """The validated document as ``enrollment_request`` keyword arguments (with its fingerprint)."""
+        data = self.validated_data
+        program_info = data["programInfo"]
+        asset_info = data.get("assetInfo") or {}
+        return {
+            "customer": customer_query(data["customerInfo"]),
+            "location": location_query(data["locationInfo"]),
+            "program_id": program_info["programId"],
+            "start_date": program_info.get("startDate"),
+            "end_date": program_info.get("endDate"),
+            "device": DeviceInstalled(
+                serial_number=asset_info.get("serialNumber") or "",
+                asset_type=asset_info.get("assetType") or "",
+                asset_ownership=asset_info.get("assetOwnership") or "",
+            ),
+            "transaction_id": data.get("transactionId") or "",
+            "request_hash": request_fingerprint(data),
+        }
 
 
 class DAEnrollResponseSerializer(serializers.Serializer):

@@ -134,7 +134,7 @@ class ProgramUnenrollView(DigitalAssetView):
     def post(self, request):
         serializer = self.get_request_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        unenrollment = services.unenrollment_request(data=serializer.validated_data, requested_by=request.user)
+        unenrollment = services.unenrollment_request(**serializer.service_arguments(), requested_by=request.user)
         return Response(DAUnenrollResponseSerializer(unenrollment).data)
 
 
@@ -186,13 +186,13 @@ class ProgramEnrollView(DigitalAssetView):
     def post(self, request):
         serializer = self.get_request_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        arguments = serializer.service_arguments()
         try:
-            enrollment = services.enrollment_request(data=data)
+            enrollment = services.enrollment_request(**arguments)
         except DomainError as error:
             if not errors.is_business(error):
                 raise  # answered by the family's envelope (a reused transactionId is a 409)
-            return Response(errors.enroll_error_document(error, transaction_id=data.get("transactionId") or ""))
+            return Response(errors.enroll_error_document(error, transaction_id=arguments["transaction_id"]))
         return Response(DAEnrollResponseSerializer(enrollment).data)
 
 

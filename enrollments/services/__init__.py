@@ -1,5 +1,5 @@
 """What changes enrollment data. Every door (wire views, admin, tasks, demo) calls these functions; they return
-records and say "no" only with ``core.errors`` domain errors (``messages.py``).
+records and say "no" only with ``core.errors`` domain errors (``enrollments/errors.py``).
 
 - ``requests``: enroll, unenroll (resolve, schedule or complete, arrange device removal), the daily completion of
   due unenrollments, the admin's enrollment writes;

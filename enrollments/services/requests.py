@@ -1,10 +1,12 @@
 """What changes enrollment data: enroll, unenroll (resolve, schedule or complete, arrange device removal), the
 daily completion of due unenrollments, and the admin's writes. Every door (wire views, admin, tasks, demo) calls
-these functions; they return records and say "no" only with ``core.errors`` domain errors (``messages.py``).
+these functions; they return records and say "no" only with ``core.errors`` domain errors (``enrollments/errors.py``).
 """
 
+import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -15,7 +17,8 @@ from django.utils import timezone
 from core import changes, metrics
 from core.errors import DomainError
 
-from .. import messages, selectors
+from .. import errors, selectors
+from ..domain import AppointmentSlot, CustomerQuery, DeviceInstalled, LocationQuery
 from ..models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -36,7 +39,8 @@ from ..rules import check_dates, ends_before_start
 
 
 def request_fingerprint(data: dict) -> str:
-    """A stable hash of a validated request: the same body in JSON or XML gives the same fingerprint."""
+    """A stable hash of a request: the wire door hashes the validated document (the same body in JSON or XML gives
+    the same fingerprint); a request made without a document is hashed from its arguments."""
     canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -45,21 +49,36 @@ def _json_safe(data: dict) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def _plain(value):
+    """Arguments as JSON-ready values (dataclasses as dicts), for a request made without a document."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _received(request_hash: str, request_body: dict | None, **arguments) -> tuple[str, dict]:
+    """The fingerprint and the record of a request: as the door received it, else made from its arguments."""
+    body = _json_safe(request_body if request_body is not None else {k: _plain(v) for k, v in arguments.items()})
+    return request_hash or request_fingerprint(body), body
+
+
 def _replay(model, *, transaction_id: str, fingerprint: str, kind: str):
     """The record a transaction id already produced, or ``None``; a different body is a conflict."""
     if not transaction_id:
         return None
     existing = model.objects.filter(transaction_id=transaction_id).first()
     if existing is not None and existing.request_hash != fingerprint:
-        raise messages.error(
-            messages.TRANSACTION_CONFLICT,
+        raise errors.error(
+            errors.TRANSACTION_CONFLICT,
             f"transactionId {transaction_id} was already used for a different {kind} request.",
             transaction_id=transaction_id,
         )
     return existing
 
 
-def _arrange_removal(*, unenrollment: Unenrollment, enrollment: Enrollment, slot: dict | None) -> None:
+def _arrange_removal(*, unenrollment: Unenrollment, enrollment: Enrollment, slot: AppointmentSlot | None) -> None:
     """Device actions of the removal method, set-based: keep, ship back (returns), or book a crew visit."""
     method = unenrollment.removal_method
     if not method:
@@ -76,35 +95,40 @@ def _arrange_removal(*, unenrollment: Unenrollment, enrollment: Enrollment, slot
         )
         devices.update(status=DeviceStatus.RETURN_REQUESTED)
     elif method == RemovalMethod.X1UR and slot is not None:
-        hours = slot.get("workAvailabilityDuration")
+        hours = slot.work_availability_hours
         Appointment.objects.create(
             unenrollment=unenrollment,
-            activity_type=(slot.get("activityType") or "").strip(),
-            crew_id=(slot.get("crewId") or "").strip(),
-            crew_shift_id=(slot.get("crewShiftId") or "").strip(),
-            start=slot["startDateTime"],
-            end=slot["endDateTime"],
+            activity_type=slot.activity_type.strip(),
+            crew_id=slot.crew_id.strip(),
+            crew_shift_id=slot.crew_shift_id.strip(),
+            start=slot.start,
+            end=slot.end,
             work_availability_hours=None if hours is None else Decimal(str(round(hours, 2))),
         )
         devices.update(status=DeviceStatus.REMOVAL_SCHEDULED)
 
 
-def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -> Unenrollment:
+def _unenroll(
+    *,
+    record: Unenrollment,
+    customer: CustomerQuery,
+    location: LocationQuery,
+    slots: Sequence[AppointmentSlot],
+    today: date,
+    now: datetime,
+) -> Unenrollment:
     try:
         enrollment = selectors.enrollment_resolve(
-            customer_info=data["customerInfo"],
-            location_info=data["locationInfo"],
-            program_id=data["programInfo"]["programId"],
-            for_update=True,
+            customer=customer, location=location, program_id=record.program_id, for_update=True
         )
         if enrollment.status == EnrollmentStatus.PENDING_UNENROLL:
-            raise messages.error(messages.ALREADY_PENDING_UNENROLL, enrollment_id=enrollment.pk)
+            raise errors.error(errors.ALREADY_PENDING_UNENROLL, enrollment_id=enrollment.pk)
         check_dates(start_date=enrollment.start_date, end_date=record.end_date, enrollment_id=enrollment.pk)
         slot = None
         if record.removal_method == RemovalMethod.X1UR:
-            slot = selectors.slot_first_usable(slots=data.get("appointmentSlots") or [], now=now)
+            slot = selectors.slot_first_usable(slots=slots, now=now)
             if slot is None:
-                raise messages.error(messages.NO_USABLE_SLOT, enrollment_id=enrollment.pk)
+                raise errors.error(errors.NO_USABLE_SLOT, enrollment_id=enrollment.pk)
     except DomainError as error:
         # The spec records every request: one that cannot be carried out is kept in ERROR, with why.
         record.status = UnenrollmentStatus.ERROR
@@ -134,37 +158,64 @@ def _unenroll(*, record: Unenrollment, data: dict, today: date, now: datetime) -
 
 @transaction.atomic
 def unenrollment_request(
-    *, data: dict, requested_by=None, today: date | None = None, now: datetime | None = None
+    *,
+    customer: CustomerQuery,
+    location: LocationQuery,
+    program_id: str,
+    end_date: date | None = None,
+    reason: str = "",
+    removal_method: str = "",
+    asset_ownership: str = "",
+    slots: Sequence[AppointmentSlot] = (),
+    transaction_id: str = "",
+    request_hash: str = "",
+    request_body: dict | None = None,
+    requested_by=None,
+    today: date | None = None,
+    now: datetime | None = None,
 ) -> Unenrollment:
-    """Process one unenrollment request (the validated wire document) and return its record.
+    """Unenroll the customer's service point from the program on ``end_date`` (today when ``None``); return the
+    request's record.
 
-    The request is always recorded: resolved (``PENDING`` until a future ``endDate``, else ``COMPLETED``) or
-    ``ERROR`` with the domain error's code and message. A repeated ``transactionId`` returns the first record
-    unchanged; with a different body it raises ``Conflict`` (``enrollments.transaction_conflict``).
+    The request is always recorded: resolved (``PENDING`` until a future end date, else ``COMPLETED``) or
+    ``ERROR`` with the domain error's code and message. A repeated ``transaction_id`` returns the first record
+    unchanged; with a different request it raises ``Conflict`` (``enrollments.transaction_conflict``). The door
+    passes the request as received (``request_body``, ``request_hash``: its fingerprint); without them, they are
+    made from the arguments. ``slots`` are the offered crew visits of a utility removal (``X1UR``).
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    transaction_id = data.get("transactionId") or ""
-    fingerprint = request_fingerprint(data)
+    fingerprint, body = _received(
+        request_hash,
+        request_body,
+        customer=customer,
+        location=location,
+        program_id=program_id,
+        end_date=end_date,
+        reason=reason,
+        removal_method=removal_method,
+        asset_ownership=asset_ownership,
+        slots=slots,
+        transaction_id=transaction_id,
+    )
     existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
     if existing is not None:
         metrics.outcome("unenrollments", "replayed")
         return existing
-    asset_info = data.get("assetInfo") or {}
     record = Unenrollment(
         transaction_id=transaction_id,
         request_hash=fingerprint,
-        request_body=_json_safe(data),
-        reason=data.get("unenrollReason") or "",
-        program_id=data["programInfo"]["programId"],
-        end_date=data["programInfo"].get("endDate") or today,
-        asset_ownership=asset_info.get("assetOwnership") or "",
-        removal_method=asset_info.get("removalMethod") or "",
+        request_body=body,
+        reason=reason,
+        program_id=program_id,
+        end_date=end_date or today,
+        asset_ownership=asset_ownership,
+        removal_method=removal_method,
         requested_by=requested_by if requested_by is not None and requested_by.is_authenticated else None,
     )
     try:
         with transaction.atomic():
-            return _unenroll(record=record, data=data, today=today, now=now)
+            return _unenroll(record=record, customer=customer, location=location, slots=slots, today=today, now=now)
     except IntegrityError:
         # A concurrent request with the same transactionId won the race: answer with its record.
         existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
@@ -246,12 +297,12 @@ def enrollment_unenroll_now(*, enrollments, reason: str, requested_by=None) -> i
 def enrollment_validate(*, customer, service_point, program: Program, start_date: date, end_date: date | None) -> None:
     """Raise the domain error that forbids enrolling ``customer`` at ``service_point`` in ``program``, if any."""
     if not program.is_active:
-        raise messages.error(messages.PROGRAM_CLOSED)
+        raise errors.error(errors.PROGRAM_CLOSED)
     check_dates(start_date=start_date, end_date=end_date)
     if Enrollment.objects.filter(
         customer=customer, service_point=service_point, program=program, status__in=ACTIVE_STATUSES
     ).exists():
-        raise messages.error(messages.ALREADY_ENROLLED)
+        raise errors.error(errors.ALREADY_ENROLLED)
 
 
 @transaction.atomic
@@ -262,15 +313,15 @@ def enrollment_create(
     program: Program,
     start_date: date,
     end_date: date | None = None,
-    device: dict | None = None,
+    device: DeviceInstalled | None = None,
     transaction_id: str = "",
     request_hash: str = "",
     today: date | None = None,
 ) -> Enrollment:
     """Enroll a customer's service point in a program from ``start_date`` (``PENDING`` until then).
 
-    ``device`` (``serial_number``, ``asset_type``, ``asset_ownership``) records the installed device. The wire's
-    enroll, the admin's add and the demo all create enrollments here.
+    ``device`` is recorded when it has a serial number (owned by the utility, ``W1OW``, unless said otherwise).
+    The wire's enroll, the admin's add and the demo all create enrollments here.
     """
     today = today or timezone.localdate()
     enrollment_validate(
@@ -289,60 +340,74 @@ def enrollment_create(
     try:
         with transaction.atomic():
             enrollment.save()
-            if device and device.get("serial_number"):
+            if device and device.serial_number:
                 Device.objects.create(
                     enrollment=enrollment,
-                    serial_number=device["serial_number"],
-                    asset_type=device.get("asset_type") or "",
-                    asset_ownership=device.get("asset_ownership") or "W1OW",
+                    serial_number=device.serial_number,
+                    asset_type=device.asset_type,
+                    asset_ownership=device.asset_ownership or "W1OW",
                 )
     except IntegrityError:
         # A concurrent request won: the same customer, service point and program (or the same transactionId).
-        raise messages.error(messages.ALREADY_ENROLLED) from None
-    changes.record(enrollment, "created", counts={"devices": 1} if device and device.get("serial_number") else None)
+        raise errors.error(errors.ALREADY_ENROLLED) from None
+    changes.record(enrollment, "created", counts={"devices": 1} if device and device.serial_number else None)
     return enrollment
 
 
 @transaction.atomic
-def enrollment_request(*, data: dict, today: date | None = None) -> Enrollment:
-    """Enroll the resolved customer's service point (the validated wire document); return the enrollment.
+def enrollment_request(
+    *,
+    customer: CustomerQuery,
+    location: LocationQuery,
+    program_id: str,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    device: DeviceInstalled | None = None,
+    transaction_id: str = "",
+    request_hash: str = "",
+    today: date | None = None,
+) -> Enrollment:
+    """Enroll the resolved customer's service point in the program from ``start_date`` (today when ``None``);
+    return the enrollment.
 
     A domain error (unknown program or customer, already enrolled...) records nothing, so the caller can retry
-    once the CIS data is right. The same ``transactionId`` returns the same enrollment; with another body it
-    raises ``Conflict`` (``enrollments.transaction_conflict``).
+    once the CIS data is right. The same ``transaction_id`` returns the same enrollment; with another request it
+    raises ``Conflict`` (``enrollments.transaction_conflict``). ``request_hash`` is the fingerprint of the request
+    as the door received it; without it, one is made from the arguments.
     """
     today = today or timezone.localdate()
-    transaction_id = data.get("transactionId") or ""
-    fingerprint = request_fingerprint(data)
+    fingerprint, _ = _received(
+        request_hash,
+        None,
+        customer=customer,
+        location=location,
+        program_id=program_id,
+        start_date=start_date,
+        end_date=end_date,
+        device=device,
+        transaction_id=transaction_id,
+    )
     existing = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
     if existing is not None:
         return existing
-    program_info = data["programInfo"]
-    program_id = program_info["programId"]
     program = Program.objects.filter(program_id=program_id).first()
     if program is None:
-        raise messages.error(messages.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
-    start, end = program_info.get("startDate") or today, program_info.get("endDate")
+        raise errors.error(errors.PROGRAM_NOT_FOUND, f"Unknown programId {program_id}", program_id=program_id)
+    start, end = start_date or today, end_date
     if not program.is_active or ends_before_start(start_date=start, end_date=end):  # before resolving, as always
         enrollment_validate(customer=None, service_point=None, program=program, start_date=start, end_date=end)
-    customers = selectors.customers_matching(customer_info=data["customerInfo"])
-    if not customers.exists():  # an unknown customer is reported before the location, as always
-        selectors.customer_resolve(customer_info=data["customerInfo"])
-    service_point = selectors.service_point_resolve(location_info=data["locationInfo"])
-    customer = selectors.customer_resolve(customer_info=data["customerInfo"], service_point=service_point)
-    asset_info = data.get("assetInfo") or {}
+    if not selectors.customers_matching(customer=customer).exists():  # an unknown customer first, as always
+        selectors.customer_resolve(customer=customer)
+    service_point = selectors.service_point_resolve(location=location)
+    resolved = selectors.customer_resolve(customer=customer, service_point=service_point)
     try:
         return enrollment_create(
-            customer=customer,
+            customer=resolved,
             service_point=service_point,
             program=program,
             start_date=start,
             end_date=end,
-            device={
-                "serial_number": asset_info.get("serialNumber"),
-                "asset_type": asset_info.get("assetType"),
-                "asset_ownership": asset_info.get("assetOwnership"),
-            },
+            device=device,
             transaction_id=transaction_id,
             request_hash=fingerprint,
             today=today,
@@ -350,7 +415,7 @@ def enrollment_request(*, data: dict, today: date | None = None) -> Enrollment:
     except DomainError as error:
         # Lost a race to the same transactionId: answer with the enrollment it made.
         replay = _replay(Enrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="enroll")
-        if error.code == messages.ALREADY_ENROLLED and replay is not None:
+        if error.code == errors.ALREADY_ENROLLED and replay is not None:
             return replay
         raise
 
@@ -363,8 +428,8 @@ def enrollment_update(*, enrollment: Enrollment, start_date: date, end_date: dat
     """
     current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if current.status not in (EnrollmentStatus.PENDING, EnrollmentStatus.ENROLLED):
-        raise messages.error(
-            messages.ENROLLMENT_ENDING, f"Enrollment {current.pk} is {current.get_status_display().lower()}"
+        raise errors.error(
+            errors.ENROLLMENT_ENDING, f"Enrollment {current.pk} is {current.get_status_display().lower()}"
         )
     check_dates(start_date=start_date, end_date=end_date)
     before = changes.snapshot(current)

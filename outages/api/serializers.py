@@ -1,5 +1,7 @@
 """Wire shapes of the outage-event notification API, field for field as the spec (names, lengths, ranges, enums)."""
 
+import json
+
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
@@ -11,6 +13,15 @@ from core.wire.oracle_fields import (
     StrictIntegerField,
     WireDateTimeField,
     text_problem,
+)
+from outages.domain import (
+    CHARACTERISTIC_VALUES,
+    Characteristic,
+    Customer,
+    CustomerList,
+    Detail,
+    LoggedMessage,
+    OutageNotification,
 )
 from outages.models import CharacteristicValueType, OutageState, OutageType
 
@@ -169,6 +180,83 @@ class OutageEventNotificationsSerializer(LengthsFirstMixin, serializers.Serializ
 
     externalSystem = StrictCharField(max_length=30)
     outageMessages = OutageMessageSerializer(many=True, allow_empty=False, max_length=MAX_MESSAGES)
+
+    def service_arguments(self) -> dict:
+        """The validated document as ``outage_notifications_apply`` keyword arguments."""
+        data = self.validated_data
+        return {
+            "external_system": data["externalSystem"],
+            "notifications": [outage_notification(message) for message in data["outageMessages"]],
+        }
+
+
+# eventDetails keys copied to the event when present in a message (absent keys leave the stored value).
+EVENT_FIELDS = {
+    "outageType": "outage_type",
+    "startDateTime": "start_date_time",
+    "estimatedRestorationTime": "estimated_restoration_time",
+    "completionDateTime": "completion_date_time",
+    "impactedCustomers": "impacted_customers",
+}
+
+
+def outage_notification(message: dict) -> OutageNotification:
+    """One validated ``outageMessages[]`` item in the domain's words; its text (for the log) as JSON."""
+    details = message["eventDetails"]
+    fields = {attr: details[name] for name, attr in EVENT_FIELDS.items() if name in details}
+    if "outage_type" in fields and fields["outage_type"] is None:
+        fields["outage_type"] = ""  # null: no type
+    if details.get("discarded") is not None:  # null: left as stored
+        fields["discarded"] = details["discarded"]
+    info = message.get("customerInformation")
+    return OutageNotification(
+        outage_id=details["externalOutageId"],
+        message_reference=details.get("messageReference") or "",
+        fields=fields,
+        details=None
+        if "additionalDetails" not in details
+        else [Detail(name=d.get("name") or "", value=d.get("value") or "") for d in details["additionalDetails"] or []],
+        characteristics=None
+        if "characteristics" not in message
+        else [_characteristic(item) for item in message["characteristics"] or []],
+        customers=None
+        if info is None
+        else CustomerList(
+            customers=[Customer(c.get("accountId") or "", c.get("spId") or "") for c in info.get("customers") or []],
+            incremental=bool(info.get("incrementalUpdate")),
+        ),
+        payload=json.dumps(message, default=str),
+    )
+
+
+def _characteristic(item: dict) -> Characteristic:
+    value = item.get("characteristicValue") or {}
+    return Characteristic(
+        characteristic_type=item.get("characteristicType") or "",
+        type_of_characteristic_value=item.get("typeOfCharacteristicValue") or "",
+        sequence=item.get("sequence"),
+        **{name: value.get(name) or "" for name in CHARACTERISTIC_VALUES},
+    )
+
+
+def logged_messages(data) -> list[LoggedMessage]:
+    """What the log keeps of a refused document's messages, read from what was sent (unvalidated: any shape)."""
+    messages = data.get("outageMessages") if isinstance(data, dict) else None
+    if not isinstance(messages, list):
+        return []
+    logged = []
+    for message in messages:
+        details = message.get("eventDetails") if isinstance(message, dict) else None
+        outage_id = details.get("externalOutageId") if isinstance(details, dict) else None
+        reference = details.get("messageReference") if isinstance(details, dict) else None
+        logged.append(
+            LoggedMessage(
+                outage_id="" if outage_id is None else str(outage_id),
+                message_reference="" if reference is None else str(reference),
+                payload=json.dumps(message, default=str),
+            )
+        )
+    return logged
 
 
 # --- sibling reads ------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .serializers import (
     OutageEventNotificationsSerializer,
     OutageEventSearchResultSerializer,
     OutageEventSearchSerializer,
+    logged_messages,
 )
 
 
@@ -51,13 +52,13 @@ class OutageEventNotificationsView(OutagesAPIView):
             raise RequestTooLarge() from None
 
     def _log_refused(self, request, reason: str, data=None) -> None:
-        messages = data.get("outageMessages") if isinstance(data, dict) else None
-        if isinstance(messages, list) and len(messages) > MAX_MESSAGES:
-            messages = None  # over its bound: the raw body is kept once (bounded), not an entry per message
+        sent = data.get("outageMessages") if isinstance(data, dict) else None
+        # Over its bound, the raw body is kept once (bounded), not an entry per message.
+        messages = [] if isinstance(sent, list) and len(sent) > MAX_MESSAGES else logged_messages(data)
         system = data.get("externalSystem") if isinstance(data, dict) else ""
         outage_messages_log_refused(
             external_system=str(system or ""),
-            messages=messages if isinstance(messages, list) else [],
+            messages=messages,
             reason=reason,
             received_by=request.user.get_username(),
             content_type=request.content_type or "",
@@ -86,10 +87,8 @@ class OutageEventNotificationsView(OutagesAPIView):
             error = exceptions.ValidationError(serializer.errors)
             self._log_refused(request, describe(error, request).message, data)
             raise error
-        document = serializer.validated_data
         outage_notifications_apply(  # a refusal is a domain error, answered through DOMAIN_ERROR_CODES
-            external_system=document["externalSystem"],
-            messages=document["outageMessages"],
+            **serializer.service_arguments(),
             received_by=request.user.get_username(),
             content_type=request.content_type or "",
         )

@@ -6,6 +6,7 @@ from itertools import islice
 
 from django.db import connection
 
+from ..domain import Customer
 from ..models import OutageCustomer, OutageEvent
 
 CUSTOMER_BATCH = 5000
@@ -17,9 +18,9 @@ def _chunks(rows: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _customer_keys(customers: Iterable[dict]) -> list[tuple[str, str]]:
-    """(accountId, spId) pairs, blanks for missing, duplicates dropped, order kept."""
-    return list(dict.fromkeys(((c.get("accountId") or ""), (c.get("spId") or "")) for c in customers))
+def _customer_keys(customers: Iterable[Customer]) -> list[Customer]:
+    """(account, service point) pairs, duplicates dropped, order kept."""
+    return list(dict.fromkeys(customers))
 
 
 def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
@@ -39,7 +40,7 @@ def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
 
 
 def outage_customers_write(
-    *, event: OutageEvent, customers: Iterable[dict], incremental: bool, empty: bool = False
+    *, event: OutageEvent, customers: Iterable[Customer], incremental: bool, empty: bool = False
 ) -> tuple[int, bool]:
     """Replace (or, incrementally, extend without duplicates) an event's customer list; return its size and
     whether the list changed (a list sent again as it is stored is not written again).

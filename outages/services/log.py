@@ -2,8 +2,8 @@
 
 import codecs
 import hashlib
-import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,32 +13,15 @@ from django.utils import timezone
 
 from core import metrics
 
+from ..domain import LoggedMessage
 from ..models import MessageOutcome, OutageMessage
 
 LOG_BODY_LIMIT = 65536  # bytes of a refused payload kept in the log, unless settings.OUTAGES_LOG_BODY_LIMIT
 
 
-def _payloads(messages: list, payloads: list[str] | None) -> list[str]:
-    if payloads is not None:
-        return payloads
-    return [json.dumps(m, default=str) for m in messages]
-
-
 def _text(value, limit: int) -> str:
     """Text safe for any database column: no NUL characters (PostgreSQL refuses them), at most ``limit``."""
     return str(value).replace("\x00", "")[:limit] if value is not None else ""
-
-
-def _outage_id(message) -> str:
-    details = message.get("eventDetails") if isinstance(message, dict) else None
-    value = details.get("externalOutageId") if isinstance(details, dict) else None
-    return _text(value, 254)
-
-
-def _reference(message) -> str:
-    details = message.get("eventDetails") if isinstance(message, dict) else None
-    value = details.get("messageReference") if isinstance(details, dict) else None
-    return _text(value, 254)
 
 
 def log_body_limit() -> int:
@@ -67,16 +50,17 @@ def _keep(body: bytes | str, budget: int) -> _Kept:
 def outage_messages_log_refused(
     *,
     external_system: str,
-    messages: list,
+    messages: Sequence[LoggedMessage],
     reason: str,
     outcome: str = MessageOutcome.REJECTED,
     index: int | None = None,
     received_by: str = "",
     content_type: str = "",
     raw_body: bytes | str | None = None,
-    payloads: list[str] | None = None,
 ) -> uuid.UUID:
     """Log the messages of a refused request (the offending one with ``outcome``), or its raw body if unparsed.
+
+    ``messages`` are what the door could read of the request (the outage, the reference and the text of each).
 
     Bounded, so that a flood of refused requests cannot fill the disk: the payloads of one request keep at most
     :func:`log_body_limit` bytes in all (in order), each entry with its whole size and SHA-256.
@@ -114,18 +98,17 @@ def outage_messages_log_refused(
             )
         ]
     else:
-        texts = _payloads(messages, payloads)
         entries = []
         for i, message in enumerate(messages):
             own = index is None or i == index
             entries.append(
                 OutageMessage(
                     index=i,
-                    external_outage_id=_outage_id(message),
-                    message_reference=_reference(message),
+                    external_outage_id=_text(message.outage_id, 254),
+                    message_reference=_text(message.message_reference, 254),
                     outcome=outcome if own else MessageOutcome.REJECTED,
                     reason=_text(reason if own else f"Not applied: the request was refused ({reason})", 10_000),
-                    **kept(texts[i]),
+                    **kept(message.payload),
                     **common,
                 )
             )

@@ -1,11 +1,13 @@
 """Applying OMS notifications: atomically, stale-safe, under a row lock per event, every message logged.
 
-Messages are taken in the wire shape the request serializer validated (``eventDetails``,
-``customerInformation``, ``characteristics``): the service is the notification workflow itself.
+Messages come as :class:`~outages.domain.OutageNotification` (the domain's words, built at the door: the wire's
+request serializer, the demo loader): the service is the notification workflow itself.
 """
 
+import dataclasses
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -15,6 +17,7 @@ from core import changes, metrics
 from core.errors import DomainError, Invalid, NotFound, Stale
 from core.rows import column_converters, convert_row, insert_params
 
+from ..domain import Characteristic, Detail, OutageNotification
 from ..models import (
     ExternalSystem,
     MessageOutcome,
@@ -24,21 +27,12 @@ from ..models import (
     OutageMessage,
 )
 from .customers import outage_customers_write
-from .log import _outage_id, _payloads, _reference, outage_messages_log_refused
+from .log import _text, outage_messages_log_refused
 
 # Stable domain codes of the refusals (the model names its own: ``outages.etr_before_start``).
 UNKNOWN_SYSTEM = "outages.unknown_external_system"  # externalSystem is not an active External System
 STALE_MESSAGE = "outages.stale_message"  # a message reference lower than the stored one
 _INTEGER = re.compile(r"^[+-]?\d+$")
-
-# eventDetails keys copied to the event when present in a message (absent keys leave the stored value).
-_EVENT_FIELDS = {
-    "outageType": "outage_type",
-    "startDateTime": "start_date_time",
-    "estimatedRestorationTime": "estimated_restoration_time",
-    "completionDateTime": "completion_date_time",
-    "impactedCustomers": "impacted_customers",
-}
 
 
 @dataclass
@@ -68,24 +62,13 @@ def reference_compare(incoming: str | None, stored: str | None) -> int | None:
 # event, and a list replaced by the same rows is no change (a repeated message records nothing, docs/outages.md).
 LIST_REPLACED = [None, "replaced"]
 LIST_EXTENDED = [None, "extended"]
-_CHARACTERISTIC_VALUES = ("value", "value2", "value3", "value4", "value5")
-_CHARACTERISTIC_COLUMNS = ("characteristic_type", "type_of_characteristic_value", "sequence", *_CHARACTERISTIC_VALUES)
+_CHARACTERISTIC_COLUMNS = tuple(f.name for f in dataclasses.fields(Characteristic))
 
 
-def _characteristics_replace(event: OutageEvent, items: list[dict], *, empty: bool = False) -> bool:
+def _characteristics_replace(event: OutageEvent, items: Sequence[Characteristic], *, empty: bool = False) -> bool:
     """Replace an event's characteristics unless they already are ``items`` (in order); return whether they
     changed. ``empty``: the caller knows the event has none (created just now), so nothing is read."""
-    rows = []
-    for item in items:
-        value = item.get("characteristicValue") or {}
-        rows.append(
-            {
-                "characteristic_type": item.get("characteristicType") or "",
-                "type_of_characteristic_value": item.get("typeOfCharacteristicValue") or "",
-                "sequence": item.get("sequence"),
-                **{name: value.get(name) or "" for name in _CHARACTERISTIC_VALUES},
-            }
-        )
+    rows = [item.row() for item in items]
     if not empty:
         stored = OutageCharacteristic.objects.filter(event_id=event.pk).order_by("position")
         if list(stored.values(*_CHARACTERISTIC_COLUMNS)) == rows:
@@ -97,10 +80,10 @@ def _characteristics_replace(event: OutageEvent, items: list[dict], *, empty: bo
     return bool(rows) or not empty
 
 
-def _details_replace(event: OutageEvent, items: list[dict], *, empty: bool = False) -> bool:
+def _details_replace(event: OutageEvent, items: Sequence[Detail], *, empty: bool = False) -> bool:
     """Replace an event's additional details unless they already are ``items`` (in order); return whether they
     changed."""
-    rows = [(item.get("name") or "", item.get("value") or "") for item in items]
+    rows = [(item.name, item.value) for item in items]
     if not empty:
         stored = OutageDetail.objects.filter(event_id=event.pk).order_by("position")
         if list(stored.values_list("name", "value")) == rows:
@@ -147,18 +130,17 @@ def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bo
     return event, event.created_at == new.created_at
 
 
-def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 0) -> OutageEvent:
-    """Apply one validated message to its event (inside the caller's transaction), or refuse it.
+def outage_message_apply(*, system: ExternalSystem, notification: OutageNotification, index: int = 0) -> OutageEvent:
+    """Apply one message to its event (inside the caller's transaction), or refuse it.
 
     Raises :class:`~core.errors.Stale` (``outages.stale_message``) for a reference lower than the stored one and
     :class:`~core.errors.Invalid` (``outages.etr_before_start``) when the message would leave the ETR before the
     start; both carry ``index``, the position of the message in the request.
     """
-    details = message["eventDetails"]
-    outage_id = details["externalOutageId"]
+    outage_id = notification.outage_id
     event, created = _event_lock(system, outage_id)
     before = None if created else changes.snapshot(event)
-    incoming = details.get("messageReference")
+    incoming = notification.message_reference
     if (reference_compare(incoming, event.message_reference) or 0) < 0:
         raise Stale(
             f"outageMessages[{index}]: outage {outage_id} message reference {incoming.strip()} is lower than "
@@ -171,32 +153,27 @@ def outage_message_apply(*, system: ExternalSystem, message: dict, index: int = 
         )
     if incoming and incoming.strip():
         event.message_reference = incoming
-    for wire_name, attr in _EVENT_FIELDS.items():
-        if wire_name in details:
-            value = details[wire_name]
-            setattr(event, attr, value if value is not None or attr != "outage_type" else "")
-    if details.get("discarded") is not None:
-        event.discarded = details["discarded"]
-    if "startDateTime" in details or "estimatedRestorationTime" in details:
+    for attr, value in notification.fields.items():
+        setattr(event, attr, value)
+    if "start_date_time" in notification.fields or "estimated_restoration_time" in notification.fields:
         error = event.times_error()
         if error is not None:
             path = f"outageMessages[{index}].eventDetails.estimatedRestorationTime"
             raise Invalid(f"{path}: {error.message}", code=error.code, errors=[(path, error.message)], index=index)
     lists = {}  # the child lists this message changed (a replay changes none)
-    if "additionalDetails" in details and _details_replace(event, details["additionalDetails"] or [], empty=created):
+    if notification.details is not None and _details_replace(event, notification.details, empty=created):
         lists["details"] = LIST_REPLACED
-    if "characteristics" in message and _characteristics_replace(
-        event, message["characteristics"] or [], empty=created
+    if notification.characteristics is not None and _characteristics_replace(
+        event, notification.characteristics, empty=created
     ):
         lists["characteristics"] = LIST_REPLACED
-    info = message.get("customerInformation")
+    info = notification.customers
     if info is not None:
-        incremental = bool(info.get("incrementalUpdate"))
         event.customer_count, changed = outage_customers_write(
-            event=event, customers=info.get("customers") or [], incremental=incremental, empty=created
+            event=event, customers=info.customers, incremental=info.incremental, empty=created
         )
         if changed:
-            lists["customers"] = LIST_EXTENDED if incremental and not created else LIST_REPLACED
+            lists["customers"] = LIST_EXTENDED if info.incremental and not created else LIST_REPLACED
     _event_save(event)
     counts = {"customers": event.customer_count} if info is not None else None
     if before is None:
@@ -215,10 +192,9 @@ def _event_save(event: OutageEvent) -> None:
 def outage_notifications_apply(
     *,
     external_system: str,
-    messages: list[dict],
+    notifications: Sequence[OutageNotification],
     received_by: str = "",
     content_type: str = "application/json",
-    payloads: list[str] | None = None,
 ) -> AppliedNotifications:
     """Apply a notification request atomically: every message, or none (then raise the domain error).
 
@@ -227,7 +203,7 @@ def outage_notifications_apply(
     its event under a row lock, so concurrent requests for one outage serialize and the highest reference wins.
     Every message is logged, applied (whole payload) or refused (bounded payload).
     """
-    texts = _payloads(messages, payloads)
+    logged = [notification.logged() for notification in notifications]
     try:
         with transaction.atomic():
             system = ExternalSystem.objects.filter(name=external_system, is_active=True).first()
@@ -238,8 +214,8 @@ def outage_notifications_apply(
                     external_system=external_system,
                 )
             result = AppliedNotifications(request_id=uuid.uuid4())
-            for index, message in enumerate(messages):
-                result.events.append(outage_message_apply(system=system, message=message, index=index))
+            for index, notification in enumerate(notifications):
+                result.events.append(outage_message_apply(system=system, notification=notification, index=index))
             received_at = timezone.now()
             OutageMessage.objects.bulk_create(
                 [
@@ -248,28 +224,27 @@ def outage_notifications_apply(
                         received_at=received_at,
                         index=i,
                         external_system_name=external_system,
-                        external_outage_id=_outage_id(message),
-                        message_reference=_reference(message),
+                        external_outage_id=_text(message.outage_id, 254),
+                        message_reference=_text(message.message_reference, 254),
                         event=event,
                         outcome=MessageOutcome.APPLIED,
-                        payload=texts[i],
+                        payload=message.payload,
                         received_by=received_by[:150],
                         content_type=content_type[:100],
                     )
-                    for i, (message, event) in enumerate(zip(messages, result.events, strict=True))
+                    for i, (message, event) in enumerate(zip(logged, result.events, strict=True))
                 ]
             )
-            metrics.outcome("outage_messages", "applied", len(messages))
+            metrics.outcome("outage_messages", "applied", len(logged))
             return result
     except DomainError as exc:
         outage_messages_log_refused(
             external_system=external_system,
-            messages=messages,
+            messages=logged,
             reason=exc.message,
             outcome=MessageOutcome.STALE if isinstance(exc, Stale) else MessageOutcome.REJECTED,
             index=exc.params.get("index"),
             received_by=received_by,
             content_type=content_type,
-            payloads=texts,
         )
         raise

@@ -1,6 +1,6 @@
 """Staff doors (admin add/change/delete and actions, demo loaders): the same rules as the wire, through here."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +8,7 @@ from django.utils import timezone
 from core import changes
 from core.changes.saving import validate_save_record
 
+from ..domain import Characteristic, Detail
 from ..models import (
     ExternalSystem,
     OutageCustomer,
@@ -42,10 +43,12 @@ def outage_event_save(*, event: OutageEvent) -> OutageEvent:
 
 
 @transaction.atomic
-def outage_event_lists_replace(*, event: OutageEvent, characteristics: list[dict], details: list[dict]) -> None:
-    """Staff edit of an event's characteristics and additional details: both lists replaced, in the wire shape of
-    a message (``characteristicType``, ``typeOfCharacteristicValue``, ``sequence``, ``characteristicValue``).
-    Recorded only when a list changed (saving the form again as it is records nothing)."""
+def outage_event_lists_replace(
+    *, event: OutageEvent, characteristics: Sequence[Characteristic], details: Sequence[Detail]
+) -> None:
+    """Staff edit of an event's characteristics and additional details: both lists replaced, in order, as a
+    notification replaces them. Recorded only when a list changed (saving the form again as it is records
+    nothing)."""
     replaced = {}
     if _characteristics_replace(event, characteristics):
         replaced["characteristics"] = LIST_REPLACED

@@ -6,6 +6,7 @@ workers claiming at once never take the same row (FOR UPDATE SKIP LOCKED)."""
 import json
 import threading
 from collections import defaultdict
+from datetime import datetime
 
 import pytest
 from django.db import connection, transaction
@@ -35,16 +36,15 @@ def subscribe(httpserver, path="/hooks"):
 
 def notify(outage_id, reference):
     from outages import services as outage_services
+    from outages.domain import OutageNotification
 
-    message = {
-        "eventDetails": {
-            "externalOutageId": outage_id,
-            "messageReference": str(reference),
-            "estimatedRestorationTime": f"2026-01-01T1{reference}:00:00Z",
-        }
-    }
+    message = OutageNotification(
+        outage_id=outage_id,
+        message_reference=str(reference),
+        fields={"estimated_restoration_time": datetime.fromisoformat(f"2026-01-01T1{reference}:00:00Z")},
+    )
     with transaction.atomic():
-        outage_services.outage_notifications_apply(external_system="OMS1", messages=[message])
+        outage_services.outage_notifications_apply(external_system="OMS1", notifications=[message])
 
 
 def fill(outages=("A", "B", "C", "D"), rounds=3):

@@ -3,7 +3,7 @@ says, retried on the schedule, a 4xx not retried, ordered per object, filtered, 
 nothing sent for a rolled-back write. The worker and broker paths are in test_worker.py."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -32,15 +32,14 @@ def subscribe(httpserver, path="/hooks", **options) -> Subscription:
 
 def notify(outage_id, reference, etr="2026-01-01T12:00:00Z"):
     from outages import services as outage_services
+    from outages.domain import OutageNotification
 
-    message = {
-        "eventDetails": {
-            "externalOutageId": outage_id,
-            "messageReference": str(reference),
-            "estimatedRestorationTime": etr,
-        }
-    }
-    outage_services.outage_notifications_apply(external_system="OMS1", messages=[message])
+    message = OutageNotification(
+        outage_id=outage_id,
+        message_reference=str(reference),
+        fields={"estimated_restoration_time": datetime.fromisoformat(etr)},
+    )
+    outage_services.outage_notifications_apply(external_system="OMS1", notifications=[message])
 
 
 def test_signed_payload_verifies_and_fails_after_tampering(httpserver, system, django_capture_on_commit_callbacks):

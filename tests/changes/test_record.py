@@ -253,9 +253,11 @@ def test_rolled_back_write_records_nothing():
     from outages import services as outage_services
 
     ExternalSystemFactory(name="OMS1")
-    message = {"eventDetails": {"externalOutageId": "OUT-9", "messageReference": "1"}}
+    from outages.domain import OutageNotification
+
+    message = OutageNotification(outage_id="OUT-9", message_reference="1")
     with pytest.raises(RuntimeError), transaction.atomic():
-        outage_services.outage_notifications_apply(external_system="OMS1", messages=[message])
+        outage_services.outage_notifications_apply(external_system="OMS1", notifications=[message])
         assert Change.objects.filter(natural_key="OMS1/OUT-9").exists()  # recorded inside the transaction...
         raise RuntimeError("rolled back")
     assert not Change.objects.filter(natural_key="OMS1/OUT-9").exists()  # ...and gone with it

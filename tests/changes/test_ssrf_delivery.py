@@ -46,10 +46,11 @@ def connects(monkeypatch):
 
 def notify(django_capture_on_commit_callbacks) -> None:
     from outages import services as outage_services
+    from outages.domain import OutageNotification
 
-    message = {"eventDetails": {"externalOutageId": "OUT-1", "messageReference": "1"}}
+    message = OutageNotification(outage_id="OUT-1", message_reference="1")
     with django_capture_on_commit_callbacks(execute=True):
-        outage_services.outage_notifications_apply(external_system="OMS1", messages=[message])
+        outage_services.outage_notifications_apply(external_system="OMS1", notifications=[message])
 
 
 def test_dns_rebinding_cannot_reach_a_loopback_listener(

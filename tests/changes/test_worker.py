@@ -6,6 +6,7 @@ the sweep; every signature verifies."""
 import json
 import threading
 from collections import defaultdict
+from datetime import datetime
 
 import pytest
 from django.db import transaction
@@ -47,16 +48,15 @@ class Receiver:
 
 def notify(outage_id, reference, etr):
     from outages import services as outage_services
+    from outages.domain import OutageNotification
 
-    message = {
-        "eventDetails": {
-            "externalOutageId": outage_id,
-            "messageReference": str(reference),
-            "estimatedRestorationTime": etr,
-        }
-    }
+    message = OutageNotification(
+        outage_id=outage_id,
+        message_reference=str(reference),
+        fields={"estimated_restoration_time": datetime.fromisoformat(etr)},
+    )
     with transaction.atomic():
-        outage_services.outage_notifications_apply(external_system="OMS1", messages=[message])
+        outage_services.outage_notifications_apply(external_system="OMS1", notifications=[message])
 
 
 @pytest.mark.postgres

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrollments import services
-from enrollments.api.serializers import DAUnenrollRequestSerializer
 from enrollments.models import (
     Appointment,
     Customer,
@@ -23,6 +22,8 @@ from enrollments.models import (
     Unenrollment,
 )
 from tests.factories.enrollments import DeviceFactory, EnrollmentFactory, jane_doe_enrollment
+
+from .conftest import unenroll_arguments
 
 MODELS = [
     Program,
@@ -57,9 +58,7 @@ def unenroll_jane(removal_method="X1UR", transaction_id="ADMIN-TX-1"):
             }
         ],
     }
-    serializer = DAUnenrollRequestSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    return services.unenrollment_request(data=serializer.validated_data)
+    return services.unenrollment_request(**unenroll_arguments(data))
 
 
 @pytest.fixture
@@ -308,11 +307,13 @@ def test_device_returns_are_marked_received_by_the_action(admin_client, populate
 def test_an_error_unenrollment_shows_its_wire_number_and_domain_code(admin_client, db):
     jane_doe_enrollment()
     record = services.unenrollment_request(
-        data={
-            "customerInfo": {"cisAccountId": "0"},
-            "locationInfo": {"cisServicePointID": "2486945183"},
-            "programInfo": {"programId": "DEMO-BYOT"},
-        }
+        **unenroll_arguments(
+            {
+                "customerInfo": {"cisAccountId": "0"},
+                "locationInfo": {"cisServicePointID": "2486945183"},
+                "programInfo": {"programId": "DEMO-BYOT"},
+            }
+        )
     )
     page = admin_client.get(reverse("admin:enrollments_unenrollment_change", args=[record.pk])).content.decode()
     assert "10101 (enrollments.customer_not_found): No customer with cisAccountId 0" in page

@@ -407,7 +407,7 @@ class TestUnenrollRead(OracleContract):
 
         serializer = DAUnenrollRequestSerializer(data=UNENROLL)
         serializer.is_valid(raise_exception=True)
-        return unenrollment_request(data=serializer.validated_data)
+        return unenrollment_request(**serializer.service_arguments())
 
     def get_path(self, contract_data) -> str:
         return f"{BASE}/unenroll/{contract_data.pk}"

@@ -27,7 +27,7 @@ def _data(transaction_id: str) -> dict:
         }
     )
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return serializer.service_arguments()
 
 
 def _race(transaction_ids: list[str]) -> list:
@@ -37,7 +37,7 @@ def _race(transaction_ids: list[str]) -> list:
     def run(transaction_id):
         try:
             barrier.wait()
-            results.append(services.unenrollment_request(data=_data(transaction_id)))
+            results.append(services.unenrollment_request(**_data(transaction_id)))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

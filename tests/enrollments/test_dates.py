@@ -13,10 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.errors import DomainError
-from enrollments import messages, services
+from enrollments import errors, services
 from enrollments.models import Enrollment, Unenrollment, UnenrollmentStatus
 from enrollments.rules import END_AFTER_START, check_dates, ends_before_start
 from tests.factories.enrollments import CustomerFactory, ProgramFactory, ServicePointFactory, jane_doe_enrollment
+
+from .conftest import enroll_arguments, unenroll_arguments
 
 TODAY = timezone.localdate()
 DAY = timedelta(days=1)
@@ -31,7 +33,7 @@ def test_the_rule(start, end, refused):
     if refused:
         with pytest.raises(DomainError) as caught:
             check_dates(start_date=start, end_date=end, enrollment_id=7)
-        assert (caught.value.code, caught.value.params) == (messages.END_BEFORE_START, {"enrollment_id": 7})
+        assert (caught.value.code, caught.value.params) == (errors.END_BEFORE_START, {"enrollment_id": 7})
     else:
         assert check_dates(start_date=start, end_date=end) is None
 
@@ -54,7 +56,7 @@ def _refused(call) -> str:
 def test_enrollment_create_refuses_an_end_before_the_start():
     kwargs = {"customer": CustomerFactory(), "service_point": ServicePointFactory(), "program": ProgramFactory()}
     refused = _refused(lambda: services.enrollment_create(**kwargs, start_date=TODAY, end_date=TODAY - DAY))
-    assert refused == messages.END_BEFORE_START
+    assert refused == errors.END_BEFORE_START
     assert services.enrollment_create(**kwargs, start_date=TODAY, end_date=TODAY).end_date == TODAY
 
 
@@ -66,9 +68,9 @@ def test_enrollment_request_refuses_an_end_before_the_start_before_resolving():
         "locationInfo": {"cisServicePointID": "NOWHERE"},
         "programInfo": {"programId": "DEMO-EV", "startDate": TODAY, "endDate": TODAY - DAY},
     }
-    assert _refused(lambda: services.enrollment_request(data=data)) == messages.END_BEFORE_START
+    assert _refused(lambda: services.enrollment_request(**enroll_arguments(data))) == errors.END_BEFORE_START
     data["programInfo"]["endDate"] = TODAY  # the same day: on to resolving the customer
-    assert _refused(lambda: services.enrollment_request(data=data)) == messages.CUSTOMER_NOT_FOUND
+    assert _refused(lambda: services.enrollment_request(**enroll_arguments(data))) == errors.CUSTOMER_NOT_FOUND
 
 
 @pytest.mark.django_db
@@ -78,7 +80,7 @@ def test_enrollment_update_refuses_an_end_before_the_start():
     refused = _refused(
         lambda: services.enrollment_update(enrollment=enrollment, start_date=start, end_date=start - DAY)
     )
-    assert refused == messages.END_BEFORE_START
+    assert refused == errors.END_BEFORE_START
     assert Enrollment.objects.get(pk=enrollment.pk).end_date is None
     services.enrollment_update(enrollment=enrollment, start_date=start, end_date=start)
     assert Enrollment.objects.get(pk=enrollment.pk).end_date == start
@@ -89,13 +91,15 @@ def test_enrollment_update_refuses_an_end_before_the_start():
 def test_unenrollment_refuses_an_end_before_the_enrollment_start(days, status):
     jane = jane_doe_enrollment(start_date=TODAY)
     record = services.unenrollment_request(
-        data={
-            "customerInfo": {"cisAccountId": "1589809012"},
-            "locationInfo": {"cisServicePointID": "2486945183"},
-            "programInfo": {"programId": "DEMO-BYOT", "endDate": jane.start_date + timedelta(days=days)},
-            "assetInfo": {"removalMethod": "X1KP"},
-        }
+        **unenroll_arguments(
+            {
+                "customerInfo": {"cisAccountId": "1589809012"},
+                "locationInfo": {"cisServicePointID": "2486945183"},
+                "programInfo": {"programId": "DEMO-BYOT", "endDate": jane.start_date + timedelta(days=days)},
+                "assetInfo": {"removalMethod": "X1KP"},
+            }
+        )
     )
     record = Unenrollment.objects.get(pk=record.pk)
     assert record.status == status
-    assert record.error_code == (messages.END_BEFORE_START if days < 0 else "")
+    assert record.error_code == (errors.END_BEFORE_START if days < 0 else "")

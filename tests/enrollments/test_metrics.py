@@ -17,9 +17,9 @@ def test_unenrollments_are_counted_by_outcome():
     before = {name: outcome_count("unenrollments", name) for name in ("pending", "error", "replayed")}
     jane_doe_enrollment()
     data = request(end_date=TODAY + timedelta(days=3))
-    services.unenrollment_request(data=data)  # resolved, ends in 3 days: pending
-    services.unenrollment_request(data=data)  # the same transaction again: replayed
-    services.unenrollment_request(data=request(end_date=TODAY + timedelta(days=3), transaction_id="TX-2"))  # error
+    services.unenrollment_request(**data)  # resolved, ends in 3 days: pending
+    services.unenrollment_request(**data)  # the same transaction again: replayed
+    services.unenrollment_request(**request(end_date=TODAY + timedelta(days=3), transaction_id="TX-2"))  # error
     assert outcome_count("unenrollments", "pending") == before["pending"] + 1
     assert outcome_count("unenrollments", "replayed") == before["replayed"] + 1
     assert outcome_count("unenrollments", "error") == before["error"] + 1

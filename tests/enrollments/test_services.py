@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from enrollments import services
-from enrollments.api.serializers import DAUnenrollRequestSerializer
+from enrollments.domain import LocationQuery
 from enrollments.keys import address_key, normalise
 from enrollments.models import (
     Customer,
@@ -21,13 +21,14 @@ from enrollments.models import (
 )
 from tests.factories.enrollments import DeviceFactory, EnrollmentFactory, jane_doe_enrollment
 
+from .conftest import enroll_arguments, unenroll_arguments
+
 TODAY = timezone.localdate()
 
 
 def validated(data: dict) -> dict:
-    serializer = DAUnenrollRequestSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    """The document as ``unenrollment_request``'s arguments, translated by the wire door."""
+    return unenroll_arguments(data)
 
 
 def request(*, end_date, transaction_id="TX-1", **location) -> dict:
@@ -95,7 +96,7 @@ def test_unenroll_costs_a_constant_number_of_queries(django_assert_max_num_queri
     # 5 statements and 4 savepoint commands; the change log: 2 inserts (unenrollment, enrollment), the enabled
     # subscriptions, and the enrollment's natural key (program, customer, service point: at most 3)
     with django_assert_max_num_queries(15):
-        record = services.unenrollment_request(data=request(end_date=TODAY, **location))
+        record = services.unenrollment_request(**request(end_date=TODAY, **location))
     assert record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
 
 
@@ -106,7 +107,7 @@ def test_address_lookup_uses_the_index():
     from enrollments import selectors
 
     queryset = selectors.service_points_matching(
-        location_info={"address1": "1 Main Street", "city": "Springfield", "state": "CA", "postal": "94000"}
+        location=LocationQuery(address1="1 Main Street", city="Springfield", state="CA", postal="94000")
     )
     plan = queryset.explain()
     if connection.vendor == "sqlite":
@@ -123,7 +124,7 @@ def test_due_unenrollments_complete_on_their_day_and_only_once():
     jane = jane_doe_enrollment()
     DeviceFactory(enrollment=jane)
     end = TODAY + timedelta(days=3)
-    record = services.unenrollment_request(data=request(end_date=end))
+    record = services.unenrollment_request(**request(end_date=end))
     assert record.status == UnenrollmentStatus.PENDING
     assert services.unenrollment_complete_due(today=end - timedelta(days=1)) == 0
     jane.refresh_from_db()
@@ -184,7 +185,8 @@ def test_fingerprint_is_stable_and_body_sensitive():
     a = request(end_date=TODAY)
     b = request(end_date=TODAY)
     c = request(end_date=TODAY + timedelta(days=1))
-    assert services.request_fingerprint(a) == services.request_fingerprint(b) != services.request_fingerprint(c)
+    assert a["request_hash"] == b["request_hash"] != c["request_hash"]  # the wire door's: of the document
+    assert a["request_hash"] == services.request_fingerprint(a["request_body"])
 
 
 @pytest.mark.django_db
@@ -203,7 +205,7 @@ def test_demo_resolves_the_documented_jane_doe():
     assert pending.exists() and not pending.filter(appointment__isnull=True).exists()
     assert not Customer.objects.filter(name_key="").exists()
     record = services.unenrollment_request(
-        data=validated(
+        **validated(
             {
                 "transactionId": "DEMO-TRY",
                 "customerInfo": {"cisAccountId": "1589809012", "cisPersonId": "0023939882", "name": "Jane Doe"},
@@ -220,11 +222,13 @@ def test_demo_resolves_the_documented_jane_doe():
     )
     assert record.status == UnenrollmentStatus.COMPLETED, record.expanded_message
     enrollment = services.enrollment_request(
-        data={
-            "customerInfo": {"cisAccountId": "1589809012"},
-            "locationInfo": {"cisServicePointID": "2486945183"},
-            "programInfo": {"programId": "DEMO-EV"},
-        }
+        **enroll_arguments(
+            {
+                "customerInfo": {"cisAccountId": "1589809012"},
+                "locationInfo": {"cisServicePointID": "2486945183"},
+                "programInfo": {"programId": "DEMO-EV"},
+            }
+        )
     )
     assert enrollment.status == EnrollmentStatus.ENROLLED
 
@@ -248,15 +252,17 @@ def test_demo_namesakes_resolve_by_address_identically_for_enroll_and_unenroll()
         active = jane.enrollments.filter(status__in=[EnrollmentStatus.ENROLLED, EnrollmentStatus.PENDING])
         other = {"DEMO-BYOT", "DEMO-EV", "DEMO-BATT"} - set(active.values_list("program__program_id", flat=True))
         enrolled = services.enrollment_request(
-            data={
-                "customerInfo": {"name": "jane doe"},
-                "locationInfo": address,
-                "programInfo": {"programId": sorted(other)[0]},
-            }
+            **enroll_arguments(
+                {
+                    "customerInfo": {"name": "jane doe"},
+                    "locationInfo": address,
+                    "programInfo": {"programId": sorted(other)[0]},
+                }
+            )
         )
         assert enrolled.customer == jane and enrolled.service_point == point
         left = services.unenrollment_request(
-            data=validated(
+            **validated(
                 {
                     "customerInfo": {"name": "Jane Doe"},
                     "locationInfo": address,
@@ -266,3 +272,25 @@ def test_demo_namesakes_resolve_by_address_identically_for_enroll_and_unenroll()
         )
         assert left.status == UnenrollmentStatus.COMPLETED, left.expanded_message
         assert left.enrollment == enrolled
+
+
+@pytest.mark.django_db
+def test_a_request_without_a_document_is_fingerprinted_from_its_arguments():
+    """The demo's door passes domain arguments only: a repeat replays, another request under the id conflicts."""
+    from core.errors import Conflict
+    from enrollments.domain import CustomerQuery
+
+    jane_doe_enrollment()
+    arguments = {
+        "customer": CustomerQuery(account_id="1589809012"),
+        "location": LocationQuery(service_point_id="2486945183"),
+        "program_id": "DEMO-BYOT",
+        "end_date": TODAY + timedelta(days=3),
+        "transaction_id": "NO-DOC",
+    }
+    first = services.unenrollment_request(**arguments)
+    assert first.status == UnenrollmentStatus.PENDING, first.expanded_message
+    assert first.request_body["customer"]["account_id"] == "1589809012"
+    assert services.unenrollment_request(**arguments) == first
+    with pytest.raises(Conflict):
+        services.unenrollment_request(**arguments | {"end_date": TODAY + timedelta(days=4)})

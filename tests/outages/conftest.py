@@ -1,5 +1,6 @@
 import pytest
 
+from outages.api.serializers import outage_notification
 from tests.factories.outages import ExternalSystemFactory
 
 NOTIFICATIONS = "/rest/apis/customer/service/outageEventNotifications/"
@@ -31,3 +32,8 @@ def body(*messages, system="CCB-NMS integration"):
 
 def customers(start, count):
     return [{"accountId": f"{n:010d}", "spId": f"{n + 5000000000:010d}"} for n in range(start, start + count)]
+
+
+def notifications(*messages):
+    """``outageMessages[]`` items as the services take them: translated by the wire door's own function."""
+    return [outage_notification(m) for m in messages]

@@ -8,7 +8,7 @@ from outages.models import ExternalSystem, OutageCustomer, OutageEvent, OutageMe
 from outages.services import outage_notifications_apply
 from tests.factories.outages import ExternalSystemFactory, OutageCustomerFactory, OutageEventFactory
 
-from .conftest import customers, message
+from .conftest import customers, message, notifications
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,9 @@ def storm(db):
     ExternalSystemFactory(name="CCB-NMS integration")
     outage_notifications_apply(
         external_system="CCB-NMS integration",
-        messages=[message("STORM-1", reference=1, customers=customers(0, 1500), impactedCustomers=1600)],
+        notifications=notifications(
+            message("STORM-1", reference=1, customers=customers(0, 1500), impactedCustomers=1600)
+        ),
     )
     return OutageEvent.objects.get(external_outage_id="STORM-1")
 
@@ -249,7 +251,9 @@ def test_admin_inline_rows_are_replaced_through_the_service(admin_client_, storm
     }
     outage_notifications_apply(
         external_system="CCB-NMS integration",
-        messages=[{"eventDetails": {"externalOutageId": "STORM-1"}, "characteristics": [characteristic]}],
+        notifications=notifications(
+            {"eventDetails": {"externalOutageId": "STORM-1"}, "characteristics": [characteristic]}
+        ),
     )
     url = reverse("admin:outages_outageevent_change", args=[storm.pk])
     data = _form_data(admin_client_, url)

@@ -26,13 +26,15 @@ from outages.services import (
 )
 from tests.factories.outages import ExternalSystemFactory, OutageEventFactory
 
-from .conftest import customers, message
+from .conftest import customers, message, notifications
 
 SYSTEM = "CCB-NMS integration"
 
 
 def apply(*messages, system=SYSTEM):
-    return outage_notifications_apply(external_system=system, messages=list(messages), received_by="test")
+    return outage_notifications_apply(
+        external_system=system, notifications=notifications(*messages), received_by="test"
+    )
 
 
 # --- reference comparison -------------------------------------------------------------------------------------
@@ -321,3 +323,35 @@ def test_a_real_difference_is_one_more_change_naming_what_moved(system, listener
     assert _changes_and_deliveries() == (2, 2)
     update = Change.objects.get(action="updated")
     assert recorded in update.changes, update.changes
+
+
+# --- domain arguments (outages/domain.py) ---------------------------------------------------------------------
+
+
+def test_a_notification_built_without_a_document_is_applied_and_logged_as_its_arguments(system):
+    from outages.domain import Characteristic, Customer, CustomerList, Detail, OutageNotification
+
+    start = datetime(2025, 2, 6, 10, tzinfo=UTC)
+    notification = OutageNotification(
+        outage_id="DOM-1",
+        message_reference="3",
+        fields={"outage_type": "C1UP", "start_date_time": start, "impacted_customers": 2},
+        details=[Detail(name="cause", value="storm")],
+        characteristics=[Characteristic(characteristic_type="CM-CREW", sequence=1, value="crew 7")],
+        customers=CustomerList(customers=[Customer("1", "2"), Customer("1", "2"), Customer(sp_id="3")]),
+    )
+    outage_notifications_apply(external_system=SYSTEM, notifications=[notification], received_by="staff")
+    event = OutageEvent.objects.get(external_outage_id="DOM-1")
+    assert (event.outage_type, event.start_date_time, event.customer_count) == ("C1UP", start, 2)
+    assert list(event.details.values_list("name", "value")) == [("cause", "storm")]
+    assert event.characteristics.get().value == "crew 7"
+    logged = OutageMessage.objects.get()
+    assert (logged.external_outage_id, logged.message_reference) == ("DOM-1", "3")
+    assert '"outage_id": "DOM-1"' in logged.payload and "2025-02-06T10:00:00+00:00" in logged.payload
+
+
+def test_a_notification_refuses_a_field_that_is_not_an_event_field():
+    from outages.domain import OutageNotification
+
+    with pytest.raises(ValueError, match="state"):
+        OutageNotification(outage_id="X", fields={"state": "active"})
