@@ -11,6 +11,10 @@ class BlackoutsConfig(AppConfig):
 
         connection_created.connect(register_sqlite_function, dispatch_uid="blackouts_re2_search")
 
+        from core.wire import families
+
+        families.register("bmc", "blackouts.api.bmc")  # the BMC Helix family serves only this app
+
         from . import events
 
         events.register()  # the change log, and the criteria language as the subscriptions' filter

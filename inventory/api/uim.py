@@ -12,21 +12,23 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import context
-from ..auth import BasicAuthentication, JWTAuthentication
-from .common import Problem, WireError, WirePermission, make_exception_handler, reason_phrase, render_standalone
-from .parsers import WireJSONParser
+from core import context
+from core.auth import BasicAuthentication, JWTAuthentication
+from core.wire.common import (
+    Problem,
+    WireError,
+    WirePermission,
+    make_exception_handler,
+    reason_phrase,
+    render_standalone,
+)
+from core.wire.parsers import WireJSONParser
+
+from ..choices import ENTITY_TYPES
 
 PREFIX = "/InventoryRSOpenAPI/"
 VERSIONS = ("v1", "v2", "v3")
 
-ENTITY_TYPES = (
-    "CustomObject", "CustomNetworkAddress", "DeviceInterface", "Equipment", "EquipmentHolder", "FlowIdentifier",
-    "GeographicLocation", "GeographicSite", "GeographicAddress", "PropertyLocation", "LogicalDevice",
-    "LogicalDeviceAccount", "MediaStream", "Network", "PhysicalConnector", "PhysicalDevice", "PhysicalPort", "Pipe",
-    "Service", "TelephoneNumber", "IPV4Address", "IPV6Address", "IPSubnet", "NetworkAddressDomain", "Connectivity",
-    "Party",
-)  # fmt: skip
 
 _CODES = {
     "malformed": ("MALFORMED_REQUEST", 1),
