@@ -5,6 +5,9 @@
 - Validation lists ``[{"key", "level": "ERROR", "message", "additionalInfo": []}]`` for schema errors
   (``validation.schema.<keyword>``, worded like the product's JSON-schema validator) and for other client
   errors (``key`` = the HTTP status, ``message`` = ``"Bad Request : ..."``, as the spec's enable/disable examples).
+
+The family serves blackouts alone, so it lives in the app's door layer; ``BlackoutsConfig.ready()`` registers it
+(``core/wire/families.py``) for the error pages and the metrics.
 """
 
 import json
