@@ -14,13 +14,12 @@ normalised (``"true"`` -> ``True`` in the timeframe, ``occurrences: "5"`` -> ``5
 ``("timeframe.recurrencePattern.details.dates", "32 is outside 1-31")``.
 """
 
-from jsonschema import Draft7Validator
-
 from core import criteria
 from core.errors import Invalid
 
 from . import windows
 from .event_slots import EVENT_SLOTS
+from .schema_validation import schema_errors
 
 MAX_NAME = 255
 MAX_DESCRIPTION = 2000
@@ -95,7 +94,6 @@ TIMEFRAME = {
         },
     },
 }
-_TIMEFRAME_VALIDATOR = Draft7Validator(TIMEFRAME)
 
 
 def as_bool(value) -> bool:
@@ -128,11 +126,9 @@ def _invalid(field: str, message: str, code: str = "blackouts.invalid_policy") -
 def _timeframe_errors(value) -> tuple[list[Invalid], dict | None]:
     if not isinstance(value, dict):
         return [_invalid("timeframe", "timeframeDetails must be an object", windows.CODE)], None
-    shape = sorted(_TIMEFRAME_VALIDATOR.iter_errors(value), key=lambda e: list(e.absolute_path))
+    shape = schema_errors(value, TIMEFRAME)
     if shape:
-        return [
-            _invalid(".".join(["timeframe", *map(str, e.absolute_path)]), e.message, windows.CODE) for e in shape
-        ], None
+        return [_invalid(".".join(["timeframe", *map(str, e.path)]), e.message, windows.CODE) for e in shape], None
     normalised = normalise_timeframe(value)
     try:
         windows.parse_timeframe(normalised)

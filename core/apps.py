@@ -13,6 +13,9 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import auth, checks, roles  # noqa: F401  (checks registers the system checks)
+        from .wire import families
+
+        families.register("oracle", "core.wire.oracle")  # shared by outages, contacts and enrollments
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
         auth.connect_permission_signals()

@@ -1,5 +1,5 @@
 """The range of date-times every door accepts: what Python, SQLite and PostgreSQL can all store, read back and
-convert to any UTC offset. Used by the wire fields (``core/wire/oracle_fields.py``), the analyst filters and the
+convert to any UTC offset. Used by the wire fields (``core/wire/fields.py``), the analyst filters and the
 models' validators (so the admin refuses what the wire refuses)."""
 
 from datetime import UTC, datetime

@@ -8,6 +8,7 @@ import time
 from django.urls import NoReverseMatch, reverse
 
 from core import admin_input, context, metrics
+from core.wire import families
 
 
 class RequestContextMiddleware:
@@ -74,11 +75,9 @@ class AdminInputMiddleware:
 
 request_log = logging.getLogger("core.request")
 
-# Families by path prefix (the wire prefixes of core/wire/*.py), first match wins.
-_FAMILIES = (
-    ("/rest/apis/", "oracle"),
-    ("/events-service/api/v1.0/", "bmc"),
-    ("/InventoryRSOpenAPI/", "uim"),
+# Families by path prefix, first match wins: the wire families (registered by the apps that own them,
+# core/wire/families.py), then the analyst API and the admin.
+_OTHER_FAMILIES = (
     ("/api/", "analyst"),
     ("/admin/", "admin"),
 )
@@ -88,7 +87,10 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 
 def request_family(path: str) -> str:
-    for prefix, family in _FAMILIES:
+    wire = families.for_path(path)
+    if wire is not None:
+        return wire.name
+    for prefix, family in _OTHER_FAMILIES:
         if path.startswith(prefix):
             return family
     return "other"

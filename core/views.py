@@ -15,19 +15,15 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from .wire import bmc, oracle, uim
+from .wire import families
 from .wire.common import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE, Problem, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
-_FAMILIES = ((oracle.PREFIX, oracle), (bmc.PREFIX, bmc), (uim.PREFIX, uim))
-
 
 def _family(path: str):
-    for prefix, module in _FAMILIES:
-        if path.startswith(prefix):
-            return module
-    return None
+    """The wire family of the path (each registered by the app that owns it, ``core/wire/families.py``)."""
+    return families.for_path(path)
 
 
 @csrf_exempt  # answers 404 in the envelope; a CSRF 403 page would hide it

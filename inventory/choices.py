@@ -3,8 +3,8 @@ the services reason with. Values are the wire values; the API, the admin and the
 
 from django.db import models
 
-# The UIM entity classes (``entityType`` of a specification or of a 404). The UIM envelope's own copy in
-# ``core.wire.uim.ENTITY_TYPES`` is the same list (tests/inventory/test_errors.py keeps them equal).
+# The UIM entity classes (``entityType`` of a specification or of a 404): the one list, also the UIM error
+# envelope's (``inventory/api/uim.py``).
 ENTITY_TYPES = (
     "CustomObject", "CustomNetworkAddress", "DeviceInterface", "Equipment", "EquipmentHolder", "FlowIdentifier",
     "GeographicLocation", "GeographicSite", "GeographicAddress", "PropertyLocation", "LogicalDevice",

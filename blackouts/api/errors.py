@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from rest_framework.exceptions import APIException
 
 from core.errors import DomainError
-from core.wire.bmc import BMCAPIView, BMCStatusError, BMCValidationError, validation_item
 from core.wire.common import WireCode
+
+from .bmc import BMCAPIView, BMCStatusError, BMCValidationError, validation_item
 
 REASONS = {400: "Bad Request", 404: "Not Found", 409: "Conflict"}
 

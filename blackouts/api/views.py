@@ -13,12 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 
 from core.errors import Invalid
-from core.wire import bmc
-from core.wire.bmc import now_ms, status_body
 
 from .. import selectors, services
 from ..models import BlackoutPolicy, Event
-from . import examples, schemas
+from . import bmc, examples, schemas
+from .bmc import now_ms, status_body
 from .errors import BlackoutsAPIView
 from .serializers import (
     BulkDeleteResultSerializer,

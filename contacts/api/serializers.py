@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from core.wire.oracle_fields import CodeField, StrictCharField
+from core.wire.fields import CodeField, StrictCharField
 
 from ..models import ContactStatus, CustomerContact, DeliveryChannel, IdentifierType, Origin
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from core.errors import DomainError
 from core.wire import oracle
-from core.wire.oracle_fields import text_problem
+from core.wire.fields import text_problem
 
 from .. import selectors, services
 from ..models import CustomerContact

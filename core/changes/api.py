@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from .. import roles
 from ..analyst import PAGE_MAX, AnalystPagination
 from ..errors import DomainError, NotFound
-from ..wire.oracle_fields import StrictBooleanField, StrictCharField
+from ..wire.fields import StrictBooleanField, StrictCharField
 from ..wire.parsers import WireJSONParser
 from . import subscriptions
 from .models import Subscription

@@ -1,8 +1,12 @@
-"""Wire-family machinery shared by the endpoints: one module per vendor family.
+"""Wire machinery shared by the vendor families; a family that serves one app lives in that app.
 
-- ``oracle``: Oracle Utilities ``/rest/apis/`` (JSON + XML, ``problemDetailDocument``)
-- ``bmc``: BMC Helix events-service ``/events-service/api/v1.0/`` (JSON, status bodies, validation lists)
-- ``uim``: Oracle UIM ``/InventoryRSOpenAPI/`` (JSON, ``{code, reason, message[], status, ...}``)
+- ``oracle``: Oracle Utilities ``/rest/apis/`` (JSON + XML, ``problemDetailDocument``), shared by outages,
+  contacts and enrollments
+- ``common``: the problem, the domain-error table lookup, the exception handler factory, wire permissions
+- ``fields``: strict serializer fields (strings are strings, padded codes canonical, storable date-times)
+- ``parsers``, ``xml``, ``bounds``: the one input discipline (body size, depth, characters, array bounds)
+- ``families``: each family by path prefix, registered by the app that owns it
 
-An endpoint inherits its family's base view and raises exceptions; it never builds an error body.
+The BMC Helix family lives in ``blackouts/api/bmc.py``, the Oracle UIM family in ``inventory/api/uim.py``. An
+endpoint inherits its family's base view and raises exceptions; it never builds an error body.
 """

@@ -7,7 +7,7 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from core.wire.oracle_fields import (
+from core.wire.fields import (
     CodeField,
     StrictCharField,
     StrictFloatField,

@@ -2,7 +2,7 @@
 
 Keys are domain codes (``inventory/errors.py``) or, for codes not named, the error's kind. The envelope's
 ``entityType`` comes from a not-found's ``entity_type`` param; ``message`` is the domain message (prefixed
-with its field path for ``Invalid``); ``status`` is ``<http>-<extension>`` (``core.wire.uim``).
+with its field path for ``Invalid``); ``status`` is ``<http>-<extension>`` (``inventory/api/uim.py``).
 """
 
 from core.wire.common import WireCode

@@ -7,9 +7,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from core import roles
-from core.wire import uim
 
 from ..services import hub
+from . import uim
 from .views import AUTH, VERSION, _InventoryView
 
 _TYPE = "|".join(hub.TMF_TYPES)

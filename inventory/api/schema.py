@@ -6,9 +6,8 @@ Requests are validated by ``api/serializers.py``; these classes only describe.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.wire.uim import ENTITY_TYPES
-
 from .. import models
+from ..choices import ENTITY_TYPES
 from ..models import ID_MAX, NAME_MAX
 from .serializers import (
     MAX_ELEMENTS,

@@ -9,9 +9,9 @@ from rest_framework import serializers
 
 from core.text import text_problem
 from core.wire.bounds import LengthsFirstMixin
-from core.wire.uim import ENTITY_TYPES
 
 from .. import models
+from ..choices import ENTITY_TYPES
 from ..models import ID_MAX, NAME_MAX
 from ..services import RESTATABLE_ATTRIBUTES, UPDATABLE_ATTRIBUTES
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS

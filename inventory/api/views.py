@@ -10,13 +10,12 @@ from rest_framework.response import Response
 
 from core import roles
 from core.errors import Invalid
-from core.wire import uim
-from core.wire.uim import UIMAPIView
 
 from .. import selectors, services
 from ..errors import bundle_not_found, service_not_found
 from ..filters import ServiceFilterSet
 from ..models import BusinessInteraction, Service, ServiceState
+from . import uim
 from .errors import DOMAIN_ERROR_CODES
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
 from .schema import BundleDocSerializer, BundleSerializer, ServiceSerializer
@@ -26,6 +25,7 @@ from .serializers import (
     BundleUpdateSerializer,
     ServiceListQuerySerializer,
 )
+from .uim import UIMAPIView
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 

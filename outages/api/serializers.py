@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
 from core.wire.bounds import LengthsFirstMixin
-from core.wire.oracle_fields import (
+from core.wire.fields import (
     CodeField,
     StrictBooleanField,
     StrictCharField,

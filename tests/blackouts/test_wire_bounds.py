@@ -9,6 +9,7 @@ import pytest
 
 from blackouts import spec_examples as spec
 from blackouts import windows
+from blackouts.api import bmc
 from blackouts.models import BlackoutPolicy
 from core import context
 from core.errors import Invalid
@@ -138,3 +139,32 @@ def test_an_import_job_sets_the_owner_to_the_uploading_user(superuser, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         jobs.import_job_confirm(job_id=job.pk)
     assert BlackoutPolicy.objects.get().owner == "root"
+
+
+# --- Array bounds first (the other families: tests/core/test_wire_bounds.py) -------------------------------------
+
+
+def test_10001_bmc_events_are_refused_before_any_event_is_judged(integration_user, monkeypatch):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    def reached(*args, **kwargs):
+        raise AssertionError("an event was judged before the array's length")
+
+    monkeypatch.setattr(bmc, "schema_errors", reached)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(integration_user)}")
+    events = [{"class": "EVENT", "msg": "m"}] * 10_001
+    response = client.post("/events-service/api/v1.0/events", data=events, format="json")
+    assert response.status_code == 400, response.content[:300]
+    (item,) = response.json()
+    assert item["key"] == "validation.schema.maxItems"
+    assert "at most 10000 elements but instance has 10001 elements" in item["message"]
+
+
+def test_a_nested_bmc_array_is_bounded_first_too():
+    schema = {"type": "object", "properties": {"ids": {"type": "array", "maxItems": 2, "items": {"type": "string"}}}}
+    with pytest.raises(bmc.BMCValidationError) as caught:
+        bmc.check_max_items({"ids": ["a", "b", "c"]}, schema)
+    assert caught.value.items[0]["message"].startswith("[Path '/ids'] Array is too long")
+    bmc.check_max_items({"ids": ["a", "b"], "other": [1] * 10}, schema)

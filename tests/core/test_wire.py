@@ -1,9 +1,11 @@
-"""The three wire families on minimal endpoints: envelopes, auth, malformed and hostile bodies, XML rules."""
+"""The Oracle Utilities family (core/wire/oracle.py) on minimal endpoints: envelopes, auth, malformed and hostile
+bodies, XML rules. The BMC and UIM families, each in its app: tests/blackouts/test_bmc_family.py,
+tests/inventory/test_uim_family.py."""
 
 import pytest
 from rest_framework.test import APIClient
 
-from tests.contract import BMCContract, OracleContract, UIMContract, to_xml, xml_root
+from tests.contract import OracleContract, to_xml, xml_root
 
 pytestmark = pytest.mark.urls("tests.core.wire_urls")
 
@@ -87,75 +89,3 @@ class TestOracleFamily(OracleContract):
     def test_unknown_path_under_prefix_is_404_envelope(self, client):
         response = client.get("/rest/apis/no/such/thing")
         self.assert_envelope(response, 404)
-
-
-@pytest.mark.urls("tests.core.wire_urls")
-class TestBMCFamily(BMCContract):
-    path = "/events-service/api/v1.0/test/echo"
-    valid_body = {"name": "demo", "recordsPerPage": 25}
-    invalid_body = {"name": "demo", "recordsPerPage": "25"}
-    invalid_field = "/recordsPerPage"
-
-    @pytest.fixture
-    def wire_user(self, echo_user):
-        return echo_user
-
-    @pytest.fixture
-    def client(self, wire_user, contract_data):
-        from rest_framework_simplejwt.tokens import AccessToken
-
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(wire_user)}")
-        return client
-
-    def test_wrong_type_is_worded_like_the_spec(self, client):
-        body = client.post(self.path, data=self.invalid_body, format="json").json()
-        assert body == [
-            {
-                "key": "validation.schema.type",
-                "level": "ERROR",
-                "message": "[Path '/recordsPerPage'] Instance type (string) does not match any allowed primitive "
-                'type (allowed: ["integer"])',
-                "additionalInfo": [],
-            }
-        ]
-
-    def test_unknown_property_is_refused_like_the_spec(self, client):
-        body = client.post(self.path, data={"name": "x", "searchString1": "a"}, format="json").json()
-        assert body[0]["key"] == "validation.schema.additionalProperties"
-        assert body[0]["message"] == (
-            'Object instance has properties which are not allowed by the schema: ["searchString1"]'
-        )
-
-    def test_business_error_is_a_status_body(self, client):
-        response = client.post(self.path, data={"name": "missing"}, format="json")
-        assert response.status_code == 404
-        body = response.json()
-        assert body["statusCode"] == "POLICY_NOT_EXIST"
-        assert body["statusMsg"] == "[Failed to delete policy, entry doesn't exist in database]"
-        assert isinstance(body["responseTimeStamp"], int)
-
-    def test_basic_auth_is_not_accepted(self, echo_user):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION="Basic ZWNobzplY2hvLXBhc3N3b3Jk")
-        response = client.post(self.path, data=self.valid_body, format="json")
-        self.assert_envelope(response, 401)
-        assert response["WWW-Authenticate"].startswith("Bearer")
-
-
-@pytest.mark.urls("tests.core.wire_urls")
-class TestUIMFamily(UIMContract):
-    path = "/InventoryRSOpenAPI/serviceInventoryManagement/v1/test/echo"
-    valid_body = VALID
-    invalid_body = {"items": []}
-    invalid_field = "name"
-
-    @pytest.fixture
-    def wire_user(self, echo_user):
-        return echo_user
-
-    def test_not_found_names_entity_type(self, client):
-        response = client.post(self.path, data={"name": "ghost"}, format="json")
-        body = self.assert_envelope(response, 404)
-        assert body["entityType"] == "Party"
-        assert "225009" in body["message"][0]

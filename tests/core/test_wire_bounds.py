@@ -1,4 +1,5 @@
-"""Array bounds, checked first (core/wire/bounds.py, core/wire/bmc.py ``check_max_items``): every list of every wire
+"""Array bounds, checked first (core/wire/bounds.py; the BMC schemas' ``check_max_items``, blackouts/api/bmc.py, in
+tests/blackouts/test_wire_bounds.py): every list of every wire
 request body has a declared maximum, and a body over one is a 400 in its family's envelope decided on lengths
 alone — no element validated, looked up, written or logged one by one (attack run r3: 10,001 outageMessages were
 refused only after 20 s, 10,001 BMC events were judged event by event before the limit was).
@@ -151,37 +152,3 @@ def test_a_contact_list_over_its_bound_is_refused(integration_client, name):
     )
     assert response.status_code == 400, response.content[:300]
     assert f"{name}: Ensure this" in response.json()["detail"]
-
-
-# --- BMC: events ---------------------------------------------------------------------------------------------------
-
-
-def test_10001_bmc_events_are_refused_before_any_event_is_judged(integration_user, monkeypatch):
-    from rest_framework.test import APIClient
-    from rest_framework_simplejwt.tokens import AccessToken
-
-    from core.wire import bmc
-
-    def reached(*args, **kwargs):
-        raise AssertionError("an event was judged before the array's length")
-
-    monkeypatch.setattr(bmc, "_compiled", reached)
-    monkeypatch.setattr(bmc, "Draft7Validator", reached)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(integration_user)}")
-    events = [{"class": "EVENT", "msg": "m"}] * 10_001
-    response = client.post("/events-service/api/v1.0/events", data=events, format="json")
-    assert response.status_code == 400, response.content[:300]
-    (item,) = response.json()
-    assert item["key"] == "validation.schema.maxItems"
-    assert "at most 10000 elements but instance has 10001 elements" in item["message"]
-
-
-def test_a_nested_bmc_array_is_bounded_first_too():
-    from core.wire import bmc
-
-    schema = {"type": "object", "properties": {"ids": {"type": "array", "maxItems": 2, "items": {"type": "string"}}}}
-    with pytest.raises(bmc.BMCValidationError) as caught:
-        bmc.check_max_items({"ids": ["a", "b", "c"]}, schema)
-    assert caught.value.items[0]["message"].startswith("[Path '/ids'] Array is too long")
-    bmc.check_max_items({"ids": ["a", "b"], "other": [1] * 10}, schema)

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from contacts.models import CustomerContact
 from core.text import CONTROL_MESSAGE, NUL_MESSAGE, text_problem
-from core.wire.oracle_fields import StrictCharField
+from core.wire.fields import StrictCharField
 from core.wire.parsers import parse_json_bytes
 from tests.contacts.conftest import PATH, SPEC_BODY
 from tests.core.test_hostile_input import BODY_OPERATIONS, _assert_envelope, _fill

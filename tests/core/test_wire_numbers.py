@@ -124,7 +124,7 @@ def test_the_parser_keeps_numbers_that_fit(raw):
 @pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 1.5, True, "12"])
 def test_the_integer_field_refuses_what_is_no_integer_without_the_parser(value):
     """The field holds the rule too (a serializer fed from elsewhere than the parser)."""
-    from core.wire.oracle_fields import StrictIntegerField
+    from core.wire.fields import StrictIntegerField
 
     with pytest.raises(serializers.ValidationError):
         StrictIntegerField().run_validation(value)

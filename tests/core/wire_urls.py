@@ -1,4 +1,5 @@
-"""Minimal endpoints, one per wire family, mounted only by tests/core/test_wire.py.
+"""Minimal endpoints of the Oracle Utilities family, mounted only by tests/core/test_wire.py (the BMC and UIM
+families' are in their apps' tests).
 
 They prove the family machinery on its own: envelope, auth, parsing, XML conventions.
 """
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from core import views as core_views
-from core.wire import bmc, oracle, uim
+from core.wire import oracle
 
 REQUIRED = ["auth.add_group"]
 
@@ -43,43 +44,9 @@ class OracleBoom(OracleEcho):
         raise RuntimeError("secret internals")
 
 
-class BMCEcho(bmc.BMCAPIView):
-    request_schema = {
-        "type": "object",
-        "properties": {"name": {"type": "string"}, "recordsPerPage": {"type": "integer", "minimum": 1}},
-        "required": ["name"],
-        "additionalProperties": False,
-    }
-
-    def get_required_permissions(self, method):
-        return REQUIRED
-
-    def post(self, request):
-        body = self.validated_body()
-        if body["name"] == "missing":
-            raise bmc.BMCStatusError(
-                "POLICY_NOT_EXIST", "Failed to delete policy, entry doesn't exist in database", http_status=404
-            )
-        return Response(bmc.status_body("200", "OK"))
-
-
-class UIMEcho(uim.UIMAPIView):
-    def get_required_permissions(self, method):
-        return REQUIRED
-
-    def post(self, request):
-        serializer = EchoSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        if serializer.validated_data["name"] == "ghost":
-            raise uim.UIMNotFound("Party", "225009")
-        return Response(serializer.validated_data, status=201)
-
-
 urlpatterns = [
     path("rest/apis/test/echo", OracleEcho.as_view()),
     path("rest/apis/test/boom", OracleBoom.as_view()),
-    path("events-service/api/v1.0/test/echo", BMCEcho.as_view()),
-    path("InventoryRSOpenAPI/serviceInventoryManagement/v1/test/echo", UIMEcho.as_view()),
     path("api/auth/token/", TokenObtainPairView.as_view()),
-    re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI)/", core_views.not_found),
+    re_path(r"^rest/apis/", core_views.not_found),
 ]

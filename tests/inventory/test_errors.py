@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.errors import Invalid
-from core.wire.uim import ENTITY_TYPES as ENVELOPE_ENTITY_TYPES
-from inventory import choices, services
+from inventory import services
 from inventory.models import InteractionTransition, Service
 from tests.factories.inventory import bundle_items
 
@@ -24,10 +23,6 @@ def client(demo, integration_client):
 
 def post(client, path, body=None):
     return client.post(path, data=json.dumps(body) if body is not None else None, content_type="application/json")
-
-
-def test_the_inventory_and_the_envelope_know_the_same_entity_types():
-    assert choices.ENTITY_TYPES == ENVELOPE_ENTITY_TYPES
 
 
 def test_a_service_cannot_end_before_it_starts_on_the_wire(client):

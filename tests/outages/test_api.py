@@ -109,7 +109,7 @@ class TestOutageEventNotifications(OracleContract):
         assert OutageEvent.objects.get(external_outage_id="X1").customer_count == 3
 
     def test_padded_codes_accepted_trimmed_and_stored_canonical(self, client):
-        # One rule for the Oracle family (core/wire/oracle_fields.py): matched trimmed, stored in the spec's form.
+        # One rule for the Oracle family (core/wire/fields.py): matched trimmed, stored in the spec's form.
         data = body(message("P1", outageType=" C1PL "))
         data["outageMessages"][0]["characteristics"] = [
             {"characteristicType": "CAUSE", "typeOfCharacteristicValue": "FKV"},

@@ -3,6 +3,9 @@
 Error body: ``{"code", "reason", "message": [...], "status", "referenceError", "entityType"}``.
 ``status`` is the HTTP code with an extension: 400-1 malformed body, 400-2 validation, 400-3 business rule
 (state precondition), 401-1, 403-1, 404-1 (``entityType`` names what was not found), 405-1, 415-1, 500-1.
+
+The family serves the inventory alone, so it lives in the app's door layer; ``InventoryConfig.ready()`` registers
+it (``core/wire/families.py``) for the error pages and the metrics.
 """
 
 from drf_spectacular.utils import OpenApiResponse
@@ -12,21 +15,23 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import context
-from ..auth import BasicAuthentication, JWTAuthentication
-from .common import Problem, WireError, WirePermission, make_exception_handler, reason_phrase, render_standalone
-from .parsers import WireJSONParser
+from core import context
+from core.auth import BasicAuthentication, JWTAuthentication
+from core.wire.common import (
+    Problem,
+    WireError,
+    WirePermission,
+    make_exception_handler,
+    reason_phrase,
+    render_standalone,
+)
+from core.wire.parsers import WireJSONParser
+
+from ..choices import ENTITY_TYPES
 
 PREFIX = "/InventoryRSOpenAPI/"
 VERSIONS = ("v1", "v2", "v3")
 
-ENTITY_TYPES = (
-    "CustomObject", "CustomNetworkAddress", "DeviceInterface", "Equipment", "EquipmentHolder", "FlowIdentifier",
-    "GeographicLocation", "GeographicSite", "GeographicAddress", "PropertyLocation", "LogicalDevice",
-    "LogicalDeviceAccount", "MediaStream", "Network", "PhysicalConnector", "PhysicalDevice", "PhysicalPort", "Pipe",
-    "Service", "TelephoneNumber", "IPV4Address", "IPV6Address", "IPSubnet", "NetworkAddressDomain", "Connectivity",
-    "Party",
-)  # fmt: skip
 
 _CODES = {
     "malformed": ("MALFORMED_REQUEST", 1),

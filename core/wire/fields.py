@@ -1,4 +1,5 @@
-"""Serializer fields of the Oracle Utilities family, written once for outages, contacts and enrollments.
+"""Strict serializer fields of the wire, written once: the Oracle Utilities family's (outages, contacts,
+enrollments) and the webhooks API's (``core/changes/api.py``).
 
 The rules, each stated once (docs/wire-families.md):
 
