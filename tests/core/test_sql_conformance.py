@@ -297,6 +297,37 @@ def test_insert_returning_pk_stores_the_values_as_given():
     assert _values(CustomerContact.objects.get(pk=pk)) == {"id": pk, **_values(CustomerContact(**values), skip={"id"})}
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_insert_returning_pk_waits_for_a_concurrent_create_and_inserts_nothing():
+    """Two transactions create the same external id: the second waits for the first's commit, then inserts
+    nothing (``None``, no error, the transaction still usable), as the ORM's create in a savepoint would."""
+    inserted, release, results = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                values = _contact_row("RACE", "8888888888")
+                results["first"] = sql.insert_returning_pk(CustomerContact, values, children=_children(True))
+                inserted.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inserted.wait(10)
+    timer = threading.Timer(0.3, release.set)
+    timer.start()
+    with transaction.atomic():
+        second = sql.insert_returning_pk(CustomerContact, _contact_row("RACE", "9999999999"), children=_children(True))
+        assert CustomerContact.objects.filter(external_cc_id="RACE").count() == 1  # the transaction goes on
+    thread.join(10)
+    assert results["first"] is not None and second is None
+    assert CustomerContact.objects.get().cc_id == "8888888888"
+    assert ContactStatusEvent.objects.count() == 1 and TemplateParameter.objects.count() == 2
+
+
 # --- update_and_insert: a contact update with its history entry ----------------------------------------------
 @pytest.mark.parametrize("fields", [["status", "reason", "event_captured_at", "updated_at"], ["email_subject"], []])
 @pytest.mark.parametrize("with_event", [True, False])
