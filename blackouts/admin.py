@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core import roles
+from core import roles, sql
 from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin, requires
 from core.errors import Invalid
 from core.import_admin import ImportExportMixin
@@ -142,7 +142,7 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
     @admin.display(description="timeframe status")
     def timeframe_status(self, obj):
         """The spec's ``timeframeStatus`` for people: the state, then the last and next runs as dates (UTC)."""
-        if obj is None or obj._state.adding:
+        if obj is None or sql.is_unsaved(obj):
             return "—"
         status = self._status(obj)
         if status.get("error"):

@@ -6,12 +6,25 @@ prefetch costs three. The rows become model instances in the relation's prefetch
 ``contact.identifiers.all()`` and ``contact.template_data.all()`` run no query.
 """
 
-from django.db.models import Aggregate, JSONField, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from datetime import datetime
+
+from django.db.models import (
+    Aggregate,
+    Exists,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import JSONObject
 
+from core import sql
 from core.errors import NotFound
 
-from .models import CustomerContact, CustomerContactIdentifier, TemplateParameter
+from .models import ContactStatusEvent, CustomerContact, CustomerContactIdentifier, TemplateParameter
 
 CONTACT_NOT_FOUND = "contacts.contact_not_found"
 
@@ -63,12 +76,51 @@ def attach_lists(contact: CustomerContact, **lists: list[dict] | None) -> Custom
         objects = [
             model(contact=contact, position=i, **{f: item.get(f, "") for f in fields}) for i, item in enumerate(items)
         ]
-        for obj in objects:
-            obj._state.adding, obj._state.db = False, contact._state.db
+        sql.mark_stored(*objects, using=sql.stored_in(contact))
         queryset = getattr(contact, name).get_queryset() if name not in cache else cache[name]
         queryset._result_cache, queryset._prefetch_done = objects, True
         cache[name] = queryset
     return contact
+
+
+def _known_report(*, status: str | None, reason: str, captured: datetime | None) -> Exists | Value:
+    """Whether this exact status report (status, reason, capture time) is already in the contact's history (a
+    retry), as an expression evaluated by the query that locks the contact: no round trip of its own."""
+    if not status:
+        return Value(False)
+    return Exists(
+        ContactStatusEvent.objects.filter(
+            contact=OuterRef("pk"), status=status, reason=reason, event_captured_at=captured
+        )
+    )
+
+
+def _for_update(with_status: bool, with_captured: bool, *, external_cc_id, status, reason, captured) -> QuerySet:
+    known = _known_report(
+        status=status if with_status else None, reason=reason, captured=captured if with_captured else None
+    )
+    locked = with_lists(CustomerContact.objects.select_for_update()).annotate(known_report=known)
+    return locked.filter(external_cc_id=external_cc_id).order_by()
+
+
+# Compiled once per shape of report (with or without a status, a capture time): building it with the ORM on
+# every upsert cost more than running it (``bench/scenarios/sql.py``).
+_FOR_UPDATE = sql.Select(
+    _for_update,
+    external_cc_id=CustomerContact._meta.get_field("external_cc_id"),
+    status=ContactStatusEvent._meta.get_field("status"),
+    reason=ContactStatusEvent._meta.get_field("reason"),
+    captured=ContactStatusEvent._meta.get_field("event_captured_at"),
+)
+
+
+def contact_for_update(
+    external_cc_id: str, *, status: str | None, reason: str, captured: datetime | None
+) -> CustomerContact | None:
+    """The contact locked for update with, from the same query, whether the report is a retry (``known_report``,
+    see :func:`_known_report`) and its lists (``<related name>_rows``, for :func:`attach_lists`)."""
+    values = {"external_cc_id": external_cc_id, "status": status, "reason": reason, "captured": captured}
+    return _FOR_UPDATE.get(bool(status), captured is not None, **values)
 
 
 def _list_prefetches() -> tuple[Prefetch, Prefetch]:

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core import changes, metrics
+from core import changes, metrics, sql
 from core.errors import Conflict, Invalid
 
-from . import selectors, statements
+from . import selectors
 from .models import (
     ContactStatusEvent,
     CustomerContact,
@@ -123,19 +123,21 @@ def _create(
         "identifiers": _rows(identifiers or [], IDENTIFIER_FIELDS),
         "template_data": _rows(template_data or [], TEMPLATE_FIELDS),
     }
-    children = {
-        CustomerContactIdentifier: [{"position": i, **item} for i, item in enumerate(lists["identifiers"])],
-        TemplateParameter: [{"position": i, **item} for i, item in enumerate(lists["template_data"])],
-    }
-    event = None
+    children = [
+        (model, "contact", [{"position": i, **item} for i, item in enumerate(lists[name])])
+        for model, name in ((CustomerContactIdentifier, "identifiers"), (TemplateParameter, "template_data"))
+    ]
     if report is not None:
         status, reason, captured = report
         event = {"status": status, "reason": reason, "event_captured_at": captured, "received_at": now, "applied": True}
-    pk = statements.insert_contact(row, children, event)
+        children.append((ContactStatusEvent, "contact", [event]))
+    # One statement on PostgreSQL; ON CONFLICT DO NOTHING: a parallel create of this external id, or a ccId
+    # collision, inserts nothing (no error, so no savepoint) and the caller reads again.
+    pk = sql.insert_returning_pk(CustomerContact, row, children=children)
     if pk is None:
         return None
     contact = CustomerContact(id=pk, **row)
-    contact._state.adding, contact._state.db = False, "default"
+    sql.mark_stored(contact)
     return selectors.attach_lists(contact, **lists)
 
 
@@ -167,7 +169,7 @@ def contact_upsert(
     captured = fields.get("event_captured_at")
     reason = fields.get("reason", "")
     for _ in range(CREATE_ATTEMPTS):
-        contact = statements.locked(external_cc_id, status=status, reason=reason, captured=captured)
+        contact = selectors.contact_for_update(external_cc_id, status=status, reason=reason, captured=captured)
         if contact is not None:
             break
         _check_delivery_value(fields)
@@ -215,9 +217,12 @@ def contact_upsert(
     event_recorded = bool(status) and not retry
     event = None
     if event_recorded:
-        event = {"status": status, "reason": reason, "event_captured_at": captured, "applied": not stale}
+        event = ContactStatusEvent(
+            contact_id=contact.pk, status=status, reason=reason, event_captured_at=captured, applied=not stale
+        )
         metrics.outcome("contact_status_reports", "out_of_order" if stale else "applied")
-    statements.save_and_record(contact, changed if not stale else [], event)
+    # The changed fields and the history entry: one statement on PostgreSQL.
+    sql.update_and_insert(contact, [*changed, "updated_at"] if changed and not stale else [], event)
     if stale and event_recorded:
         changes.record(contact, "status_out_of_order", changes={"status": [None, status]})
     elif not stale:

@@ -47,7 +47,7 @@ from rest_framework_simplejwt import settings as jwt_settings
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from core.rows import column_converters, convert_row
+from core import sql
 
 # Defaults of the settings (config/settings.py sets them from the environment).
 DEFAULTS = {
@@ -243,44 +243,27 @@ def credentials_mac(username: str, password: str, password_hash: str) -> str:
 
 # --- Loading the user: one statement, compiled once --------------------------------------------------------
 @functools.lru_cache(maxsize=8)
-def _user_statement(alias: str, field_name: str) -> tuple[str, tuple[str, ...], tuple[tuple, ...]]:
-    """How to read one user by ``field_name``, compiled once per database and field (building the query with the
-    ORM, or running it through a raw queryset, costs more than the query): the SQL (built by the ORM with a
-    stand-in value), the selected columns' attribute names, and each column's result converters (the ones Django's
-    compiler would apply, e.g. SQLite's date-times and booleans)."""
-    model = get_user_model()
-    field = model._meta.get_field(field_name)
-    connection = connections[alias]
-    stand_in = -987_654_321 if field.get_internal_type().endswith("AutoField") else "\x01stand-in"
-    compiler = model._default_manager.filter(**{field_name: stand_in}).query.get_compiler(alias)
-    sql, params = compiler.as_sql()
-    if list(params) != [field.get_db_prep_value(stand_in, connection)]:
-        raise ValueError(f"cannot compile a one-parameter user lookup by {field_name}")
-    columns = [col for col, _, _ in compiler.select]
-    if [col.target for col in columns] != list(model._meta.concrete_fields):
-        raise ValueError("the user lookup does not select the model's concrete fields in order")
-    return sql, tuple(f.attname for f in model._meta.concrete_fields), column_converters(columns, connection)
+def _user_select(model: type, field_name: str) -> sql.Select:
+    """How to read one user by ``field_name``: a statement the ORM builds once per database (building the query,
+    or running it through a raw queryset, on every request costs more than the query), see :class:`core.sql.Select`."""
+    return sql.Select(
+        lambda value: model._default_manager.filter(**{field_name: value}), value=model._meta.get_field(field_name)
+    )
 
 
 def load_user(field_name: str, value):
     """The user whose ``field_name`` is ``value`` (as ``User.objects.get`` would find it), else ``None``: one
-    statement on a plain cursor, the row converted as the ORM would and the instance made by ``Model.from_db``."""
+    precompiled statement on a plain cursor, the row converted as the ORM would (:class:`core.sql.Select`)."""
     model = get_user_model()
     field = model._meta.get_field(field_name)
-    connection = connections[DEFAULT_DB_ALIAS]
     if holds_nul(value):
         return None
     try:
-        prepared = field.get_db_prep_value(field.to_python(value), connection)
+        value = field.to_python(value)
+        field.get_db_prep_value(value, connections[DEFAULT_DB_ALIAS])
     except (TypeError, ValueError, ValidationError):
         return None
-    sql, attnames, converters = _user_statement(DEFAULT_DB_ALIAS, field_name)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [prepared])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return model.from_db(DEFAULT_DB_ALIAS, attnames, convert_row(row, converters, connection) if converters else row)
+    return _user_select(model, field_name).get(value=value)
 
 
 def cached_user(username: str, password: str, entry: str | None):

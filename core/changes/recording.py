@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from .. import context, criteria
 from ..jobs import send
-from ..rows import insert_params
+from ..sql import insert_params
 from .models import Change, Delivery, Subscription
 from .registry import MASK_CHANGED, MASK_SET, Tracked, tracked
 

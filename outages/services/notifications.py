@@ -10,12 +10,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from core import changes, metrics
+from core import changes, metrics, sql
 from core.errors import DomainError, Invalid, NotFound, Stale
-from core.rows import column_converters, convert_row, insert_params
 
 from ..domain import Characteristic, Detail, OutageNotification
 from ..models import (
@@ -96,38 +95,13 @@ def _details_replace(event: OutageEvent, items: Sequence[Detail], *, empty: bool
 
 
 def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bool]:
-    """The event row, created if missing, locked, and whether it is new: one statement (race-free).
-
-    ``INSERT … ON CONFLICT (system, outage id) DO UPDATE`` (a no-op update, which locks an existing row as
-    ``SELECT … FOR UPDATE`` would) ``RETURNING`` the row as stored. PostgreSQL says whether the row is new
-    (``xmax = 0``); elsewhere the row is new when it holds the creation time this statement sent.
-    """
-    opts = OutageEvent._meta
-    new = OutageEvent(external_system=system, external_outage_id=outage_id)
-    fields = [f for f in opts.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    params = insert_params(fields, new, connection)
-    returned = [opts.pk, *fields]
-    outage_column = quote(opts.get_field("external_outage_id").column)
-    is_new = ", (xmax = 0)" if connection.vendor == "postgresql" else ""
-    sql = (
-        f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
-        f"ON CONFLICT ({quote(opts.get_field('external_system').column)}, {outage_column}) "
-        f"DO UPDATE SET {outage_column} = EXCLUDED.{outage_column} "
-        f"RETURNING {', '.join(quote(f.column) for f in returned)}{is_new}"
+    """The event row, created if missing, locked, and whether it is new: one statement, race-free
+    (:func:`core.sql.lock_or_insert`)."""
+    event, created = sql.lock_or_insert(
+        OutageEvent(external_system=system, external_outage_id=outage_id), ("external_system", "external_outage_id")
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    converters = column_converters([f.get_col(opts.db_table) for f in returned], connection)
-    values = convert_row(row[: len(returned)], converters, connection)
-    event = OutageEvent.from_db(connection.alias, [f.attname for f in returned], values)
     event.external_system = system  # the caller's row: its natural key needs no read
-    if is_new:
-        return event, bool(row[len(returned)])
-    # Elsewhere: the row is new when it holds the creation time this statement sent (a stored row keeps its own).
-    return event, event.created_at == new.created_at
+    return event, created
 
 
 def outage_message_apply(*, system: ExternalSystem, notification: OutageNotification, index: int = 0) -> OutageEvent:
