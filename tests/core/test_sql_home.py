@@ -30,8 +30,8 @@ RAW_ALLOWED = INTERNALS_ALLOWED | {
     "core/imports/writes.py": "the import's set-based writes (bench: import-100k)",
     "outages/services/customers.py": "storm-scale customer lists: COPY, unnest, executemany (bench: outages-storm)",
     "blackouts/ingest.py": "events ingest: ids drawn in one query and COPY (bench: events-ingest)",
-    "blackouts/criteria/bounded.py": "the statement timeout of a criteria evaluation (a session setting)",
-    "blackouts/criteria/regex.py": "PostgreSQL compiles a pattern (no model)",
+    "core/criteria/bounded.py": "the statement timeout of a criteria evaluation (a session setting)",
+    "core/criteria/regex.py": "PostgreSQL compiles a pattern (no model)",
     "inventory/demo.py": "the id sequence reset after explicit ids (sequence_reset_sql)",
     "core/health.py": "the readiness probe's SELECT 1 (no model)",
 }
