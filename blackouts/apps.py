@@ -12,5 +12,7 @@ class BlackoutsConfig(AppConfig):
         connection_created.connect(register_sqlite_function, dispatch_uid="blackouts_re2_search")
 
         from . import events
+        from .api import events as api_events
 
         events.register()  # the change log, and the criteria language as the subscriptions' filter
+        api_events.register()  # ... and how a policy's event is rendered for the wire (by the delivery worker)
