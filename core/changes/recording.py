@@ -103,14 +103,21 @@ def object_state(obj: models.Model) -> dict:
         if field.attname in secret:
             continue
         value = getattr(obj, field.attname)
-        kind = _KINDS.get(type(value))
+        kind = next((name for klass, name in _KINDS if isinstance(value, klass)), None)
         if kind is not None:
             types[field.attname] = kind
         fields[field.attname] = _json(value)
     return {"fields": fields, "types": types}
 
 
-_KINDS = {dt.datetime: "datetime", dt.date: "date", dt.time: "time", decimal.Decimal: "decimal", uuid.UUID: "uuid"}
+# A date-time is a date too: it is asked first.
+_KINDS = (
+    (dt.datetime, "datetime"),
+    (dt.date, "date"),
+    (dt.time, "time"),
+    (decimal.Decimal, "decimal"),
+    (uuid.UUID, "uuid"),
+)
 
 
 def stored(obj: models.Model) -> dict | None:

@@ -136,3 +136,50 @@ def test_a_retry_sends_the_payload_rendered_first(listener):
     notify("A", 2, "2026-01-01T15:00:00Z")
     again = claim_all()[0]
     assert again.pk == first.pk and again.payload == first.payload
+
+
+def test_the_state_gives_back_each_value_as_the_object_held_it():
+    """A date-time (with its instant), a date, a decimal, a UUID come back as such; a value the object held as the
+    text it was given (a date-time as sent, before the database parsed it) comes back as that text."""
+    import datetime as dt
+    import decimal
+    import uuid
+
+    from blackouts.models import BlackoutPolicy
+    from core.changes.recording import object_state
+    from core.changes.registry import tracked
+    from core.changes.rendering import instance_at
+
+    policy = BlackoutPolicy(
+        id=uuid.uuid4(),
+        name="p",
+        applied_start=dt.datetime(2030, 5, 6, 12, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        applied_end="2030-05-06T11:00:00Z",
+    )
+    change = Change(object_type="blackouts.blackoutpolicy", object_id=str(policy.pk), object_state=object_state(policy))
+    back = instance_at(change, tracked(BlackoutPolicy), None)
+    assert back.pk == policy.pk and isinstance(back.pk, uuid.UUID)
+    assert back.applied_start == policy.applied_start and isinstance(back.applied_start, dt.datetime)
+    assert back.applied_end == "2030-05-06T11:00:00Z"
+    assert back.name == "p" and back._state.adding is False
+    state = object_state(policy)
+    assert state["types"]["applied_start"] == "datetime" and "applied_end" not in state["types"]
+    assert {type(v) for v in state["fields"].values()} <= {str, int, float, bool, type(None), list, dict}
+    assert (
+        decimal.Decimal("1.50")
+        == instance_at(
+            Change(object_state={"fields": {"name": "1.50"}, "types": {"name": "decimal"}}),
+            tracked(BlackoutPolicy),
+            None,
+        ).name
+    )
+
+
+def test_the_state_holds_no_secret():
+    from core.changes.models import Subscription
+    from core.changes.recording import object_state
+
+    sub = Subscription(target_url="https://hooks.example.com/x", secret="whsec_" + "B" * 32)
+    state = object_state(sub)
+    assert "secret" not in state["fields"] and "whsec_" not in str(state)
+    assert state["fields"]["target_url"] == "https://hooks.example.com/x"
