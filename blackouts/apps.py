@@ -10,5 +10,7 @@ class BlackoutsConfig(AppConfig):
         families.register("bmc", "blackouts.api.bmc")  # the BMC Helix family serves only this app
 
         from . import events
+        from .api import events as api_events
 
         events.register()  # the change log: tracked models and events
+        api_events.register()  # ... and how a policy's event is rendered for the wire (by the delivery worker)

@@ -1,5 +1,6 @@
 """What the blackouts app tells the change log (``core.changes``), registered in ``BlackoutsConfig.ready()``:
-its tracked models and events."""
+its tracked models and events. How a policy's event is rendered for the wire is the door's
+(``blackouts/api/events.py``)."""
 
 from core import changes
 
@@ -13,18 +14,6 @@ def _policy_events(action: str, diff: dict) -> list[str]:
     return {"window_opened": ["blackout.window_opened"], "window_closed": ["blackout.window_closed"]}.get(action, [])
 
 
-def _policy_wire(policy) -> dict:
-    return {
-        "id": str(policy.pk),
-        "name": policy.name,
-        "enabled": policy.enabled,
-        "eventSelectorCriteria": policy.selector_criteria,
-        "executionOrder": policy.execution_order,
-        "windowStart": policy.applied_start,
-        "windowEnd": policy.applied_end,
-    }
-
-
 def register() -> None:
     from .models import BlackoutPolicy, Event
 
@@ -34,7 +23,5 @@ def register() -> None:
             "blackout.window_closed": "a blackout policy's window closed (events given back, with the count)",
         }
     )
-    changes.track(
-        BlackoutPolicy, natural_key=lambda p: p.name, wire=_policy_wire, events=_policy_events, exclude=_EXCLUDE
-    )
+    changes.track(BlackoutPolicy, natural_key=lambda p: p.name, events=_policy_events, exclude=_EXCLUDE)
     changes.track(Event, natural_key=lambda e: e.identifier or str(e.pk))

@@ -1,5 +1,6 @@
-"""What the outages app tells the change log (``core.changes``): its tracked models, their natural keys, their
-wire representation and the outbound events their changes raise. Registered in ``OutagesConfig.ready()``."""
+"""What the outages app tells the change log (``core.changes``): its tracked models, their natural keys and the
+outbound events their changes raise. Registered in ``OutagesConfig.ready()``. How an event is rendered for the
+wire is the door's (``outages/api/events.py``), rendered by the delivery worker after the write."""
 
 from core import changes
 
@@ -18,12 +19,6 @@ def _outage_events(action: str, diff: dict) -> list[str]:
     return found
 
 
-def _outage_wire(event) -> dict:
-    from .api.serializers import OutageEventSummarySerializer
-
-    return dict(OutageEventSummarySerializer(event).data)
-
-
 def register() -> None:
     from .models import ExternalSystem, OutageEvent
 
@@ -38,7 +33,6 @@ def register() -> None:
     changes.track(
         OutageEvent,
         natural_key=lambda e: f"{e.external_system.name}/{e.external_outage_id}",
-        wire=_outage_wire,
         events=_outage_events,
     )
     changes.track(ExternalSystem, natural_key=lambda s: s.name)

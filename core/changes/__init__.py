@@ -2,10 +2,11 @@
 
 Services call :func:`record` once per domain action, inside their transaction (take a :func:`snapshot` before
 changing an object to record its fields before and after). Apps describe their models in ``AppConfig.ready()``
-with :func:`track` and declare their :func:`event_types`.
+with :func:`track` and declare their :func:`event_types`; their doors (``<app>/api/events.py``) say how an
+event is rendered for the wire with :func:`register_renderer` (rendered by the delivery worker, after the write).
 """
 
-from .registry import event_types, track
+from .registry import event_types, register_renderer, track
 
 _RECORDING = frozenset({"record", "record_many", "record_set", "snapshot", "stored"})
 
@@ -25,6 +26,7 @@ __all__ = [
     "record",
     "record_many",
     "record_set",
+    "register_renderer",
     "snapshot",
     "stored",
     "track",

@@ -8,6 +8,10 @@
   up. A 4xx other than 408 and 429 is not retried. A subscription failing for ``WEBHOOKS_DISABLE_AFTER_SECONDS``
   (a day) is disabled, with the reason.
 - Every attempt is logged (:class:`DeliveryAttempt`: status, duration, response excerpt).
+- Rendered here, not at the write: a delivery is made with no payload and rendered when it is first claimed
+  (``core.changes.rendering``: the app's renderer over the object as it was at the change), then kept, so every
+  retry sends the same body. One whose subscription's filter does not match (or a TMF638 listener's, for a
+  change that raises no TMF event) is dropped then; one that cannot be rendered is given up, saying why.
 - SSRF: every attempt vets its target again (``core.changes.targets``: the URL and its port here, every address
   the host resolves to in the transport, which connects only to an address it vetted: ``core.changes.transport``).
   A refused target fails the delivery at once, saying why, and disables the subscription.
@@ -40,7 +44,8 @@ from standardwebhooks import Webhook
 
 from ..errors import Invalid
 from ..jobs import send
-from .models import Delivery, DeliveryAttempt, Subscription
+from .models import Change, Delivery, DeliveryAttempt, Subscription
+from .rendering import Rendering
 from .targets import check_target
 from .transport import pinned_client
 
@@ -114,22 +119,67 @@ def _claimable(now):
 
 
 def _claim(now, *, ids=None, limit: int) -> list[Delivery]:
-    """Claim a batch in one transaction: select the rows (locked, skipping rows another worker holds) and lease
-    them for as long as their lanes may take; committed before anything is sent, so the lease is visible."""
-    with transaction.atomic():
-        candidates = _claimable(now)
-        if ids is not None:
-            candidates = candidates.filter(pk__in=list(ids))
-        rows = list(
-            candidates.select_related("subscription")
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("id")[:limit]
+    """Claim a batch in one transaction: select the rows (locked, skipping rows another worker holds), render
+    those not rendered yet, and lease them for as long as their lanes may take; committed before anything is sent,
+    so the lease (and the payload) is visible. Rows dropped or given up at rendering leave the batch: when every
+    row of a batch did, the next one is claimed."""
+    while True:
+        with transaction.atomic():
+            candidates = _claimable(now)
+            if ids is not None:
+                candidates = candidates.filter(pk__in=list(ids))
+            selected = list(
+                candidates.select_related("subscription")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("id")[:limit]
+            )
+            rows = _render(selected)
+            if rows or not selected:
+                _lease(rows, now)
+                return rows
+
+
+def _render(rows: list[Delivery]) -> list[Delivery]:
+    """Render the payload of each row that has none yet (in the claim's transaction) and store it; drop the rows
+    whose subscription gets no such event, give up those that cannot be rendered. Returns the rows to send."""
+    todo = [row for row in rows if not row.payload]
+    if not todo:
+        return rows
+    changes = Change.objects.in_bulk({row.change_id for row in todo if row.change_id is not None})
+    rendering = Rendering(changes.values())
+    rendered, dropped, broken = [], set(), {}
+    for row in todo:
+        change = changes.get(row.change_id)
+        if change is None:
+            broken[row.pk] = "not rendered: its change is gone (pruned before it was sent)"
+            continue
+        try:
+            payload = rendering.payload(change, row.subscription, row.event_type, row.event_id)
+        except Exception as exc:  # one broken renderer must not hold the outbox: this event is given up, logged
+            logger.exception("could not render delivery %s (%s)", row.pk, row.event_type)
+            broken[row.pk] = f"not rendered: {type(exc).__name__}: {exc}"[:EXCERPT]
+            continue
+        if payload is None:
+            dropped.add(row.pk)
+        else:
+            row.payload = payload
+            rendered.append(row)
+    if rendered:
+        Delivery.objects.bulk_update(rendered, ["payload"], batch_size=500)
+    if dropped:
+        Delivery.objects.filter(pk__in=dropped).delete()
+    for pk, error in broken.items():
+        Delivery.objects.filter(pk=pk).update(
+            status=Delivery.Status.FAILED, last_error=error, finished_at=timezone.now(), claimed_until=None
         )
-        if rows:
-            longest_lane = max(_lane_sizes(rows).values())
-            lease = timedelta(seconds=timeout() * longest_lane + 30)
-            Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(claimed_until=now + lease)
-    return rows
+    return [row for row in rows if row.pk not in dropped and row.pk not in broken]
+
+
+def _lease(rows: list[Delivery], now) -> None:
+    if rows:
+        longest_lane = max(_lane_sizes(rows).values())
+        lease = timedelta(seconds=timeout() * longest_lane + 30)
+        Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(claimed_until=now + lease)
 
 
 def _lane_sizes(rows: list[Delivery]) -> dict[int, int]:

@@ -15,7 +15,9 @@ class Change(models.Model):
     """Who did what to which object, when, through which request: one row per domain action.
 
     ``changes`` maps each changed field to ``[before, after]`` (JSON values); ``counts`` holds the sizes of
-    set-based work (customers written, events blacked out); ``events`` the outbound event types it raised.
+    set-based work (customers written, events blacked out); ``events`` the outbound event types it raised;
+    ``object_state`` every field of the object at the change (secrets left out), kept only when an event of it is
+    to be sent: the worker renders the event from it (``core.changes.rendering``).
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -30,6 +32,9 @@ class Change(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     events = models.JSONField(default=list, blank=True)
+    object_state = models.JSONField(
+        null=True, blank=True, help_text="The object's fields at the change, when an event of it is to be sent."
+    )
 
     class Meta:
         db_table = "core_change"  # the table it had in core (docs/architecture.md: moved, not copied)
@@ -88,7 +93,8 @@ class Subscription(models.Model):
 
 class Delivery(models.Model):
     """One event for one subscription: the outbox row. ``event_id`` is the ``webhook-id`` (the same on every
-    retry); ``payload`` is frozen at the write, so a later retry sends what was true then."""
+    retry). ``payload`` is ``{}`` until the worker first sends it: it is rendered then, from the change and the
+    object as it was at the change (``core.changes.rendering``), and stored, so a later retry sends the same."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -4,6 +4,11 @@ It stores the :class:`~core.changes.models.Change` (who, when, which request, wh
 fields before and after) and, for every enabled subscription the change's events match, a
 :class:`~core.changes.models.Delivery` in the outbox, enqueued once the transaction commits. A rollback takes
 the change and its deliveries with it: nothing is recorded that did not happen, nothing is sent either.
+
+Nothing here renders the vendor's representation of an event: a change that is to be sent stores the object's
+fields as they are (``object_state``, plain JSON), and its deliveries are made with no payload yet. The worker
+renders each payload when it first sends it (``core.changes.rendering``, calling the renderers the apps' doors
+registered), outside this transaction; so the domain write never reaches DRF or any wire code.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from .. import context, criteria
+from .. import context
 from ..jobs import send
 from ..sql import insert_params
 from .models import Change, Delivery, Subscription
-from .registry import MASK_CHANGED, MASK_SET, Tracked, tracked
+from .registry import MASK_CHANGED, MASK_SET, Tracked, renderer, tracked, tracked_type
 
 DELIVER_TASK = "core.tasks.deliver_webhook"
 
@@ -84,6 +89,37 @@ def redact(spec: Tracked, changes: dict) -> dict:
     return out
 
 
+def object_state(obj: models.Model) -> dict:
+    """Every concrete field of ``obj`` as the object holds it (its primary key and the bookkeeping the diff leaves
+    out included), its secret fields left out: stored with a change that is to be sent, so that its events are
+    rendered later with the object as it was at the change (``core.changes.rendering.instance_at``).
+
+    ``fields`` holds JSON values; ``types`` names the fields whose value JSON cannot hold as is (a date-time, a
+    date, a time, a decimal, a UUID), so that each is given back as the value it was: a field that held the text it
+    was given (a date-time as sent) is given back as that text, as a renderer would have seen it at the write."""
+    secret = tracked(obj).sensitive
+    fields, types = {}, {}
+    for field in obj._meta.concrete_fields:
+        if field.attname in secret:
+            continue
+        value = getattr(obj, field.attname)
+        kind = next((name for klass, name in _KINDS if isinstance(value, klass)), None)
+        if kind is not None:
+            types[field.attname] = kind
+        fields[field.attname] = _json(value)
+    return {"fields": fields, "types": types}
+
+
+# A date-time is a date too: it is asked first.
+_KINDS = (
+    (dt.datetime, "datetime"),
+    (dt.date, "date"),
+    (dt.time, "time"),
+    (decimal.Decimal, "decimal"),
+    (uuid.UUID, "uuid"),
+)
+
+
 def stored(obj: models.Model) -> dict | None:
     """The :func:`snapshot` of the stored row of ``obj`` (before an admin form's changes are saved), or None
     for an object not saved yet."""
@@ -132,6 +168,7 @@ def record(
         return None
     changes = _json(redact(spec, changes))
     types = list(events) if events is not None else spec.event_types(action, changes)
+    listeners = _listening(spec, types)
     change = _insert(
         at=timezone.now(),
         actor=(context.actor() or "")[:200],
@@ -144,9 +181,10 @@ def record(
         changes=changes,
         counts=_json(counts or {}),
         events=types,
+        object_state=object_state(obj) if listeners else None,
     )
-    if types:
-        _outbox(change, obj, spec)
+    if listeners:
+        _outbox(change, spec, listeners)
     return change
 
 
@@ -168,7 +206,7 @@ def record_many(
         return []
     spec = tracked(objs[0])
     at, actor, rid = timezone.now(), (context.actor() or "")[:200], (context.request_id() or "")[:128]
-    rows, kept = [], []
+    rows = []
     for obj in objs:
         if changes is not None:
             diff = changes
@@ -179,6 +217,8 @@ def record_many(
         if action == "updated" and not diff:  # no changed field: no change (counts alone are none)
             continue
         diff = _json(redact(spec, diff))
+        types = spec.event_types(action, diff)
+        listening = bool(_listening(spec, types))
         rows.append(
             Change(
                 at=at,
@@ -191,19 +231,19 @@ def record_many(
                 action=action[:50],
                 changes=diff,
                 counts=_json(counts or {}),
-                events=spec.event_types(action, diff),
+                events=types,
+                object_state=object_state(obj) if listening else None,
             )
         )
-        kept.append(obj)
     created = Change.objects.bulk_create(rows)
-    if any(c.events for c in created) and enabled_subscriptions():
-        for change, obj in zip(created, kept, strict=True):
-            if change.events:
-                if change.pk is None:  # a backend that returns no ids from a bulk insert
-                    change = Change.objects.filter(
-                        object_type=change.object_type, object_id=change.object_id, at=at, action=change.action
-                    ).latest("id")
-                _outbox(change, obj, spec)
+    for change in created:
+        listeners = _listening(spec, change.events)
+        if listeners:
+            if change.pk is None:  # a backend that returns no ids from a bulk insert
+                change = Change.objects.filter(
+                    object_type=change.object_type, object_id=change.object_id, at=at, action=change.action
+                ).latest("id")
+            _outbox(change, spec, listeners)
     return created
 
 
@@ -280,118 +320,46 @@ def enabled_subscriptions() -> list[Subscription]:
     return rows
 
 
-def flatten(data, prefix: str = "") -> dict:
-    """A payload as a flat dict of dotted paths (``data.object.state``), the slots a filter reads."""
-    out: dict = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out.update(flatten(value, f"{prefix}{key}."))
-    elif isinstance(data, list):
-        out[prefix[:-1]] = ",".join(str(v) for v in data if not isinstance(v, dict | list))
-        for i, value in enumerate(data):
-            if isinstance(value, dict | list):
-                out.update(flatten(value, f"{prefix}{i}."))
-    else:
-        out[prefix[:-1]] = "" if data is None else data
-    return out
-
-
-# A subscription's filter is criteria (``core.criteria``) over the payload's dotted paths (``type``,
-# ``data.natural_key``, ``data.object.state``): every slot a free one, read as text from the flat dict.
-PAYLOAD_SLOTS = criteria.Slots(free=None)
-
-
-@lru_cache(maxsize=512)
-def compiled_filter(text: str):
-    """The predicate of a subscription's filter; :class:`core.errors.Invalid` when it does not parse."""
-    return criteria.to_predicate(criteria.parse(text, PAYLOAD_SLOTS), PAYLOAD_SLOTS)
-
-
-def filter_matches(text: str, payload: dict) -> bool:
-    if not text.strip():
-        return True
-    probe = flatten(payload)
-    try:
-        return bool(compiled_filter(text)(probe))
-    except Exception:  # a filter that cannot be evaluated matches nothing, never fails the write
-        return False
-
-
-def standard_payload(change: Change, event_type: str, event_id: str, wire: dict | None) -> dict:
-    return {
-        "id": event_id,
-        "type": event_type,
-        "timestamp": change.at.isoformat(),
-        "data": {
-            "object_type": change.object_type,
-            "object_id": change.object_id,
-            "natural_key": change.natural_key,
-            "action": change.action,
-            "changes": change.changes,
-            "counts": change.counts,
-            "actor": change.actor,
-            "request_id": change.request_id,
-            "object": wire,
-        },
-    }
-
-
-def _representation(spec: Tracked, obj) -> dict | None:
-    """The object's current wire representation (the app's), else its recorded fields."""
-    if spec.wire is not None:
-        return spec.wire(obj)
-    return {"id": _json(obj.pk), **{k: v for k, v in snapshot(obj).items() if k not in spec.sensitive}}
-
-
 def backfill(*, subscription: Subscription, changes: Iterable[Change]) -> int:
     """Queue past changes for one subscription (a new listener catching up on recent history); returns how
-    many deliveries were made. Objects that are gone are sent without their representation."""
+    many deliveries were made. Changes of objects that are gone are left out; a change stored without the
+    object's state (it had no listener then) is rendered from the object as it is when sent."""
     made = 0
     for change in changes:
         if not change.events:
             continue
-        spec = next((t for t in _registry_values() if t.object_type == change.object_type), None)
-        obj = spec.model._default_manager.filter(pk=change.object_id).first() if spec and change.object_id else None
-        if spec is None or obj is None:
+        spec = tracked_type(change.object_type)
+        if spec is None or not change.object_id or not spec.model._default_manager.filter(pk=change.object_id).exists():
             continue
-        made += _outbox(change, obj, spec, subscriptions=[subscription])
+        made += _outbox(change, spec, _listening(spec, change.events, [subscription]))
     return made
 
 
-def _registry_values():
-    from .registry import REGISTRY
-
-    return list(REGISTRY.values())
-
-
-def _outbox(change: Change, obj, spec: Tracked, subscriptions: list[Subscription] | None = None) -> int:
+def _listening(spec: Tracked, types: list[str], subscriptions: list[Subscription] | None = None) -> list:
+    """The subscriptions that get an event of these types: those listening to one of them, and for a TMF638 hub
+    listener only when the model's door renders TMF events (its filter is applied when the event is rendered)."""
+    if not types:
+        return []
     subscriptions = enabled_subscriptions() if subscriptions is None else subscriptions
-    if not subscriptions:
-        return 0
-    wire_cache: dict = {}
+    tmf = renderer(spec.model).tmf is not None
+    return [
+        sub
+        for sub in subscriptions
+        if ("*" in sub.event_types or any(t in sub.event_types for t in types))
+        and (sub.format != Subscription.Format.TMF638 or tmf)
+    ]
 
-    def wire() -> dict | None:
-        if "value" not in wire_cache:
-            wire_cache["value"] = None if change.action == "deleted" else _json(_representation(spec, obj))
-        return wire_cache["value"]
 
+def _outbox(change: Change, spec: Tracked, subscriptions: list[Subscription]) -> int:
+    """One delivery per event type and listening subscription, with no payload yet (``{}``): the worker renders
+    it when it first sends it (``core.changes.rendering``) and drops it there if the subscription's filter, or
+    the TMF638 shape, says it gets no such event."""
     rows = []
     object_key = f"{change.object_type}:{change.object_id}"[:200]
     for event_type in change.events:
         event_id = f"evt_{uuid.uuid4().hex}"
         for sub in subscriptions:
             if event_type not in sub.event_types and "*" not in sub.event_types:
-                continue
-            if sub.format == Subscription.Format.TMF638:
-                if spec.tmf is None:
-                    continue
-                payload = spec.tmf(obj, change, event_type, event_id)
-                if payload is None:
-                    continue
-                payload = _json(payload)
-            else:
-                payload = standard_payload(change, event_type, event_id, wire())
-            if sub.filter and not filter_matches(sub.filter, payload):
                 continue
             rows.append(
                 Delivery(
@@ -400,7 +368,7 @@ def _outbox(change: Change, obj, spec: Tracked, subscriptions: list[Subscription
                     change=change,
                     event_type=event_type,
                     object_key=object_key,
-                    payload=payload,
+                    payload={},
                     created_at=change.at,
                     next_attempt_at=change.at,
                 )

@@ -1,6 +1,8 @@
 """What the change log knows about each tracked model, filled by each app in its ``AppConfig.ready()`` (core
-imports no app): its type name, its natural key, its current wire representation, the fields whose before and
-after are recorded, which of them are secret, and which outbound events a change of it raises.
+imports no app): its type name, its natural key, the fields whose before and after are recorded, which of them are
+secret, and which outbound events a change of it raises (``<app>/events.py``, the app's domain layer); and how an
+event of it is rendered in the vendor's representation (:func:`register_renderer`, from ``<app>/api/events.py``,
+the app's door: rendered by the delivery worker, never inside the domain write).
 
 Secret fields are declared once, on the model (``sensitive_fields = ("secret",)``) or, for a model of another
 library, with :func:`declare_sensitive`; :func:`sensitive_fields` is what every door reads (the change log records
@@ -68,16 +70,13 @@ def sensitive_models() -> dict[type[models.Model], frozenset[str]]:
 
 @dataclass
 class Tracked:
-    """One tracked model. ``events(action, changes)`` gives the event types a change raises; ``wire(obj)`` the
-    object's current wire representation (a JSON-ready dict); ``tmf(obj, change, event_type)`` the TMF638 event
-    of a change, for hub listeners (inventory only)."""
+    """One tracked model. ``events(action, changes)`` gives the event types a change raises (domain facts only:
+    how an event is rendered for the wire is the door's, :func:`register_renderer`)."""
 
     model: type[models.Model]
     natural_key: Callable[[models.Model], str] = str
-    wire: Callable[[models.Model], dict] | None = None
     events: Callable[[str, dict], list[str]] | None = None
     exclude: frozenset = DEFAULT_EXCLUDE
-    tmf: Callable | None = None
     declared: bool = True  # False: recorded with defaults because a service wrote it without describing it
     fields: list[str] = field(default_factory=list)
     sensitive: frozenset = frozenset()
@@ -129,8 +128,48 @@ def is_tracked(model: type[models.Model]) -> bool:
     return found is not None and found.declared
 
 
+def tracked_type(object_type: str) -> Tracked | None:
+    """The tracked model of a recorded ``object_type`` (``app_label.model``), or None."""
+    for tracked_model in REGISTRY.values():
+        if tracked_model.object_type == object_type:
+            return tracked_model
+    return None
+
+
 def type_label(object_type: str) -> str:
     for tracked_model in REGISTRY.values():
         if tracked_model.object_type == object_type:
             return str(tracked_model.model._meta.verbose_name)
     return object_type
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """How an app's door renders the events of one tracked model for the wire, at delivery time (the worker).
+
+    ``wire(obj)``: the object's representation in the vendor's shape (``data.object`` of a standard event), given
+    the object as it was at the change (its fields from the change's stored state). ``tmf(obj, change, event_type,
+    event_id)``: the TMF638 event of a change for hub listeners, or None when the change raises none (``obj`` is
+    None when the object is gone and the change holds no state to rebuild it from)."""
+
+    wire: Callable[[models.Model], dict] | None = None
+    tmf: Callable | None = None
+
+
+# model -> its renderer; filled from each app's ``api/events.py`` (the door), called only by core.changes.rendering.
+RENDERERS: dict[type[models.Model], Renderer] = {}
+NO_RENDERER = Renderer()
+
+
+def register_renderer(model: type[models.Model], *, wire: Callable | None = None, tmf: Callable | None = None) -> None:
+    """Register how the events of ``model`` are rendered for the wire (from the app's ``api/events.py``, imported
+    by its ``AppConfig.ready()``). A model without one is sent with its recorded fields."""
+    RENDERERS[model] = Renderer(wire=wire, tmf=tmf)
+
+
+def renderer(model_or_obj) -> Renderer:
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    for klass in model.__mro__:  # a proxy or subclass of a rendered model
+        if klass in RENDERERS:
+            return RENDERERS[klass]
+    return NO_RENDERER

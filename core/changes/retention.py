@@ -1,5 +1,6 @@
 """Retention: change records and delivery logs older than the configured number of days are archived (JSON
-Lines, one file per run under ``CHANGES_ARCHIVE_DIR``) and then deleted. The default (0 days) keeps everything."""
+Lines, one file per run under ``CHANGES_ARCHIVE_DIR``) and then deleted. The default (0 days) keeps everything. A
+change with an event still to be rendered (a pending delivery with no payload yet) is kept until it is sent."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .models import Change, Delivery, DeliveryAttempt
@@ -52,7 +54,9 @@ def archive_and_prune(*, now=None, changes_days: int | None = None, deliveries_d
             result["files"] += [str(path), str(directory / f"delivery-attempts-{stamp}.jsonl")]
     if changes_days > 0:
         cutoff = now - timedelta(days=changes_days)
-        old = Change.objects.filter(at__lt=cutoff)
+        # A change whose event is still to be rendered is kept until it is sent (the worker renders from it).
+        unrendered = Delivery.objects.filter(change_id=OuterRef("pk"), status=Delivery.Status.PENDING, payload={})
+        old = Change.objects.filter(at__lt=cutoff).exclude(Exists(unrendered))
         if old.exists():
             directory.mkdir(parents=True, exist_ok=True)
             path = directory / f"changes-{stamp}.jsonl"

@@ -12,8 +12,9 @@ from django.utils import timezone
 from .. import context
 from ..errors import Invalid, NotFound
 from .models import Delivery, Subscription
-from .recording import compiled_filter, record
+from .recording import record
 from .registry import EVENT_TYPES, track
+from .rendering import compiled_filter
 from .saving import validate_save_record
 from .targets import check_target
 

@@ -38,7 +38,7 @@ def history(db):
         change=aged,
         event_type="outage.created",
         object_key="o:1",
-        payload={},
+        payload={"id": "evt_pending", "type": "outage.created"},  # rendered (a retry waits)
         status="pending",
         created_at=old,
     )
@@ -68,3 +68,17 @@ def test_archive_then_prune(history, settings, tmp_path):
     assert [d["event_id"] for d in deliveries] == ["evt_old"]
     attempts = [json.loads(line) for line in archived["delivery-attempts"].read_text().splitlines()]
     assert [a["delivery_id"] for a in attempts] == [done.pk]
+
+
+def test_a_change_whose_event_is_not_rendered_yet_is_kept(history, settings, tmp_path):
+    """The worker renders an event from its change: a change with a pending delivery that has no payload yet is
+    not pruned (nor archived) until that delivery is sent."""
+    kept, aged, _done, pending = history
+    Delivery.objects.filter(pk=pending.pk).update(payload={})
+    settings.CHANGES_ARCHIVE_DIR = str(tmp_path)
+    result = retention.archive_and_prune(changes_days=30, deliveries_days=30)
+    assert result["changes"] == 0
+    assert set(Change.objects.values_list("pk", flat=True)) == {kept.pk, aged.pk}
+    Delivery.objects.filter(pk=pending.pk).update(payload={"id": "evt_pending"})
+    assert retention.archive_and_prune(changes_days=30, deliveries_days=30)["changes"] == 1
+    assert list(Change.objects.values_list("pk", flat=True)) == [kept.pk]

@@ -376,7 +376,8 @@ def test_the_migration_masks_secrets_recorded_before():
 def test_snapshots_and_the_fallback_wire_representation_hold_no_secret():
     """A snapshot holds a secret as a keyed digest (so a rotation is seen), and a model without its own wire
     representation is sent without its secret fields."""
-    from core.changes.recording import _representation, snapshot
+    from core.changes.recording import snapshot
+    from core.changes.rendering import representation as _representation
     from core.changes.subscriptions import subscription_create
 
     sub = subscription_create(target_url="https://hooks.example.com/x", event_types=["outage.created"])

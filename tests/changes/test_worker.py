@@ -102,7 +102,7 @@ def test_down_then_up_receiver_gets_everything_in_order(httpserver, settings, mo
         monkeypatch.setattr(task, "apply_async", broker_down)
         notify("D", 1, "2026-01-02T10:00:00Z")
         monkeypatch.undo()
-        swept = Delivery.objects.get(subscription=good, payload__data__natural_key="OMS1/D")
+        swept = Delivery.objects.get(subscription=good, change__natural_key="OMS1/D")
         assert swept.status == "pending" and swept.attempts == 0
         current_app.tasks["core.tasks.sweep_webhooks"].delay()
         wait_for(lambda: Delivery.objects.get(pk=swept.pk).status == "succeeded", timeout=120, message="the sweep")

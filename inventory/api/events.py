@@ -1,0 +1,50 @@
+"""How service events are rendered for the wire (the door's part of ``inventory/events.py``): ``data.object`` of a
+standard event is the service in its UIM shape; a TMF638 hub listener gets the TMF638 event (``eventId``,
+``eventTime``, ``eventType``, ``event.service``). Rendered by the delivery worker (``core.changes.rendering``):
+the service's own fields as they were at the change, what it holds (characteristics, references, supporting
+services, its bundle) as it is when sent. Registered in ``InventoryConfig.ready()``."""
+
+from django.conf import settings
+
+from core import changes
+
+from ..events import TMF_EVENTS
+from ..models import Service
+from ..selectors import services_by_id
+from .render import Links, ServiceRenderer
+
+
+def _links() -> Links:
+    root = getattr(settings, "INVENTORY_EVENT_BASE_URL", "http://localhost/").rstrip("/") + "/InventoryRSOpenAPI/"
+    return Links(root, getattr(settings, "INVENTORY_EVENT_API_VERSION", "v2"))
+
+
+def service_wire(service: Service) -> dict:
+    """The service in its UIM shape; one that is gone by now is named only (id, name, state)."""
+    current = services_by_id([service.pk]).get(service.pk) if service.pk is not None else None
+    if current is None:
+        return {"id": str(service.pk), "name": service.name, "state": service.state}
+    if current is not service:
+        for field in Service._meta.concrete_fields:  # its own fields as at the change
+            setattr(current, field.attname, getattr(service, field.attname))
+    renderer = ServiceRenderer(_links())
+    renderer.cache[current.pk] = current
+    return renderer.render_many([current.pk])[0]
+
+
+def service_tmf_event(service: Service | None, change, event_type: str, event_id: str) -> dict | None:
+    """The TMF638 event of a service change, or None when the change raises none."""
+    tmf_type = TMF_EVENTS.get(change.action)
+    if change.action != "state_changed" and "state" in change.changes and event_type == "service.state_changed":
+        tmf_type = "ServiceStateChangeEvent"
+    if tmf_type is None:
+        return None
+    if change.action == "deleted" or service is None:
+        body = {"id": change.object_id, "name": change.object_repr}
+    else:
+        body = service_wire(service)
+    return {"eventId": event_id, "eventTime": change.at.isoformat(), "eventType": tmf_type, "event": {"service": body}}
+
+
+def register() -> None:
+    changes.register_renderer(Service, wire=service_wire, tmf=service_tmf_event)
