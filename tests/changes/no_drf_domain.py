@@ -120,6 +120,7 @@ def main() -> None:
     from inventory import demo as inventory_demo
     from inventory import services as inventory
     from outages import services as outages
+    from outages.domain import OutageNotification
     from tests.factories.enrollments import jane_doe_enrollment
     from tests.factories.inventory import bundle_items
     from tests.factories.outages import ExternalSystemFactory
@@ -141,8 +142,8 @@ def main() -> None:
     }
 
     def outage(_state):
-        message = {"eventDetails": {"externalOutageId": "NODRF-1", "messageReference": "1"}}
-        outages.outage_notifications_apply(external_system="OMS-NODRF", messages=[message])
+        message = OutageNotification(outage_id="NODRF-1", message_reference="1")
+        outages.outage_notifications_apply(external_system="OMS-NODRF", notifications=[message])
 
     def contact(_state):
         contacts.contact_upsert(external_cc_id="NODRF-1", fields={"status": "C1PN", "event_captured_at": now})
@@ -194,8 +195,8 @@ def main() -> None:
     recording._outbox = render_inside
 
     def outage_again(_state):
-        message = {"eventDetails": {"externalOutageId": "NODRF-2", "messageReference": "1"}}
-        outages.outage_notifications_apply(external_system="OMS-NODRF", messages=[message])
+        message = OutageNotification(outage_id="NODRF-2", message_reference="1")
+        outages.outage_notifications_apply(external_system="OMS-NODRF", notifications=[message])
 
     report["control"] = scenario("control", lambda: None, outage_again)
     recording._outbox = real_outbox

@@ -3,6 +3,8 @@ stored state, so an event says what was true at its change even when the object 
 sent; from the object as it is for a change stored before states were kept (an upgraded installation); and a
 delivery that cannot be rendered is given up, saying why, without holding the others."""
 
+from datetime import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -26,9 +28,11 @@ def listener(monkeypatch):
 
 def notify(outage_id, reference, etr):
     from outages import services as outage_services
+    from outages.domain import OutageNotification
 
-    details = {"externalOutageId": outage_id, "messageReference": str(reference), "estimatedRestorationTime": etr}
-    outage_services.outage_notifications_apply(external_system="OMS1", messages=[{"eventDetails": details}])
+    fields = {"estimated_restoration_time": datetime.fromisoformat(etr)}
+    message = OutageNotification(outage_id=outage_id, message_reference=str(reference), fields=fields)
+    outage_services.outage_notifications_apply(external_system="OMS1", notifications=[message])
 
 
 def claim_all() -> list[Delivery]:
