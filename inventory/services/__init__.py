@@ -1,5 +1,6 @@
 """What changes the inventory. Views, the admin, tasks and the demo loader call these; nothing else writes.
 
+- ``items``: what a bundle request says, in the inventory's terms (the typed items of create and update);
 - ``bundles``: bundle create / update / edit, with the rows of each item;
 - ``references``: loading every entity a request names (one query per kind) or a 404 naming it;
 - ``activation``: the bundle tasks, the idempotent activation steps, failure, retry and the sweep's reads;
@@ -22,7 +23,18 @@ from .activation import (
     bundles_stalled,
     bundles_touch,
 )
-from .bundles import RESTATABLE_ATTRIBUTES, UPDATABLE_ATTRIBUTES, bundle_create, bundle_edit, bundle_update
+from .bundles import bundle_create, bundle_edit, bundle_update
+from .items import (
+    Characteristic,
+    EntityName,
+    ExternalIdentity,
+    ItemUpdate,
+    NewItem,
+    PartyRef,
+    PlaceRef,
+    Relationship,
+    ResourceRef,
+)
 from .reference_data import (
     party_create,
     party_delete,
@@ -42,13 +54,20 @@ from .service_records import service_create, service_update
 
 __all__ = [
     "ACTIVATION_STEPS",
-    "RESTATABLE_ATTRIBUTES",
     "START_TASK",
     "TASKS",
     "TASK_RULES",
-    "UPDATABLE_ATTRIBUTES",
     "ActivationNotReady",
     "ActivationRefused",
+    "Characteristic",
+    "EntityName",
+    "ExternalIdentity",
+    "ItemUpdate",
+    "NewItem",
+    "PartyRef",
+    "PlaceRef",
+    "Relationship",
+    "ResourceRef",
     "bundle_activation_step",
     "bundle_create",
     "bundle_edit",

@@ -9,7 +9,7 @@ from core.errors import Invalid
 from core.wire.uim import ENTITY_TYPES as ENVELOPE_ENTITY_TYPES
 from inventory import choices, services
 from inventory.models import InteractionTransition, Service
-from tests.factories.inventory import bundle_items
+from tests.factories.inventory import new_items
 
 from .conftest import BASE, example
 
@@ -61,7 +61,7 @@ def test_the_model_holds_the_same_date_rule(demo):
 
 
 def test_a_conflict_with_the_recorded_history_is_409_and_applies_nothing(client):
-    bundle = services.bundle_create(items=bundle_items(1), design_only=True)
+    bundle = services.bundle_create(items=new_items(1), design_only=True)
     InteractionTransition.objects.create(
         interaction=bundle, attempt=1, task="FORGED", from_state="CREATED", to_state="APPROVED"
     )
