@@ -5,6 +5,7 @@ demo bundle is that example's two items, said in the inventory's terms (``servic
 written through the services.
 """
 
+import dataclasses
 from datetime import UTC, datetime
 
 from django.core.management.color import no_style
@@ -106,12 +107,24 @@ def _reset_sequence(model) -> None:
             cursor.execute(sql)
 
 
+# entity -> what its services take
+_VALUES = {
+    "specification": services.SpecificationValues,
+    "party": services.PartyValues,
+    "resource": services.ResourceValues,
+    "place": services.PlaceValues,
+}
+
+
 def _put(model, entity: str, pk, values: dict) -> None:
-    """Create or update one reference record through its service (recorded in the change log)."""
-    if model.objects.filter(pk=pk).exists():
-        getattr(services, f"{entity}_update")(**{f"{entity}_id": pk}, **values)
+    """Create or update one reference record through its service (recorded in the change log); an update changes
+    only these values."""
+    values_class, stored = _VALUES[entity], model.objects.filter(pk=pk).first()
+    if stored is not None:
+        merged = dataclasses.replace(services.values_of(stored, values_class), **values)
+        getattr(services, f"{entity}_update")(**{f"{entity}_id": pk}, values=merged)
     else:
-        getattr(services, f"{entity}_create")(id=pk, **values)
+        getattr(services, f"{entity}_create")(**{f"{entity}_id": pk}, values=values_class(**values))
 
 
 def load(*, stdout) -> str:

@@ -36,6 +36,10 @@ from .items import (
     ResourceRef,
 )
 from .reference_data import (
+    PartyValues,
+    PlaceValues,
+    ResourceValues,
+    SpecificationValues,
     party_create,
     party_delete,
     party_update,
@@ -48,6 +52,7 @@ from .reference_data import (
     specification_create,
     specification_delete,
     specification_update,
+    values_of,
 )
 from .references import bundle_references_check, resolve_references
 from .service_records import service_create, service_update
@@ -65,9 +70,13 @@ __all__ = [
     "ItemUpdate",
     "NewItem",
     "PartyRef",
+    "PartyValues",
     "PlaceRef",
+    "PlaceValues",
     "Relationship",
     "ResourceRef",
+    "ResourceValues",
+    "SpecificationValues",
     "bundle_activation_step",
     "bundle_create",
     "bundle_edit",
@@ -94,4 +103,5 @@ __all__ = [
     "specification_create",
     "specification_delete",
     "specification_update",
+    "values_of",
 ]
