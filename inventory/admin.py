@@ -324,7 +324,14 @@ class ServiceAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin):
 
     def service_save(self, *, request, obj, form, change):
         data = form.cleaned_data
+        given = {name: data[name] for name in services.service_records.EDITABLE_FIELDS if name in data}
         if change:
-            values = {name: data[name] for name in services.service_records.EDITABLE_FIELDS if name in data}
-            return services.service_update(service_id=obj.pk, **values)
-        return services.service_create(**{n: data[n] for n in services.service_records.CREATE_FIELDS if n in data})
+            details = dataclasses.replace(services.details_of(obj), **given)
+            return services.service_update(service_id=obj.pk, details=details)
+        lifecycle = {name: data[name] for name in ("state", "category") if data.get(name)}
+        specification = data.get("specification")
+        return services.service_create(
+            specification_id=specification.pk if specification is not None else None,
+            details=services.ServiceDetails(**given),
+            **lifecycle,
+        )

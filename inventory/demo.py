@@ -146,14 +146,12 @@ def load(*, stdout) -> str:
     if not Service.objects.filter(pk=service_id).exists():
         services.service_create(
             service_id=service_id,
-            name=name,
-            category=ServiceCategory.CFS,
-            service_type=SPECIFICATIONS[spec_id][1],
             specification_id=spec_id,
+            details=services.ServiceDetails(name=name, service_type=SPECIFICATIONS[spec_id][1], start_date=START),
+            category=ServiceCategory.CFS,
             state="active",
             has_started=True,
             is_service_enabled=True,
-            start_date=START,
         )
     _reset_sequence(Service)
     bundle = BusinessInteraction.objects.filter(description=DEMO_BUNDLE, parent__isnull=True).first()

@@ -55,7 +55,7 @@ from .reference_data import (
     values_of,
 )
 from .references import bundle_references_check, resolve_references
-from .service_records import service_create, service_update
+from .service_records import ServiceDetails, details_of, service_create, service_update
 
 __all__ = [
     "ACTIVATION_STEPS",
@@ -76,6 +76,7 @@ __all__ = [
     "Relationship",
     "ResourceRef",
     "ResourceValues",
+    "ServiceDetails",
     "SpecificationValues",
     "bundle_activation_step",
     "bundle_create",
@@ -88,6 +89,7 @@ __all__ = [
     "bundle_update",
     "bundles_stalled",
     "bundles_touch",
+    "details_of",
     "party_create",
     "party_delete",
     "party_update",

@@ -57,7 +57,7 @@ def test_the_model_holds_the_same_date_rule(demo):
         service.full_clean()
     assert caught.value.message_dict == {"end_date": ["The end date cannot be before the start date."]}
     with pytest.raises(Invalid):
-        services.service_update(service_id=service.pk, end_date=service.end_date)
+        services.service_update(service_id=service.pk, details=services.details_of(service))
 
 
 def test_a_conflict_with_the_recorded_history_is_409_and_applies_nothing(client):
