@@ -236,3 +236,67 @@ def test_demo_services_are_numbered_after_the_fixed_one(demo):
     # the docs' examples name the same ids on both and the sequence never runs into it.
     ids = sorted(Service.objects.exclude(pk=450005).values_list("pk", flat=True))
     assert ids == [450006, 450007, 450008, 450009]
+
+
+def test_the_hub_takes_the_events_a_listener_names(db):
+    from core.errors import Invalid
+    from inventory.services import hub
+
+    listener = hub.hub_subscribe(
+        callback="https://93.184.216.34/listener",
+        events=["ServiceStateChangeEvent", "ServiceAttributeValueChangeEvent"],
+        query="eventType=ServiceStateChangeEvent,ServiceAttributeValueChangeEvent",
+    )
+    assert listener.event_types == ["service.state_changed", "service.attributes_changed", "service.updated"]
+    assert listener.query == "eventType=ServiceStateChangeEvent,ServiceAttributeValueChangeEvent"
+    assert len(hub.hub_subscribe(callback="https://93.184.216.34/all").event_types) == 5  # none named: every one
+    with pytest.raises(Invalid) as caught:
+        hub.hub_subscribe(callback="https://93.184.216.34/listener", events=["ServiceNope"])
+    assert caught.value.errors == [("events", caught.value.message)] and "ServiceNope" in caught.value.message
+
+
+def test_the_hub_door_reads_the_events_of_a_query():
+    from inventory.api.hub import query_events
+
+    assert query_events("") == []
+    assert query_events(" eventType = ServiceCreateEvent , ServiceDeleteEvent ") == [
+        "ServiceCreateEvent",
+        "ServiceDeleteEvent",
+    ]
+
+
+def test_bundle_update_speaks_the_items_terms(bundle):
+    from core.errors import Invalid
+
+    cfs = Service.objects.filter(business_interaction__parent=bundle, category="CFS").order_by("pk").first()
+    with pytest.raises(Invalid) as caught:
+        services.bundle_update(
+            bundle_id=bundle.pk,
+            items=[
+                services.ItemUpdate(
+                    service_id=str(cfs.pk),
+                    characteristics=(services.Characteristic(name="x", value="1", service_name="NewRFS"),),
+                )
+            ],
+        )
+    assert [path for path, _ in caught.value.errors] == ["items[0].characteristics[0].service_spec_name"]
+    with pytest.raises(Invalid) as caught:
+        services.bundle_update(bundle_id=bundle.pk, items=[services.ItemUpdate(service_id=str(cfs.pk), state="active")])
+    assert [path for path, _ in caught.value.errors] == ["items[0].state"]
+    party = services.PartyRef(party_id="225004", role="Owner")
+    services.bundle_update(
+        bundle_id=bundle.pk, items=[services.ItemUpdate(service_id=str(cfs.pk), name="Renamed", parties=(party,))]
+    )
+    cfs.refresh_from_db()
+    assert cfs.name == "Renamed"
+    assert list(cfs.party_refs.values_list("party_id", "role")) == [("225004", "Owner")]
+    assert cfs.characteristics.exists()  # a list not given is kept
+
+
+def test_the_uim_door_renames_the_items_terms_for_the_wire():
+    from core.errors import Invalid
+    from inventory.api.serializers import wire_invalid
+
+    exc = wire_invalid(Invalid("required.", code="x.y", field="items[3].characteristics[1].service_spec_name"))
+    assert exc.errors == [("items[3].serviceCharacteristic[1].serviceSpecName", "required.")] and exc.code == "x.y"
+    assert wire_invalid(Invalid("no.", field="items[0].end_date")).errors == [("items[0].endDate", "no.")]
