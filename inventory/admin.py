@@ -1,5 +1,6 @@
 """Admin for the inventory: reference data, bundles (with their tasks and activation) and services."""
 
+import dataclasses
 import json
 
 from django.contrib import admin, messages
@@ -33,19 +34,28 @@ class ReferenceDataAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin)
     the change log); master-data files through the import button."""
 
     entity = ""  # the services' name: ``specification`` → specification_create, specification_update…
+    values_class: type = type(None)  # what those services take (``services.SpecificationValues``…)
 
     def _service(self, action: str):
         return getattr(services, f"{self.entity}_{action}")
 
-    def _values(self, form) -> dict:
-        return {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
+    def _values(self, form, obj, change: bool):
+        """The form's values as the services take them; a field the form does not show keeps its stored value
+        (its default on add). A related record is given by its id."""
+        data = form.cleaned_data
+        given = {}
+        for field in dataclasses.fields(self.values_class):
+            if field.name in data:
+                given[field.name] = data[field.name]
+            elif field.name.endswith("_id") and field.name[:-3] in data:
+                related = data[field.name[:-3]]
+                given[field.name] = related.pk if related is not None else None
+        stored = services.values_of(obj, self.values_class) if change else None
+        return dataclasses.replace(stored, **given) if stored is not None else self.values_class(**given)
 
     def service_save(self, *, request, obj, form, change):
-        values = self._values(form)
-        if change:
-            values.pop(self.model._meta.pk.name, None)
-            return self._service("update")(**{f"{self.entity}_id": obj.pk}, **values)
-        return self._service("create")(**values)
+        entity_id = {f"{self.entity}_id": obj.pk if change else form.cleaned_data.get(self.model._meta.pk.name)}
+        return self._service("update" if change else "create")(**entity_id, values=self._values(form, obj, change))
 
     def service_delete(self, *, request, obj):
         self._service("delete")(**{f"{self.entity}_id": obj.pk})
@@ -58,6 +68,7 @@ class ReferenceDataAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin)
 @admin.register(Specification)
 class SpecificationAdmin(ReferenceDataAdmin):
     entity = "specification"
+    values_class = services.SpecificationValues
     list_display = ("id", "entity_type", "version", "service_type", "start_date", "end_date")
     list_filter = ("entity_type",)
     search_fields = ("id", "description", "service_type")
@@ -66,6 +77,7 @@ class SpecificationAdmin(ReferenceDataAdmin):
 @admin.register(Party)
 class PartyAdmin(ReferenceDataAdmin):
     entity = "party"
+    values_class = services.PartyValues
     list_display = ("id", "name", "role", "referred_type")
     list_filter = ("role",)
     search_fields = ("id", "name")
@@ -74,6 +86,7 @@ class PartyAdmin(ReferenceDataAdmin):
 @admin.register(Place)
 class PlaceAdmin(ReferenceDataAdmin):
     entity = "place"
+    values_class = services.PlaceValues
     list_display = ("id", "name", "referred_type", "latitude", "longitude")
     list_filter = ("referred_type",)
     search_fields = ("id", "name")
@@ -82,6 +95,7 @@ class PlaceAdmin(ReferenceDataAdmin):
 @admin.register(Resource)
 class ResourceAdmin(ReferenceDataAdmin):
     entity = "resource"
+    values_class = services.ResourceValues
     list_display = ("id", "name", "type", "lifecycle_state", "status", "specification")
     list_filter = ("type", "lifecycle_state", "status")
     search_fields = ("id", "name")
@@ -310,7 +324,14 @@ class ServiceAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin):
 
     def service_save(self, *, request, obj, form, change):
         data = form.cleaned_data
+        given = {name: data[name] for name in services.service_records.EDITABLE_FIELDS if name in data}
         if change:
-            values = {name: data[name] for name in services.service_records.EDITABLE_FIELDS if name in data}
-            return services.service_update(service_id=obj.pk, **values)
-        return services.service_create(**{n: data[n] for n in services.service_records.CREATE_FIELDS if n in data})
+            details = dataclasses.replace(services.details_of(obj), **given)
+            return services.service_update(service_id=obj.pk, details=details)
+        lifecycle = {name: data[name] for name in ("state", "category") if data.get(name)}
+        specification = data.get("specification")
+        return services.service_create(
+            specification_id=specification.pk if specification is not None else None,
+            details=services.ServiceDetails(**given),
+            **lifecycle,
+        )

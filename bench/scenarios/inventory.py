@@ -88,11 +88,11 @@ def inventory_activation() -> list[Result]:
 
     from inventory import services
     from inventory.models import BusinessInteraction, InteractionState
-    from tests.factories.inventory import bundle_items
+    from tests.factories.inventory import new_items
     from tests.worker import worker_process
 
     count = int(os.environ.get("INVENTORY_BENCH_BUNDLES", "1000"))
-    items = bundle_items(2)
+    items = new_items(2)
     with transaction.atomic():
         bundles = [services.bundle_create(items=items, design_only=True) for _ in range(count)]
     with worker_process(concurrency=2):

@@ -13,8 +13,14 @@ from . import uim
 from .views import AUTH, VERSION, _InventoryView
 
 _TYPE = "|".join(hub.TMF_TYPES)
-# What hub.hub_subscribe accepts, published as the field's pattern (empty: every event type).
+# The queries a listener may give, published as the field's pattern (empty: every event type).
 QUERY_PATTERN = rf"^\s*(eventType\s*=\s*({_TYPE})(\s*,\s*({_TYPE}))*)?\s*$"
+
+
+def query_events(query: str) -> list[str]:
+    """The hub events a valid query names (``eventType=A,B`` → ``[A, B]``; empty: none named)."""
+    _, _, names = query.partition("=")
+    return [name.strip() for name in names.split(",") if name.strip()]
 
 
 class HubInputSerializer(serializers.Serializer):
@@ -67,7 +73,8 @@ class HubView(_HubView):
         serializer = HubInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        sub = hub.hub_subscribe(callback=data["callback"], query=data.get("query", ""), owner=request.user)
+        query = data.get("query", "")
+        sub = hub.hub_subscribe(callback=data["callback"], events=query_events(query), query=query, owner=request.user)
         return Response(_hub(sub), status=201)
 
 

@@ -1,19 +1,34 @@
-"""Request validation of the UIM bundle-service API (the OpenAPI shapes of responses are in ``api/schema.py``).
+"""Request validation of the UIM bundle-service API (the OpenAPI shapes of responses are in ``api/schema.py``),
+and its translation into the bundle services' terms (``service_arguments()``, ``named_entities``, ``wire_invalid``).
 
 Field names are the wire names; those that are not Python identifiers (``@referredType``, ``@type``) are
 declared under a Python name and renamed in ``get_fields``.
 """
 
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.errors import Invalid
 from core.text import text_problem
 from core.wire.bounds import LengthsFirstMixin
 
 from .. import models
 from ..choices import ENTITY_TYPES
 from ..models import ID_MAX, NAME_MAX
-from ..services import RESTATABLE_ATTRIBUTES, UPDATABLE_ATTRIBUTES
+from ..services import (
+    Characteristic,
+    EntityName,
+    ExternalIdentity,
+    ItemUpdate,
+    NewItem,
+    PartyRef,
+    PlaceRef,
+    Relationship,
+    ResourceRef,
+)
+from ..services.items import PARTY, PLACE, RESOURCE, SERVICE, SPECIFICATION
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS
 
 
@@ -73,6 +88,18 @@ MAX_ITEMS = 1000  # items of one bundle
 MAX_PER_ITEM = 100  # supportingResource, relatedParty, place, serviceCharacteristic, serviceRelationship, each
 MAX_ELEMENTS = 10_000  # those five lists of every item together
 ITEM_LISTS = ("supportingResource", "relatedParty", "place", "serviceCharacteristic", "serviceRelationship")
+# Attributes an update item may carry (the spec's list) and those it may restate unchanged (its own example does).
+UPDATABLE_ATTRIBUTES = (
+    "id",
+    "description",
+    "name",
+    "supportingResource",
+    "relatedParty",
+    "serviceCharacteristic",
+    "place",
+    "externalIdentity",
+)
+RESTATABLE_ATTRIBUTES = ("state", "serviceRelationship")
 
 
 class SpecificationRefSerializer(serializers.Serializer):
@@ -268,6 +295,11 @@ class BundleCreateSerializer(BundleBoundsMixin, serializers.Serializer):
     class Meta:
         ref_name = "UIMBundleCreate"
 
+    def service_arguments(self) -> dict:
+        """The validated body as ``bundle_create`` keyword arguments."""
+        data = self.validated_data
+        return {"items": [_new_item(item) for item in data["items"]], "effective_date": data.get("effectiveDate")}
+
 
 class BundleUpdateSerializer(BundleBoundsMixin, serializers.Serializer):
     """An ``id``: update the items of that bundle."""
@@ -286,6 +318,196 @@ class BundleUpdateSerializer(BundleBoundsMixin, serializers.Serializer):
         if any(errors):
             raise serializers.ValidationError(errors)
         return items
+
+    def service_arguments(self) -> dict:
+        """The validated body as ``bundle_update`` keyword arguments."""
+        data = self.validated_data
+        return {"bundle_id": data["id"], "items": [_item_update(item) for item in data["items"]]}
+
+
+# --- into the services' terms -------------------------------------------------------------------------------
+
+
+def _config_item(data: dict) -> dict:
+    return {
+        "config_item_id": data.get("configItemId") or "",
+        "config_item_name": data.get("configItemName") or "",
+        "config_item_display_name": data.get("configItemDisplayName") or "",
+    }
+
+
+def _reference(data: dict) -> dict:
+    return {
+        "reference_type": data.get("referenceType") or "",
+        "consumer_name": data.get("consumerName") or "",
+        **_config_item(data),
+    }
+
+
+def _characteristic(data: dict) -> Characteristic:
+    return Characteristic(
+        name=data["name"],
+        value=data.get("value"),
+        value_type=data.get("valueType") or "",
+        service_name=data.get("serviceName") or "",
+        service_spec_name=data.get("serviceSpecName") or "",
+        config_item_path=data.get("configItemPath") or "",
+        **_config_item(data),
+    )
+
+
+def _resource(data: dict) -> ResourceRef:
+    return ResourceRef(
+        resource_id=data["id"],
+        resource_type=data.get("@referredType") or "",
+        assignment_state=data.get("assignmentState") or "",
+        **_reference(data),
+    )
+
+
+def _party(data: dict) -> PartyRef:
+    return PartyRef(
+        party_id=data["id"],
+        role=data.get("role") or "",
+        party_specification_id=(data.get("partySpecification") or {}).get("id") or "",
+        **_reference(data),
+    )
+
+
+def _place(data: dict) -> PlaceRef:
+    return PlaceRef(
+        place_id=data["id"],
+        place_type=data.get("@referredType") or "",
+        role=data.get("role") or "",
+        assignment_state=data.get("assignmentState") or "",
+        **_reference(data),
+    )
+
+
+def _relationship(data: dict) -> Relationship:
+    return Relationship(service_id=str(data["service"]["id"]), relationship_type=data["relationshipType"])
+
+
+def _external_identity(data: dict) -> ExternalIdentity | None:
+    ext = data.get("externalIdentity")
+    if ext is None:
+        return None
+    return ExternalIdentity(
+        arrangement=ext.get("externalArrangement") or "",
+        management_domain=ext.get("externalManagementDomain") or "",
+        name=ext.get("externalName") or "",
+        object_id=ext.get("externalObjectId") or "",
+    )
+
+
+# wire list -> (the item's attribute, builder of one element)
+_ITEM_LISTS = {
+    "supportingResource": ("resources", _resource),
+    "relatedParty": ("parties", _party),
+    "place": ("places", _place),
+    "serviceCharacteristic": ("characteristics", _characteristic),
+    "serviceRelationship": ("relationships", _relationship),
+}
+
+
+def _lists(data: dict) -> dict:
+    """The lists an item carries (a list not sent is left out: a create takes none, an update keeps the stored)."""
+    return {name: tuple(build(e) for e in data[key]) for key, (name, build) in _ITEM_LISTS.items() if key in data}
+
+
+def _new_item(data: dict) -> NewItem:
+    spec = data["serviceSpecification"]
+    return NewItem(
+        name=data["name"],
+        state=data["state"],
+        specification_id=spec["id"],
+        specification_type=spec.get("entityType") or "",
+        description=data.get("description") or "",
+        category=data.get("category") or "",
+        service_type=data.get("serviceType") or "",
+        start_date=data.get("startDate"),
+        end_date=data.get("endDate"),
+        effective_date=data.get("effectiveDate"),
+        external_identity=_external_identity(data),
+        **_lists(data),
+    )
+
+
+def _item_update(data: dict) -> ItemUpdate:
+    return ItemUpdate(
+        service_id=str(data["id"]),
+        name=data.get("name"),
+        description=data.get("description"),
+        external_identity=_external_identity(data),
+        state=data.get("state"),
+        **_lists(data),
+    )
+
+
+def _text_id(value) -> str | None:
+    """A value that can be an id (a string or a number, 1 to 255 characters, no NUL), as text; else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    return text if 0 < len(text) <= 255 and "\x00" not in text else None
+
+
+def _dicts(value) -> list[dict]:
+    return [element for element in value if isinstance(element, dict)] if isinstance(value, list) else []
+
+
+def _named_type(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def named_entities(raw_items) -> list[EntityName]:
+    """The entities a raw (not yet validated) create request names by a well-formed id, in the order
+    ``bundle_create`` looks them up: the view checks them before validating, so that a request naming an unknown
+    entity is answered 404 whatever else is wrong with it. Ids that are not well-formed are left to validation."""
+    names: list[EntityName] = []
+    for raw in _dicts(raw_items)[:MAX_ITEMS]:
+        spec = raw.get("serviceSpecification")
+        if isinstance(spec, dict) and (spec_id := _text_id(spec.get("id"))):
+            names.append(EntityName(SPECIFICATION, spec_id, _named_type(spec.get("entityType"))))
+        for char in _dicts(raw.get("serviceCharacteristic")):
+            if spec_name := _text_id(char.get("serviceSpecName")):
+                names.append(EntityName(SPECIFICATION, spec_name))
+        for kind, key in ((RESOURCE, "supportingResource"), (PARTY, "relatedParty"), (PLACE, "place")):
+            for ref in _dicts(raw.get(key)):
+                if ref_id := _text_id(ref.get("id")):
+                    typed = kind != PARTY  # a party's @referredType is no entity class: its 404 says Party
+                    names.append(EntityName(kind, ref_id, _named_type(ref.get("@referredType")) if typed else ""))
+        for rel in _dicts(raw.get("serviceRelationship")):
+            service = rel.get("service")
+            if isinstance(service, dict) and (service_id := _text_id(service.get("id"))):
+                names.append(EntityName(SERVICE, service_id))
+    return names
+
+
+# The names of the items' terms (``services/items.py``) in an ``Invalid``'s path, as the wire says them.
+_WIRE_NAMES = {
+    "service_id": "id",
+    "start_date": "startDate",
+    "end_date": "endDate",
+    "effective_date": "effectiveDate",
+    "external_identity": "externalIdentity",
+    "resources": "supportingResource",
+    "parties": "relatedParty",
+    "places": "place",
+    "characteristics": "serviceCharacteristic",
+    "relationships": "serviceRelationship",
+    "service_spec_name": "serviceSpecName",
+    "service_name": "serviceName",
+}
+
+
+def wire_invalid(exc: Invalid) -> Invalid:
+    """A bundle service's ``Invalid`` with its field paths in wire names (``items[0].end_date`` →
+    ``items[0].endDate``)."""
+    errors = [
+        (re.sub(r"[a-z_]+", lambda m: _WIRE_NAMES.get(m[0], m[0]), path or ""), text) for path, text in exc.errors
+    ]
+    return Invalid(exc.message, code=exc.code, errors=errors, **exc.params)
 
 
 class _NamesField(serializers.Field):

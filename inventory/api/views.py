@@ -24,6 +24,8 @@ from .serializers import (
     BundleQuerySerializer,
     BundleUpdateSerializer,
     ServiceListQuerySerializer,
+    named_entities,
+    wire_invalid,
 )
 from .uim import UIMAPIView
 
@@ -164,19 +166,17 @@ class BundleView(_InventoryView):
                 raise bundle_not_found(request.data["id"])
             serializer = BundleUpdateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            data = serializer.validated_data
-            bundle = services.bundle_update(
-                bundle_id=data["id"], items=data["items"], design_only=options["designOnly"]
-            )
+            write = services.bundle_update
         else:
             raw_items = request.data.get("items") if isinstance(request.data, dict) else None
-            services.bundle_references_check(raw_items=raw_items)
+            services.bundle_references_check(names=named_entities(raw_items))
             serializer = BundleCreateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            data = serializer.validated_data
-            bundle = services.bundle_create(
-                items=data["items"], design_only=options["designOnly"], effective_date=data.get("effectiveDate")
-            )
+            write = services.bundle_create
+        try:
+            bundle = write(**serializer.service_arguments(), design_only=options["designOnly"])
+        except Invalid as exc:
+            raise wire_invalid(exc) from exc
         return self.bundle_response(request, version, bundle.pk, options, status=201)
 
 

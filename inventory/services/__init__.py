@@ -1,5 +1,6 @@
 """What changes the inventory. Views, the admin, tasks and the demo loader call these; nothing else writes.
 
+- ``items``: what a bundle request says, in the inventory's terms (the typed items of create and update);
 - ``bundles``: bundle create / update / edit, with the rows of each item;
 - ``references``: loading every entity a request names (one query per kind) or a 404 naming it;
 - ``activation``: the bundle tasks, the idempotent activation steps, failure, retry and the sweep's reads;
@@ -22,8 +23,23 @@ from .activation import (
     bundles_stalled,
     bundles_touch,
 )
-from .bundles import RESTATABLE_ATTRIBUTES, UPDATABLE_ATTRIBUTES, bundle_create, bundle_edit, bundle_update
+from .bundles import bundle_create, bundle_edit, bundle_update
+from .items import (
+    Characteristic,
+    EntityName,
+    ExternalIdentity,
+    ItemUpdate,
+    NewItem,
+    PartyRef,
+    PlaceRef,
+    Relationship,
+    ResourceRef,
+)
 from .reference_data import (
+    PartyValues,
+    PlaceValues,
+    ResourceValues,
+    SpecificationValues,
     party_create,
     party_delete,
     party_update,
@@ -36,19 +52,32 @@ from .reference_data import (
     specification_create,
     specification_delete,
     specification_update,
+    values_of,
 )
 from .references import bundle_references_check, resolve_references
-from .service_records import service_create, service_update
+from .service_records import ServiceDetails, details_of, service_create, service_update
 
 __all__ = [
     "ACTIVATION_STEPS",
-    "RESTATABLE_ATTRIBUTES",
     "START_TASK",
     "TASKS",
     "TASK_RULES",
-    "UPDATABLE_ATTRIBUTES",
     "ActivationNotReady",
     "ActivationRefused",
+    "Characteristic",
+    "EntityName",
+    "ExternalIdentity",
+    "ItemUpdate",
+    "NewItem",
+    "PartyRef",
+    "PartyValues",
+    "PlaceRef",
+    "PlaceValues",
+    "Relationship",
+    "ResourceRef",
+    "ResourceValues",
+    "ServiceDetails",
+    "SpecificationValues",
     "bundle_activation_step",
     "bundle_create",
     "bundle_edit",
@@ -60,6 +89,7 @@ __all__ = [
     "bundle_update",
     "bundles_stalled",
     "bundles_touch",
+    "details_of",
     "party_create",
     "party_delete",
     "party_update",
@@ -75,4 +105,5 @@ __all__ = [
     "specification_create",
     "specification_delete",
     "specification_update",
+    "values_of",
 ]

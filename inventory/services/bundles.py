@@ -1,8 +1,8 @@
 """Bundle create and update: a parent interaction, one child interaction and one CFS per item, the supporting
 services (RFS) the characteristics introduce, and the characteristics and references of each.
 
-Item dictionaries are the validated wire shapes of ``api/serializers.py`` (``serviceSpecification``,
-``serviceCharacteristic``...). Every write is set-based: one query per kind of row, whatever the item count.
+Items are the inventory's own terms (``services/items.py``: ``NewItem``, ``ItemUpdate``), built at each door.
+Every write is set-based: one query per kind of row, whatever the item count.
 """
 
 from collections import defaultdict
@@ -30,26 +30,11 @@ from ..models import (
 from ..selectors import as_pk
 from .activation import bundle_request_activation
 from .common import lock_bundle
-from .references import Refs, resolve_references
+from .items import Characteristic, ItemUpdate, NewItem
+from .references import Refs, names_in, resolve_references
 
-# Attributes an update item may carry (the spec's list) and those it may restate unchanged (its own example does).
-UPDATABLE_ATTRIBUTES = (
-    "id",
-    "description",
-    "name",
-    "supportingResource",
-    "relatedParty",
-    "serviceCharacteristic",
-    "place",
-    "externalIdentity",
-)
-RESTATABLE_ATTRIBUTES = ("state", "serviceRelationship")
-_EXTERNAL_IDENTITY = {
-    "externalArrangement": "external_arrangement",
-    "externalManagementDomain": "external_management_domain",
-    "externalName": "external_name",
-    "externalObjectId": "external_object_id",
-}
+Item = NewItem | ItemUpdate
+EXTERNAL_IDENTITY_FIELDS = ("external_arrangement", "external_management_domain", "external_name", "external_object_id")
 
 
 # --- one item's rows ----------------------------------------------------------------------------------------
@@ -63,126 +48,126 @@ class _ItemTree:
         self.cfs = cfs
         self.rfs_by_name = rfs_by_name
 
-    def target_for_characteristic(self, char: dict) -> Service:
-        name = char.get("serviceName") or self.cfs.name
+    def target_for_characteristic(self, char: Characteristic) -> Service:
+        name = char.service_name or self.cfs.name
         return self.cfs if name == self.cfs.name else self.rfs_by_name[name]
 
-    def target_for_reference(self, ref: dict) -> Service:
-        return self.rfs_by_name.get(ref.get("consumerName") or "", self.cfs)
+    def target_for_reference(self, ref) -> Service:
+        return self.rfs_by_name.get(ref.consumer_name, self.cfs)
 
     @property
     def services(self) -> list[Service]:
         return [self.cfs, *self.rfs_by_name.values()]
 
 
-def _reference_fields(tree: _ItemTree, ref: dict, position: int) -> dict:
+def _reference_fields(tree: _ItemTree, ref, position: int) -> dict:
     return {
         "service": tree.target_for_reference(ref),
         "position": position,
-        "reference_type": ref.get("referenceType") or "",
-        "consumer_name": ref.get("consumerName") or "",
-        "config_item_id": ref.get("configItemId") or "",
-        "config_item_name": ref.get("configItemName") or "",
-        "config_item_display_name": ref.get("configItemDisplayName") or "",
+        "reference_type": ref.reference_type,
+        "consumer_name": ref.consumer_name,
+        "config_item_id": ref.config_item_id,
+        "config_item_name": ref.config_item_name,
+        "config_item_display_name": ref.config_item_display_name,
     }
 
 
-def _characteristic_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+def _characteristic_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
     return [
         ServiceCharacteristic(
             service=tree.target_for_characteristic(char),
             position=position,
-            name=char["name"],
-            value_type=char.get("valueType") or "",
-            value=char.get("value"),
-            service_name=char.get("serviceName") or "",
-            service_spec_name=char.get("serviceSpecName") or "",
-            config_item_id=char.get("configItemId") or "",
-            config_item_name=char.get("configItemName") or "",
-            config_item_display_name=char.get("configItemDisplayName") or "",
-            config_item_path=char.get("configItemPath") or "",
+            name=char.name,
+            value_type=char.value_type,
+            value=char.value,
+            service_name=char.service_name,
+            service_spec_name=char.service_spec_name,
+            config_item_id=char.config_item_id,
+            config_item_name=char.config_item_name,
+            config_item_display_name=char.config_item_display_name,
+            config_item_path=char.config_item_path,
         )
-        for position, char in enumerate(item.get("serviceCharacteristic") or ())
+        for position, char in enumerate(item.characteristics or ())
     ]
 
 
-def _resource_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+def _resource_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
     return [
         ServiceResourceRef(
-            resource=refs.resources[ref["id"]],
-            assignment_state=ref.get("assignmentState") or AssignmentState.PENDING_ASSIGN,
+            resource=refs.resources[ref.resource_id],
+            assignment_state=ref.assignment_state or AssignmentState.PENDING_ASSIGN,
             **_reference_fields(tree, ref, position),
         )
-        for position, ref in enumerate(item.get("supportingResource") or ())
+        for position, ref in enumerate(item.resources or ())
     ]
 
 
-def _party_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+def _party_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
     return [
         ServicePartyRef(
-            party=refs.parties[ref["id"]],
-            role=ref.get("role") or "",
-            party_specification_id=(ref.get("partySpecification") or {}).get("id") or "",
+            party=refs.parties[ref.party_id],
+            role=ref.role,
+            party_specification_id=ref.party_specification_id,
             **_reference_fields(tree, ref, position),
         )
-        for position, ref in enumerate(item.get("relatedParty") or ())
+        for position, ref in enumerate(item.parties or ())
     ]
 
 
-def _place_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
+def _place_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
     return [
         ServicePlaceRef(
-            place=refs.places[ref["id"]],
-            role=ref.get("role") or "",
-            assignment_state=ref.get("assignmentState") or "",
+            place=refs.places[ref.place_id],
+            role=ref.role,
+            assignment_state=ref.assignment_state,
             **_reference_fields(tree, ref, position),
         )
-        for position, ref in enumerate(item.get("place") or ())
+        for position, ref in enumerate(item.places or ())
     ]
 
 
-def _relationship_rows(tree: _ItemTree, item: dict, refs: Refs) -> list:
-    unique = {(rel["service"]["id"], rel["relationshipType"]): None for rel in item.get("serviceRelationship") or ()}
+def _relationship_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
+    unique = {(rel.service_id, rel.relationship_type): None for rel in item.relationships or ()}
     return [
         ServiceRelationship(service=tree.cfs, related=refs.services[related_id], relationship_type=kind)
         for related_id, kind in unique
     ]
 
 
-# wire list -> (model, builder of one item's rows)
+# an item's list -> (model, builder of one item's rows)
 _ROWS = {
-    "serviceCharacteristic": (ServiceCharacteristic, _characteristic_rows),
-    "supportingResource": (ServiceResourceRef, _resource_rows),
-    "relatedParty": (ServicePartyRef, _party_rows),
-    "place": (ServicePlaceRef, _place_rows),
-    "serviceRelationship": (ServiceRelationship, _relationship_rows),
+    "characteristics": (ServiceCharacteristic, _characteristic_rows),
+    "resources": (ServiceResourceRef, _resource_rows),
+    "parties": (ServicePartyRef, _party_rows),
+    "places": (ServicePlaceRef, _place_rows),
+    "relationships": (ServiceRelationship, _relationship_rows),
 }
 
 
-def _write_rows(trees: list[_ItemTree], items: list[dict], refs: Refs, kinds) -> None:
+def _write_rows(trees: list[_ItemTree], items: list[Item], refs: Refs, kinds) -> None:
     """Insert the rows of these kinds for every item: one ``bulk_create`` per kind."""
     for kind in kinds:
         model, build = _ROWS[kind]
         model.objects.bulk_create([row for tree in trees for row in build(tree, items[tree.index], refs)])
 
 
-def _new_rfs_names(tree: _ItemTree, item: dict) -> dict[str, str]:
+def _new_rfs_names(tree: _ItemTree, item: Item) -> dict[str, str]:
     """Supporting services the item's characteristics name that do not exist yet: name -> specification id."""
     wanted: dict[str, str] = {}
-    for position, char in enumerate(item.get("serviceCharacteristic") or ()):
-        name = char.get("serviceName") or tree.cfs.name
+    for position, char in enumerate(item.characteristics or ()):
+        name = char.service_name or tree.cfs.name
         if name == tree.cfs.name or name in tree.rfs_by_name or name in wanted:
             continue
-        if not char.get("serviceSpecName"):
+        if not char.service_spec_name:
             raise Invalid(
                 f"required to create the supporting service {name}.",
-                field=f"items[{tree.index}].serviceCharacteristic[{position}].serviceSpecName",
+                field=f"items[{tree.index}].characteristics[{position}].service_spec_name",
             )
-        wanted[name] = char["serviceSpecName"]
+        wanted[name] = char.service_spec_name
     return wanted
 
 
-def _create_rfs(trees: list[_ItemTree], items: list[dict], refs: Refs, now) -> None:
+def _create_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> None:
     """Create the supporting services the items' characteristics introduce (bulk) and link them."""
     pending: list[tuple[_ItemTree, str, Service]] = []
     for tree in trees:
@@ -209,44 +194,42 @@ def _create_rfs(trees: list[_ItemTree], items: list[dict], refs: Refs, now) -> N
         tree.rfs_by_name[name] = rfs
 
 
-def _external_identity(item: dict) -> dict:
-    ext = item.get("externalIdentity")
-    if ext is None:
-        return {}
-    return {column: ext.get(wire) or "" for wire, column in _EXTERNAL_IDENTITY.items()}
+def _external_identity(item: Item) -> dict:
+    return item.external_identity.service_fields() if item.external_identity is not None else {}
 
 
 # --- create -------------------------------------------------------------------------------------------------
 
 
-def _new_cfs(index: int, item: dict, child: BusinessInteraction, refs: Refs, effective_date, now) -> Service:
-    spec = refs.specifications[item["serviceSpecification"]["id"]]
-    start = item.get("startDate") or now
-    check_service_dates(start, item.get("endDate"), field=f"items[{index}].endDate")
+def _new_cfs(index: int, item: NewItem, child: BusinessInteraction, refs: Refs, effective_date, now) -> Service:
+    spec = refs.specifications[item.specification_id]
+    start = item.start_date or now
+    check_service_dates(start, item.end_date, field=f"items[{index}].end_date")
     return Service(
-        name=item["name"],
-        description=item.get("description") or "",
-        category=item.get("category") or ServiceCategory.CFS,
-        service_type=item.get("serviceType") or spec.service_type,
-        state=item["state"],
+        name=item.name,
+        description=item.description,
+        category=item.category or ServiceCategory.CFS,
+        service_type=item.service_type or spec.service_type,
+        state=item.state,
         specification=spec,
         business_interaction=child,
         start_date=start,
-        end_date=item.get("endDate"),
-        effective_date=item.get("effectiveDate") or effective_date or now,
+        end_date=item.end_date,
+        effective_date=item.effective_date or effective_date or now,
         **_external_identity(item),
     )
 
 
 @transaction.atomic
 def bundle_create(
-    *, items: list[dict], design_only: bool = True, effective_date=None, description: str = ""
+    *, items: list[NewItem], design_only: bool = True, effective_date=None, description: str = ""
 ) -> BusinessInteraction:
     """Create a bundle: a parent interaction, one child interaction and one CFS per item, their supporting
     services, characteristics and references. Unless ``design_only``, activation starts after commit.
 
     The wire API always sends items; the admin creates an empty bundle (which cannot be activated)."""
-    refs = resolve_references(items)
+    items = list(items)
+    refs = resolve_references(name for item in items for name in names_in(item))
     now = timezone.now()
     bundle = BusinessInteraction.objects.create(
         state=InteractionState.CREATED, effective_date=effective_date, description=description
@@ -278,8 +261,8 @@ def bundle_create(
 # --- update -------------------------------------------------------------------------------------------------
 
 
-def _trees_for_update(bundle: BusinessInteraction, items: list[dict]) -> list[_ItemTree]:
-    ids = [str(item["id"]) for item in items]
+def _trees_for_update(bundle: BusinessInteraction, items: list[ItemUpdate]) -> list[_ItemTree]:
+    ids = [str(item.service_id) for item in items]
     numeric = [pk for i in ids if (pk := as_pk(i)) is not None]
     items_of_bundle = Service.objects.filter(
         pk__in=numeric, business_interaction__parent=bundle, supported_links__isnull=True
@@ -297,16 +280,16 @@ def _trees_for_update(bundle: BusinessInteraction, items: list[dict]) -> list[_I
     return trees
 
 
-def _check_restated(tree: _ItemTree, item: dict) -> None:
-    """``state`` and ``serviceRelationship`` cannot be updated; the spec's own update example restates them."""
-    if "state" in item and item["state"] != tree.cfs.state:
+def _check_restated(tree: _ItemTree, item: ItemUpdate) -> None:
+    """A service's state and relationships cannot be updated; an update may restate them unchanged."""
+    if item.state is not None and item.state != tree.cfs.state:
         raise Invalid(
             f"cannot be updated (service {tree.cfs.pk} is {tree.cfs.state}).",
             code=NOT_UPDATABLE,
             field=f"items[{tree.index}].state",
         )
-    if "serviceRelationship" in item:
-        sent = {(str(r["service"]["id"]), r["relationshipType"]) for r in item["serviceRelationship"]}
+    if item.relationships is not None:
+        sent = {(str(rel.service_id), rel.relationship_type) for rel in item.relationships}
         stored = {
             (str(rid), kind) for rid, kind in tree.cfs.relationships.values_list("related_id", "relationship_type")
         }
@@ -314,32 +297,35 @@ def _check_restated(tree: _ItemTree, item: dict) -> None:
             raise Invalid(
                 f"cannot be updated on service {tree.cfs.pk}.",
                 code=NOT_UPDATABLE,
-                field=f"items[{tree.index}].serviceRelationship",
+                field=f"items[{tree.index}].relationships",
             )
 
 
-def _update_attributes(trees: list[_ItemTree], items: list[dict]) -> None:
+def _update_attributes(trees: list[_ItemTree], items: list[ItemUpdate]) -> None:
     """Name, description and external identity of each item (one ``bulk_update``)."""
     for tree in trees:
         item = items[tree.index]
-        for attribute in ("name", "description"):
-            if item.get(attribute) is not None:
-                setattr(tree.cfs, attribute, item[attribute])
+        if item.name is not None:
+            tree.cfs.name = item.name
+        if item.description is not None:
+            tree.cfs.description = item.description
         for attribute, value in _external_identity(item).items():
             setattr(tree.cfs, attribute, value)
-    Service.objects.bulk_update([tree.cfs for tree in trees], ["name", "description", *_EXTERNAL_IDENTITY.values()])
+    Service.objects.bulk_update([tree.cfs for tree in trees], ["name", "description", *EXTERNAL_IDENTITY_FIELDS])
 
 
-def _replace_rows(trees: list[_ItemTree], items: list[dict], refs: Refs) -> None:
+def _replace_rows(trees: list[_ItemTree], items: list[ItemUpdate], refs: Refs) -> None:
     """Each list an item carries replaces the stored one (of the CFS and its supporting services)."""
-    for kind in ("supportingResource", "relatedParty", "place", "serviceCharacteristic"):
-        carrying = [tree for tree in trees if kind in items[tree.index]]
+    for kind in ("resources", "parties", "places", "characteristics"):
+        carrying = [tree for tree in trees if getattr(items[tree.index], kind) is not None]
         if not carrying:
             continue
-        if kind == "serviceCharacteristic":
+        if kind == "characteristics":
             # The characteristics of the CFS and of each supporting service the list names.
             owners = {tree.cfs.pk for tree in carrying} | {
-                tree.target_for_characteristic(char).pk for tree in carrying for char in items[tree.index][kind]
+                tree.target_for_characteristic(char).pk
+                for tree in carrying
+                for char in items[tree.index].characteristics
             }
             ServiceCharacteristic.objects.filter(service_id__in=owners).delete()
         else:
@@ -348,17 +334,17 @@ def _replace_rows(trees: list[_ItemTree], items: list[dict], refs: Refs) -> None
 
 
 @transaction.atomic
-def bundle_update(*, bundle_id, items: list[dict], design_only: bool = True) -> BusinessInteraction:
+def bundle_update(*, bundle_id, items: list[ItemUpdate], design_only: bool = True) -> BusinessInteraction:
     """Update the items of an open bundle: names, descriptions, external identity, and (replacing them)
     the characteristics, supporting resources, related parties and places each item carries."""
+    items = list(items)
     bundle = lock_bundle(bundle_id)
     if bundle.state not in OPEN_STATES:
         raise InvalidState(
             f"Bundle {bundle.pk} is {bundle.state}: only a CREATED or IN_PROGRESS bundle can be updated.",
             code=BUNDLE_NOT_OPEN,
         )
-    # Relationships are only restated on update (checked against the stored ones), never resolved.
-    refs = resolve_references([{k: v for k, v in i.items() if k != "serviceRelationship"} for i in items])
+    refs = resolve_references(name for item in items for name in names_in(item))
     trees = _trees_for_update(bundle, items)
     for tree in trees:
         _check_restated(tree, items[tree.index])

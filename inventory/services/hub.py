@@ -2,7 +2,7 @@
 ``ServiceStateChangeEvent``, ``ServiceAttributeValueChangeEvent``, ``ServiceDeleteEvent``) through the change
 log's delivery engine (signed, retried, ordered per service; ``core.changes``)."""
 
-import re
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -18,24 +18,20 @@ TMF_TYPES = {
     "ServiceAttributeValueChangeEvent": ["service.attributes_changed", "service.updated"],
     "ServiceDeleteEvent": ["service.deleted"],
 }
-_QUERY = re.compile(r"^\s*eventType\s*=\s*([A-Za-z]+(?:\s*,\s*[A-Za-z]+)*)\s*$")
 
 
-def _event_types(query: str) -> list[str]:
-    """The event types a hub query asks for: empty → all four; ``eventType=A`` or ``eventType=A,B``."""
-    if not query or not query.strip():
+def _event_types(events) -> list[str]:
+    """The change log's event types of the hub events a listener asks for (none named: all four)."""
+    if not events:
         return [t for types in TMF_TYPES.values() for t in types]
-    found = _QUERY.match(query)
-    names = [n.strip() for n in found.group(1).split(",")] if found else []
-    unknown = [n for n in names if n not in TMF_TYPES]
-    if not found or unknown:
+    unknown = [name for name in events if name not in TMF_TYPES]
+    if unknown:
         raise Invalid(
-            f"query: use eventType=<{'|'.join(TMF_TYPES)}>[,...]"
-            + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+            f"unknown: {', '.join(unknown)}; the hub's events are {', '.join(TMF_TYPES)}.",
             code="inventory.invalid_hub_query",
-            field="query",
+            field="events",
         )
-    return [t for n in names for t in TMF_TYPES[n]]
+    return [t for name in events for t in TMF_TYPES[name]]
 
 
 def hub_not_found(hub_id) -> NotFound:
@@ -49,14 +45,15 @@ def hub_not_found(hub_id) -> NotFound:
 
 
 @transaction.atomic
-def hub_subscribe(*, callback: str, query: str = "", owner=None) -> Subscription:
-    """Register a listener of ``owner``; its callback is checked like every webhook target (no private
-    addresses)."""
+def hub_subscribe(*, callback: str, events: Sequence[str] = (), query: str = "", owner=None) -> Subscription:
+    """Register a listener of ``owner`` for the hub ``events`` it names (``ServiceStateChangeEvent``...; none:
+    every one); ``query`` is how it asked, kept to be shown back. Its callback is checked like every webhook
+    target (no private addresses)."""
     try:
         return subscriptions.subscription_create(
             name="TMF638 hub listener",
             target_url=callback,
-            event_types=_event_types(query),
+            event_types=_event_types(events),
             format=Subscription.Format.TMF638,
             query=query or "",
             owner=owner,

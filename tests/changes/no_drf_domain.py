@@ -122,7 +122,7 @@ def main() -> None:
     from outages import services as outages
     from outages.domain import OutageNotification
     from tests.factories.enrollments import jane_doe_enrollment
-    from tests.factories.inventory import bundle_items
+    from tests.factories.inventory import new_items
     from tests.factories.outages import ExternalSystemFactory
 
     recording.send = jobs.send = _broker  # the broker: messages kept, never run here
@@ -163,7 +163,7 @@ def main() -> None:
         blackouts.policy_reconcile(policy_id=created.pk, now=now)  # its window opens: blackout.window_opened
 
     def bundle(_state):
-        inventory.bundle_create(items=bundle_items(1), design_only=True)
+        inventory.bundle_create(items=new_items(1), design_only=True)
 
     report = {
         "outages": scenario("outages", lambda: ExternalSystemFactory(name="OMS-NODRF"), outage),

@@ -152,11 +152,10 @@ def admin_blackouts():
 
 def admin_inventory():
     from inventory import services as inventory_services
-    from tests.inventory.conftest import example
+    from inventory.demo import DEMO_ITEMS
 
     call_inventory_demo()
-    items = example("create-request")["items"]
-    bundle = inventory_services.bundle_create(items=items)
+    bundle = inventory_services.bundle_create(items=DEMO_ITEMS)
     return "admin:inventory_businessinteraction_changelist", "approve", [bundle.pk], {"action": "state_changed"}
 
 
@@ -353,10 +352,10 @@ def test_blackout_tick_records_as_the_task():
 
 def test_inventory_activation_records_as_its_tasks(inventory_demo, django_capture_on_commit_callbacks):
     from inventory import services as inventory_services
-    from tests.inventory.conftest import example
+    from inventory.demo import DEMO_ITEMS
 
     with django_capture_on_commit_callbacks(execute=True):
-        bundle = inventory_services.bundle_create(items=example("create-request")["items"], design_only=False)
+        bundle = inventory_services.bundle_create(items=DEMO_ITEMS, design_only=False)
     moved = Change.objects.filter(natural_key=f"bundle/{bundle.pk}", action="state_changed")
     assert moved.exists()
     assert all(c.actor.startswith("task:inventory.tasks.") for c in moved), [c.actor for c in moved]

@@ -54,10 +54,10 @@ def _reference():
 
 
 def _service():
-    from inventory.services import service_create
+    from inventory.services import ServiceDetails, service_create
     from tests.factories.inventory import SpecificationFactory
 
-    return lambda: service_create(name="svc", specification=SpecificationFactory())
+    return lambda: service_create(specification_id=SpecificationFactory().pk, details=ServiceDetails(name="svc"))
 
 
 def _external_system():

@@ -3,6 +3,7 @@
 import factory
 
 from inventory import models
+from inventory.services import Characteristic, NewItem, PartyRef, Relationship, ResourceRef
 
 
 class SpecificationFactory(factory.django.DjangoModelFactory):
@@ -53,7 +54,8 @@ def bundle_items(
     resource: str = "1-1",
     related: str | None = "450005",
 ) -> list[dict]:
-    """``count`` items shaped like the spec's create example: a CFS, one RFS, a party, a resource."""
+    """``count`` items of a UIM create body shaped like the spec's create example: a CFS, one RFS, a party, a
+    resource (``new_items`` says the same in the services' terms)."""
     items = []
     for index in range(count):
         name = f"CFS-{index}"
@@ -72,3 +74,30 @@ def bundle_items(
             item["serviceRelationship"] = [{"relationshipType": "relies-on", "service": {"id": related}}]
         items.append(item)
     return items
+
+
+def new_items(
+    count: int,
+    *,
+    spec: str = "Broadband_Internet_Access_CFS",
+    rfs_spec: str = "DOCS_RFS",
+    party: str = "225002",
+    resource: str = "1-1",
+    related: str | None = "450005",
+) -> list[NewItem]:
+    """``bundle_items`` as ``bundle_create`` takes them."""
+    return [
+        NewItem(
+            name=(name := f"CFS-{index}"),
+            state="designed",
+            specification_id=spec,
+            resources=(ResourceRef(resource_id=resource, resource_type="LogicalDevice", consumer_name="RFS"),),
+            parties=(PartyRef(party_id=party, reference_type="Association", consumer_name=name),),
+            characteristics=(
+                Characteristic(name="speed", value_type="ALPHANUMERIC", value="100 Mbps", service_name=name),
+                Characteristic(name="profile", value="Motorola", service_name="RFS", service_spec_name=rfs_spec),
+            ),
+            relationships=(Relationship(service_id=related, relationship_type="relies-on"),) if related else (),
+        )
+        for index in range(count)
+    ]

@@ -226,7 +226,7 @@ def test_a_standalone_service_is_added_through_the_service_layer(admin_client, m
     }
     response = admin_client.post(url, _form_data(admin_client.get(url), **values))
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert [c["name"] for c in calls] == ["VoiceCFS"]
+    assert [c["details"].name for c in calls] == ["VoiceCFS"]
     service = Service.objects.get(name="VoiceCFS")
     assert (service.specification_id, service.has_started, service.business_interaction_id) == (
         "Email_CFS",

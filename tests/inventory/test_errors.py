@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from core.errors import Invalid
 from inventory import services
 from inventory.models import InteractionTransition, Service
-from tests.factories.inventory import bundle_items
+from tests.factories.inventory import new_items
 
 from .conftest import BASE, example
 
@@ -52,11 +52,11 @@ def test_the_model_holds_the_same_date_rule(demo):
         service.full_clean()
     assert caught.value.message_dict == {"end_date": ["The end date cannot be before the start date."]}
     with pytest.raises(Invalid):
-        services.service_update(service_id=service.pk, end_date=service.end_date)
+        services.service_update(service_id=service.pk, details=services.details_of(service))
 
 
 def test_a_conflict_with_the_recorded_history_is_409_and_applies_nothing(client):
-    bundle = services.bundle_create(items=bundle_items(1), design_only=True)
+    bundle = services.bundle_create(items=new_items(1), design_only=True)
     InteractionTransition.objects.create(
         interaction=bundle, attempt=1, task="FORGED", from_state="CREATED", to_state="APPROVED"
     )

@@ -9,7 +9,7 @@ from core import metrics
 from inventory import services, tasks
 from inventory.metrics import activations_stalled
 from inventory.models import BusinessInteraction, InteractionState, LifecycleState, Resource
-from tests.factories.inventory import bundle_items
+from tests.factories.inventory import new_items
 from tests.metrics_helpers import outcome_count
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bundle(demo):
-    return services.bundle_create(items=bundle_items(3), design_only=True)
+    return services.bundle_create(items=new_items(3), design_only=True)
 
 
 def test_an_activation_failure_increments_the_failed_counter(bundle):

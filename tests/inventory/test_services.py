@@ -1,5 +1,7 @@
 """The service layer: activation steps (idempotent, ordered), failure and retry, the sweep, enqueue-after-commit."""
 
+from pathlib import Path
+
 import pytest
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +19,7 @@ from inventory.models import (
     Service,
     ServiceResourceRef,
 )
-from tests.factories.inventory import bundle_items
+from tests.factories.inventory import new_items
 
 from .conftest import example
 
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bundle(demo):
-    return services.bundle_create(items=bundle_items(3), design_only=True)
+    return services.bundle_create(items=new_items(3), design_only=True)
 
 
 def states(bundle):
@@ -37,7 +39,7 @@ def states(bundle):
 
 def test_create_is_set_based(demo, django_assert_max_num_queries):
     with django_assert_max_num_queries(25):
-        services.bundle_create(items=bundle_items(50), design_only=True)
+        services.bundle_create(items=new_items(50), design_only=True)
     assert Service.objects.filter(category="RFS", name="RFS").count() == 50
 
 
@@ -119,7 +121,7 @@ def test_nothing_is_enqueued_for_a_rolled_back_bundle(demo, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
-                services.bundle_create(items=bundle_items(1), design_only=False)
+                services.bundle_create(items=new_items(1), design_only=False)
                 raise RuntimeError("the request failed after the bundle was written")
         except RuntimeError:
             pass
@@ -134,7 +136,7 @@ def test_broker_down_at_commit_leaves_the_bundle_for_the_sweep(demo, django_capt
     monkeypatch.setattr("celery.app.task.Task.apply_async", broker_down)  # publishing any task fails
     monkeypatch.setattr("celery.canvas._chain.apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        bundle = services.bundle_create(items=bundle_items(1), design_only=False)
+        bundle = services.bundle_create(items=new_items(1), design_only=False)
     bundle.refresh_from_db()
     assert bundle.state == InteractionState.CREATED and bundle.activation_requested
     monkeypatch.undo()
@@ -147,14 +149,14 @@ def test_broker_down_at_commit_leaves_the_bundle_for_the_sweep(demo, django_capt
 
 
 def test_sweep_ignores_design_only_finished_failed_and_future_bundles(demo):
-    design_only = services.bundle_create(items=bundle_items(1), design_only=True)
+    design_only = services.bundle_create(items=new_items(1), design_only=True)
     future = services.bundle_create(
-        items=bundle_items(1), design_only=True, effective_date=timezone.now() + timezone.timedelta(days=1)
+        items=new_items(1), design_only=True, effective_date=timezone.now() + timezone.timedelta(days=1)
     )
     BusinessInteraction.objects.filter(pk=future.pk).update(activation_requested=True)
-    failed = services.bundle_create(items=bundle_items(1), design_only=True)
+    failed = services.bundle_create(items=new_items(1), design_only=True)
     BusinessInteraction.objects.filter(pk=failed.pk).update(activation_requested=True, state="FAILED")
-    stalled = services.bundle_create(items=bundle_items(1), design_only=True)
+    stalled = services.bundle_create(items=new_items(1), design_only=True)
     BusinessInteraction.objects.filter(pk=stalled.pk).update(activation_requested=True, state="APPROVED")
     assert list(services.bundles_stalled(stall_seconds=0).values_list("pk", flat=True)) == [stalled.pk]
     assert design_only.pk != stalled.pk
@@ -165,9 +167,32 @@ def test_spec_example_items_round_trip_through_the_service(demo):
 
     serializer = BundleCreateSerializer(data=example("create-request"))
     assert serializer.is_valid(), serializer.errors
-    bundle = services.bundle_create(items=serializer.validated_data["items"], design_only=True)
+    bundle = services.bundle_create(**serializer.service_arguments(), design_only=True)
     names = set(Service.objects.filter(business_interaction__parent=bundle).values_list("name", flat=True))
     assert names == {"BroadbandCFS1", "BroadbandCFS2", "DOCSISRFS"}
+
+
+def test_the_demo_bundle_is_the_spec_create_example_in_the_services_terms():
+    """The demo loader builds its items itself (no API serializer): they are what the UIM door makes of the
+    spec's create example."""
+    from inventory import demo
+    from inventory.api.serializers import BundleCreateSerializer
+
+    serializer = BundleCreateSerializer(data=example("create-request"))
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.service_arguments()["items"] == list(demo.DEMO_ITEMS)
+
+
+def test_the_demo_loader_does_not_use_the_api_door():
+    import ast
+
+    from inventory import demo
+
+    tree = ast.parse(Path(demo.__file__).read_text())
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    assert not [name for name in imported if name == "api" or name.startswith(("api.", "inventory.api"))]
 
 
 def test_a_forged_history_row_fails_the_activation_with_its_reason_instead_of_retrying(bundle, monkeypatch):
@@ -189,7 +214,7 @@ def test_a_forged_history_row_fails_the_activation_with_its_reason_instead_of_re
 
 def test_the_sweep_waits_for_the_setting(demo, settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        bundle = services.bundle_create(items=bundle_items(1), design_only=False)  # never enqueued
+        bundle = services.bundle_create(items=new_items(1), design_only=False)  # never enqueued
     settings.INVENTORY_SWEEP_STALL_SECONDS = 3600
     assert tasks.sweep_stalled_activations() == 0
     settings.INVENTORY_SWEEP_STALL_SECONDS = 0
@@ -202,7 +227,7 @@ def test_services_enqueue_the_start_task_by_name_after_commit(demo, django_captu
     sent = []
     monkeypatch.setattr(jobs, "send", lambda name, *args, **kw: sent.append((name, args)))
     with django_capture_on_commit_callbacks(execute=True):
-        bundle = services.bundle_create(items=bundle_items(1), design_only=False)
+        bundle = services.bundle_create(items=new_items(1), design_only=False)
     assert sent == [("inventory.tasks.bundle_activation_start", (bundle.pk,))]
 
 
@@ -211,3 +236,67 @@ def test_demo_services_are_numbered_after_the_fixed_one(demo):
     # the docs' examples name the same ids on both and the sequence never runs into it.
     ids = sorted(Service.objects.exclude(pk=450005).values_list("pk", flat=True))
     assert ids == [450006, 450007, 450008, 450009]
+
+
+def test_the_hub_takes_the_events_a_listener_names(db):
+    from core.errors import Invalid
+    from inventory.services import hub
+
+    listener = hub.hub_subscribe(
+        callback="https://93.184.216.34/listener",
+        events=["ServiceStateChangeEvent", "ServiceAttributeValueChangeEvent"],
+        query="eventType=ServiceStateChangeEvent,ServiceAttributeValueChangeEvent",
+    )
+    assert listener.event_types == ["service.state_changed", "service.attributes_changed", "service.updated"]
+    assert listener.query == "eventType=ServiceStateChangeEvent,ServiceAttributeValueChangeEvent"
+    assert len(hub.hub_subscribe(callback="https://93.184.216.34/all").event_types) == 5  # none named: every one
+    with pytest.raises(Invalid) as caught:
+        hub.hub_subscribe(callback="https://93.184.216.34/listener", events=["ServiceNope"])
+    assert caught.value.errors == [("events", caught.value.message)] and "ServiceNope" in caught.value.message
+
+
+def test_the_hub_door_reads_the_events_of_a_query():
+    from inventory.api.hub import query_events
+
+    assert query_events("") == []
+    assert query_events(" eventType = ServiceCreateEvent , ServiceDeleteEvent ") == [
+        "ServiceCreateEvent",
+        "ServiceDeleteEvent",
+    ]
+
+
+def test_bundle_update_speaks_the_items_terms(bundle):
+    from core.errors import Invalid
+
+    cfs = Service.objects.filter(business_interaction__parent=bundle, category="CFS").order_by("pk").first()
+    with pytest.raises(Invalid) as caught:
+        services.bundle_update(
+            bundle_id=bundle.pk,
+            items=[
+                services.ItemUpdate(
+                    service_id=str(cfs.pk),
+                    characteristics=(services.Characteristic(name="x", value="1", service_name="NewRFS"),),
+                )
+            ],
+        )
+    assert [path for path, _ in caught.value.errors] == ["items[0].characteristics[0].service_spec_name"]
+    with pytest.raises(Invalid) as caught:
+        services.bundle_update(bundle_id=bundle.pk, items=[services.ItemUpdate(service_id=str(cfs.pk), state="active")])
+    assert [path for path, _ in caught.value.errors] == ["items[0].state"]
+    party = services.PartyRef(party_id="225004", role="Owner")
+    services.bundle_update(
+        bundle_id=bundle.pk, items=[services.ItemUpdate(service_id=str(cfs.pk), name="Renamed", parties=(party,))]
+    )
+    cfs.refresh_from_db()
+    assert cfs.name == "Renamed"
+    assert list(cfs.party_refs.values_list("party_id", "role")) == [("225004", "Owner")]
+    assert cfs.characteristics.exists()  # a list not given is kept
+
+
+def test_the_uim_door_renames_the_items_terms_for_the_wire():
+    from core.errors import Invalid
+    from inventory.api.serializers import wire_invalid
+
+    exc = wire_invalid(Invalid("required.", code="x.y", field="items[3].characteristics[1].service_spec_name"))
+    assert exc.errors == [("items[3].serviceCharacteristic[1].serviceSpecName", "required.")] and exc.code == "x.y"
+    assert wire_invalid(Invalid("no.", field="items[0].end_date")).errors == [("items[0].endDate", "no.")]

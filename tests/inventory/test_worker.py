@@ -14,7 +14,7 @@ from django.db import transaction
 
 from inventory import services, tasks
 from inventory.models import BusinessInteraction, InteractionState, InteractionTransition, Service, SupportingService
-from tests.factories.inventory import bundle_items
+from tests.factories.inventory import new_items
 from tests.worker import kill_worker, wait_for, worker_process
 
 from .conftest import BASE, example
@@ -43,7 +43,7 @@ def test_design_only_false_is_activated_by_the_worker_after_commit(demo, integra
 
 def test_worker_killed_mid_chain_resumes_and_applies_nothing_twice(demo):
     with transaction.atomic():
-        bundle = services.bundle_create(items=bundle_items(5), design_only=True)
+        bundle = services.bundle_create(items=new_items(5), design_only=True)
     rows_before = (Service.objects.count(), SupportingService.objects.count())
 
     with worker_process(extra_env={"DJANGO_SETTINGS_MODULE": "tests.inventory.slow_step_settings"}) as first:
