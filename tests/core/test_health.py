@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from core.models import ExportJob
+from core.lists.models import ExportJob
 
 
 def _publish_one():
