@@ -1,17 +1,20 @@
-"""Scrape-time gauges of the blackouts app (core/metrics.py collects them)."""
+"""Scrape-time gauges and wire outcomes of the blackouts app (core/metrics.py collects them)."""
 
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from core.metrics import backlog_gauge
+from core.metrics import backlog_gauge, declare_outcomes
 
 from .models import BlackoutPolicy
+
+declare_outcomes("events", ("received", "blacked_out"))
 
 
 @backlog_gauge(
     "blackout_tick_lag_seconds",
     "How long the oldest window edge (start or end) that the tick should have applied has been waiting; 0 when "
     "every edge is applied.",
+    health_limit="HEALTH_MAX_TICK_LAG_SECONDS",
 )
 def blackout_tick_lag(now=None) -> float:
     """The same edges :func:`blackouts.services.policies_due` finds, timed: one aggregate query."""

@@ -8,13 +8,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from blackouts.api.preview import PolicyPreviewView
-from core import lists
-from core.analyst import viewset_for
-from core.api_root import ApiRootView
 from core.changes.api import SubscriptionViewSet
+from core.lists import specs
+from core.lists.api import viewset_for
+from core.lists.api_root import ApiRootView
 
 router = SimpleRouter()
-for _key, _spec in sorted(lists.REGISTRY.items()):
+for _key, _spec in sorted(specs.REGISTRY.items()):
     router.register(_spec.path, viewset_for(_spec), basename=f"analyst-{_key.replace('.', '-')}")
 
 # Not an analyst list: the webhook subscriptions (read and written through their services).

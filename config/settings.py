@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core.lists",  # the analyst lists and exports (app label "lists"); ready first: import specs name its lists
     "core",
     "core.changes",  # the change log and outbound events (app label "changes")
     "outages",

@@ -4,9 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
 from core import views as core_views
-from core.api_root import home
 from core.auth_views import JWTObtainView, JWTRefreshView, admin_login, admin_password_change
 from core.docs_views import OfflineRedocView, redoc_bundle
+from core.lists.api_root import home
 from core.metrics_view import metrics_view
 
 urlpatterns = [

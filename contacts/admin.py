@@ -8,7 +8,8 @@ gets its ``ccId`` and its status history exactly as a reported one does. The sta
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
+from core.lists.admin import ExportMixin
 
 from . import services
 from .models import ContactStatus, ContactStatusEvent, CustomerContact, CustomerContactIdentifier, TemplateParameter

@@ -3,8 +3,8 @@ from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
-    """Cross-app plumbing: wire families, roles, health check, demo data and set-up commands (the change log is an app
-    of its own, ``core.changes``)."""
+    """Cross-app plumbing: wire families, roles, health check, demo data and set-up commands (the change log, and the
+    analyst lists with their exports, are apps of their own: ``core.changes``, ``core.lists``)."""
 
     name = "core"
     verbose_name = "Core"
@@ -21,7 +21,6 @@ class CoreConfig(AppConfig):
         auth.connect_permission_signals()
         from . import metrics_backlog  # noqa: F401  (registers core's scrape-time gauges)
 
-        autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py
-        autodiscover_modules("dashboard")  # ... its admin dashboard panel in <app>/dashboard.py
+        autodiscover_modules("dashboard")  # each app registers its admin dashboard panel in <app>/dashboard.py
         autodiscover_modules("imports")  # ... what can be imported from files in <app>/imports.py
         autodiscover_modules("metrics")  # ... and its scrape-time gauges in <app>/metrics.py (core/metrics.py)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -115,17 +114,3 @@ def panels_for(user, *, now: datetime | None = None) -> list[RenderedPanel]:
 def iso(instant: datetime) -> str:
     """An instant as a changelist filter value (what the admin's date-time lookups parse)."""
     return instant.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-@register("exports", "Background exports", order=90)
-def exports_panel(now):
-    from .models import ExportJob
-
-    queued = [ExportJob.Status.PENDING, ExportJob.Status.RUNNING]
-    counts = ExportJob.objects.aggregate(
-        queued=Count("pk", filter=Q(status__in=queued)), failed=Count("pk", filter=Q(status=ExportJob.Status.FAILED))
-    )
-    return [
-        Figure("exports running or queued", counts["queued"], ExportJob, {"status__in": ",".join(queued)}),
-        Figure("exports failed", counts["failed"], ExportJob, {"status__exact": ExportJob.Status.FAILED}, level="bad"),
-    ]

@@ -1,9 +1,10 @@
 """``/healthz`` (is the installation doing its work?) and ``/livez`` (does this process answer?).
 
-``/healthz`` checks the database and the broker, and how far behind the background work is: the oldest task
-waiting in a queue, the blackout tick's lag, background exports never taken, activations stalled, background
-exports and imports whose worker stopped beating. Each backlog figure has a limit (``HEALTH_MAX_*`` settings; empty
-or negative: reported, never failing); any check over its limit or down answers 503. Point monitoring (and
+``/healthz`` checks the database and the broker, and how far behind the background work is: every backlog gauge
+registered with a limit (``core.metrics.backlog_gauge(..., health_limit=...)``), by core (the oldest task waiting
+in a queue, jobs whose worker stopped beating), by the apps (the blackout tick's lag, activations stalled) and by
+the lists app (background exports never taken). Each limit is a ``HEALTH_MAX_*`` setting (empty or negative:
+reported, never failing); any check over its limit or down answers 503. Point monitoring (and
 alerting) at ``/healthz``; point a load balancer or an orchestrator's liveness probe at ``/livez``, which touches
 nothing: a slow queue must not take web servers out.
 """
@@ -21,15 +22,6 @@ from core import metrics
 from core.metrics_backlog import BROKER_TIMEOUT
 
 logger = logging.getLogger(__name__)
-
-# Backlog figures (core/metrics.py gauges) and the setting holding each one's limit.
-BACKLOG_LIMITS = {
-    "queue_oldest_age_seconds": "HEALTH_MAX_QUEUE_AGE_SECONDS",
-    "blackout_tick_lag_seconds": "HEALTH_MAX_TICK_LAG_SECONDS",
-    "exports_pending_stale": "HEALTH_MAX_EXPORTS_PENDING_STALE",
-    "activations_stalled": "HEALTH_MAX_ACTIVATIONS_STALLED",
-    "jobs_stalled": "HEALTH_MAX_JOBS_STALLED",
-}
 
 
 def check_database() -> str:
@@ -64,7 +56,7 @@ def check_backlog() -> dict[str, dict]:
     """Each backlog figure with its limit and ``ok`` / ``over`` / ``unknown`` (its gauge failed)."""
     values = metrics.backlog_values()
     report = {}
-    for name, setting in BACKLOG_LIMITS.items():
+    for name, setting in metrics.health_limits().items():
         value = values.get(name)
         if isinstance(value, dict):  # per queue: the worst
             value = max(value.values(), default=0.0)

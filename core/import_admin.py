@@ -21,10 +21,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from . import roles
-from .admin import ExportMixin, RoleAdminMixin, requires
+from .admin import RoleAdminMixin, requires
 from .errors import DomainError
 from .imports import jobs, readers, specs
 from .imports.engine import Report
+from .lists.admin import ExportMixin
 from .models import ImportJob
 
 IMPORT_PERMISSION = roles.IMPORT_PERMISSION

@@ -5,10 +5,12 @@ Three kinds, documented in docs/operations.md ("Metrics"):
 - HTTP requests by family, endpoint (the route's name, never the raw path), method and status, with latency:
   counted by :class:`core.middleware.MetricsMiddleware`.
 - Wire outcomes by domain (``outcome("outage_messages", "stale")``): one call where a service knows the outcome.
-  Counting is in memory (or an mmap'd file in multiprocess mode): never a database query.
+  Counting is in memory (or an mmap'd file in multiprocess mode): never a database query. Each app declares its
+  domains' outcomes in its ``<app>/metrics.py`` (``declare_outcomes(...)``).
 - Background work (queue depth and age, tick lag, stalled activations, running exports): gauges computed when
-  ``/metrics`` is scraped, by :class:`BacklogCollector`, from functions the apps register in their
-  ``<app>/metrics.py`` (``backlog_gauge(...)``) — ``core`` never imports a domain app.
+  ``/metrics`` is scraped, by :class:`BacklogCollector`, from functions the apps (and the subsystem apps such as
+  ``core.lists``) register in their ``metrics.py`` (``backlog_gauge(...)``), each with the setting that limits it
+  in ``/healthz`` if it has one (core/health.py) — ``core`` never names an app or a subsystem here.
 
 With several processes per machine (gunicorn workers, Celery's prefork pool), set ``PROMETHEUS_MULTIPROC_DIR``
 to an empty directory shared by those processes (wiped at each start): every process writes its counters there
@@ -50,14 +52,18 @@ WIRE_OUTCOMES = Counter(
 )
 TASKS = Counter(f"{PREFIX}_tasks", "Celery tasks run, by task name and final state.", ["task", "state"])
 
-# The outcomes each domain counts, so that a dashboard shows 0 rather than "no data" before the first one.
-OUTCOMES = {
-    "outage_messages": ("applied", "stale", "refused"),
-    "contact_status_reports": ("applied", "out_of_order"),
-    "unenrollments": ("pending", "completed", "error", "replayed"),
-    "bundles": ("activated", "failed"),
-    "events": ("received", "blacked_out"),
-}
+# The outcomes each domain counts (``declare_outcomes``), so that a dashboard shows 0 rather than "no data" before
+# the first one.
+OUTCOMES: dict[str, tuple[str, ...]] = {}
+
+
+def declare_outcomes(domain: str, names: tuple[str, ...]) -> None:
+    """Declare the outcomes ``domain`` counts (an app's ``metrics.py`` calls this once per domain): each series
+    exists, at 0, from the start."""
+    OUTCOMES[domain] = tuple(names)
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        for name in names:
+            WIRE_OUTCOMES.labels(domain, name)
 
 
 def outcome(domain: str, name: str, count: int = 1) -> None:
@@ -70,12 +76,6 @@ def outcome(domain: str, name: str, count: int = 1) -> None:
         logger.exception("metrics: cannot count %s/%s", domain, name)
 
 
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    for _domain, _names in OUTCOMES.items():
-        for _name in _names:
-            WIRE_OUTCOMES.labels(_domain, _name)
-
-
 # --- Background work, computed at scrape time ----------------------------------------------------------------
 @dataclass(frozen=True)
 class BacklogGauge:
@@ -83,9 +83,11 @@ class BacklogGauge:
     documentation: str
     compute: Callable[[], float | dict[tuple[str, ...], float]]
     labels: tuple[str, ...] = ()
+    health_limit: str | None = None  # the setting holding its limit in /healthz (core/health.py), if it has one
 
 
 _GAUGES: dict[str, BacklogGauge] = {}
+_PARTS: dict[str, dict[str, Callable[[], float]]] = {}  # gauge name -> {part: compute}: see gauge_part()
 _scrapes = itertools.count(1)  # numbers backlog_values() calls
 _scrape = threading.local()  # .id: the one this thread is computing; gauges sharing one costly read key it by this
 
@@ -96,15 +98,36 @@ def scrape_id() -> int | None:
     return getattr(_scrape, "id", None)
 
 
-def backlog_gauge(name: str, documentation: str, *, labels: tuple[str, ...] = ()):
+def backlog_gauge(name: str, documentation: str, *, labels: tuple[str, ...] = (), health_limit: str | None = None):
     """Register a scrape-time gauge (decorator). The function returns a number, or a dict of label values to
-    numbers when ``labels`` are given. It may query the database: it runs once per scrape, not per request."""
+    numbers when ``labels`` are given. It may query the database: it runs once per scrape, not per request.
+    ``health_limit`` names the setting that limits it in ``/healthz`` (a per-queue gauge: its worst value)."""
 
     def register(compute):
-        _GAUGES[name] = BacklogGauge(f"{PREFIX}_{name}", documentation, compute, labels)
+        _GAUGES[name] = BacklogGauge(f"{PREFIX}_{name}", documentation, compute, labels, health_limit)
         return compute
 
     return register
+
+
+def gauge_part(name: str, part: str):
+    """Register one part of a gauge that adds up what several apps count (decorator; e.g. the exports' and the
+    imports' share of ``jobs_stalled``). The gauge reads them with :func:`gauge_parts`."""
+
+    def register(compute):
+        _PARTS.setdefault(name, {})[part] = compute
+        return compute
+
+    return register
+
+
+def gauge_parts(name: str) -> list[Callable[[], float]]:
+    return list(_PARTS.get(name, {}).values())
+
+
+def health_limits() -> dict[str, str]:
+    """``{gauge: setting}`` for every registered gauge that ``/healthz`` checks, in registration order."""
+    return {key: gauge.health_limit for key, gauge in _GAUGES.items() if gauge.health_limit}
 
 
 def backlog_values() -> dict[str, float | dict]:

@@ -40,20 +40,20 @@ ROLE_DESCRIPTIONS = {
     SUPERUSER: "`is_superuser`: everything",
 }
 
-EXPORT_PERMISSION = "core.export_data"
+EXPORT_PERMISSION = "lists.export_data"
 IMPORT_PERMISSION = "core.import_data"
 HUB_PERMISSION = "changes.register_hub_listener"
 
-# Permissions outside the domain apps: exporting is ``core.export_data`` (not a per-model action); importing master
+# Permissions outside the domain apps: exporting is ``lists.export_data`` (not a per-model action); importing master
 # data from files is ``core.import_data``, for operators only. The change log is read by analysts and staff (its
 # records are written by the services only); operators also manage webhook subscriptions (all of them);
 # integrations and operators register TMF638 hub listeners (an integration sees and removes only its own).
 ROLE_EXTRA = {
-    ANALYST: (EXPORT_PERMISSION, "core.view_exportjob", "changes.view_change", "changes.view_delivery"),
+    ANALYST: (EXPORT_PERMISSION, "lists.view_exportjob", "changes.view_change", "changes.view_delivery"),
     INTEGRATION: (HUB_PERMISSION,),
     OPERATOR: (
         EXPORT_PERMISSION,
-        "core.view_exportjob",
+        "lists.view_exportjob",
         IMPORT_PERMISSION,
         "core.view_importjob",
         "changes.view_change",

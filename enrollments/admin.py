@@ -11,8 +11,9 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.import_admin import ImportExportMixin
+from core.lists.admin import ExportMixin
 
 from . import services
 from .api.errors import MESSAGE_NUMBERS

@@ -7,9 +7,10 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count
 
-from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.errors import DomainError
 from core.import_admin import ImportExportMixin
+from core.lists.admin import ExportMixin
 
 from . import services
 from .models import (

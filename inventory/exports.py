@@ -1,6 +1,6 @@
-"""The analyst lists of the inventory app, each declared once: columns, filters, orderings (core/lists.py)."""
+"""The analyst lists of the inventory app, each declared once: columns, filters, orderings (core/lists/specs.py)."""
 
-from core.lists import Column, ListSpec, register
+from core.lists.specs import Column, ListSpec, register
 
 from .filters import (
     BusinessInteractionFilterSet,

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.import_admin import ImportExportMixin
+from core.lists.admin import ExportMixin
 
 from . import services
 from .domain import Characteristic, Detail

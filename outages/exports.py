@@ -1,6 +1,6 @@
-"""The analyst lists of the outages app, each declared once: columns, filters, orderings (see core/lists.py)."""
+"""The analyst lists of the outages app, each declared once: columns, filters, orderings (see core/lists/specs.py)."""
 
-from core.lists import Column, ListSpec, register
+from core.lists.specs import Column, ListSpec, register
 
 from .filters import ExternalSystemFilterSet, OutageCustomerFilterSet, OutageEventFilterSet, OutageMessageFilterSet
 from .models import ExternalSystem, OutageCustomer, OutageEvent, OutageMessage

@@ -275,10 +275,10 @@ def admin_models() -> list[AdminModel]:
 
 
 def analyst_lists() -> list[AnalystList]:
-    from core import lists
+    from core.lists import specs
 
     out = []
-    for key, spec in sorted(lists.REGISTRY.items()):
+    for key, spec in sorted(specs.REGISTRY.items()):
         filters = list(spec.filterset_class.base_filters) if spec.filterset_class else []
         out.append(AnalystList(key, f"/api/{spec.path}/", filters, spec.column_names(), _first_pk(spec.model)))
     return out

@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
+from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
+from core.lists.admin import ExportMixin
 
 from . import registry, subscriptions
 from .models import Change, Delivery, DeliveryAttempt, Subscription

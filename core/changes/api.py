@@ -20,8 +20,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from .. import roles
-from ..analyst import PAGE_MAX, AnalystPagination
 from ..errors import DomainError, NotFound
+from ..lists.api import PAGE_MAX, AnalystPagination
 from ..wire.fields import StrictBooleanField, StrictCharField
 from ..wire.parsers import WireJSONParser
 from . import subscriptions

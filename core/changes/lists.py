@@ -1,6 +1,6 @@
 """The change log's analyst lists: ``/api/core/changes/`` and ``/api/core/deliveries/``."""
 
-from ..lists import Column, ListSpec, register
+from ..lists.specs import Column, ListSpec, register
 from .filters import ChangeFilterSet, DeliveryFilterSet
 from .models import Change, Delivery
 

@@ -1,6 +1,6 @@
 """What an importable model is: an :class:`ImportSpec` per model, declared by its app in ``<app>/imports.py``.
 
-A spec names the analyst list (``core/lists.py``) whose columns the file has, so a file exported from the list
+A spec names the analyst list (``core/lists/specs.py``) whose columns the file has, so a file exported from the list
 imports back: every column of the list is either written (``fields``), a relation named by natural key
 (``relations``), written only when a record is created (``create_only``), or read-only and ignored on import
 (everything else: database ids, derived values, timestamps). ``natural_key`` names the model fields a row is
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from ..errors import NotFound
-from ..lists import ListSpec, get_list
+from ..lists.specs import ListSpec, get_list
 
 
 @dataclass(frozen=True)

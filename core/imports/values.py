@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 
-from ..exports import neutralise
+from ..lists.writers import neutralise
 from ..text import text_problem
 
 

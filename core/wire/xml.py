@@ -40,7 +40,7 @@ from .parsers import max_depth, read_body
 
 XML_MEDIA_TYPE = "application/xml"
 
-# What an XML 1.0 document cannot carry (the characters the XLSX exports escape too, core/exports.py).
+# What an XML 1.0 document cannot carry (the characters the XLSX exports escape too, core/lists/writers.py).
 XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 

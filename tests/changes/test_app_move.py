@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from core.changes.models import Change, Delivery, DeliveryAttempt, Subscription
-from core.models import ExportJob
+from core.lists.models import ExportJob
 
 BEFORE = [("core", "0011_subscription_owned_by"), ("changes", None)]
 

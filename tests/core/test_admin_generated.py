@@ -41,7 +41,7 @@ def _first(model, model_admin, request):
 
 
 def _export_job(user):
-    from core.models import ExportJob
+    from core.lists.models import ExportJob
 
     return ExportJob.objects.create(user=user, app_label="outages", model_name="outageevent", query="", fmt="csv")
 
@@ -76,7 +76,7 @@ def _outstanding_token(user):
 
 # Models the demo data has no row of: how the change-page test makes one.
 MAKE_ONE = {
-    "core.ExportJob": _export_job,
+    "lists.ExportJob": _export_job,
     "core.ImportJob": _import_job,
     "enrollments.DeviceReturn": _device_return,
     "token_blacklist.BlacklistedToken": _blacklisted_token,

@@ -11,7 +11,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 from rest_framework.test import APIClient
 
-from core.lists import REGISTRY
+from core.lists.specs import REGISTRY
 from tests.contract import ORACLE_KEYS, UIM_KEYS
 from tests.core.test_hostile_input import OPERATIONS, _fill
 

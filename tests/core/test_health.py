@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from core.models import ExportJob
+from core.lists.models import ExportJob
 
 
 def _publish_one():
@@ -86,6 +86,29 @@ def test_healthz_is_503_for_an_export_never_taken(client, file_queue, superuser)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["backlog"]["exports_pending_stale"] == {"value": 1.0, "limit": 0.0, "status": "over"}
+
+
+def test_healthz_checks_every_gauge_registered_with_a_limit(client, db, file_queue, settings, monkeypatch):
+    """core/health.py names no figure: an app's (or a subsystem's) gauge declared with ``health_limit`` is checked."""
+    from core import metrics
+
+    monkeypatch.setattr(metrics, "_GAUGES", dict(metrics._GAUGES))
+    metrics.backlog_gauge("test_backlog", "A gauge of this test.", health_limit="HEALTH_MAX_TEST_BACKLOG")(lambda: 3)
+    metrics.backlog_gauge("test_unlimited", "A gauge /healthz does not check.")(lambda: 1000)
+    settings.HEALTH_MAX_TEST_BACKLOG = 5
+    body = client.get("/healthz").json()
+    assert body["backlog"]["test_backlog"] == {"value": 3.0, "limit": 5.0, "status": "ok"}
+    assert "test_unlimited" not in body["backlog"]
+    settings.HEALTH_MAX_TEST_BACKLOG = 2
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["backlog"]["test_backlog"] == {"value": 3.0, "limit": 2.0, "status": "over"}
+
+
+def test_the_stalled_jobs_figure_adds_the_part_of_each_job_kind():
+    from core import metrics
+
+    assert {"exports", "imports"} <= set(metrics._PARTS["jobs_stalled"])
 
 
 def test_livez_answers_without_touching_the_database_or_the_broker(client, monkeypatch):

@@ -11,9 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from core import exports
 from core.imports import readers, specs
 from core.imports.engine import run_import
+from core.lists import writers
 from enrollments.keys import address_key
 from enrollments.models import Customer, Premise, ServiceAgreement, ServicePoint
 
@@ -45,9 +45,9 @@ def _export(spec, fmt) -> bytes:
     columns = list(spec.list_spec.columns)
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        exports.write_xlsx(queryset, columns, buffer)
+        writers.write_xlsx(queryset, columns, buffer)
         return buffer.getvalue()
-    return "".join(exports.STREAMERS[fmt](queryset, columns)).encode()
+    return "".join(writers.STREAMERS[fmt](queryset, columns)).encode()
 
 
 def _snapshot(model):

@@ -5,9 +5,9 @@ import io
 
 import pytest
 
-from core import exports
 from core.imports import specs
 from core.imports.engine import run_import
+from core.lists import writers
 
 SPECS = sorted(specs.REGISTRY.values(), key=lambda s: s.label)
 IDS = [s.label for s in SPECS]
@@ -18,9 +18,9 @@ def _export(spec, fmt) -> bytes:
     columns = list(spec.list_spec.columns)
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        exports.write_xlsx(queryset, columns, buffer)
+        writers.write_xlsx(queryset, columns, buffer)
         return buffer.getvalue()
-    return "".join(exports.STREAMERS[fmt](queryset, columns)).encode()
+    return "".join(writers.STREAMERS[fmt](queryset, columns)).encode()
 
 
 def _snapshot(model):

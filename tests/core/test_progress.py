@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from core import lists
+from core.lists import specs
 from core.progress import PlainProgress, progress_bar
-from tests.core.export_urls import USER_SPEC
+from tests.lists.export_urls import USER_SPEC
 
 COMMANDS = ("core.management.commands.export", "core.management.commands.import_records")
 
@@ -25,9 +25,9 @@ def without_tqdm(monkeypatch):
 
 @pytest.fixture
 def users_list():
-    lists.register(USER_SPEC)
+    specs.register(USER_SPEC)
     yield
-    lists.REGISTRY.pop(USER_SPEC.key, None)
+    specs.REGISTRY.pop(USER_SPEC.key, None)
 
 
 def test_the_plain_bar_writes_a_line_per_tenth_and_at_the_end():

@@ -74,7 +74,7 @@ def test_every_door_declares_its_permission():
 
 def test_an_undeclared_admin_action_fails_the_check():
     from core.admin import RoleAdminMixin
-    from core.models import ExportJob
+    from core.lists.models import ExportJob
 
     site = admin.AdminSite(name="dummy")
 
@@ -91,12 +91,12 @@ def test_an_undeclared_admin_action_fails_the_check():
 
     site.register(ExportJob, DummyAdmin)
     found = roles_doors.undeclared(actions=roles_doors.admin_actions(site))
-    assert found == ["admin action core.ExportJob:forgotten"]
+    assert found == ["admin action lists.ExportJob:forgotten"]
 
 
 def test_an_action_naming_an_unknown_capability_fails_django_s_checks():
     from core.admin import RoleAdminMixin
-    from core.models import ExportJob
+    from core.lists.models import ExportJob
 
     class DummyAdmin(RoleAdminMixin, admin.ModelAdmin):
         actions = ["typo"]
@@ -113,7 +113,7 @@ def test_an_undeclared_admin_button_fails_the_check():
     from django.urls import path
 
     from core.admin import RoleAdminMixin, requires
-    from core.models import ExportJob
+    from core.lists.models import ExportJob
 
     site = admin.AdminSite(name="dummy")
 

@@ -32,7 +32,8 @@ def assert_json_error(response, status: int) -> dict:
 @pytest.fixture
 def boom(monkeypatch):
     """Makes the analyst lists and the token serializer fail as an unexpected bug would."""
-    from core import analyst, auth_views
+    from core import auth_views
+    from core.lists import api as analyst
 
     def fail(*args, **kwargs):
         raise RuntimeError("secret internals")

@@ -93,13 +93,13 @@ def test_the_library_shapes_stay_for_the_plain_renderer():
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 @pytest.mark.parametrize("how", ["format", "accept"])
 def test_the_analyst_lists_answer_in_xml(superuser, how):
-    from core import lists
-    from tests.core.export_urls import USER_SPEC
+    from core.lists import specs
+    from tests.lists.export_urls import USER_SPEC
 
-    lists.register(USER_SPEC)
+    specs.register(USER_SPEC)
     try:
         get_user_model().objects.create(username="007", first_name="bell\x07")
         client = APIClient()
@@ -110,7 +110,7 @@ def test_the_analyst_lists_answer_in_xml(superuser, how):
         else:
             response = client.get(f"/api/tests/users/{query}", HTTP_ACCEPT="application/xml")
     finally:
-        lists.REGISTRY.pop(USER_SPEC.key, None)
+        specs.REGISTRY.pop(USER_SPEC.key, None)
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("application/xml")
     root = SafeET.fromstring(response.content)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from blackouts import services as blackout_services
 from blackouts.api.serializers import policy_fields
 from blackouts.models import Event
-from core.models import ExportJob
+from core.lists.models import ExportJob
 from enrollments.models import Enrollment, EnrollmentStatus, Unenrollment, UnenrollmentStatus
 from inventory.models import BusinessInteraction, InteractionState, InteractionTransition
 from tests.factories.blackouts import EventFactory
@@ -214,9 +214,9 @@ def test_a_lone_instance_recovers_writes_made_while_its_broker_was_down(superuse
 
 _CREATE_EXPORT = """
 from django.contrib.auth import get_user_model
-from core import services
-job = services.export_job_create(user=get_user_model().objects.get(username="root"), list_key="inventory.services",
-                                 query="", fmt="csv")
+from core.lists import jobs
+job = jobs.export_job_create(user=get_user_model().objects.get(username="root"), list_key="inventory.services",
+                             query="", fmt="csv")
 print(job.pk)
 """
 

@@ -32,7 +32,7 @@ def test_large_export_shows_progress_and_a_download_link(admin_page, settings, t
     page = admin_page
     page.goto("/admin/blackouts/event/")
     page.click("#export-xlsx")
-    page.wait_for_url("**/admin/core/exportjob/**")
+    page.wait_for_url("**/admin/lists/exportjob/**")
     assert page.locator("#export-bar").get_attribute("value") == "100"
     assert "5 / 5" in page.inner_text("#export-rows")
     with page.expect_download() as info:

@@ -1,12 +1,12 @@
 """The analyst API under ``/api/``: read-only lists and details, filtered, ordered, paginated, exported.
 
-Each list is one :class:`~core.lists.ListSpec` (``<app>/exports.py``); :func:`viewset_for` builds its view, and
+Each list is one :class:`~core.lists.specs.ListSpec` (``<app>/exports.py``); :func:`viewset_for` builds its view, and
 ``config/api_urls.py`` routes every registered list at ``/api/<app>/<list>/``. Nothing here is per list.
 
 - ``GET /api/<app>/<list>/?<filters>&search=..&ordering=-col&page=2&page_size=100&fields=a,b`` → a page.
 - ``GET /api/<app>/<list>/<id>/?fields=a,b`` → one row.
 - ``?format=csv|xlsx|json|jsonl`` → the WHOLE filtered list as a file (``json`` is one streamed array, ``jsonl``
-  JSON Lines), ``&fields=a,b`` to choose columns. Needs the ``core.export_data`` permission.
+  JSON Lines), ``&fields=a,b`` to choose columns. Needs the ``lists.export_data`` permission.
 - ``?format=xml`` or ``Accept: application/xml`` → a page or a row in XML (djangorestframework-xml's shapes:
   ``<root>``, ``<list-item>``; ``core.wire.xml.SafeXMLRenderer``).
 
@@ -30,10 +30,12 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.response import Response
 from rest_framework.utils.field_mapping import ClassLookupDict
 
-from . import exports, lists, roles
-from .auth import BasicAuthentication, JWTAuthentication
-from .errors import Invalid, NotFound
-from .wire.xml import SafeXMLRenderer
+from core import roles
+from core.auth import BasicAuthentication, JWTAuthentication
+from core.errors import Invalid, NotFound
+from core.wire.xml import SafeXMLRenderer
+
+from . import specs, writers
 
 EXPORT_PERMISSION = roles.EXPORT_PERMISSION
 FIELDS_PARAM = "fields"
@@ -55,7 +57,7 @@ class CSVRenderer(_ExportRenderer):
 
 
 class XLSXRenderer(_ExportRenderer):
-    media_type = exports.FORMATS["xlsx"][0]
+    media_type = writers.FORMATS["xlsx"][0]
     format = "xlsx"
 
 
@@ -91,7 +93,7 @@ class AnalystPagination(PageNumberPagination):
 
 
 class AnalystPermission(BasePermission):
-    """Reads need the model's ``view`` permission; exports also ``core.export_data`` (the role table,
+    """Reads need the model's ``view`` permission; exports also ``lists.export_data`` (the role table,
     ``core.roles``)."""
 
     def required_permissions(self, request, view) -> list[str] | None:
@@ -150,7 +152,7 @@ class AnalystAutoSchema(AutoSchema):
 
 class RowSerializer(serializers.Serializer):
     """Describes a list's row for the OpenAPI schema. The rows themselves are built by
-    :func:`core.exports.json_rows` (the same function as JSON exports), so this returns them as they are."""
+    :func:`core.lists.writers.json_rows` (the same function as JSON exports), so this returns them as they are."""
 
     def to_representation(self, instance):
         return instance
@@ -159,7 +161,7 @@ class RowSerializer(serializers.Serializer):
 _FIELD_FOR = ClassLookupDict(serializers.ModelSerializer.serializer_field_mapping)
 
 
-def _schema_field(spec: lists.ListSpec, column: lists.Column) -> serializers.Field:
+def _schema_field(spec: specs.ListSpec, column: specs.Column) -> serializers.Field:
     """The serializer field that documents a column: the model field's type, nullable where the value can be."""
     model_field = spec.final_field(column)
     options = {
@@ -179,7 +181,7 @@ def _schema_field(spec: lists.ListSpec, column: lists.Column) -> serializers.Fie
     return field_class(**options)
 
 
-def row_serializer(spec: lists.ListSpec) -> type[serializers.Serializer]:
+def row_serializer(spec: specs.ListSpec) -> type[serializers.Serializer]:
     name = f"{spec.model.__name__}ListSerializer"
     attrs = {column.name: _schema_field(spec, column) for column in spec.columns}
     attrs["__doc__"] = f"A row of the list {spec.key} (every key unless `fields=` chooses some)."
@@ -187,7 +189,7 @@ def row_serializer(spec: lists.ListSpec) -> type[serializers.Serializer]:
 
 
 class AnalystViewSet(viewsets.GenericViewSet):
-    """A list and its details, from a :class:`~core.lists.ListSpec` (see :func:`viewset_for`)."""
+    """A list and its details, from a :class:`~core.lists.specs.ListSpec` (see :func:`viewset_for`)."""
 
     authentication_classes = [BasicAuthentication, JWTAuthentication, SessionAuthentication]
     permission_classes = [AnalystPermission]
@@ -206,14 +208,14 @@ class AnalystViewSet(viewsets.GenericViewSet):
         SafeXMLRenderer,
     ]
     schema = AnalystAutoSchema()
-    spec: lists.ListSpec
+    spec: specs.ListSpec
 
     @classmethod
     def export_format(cls, request) -> str | None:
         if getattr(request, "method", "GET") != "GET":
             return None
         fmt = request.query_params.get("format")
-        return fmt if fmt in exports.FORMATS else None
+        return fmt if fmt in writers.FORMATS else None
 
     @property
     def filterset_class(self):
@@ -225,7 +227,7 @@ class AnalystViewSet(viewsets.GenericViewSet):
         except Invalid as exc:
             raise _bad_request(exc) from None
 
-    def columns(self) -> list[lists.Column]:
+    def columns(self) -> list[specs.Column]:
         params = self.request.query_params
         names = params[FIELDS_PARAM].split(",") if FIELDS_PARAM in params else []
         try:
@@ -261,9 +263,9 @@ class AnalystViewSet(viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         fmt = self.export_format(request)
         if fmt is not None:
-            return exports.streaming_response(queryset, columns, fmt, self.spec.key.replace(".", "-"))
+            return writers.streaming_response(queryset, columns, fmt, self.spec.key.replace(".", "-"))
         page = self.paginate_queryset(queryset.values_list(*[c.lookup for c in columns]))
-        return self.get_paginated_response(list(exports.json_rows(page, columns, model=self.spec.model)))
+        return self.get_paginated_response(list(writers.json_rows(page, columns, model=self.spec.model)))
 
     def retrieve(self, request, *args, **kwargs):
         self.check_query()
@@ -276,7 +278,7 @@ class AnalystViewSet(viewsets.GenericViewSet):
 
 _REPEATABLE = (django_filters.MultipleChoiceFilter,)
 _SINGLE = {"page", "page_size", FIELDS_PARAM, "format", "search"}
-_FORMATS = (*exports.FORMATS, AnalystBrowsableAPIRenderer.format, SafeXMLRenderer.format)  # files, pages
+_FORMATS = (*writers.FORMATS, AnalystBrowsableAPIRenderer.format, SafeXMLRenderer.format)  # files, pages
 
 
 def _is_text(filter_) -> bool:
@@ -320,7 +322,7 @@ def _bad_request(exc: Invalid) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
-def viewset_for(spec: lists.ListSpec) -> type[AnalystViewSet]:
+def viewset_for(spec: specs.ListSpec) -> type[AnalystViewSet]:
     """The read-only viewset of a list: its rows, filters, orderings and formats all come from ``spec``."""
     serializer_class = row_serializer(spec)
     column = "(?:" + "|".join(re.escape(name) for name in spec.column_names()) + ")"
@@ -349,7 +351,7 @@ def viewset_for(spec: lists.ListSpec) -> type[AnalystViewSet]:
     )(viewset)
 
 
-def _list_description(spec: lists.ListSpec) -> str:
+def _list_description(spec: specs.ListSpec) -> str:
     lines = [spec.title or f"The list `{spec.key}`.", ""]
     lines.append(
         "Columns (JSON keys, `fields=` names and CSV/XLSX headers): "
@@ -360,5 +362,5 @@ def _list_description(spec: lists.ListSpec) -> str:
         lines.append("")
         lines.append("`ordering` by: " + ", ".join(f"`{name}`" for name in spec.orderings) + ".")
     lines.append("")
-    lines.append("`?format=csv|xlsx|json|jsonl` exports the whole filtered list (permission `core.export_data`).")
+    lines.append("`?format=csv|xlsx|json|jsonl` exports the whole filtered list (permission `lists.export_data`).")
     return "\n".join(lines)

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.urls import include, path
 from rest_framework import routers
 
-from core import lists
-from core.analyst import viewset_for
 from core.filters import DateTimeFilter, FilterSet, SearchFilter
+from core.lists import specs
+from core.lists.api import viewset_for
 
 User = get_user_model()
 
@@ -22,18 +22,18 @@ class UserFilterSet(FilterSet):
         fields = ["is_staff"]
 
 
-USER_SPEC = lists.ListSpec(
+USER_SPEC = specs.ListSpec(
     key="tests.users",
     model=User,
     filterset=UserFilterSet,
     ordering=("id",),
     orderings=("id", "username", "joined"),
     columns=[
-        lists.Column("id", "ID"),
-        lists.Column("username", "Username"),
-        lists.Column("first_name", "First name"),
-        lists.Column("is_staff", "Staff"),
-        lists.Column("joined", "Joined (UTC)", "date_joined"),
+        specs.Column("id", "ID"),
+        specs.Column("username", "Username"),
+        specs.Column("first_name", "First name"),
+        specs.Column("is_staff", "Staff"),
+        specs.Column("joined", "Joined (UTC)", "date_joined"),
     ],
 )
 

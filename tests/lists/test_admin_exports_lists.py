@@ -19,7 +19,7 @@ def _rows(response):
 def _export_admins():
     from django.contrib import admin
 
-    from core.admin import ExportMixin
+    from core.lists.admin import ExportMixin
 
     return sorted(
         (

@@ -1,8 +1,8 @@
 """The analyst lists, each declared once as a :class:`ListSpec` in ``<app>/exports.py``.
 
 A list is its model, its FilterSet, its :class:`Column` s and its orderings. Everything else derives from it: the
-analyst API's page rows and details (``core/analyst.py``), the names ``?fields=`` accepts, the JSON keys of pages
-and of ``?format=json|jsonl``, the CSV/XLSX headers (``core/exports.py``), the admin's Export button, background
+analyst API's page rows and details (``core/lists/api.py``), the names ``?fields=`` accepts, the JSON keys of pages
+and of ``?format=json|jsonl``, the CSV/XLSX headers (``core/lists/writers.py``), the admin's Export button, background
 export jobs and ``manage.py export``. Keys are snake_case everywhere.
 """
 
@@ -13,8 +13,9 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 
-from .errors import Invalid, NotFound
-from .exports import final_field, json_rows
+from core.errors import Invalid, NotFound
+
+from .writers import final_field, json_rows
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class ListSpec:
         """The list's complete FilterSet: the app's filters (``search`` included) plus ``ordering`` over the
         columns in ``orderings``. The API, the admin's Export button, background jobs and ``manage.py export``
         all narrow and order through this one class."""
-        from .filters import FilterSet, OrderingFilter
+        from core.filters import FilterSet, OrderingFilter
 
         base = self.filterset or FilterSet
         attrs = {"Meta": type("Meta", (getattr(base, "Meta", object),), {"model": self.model})}

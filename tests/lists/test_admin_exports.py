@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.http import QueryDict
 from django.urls import reverse
 
-from core.models import ExportJob
+from core.lists.models import ExportJob
 from tests.factories.blackouts import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,11 +75,11 @@ def test_large_export_runs_as_a_background_job(
     assert len(callbacks) == 1, "the task is enqueued once, after the commit"
     job = ExportJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:core_exportjob_change", args=[job.pk])
+    assert response["Location"] == reverse("admin:lists_exportjob_change", args=[job.pk])
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE  # the task ran (eagerly in tests) once committed
     assert job.rows_total == 3 and job.fmt == "xlsx"
-    progress = client.get(reverse("admin:core_exportjob_progress", args=[job.pk])).json()
+    progress = client.get(reverse("admin:lists_exportjob_progress", args=[job.pk])).json()
     assert progress["percent"] == 100 and progress["download"]
     download = client.get(progress["download"])
     assert download.status_code == 200

@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from core import exports, lists
 from core.errors import DomainError
+from core.lists import specs, writers
 from core.progress import progress_bar
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("key", nargs="?", help="the list, e.g. outages.customers")
-        parser.add_argument("--format", default="csv", choices=sorted(exports.FORMATS))
+        parser.add_argument("--format", default="csv", choices=sorted(writers.FORMATS))
         parser.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
         parser.add_argument("--ordering", default="", help="e.g. -created_at (the list's ordering filter)")
         parser.add_argument("--fields", default="", help="comma-separated column names")
@@ -30,10 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["list"] or not options["key"]:
-            for key, spec in sorted(lists.REGISTRY.items()):
+            for key, spec in sorted(specs.REGISTRY.items()):
                 self.stdout.write(f"{key}: {', '.join(spec.column_names())}")
             return
-        spec = lists.REGISTRY.get(options["key"])
+        spec = specs.REGISTRY.get(options["key"])
         if spec is None:
             raise CommandError(f"Unknown list {options['key']!r}; --list shows them.")
         data = QueryDict(mutable=True)
@@ -62,11 +62,11 @@ class Command(BaseCommand):
                 if output == "-":
                     raise CommandError("XLSX needs --output FILE.")
                 with Path(output).open("wb") as handle:
-                    exports.write_xlsx(queryset, columns, handle, progress=progress, title=spec.key)
+                    writers.write_xlsx(queryset, columns, handle, progress=progress, title=spec.key)
             else:
                 handle = sys.stdout if output == "-" else Path(output).open("w", newline="", encoding="utf-8")  # noqa: SIM115
                 try:
-                    for chunk in exports.STREAMERS[fmt](queryset, columns, progress=progress):
+                    for chunk in writers.STREAMERS[fmt](queryset, columns, progress=progress):
                         handle.write(chunk)
                 finally:
                     if handle is not sys.stdout:

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core import exports, lists, services
-from core.models import ExportJob
-from tests.core.export_urls import USER_SPEC
+from core.lists import jobs, specs, writers
+from core.lists.models import ExportJob
+from tests.lists.export_urls import USER_SPEC
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -24,9 +24,9 @@ User = get_user_model()
 
 @pytest.fixture(autouse=True)
 def _registered_spec():
-    lists.register(USER_SPEC)
+    specs.register(USER_SPEC)
     yield
-    lists.REGISTRY.pop(USER_SPEC.key, None)
+    specs.REGISTRY.pop(USER_SPEC.key, None)
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def _body(response) -> str:
     return b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 def test_csv_neutralises_formula_cells(people, superuser):
     client = APIClient()
     client.force_authenticate(superuser)
@@ -73,7 +73,7 @@ def test_csv_neutralises_formula_cells(people, superuser):
     assert cells["grace"] == "plain"
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 def test_json_and_jsonl_keep_values_and_use_iso_utc(people, superuser):
     client = APIClient()
     client.force_authenticate(superuser)
@@ -91,7 +91,7 @@ def test_json_and_jsonl_keep_values_and_use_iso_utc(people, superuser):
     assert [json.loads(line)["username"] for line in lines] == ["bob"]
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 def test_export_is_the_whole_filtered_list_not_a_page(superuser):
     User.objects.bulk_create([User(username=f"user{i:03}") for i in range(120)])
     client = APIClient()
@@ -103,7 +103,7 @@ def test_export_is_the_whole_filtered_list_not_a_page(superuser):
     assert rows[1][1] == "user119"  # ordering applies to the export too
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 def test_xlsx_export_opens_in_openpyxl(people, superuser, tmp_path):
     client = APIClient()
     client.force_authenticate(superuser)
@@ -122,7 +122,7 @@ def _body_bytes(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 def test_unknown_field_is_400_naming_it(superuser):
     client = APIClient()
     client.force_authenticate(superuser)
@@ -131,7 +131,7 @@ def test_unknown_field_is_400_naming_it(superuser):
     assert "password" in response.json()["fields"][0]
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 def test_export_needs_the_export_permission(people, django_user_model):
     viewer = django_user_model.objects.create_user("viewer", password="x")
     viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
@@ -145,13 +145,13 @@ def test_export_needs_the_export_permission(people, django_user_model):
     assert client.get("/api/tests/users/?format=csv").status_code == 200
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 def test_anonymous_gets_401(people):
     assert APIClient().get("/api/tests/users/?format=csv").status_code == 401
 
 
 def test_analyst_group_has_export_permission(analyst_user):
-    assert analyst_user.has_perm("core.export_data")
+    assert analyst_user.has_perm("lists.export_data")
     assert Group.objects.get(name="operator").permissions.filter(codename="export_data").exists()
     assert not Group.objects.get(name="integration").permissions.filter(codename="export_data").exists()
 
@@ -161,11 +161,11 @@ def test_background_job_exports_the_filtered_list_without_a_request(people, supe
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
     }
-    job = services.export_job_create(
+    job = jobs.export_job_create(
         user=superuser, list_key="tests.users", query="search=ali&is_staff=false", fmt="csv", rows_total=0
     )
     assert (job.app_label, job.model_name) == ("auth", "user")
-    services.export_job_run(job_id=job.pk)  # the task body (eager in tests)
+    jobs.export_job_run(job_id=job.pk)  # the task body (eager in tests)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE
     assert job.rows_total == 1 and job.rows_done == 1 and job.percent == 100
@@ -173,7 +173,7 @@ def test_background_job_exports_the_filtered_list_without_a_request(people, supe
     assert "alice" in content and "bob" not in content
     assert job.expires_at > timezone.now() + timedelta(hours=23)
     # Running it again changes nothing (idempotent).
-    services.export_job_run(job_id=job.pk)
+    jobs.export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE
 
@@ -182,7 +182,7 @@ def test_a_job_whose_message_was_lost_is_sent_again_by_the_sweep(people, superus
     """Issue 15, item 13: the broker is down when the job is created; the beat's sweep sends it again."""
     from celery import current_app
 
-    from core import tasks
+    from core.lists import tasks
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -191,7 +191,7 @@ def test_a_job_whose_message_was_lost_is_sent_again_by_the_sweep(people, superus
     task = current_app.tasks["core.tasks.run_export"]
     with monkeypatch.context() as patched:
         patched.setattr(task, "apply_async", lambda *a, **k: (_ for _ in ()).throw(ConnectionError("broker down")))
-        job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+        job = jobs.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
     job.refresh_from_db()
     assert job.status == ExportJob.Status.PENDING
     assert tasks.sweep_pending_exports.delay(stall_seconds=3600).get() == 0  # not stalled yet: left alone
@@ -202,10 +202,10 @@ def test_a_job_whose_message_was_lost_is_sent_again_by_the_sweep(people, superus
 
 
 def test_a_duplicate_message_leaves_a_running_job_to_its_worker(people, superuser):
-    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    job = jobs.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
     started = timezone.now() - timedelta(seconds=5)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, started_at=started, rows_done=0)
-    services.export_job_run(job_id=job.pk)
+    jobs.export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.started_at) == (ExportJob.Status.RUNNING, started)
 
@@ -228,13 +228,13 @@ def test_expired_export_files_are_removed(people, superuser, settings, tmp_path)
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
     }
-    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="xlsx", rows_total=0)
-    services.export_job_run(job_id=job.pk)
+    job = jobs.export_job_create(user=superuser, list_key="tests.users", query="", fmt="xlsx", rows_total=0)
+    jobs.export_job_run(job_id=job.pk)
     job.refresh_from_db()
     path = Path(job.file.path)
     assert path.exists()
-    assert services.export_jobs_purge(now=timezone.now()) == 0
-    assert services.export_jobs_purge(now=timezone.now() + timedelta(days=1, minutes=1)) == 1
+    assert jobs.export_jobs_purge(now=timezone.now()) == 0
+    assert jobs.export_jobs_purge(now=timezone.now() + timedelta(days=1, minutes=1)) == 1
     job.refresh_from_db()
     assert job.status == ExportJob.Status.EXPIRED and not path.exists()
 
@@ -276,15 +276,15 @@ HARMLESS = ["plain", " leading space", "\u00a0nbsp then text", "1-2", "a=b", "",
 
 @pytest.mark.parametrize("text", HIDDEN_FORMULAS)
 def test_neutralise_prefixes_formulas_hidden_behind_blanks_or_in_full_width(text):
-    assert exports.neutralise(text) == "'" + text
+    assert writers.neutralise(text) == "'" + text
 
 
 @pytest.mark.parametrize("text", HARMLESS)
 def test_neutralise_leaves_harmless_text_alone(text):
-    assert exports.neutralise(text) == text
+    assert writers.neutralise(text) == text
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_spreadsheet_exports_neutralise_hidden_formulas(superuser, tmp_path, fmt):
     for i, text in enumerate(HIDDEN_FORMULAS):
@@ -312,7 +312,7 @@ def test_spreadsheet_exports_neutralise_hidden_formulas(superuser, tmp_path, fmt
 
 
 def test_analyst_role_has_view_and_export_only():
-    """The role's old ``export`` action matched no model permission: exporting is ``core.export_data``."""
+    """The role's old ``export`` action matched no model permission: exporting is ``lists.export_data``."""
     from core import roles
 
     assert roles.ROLE_ACTIONS[roles.ANALYST] == ("view",)
@@ -320,14 +320,14 @@ def test_analyst_role_has_view_and_export_only():
     domain = {(app, code) for app, code in codes if app in roles.DOMAIN_APPS}
     assert domain and all(code.startswith("view_") for _app, code in domain)
     assert codes - domain == {
-        ("core", "export_data"),
-        ("core", "view_exportjob"),
+        ("lists", "export_data"),
+        ("lists", "view_exportjob"),
         ("changes", "view_change"),  # the change log and the outbox are read-only for analysts
         ("changes", "view_delivery"),
     }
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
 def test_a_row_that_cannot_be_read_is_an_error_not_a_truncated_200(people, superuser, monkeypatch, fmt):
     """Issue 15 item 1: an unreadable row made ``?format=json`` answer 200 with a body of just ``[``."""
@@ -336,7 +336,7 @@ def test_a_row_that_cannot_be_read_is_an_error_not_a_truncated_200(people, super
         raise OverflowError("date value out of range")
         yield  # pragma: no cover - a generator
 
-    monkeypatch.setattr(exports, "iter_rows", unreadable)
+    monkeypatch.setattr(writers, "iter_rows", unreadable)
     client = APIClient()
     client.force_authenticate(superuser)
     response = client.get(f"/api/tests/users/?format={fmt}")
@@ -345,7 +345,7 @@ def test_a_row_that_cannot_be_read_is_an_error_not_a_truncated_200(people, super
     assert "detail" in json.loads(response.content)
 
 
-@pytest.mark.urls("tests.core.export_urls")
+@pytest.mark.urls("tests.lists.export_urls")
 def test_an_empty_json_export_is_an_empty_array(superuser):
     client = APIClient()
     client.force_authenticate(superuser)
@@ -362,13 +362,13 @@ def _lost(job, *, attempts: int, silent: timedelta = timedelta(hours=1)) -> None
 
 
 def test_a_running_job_that_lost_its_worker_is_requeued_and_finishes(people, superuser, settings, tmp_path):
-    from core import tasks
+    from core.lists import tasks
 
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
     }
-    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="xlsx")
+    job = jobs.export_job_create(user=superuser, list_key="tests.users", query="", fmt="xlsx")
     _lost(job, attempts=1)
     assert tasks.sweep_pending_exports.delay(stall_seconds=3600).get() == 1  # requeued and sent (eager: run)
     job.refresh_from_db()
@@ -379,10 +379,10 @@ def test_a_running_job_that_lost_its_worker_is_requeued_and_finishes(people, sup
 
 
 def test_a_job_that_keeps_losing_its_worker_fails_with_the_reason(people, superuser, settings):
-    from core import tasks
+    from core.lists import tasks
 
     settings.JOB_MAX_ATTEMPTS = 3
-    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    job = jobs.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
     _lost(job, attempts=3)
     assert tasks.sweep_pending_exports.delay(stall_seconds=3600).get() == 0
     job.refresh_from_db()
@@ -394,23 +394,23 @@ def test_the_sweep_requeues_without_sending_when_the_broker_is_down(people, supe
     from celery import current_app
 
     task = current_app.tasks["core.tasks.run_export"]
-    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    job = jobs.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
     _lost(job, attempts=1)
     with monkeypatch.context() as patched:
         patched.setattr(task, "apply_async", lambda *a, **k: (_ for _ in ()).throw(ConnectionError("broker down")))
-        assert services.export_jobs_sweep(stall_seconds=3600) == 0
+        assert jobs.export_jobs_sweep(stall_seconds=3600) == 0
     job.refresh_from_db()
     assert job.status == ExportJob.Status.PENDING and job.error.startswith("Requeued: its worker stopped")
 
 
 def test_a_long_export_that_still_beats_is_left_to_its_worker(people, superuser, settings):
     settings.JOB_STALL_SECONDS = 300
-    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    job = jobs.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
     _lost(job, attempts=1, silent=timedelta(hours=2))
     beat = timezone.now() - timedelta(seconds=30)
     ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=beat)  # started two hours ago, beat 30 s ago
-    assert services.export_jobs_sweep(stall_seconds=0) == 0
-    services.export_job_run(job_id=job.pk)  # a duplicate message
+    assert jobs.export_jobs_sweep(stall_seconds=0) == 0
+    jobs.export_job_run(job_id=job.pk)  # a duplicate message
     job.refresh_from_db()
     assert (job.status, job.heartbeat_at, job.attempts) == (ExportJob.Status.RUNNING, beat, 1)
 
@@ -420,9 +420,9 @@ def test_progress_is_a_heartbeat(people, superuser, settings, tmp_path, monkeypa
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
     }
-    job = services.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
+    job = jobs.export_job_create(user=superuser, list_key="tests.users", query="", fmt="csv")
     seen = []
-    real = exports.stream_csv
+    real = writers.stream_csv
 
     def watched(queryset, columns, *, progress=None):
         ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
@@ -430,8 +430,8 @@ def test_progress_is_a_heartbeat(people, superuser, settings, tmp_path, monkeypa
         seen.append(ExportJob.objects.get(pk=job.pk).heartbeat_at)
         yield from real(queryset, columns)
 
-    monkeypatch.setattr(exports, "stream_csv", watched)
-    services.export_job_run(job_id=job.pk)
+    monkeypatch.setattr(writers, "stream_csv", watched)
+    jobs.export_job_run(job_id=job.pk)
     assert seen and seen[0] > timezone.now() - timedelta(minutes=1)
 
 

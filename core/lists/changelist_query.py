@@ -12,9 +12,10 @@ from django.db import models
 from django.http import QueryDict
 from django.utils import timezone
 
-from . import exports, lists
-from .errors import Invalid
-from .filters import OrderingFilter, SearchFilter
+from core.errors import Invalid
+from core.filters import OrderingFilter, SearchFilter
+
+from . import specs, writers
 
 EXPORT_PARAM = "_export"
 
@@ -54,7 +55,7 @@ def _normal_path(model, path: str) -> str:
     return "__".join(out)
 
 
-def _filter_index(spec: lists.ListSpec) -> dict[tuple[str, str], str]:
+def _filter_index(spec: specs.ListSpec) -> dict[tuple[str, str], str]:
     """``(normalised field path, lookup) -> filter name`` for the list's plain (field-based) filters."""
     index: dict[tuple[str, str], str] = {}
     for name, f in spec.filterset_class.base_filters.items():
@@ -64,7 +65,7 @@ def _filter_index(spec: lists.ListSpec) -> dict[tuple[str, str], str]:
     return index
 
 
-def changelist_filter_query(model_admin, request, spec: lists.ListSpec) -> QueryDict:
+def changelist_filter_query(model_admin, request, spec: specs.ListSpec) -> QueryDict:
     """Translate an admin changelist's parameters into the list's FilterSet query.
 
     A list filter's ``<field>__<lookup>=v`` becomes the list filter on the same field and lookup (``status__exact``
@@ -136,7 +137,7 @@ def _hierarchy_bounds(spec, index, path: str, parts: dict[str, int]):
         return None
     key = _normal_path(spec.model, path)
     since = index.get((key, "gte"))
-    if isinstance(exports.final_field(spec.model, path), models.DateTimeField):
+    if isinstance(writers.final_field(spec.model, path), models.DateTimeField):
         until = index.get((key, "lt"))
         return [(since, span[0].isoformat()), (until, span[1].isoformat())] if since and until else None
     start, end = span[0].date(), span[1].date()
@@ -162,7 +163,7 @@ def _hierarchy_range(parts: dict[str, int]):
     return timezone.make_aware(start), timezone.make_aware(end)
 
 
-def _ordering(model_admin, request, spec: lists.ListSpec, value: str) -> str:
+def _ordering(model_admin, request, spec: specs.ListSpec, value: str) -> str:
     """The list's ``ordering`` for the admin's ``o=2.-1`` (indices into the columns shown), or "" when a column
     is not one the list orders by (the export then keeps the list's default order)."""
     list_display = list(model_admin.get_list_display(request))

@@ -1,10 +1,10 @@
 """Issue 21, finding 6: a value that a spreadsheet cannot hold, stored behind the door (a legacy row, an import
 of old, a raw request body that was refused), must never break an export.
 
-Generated over every registered analyst list (``core/lists.py``): one row of the demo data gets a control character
-in every text column (and, where the database can hold it, a lone surrogate in every JSON column), then the list is
-exported as XLSX, CSV and JSON Lines through the analyst API and as XLSX and CSV by a background job. Each answers
-200 with a file its reader opens, and the XLSX cell shows the character as a visible ``\\uXXXX`` escape.
+Generated over every registered analyst list (``core/lists/specs.py``): one row of the demo data gets a control
+character in every text column (and, where the database can hold it, a lone surrogate in every JSON column), then the
+list is exported as XLSX, CSV and JSON Lines through the analyst API and as XLSX and CSV by a background job. Each
+answers 200 with a file its reader opens, and the XLSX cell shows the character as a visible ``\\uXXXX`` escape.
 """
 
 import csv
@@ -18,8 +18,8 @@ from django.db import DataError, connection, models, transaction
 from rest_framework.test import APIClient
 
 from config.api_urls import router
-from core import services
-from core.models import ExportJob
+from core.lists import jobs
+from core.lists.models import ExportJob
 
 csv.field_size_limit(2**31 - 1)
 ROUTES = [(prefix, viewset.spec) for prefix, viewset, _basename in router.registry]
@@ -111,8 +111,8 @@ def test_every_background_export_writes_cells_a_spreadsheet_cannot_hold(
     }
     _poison_first_row(spec)
     for fmt in ("xlsx", "csv"):
-        job = services.export_job_create(user=superuser, list_key=spec.key, query="", fmt=fmt)
-        services.export_job_run(job_id=job.pk)
+        job = jobs.export_job_create(user=superuser, list_key=spec.key, query="", fmt=fmt)
+        jobs.export_job_run(job_id=job.pk)
         job.refresh_from_db()
         assert job.status == ExportJob.Status.DONE, job.error
         path = Path(job.file.path)
@@ -161,7 +161,7 @@ def test_a_lone_surrogate_is_escaped_where_the_database_holds_one(analyst, tmp_p
 def test_cell_text_escapes_what_the_file_cannot_hold(text, xlsx, csv_, tmp_path):
     from openpyxl import Workbook
 
-    from core.exports import XLSX_UNSAFE, cell_text
+    from core.lists.writers import XLSX_UNSAFE, cell_text
 
     assert cell_text(text, XLSX_UNSAFE) == xlsx
     assert cell_text(text) == csv_

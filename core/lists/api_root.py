@@ -1,6 +1,6 @@
 """The front door of the analyst API (``GET /api/``) and the site's home page (``/``).
 
-``GET /api/`` lists every analyst list from the :class:`~core.lists.ListSpec` registry: its path, columns,
+``GET /api/`` lists every analyst list from the :class:`~core.lists.specs.ListSpec` registry: its path, columns,
 filters (with their type and help), orderings and export formats. Nothing here is written per list: a list
 added in ``<app>/exports.py`` appears on its own.
 """
@@ -15,9 +15,10 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import exports, lists
-from .analyst import FIELDS_PARAM
-from .filters import OrderingFilter, SearchFilter
+from core.filters import OrderingFilter, SearchFilter
+
+from . import specs, writers
+from .api import FIELDS_PARAM
 
 PAGE_PARAMS = ("page", "page_size", FIELDS_PARAM, "format")
 
@@ -39,7 +40,7 @@ def _filter_type(f) -> str:
     return "text"
 
 
-def describe_list(spec: lists.ListSpec, request=None) -> dict:
+def describe_list(spec: specs.ListSpec, request=None) -> dict:
     """One list as the front door shows it."""
     path = reverse(f"analyst-{spec.key.replace('.', '-')}-list")
     filters = []
@@ -63,7 +64,7 @@ def describe_list(spec: lists.ListSpec, request=None) -> dict:
         "filters": filters,
         "orderings": list(spec.orderings),
         "default_ordering": list(spec.ordering),
-        "formats": ["json (pages)", *exports.FORMATS],
+        "formats": ["json (pages)", *writers.FORMATS],
         "parameters": list(PAGE_PARAMS),
     }
 
@@ -97,7 +98,7 @@ class ApiRootView(APIView):
     def get(self, request):
         return Response(
             {
-                "lists": [describe_list(spec, request) for _, spec in sorted(lists.REGISTRY.items())],
+                "lists": [describe_list(spec, request) for _, spec in sorted(specs.REGISTRY.items())],
                 "schema": request.build_absolute_uri(reverse("schema")),
                 "docs": request.build_absolute_uri(reverse("swagger-ui")),
                 "redoc": request.build_absolute_uri(reverse("redoc")),
@@ -108,4 +109,4 @@ class ApiRootView(APIView):
 
 def home(request):
     """``/``: a small page linking the admin, the API root, the API docs and the health check."""
-    return render(request, "home.html", {"lists": [describe_list(s) for _, s in sorted(lists.REGISTRY.items())]})
+    return render(request, "home.html", {"lists": [describe_list(s) for _, s in sorted(specs.REGISTRY.items())]})

@@ -15,9 +15,11 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
-from . import exports, jobs, lists
-from .errors import DomainError
-from .heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
+from core.errors import DomainError
+from core.heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
+from core.jobs import enqueue_on_commit, send
+
+from . import specs, writers
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 def export_job_create(*, user, list_key: str, query: str, fmt: str, rows_total: int = 0) -> ExportJob:
     """Record a background export of the list ``list_key`` narrowed by ``query`` (its FilterSet query string)
     and enqueue it once the transaction commits. An unknown list or an invalid query is refused here."""
-    spec = lists.get_list(list_key)
+    spec = specs.get_list(list_key)
     spec.filtered(QueryDict(query))  # validate now: a bad query is the caller's error, not a failed job later
     opts = spec.model._meta
     job = ExportJob.objects.create(
@@ -39,7 +41,7 @@ def export_job_create(*, user, list_key: str, query: str, fmt: str, rows_total: 
         fmt=fmt,
         rows_total=rows_total,
     )
-    jobs.enqueue_on_commit("core.tasks.run_export", str(job.pk))
+    enqueue_on_commit("core.tasks.run_export", str(job.pk))
     return job
 
 
@@ -72,7 +74,7 @@ def _export_beat(pk, **fields) -> None:
 
 def _export_write(job: ExportJob) -> ExportJob:
     try:
-        spec = lists.get_list(job.list_key)
+        spec = specs.get_list(job.list_key)
         queryset = spec.filtered(QueryDict(job.query))
     except DomainError as exc:  # the list or a filter changed since the job was created: retrying cannot help
         ExportJob.objects.filter(pk=job.pk).update(
@@ -93,10 +95,10 @@ def _export_write(job: ExportJob) -> ExportJob:
     try:
         if job.fmt == ExportJob.Format.XLSX:
             with path.open("wb") as handle:
-                exports.write_xlsx(queryset, columns, handle, progress=progress, title=job.model_name)
+                writers.write_xlsx(queryset, columns, handle, progress=progress, title=job.model_name)
         else:
             with path.open("w", newline="", encoding="utf-8") as handle:
-                for chunk in exports.stream_csv(queryset, columns, progress=progress):
+                for chunk in writers.stream_csv(queryset, columns, progress=progress):
                     handle.write(chunk)
     except Exception as exc:
         logger.exception("export %s failed", job.pk)
@@ -137,7 +139,7 @@ def export_jobs_sweep(*, stall_seconds: float) -> int:
     requeued = requeue_or_fail(export_jobs_lost(), name="export", now=timezone.now())
     pending = export_jobs_stalled(stall_seconds=stall_seconds).exclude(pk__in=requeued)
     ids = requeued + list(pending.values_list("pk", flat=True)[:1000])
-    sent = sum(jobs.send("core.tasks.run_export", str(pk)) for pk in ids)
+    sent = sum(send("core.tasks.run_export", str(pk)) for pk in ids)
     if sent:
         logger.info("exports: sweep sent %d jobs again (%d had lost their worker)", sent, len(requeued))
     return sent

@@ -1,11 +1,11 @@
-"""Streaming exports of an analyst list (``core/lists.py``): CSV, JSON (array), JSON Lines and XLSX, flat memory.
+"""Streaming exports of an analyst list (``core/lists/specs.py``): CSV, JSON (array), JSON Lines and XLSX, flat memory.
 
 Rows come from ``queryset.values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL), are
 converted column by column with a converter chosen once per column, and are written in batches. No model instance
 and no serializer is built per row, which is what keeps a million rows fast and flat. Pages use the same row
 builder (:func:`json_rows`) on one page of rows, so a page row and an export row are the same object.
 
-A column here is anything with ``name``, ``header`` and ``lookup`` (a :class:`core.lists.Column`).
+A column here is anything with ``name``, ``header`` and ``lookup`` (a :class:`core.lists.specs.Column`).
 """
 
 import csv

@@ -1,0 +1,26 @@
+"""The background export jobs' tasks. Their registered names are still ``core.tasks.*`` (where they were defined
+before the lists became an app of their own), so queued messages and beat schedules keep working."""
+
+from celery import shared_task
+from django.conf import settings
+
+from . import jobs
+
+
+@shared_task(name="core.tasks.run_export", acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def run_export(job_id: str) -> None:
+    jobs.export_job_run(job_id=job_id)
+
+
+@shared_task(name="core.tasks.sweep_pending_exports")
+def sweep_pending_exports(stall_seconds: float | None = None) -> int:
+    """Send again the export jobs whose message never reached a worker (``EXPORT_SWEEP_STALL_SECONDS``), and requeue
+    (or fail) those whose worker stopped beating (``JOB_STALL_SECONDS``)."""
+    if stall_seconds is None:
+        stall_seconds = settings.EXPORT_SWEEP_STALL_SECONDS
+    return jobs.export_jobs_sweep(stall_seconds=stall_seconds)
+
+
+@shared_task(name="core.tasks.purge_expired_exports")
+def purge_expired_exports() -> int:
+    return jobs.export_jobs_purge()
