@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "core",
     "core.changes",  # the change log and outbound events (app label "changes")
+    "core.imports",  # master-data imports from files (app label "imports"); after core, whose lists it names
     "outages",
     "contacts",
     "enrollments",

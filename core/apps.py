@@ -20,5 +20,4 @@ class CoreConfig(AppConfig):
 
         autodiscover_modules("exports")  # each domain app registers its exportable lists in <app>/exports.py
         autodiscover_modules("dashboard")  # ... its admin dashboard panel in <app>/dashboard.py
-        autodiscover_modules("imports")  # ... what can be imported from files in <app>/imports.py
         autodiscover_modules("metrics")  # ... and its scrape-time gauges in <app>/metrics.py (core/metrics.py)

@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
 from core.errors import DomainError
-from core.import_admin import ImportExportMixin
+from core.imports.admin import ImportExportMixin
 
 from . import services
 from .models import (

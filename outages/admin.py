@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from core.admin import ExportMixin, ReadOnlyAdminMixin, ServiceAdminMixin
-from core.import_admin import ImportExportMixin
+from core.imports.admin import ImportExportMixin
 
 from . import services
 from .models import ExternalSystem, OutageCharacteristic, OutageCustomer, OutageDetail, OutageEvent, OutageMessage

@@ -199,7 +199,7 @@ class Importer:
                     self.report.refuse(line, name, str(exc))
                     return None
             elif kind is RELATION:
-                text = values._text(cell, spreadsheet=self.spreadsheet) if cell is not None else ""
+                text = values.cell_text(cell, spreadsheet=self.spreadsheet) if cell is not None else ""
                 refs.setdefault(target.field, {})[fn] = (name, text.strip())
         return line, vals, refs
 

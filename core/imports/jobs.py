@@ -24,7 +24,7 @@ from .. import jobs
 from ..context import bound
 from ..errors import Invalid, InvalidState
 from ..heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
-from ..models import ImportJob
+from .models import ImportJob
 from . import readers, specs
 from .engine import Report, run_import
 

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from core import tasks
+from core.imports import tasks
 from core.imports import jobs
-from core.models import ImportJob
+from core.imports.models import ImportJob
 from enrollments.models import Premise
 
 pytestmark = pytest.mark.django_db
@@ -145,9 +145,9 @@ def test_an_expired_job_says_so_on_every_admin_page_and_cannot_be_confirmed(
     assert rows[1][2].startswith("Dry run, nothing written. 1 rows: 1 to create")
 
     client.force_login(superuser)
-    listing = client.get(reverse("admin:core_importjob_changelist"))
+    listing = client.get(reverse("admin:imports_importjob_changelist"))
     assert listing.status_code == 200 and "expired: deleted on" in listing.content.decode()
-    detail = client.get(reverse("admin:core_importjob_change", args=[job.pk]))
+    detail = client.get(reverse("admin:imports_importjob_change", args=[job.pk]))
     assert detail.status_code == 200
     detail_page = detail.content.decode()
     assert "expired: deleted on" in detail_page and "/imports/" not in detail_page, "no link to a deleted file"
