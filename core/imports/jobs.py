@@ -24,9 +24,9 @@ from .. import jobs
 from ..context import bound
 from ..errors import Invalid, InvalidState
 from ..heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
-from .models import ImportJob
 from . import readers, specs
 from .engine import Report, run_import
+from .models import ImportJob
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.imports.admin import ImportExportMixin
 from core.imports import specs
+from core.imports.admin import ImportExportMixin
 from core.imports.models import ImportJob
 from enrollments.models import Premise
 

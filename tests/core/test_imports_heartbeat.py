@@ -11,8 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from core.imports import tasks
-from core.imports import jobs
+from core.imports import jobs, tasks
 from core.imports.models import ImportJob
 from enrollments.models import Premise
 

@@ -14,8 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from core.imports import tasks
-from core.imports import jobs
+from core.imports import jobs, tasks
 from core.imports.models import ImportJob
 from enrollments.models import Premise
 
