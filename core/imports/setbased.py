@@ -334,26 +334,28 @@ class _Judge:
     def _record(self, cursor, created_pks: str | None, before: str | None) -> None:
         """One change per row written, as the row path's write records it (``writes.record_written``): the new
         rows, then the changed ones against their rows as they were, ``writes.CHUNK`` at a time."""
-        q = connection.ops.quote_name
-        pk = q(self.opts.pk.column)
+        pk = connection.ops.quote_name(self.opts.pk.column)
+        manager = self.model._default_manager
         if created_pks:
-            cursor.execute(f"SELECT {pk} FROM {created_pks}")  # noqa: S608
-            writes.record_written(self.model, created=[row[0] for row in cursor.fetchall()])
-        if not before:
-            return
-        manager, last = self.model._default_manager, None
+            for chunk in self._pages(cursor, f"SELECT {pk} FROM {created_pks}", pk):  # noqa: S608
+                writes.record_written(self.model, created=[row[0] for row in chunk])
+        if before:
+            for chunk in self._pages(cursor, f"SELECT {pk} FROM {before}", pk):  # noqa: S608
+                rows = manager.raw(f"SELECT * FROM {before} WHERE {pk} = ANY(%s)", [[row[0] for row in chunk]])  # noqa: S608
+                writes.record_written(self.model, befores={obj.pk: changes.snapshot(obj) for obj in rows})
+
+    @staticmethod
+    def _pages(cursor, select: str, pk: str):
+        """The rows of ``select`` in pk order, ``writes.CHUNK`` at a time (memory flat for any file size)."""
+        last = None
         while True:
-            after = "" if last is None else f"WHERE {pk} > %s "
-            rows = list(
-                manager.raw(
-                    f"SELECT * FROM {before} {after}ORDER BY {pk} LIMIT {writes.CHUNK}",  # noqa: S608
-                    [] if last is None else [last],
-                )
-            )
+            where = "" if last is None else f" WHERE {pk} > %s"
+            cursor.execute(f"{select}{where} ORDER BY {pk} LIMIT {writes.CHUNK}", [] if last is None else [last])
+            rows = cursor.fetchall()
             if not rows:
                 return
-            writes.record_written(self.model, befores={obj.pk: changes.snapshot(obj) for obj in rows})
-            last = rows[-1].pk
+            yield rows
+            last = rows[-1][0]
 
     def _derive_in_python(self, cursor, judged: str, derived) -> None:
         """The rows whose inputs are not all ASCII get the derived value from Python (see ``specs.Derived``)."""

@@ -309,3 +309,24 @@ def test_every_import_path_records_the_changes_the_service_records(label, monkey
 
 def test_every_importable_model_is_compared():
     assert set(CASES) == {spec.label for spec in specs.REGISTRY.values()}
+
+
+@pytest.mark.postgres
+def test_the_set_based_path_records_every_row_chunk_by_chunk(monkeypatch):
+    """The set-based path reads what it wrote back ``writes.CHUNK`` rows at a time (memory stays flat): every row
+    is recorded, across chunks, for new rows and for changed ones."""
+    from core.imports import writes
+
+    monkeypatch.setattr(writes, "CHUNK", 7)
+    lines = [f"P{i:03d},{i} Main St.,,,,Springfield,,CA,,,," for i in range(30)]
+    path, report = _import("enrollments.Premise", "csv", PREMISE_HEADER + "\n".join(lines) + "\n", set_based=True)
+    assert (path, report.created) == ("set-based", 30)
+    moved = [line.replace("Springfield", "Shelbyville") for line in lines[:23]]
+    path, report = _import("enrollments.Premise", "csv", PREMISE_HEADER + "\n".join(moved) + "\n", set_based=True)
+    assert (path, report.updated) == ("set-based", 23)
+    recorded = Change.objects.filter(object_type="enrollments.premise")
+    assert recorded.filter(action="created").count() == 30
+    updated = recorded.filter(action="updated")
+    assert updated.count() == 23
+    assert {tuple(c.changes["city"]) for c in updated} == {("Springfield", "Shelbyville")}
+    assert len({c.object_id for c in updated}) == 23
