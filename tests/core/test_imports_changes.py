@@ -24,6 +24,7 @@ from core import context
 from core.changes.models import Change
 from core.imports import setbased, specs
 from core.imports.engine import Importer
+from enrollments.models import Premise
 from enrollments.services import reference_save
 from inventory import services as inventory_services
 from inventory.services.service_records import EDITABLE_FIELDS
@@ -314,10 +315,13 @@ def test_every_importable_model_is_compared():
 @pytest.mark.postgres
 def test_the_set_based_path_records_every_row_chunk_by_chunk(monkeypatch):
     """The set-based path reads what it wrote back ``writes.CHUNK`` rows at a time (memory stays flat): every row
-    is recorded, across chunks, for new rows and for changed ones."""
+    is recorded, across chunks, for new rows and for changed ones; a chunk of ``COPY_FROM`` changes or more is
+    inserted with COPY, a smaller one (the last) as usual, and both hold the same."""
+    from core.changes import recording
     from core.imports import writes
 
     monkeypatch.setattr(writes, "CHUNK", 7)
+    monkeypatch.setattr(recording, "COPY_FROM", 5)
     lines = [f"P{i:03d},{i} Main St.,,,,Springfield,,CA,,,," for i in range(30)]
     path, report = _import("enrollments.Premise", "csv", PREMISE_HEADER + "\n".join(lines) + "\n", set_based=True)
     assert (path, report.created) == ("set-based", 30)
@@ -330,3 +334,8 @@ def test_the_set_based_path_records_every_row_chunk_by_chunk(monkeypatch):
     assert updated.count() == 23
     assert {tuple(c.changes["city"]) for c in updated} == {("Springfield", "Shelbyville")}
     assert len({c.object_id for c in updated}) == 23
+    created = recorded.filter(action="created").order_by("natural_key")
+    assert [c.natural_key for c in created] == [f"P{i:03d}" for i in range(30)]
+    assert all(c.changes["city"] == [None, "Springfield"] and c.events == [] and c.counts == {} for c in created)
+    assert [c.object_repr for c in created[:2]] == ["P000 0 Main St., Springfield", "P001 1 Main St., Springfield"]
+    assert {c.object_id for c in created} == {str(pk) for pk in Premise.objects.values_list("pk", flat=True)}
