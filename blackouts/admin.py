@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from core import roles, sql
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin, requires
 from core.errors import Invalid
-from core.import_admin import ImportExportMixin
+from core.imports.admin import ImportExportMixin
 from core.lists.admin import ExportMixin
 
 from . import policy_input, selectors, services, windows

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "core.lists",  # the analyst lists and exports (app label "lists"); ready first: import specs name its lists
     "core",
     "core.changes",  # the change log and outbound events (app label "changes")
+    "core.imports",  # master-data imports from files (app label "imports"); after core, whose lists it names
     "outages",
     "contacts",
     "enrollments",

@@ -22,5 +22,4 @@ class CoreConfig(AppConfig):
         from . import metrics_backlog  # noqa: F401  (registers core's scrape-time gauges)
 
         autodiscover_modules("dashboard")  # each app registers its admin dashboard panel in <app>/dashboard.py
-        autodiscover_modules("imports")  # ... what can be imported from files in <app>/imports.py
         autodiscover_modules("metrics")  # ... and its scrape-time gauges in <app>/metrics.py (core/metrics.py)

@@ -16,7 +16,7 @@ from pathlib import Path
 from celery import current_app
 
 from core.broker import is_file_broker
-from core.metrics import backlog_gauge, gauge_part, gauge_parts, scrape_id
+from core.metrics import backlog_gauge, gauge_parts, scrape_id
 
 SENT_AT_HEADER = "sent_at"  # set by config/celery.py when a task is published (epoch seconds)
 BROKER_TIMEOUT = 2.0  # seconds: a scrape or a health check answers fast when the broker is away (no retries)
@@ -130,10 +130,3 @@ def queue_oldest_age() -> dict:
 )
 def jobs_stalled() -> int:
     return sum(count() for count in gauge_parts("jobs_stalled"))
-
-
-@gauge_part("jobs_stalled", "imports")
-def imports_stalled() -> int:  # moves to the imports app's own metrics.py with the import jobs
-    from core.imports.jobs import import_jobs_lost
-
-    return import_jobs_lost().count()

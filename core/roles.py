@@ -41,11 +41,11 @@ ROLE_DESCRIPTIONS = {
 }
 
 EXPORT_PERMISSION = "lists.export_data"
-IMPORT_PERMISSION = "core.import_data"
+IMPORT_PERMISSION = "imports.import_data"
 HUB_PERMISSION = "changes.register_hub_listener"
 
 # Permissions outside the domain apps: exporting is ``lists.export_data`` (not a per-model action); importing master
-# data from files is ``core.import_data``, for operators only. The change log is read by analysts and staff (its
+# data from files is ``imports.import_data``, for operators only. The change log is read by analysts and staff (its
 # records are written by the services only); operators also manage webhook subscriptions (all of them);
 # integrations and operators register TMF638 hub listeners (an integration sees and removes only its own).
 ROLE_EXTRA = {
@@ -55,7 +55,7 @@ ROLE_EXTRA = {
         EXPORT_PERMISSION,
         "lists.view_exportjob",
         IMPORT_PERMISSION,
-        "core.view_importjob",
+        "imports.view_importjob",
         "changes.view_change",
         "changes.view_delivery",
         "changes.view_deliveryattempt",

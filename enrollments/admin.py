@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
-from core.import_admin import ImportExportMixin
+from core.imports.admin import ImportExportMixin
 from core.lists.admin import ExportMixin
 
 from . import services

@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.errors import DomainError
-from core.import_admin import ImportExportMixin
+from core.imports.admin import ImportExportMixin
 from core.lists.admin import ExportMixin
 
 from . import services

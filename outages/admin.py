@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
-from core.import_admin import ImportExportMixin
+from core.imports.admin import ImportExportMixin
 from core.lists.admin import ExportMixin
 
 from . import services

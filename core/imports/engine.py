@@ -12,6 +12,9 @@
 - On PostgreSQL a plain CSV file of a spec that declares its write a plain upsert (``ImportSpec.sql_write``) is
   judged and written in SQL instead (``setbased.py``), with the same report and the same stored data; whatever that
   path cannot judge exactly it rolls back, and the file is read again here, row by row (the reference).
+- Recorded as the services record: one ``Change`` per row written (``created``, or ``updated`` with the fields
+  before and after), whichever path wrote it (``writes.record_written``), plus one ``imported`` change on the model
+  with the file's counts.
 """
 
 import logging
@@ -121,7 +124,8 @@ class Importer:
                 if not keep:
                     transaction.set_rollback(True)
                 elif report.created or report.updated:
-                    # One change for the whole file (a set-based write), in the import's own transaction.
+                    # The file's own change, with its counts (each row written recorded its own), in the import's
+                    # transaction.
                     changes.record_set(self.spec.model, "imported", counts=report.counts())
                 report.applied = keep
             report.refusals.sort(key=lambda r: (r.line is None, r.line or 0))
@@ -199,7 +203,7 @@ class Importer:
                     self.report.refuse(line, name, str(exc))
                     return None
             elif kind is RELATION:
-                text = values._text(cell, spreadsheet=self.spreadsheet) if cell is not None else ""
+                text = values.cell_text(cell, spreadsheet=self.spreadsheet) if cell is not None else ""
                 refs.setdefault(target.field, {})[fn] = (name, text.strip())
         return line, vals, refs
 

@@ -1,5 +1,5 @@
 """Import jobs: an uploaded file, its dry run, then (once confirmed) its import; run in the request for small files
-and by a Celery task (``core.tasks.run_import``) above ``IMPORT_ASYNC_THRESHOLD`` bytes.
+and by a Celery task (``tasks.py``, registered as ``core.tasks.run_import``) above ``IMPORT_ASYNC_THRESHOLD`` bytes.
 
 Progress is written beside the file (``imports/<id>.progress``), not in the job's row: the import runs inside
 one transaction, whose writes no other connection sees until it ends, and SQLite allows one writer at a time.
@@ -24,9 +24,10 @@ from .. import jobs
 from ..context import bound
 from ..errors import Invalid, InvalidState
 from ..heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
-from ..models import ImportJob
 from . import readers, specs
-from .engine import Report, run_import
+from .engine import run_import
+from .models import ImportJob
+from .report import Report
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,9 @@ from django.core import validators as django_validators
 from django.db import connection, models
 from django.utils import timezone
 
-from . import reasons
+from core import changes
+
+from . import reasons, writes
 from .report import MAX_LISTED
 from .staging import CHUNK, NotPlain, copy_rows, read_header
 
@@ -289,20 +291,33 @@ class _Judge:
             if f.attname in names or f.primary_key:
                 continue
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                value = now  # as the row path's writes (core/imports/writes.py _defaults)
+                value = now  # as the row path's writes (writes.py)
             else:
                 value = f.get_default() if f.has_default() or not f.null else None
             insert_names.append(f.attname)
             insert_exprs.append("%s")
             params.append(f.get_db_prep_save(value, connection))
         columns = ", ".join(q(self.opts.get_field(a).column) for a in insert_names)
-        if created:
+        pk = q(self.opts.pk.column)
+        # What the change log needs (writes.record_written): the rows about to be overwritten, and the new rows' pks.
+        before = created_pks = None
+        if updated:
+            before = f"import_before_{uuid.uuid4().hex[:12]}"
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {', '.join(insert_exprs)} FROM {judged} j "  # noqa: S608
-                "WHERE j.action = 'c' ORDER BY j.line",
+                f"CREATE TEMPORARY TABLE {before} ON COMMIT DROP AS SELECT t.* FROM {table} t "  # noqa: S608
+                f"JOIN {judged} j ON t.{pk} = j.target_pk WHERE j.action = 'u'"
+            )
+        if created:
+            created_pks = f"import_created_{uuid.uuid4().hex[:12]}"
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {created_pks} ON COMMIT DROP AS SELECT {pk} FROM {table} WITH NO DATA"  # noqa: S608
+            )
+            cursor.execute(
+                f"WITH inserted AS (INSERT INTO {table} ({columns}) SELECT {', '.join(insert_exprs)} "  # noqa: S608
+                f"FROM {judged} j WHERE j.action = 'c' ORDER BY j.line RETURNING {pk}) "
+                f"INSERT INTO {created_pks} SELECT {pk} FROM inserted",
                 params,
             )
-        pk = q(self.opts.pk.column)
         sets = ", ".join(
             f"{q(self.opts.get_field(a).column)} = {e}"
             for a, e in zip(names, exprs, strict=True)
@@ -314,6 +329,33 @@ class _Judge:
             )
         for d in derived if created or updated else ():
             self._derive_in_python(cursor, judged, d)
+        self._record(cursor, created_pks, before)
+
+    def _record(self, cursor, created_pks: str | None, before: str | None) -> None:
+        """One change per row written, as the row path's write records it (``writes.record_written``): the new
+        rows, then the changed ones against their rows as they were, ``writes.CHUNK`` at a time."""
+        pk = connection.ops.quote_name(self.opts.pk.column)
+        manager = self.model._default_manager
+        if created_pks:
+            for chunk in self._pages(cursor, f"SELECT {pk} FROM {created_pks}", pk):  # noqa: S608
+                writes.record_written(self.model, created=[row[0] for row in chunk])
+        if before:
+            for chunk in self._pages(cursor, f"SELECT {pk} FROM {before}", pk):  # noqa: S608
+                rows = manager.raw(f"SELECT * FROM {before} WHERE {pk} = ANY(%s)", [[row[0] for row in chunk]])  # noqa: S608
+                writes.record_written(self.model, befores={obj.pk: changes.snapshot(obj) for obj in rows})
+
+    @staticmethod
+    def _pages(cursor, select: str, pk: str):
+        """The rows of ``select`` in pk order, ``writes.CHUNK`` at a time (memory flat for any file size)."""
+        last = None
+        while True:
+            where = "" if last is None else f" WHERE {pk} > %s"
+            cursor.execute(f"{select}{where} ORDER BY {pk} LIMIT {writes.CHUNK}", [] if last is None else [last])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
 
     def _derive_in_python(self, cursor, judged: str, derived) -> None:
         """The rows whose inputs are not all ASCII get the derived value from Python (see ``specs.Derived``)."""

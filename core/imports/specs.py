@@ -57,7 +57,9 @@ class ImportSpec:
     - ``clean(values, stored)`` gets a row's values (model field names; stored values under the file's, for an
       update) and returns them cleaned or raises a :class:`~core.errors.DomainError` naming the field;
     - ``write(creates, updates)`` writes a batch: ``creates`` a list of value dicts, ``updates`` a list of
-      ``(pk, values)`` (all written fields). It runs inside the import's transaction.
+      ``(pk, values)`` (all written fields). It runs inside the import's transaction and records each row it
+      writes as the model's service does: it calls the services (blackout policies), or ``writes.upsert``, which
+      records them (``writes.record_written``).
     - ``key_optional``: a row whose key is empty is a new record (services are keyed by their database id).
     - ``sql_write``: ``write`` is a plain upsert (with these derived columns); see :class:`SqlWrite`.
     """

@@ -20,7 +20,9 @@ from ..lists.writers import neutralise
 from ..text import text_problem
 
 
-def _text(value, *, spreadsheet: bool) -> str:
+def cell_text(value, *, spreadsheet: bool) -> str:
+    """A cell as the text it holds (a number or date a spreadsheet typed, as text; an export's protective
+    apostrophe taken off): what a text column and a relation's key read."""
     if value.__class__ is str:  # the common case, first
         if spreadsheet and value[:1] == "'" and neutralise(value[1:]) == value:
             return value[1:]  # the apostrophe an export put before a formula-like cell
@@ -108,7 +110,7 @@ def _date(value):
 
 def _json(value, *, spreadsheet: bool):
     if isinstance(value, str):
-        text = _text(value, spreadsheet=spreadsheet)
+        text = cell_text(value, spreadsheet=spreadsheet)
         try:
             return json.loads(text)
         except ValueError as exc:
@@ -134,7 +136,7 @@ def converter(field: models.Field, *, spreadsheet: bool):
     """The converter of one model field; an empty cell is the field's empty value (``""``, ``None``) or, where
     the field has neither, is refused as missing."""
     if isinstance(field, models.CharField | models.TextField):
-        return lambda v: _text(v, spreadsheet=spreadsheet)
+        return lambda v: cell_text(v, spreadsheet=spreadsheet)
     if isinstance(field, models.JSONField):
         convert = lambda v: _json(v, spreadsheet=spreadsheet)  # noqa: E731
     elif isinstance(field, models.BooleanField):

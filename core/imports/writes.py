@@ -7,13 +7,49 @@
 
 The import engine has already matched every row by its natural key, so an insert that conflicts is a concurrent
 writer: the statement fails, and the engine's per-row fallback reports the row.
+
+Every row written is recorded in the change log as the single-record service records it (``created`` with its
+fields, ``updated`` with the fields before and after; one ``Change`` per row, in the import's transaction):
+:func:`snapshot_stored` before the write, :func:`record_written` after it. The PostgreSQL set-based path
+(``setbased.py``), which writes without calling the app's ``write``, records through the same two functions.
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import connection, models
 from django.utils import timezone
+
+from core import changes
+
+CHUNK = 2000  # objects read back and recorded per statement
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def snapshot_stored(model: type[models.Model], pks: Iterable) -> dict:
+    """The change log's snapshot (``changes.snapshot``) of each stored row about to be overwritten, by pk."""
+    befores = {}
+    for chunk in _chunks(list(pks)):
+        for obj in model._default_manager.filter(pk__in=chunk):
+            befores[obj.pk] = changes.snapshot(obj)
+    return befores
+
+
+def record_written(model: type[models.Model], *, created: Iterable = (), befores: dict | None = None) -> None:
+    """Record the rows a set-based write made (``created``: their pks) and changed (``befores``: their snapshots
+    from :func:`snapshot_stored`) as the service of one record does: ``created`` with the fields set, ``updated``
+    with each field before and after (a row whose recorded fields did not change is left out, as ``record``
+    does). In pk order, ``CHUNK`` rows at a time."""
+    manager = model._default_manager
+    for chunk in _chunks(sorted(created)):
+        changes.record_many(manager.filter(pk__in=chunk).order_by("pk"), "created")
+    befores = befores or {}
+    for chunk in _chunks(sorted(befores)):
+        changes.record_many(manager.filter(pk__in=chunk).order_by("pk"), "updated", befores=befores)
 
 
 def upsert(
@@ -25,7 +61,8 @@ def upsert(
     derive: Callable[[dict], None] | None = None,
 ) -> None:
     """Insert ``creates`` (value dicts keyed by attname) and overwrite ``update_fields`` of ``updates``
-    (``(pk, values)``, values holding every written field). ``derive(values)`` fills derived keys first."""
+    (``(pk, values)``, values holding every written field). ``derive(values)`` fills derived keys first. Each row
+    written is recorded in the change log (:func:`record_written`)."""
     if derive:
         for values in creates:
             derive(values)
@@ -33,21 +70,24 @@ def upsert(
             derive(values)
     pk = model._meta.pk
     fields = [f for f in update_fields if f != pk.attname]
+    updates = updates if fields else []
+    befores = snapshot_stored(model, [key for key, _ in updates])
     if connection.vendor == "postgresql":
-        if creates:
-            _copy_insert(model, creates)
-        if updates and fields:
+        created = _copy_insert(model, creates) if creates else []
+        if updates:
             _copy_update(model, updates, fields)
-        return
-    if creates:
-        model._default_manager.bulk_create([model(**values) for values in creates])
-    if updates and fields:
-        objs = []
-        for key, values in updates:
-            obj = model(**values)
-            obj.pk = key
-            objs.append(obj)
-        model._default_manager.bulk_create(objs, update_conflicts=True, unique_fields=[pk.name], update_fields=fields)
+    else:
+        created = [obj.pk for obj in model._default_manager.bulk_create([model(**values) for values in creates])]
+        if updates:
+            objs = []
+            for key, values in updates:
+                obj = model(**values)
+                obj.pk = key
+                objs.append(obj)
+            model._default_manager.bulk_create(
+                objs, update_conflicts=True, unique_fields=[pk.name], update_fields=fields
+            )
+    record_written(model, created=created, befores=befores)
 
 
 def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[str, Callable[[], object]]]:
@@ -96,7 +136,8 @@ def _stage(cursor, model, columns: list[str], rows) -> str:
     return stage
 
 
-def _copy_insert(model, creates: list[dict]) -> None:
+def _copy_insert(model, creates: list[dict]) -> list:
+    """Insert ``creates``; returns their primary keys."""
     pk = model._meta.pk
     if isinstance(pk, models.AutoField | models.BigAutoField):  # the database numbers new rows
         creates = [{k: v for k, v in values.items() if k != pk.attname} for values in creates]
@@ -110,15 +151,18 @@ def _copy_insert(model, creates: list[dict]) -> None:
             yield [values[c] for c in columns[: len(columns) - len(makers)]] + [fn() for fn in makers]
 
     if any(set(values) != set(creates[0]) for values in creates):  # rows of different shapes: one by one
-        for values in creates:
-            _copy_insert(model, [values])
-        return
+        return [key for values in creates for key in _copy_insert(model, [values])]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         stage = _stage(cursor, model, columns, rows())
         table = connection.ops.quote_name(model._meta.db_table)
-        cursor.execute(f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {stage}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {stage} "  # noqa: S608
+            f"RETURNING {connection.ops.quote_name(pk.column)}"
+        )
+        created = [row[0] for row in cursor.fetchall()]
         cursor.execute(f"DROP TABLE {stage}")
+    return created
 
 
 def _copy_update(model, updates: list[tuple[object, dict]], fields: list[str]) -> None:

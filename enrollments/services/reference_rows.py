@@ -2,7 +2,8 @@
 
 The import engine has validated each row with the model's field rules (what ``reference_save``'s
 ``full_clean`` checks) and matched it by natural key; this writes a batch in two statements, deriving the keys
-(``name_key``, ``address_key``) exactly as ``save()`` and ``cis_records_load`` do.
+(``name_key``, ``address_key``) exactly as ``save()`` and ``cis_records_load`` do, and records each row written as
+``reference_save`` does (``core.imports.writes.upsert``).
 """
 
 from django.db import transaction

@@ -47,7 +47,7 @@ def _export_job(user):
 
 
 def _import_job(user):
-    from core.models import ImportJob
+    from core.imports.models import ImportJob
 
     return ImportJob.objects.create(user=user, model_label="enrollments.Premise", fmt="csv", filename="p.csv")
 
@@ -77,7 +77,7 @@ def _outstanding_token(user):
 # Models the demo data has no row of: how the change-page test makes one.
 MAKE_ONE = {
     "lists.ExportJob": _export_job,
-    "core.ImportJob": _import_job,
+    "imports.ImportJob": _import_job,
     "enrollments.DeviceReturn": _device_return,
     "token_blacklist.BlacklistedToken": _blacklisted_token,
     "token_blacklist.OutstandingToken": _outstanding_token,

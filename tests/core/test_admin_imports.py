@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.import_admin import ImportExportMixin
 from core.imports import specs
-from core.models import ImportJob
+from core.imports.admin import ImportExportMixin
+from core.imports.models import ImportJob
 from enrollments.models import Premise
 
 IMPORTABLE = sorted(specs.REGISTRY.values(), key=lambda s: s.label)
@@ -49,8 +49,8 @@ def test_the_import_permission_is_the_operators_only(django_user_model):
     operator = _staff(django_user_model, "op", "operator")
     analyst = _staff(django_user_model, "an", "analyst")
     integration = _staff(django_user_model, "int", "integration")
-    assert operator.has_perm("core.import_data")
-    assert not analyst.has_perm("core.import_data") and not integration.has_perm("core.import_data")
+    assert operator.has_perm("imports.import_data")
+    assert not analyst.has_perm("imports.import_data") and not integration.has_perm("imports.import_data")
 
 
 @pytest.mark.django_db

@@ -120,7 +120,7 @@ def test_livez_answers_without_touching_the_database_or_the_broker(client, monke
 
 def test_healthz_is_503_for_jobs_whose_worker_stopped_beating(client, file_queue, superuser, settings):
     """Issue 21, finding 11: an export (or import) left RUNNING by a killed worker was invisible to /healthz."""
-    from core.models import ImportJob
+    from core.imports.models import ImportJob
 
     settings.JOB_STALL_SECONDS = 300
     export = ExportJob.objects.create(user=superuser, app_label="outages", model_name="outageevent")

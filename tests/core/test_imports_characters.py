@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from core.imports import specs
 from core.imports.engine import run_import
-from core.models import ImportJob
+from core.imports.models import ImportJob
 from core.text import CONTROL_MESSAGE, NUL_MESSAGE, SURROGATE_MESSAGE
 from enrollments.models import Premise
 

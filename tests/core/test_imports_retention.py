@@ -14,9 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from core import tasks
-from core.imports import jobs
-from core.models import ImportJob
+from core.imports import jobs, tasks
+from core.imports.models import ImportJob
 from enrollments.models import Premise
 
 pytestmark = pytest.mark.django_db
@@ -145,12 +144,12 @@ def test_an_expired_job_says_so_on_every_admin_page_and_cannot_be_confirmed(
     assert rows[1][2].startswith("Dry run, nothing written. 1 rows: 1 to create")
 
     client.force_login(superuser)
-    listing = client.get(reverse("admin:core_importjob_changelist"))
+    listing = client.get(reverse("admin:imports_importjob_changelist"))
     assert listing.status_code == 200 and "expired: deleted on" in listing.content.decode()
-    detail = client.get(reverse("admin:core_importjob_change", args=[job.pk]))
+    detail = client.get(reverse("admin:imports_importjob_change", args=[job.pk]))
     assert detail.status_code == 200
     detail_page = detail.content.decode()
-    assert "expired: deleted on" in detail_page and "/imports/" not in detail_page, "no link to a deleted file"
+    assert "expired: deleted on" in detail_page and f"imports/{job.pk}." not in detail_page, "no link to a deleted file"
 
 
 def test_a_job_that_never_ran_expires_as_failed_and_is_not_run_afterwards(

@@ -12,7 +12,7 @@ from core.lists import specs
 from core.progress import PlainProgress, progress_bar
 from tests.lists.export_urls import USER_SPEC
 
-COMMANDS = ("core.management.commands.export", "core.management.commands.import_records")
+COMMANDS = ("core.management.commands.export", "core.imports.management.commands.import_records")
 
 
 @pytest.fixture

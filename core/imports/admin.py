@@ -1,10 +1,12 @@
 """The admin's Import button (``ImportExportMixin``): upload a file at ``<changelist>/import/``, read its dry-run
 report (counts and every refused row with its line, column and reason), confirm, read the result.
 
-Small files run in the request; above ``IMPORT_ASYNC_THRESHOLD`` bytes the dry run and the import run as Celery
-jobs and the page shows a progress bar. Needs the ``core.import_data`` permission (the ``operator`` group) and
-the model's change permission. Every row goes through the model's import spec (``<app>/imports.py``) and so
-through the same validation and services as the wire and the admin forms.
+Small files run in the request (once its transaction commits); above ``IMPORT_ASYNC_THRESHOLD`` bytes the dry run
+and the import run as Celery jobs and the page shows a progress bar. Needs the ``imports.import_data`` permission
+(the ``operator`` group) and the model's change permission. Every row is judged by the model's field rules and its
+import spec's ``clean`` (``<app>/imports.py``) and written by the spec's ``write``: the services themselves for
+blackout policies, a set-based upsert for reference data, which records one change per row written as the
+service would (``writes.record_written``). The engine is ``engine.py``; the jobs are ``jobs.py``.
 """
 
 import csv
@@ -20,13 +22,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import roles
-from .admin import RoleAdminMixin, requires
-from .errors import DomainError
-from .imports import jobs, readers, specs
-from .imports.engine import Report
-from .lists.admin import ExportMixin
+from core import roles
+from core.admin import ReadOnlyAdminMixin, requires
+from core.errors import DomainError
+from core.lists.admin import ExportMixin
+
+from . import jobs, readers, specs
 from .models import ImportJob
+from .report import Report
 
 IMPORT_PERMISSION = roles.IMPORT_PERMISSION
 
@@ -48,7 +51,7 @@ class ImportForm(forms.Form):
 class ImportExportMixin(ExportMixin):
     """Export buttons (``ExportMixin``) plus the Import button, for a model with an import spec."""
 
-    change_list_template = "admin/core/import_change_list.html"
+    change_list_template = "admin/imports/import_change_list.html"
 
     def import_spec(self) -> specs.ImportSpec:
         spec = specs.spec_for_model(self.model)
@@ -113,7 +116,7 @@ class ImportExportMixin(ExportMixin):
                 form.add_error("file", exc.message)
             else:
                 return redirect(self._job_url(job))
-        return TemplateResponse(request, "admin/core/import_form.html", self._context(request, form=form))
+        return TemplateResponse(request, "admin/imports/import_form.html", self._context(request, form=form))
 
     def _job_url(self, job) -> str:
         opts = self.model._meta
@@ -149,7 +152,7 @@ class ImportExportMixin(ExportMixin):
             running=job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
             poll_ms=max(100, int(settings.IMPORT_PROGRESS_POLL_SECONDS * 1000)),
         )
-        return TemplateResponse(request, "admin/core/import_job.html", context)
+        return TemplateResponse(request, "admin/imports/import_job.html", context)
 
     @requires("import_data", model="change")
     def import_progress_view(self, request, pk):
@@ -160,7 +163,8 @@ class ImportExportMixin(ExportMixin):
 
     @requires("import_data", model="change")
     def import_report_view(self, request, pk):
-        """The report as CSV: one row per refused row (line, column, reason), after a summary line."""
+        """The report as CSV: a summary line, then one row per listed refused row (line, column, reason): the first
+        ``MAX_LISTED`` of them (the summary counts them all), none once the file has expired."""
         job = self._job(request, pk)
         data = job.report or job.dry_run_report
         if not data:
@@ -178,20 +182,16 @@ class ImportExportMixin(ExportMixin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """Import jobs, read-only: what was uploaded, by whom, and its reports."""
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Import jobs, read-only for everyone (superusers too: a deleted job would leave its file, which only the
+    retention purge deletes): what was uploaded, by whom, and its reports."""
 
     list_display = ("created_at", "user", "model_label", "filename", "stage", "status", "summary", "uploaded_file")
     list_filter = ("stage", "status", "model_label")
     list_select_related = ("user",)
-    # The stored file is shown by ``uploaded_file`` (media is not served: a link to it would be a broken one).
+    # ``file`` is left out (media is not served: its link would be a broken one); ``uploaded_file`` says instead
+    # until when the file is kept, or when it was deleted.
     readonly_fields = [f.name for f in ImportJob._meta.fields if f.name != "file"] + ["uploaded_file"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
