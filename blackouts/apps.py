@@ -5,7 +5,7 @@ class BlackoutsConfig(AppConfig):
     name = "blackouts"
 
     def ready(self):
-        from core.wire import families
+        from core import families
 
         families.register("bmc", "blackouts.api.bmc")  # the BMC Helix family serves only this app
 

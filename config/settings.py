@@ -223,7 +223,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON errors, never Django's HTML pages, for the analyst API and the JWT endpoints (the families have theirs).
-    "EXCEPTION_HANDLER": "core.views.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.wire.views.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # One input discipline everywhere (body limit, encoding, nesting, NUL, surrogates): core/wire/parsers.py.
     # Forms stay accepted where they were (the token endpoint); Django bounds their size and field count.

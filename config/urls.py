@@ -3,11 +3,11 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
-from core import views as core_views
 from core.auth_views import JWTObtainView, JWTRefreshView, admin_login, admin_password_change
 from core.docs_views import OfflineRedocView, redoc_bundle
 from core.lists.api_root import home
 from core.metrics_view import metrics_view
+from core.wire import views as core_views
 
 urlpatterns = [
     path("", home, name="home"),
@@ -34,7 +34,7 @@ urlpatterns = [
     re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI|api)/", core_views.not_found),
 ]
 
-handler400 = "core.views.bad_request"
-handler403 = "core.views.permission_denied"
-handler404 = "core.views.not_found"
-handler500 = "core.views.server_failure"
+handler400 = "core.wire.views.bad_request"
+handler403 = "core.wire.views.permission_denied"
+handler404 = "core.wire.views.not_found"
+handler500 = "core.wire.views.server_failure"

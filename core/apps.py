@@ -12,8 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import auth, checks, roles  # noqa: F401  (checks registers the system checks)
-        from .wire import families
+        from . import auth, checks, families, roles  # noqa: F401  (checks registers the system checks)
 
         families.register("oracle", "core.wire.oracle")  # shared by outages, contacts and enrollments
 

@@ -1,6 +1,6 @@
 """Password doors besides HTTP Basic: the JWT endpoints (simplejwt) and the admin login, both throttled.
 
-The token endpoints answer JSON in every case (errors included, see ``core.views.api_exception_handler``).
+The token endpoints answer JSON in every case (errors included, see ``core.wire.views.api_exception_handler``).
 """
 
 from django.contrib import admin

@@ -7,8 +7,7 @@ import time
 
 from django.urls import NoReverseMatch, reverse
 
-from core import admin_input, context, metrics
-from core.wire import families
+from core import admin_input, context, families, metrics
 
 
 class RequestContextMiddleware:
@@ -76,7 +75,7 @@ class AdminInputMiddleware:
 request_log = logging.getLogger("core.request")
 
 # Families by path prefix, first match wins: the wire families (registered by the apps that own them,
-# core/wire/families.py), then the analyst API and the admin.
+# core/families.py), then the analyst API and the admin.
 _OTHER_FAMILIES = (
     ("/api/", "analyst"),
     ("/admin/", "admin"),

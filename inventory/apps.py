@@ -5,7 +5,7 @@ class InventoryConfig(AppConfig):
     name = "inventory"
 
     def ready(self):
-        from core.wire import families
+        from core import families
 
         families.register("uim", "inventory.api.uim")  # the Oracle UIM family serves only this app
 

@@ -7,7 +7,7 @@
   errors (``key`` = the HTTP status, ``message`` = ``"Bad Request : ..."``, as the spec's enable/disable examples).
 
 The family serves blackouts alone, so it lives in the app's door layer; ``BlackoutsConfig.ready()`` registers it
-(``core/wire/families.py``) for the error pages and the metrics.
+(``core/families.py``) for the error pages and the metrics.
 """
 
 import json

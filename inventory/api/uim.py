@@ -5,7 +5,7 @@ Error body: ``{"code", "reason", "message": [...], "status", "referenceError", "
 (state precondition), 401-1, 403-1, 404-1 (``entityType`` names what was not found), 405-1, 415-1, 500-1.
 
 The family serves the inventory alone, so it lives in the app's door layer; ``InventoryConfig.ready()`` registers
-it (``core/wire/families.py``) for the error pages and the metrics.
+it (``core/families.py``) for the error pages and the metrics.
 """
 
 from drf_spectacular.utils import OpenApiResponse

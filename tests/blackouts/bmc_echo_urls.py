@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from rest_framework.response import Response
 
 from blackouts.api import bmc
-from core import views as core_views
+from core.wire import views as core_views
 
 REQUIRED = ["auth.add_group"]  # the echo user's permission (tests/core/auth_helpers.py)
 

@@ -63,7 +63,7 @@ class TestBMCFamily(BMCContract):
         assert response["WWW-Authenticate"].startswith("Bearer")
 
     def test_unknown_path_under_prefix_is_404_in_the_family_envelope(self, client):
-        """The error pages find the family by its prefix: blackouts registers it (core/wire/families.py)."""
+        """The error pages find the family by its prefix: blackouts registers it (core/families.py)."""
         response = client.get(f"{PREFIX}no/such/thing")
         self.assert_envelope(response, 404)
         assert response.json()[0]["key"] == "404"

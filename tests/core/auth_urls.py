@@ -10,10 +10,10 @@ from tests.blackouts import bmc_echo_urls
 from tests.core import wire_urls
 from tests.inventory import uim_echo_urls
 
-handler400 = "core.views.bad_request"
-handler403 = "core.views.permission_denied"
-handler404 = "core.views.not_found"
-handler500 = "core.views.server_failure"
+handler400 = "core.wire.views.bad_request"
+handler403 = "core.wire.views.permission_denied"
+handler404 = "core.wire.views.not_found"
+handler500 = "core.wire.views.server_failure"
 
 ECHO_PATHS = [
     pattern

@@ -9,8 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from core import views as core_views
 from core.wire import oracle
+from core.wire import views as core_views
 
 REQUIRED = ["auth.add_group"]
 

@@ -27,6 +27,6 @@ class TestUIMFamily(UIMContract):
         assert "225009" in body["message"][0]
 
     def test_unknown_path_under_prefix_is_404_in_the_family_envelope(self, client):
-        """The error pages find the family by its prefix: inventory registers it (core/wire/families.py)."""
+        """The error pages find the family by its prefix: inventory registers it (core/families.py)."""
         body = self.assert_envelope(client.get(f"{PREFIX}no/such/thing"), 404)
         assert (body["code"], body["status"]) == ("ENTITY_NOT_FOUND", "404-1")

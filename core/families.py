@@ -6,8 +6,9 @@ several apps share (``core/wire/oracle.py``); an app the family that serves it a
 start-up; the module defines ``PREFIX`` (its path prefix) and ``standalone_response(problem, request)`` (an error
 answered outside a view: 404, 500, 503).
 
-Used by the error pages (``core/views.py``: a 404 under a vendor prefix is answered in that vendor's envelope) and by
-the request metrics (``core/middleware.py``: the ``family`` label).
+Used by the error pages (``core/wire/views.py``: a 404 under a vendor prefix is answered in that vendor's
+envelope) and by the request metrics (``core/middleware.py``: the ``family`` label). It lives in the kernel, below
+``core.wire``, so the kernel's middleware can ask it without importing a door.
 """
 
 from dataclasses import dataclass

@@ -15,14 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from .wire import families
-from .wire.common import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE, Problem, is_database_unavailable
+from .. import families
+from .common import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE, Problem, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
 
 def _family(path: str):
-    """The wire family of the path (each registered by the app that owns it, ``core/wire/families.py``)."""
+    """The wire family of the path (each registered by the app that owns it, ``core/families.py``)."""
     return families.for_path(path)
 
 
