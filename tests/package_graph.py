@@ -7,8 +7,8 @@ sub-package that is neither (``blackouts/api``, ``inventory/services``) counts i
 ``.py`` file under the roots, migrations excepted (tests, ``bench/`` and ``deploy/`` are not product code).
 
 ``python -m tests.package_graph`` prints the table and the Mermaid graph that `docs/architecture.md` holds between
-its ``package-graph`` markers; `tests/test_architecture.py` keeps the page equal to it and the largest package at or
-under ``LARGEST_SHARE`` of the product.
+its ``package-graph`` markers (``--write`` puts them there); `tests/test_architecture.py` keeps the page equal to
+it and the largest package at or under ``LARGEST_SHARE`` of the product.
 """
 
 from __future__ import annotations
@@ -96,5 +96,16 @@ def render(root: Path = ROOT) -> str:
     return "\n".join([*table, "", *graph])
 
 
+def write_page(root: Path = ROOT) -> None:
+    """Put the current picture between the markers of ``docs/architecture.md``."""
+    page = root / "docs" / "architecture.md"
+    text = page.read_text()
+    begin, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    page.write_text(f"{text[:begin]}\n{render(root)}\n{text[end:]}")
+
+
 if __name__ == "__main__":
-    print(render(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT))
+    if sys.argv[1:] == ["--write"]:
+        write_page()
+    else:
+        print(render(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT))
