@@ -9,7 +9,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 from rest_framework.test import APIClient
 
-from core import views
+from core.wire import views
 from tests.core import auth_helpers
 from tests.core.auth_helpers import ANALYST_LIST, REFRESH, TOKEN
 
