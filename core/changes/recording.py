@@ -39,7 +39,7 @@ DELIVER_TASK = "core.tasks.deliver_webhook"
 _PLAIN = frozenset({type(None), bool, int, float, str})
 
 
-def _json(value):
+def json_value(value):
     """A field value as JSON: dates ISO 8601 (an aware date-time in UTC, so that one instant is one value whatever
     offset it was sent with), decimals and UUIDs as text, the rest as is when JSON knows it."""
     if type(value) in _PLAIN or isinstance(value, bool | int | float | str):  # the type first: the common case
@@ -51,9 +51,9 @@ def _json(value):
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
+        return [json_value(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
+        return {str(k): json_value(v) for k, v in value.items()}
     return str(value)
 
 
@@ -64,7 +64,7 @@ def snapshot(obj: models.Model) -> dict:
     no snapshot; :func:`record` then writes only that it changed."""
     spec = tracked(obj)
     return {
-        name: _digest(getattr(obj, name)) if name in spec.sensitive else _json(getattr(obj, name))
+        name: _digest(getattr(obj, name)) if name in spec.sensitive else json_value(getattr(obj, name))
         for name in spec.fields
     }
 
@@ -109,7 +109,7 @@ def object_state(obj: models.Model) -> dict:
         kind = next((name for klass, name in _KINDS if isinstance(value, klass)), None)
         if kind is not None:
             types[field.attname] = kind
-        fields[field.attname] = _json(value)
+        fields[field.attname] = json_value(value)
     return {"fields": fields, "types": types}
 
 
@@ -169,7 +169,7 @@ def record(
         changes.update(given)
     if action == "updated" and not changes:
         return None
-    changes = _json(redact(spec, changes))
+    changes = json_value(redact(spec, changes))
     types = list(events) if events is not None else spec.event_types(action, changes)
     listeners = _listening(spec, types)
     change = _insert(
@@ -182,7 +182,7 @@ def record(
         object_repr=str(obj)[:200],
         action=action[:50],
         changes=changes,
-        counts=_json(counts or {}),
+        counts=json_value(counts or {}),
         events=types,
         object_state=object_state(obj) if listeners else None,
     )
@@ -221,7 +221,7 @@ def record_many(
         if action == "updated" and not diff:  # no changed field: no change (counts alone are none)
             continue
         # A diff of snapshots holds JSON values already; given changes may not.
-        diff = redact(spec, diff) if changes is None else _json(redact(spec, diff))
+        diff = redact(spec, diff) if changes is None else json_value(redact(spec, diff))
         types = spec.event_types(action, diff)
         listening = bool(_listening(spec, types))
         sending = sending or listening
@@ -236,7 +236,7 @@ def record_many(
                 object_repr=str(obj)[:200],
                 action=action[:50],
                 changes=diff,
-                counts=_json(counts or {}),
+                counts=json_value(counts or {}),
                 events=types,
                 object_state=object_state(obj) if listening else None,
             )
@@ -288,7 +288,7 @@ def record_set(model: type[models.Model], action: str, *, counts: dict, natural_
         natural_key=natural_key[:500],
         object_repr=str(model._meta.verbose_name_plural)[:200],
         action=action[:50],
-        counts=_json(counts),
+        counts=json_value(counts),
     )
 
 

@@ -26,7 +26,7 @@ from django.db import models
 
 from .. import criteria
 from .models import Change, Subscription
-from .recording import _json, snapshot
+from .recording import json_value, snapshot
 from .registry import Tracked, renderer, tracked_type
 
 
@@ -84,7 +84,7 @@ def representation(spec: Tracked, obj: models.Model) -> dict:
     wire = renderer(spec.model).wire
     if wire is not None:
         return wire(obj)
-    return {"id": _json(obj.pk), **{k: v for k, v in snapshot(obj).items() if k not in spec.sensitive}}
+    return {"id": json_value(obj.pk), **{k: v for k, v in snapshot(obj).items() if k not in spec.sensitive}}
 
 
 def standard_payload(change: Change, event_type: str, event_id: str, wire: dict | None) -> dict:
@@ -138,7 +138,7 @@ class Rendering:
     def _wire(self, change: Change, spec: Tracked) -> dict | None:
         if change.pk not in self._wires:
             obj = None if change.action == "deleted" else self._object(change, spec)
-            self._wires[change.pk] = None if obj is None else _json(representation(spec, obj))
+            self._wires[change.pk] = None if obj is None else json_value(representation(spec, obj))
         return self._wires[change.pk]
 
     def payload(self, change: Change, subscription: Subscription, event_type: str, event_id: str) -> dict | None:
@@ -152,7 +152,7 @@ class Rendering:
             payload = tmf(self._object(change, spec), change, event_type, event_id)
             if payload is None:
                 return None
-            payload = _json(payload)
+            payload = json_value(payload)
         else:
             wire = self._wire(change, spec) if spec is not None else None
             payload = standard_payload(change, event_type, event_id, wire)

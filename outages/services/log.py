@@ -19,7 +19,7 @@ from ..models import MessageOutcome, OutageMessage
 LOG_BODY_LIMIT = 65536  # bytes of a refused payload kept in the log, unless settings.OUTAGES_LOG_BODY_LIMIT
 
 
-def _text(value, limit: int) -> str:
+def column_text(value, limit: int) -> str:
     """Text safe for any database column: no NUL characters (PostgreSQL refuses them), at most ``limit``."""
     return str(value).replace("\x00", "")[:limit] if value is not None else ""
 
@@ -44,7 +44,7 @@ def _keep(body: bytes | str, budget: int) -> _Kept:
     head = raw[: max(budget, 0)]
     # An incremental decoder holds back a character cut in two at the limit instead of mangling it.
     text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head, final=len(head) == len(raw))
-    return _Kept(_text(text, len(text)), len(raw), hashlib.sha256(raw).hexdigest(), len(head) < len(raw))
+    return _Kept(column_text(text, len(text)), len(raw), hashlib.sha256(raw).hexdigest(), len(head) < len(raw))
 
 
 def outage_messages_log_refused(
@@ -70,9 +70,9 @@ def outage_messages_log_refused(
     common = {
         "request_id": request_id,
         "received_at": received_at,
-        "external_system_name": _text(external_system, 254),
-        "received_by": _text(received_by, 150),
-        "content_type": _text(content_type, 100),
+        "external_system_name": column_text(external_system, 254),
+        "received_by": column_text(received_by, 150),
+        "content_type": column_text(content_type, 100),
     }
     budget = log_body_limit()
 
@@ -92,7 +92,7 @@ def outage_messages_log_refused(
             OutageMessage(
                 index=0,
                 outcome=MessageOutcome.REJECTED,
-                reason=_text(reason, 10_000),
+                reason=column_text(reason, 10_000),
                 **kept(raw_body or b""),
                 **common,
             )
@@ -104,10 +104,10 @@ def outage_messages_log_refused(
             entries.append(
                 OutageMessage(
                     index=i,
-                    external_outage_id=_text(message.outage_id, 254),
-                    message_reference=_text(message.message_reference, 254),
+                    external_outage_id=column_text(message.outage_id, 254),
+                    message_reference=column_text(message.message_reference, 254),
                     outcome=outcome if own else MessageOutcome.REJECTED,
-                    reason=_text(reason if own else f"Not applied: the request was refused ({reason})", 10_000),
+                    reason=column_text(reason if own else f"Not applied: the request was refused ({reason})", 10_000),
                     **kept(message.payload),
                     **common,
                 )

@@ -26,7 +26,7 @@ from ..models import (
     OutageMessage,
 )
 from .customers import outage_customers_write
-from .log import _text, outage_messages_log_refused
+from .log import column_text, outage_messages_log_refused
 
 # Stable domain codes of the refusals (the model names its own: ``outages.etr_before_start``).
 UNKNOWN_SYSTEM = "outages.unknown_external_system"  # externalSystem is not an active External System
@@ -64,7 +64,7 @@ LIST_EXTENDED = [None, "extended"]
 _CHARACTERISTIC_COLUMNS = tuple(f.name for f in dataclasses.fields(Characteristic))
 
 
-def _characteristics_replace(event: OutageEvent, items: Sequence[Characteristic], *, empty: bool = False) -> bool:
+def characteristics_replace(event: OutageEvent, items: Sequence[Characteristic], *, empty: bool = False) -> bool:
     """Replace an event's characteristics unless they already are ``items`` (in order); return whether they
     changed. ``empty``: the caller knows the event has none (created just now), so nothing is read."""
     rows = [item.row() for item in items]
@@ -79,7 +79,7 @@ def _characteristics_replace(event: OutageEvent, items: Sequence[Characteristic]
     return bool(rows) or not empty
 
 
-def _details_replace(event: OutageEvent, items: Sequence[Detail], *, empty: bool = False) -> bool:
+def details_replace(event: OutageEvent, items: Sequence[Detail], *, empty: bool = False) -> bool:
     """Replace an event's additional details unless they already are ``items`` (in order); return whether they
     changed."""
     rows = [(item.name, item.value) for item in items]
@@ -135,9 +135,9 @@ def outage_message_apply(*, system: ExternalSystem, notification: OutageNotifica
             path = f"outageMessages[{index}].eventDetails.estimatedRestorationTime"
             raise Invalid(f"{path}: {error.message}", code=error.code, errors=[(path, error.message)], index=index)
     lists = {}  # the child lists this message changed (a replay changes none)
-    if notification.details is not None and _details_replace(event, notification.details, empty=created):
+    if notification.details is not None and details_replace(event, notification.details, empty=created):
         lists["details"] = LIST_REPLACED
-    if notification.characteristics is not None and _characteristics_replace(
+    if notification.characteristics is not None and characteristics_replace(
         event, notification.characteristics, empty=created
     ):
         lists["characteristics"] = LIST_REPLACED
@@ -148,7 +148,7 @@ def outage_message_apply(*, system: ExternalSystem, notification: OutageNotifica
         )
         if changed:
             lists["customers"] = LIST_EXTENDED if info.incremental and not created else LIST_REPLACED
-    _event_save(event)
+    event_save(event)
     counts = {"customers": event.customer_count} if info is not None else None
     if before is None:
         changes.record(event, "created", counts=counts)
@@ -157,7 +157,7 @@ def outage_message_apply(*, system: ExternalSystem, notification: OutageNotifica
     return event
 
 
-def _event_save(event: OutageEvent) -> None:
+def event_save(event: OutageEvent) -> None:
     """Save an event with its state derived from its fields by the one rule (``OutageEvent.derive_state``)."""
     event.state = OutageEvent.derive_state(discarded=event.discarded, completion_date_time=event.completion_date_time)
     event.save()
@@ -198,8 +198,8 @@ def outage_notifications_apply(
                         received_at=received_at,
                         index=i,
                         external_system_name=external_system,
-                        external_outage_id=_text(message.outage_id, 254),
-                        message_reference=_text(message.message_reference, 254),
+                        external_outage_id=column_text(message.outage_id, 254),
+                        message_reference=column_text(message.message_reference, 254),
                         event=event,
                         outcome=MessageOutcome.APPLIED,
                         payload=message.payload,

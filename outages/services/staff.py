@@ -15,7 +15,7 @@ from ..models import (
     OutageEvent,
     OutageState,
 )
-from .notifications import LIST_REPLACED, _characteristics_replace, _details_replace, _event_save
+from .notifications import LIST_REPLACED, characteristics_replace, details_replace, event_save
 
 
 @transaction.atomic
@@ -37,7 +37,7 @@ def outage_event_save(*, event: OutageEvent) -> OutageEvent:
     if error is not None:
         raise error
     before = changes.stored(event)
-    _event_save(event)
+    event_save(event)
     changes.record(event, "created" if before is None else "updated", before=before)
     return event
 
@@ -50,9 +50,9 @@ def outage_event_lists_replace(
     notification replaces them. Recorded only when a list changed (saving the form again as it is records
     nothing)."""
     replaced = {}
-    if _characteristics_replace(event, characteristics):
+    if characteristics_replace(event, characteristics):
         replaced["characteristics"] = LIST_REPLACED
-    if _details_replace(event, details):
+    if details_replace(event, details):
         replaced["details"] = LIST_REPLACED
     if replaced:
         counts = {"characteristics": len(characteristics), "details": len(details)}
