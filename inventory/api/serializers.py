@@ -5,6 +5,7 @@ Field names are the wire names; those that are not Python identifiers (``@referr
 declared under a Python name and renamed in ``get_fields``.
 """
 
+import dataclasses
 import re
 
 from drf_spectacular.utils import extend_schema_field
@@ -328,60 +329,29 @@ class BundleUpdateSerializer(BundleBoundsMixin, serializers.Serializer):
 # --- into the services' terms -------------------------------------------------------------------------------
 
 
-def _config_item(data: dict) -> dict:
-    return {
-        "config_item_id": data.get("configItemId") or "",
-        "config_item_name": data.get("configItemName") or "",
-        "config_item_display_name": data.get("configItemDisplayName") or "",
-    }
+def _snake(name: str) -> str:
+    return re.sub(r"[A-Z]", lambda m: "_" + m[0].lower(), name).lstrip("_")
 
 
-def _reference(data: dict) -> dict:
-    return {
-        "reference_type": data.get("referenceType") or "",
-        "consumer_name": data.get("consumerName") or "",
-        **_config_item(data),
-    }
-
-
-def _characteristic(data: dict) -> Characteristic:
-    return Characteristic(
-        name=data["name"],
-        value=data.get("value"),
-        value_type=data.get("valueType") or "",
-        service_name=data.get("serviceName") or "",
-        service_spec_name=data.get("serviceSpecName") or "",
-        config_item_path=data.get("configItemPath") or "",
-        **_config_item(data),
-    )
+def _terms(cls, data: dict, **given):
+    """One of the services' terms (``services/items.py``) from a validated wire object: each attribute the wire
+    sends under the same words in camel case (``configItemId`` → ``config_item_id``, an empty value as ""), and
+    ``given`` the others. A wire attribute with no such term (``href``, ``referenceState``) is not taken."""
+    names = {field.name for field in dataclasses.fields(cls)} - set(given)
+    return cls(**{_snake(key): value or "" for key, value in data.items() if _snake(key) in names}, **given)
 
 
 def _resource(data: dict) -> ResourceRef:
-    return ResourceRef(
-        resource_id=data["id"],
-        resource_type=data.get("@referredType") or "",
-        assignment_state=data.get("assignmentState") or "",
-        **_reference(data),
-    )
+    return _terms(ResourceRef, data, resource_id=data["id"], resource_type=data.get("@referredType") or "")
 
 
 def _party(data: dict) -> PartyRef:
-    return PartyRef(
-        party_id=data["id"],
-        role=data.get("role") or "",
-        party_specification_id=(data.get("partySpecification") or {}).get("id") or "",
-        **_reference(data),
-    )
+    specification = (data.get("partySpecification") or {}).get("id") or ""
+    return _terms(PartyRef, data, party_id=data["id"], party_specification_id=specification)
 
 
 def _place(data: dict) -> PlaceRef:
-    return PlaceRef(
-        place_id=data["id"],
-        place_type=data.get("@referredType") or "",
-        role=data.get("role") or "",
-        assignment_state=data.get("assignmentState") or "",
-        **_reference(data),
-    )
+    return _terms(PlaceRef, data, place_id=data["id"], place_type=data.get("@referredType") or "")
 
 
 def _relationship(data: dict) -> Relationship:
@@ -392,12 +362,8 @@ def _external_identity(data: dict) -> ExternalIdentity | None:
     ext = data.get("externalIdentity")
     if ext is None:
         return None
-    return ExternalIdentity(
-        arrangement=ext.get("externalArrangement") or "",
-        management_domain=ext.get("externalManagementDomain") or "",
-        name=ext.get("externalName") or "",
-        object_id=ext.get("externalObjectId") or "",
-    )
+    # The wire's "external" prefix is the term's class name: externalArrangement → arrangement.
+    return _terms(ExternalIdentity, {key.removeprefix("external"): value for key, value in ext.items()})
 
 
 # wire list -> (the item's attribute, builder of one element)
@@ -405,7 +371,7 @@ _ITEM_LISTS = {
     "supportingResource": ("resources", _resource),
     "relatedParty": ("parties", _party),
     "place": ("places", _place),
-    "serviceCharacteristic": ("characteristics", _characteristic),
+    "serviceCharacteristic": ("characteristics", lambda data: _terms(Characteristic, data, value=data.get("value"))),
     "serviceRelationship": ("relationships", _relationship),
 }
 
@@ -417,30 +383,20 @@ def _lists(data: dict) -> dict:
 
 def _new_item(data: dict) -> NewItem:
     spec = data["serviceSpecification"]
-    return NewItem(
-        name=data["name"],
-        state=data["state"],
+    return _terms(
+        NewItem,
+        data,
         specification_id=spec["id"],
         specification_type=spec.get("entityType") or "",
-        description=data.get("description") or "",
-        category=data.get("category") or "",
-        service_type=data.get("serviceType") or "",
-        start_date=data.get("startDate"),
-        end_date=data.get("endDate"),
-        effective_date=data.get("effectiveDate"),
         external_identity=_external_identity(data),
         **_lists(data),
     )
 
 
 def _item_update(data: dict) -> ItemUpdate:
-    return ItemUpdate(
-        service_id=str(data["id"]),
-        name=data.get("name"),
-        description=data.get("description"),
-        external_identity=_external_identity(data),
-        state=data.get("state"),
-        **_lists(data),
+    """A term not sent stays ``None``: the stored value is kept."""
+    return _terms(
+        ItemUpdate, data, service_id=str(data["id"]), external_identity=_external_identity(data), **_lists(data)
     )
 
 
@@ -484,29 +440,19 @@ def named_entities(raw_items) -> list[EntityName]:
     return names
 
 
-# The names of the items' terms (``services/items.py``) in an ``Invalid``'s path, as the wire says them.
-_WIRE_NAMES = {
-    "service_id": "id",
-    "start_date": "startDate",
-    "end_date": "endDate",
-    "effective_date": "effectiveDate",
-    "external_identity": "externalIdentity",
-    "resources": "supportingResource",
-    "parties": "relatedParty",
-    "places": "place",
-    "characteristics": "serviceCharacteristic",
-    "relationships": "serviceRelationship",
-    "service_spec_name": "serviceSpecName",
-    "service_name": "serviceName",
-}
+# The items' terms (``services/items.py``) in an ``Invalid``'s path, as the wire says them: a list by its wire name,
+# any other term in camel case (``end_date`` → ``endDate``).
+_WIRE_NAMES = {"service_id": "id"} | {name: key for key, (name, _) in _ITEM_LISTS.items()}
+
+
+def _camel(name: str) -> str:
+    return _WIRE_NAMES.get(name) or re.sub(r"_([a-z])", lambda m: m[1].upper(), name)
 
 
 def wire_invalid(exc: Invalid) -> Invalid:
     """A bundle service's ``Invalid`` with its field paths in wire names (``items[0].end_date`` →
     ``items[0].endDate``)."""
-    errors = [
-        (re.sub(r"[a-z_]+", lambda m: _WIRE_NAMES.get(m[0], m[0]), path or ""), text) for path, text in exc.errors
-    ]
+    errors = [(re.sub(r"[a-z_]+", lambda m: _camel(m[0]), path or ""), text) for path, text in exc.errors]
     return Invalid(exc.message, code=exc.code, errors=errors, **exc.params)
 
 
