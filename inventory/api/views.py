@@ -56,6 +56,7 @@ FIELDS = OpenApiParameter(
     f"are not attributes select nothing. Attributes: {', '.join(SERVICE_ATTRIBUTES)}.",
 )
 READ_PARAMETERS = [VERSION, FIELDS, EXPAND, DEPTH]
+BUNDLE_ID = OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id.")
 # Documented with Basic and JWT; session auth (also accepted) is for the browser.
 AUTH = [{"basicAuth": []}, {"jwtAuth": []}]
 
@@ -188,10 +189,7 @@ class BundleDetailView(_InventoryView):
         auth=AUTH,
         operation_id="bundle_retrieve",
         summary="Read a bundle service",
-        parameters=[
-            *READ_PARAMETERS,
-            OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id."),
-        ],
+        parameters=[*READ_PARAMETERS, BUNDLE_ID],
         responses={200: BundleSerializer, **uim.error_responses(404)},
         examples=[OpenApiExample("Bundle", value=_example("create-response"), response_only=True)],
     )
@@ -214,7 +212,7 @@ class BundleTaskView(_InventoryView):
         ),
         parameters=[
             *READ_PARAMETERS,
-            OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id."),
+            BUNDLE_ID,
             OpenApiParameter("task", str, OpenApiParameter.PATH, enum=list(services.TASKS)),
         ],
         request=None,
@@ -226,12 +224,14 @@ class BundleTaskView(_InventoryView):
         return self.bundle_response(request, version, bundle.pk, options)
 
 
-class ServiceListView(_InventoryView):
+class _ServiceView(_InventoryView):
     query_serializer_class = ServiceListQuerySerializer
 
     def get_required_permissions(self, method):
         return _perms(method, Service)
 
+
+class ServiceListView(_ServiceView):
     @extend_schema(
         auth=AUTH,
         operation_id="service_list",
@@ -273,12 +273,7 @@ class ServiceListView(_InventoryView):
         return Response(body, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(body))})
 
 
-class ServiceDetailView(_InventoryView):
-    query_serializer_class = ServiceListQuerySerializer
-
-    def get_required_permissions(self, method):
-        return _perms(method, Service)
-
+class ServiceDetailView(_ServiceView):
     @extend_schema(
         auth=AUTH,
         operation_id="service_retrieve",
