@@ -1,5 +1,5 @@
-"""Request validation of the UIM bundle-service API (the OpenAPI shapes of responses are in ``api/schema.py``),
-and its translation into the bundle services' terms (``service_arguments()``, ``named_entities``, ``wire_invalid``).
+"""Request validation of the UIM bundle-service API (the OpenAPI document shows ``api/schema.py``'s shapes, so these
+classes name no component unless a response shape reuses them), and its translation into the bundle services' terms (``service_arguments()``, ``named_entities``, ``wire_invalid``).
 
 Field names are the wire names; those that are not Python identifiers (``@referredType``, ``@type``) are
 declared under a Python name and renamed in ``get_fields``.
@@ -110,9 +110,6 @@ class SpecificationRefSerializer(serializers.Serializer):
     version = _text(20)
     entityType = enum_field(choices=ENTITY_TYPES, required=False)
 
-    class Meta:
-        ref_name = "UIMSpecificationRef"
-
 
 class ConfigItemFieldsMixin(serializers.Serializer):
     configItemId = _text()
@@ -135,9 +132,6 @@ class CharacteristicSerializer(WireNamesMixin, ConfigItemFieldsMixin):
     type = _text()
     schema_location = _text(1000)
 
-    class Meta:
-        ref_name = "UIMServiceCharacteristic"
-
 
 class ReferenceFieldsMixin(ConfigItemFieldsMixin):
     id = _id()
@@ -154,9 +148,6 @@ class ResourceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
     referred_type = enum_field(choices=models.ResourceType.choices, required=False)
     assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
 
-    class Meta:
-        ref_name = "UIMSupportingResourceRequest"
-
 
 class PartySpecRefSerializer(serializers.Serializer):
     id = serializers.CharField(max_length=NAME_MAX)
@@ -172,9 +163,6 @@ class PartyRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
     role = _text()
     partySpecification = PartySpecRefSerializer(required=False)
 
-    class Meta:
-        ref_name = "UIMRelatedPartyRequest"
-
 
 class PlaceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
     wire_names = {"referred_type": "@referredType"}
@@ -183,24 +171,15 @@ class PlaceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
     role = _text()
     assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
 
-    class Meta:
-        ref_name = "UIMPlaceRequest"
-
 
 class ServiceIdSerializer(serializers.Serializer):
     id = _id()
     href = _text(1000)
 
-    class Meta:
-        ref_name = "UIMServiceIdRef"
-
 
 class RelationshipSerializer(serializers.Serializer):
     relationshipType = serializers.CharField(max_length=NAME_MAX)
     service = ServiceIdSerializer()
-
-    class Meta:
-        ref_name = "UIMServiceRelationshipRequest"
 
 
 class ExternalIdentitySerializer(serializers.Serializer):
@@ -232,9 +211,6 @@ class BundleItemSerializer(serializers.Serializer):
     serviceCharacteristic = CharacteristicSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     serviceRelationship = RelationshipSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
 
-    class Meta:
-        ref_name = "UIMBundleItemCreate"
-
 
 class BundleUpdateItemSerializer(serializers.Serializer):
     """A bundle item to update: only these attributes (``state`` and ``serviceRelationship`` may be restated
@@ -250,9 +226,6 @@ class BundleUpdateItemSerializer(serializers.Serializer):
     serviceCharacteristic = CharacteristicSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     state = enum_field(choices=models.ServiceState.choices, required=False)
     serviceRelationship = RelationshipSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-
-    class Meta:
-        ref_name = "UIMBundleItemUpdate"
 
     def to_internal_value(self, data):
         allowed = set(UPDATABLE_ATTRIBUTES) | set(RESTATABLE_ATTRIBUTES)
@@ -293,9 +266,6 @@ class BundleCreateSerializer(BundleBoundsMixin, serializers.Serializer):
     effectiveDate = serializers.DateTimeField(required=False, help_text="When the bundle goes to activate.")
     items = BundleItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)
 
-    class Meta:
-        ref_name = "UIMBundleCreate"
-
     def service_arguments(self) -> dict:
         """The validated body as ``bundle_create`` keyword arguments."""
         data = self.validated_data
@@ -307,9 +277,6 @@ class BundleUpdateSerializer(BundleBoundsMixin, serializers.Serializer):
 
     id = _id(help_text="The parent business interaction's id (a number is accepted too).")
     items = BundleUpdateItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)
-
-    class Meta:
-        ref_name = "UIMBundleUpdate"
 
     def validate_items(self, items):
         seen, errors = set(), []
