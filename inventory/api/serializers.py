@@ -1,5 +1,6 @@
-"""Request validation of the UIM bundle-service API (the OpenAPI document shows ``api/schema.py``'s shapes, so these
-classes name no component unless a response shape reuses them), and its translation into the bundle services' terms (``service_arguments()``, ``named_entities``, ``wire_invalid``).
+"""Request validation of the UIM bundle-service API, and its translation into the bundle services' terms
+(``service_arguments()``, ``named_entities``, ``wire_invalid``). The OpenAPI document shows ``api/schema.py``'s
+shapes; of these classes only those a response reuses (``UIM…Serializer``: the component is the class's name) are in it.
 
 Field names are the wire names; those that are not Python identifiers (``@referredType``, ``@type``) are
 declared under a Python name and renamed in ``get_fields``.
@@ -149,11 +150,8 @@ class ResourceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
     assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
 
 
-class PartySpecRefSerializer(serializers.Serializer):
+class UIMPartySpecificationRefSerializer(serializers.Serializer):
     id = serializers.CharField(max_length=NAME_MAX)
-
-    class Meta:
-        ref_name = "UIMPartySpecificationRef"
 
 
 class PartyRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
@@ -161,7 +159,7 @@ class PartyRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
 
     referred_type = _text(60)
     role = _text()
-    partySpecification = PartySpecRefSerializer(required=False)
+    partySpecification = UIMPartySpecificationRefSerializer(required=False)
 
 
 class PlaceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
@@ -182,14 +180,11 @@ class RelationshipSerializer(serializers.Serializer):
     service = ServiceIdSerializer()
 
 
-class ExternalIdentitySerializer(serializers.Serializer):
+class UIMExternalIdentitySerializer(serializers.Serializer):
     externalArrangement = enum_field(choices=models.ExternalArrangement.choices, required=False)
     externalManagementDomain = _text()
     externalName = _text()
     externalObjectId = _text()
-
-    class Meta:
-        ref_name = "UIMExternalIdentity"
 
 
 class BundleItemSerializer(serializers.Serializer):
@@ -204,7 +199,7 @@ class BundleItemSerializer(serializers.Serializer):
     startDate = serializers.DateTimeField(required=False)
     endDate = serializers.DateTimeField(required=False)
     effectiveDate = serializers.DateTimeField(required=False)
-    externalIdentity = ExternalIdentitySerializer(required=False)
+    externalIdentity = UIMExternalIdentitySerializer(required=False)
     supportingResource = ResourceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     relatedParty = PartyRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     place = PlaceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
@@ -219,7 +214,7 @@ class BundleUpdateItemSerializer(serializers.Serializer):
     id = _id()
     name = serializers.CharField(max_length=NAME_MAX, required=False)
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    externalIdentity = ExternalIdentitySerializer(required=False)
+    externalIdentity = UIMExternalIdentitySerializer(required=False)
     supportingResource = ResourceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     relatedParty = PartyRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     place = PlaceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)

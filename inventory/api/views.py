@@ -18,7 +18,7 @@ from ..models import BusinessInteraction, Service, ServiceState
 from . import uim
 from .errors import DOMAIN_ERROR_CODES
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
-from .schema import BundleDocSerializer, BundleSerializer, ServiceSerializer
+from .schema import UIMBundleRequestSerializer, UIMBundleSerializer, UIMServiceSerializer
 from .serializers import (
     BundleCreateSerializer,
     BundleQuerySerializer,
@@ -148,8 +148,8 @@ class BundleView(_InventoryView):
             EXPAND,
             DEPTH,
         ],
-        request=BundleDocSerializer,
-        responses={201: BundleSerializer, **uim.error_responses(404)},
+        request=UIMBundleRequestSerializer,
+        responses={201: UIMBundleSerializer, **uim.error_responses(404)},
         examples=[
             OpenApiExample("Create (the spec's example)", value=_example("create-request"), request_only=True),
             OpenApiExample("Update (the spec's example)", value=_example("update-request"), request_only=True),
@@ -190,7 +190,7 @@ class BundleDetailView(_InventoryView):
         operation_id="bundle_retrieve",
         summary="Read a bundle service",
         parameters=[*READ_PARAMETERS, BUNDLE_ID],
-        responses={200: BundleSerializer, **uim.error_responses(404)},
+        responses={200: UIMBundleSerializer, **uim.error_responses(404)},
         examples=[OpenApiExample("Bundle", value=_example("create-response"), response_only=True)],
     )
     def get(self, request, version, bundle_id):
@@ -216,7 +216,7 @@ class BundleTaskView(_InventoryView):
             OpenApiParameter("task", str, OpenApiParameter.PATH, enum=list(services.TASKS)),
         ],
         request=None,
-        responses={200: BundleSerializer, **uim.error_responses(404)},
+        responses={200: UIMBundleSerializer, **uim.error_responses(404)},
     )
     def post(self, request, version, bundle_id, task):
         options = self.query(request)
@@ -255,7 +255,7 @@ class ServiceListView(_ServiceView):
                 "X-Result-Count", int, OpenApiParameter.HEADER, response=[200], description="Services returned."
             ),
         ],
-        responses={200: ServiceSerializer(many=True), **uim.error_responses(404)},
+        responses={200: UIMServiceSerializer(many=True), **uim.error_responses(404)},
     )
     def get(self, request, version):
         options = self.query(request)
@@ -282,7 +282,7 @@ class ServiceDetailView(_ServiceView):
             *READ_PARAMETERS,
             OpenApiParameter("service_id", str, OpenApiParameter.PATH, description="Service id."),
         ],
-        responses={200: ServiceSerializer, **uim.error_responses(404)},
+        responses={200: UIMServiceSerializer, **uim.error_responses(404)},
     )
     def get(self, request, version, service_id):
         options = self.query(request)
