@@ -145,6 +145,17 @@ def _run(modeladmin, request, queryset, action, label: str):
         modeladmin.message_user(request, f"{label}: {done} bundle(s).", messages.SUCCESS)
 
 
+def _task_action(task: str, description: str, label: str):
+    """The admin action running one bundle task (``services.bundle_run_task``) on each selected bundle."""
+
+    @admin.action(description=description, permissions=["run_bundle_tasks"])
+    def action(modeladmin, request, queryset):
+        _run(modeladmin, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task=task), label)
+
+    action.__name__ = task.lower()
+    return action
+
+
 def _start_activation(bundle):
     with transaction.atomic():
         services.bundle_request_activation(bundle=BusinessInteraction.objects.select_for_update().get(pk=bundle.pk))
@@ -211,21 +222,10 @@ class BusinessInteractionAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin)
     def run_activation(self, request, queryset):
         _run(self, request, queryset, _start_activation, "Activation started")
 
-    @admin.action(description="Approve", permissions=["run_bundle_tasks"])
-    def approve(self, request, queryset):
-        _run(self, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task="APPROVE"), "Approved")
-
-    @admin.action(description="Issue", permissions=["run_bundle_tasks"])
-    def issue(self, request, queryset):
-        _run(self, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task="ISSUE"), "Issued")
-
-    @admin.action(description="Activate (now)", permissions=["run_bundle_tasks"])
-    def activate(self, request, queryset):
-        _run(self, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task="ACTIVATE"), "Activated")
-
-    @admin.action(description="Cancel", permissions=["run_bundle_tasks"])
-    def cancel(self, request, queryset):
-        _run(self, request, queryset, lambda b: services.bundle_run_task(bundle_id=b.pk, task="CANCEL"), "Cancelled")
+    approve = _task_action("APPROVE", "Approve", "Approved")
+    issue = _task_action("ISSUE", "Issue", "Issued")
+    activate = _task_action("ACTIVATE", "Activate (now)", "Activated")
+    cancel = _task_action("CANCEL", "Cancel", "Cancelled")
 
     @admin.action(description="Retry failed activation", permissions=["run_bundle_tasks"])
     def retry(self, request, queryset):

@@ -18,7 +18,6 @@ SERVICES = register(
         title="Inventory services (CFS and RFS).",
         model=Service,
         filterset=ServiceFilterSet,
-        ordering=("pk",),
         orderings=("id", "name", "state", "service_date"),
         columns=[
             Column("id", "Service id"),

@@ -20,46 +20,23 @@ def _check_service(values: dict, stored: dict | None) -> dict:
     return values
 
 
-register(
-    ImportSpec(
-        list_key="inventory.specifications",
-        natural_key=("id",),
-        fields=("id", "version", "entity_type", "description", "service_type", "start_date", "end_date"),
-        write=partial(reference_rows_write, model=Specification),
-        sql_write=SQL_WRITE,
+# Reference data: matched by id, each list's columns (a resource names its specification by id).
+for model, fields in (
+    (Specification, ("id", "version", "entity_type", "description", "service_type", "start_date", "end_date")),
+    (Party, ("id", "name", "role", "referred_type")),
+    (Place, ("id", "name", "referred_type", "latitude", "longitude")),
+    (Resource, ("id", "name", "type", "description", "lifecycle_state", "lifecycle_sub_state", "status")),
+):
+    register(
+        ImportSpec(
+            list_key=f"inventory.{model._meta.verbose_name_plural}",
+            natural_key=("id",),
+            fields=fields,
+            relations=(Relation("specification", {"specification": "id"}),) if model is Resource else (),
+            write=partial(reference_rows_write, model=model),
+            sql_write=SQL_WRITE,
+        )
     )
-)
-
-register(
-    ImportSpec(
-        list_key="inventory.parties",
-        natural_key=("id",),
-        fields=("id", "name", "role", "referred_type"),
-        write=partial(reference_rows_write, model=Party),
-        sql_write=SQL_WRITE,
-    )
-)
-
-register(
-    ImportSpec(
-        list_key="inventory.places",
-        natural_key=("id",),
-        fields=("id", "name", "referred_type", "latitude", "longitude"),
-        write=partial(reference_rows_write, model=Place),
-        sql_write=SQL_WRITE,
-    )
-)
-
-register(
-    ImportSpec(
-        list_key="inventory.resources",
-        natural_key=("id",),
-        fields=("id", "name", "type", "description", "lifecycle_state", "lifecycle_sub_state", "status"),
-        relations=(Relation("specification", {"specification": "id"}),),
-        write=partial(reference_rows_write, model=Resource),
-        sql_write=SQL_WRITE,
-    )
-)
 
 register(
     ImportSpec(

@@ -56,11 +56,6 @@ def services_by_id(ids) -> dict[int, Service]:
     return {s.pk: s for s in service_queryset().filter(pk__in=ids)}
 
 
-def service_get(service_id: str) -> Service | None:
-    pk = as_pk(service_id)
-    return None if pk is None else services_by_id([pk]).get(pk)
-
-
 def bundle_get(bundle_id: str) -> BusinessInteraction | None:
     pk = as_pk(bundle_id)
     return None if pk is None else BusinessInteraction.objects.filter(pk=pk, parent__isnull=True).first()

@@ -4,6 +4,7 @@ Services are loaded level by level (one batch of queries per depth level, whatev
 level 0 is what was asked for, level k+1 the services that level k embeds.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC
 
@@ -47,6 +48,17 @@ def wire_datetime(value) -> str | None:
 
 def compact(data: dict) -> dict:
     return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+# Rows rendered attribute by attribute, under the camel case of their field names, in this order.
+CONFIG_ITEM_FIELDS = ("config_item_id", "config_item_name", "config_item_display_name")
+REFERENCE_FIELDS = ("reference_type", "consumer_name", "reference_state", *CONFIG_ITEM_FIELDS)
+CHARACTERISTIC_FIELDS = ("name", "value_type", "value", "service_name", "service_spec_name", *CONFIG_ITEM_FIELDS)
+EXTERNAL_IDENTITY_FIELDS = ("external_arrangement", "external_management_domain", "external_name", "external_object_id")
+
+
+def _wire(row, names) -> dict:
+    return {re.sub(r"_([a-z])", lambda m: m[1].upper(), name): getattr(row, name) for name in names}
 
 
 def _lower_camel(name: str) -> str:
@@ -142,17 +154,6 @@ class ServiceRenderer:
             }
         )
 
-    @staticmethod
-    def _reference_fields(ref) -> dict:
-        return {
-            "referenceType": ref.reference_type,
-            "consumerName": ref.consumer_name,
-            "referenceState": ref.reference_state,
-            "configItemId": ref.config_item_id,
-            "configItemName": ref.config_item_name,
-            "configItemDisplayName": ref.config_item_display_name,
-        }
-
     def resource(self, resource) -> dict:
         return compact(
             {
@@ -178,7 +179,7 @@ class ServiceRenderer:
                 "@referredType": resource.type,
                 "name": resource.name,
                 "assignmentState": ref.assignment_state,
-                **self._reference_fields(ref),
+                **_wire(ref, REFERENCE_FIELDS),
                 "expandResource": self.resource(resource) if remaining > 0 else None,
             }
         )
@@ -191,7 +192,7 @@ class ServiceRenderer:
                 "href": self.links.party(party.pk),
                 "name": party.name,
                 "role": ref.role or party.role,
-                **self._reference_fields(ref),
+                **_wire(ref, REFERENCE_FIELDS),
                 "partySpecification": {"id": ref.party_specification_id} if ref.party_specification_id else None,
             }
         )
@@ -208,25 +209,14 @@ class ServiceRenderer:
                 "latitude": place.latitude,
                 "longitude": place.longitude,
                 "assignmentState": ref.assignment_state,
-                **self._reference_fields(ref),
+                **_wire(ref, REFERENCE_FIELDS),
             }
         )
 
     @staticmethod
     def characteristic(char) -> dict:
-        data = {
-            "name": char.name,
-            "valueType": char.value_type,
-            "value": char.value,
-            "serviceName": char.service_name,
-            "serviceSpecName": char.service_spec_name,
-            "configItemId": char.config_item_id,
-            "configItemName": char.config_item_name,
-            "configItemDisplayName": char.config_item_display_name,
-            "configItemPath": char.config_item_path,
-        }
         # The value is always rendered, as the schema requires: "", [], {} (and a null stored by staff) included.
-        return compact(data) | {"value": char.value}
+        return compact(_wire(char, (*CHARACTERISTIC_FIELDS, "config_item_path"))) | {"value": char.value}
 
     def _embedded(self, service_id, remaining: int, top: bool, kind: str, name: str | None = None) -> dict:
         if self._expands(remaining, top, kind) and int(service_id) in self.cache:
@@ -254,14 +244,7 @@ class ServiceRenderer:
             "serviceDate": wire_datetime(service.service_date),
             "startDate": wire_datetime(service.start_date),
             "endDate": wire_datetime(service.end_date),
-            "externalIdentity": compact(
-                {
-                    "externalArrangement": service.external_arrangement,
-                    "externalManagementDomain": service.external_management_domain,
-                    "externalName": service.external_name,
-                    "externalObjectId": service.external_object_id,
-                }
-            ),
+            "externalIdentity": compact(_wire(service, EXTERNAL_IDENTITY_FIELDS)),
             "place": [self.place_ref(ref) for ref in merged("place_refs")],
             "relatedParty": [self.party_ref(ref) for ref in merged("party_refs")],
             "serviceCharacteristic": [self.characteristic(c) for c in merged("characteristics")],

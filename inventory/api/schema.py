@@ -1,6 +1,7 @@
 """Shapes the OpenAPI document shows: the request as documented, and the responses ``api/render.py`` produces.
 
-Requests are validated by ``api/serializers.py``; these classes only describe.
+Requests are validated by ``api/serializers.py``; these classes only describe. Each component of the document is
+named after its class (``UIMServiceSerializer`` → ``UIMService``; a request's gets drf-spectacular's ``Request``).
 """
 
 from drf_spectacular.utils import extend_schema_field
@@ -13,8 +14,8 @@ from .serializers import (
     MAX_ELEMENTS,
     MAX_ITEMS,
     MAX_PER_ITEM,
-    ExternalIdentitySerializer,
-    PartySpecRefSerializer,
+    UIMExternalIdentitySerializer,
+    UIMPartySpecificationRefSerializer,
     WireNamesMixin,
     enum_field,
 )
@@ -30,16 +31,13 @@ class _ReferenceListField(serializers.ListField):
         super().__init__(**kwargs)
 
 
-class SpecificationIdDocSerializer(serializers.Serializer):
+class UIMSpecificationIdRequestSerializer(serializers.Serializer):
     id = serializers.CharField(max_length=NAME_MAX)
     name = serializers.CharField(required=False)
     entityType = serializers.CharField(required=False)
 
-    class Meta:
-        ref_name = "UIMSpecificationIdRequest"
 
-
-class BundleItemDocSerializer(serializers.Serializer):
+class UIMBundleItemRequestSerializer(serializers.Serializer):
     """A bundle item as documented. The request is validated against ``BundleItemSerializer`` (create) or
     ``BundleUpdateItemSerializer`` (update); the nested reference objects are documented in the descriptions
     rather than property by property, which keeps the API fuzzing of the whole project affordable."""
@@ -50,7 +48,7 @@ class BundleItemDocSerializer(serializers.Serializer):
     state = serializers.CharField(
         help_text="Mandatory to create; cannot be updated. " + ", ".join(models.ServiceState.values) + "."
     )
-    serviceSpecification = SpecificationIdDocSerializer(
+    serviceSpecification = UIMSpecificationIdRequestSerializer(
         help_text="Mandatory to create: {id, name, entityType}; id is the specification's name. Cannot be updated."
     )
     supportingResource = _ReferenceListField(
@@ -70,9 +68,6 @@ class BundleItemDocSerializer(serializers.Serializer):
         required=False, help_text="{externalArrangement, externalManagementDomain, externalName, externalObjectId}"
     )
 
-    class Meta:
-        ref_name = "UIMBundleItemRequest"
-
 
 @extend_schema_field(
     {
@@ -87,7 +82,7 @@ class BundleIdDocField(serializers.Field):
     """The bundle id of a POST as the server takes it (``BundleUpdateSerializer.id``): a string or a number."""
 
 
-class BundleDocSerializer(serializers.Serializer):
+class UIMBundleRequestSerializer(serializers.Serializer):
     """No ``id``: create a bundle. An ``id`` (string or number): update that bundle's items."""
 
     id = BundleIdDocField(
@@ -97,29 +92,23 @@ class BundleDocSerializer(serializers.Serializer):
     )
     effectiveDate = serializers.DateTimeField(required=False)
     items = serializers.ListField(
-        child=BundleItemDocSerializer(),
+        child=UIMBundleItemRequestSerializer(),
         min_length=1,
         max_length=MAX_ITEMS,
         help_text=f"At most {MAX_ITEMS:,} items; each list of an item at most {MAX_PER_ITEM} elements, and "
         f"{MAX_ELEMENTS:,} in all over the items (docs/inventory.md).",
     )
 
-    class Meta:
-        ref_name = "UIMBundleRequest"
-
 
 # --- response (documentation of what api/render.py produces) ----------------------------------------------
 
 
-class BusinessInteractionRefSerializer(serializers.Serializer):
+class UIMBusinessInteractionRefSerializer(serializers.Serializer):
     id = serializers.CharField()
     state = enum_field(choices=models.InteractionState.choices)
 
-    class Meta:
-        ref_name = "UIMBusinessInteractionRef"
 
-
-class SpecificationSerializer(serializers.Serializer):
+class UIMSpecificationSerializer(serializers.Serializer):
     id = serializers.CharField()
     href = serializers.CharField()
     name = serializers.CharField()
@@ -128,9 +117,6 @@ class SpecificationSerializer(serializers.Serializer):
     description = serializers.CharField(required=False)
     startDate = serializers.CharField(required=False)
     endDate = serializers.CharField(required=False)
-
-    class Meta:
-        ref_name = "UIMSpecification"
 
 
 class ReferenceOutMixin(serializers.Serializer):
@@ -145,7 +131,7 @@ class ReferenceOutMixin(serializers.Serializer):
     configItemDisplayName = serializers.CharField(required=False)
 
 
-class ResourceSerializer(WireNamesMixin, serializers.Serializer):
+class UIMResourceSerializer(WireNamesMixin, serializers.Serializer):
     wire_names = {"type": "@type", "base_type": "@baseType"}
 
     id = serializers.CharField()
@@ -157,32 +143,23 @@ class ResourceSerializer(WireNamesMixin, serializers.Serializer):
     lifecycleState = enum_field(choices=models.LifecycleState.choices, required=False)
     lifecycleSubState = enum_field(choices=models.AssignmentState.choices, required=False)
     resourceStatus = enum_field(choices=models.ResourceStatus.choices, required=False)
-    resourceSpecification = SpecificationSerializer(required=False)
-
-    class Meta:
-        ref_name = "UIMResource"
+    resourceSpecification = UIMSpecificationSerializer(required=False)
 
 
-class SupportingResourceSerializer(WireNamesMixin, ReferenceOutMixin):
+class UIMSupportingResourceSerializer(WireNamesMixin, ReferenceOutMixin):
     wire_names = {"referred_type": "@referredType"}
 
     referred_type = enum_field(choices=models.ResourceType.choices)
     assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
-    expandResource = ResourceSerializer(required=False, help_text="The resource itself, from depth=1.")
-
-    class Meta:
-        ref_name = "UIMSupportingResource"
+    expandResource = UIMResourceSerializer(required=False, help_text="The resource itself, from depth=1.")
 
 
-class RelatedPartySerializer(ReferenceOutMixin):
+class UIMRelatedPartySerializer(ReferenceOutMixin):
     role = serializers.CharField(required=False)
-    partySpecification = PartySpecRefSerializer(required=False)
-
-    class Meta:
-        ref_name = "UIMRelatedParty"
+    partySpecification = UIMPartySpecificationRefSerializer(required=False)
 
 
-class PlaceSerializer(WireNamesMixin, ReferenceOutMixin):
+class UIMPlaceSerializer(WireNamesMixin, ReferenceOutMixin):
     wire_names = {"referred_type": "@referredType"}
 
     referred_type = enum_field(choices=models.PlaceType.choices)
@@ -191,11 +168,8 @@ class PlaceSerializer(WireNamesMixin, ReferenceOutMixin):
     longitude = serializers.CharField(required=False)
     assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
 
-    class Meta:
-        ref_name = "UIMPlace"
 
-
-class CharacteristicOutSerializer(serializers.Serializer):
+class UIMServiceCharacteristicOutSerializer(serializers.Serializer):
     name = serializers.CharField()
     valueType = enum_field(choices=models.ValueType.choices, required=False)
     value = serializers.JSONField(allow_null=True)
@@ -206,56 +180,44 @@ class CharacteristicOutSerializer(serializers.Serializer):
     configItemDisplayName = serializers.CharField(required=False)
     configItemPath = serializers.CharField(required=False)
 
-    class Meta:
-        ref_name = "UIMServiceCharacteristicOut"
 
-
-class ServiceRelationshipOutSerializer(serializers.Serializer):
+class UIMServiceRelationshipSerializer(serializers.Serializer):
     relationshipType = serializers.CharField()
     service = serializers.DictField(help_text="A link {id, href, @type}, or the whole service when expanded.")
 
-    class Meta:
-        ref_name = "UIMServiceRelationship"
 
-
-class ServiceSerializer(serializers.Serializer):
+class UIMServiceSerializer(serializers.Serializer):
     """A service as the API renders it (attributes selected with ``fields`` may be missing)."""
 
     id = serializers.CharField()
     href = serializers.CharField()
-    businessInteraction = BusinessInteractionRefSerializer(required=False)
+    businessInteraction = UIMBusinessInteractionRefSerializer(required=False)
     category = enum_field(choices=models.ServiceCategory.choices, required=False)
     description = serializers.CharField(required=False)
     effectiveDate = serializers.CharField(required=False)
     endDate = serializers.CharField(required=False)
-    externalIdentity = ExternalIdentitySerializer(required=False)
+    externalIdentity = UIMExternalIdentitySerializer(required=False)
     hasStarted = serializers.BooleanField(required=False)
     isServiceEnabled = serializers.BooleanField(required=False)
     name = serializers.CharField(required=False)
-    place = PlaceSerializer(many=True, required=False)
-    relatedParty = RelatedPartySerializer(many=True, required=False)
-    serviceCharacteristic = CharacteristicOutSerializer(many=True, required=False)
+    place = UIMPlaceSerializer(many=True, required=False)
+    relatedParty = UIMRelatedPartySerializer(many=True, required=False)
+    serviceCharacteristic = UIMServiceCharacteristicOutSerializer(many=True, required=False)
     serviceDate = serializers.CharField(required=False)
-    serviceRelationship = ServiceRelationshipOutSerializer(many=True, required=False)
-    serviceSpecification = SpecificationSerializer(required=False)
+    serviceRelationship = UIMServiceRelationshipSerializer(many=True, required=False)
+    serviceSpecification = UIMSpecificationSerializer(required=False)
     serviceType = serializers.CharField(required=False)
     startDate = serializers.CharField(required=False)
     state = enum_field(choices=models.ServiceState.choices, required=False)
-    supportingResource = SupportingResourceSerializer(many=True, required=False)
+    supportingResource = UIMSupportingResourceSerializer(many=True, required=False)
     supportingService = serializers.ListField(
         child=serializers.DictField(), required=False, help_text="Links {id, href, name, @type}, or whole services."
     )
 
-    class Meta:
-        ref_name = "UIMService"
 
-
-class BundleSerializer(serializers.Serializer):
+class UIMBundleSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The parent business interaction's id.")
     state = enum_field(choices=models.InteractionState.choices)
     href = serializers.CharField()
     effectiveDate = serializers.CharField(required=False)
-    items = ServiceSerializer(many=True)
-
-    class Meta:
-        ref_name = "UIMBundle"
+    items = UIMServiceSerializer(many=True)

@@ -1,10 +1,12 @@
-"""Request validation of the UIM bundle-service API (the OpenAPI shapes of responses are in ``api/schema.py``),
-and its translation into the bundle services' terms (``service_arguments()``, ``named_entities``, ``wire_invalid``).
+"""Request validation of the UIM bundle-service API, and its translation into the bundle services' terms
+(``service_arguments()``, ``named_entities``, ``wire_invalid``). The OpenAPI document shows ``api/schema.py``'s
+shapes; of these classes only those a response reuses (``UIM…Serializer``: the component is the class's name) are in it.
 
 Field names are the wire names; those that are not Python identifiers (``@referredType``, ``@type``) are
 declared under a Python name and renamed in ``get_fields``.
 """
 
+import dataclasses
 import re
 
 from drf_spectacular.utils import extend_schema_field
@@ -109,9 +111,6 @@ class SpecificationRefSerializer(serializers.Serializer):
     version = _text(20)
     entityType = enum_field(choices=ENTITY_TYPES, required=False)
 
-    class Meta:
-        ref_name = "UIMSpecificationRef"
-
 
 class ConfigItemFieldsMixin(serializers.Serializer):
     configItemId = _text()
@@ -134,9 +133,6 @@ class CharacteristicSerializer(WireNamesMixin, ConfigItemFieldsMixin):
     type = _text()
     schema_location = _text(1000)
 
-    class Meta:
-        ref_name = "UIMServiceCharacteristic"
-
 
 class ReferenceFieldsMixin(ConfigItemFieldsMixin):
     id = _id()
@@ -153,15 +149,9 @@ class ResourceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
     referred_type = enum_field(choices=models.ResourceType.choices, required=False)
     assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
 
-    class Meta:
-        ref_name = "UIMSupportingResourceRequest"
 
-
-class PartySpecRefSerializer(serializers.Serializer):
+class UIMPartySpecificationRefSerializer(serializers.Serializer):
     id = serializers.CharField(max_length=NAME_MAX)
-
-    class Meta:
-        ref_name = "UIMPartySpecificationRef"
 
 
 class PartyRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
@@ -169,10 +159,7 @@ class PartyRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
 
     referred_type = _text(60)
     role = _text()
-    partySpecification = PartySpecRefSerializer(required=False)
-
-    class Meta:
-        ref_name = "UIMRelatedPartyRequest"
+    partySpecification = UIMPartySpecificationRefSerializer(required=False)
 
 
 class PlaceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
@@ -182,34 +169,22 @@ class PlaceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
     role = _text()
     assignmentState = enum_field(choices=models.AssignmentState.choices, required=False)
 
-    class Meta:
-        ref_name = "UIMPlaceRequest"
-
 
 class ServiceIdSerializer(serializers.Serializer):
     id = _id()
     href = _text(1000)
-
-    class Meta:
-        ref_name = "UIMServiceIdRef"
 
 
 class RelationshipSerializer(serializers.Serializer):
     relationshipType = serializers.CharField(max_length=NAME_MAX)
     service = ServiceIdSerializer()
 
-    class Meta:
-        ref_name = "UIMServiceRelationshipRequest"
 
-
-class ExternalIdentitySerializer(serializers.Serializer):
+class UIMExternalIdentitySerializer(serializers.Serializer):
     externalArrangement = enum_field(choices=models.ExternalArrangement.choices, required=False)
     externalManagementDomain = _text()
     externalName = _text()
     externalObjectId = _text()
-
-    class Meta:
-        ref_name = "UIMExternalIdentity"
 
 
 class BundleItemSerializer(serializers.Serializer):
@@ -224,15 +199,12 @@ class BundleItemSerializer(serializers.Serializer):
     startDate = serializers.DateTimeField(required=False)
     endDate = serializers.DateTimeField(required=False)
     effectiveDate = serializers.DateTimeField(required=False)
-    externalIdentity = ExternalIdentitySerializer(required=False)
+    externalIdentity = UIMExternalIdentitySerializer(required=False)
     supportingResource = ResourceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     relatedParty = PartyRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     place = PlaceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     serviceCharacteristic = CharacteristicSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     serviceRelationship = RelationshipSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-
-    class Meta:
-        ref_name = "UIMBundleItemCreate"
 
 
 class BundleUpdateItemSerializer(serializers.Serializer):
@@ -242,16 +214,13 @@ class BundleUpdateItemSerializer(serializers.Serializer):
     id = _id()
     name = serializers.CharField(max_length=NAME_MAX, required=False)
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    externalIdentity = ExternalIdentitySerializer(required=False)
+    externalIdentity = UIMExternalIdentitySerializer(required=False)
     supportingResource = ResourceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     relatedParty = PartyRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     place = PlaceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     serviceCharacteristic = CharacteristicSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
     state = enum_field(choices=models.ServiceState.choices, required=False)
     serviceRelationship = RelationshipSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-
-    class Meta:
-        ref_name = "UIMBundleItemUpdate"
 
     def to_internal_value(self, data):
         allowed = set(UPDATABLE_ATTRIBUTES) | set(RESTATABLE_ATTRIBUTES)
@@ -292,9 +261,6 @@ class BundleCreateSerializer(BundleBoundsMixin, serializers.Serializer):
     effectiveDate = serializers.DateTimeField(required=False, help_text="When the bundle goes to activate.")
     items = BundleItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)
 
-    class Meta:
-        ref_name = "UIMBundleCreate"
-
     def service_arguments(self) -> dict:
         """The validated body as ``bundle_create`` keyword arguments."""
         data = self.validated_data
@@ -306,9 +272,6 @@ class BundleUpdateSerializer(BundleBoundsMixin, serializers.Serializer):
 
     id = _id(help_text="The parent business interaction's id (a number is accepted too).")
     items = BundleUpdateItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)
-
-    class Meta:
-        ref_name = "UIMBundleUpdate"
 
     def validate_items(self, items):
         seen, errors = set(), []
@@ -328,60 +291,29 @@ class BundleUpdateSerializer(BundleBoundsMixin, serializers.Serializer):
 # --- into the services' terms -------------------------------------------------------------------------------
 
 
-def _config_item(data: dict) -> dict:
-    return {
-        "config_item_id": data.get("configItemId") or "",
-        "config_item_name": data.get("configItemName") or "",
-        "config_item_display_name": data.get("configItemDisplayName") or "",
-    }
+def _snake(name: str) -> str:
+    return re.sub(r"[A-Z]", lambda m: "_" + m[0].lower(), name).lstrip("_")
 
 
-def _reference(data: dict) -> dict:
-    return {
-        "reference_type": data.get("referenceType") or "",
-        "consumer_name": data.get("consumerName") or "",
-        **_config_item(data),
-    }
-
-
-def _characteristic(data: dict) -> Characteristic:
-    return Characteristic(
-        name=data["name"],
-        value=data.get("value"),
-        value_type=data.get("valueType") or "",
-        service_name=data.get("serviceName") or "",
-        service_spec_name=data.get("serviceSpecName") or "",
-        config_item_path=data.get("configItemPath") or "",
-        **_config_item(data),
-    )
+def _terms(cls, data: dict, **given):
+    """One of the services' terms (``services/items.py``) from a validated wire object: each attribute the wire
+    sends under the same words in camel case (``configItemId`` → ``config_item_id``, an empty value as ""), and
+    ``given`` the others. A wire attribute with no such term (``href``, ``referenceState``) is not taken."""
+    names = {field.name for field in dataclasses.fields(cls)} - set(given)
+    return cls(**{_snake(key): value or "" for key, value in data.items() if _snake(key) in names}, **given)
 
 
 def _resource(data: dict) -> ResourceRef:
-    return ResourceRef(
-        resource_id=data["id"],
-        resource_type=data.get("@referredType") or "",
-        assignment_state=data.get("assignmentState") or "",
-        **_reference(data),
-    )
+    return _terms(ResourceRef, data, resource_id=data["id"], resource_type=data.get("@referredType") or "")
 
 
 def _party(data: dict) -> PartyRef:
-    return PartyRef(
-        party_id=data["id"],
-        role=data.get("role") or "",
-        party_specification_id=(data.get("partySpecification") or {}).get("id") or "",
-        **_reference(data),
-    )
+    specification = (data.get("partySpecification") or {}).get("id") or ""
+    return _terms(PartyRef, data, party_id=data["id"], party_specification_id=specification)
 
 
 def _place(data: dict) -> PlaceRef:
-    return PlaceRef(
-        place_id=data["id"],
-        place_type=data.get("@referredType") or "",
-        role=data.get("role") or "",
-        assignment_state=data.get("assignmentState") or "",
-        **_reference(data),
-    )
+    return _terms(PlaceRef, data, place_id=data["id"], place_type=data.get("@referredType") or "")
 
 
 def _relationship(data: dict) -> Relationship:
@@ -392,12 +324,8 @@ def _external_identity(data: dict) -> ExternalIdentity | None:
     ext = data.get("externalIdentity")
     if ext is None:
         return None
-    return ExternalIdentity(
-        arrangement=ext.get("externalArrangement") or "",
-        management_domain=ext.get("externalManagementDomain") or "",
-        name=ext.get("externalName") or "",
-        object_id=ext.get("externalObjectId") or "",
-    )
+    # The wire's "external" prefix is the term's class name: externalArrangement → arrangement.
+    return _terms(ExternalIdentity, {key.removeprefix("external"): value for key, value in ext.items()})
 
 
 # wire list -> (the item's attribute, builder of one element)
@@ -405,7 +333,7 @@ _ITEM_LISTS = {
     "supportingResource": ("resources", _resource),
     "relatedParty": ("parties", _party),
     "place": ("places", _place),
-    "serviceCharacteristic": ("characteristics", _characteristic),
+    "serviceCharacteristic": ("characteristics", lambda data: _terms(Characteristic, data, value=data.get("value"))),
     "serviceRelationship": ("relationships", _relationship),
 }
 
@@ -417,30 +345,20 @@ def _lists(data: dict) -> dict:
 
 def _new_item(data: dict) -> NewItem:
     spec = data["serviceSpecification"]
-    return NewItem(
-        name=data["name"],
-        state=data["state"],
+    return _terms(
+        NewItem,
+        data,
         specification_id=spec["id"],
         specification_type=spec.get("entityType") or "",
-        description=data.get("description") or "",
-        category=data.get("category") or "",
-        service_type=data.get("serviceType") or "",
-        start_date=data.get("startDate"),
-        end_date=data.get("endDate"),
-        effective_date=data.get("effectiveDate"),
         external_identity=_external_identity(data),
         **_lists(data),
     )
 
 
 def _item_update(data: dict) -> ItemUpdate:
-    return ItemUpdate(
-        service_id=str(data["id"]),
-        name=data.get("name"),
-        description=data.get("description"),
-        external_identity=_external_identity(data),
-        state=data.get("state"),
-        **_lists(data),
+    """A term not sent stays ``None``: the stored value is kept."""
+    return _terms(
+        ItemUpdate, data, service_id=str(data["id"]), external_identity=_external_identity(data), **_lists(data)
     )
 
 
@@ -484,29 +402,19 @@ def named_entities(raw_items) -> list[EntityName]:
     return names
 
 
-# The names of the items' terms (``services/items.py``) in an ``Invalid``'s path, as the wire says them.
-_WIRE_NAMES = {
-    "service_id": "id",
-    "start_date": "startDate",
-    "end_date": "endDate",
-    "effective_date": "effectiveDate",
-    "external_identity": "externalIdentity",
-    "resources": "supportingResource",
-    "parties": "relatedParty",
-    "places": "place",
-    "characteristics": "serviceCharacteristic",
-    "relationships": "serviceRelationship",
-    "service_spec_name": "serviceSpecName",
-    "service_name": "serviceName",
-}
+# The items' terms (``services/items.py``) in an ``Invalid``'s path, as the wire says them: a list by its wire name,
+# any other term in camel case (``end_date`` → ``endDate``).
+_WIRE_NAMES = {"service_id": "id"} | {name: key for key, (name, _) in _ITEM_LISTS.items()}
+
+
+def _camel(name: str) -> str:
+    return _WIRE_NAMES.get(name) or re.sub(r"_([a-z])", lambda m: m[1].upper(), name)
 
 
 def wire_invalid(exc: Invalid) -> Invalid:
     """A bundle service's ``Invalid`` with its field paths in wire names (``items[0].end_date`` →
     ``items[0].endDate``)."""
-    errors = [
-        (re.sub(r"[a-z_]+", lambda m: _WIRE_NAMES.get(m[0], m[0]), path or ""), text) for path, text in exc.errors
-    ]
+    errors = [(re.sub(r"[a-z_]+", lambda m: _camel(m[0]), path or ""), text) for path, text in exc.errors]
     return Invalid(exc.message, code=exc.code, errors=errors, **exc.params)
 
 

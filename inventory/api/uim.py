@@ -116,9 +116,6 @@ class UIMErrorSerializer(serializers.Serializer):
     entityType = serializers.ChoiceField(choices=ENTITY_TYPES, required=False)
     requestId = serializers.CharField(required=False, help_text="Ours: the request's X-Request-ID.")
 
-    class Meta:
-        ref_name = "UIMError"
-
 
 def error_responses(*extra_codes: int) -> dict:
     codes = sorted({400, 401, 403, 500, *extra_codes})

@@ -18,7 +18,7 @@ from ..models import BusinessInteraction, Service, ServiceState
 from . import uim
 from .errors import DOMAIN_ERROR_CODES
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
-from .schema import BundleDocSerializer, BundleSerializer, ServiceSerializer
+from .schema import UIMBundleRequestSerializer, UIMBundleSerializer, UIMServiceSerializer
 from .serializers import (
     BundleCreateSerializer,
     BundleQuerySerializer,
@@ -56,6 +56,7 @@ FIELDS = OpenApiParameter(
     f"are not attributes select nothing. Attributes: {', '.join(SERVICE_ATTRIBUTES)}.",
 )
 READ_PARAMETERS = [VERSION, FIELDS, EXPAND, DEPTH]
+BUNDLE_ID = OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id.")
 # Documented with Basic and JWT; session auth (also accepted) is for the browser.
 AUTH = [{"basicAuth": []}, {"jwtAuth": []}]
 
@@ -147,8 +148,8 @@ class BundleView(_InventoryView):
             EXPAND,
             DEPTH,
         ],
-        request=BundleDocSerializer,
-        responses={201: BundleSerializer, **uim.error_responses(404)},
+        request=UIMBundleRequestSerializer,
+        responses={201: UIMBundleSerializer, **uim.error_responses(404)},
         examples=[
             OpenApiExample("Create (the spec's example)", value=_example("create-request"), request_only=True),
             OpenApiExample("Update (the spec's example)", value=_example("update-request"), request_only=True),
@@ -188,11 +189,8 @@ class BundleDetailView(_InventoryView):
         auth=AUTH,
         operation_id="bundle_retrieve",
         summary="Read a bundle service",
-        parameters=[
-            *READ_PARAMETERS,
-            OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id."),
-        ],
-        responses={200: BundleSerializer, **uim.error_responses(404)},
+        parameters=[*READ_PARAMETERS, BUNDLE_ID],
+        responses={200: UIMBundleSerializer, **uim.error_responses(404)},
         examples=[OpenApiExample("Bundle", value=_example("create-response"), response_only=True)],
     )
     def get(self, request, version, bundle_id):
@@ -214,11 +212,11 @@ class BundleTaskView(_InventoryView):
         ),
         parameters=[
             *READ_PARAMETERS,
-            OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id."),
+            BUNDLE_ID,
             OpenApiParameter("task", str, OpenApiParameter.PATH, enum=list(services.TASKS)),
         ],
         request=None,
-        responses={200: BundleSerializer, **uim.error_responses(404)},
+        responses={200: UIMBundleSerializer, **uim.error_responses(404)},
     )
     def post(self, request, version, bundle_id, task):
         options = self.query(request)
@@ -226,12 +224,14 @@ class BundleTaskView(_InventoryView):
         return self.bundle_response(request, version, bundle.pk, options)
 
 
-class ServiceListView(_InventoryView):
+class _ServiceView(_InventoryView):
     query_serializer_class = ServiceListQuerySerializer
 
     def get_required_permissions(self, method):
         return _perms(method, Service)
 
+
+class ServiceListView(_ServiceView):
     @extend_schema(
         auth=AUTH,
         operation_id="service_list",
@@ -255,7 +255,7 @@ class ServiceListView(_InventoryView):
                 "X-Result-Count", int, OpenApiParameter.HEADER, response=[200], description="Services returned."
             ),
         ],
-        responses={200: ServiceSerializer(many=True), **uim.error_responses(404)},
+        responses={200: UIMServiceSerializer(many=True), **uim.error_responses(404)},
     )
     def get(self, request, version):
         options = self.query(request)
@@ -273,12 +273,7 @@ class ServiceListView(_InventoryView):
         return Response(body, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(body))})
 
 
-class ServiceDetailView(_InventoryView):
-    query_serializer_class = ServiceListQuerySerializer
-
-    def get_required_permissions(self, method):
-        return _perms(method, Service)
-
+class ServiceDetailView(_ServiceView):
     @extend_schema(
         auth=AUTH,
         operation_id="service_retrieve",
@@ -287,7 +282,7 @@ class ServiceDetailView(_InventoryView):
             *READ_PARAMETERS,
             OpenApiParameter("service_id", str, OpenApiParameter.PATH, description="Service id."),
         ],
-        responses={200: ServiceSerializer, **uim.error_responses(404)},
+        responses={200: UIMServiceSerializer, **uim.error_responses(404)},
     )
     def get(self, request, version, service_id):
         options = self.query(request)

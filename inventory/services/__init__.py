@@ -11,10 +11,8 @@
 from .activation import (
     ACTIVATION_STEPS,
     START_TASK,
-    TASK_RULES,
     TASKS,
     ActivationNotReady,
-    ActivationRefused,
     bundle_activation_step,
     bundle_mark_failed,
     bundle_request_activation,
@@ -54,16 +52,14 @@ from .reference_data import (
     specification_update,
     values_of,
 )
-from .references import bundle_references_check, resolve_references
+from .references import bundle_references_check
 from .service_records import ServiceDetails, details_of, service_create, service_update
 
 __all__ = [
     "ACTIVATION_STEPS",
     "START_TASK",
     "TASKS",
-    "TASK_RULES",
     "ActivationNotReady",
-    "ActivationRefused",
     "Characteristic",
     "EntityName",
     "ExternalIdentity",
@@ -96,7 +92,6 @@ __all__ = [
     "place_create",
     "place_delete",
     "place_update",
-    "resolve_references",
     "resource_create",
     "resource_delete",
     "resource_update",

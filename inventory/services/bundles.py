@@ -5,6 +5,7 @@ Items are the inventory's own terms (``services/items.py``: ``NewItem``, ``ItemU
 Every write is set-based: one query per kind of row, whatever the item count.
 """
 
+import dataclasses
 from collections import defaultdict
 
 from django.db import transaction
@@ -60,43 +61,33 @@ class _ItemTree:
         return [self.cfs, *self.rfs_by_name.values()]
 
 
-def _reference_fields(tree: _ItemTree, ref, position: int) -> dict:
-    return {
-        "service": tree.target_for_reference(ref),
-        "position": position,
-        "reference_type": ref.reference_type,
-        "consumer_name": ref.consumer_name,
-        "config_item_id": ref.config_item_id,
-        "config_item_name": ref.config_item_name,
-        "config_item_display_name": ref.config_item_display_name,
-    }
+def _row(model, term, **values):
+    """A row of ``model``: ``values``, and the term's values that the model has a field of the same name for (the
+    items' terms are named as the models' fields)."""
+    names = {field.name for field in model._meta.concrete_fields} - set(values)
+    return model(**{f.name: getattr(term, f.name) for f in dataclasses.fields(term) if f.name in names}, **values)
 
 
 def _characteristic_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
     return [
-        ServiceCharacteristic(
-            service=tree.target_for_characteristic(char),
-            position=position,
-            name=char.name,
-            value_type=char.value_type,
-            value=char.value,
-            service_name=char.service_name,
-            service_spec_name=char.service_spec_name,
-            config_item_id=char.config_item_id,
-            config_item_name=char.config_item_name,
-            config_item_display_name=char.config_item_display_name,
-            config_item_path=char.config_item_path,
-        )
+        _row(ServiceCharacteristic, char, service=tree.target_for_characteristic(char), position=position)
         for position, char in enumerate(item.characteristics or ())
     ]
 
 
+def _reference_row(model, tree: _ItemTree, ref, position: int, **values):
+    return _row(model, ref, service=tree.target_for_reference(ref), position=position, **values)
+
+
 def _resource_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
     return [
-        ServiceResourceRef(
+        _reference_row(
+            ServiceResourceRef,
+            tree,
+            ref,
+            position,
             resource=refs.resources[ref.resource_id],
             assignment_state=ref.assignment_state or AssignmentState.PENDING_ASSIGN,
-            **_reference_fields(tree, ref, position),
         )
         for position, ref in enumerate(item.resources or ())
     ]
@@ -104,24 +95,14 @@ def _resource_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
 
 def _party_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
     return [
-        ServicePartyRef(
-            party=refs.parties[ref.party_id],
-            role=ref.role,
-            party_specification_id=ref.party_specification_id,
-            **_reference_fields(tree, ref, position),
-        )
+        _reference_row(ServicePartyRef, tree, ref, position, party=refs.parties[ref.party_id])
         for position, ref in enumerate(item.parties or ())
     ]
 
 
 def _place_rows(tree: _ItemTree, item: Item, refs: Refs) -> list:
     return [
-        ServicePlaceRef(
-            place=refs.places[ref.place_id],
-            role=ref.role,
-            assignment_state=ref.assignment_state,
-            **_reference_fields(tree, ref, position),
-        )
+        _reference_row(ServicePlaceRef, tree, ref, position, place=refs.places[ref.place_id])
         for position, ref in enumerate(item.places or ())
     ]
 

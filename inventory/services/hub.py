@@ -10,6 +10,8 @@ from core.changes import subscriptions
 from core.changes.models import Subscription
 from core.errors import Invalid, NotFound
 
+from ..selectors import as_pk
+
 HUB_NOT_FOUND = "inventory.hub_not_found"
 # TMF638 event type -> the change log's event type(s).
 TMF_TYPES = {
@@ -68,7 +70,7 @@ def hub_get(*, hub_id, user, action: str = "view") -> Subscription:
     (``subscriptions.subscriptions_of``). Another's answers the same 404 as an unknown id: its existence is not
     told."""
     visible = subscriptions.subscriptions_of(user=user, action=action)
-    sub = visible.filter(pk=_pk(hub_id), format=Subscription.Format.TMF638).first()
+    sub = visible.filter(pk=as_pk(hub_id), format=Subscription.Format.TMF638).first()
     if sub is None:
         raise hub_not_found(hub_id)
     return sub
@@ -77,8 +79,3 @@ def hub_get(*, hub_id, user, action: str = "view") -> Subscription:
 @transaction.atomic
 def hub_unsubscribe(*, hub_id, user) -> None:
     subscriptions.subscription_delete(subscription_id=hub_get(hub_id=hub_id, user=user, action="delete").pk)
-
-
-def _pk(hub_id) -> int:
-    text = str(hub_id)
-    return int(text) if text.isdigit() and len(text) < 18 else -1

@@ -7,6 +7,7 @@ names its path in these terms (``items[0].end_date``, ``items[0].characteristics
 door renames the path for the wire.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,12 +96,8 @@ class ExternalIdentity:
     object_id: str = ""
 
     def service_fields(self) -> dict[str, str]:
-        return {
-            "external_arrangement": self.arrangement,
-            "external_management_domain": self.management_domain,
-            "external_name": self.name,
-            "external_object_id": self.object_id,
-        }
+        """As the service's fields: ``external_arrangement``..."""
+        return {f"external_{field.name}": getattr(self, field.name) for field in dataclasses.fields(self)}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,12 +10,12 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 
 from core import changes
-from core.errors import InvalidState, NotFound, from_validation_error
+from core.changes.saving import validate_save_record
+from core.errors import InvalidState, NotFound
 
 from ..choices import LifecycleState, PlaceType, ResourceStatus, ResourceType
 from ..models import Party, Place, Resource, Specification
@@ -69,16 +69,6 @@ def _fields(values: ReferenceValues) -> dict:
     return {f.name: getattr(values, f.name) for f in dataclasses.fields(values)}
 
 
-def _save(obj: models.Model, *, before: dict | None) -> models.Model:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise from_validation_error(exc, code=f"inventory.invalid_{obj._meta.model_name}") from exc
-    obj.save()
-    changes.record(obj, "created" if before is None else "updated", before=before)
-    return obj
-
-
 def _locked(model: type[models.Model], pk) -> models.Model:
     obj = model.objects.select_for_update().filter(pk=pk).first()
     if obj is None:
@@ -88,15 +78,15 @@ def _locked(model: type[models.Model], pk) -> models.Model:
 
 
 def _create(model: type[models.Model], pk, values: ReferenceValues) -> models.Model:
-    return _save(model(pk=pk, **_fields(values)), before=None)
+    obj = model(pk=pk, **_fields(values))
+    return validate_save_record(obj, code=f"inventory.invalid_{model._meta.model_name}")
 
 
 def _update(model: type[models.Model], pk, values: ReferenceValues) -> models.Model:
     obj = _locked(model, pk)
-    before = changes.snapshot(obj)
     for name, value in _fields(values).items():
         setattr(obj, name, value)
-    return _save(obj, before=before)
+    return validate_save_record(obj, code=f"inventory.invalid_{model._meta.model_name}")
 
 
 def _delete(model: type[models.Model], pk) -> None:

@@ -12,13 +12,14 @@ from .items import PARTY, PLACE, RESOURCE, SERVICE, SPECIFICATION, EntityName, I
 
 # Types a request may give that are not UIM entity classes, mapped to the nearest class (for a 404's entityType).
 _ENTITY_TYPE_ALIASES = {"IPNetwork": "Network", "NetworkEntityCode": "GeographicLocation"}
-# kind -> (model, label in the 404 message, entity type of the 404 when the request gives none that is a class)
+# kind -> (model, label in the 404 message, entity type of the 404 when the request gives none that is a class,
+# the attribute of ``Refs``)
 _KINDS = {
-    SPECIFICATION: (Specification, "Specification", "Service"),
-    PARTY: (Party, "Party", "Party"),
-    RESOURCE: (Resource, "Resource", "LogicalDevice"),
-    PLACE: (Place, "Place", "GeographicAddress"),
-    SERVICE: (Service, "Service", "Service"),
+    SPECIFICATION: (Specification, "Specification", "Service", "specifications"),
+    PARTY: (Party, "Party", "Party", "parties"),
+    RESOURCE: (Resource, "Resource", "LogicalDevice", "resources"),
+    PLACE: (Place, "Place", "GeographicAddress", "places"),
+    SERVICE: (Service, "Service", "Service", "services"),
 }
 
 
@@ -31,15 +32,6 @@ class Refs:
     resources: dict = field(default_factory=dict)
     places: dict = field(default_factory=dict)
     services: dict = field(default_factory=dict)
-
-
-_REFS_ATTRIBUTE = {
-    SPECIFICATION: "specifications",
-    PARTY: "parties",
-    RESOURCE: "resources",
-    PLACE: "places",
-    SERVICE: "services",
-}
 
 
 def entity_type(value, default: str) -> str:
@@ -72,7 +64,7 @@ def names_in(item: NewItem | ItemUpdate) -> Iterator[EntityName]:
 
 def _load(kind: str, ids: dict[str, str]) -> dict:
     """The entities of one kind by id; ``NotFound`` for the first id that names none."""
-    model, label, default_type = _KINDS[kind]
+    model, label, default_type, _ = _KINDS[kind]
     if kind == SERVICE:  # numeric ids: an id that cannot be a primary key names nothing
         found = model.objects.only("id", "name").in_bulk([pk for i in ids if (pk := as_pk(i)) is not None])
         found = {str(pk): service for pk, service in found.items()}
@@ -92,7 +84,7 @@ def resolve_references(names: Iterable[EntityName]) -> Refs:
         wanted.setdefault(name.kind, {}).setdefault(name.entity_id, name.named_type)
     refs = Refs()
     for kind, ids in wanted.items():
-        setattr(refs, _REFS_ATTRIBUTE[kind], _load(kind, ids))
+        setattr(refs, _KINDS[kind][3], _load(kind, ids))
     return refs
 
 
