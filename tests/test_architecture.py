@@ -195,3 +195,19 @@ def test_the_architecture_page_shows_the_current_package_picture():
     page = (ROOT / "docs" / "architecture.md").read_text()
     begin, end = page.index(package_graph.BEGIN) + len(package_graph.BEGIN), page.index(package_graph.END)
     assert page[begin:end].strip() == package_graph.render().strip()
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A private helper (``_name``) stays in its module: one imported elsewhere is a split made on line count, or
+    a public function under a private name (issue 22). Product modules only; names of external packages are theirs."""
+    found = []
+    for path in package_graph.product_files():
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (
+                node.level or (node.module or "").split(".")[0] in package_graph.ROOTS
+            ):
+                found += [
+                    f"{path.relative_to(ROOT)}: {alias.name}" for alias in node.names if alias.name.startswith("_")
+                ]
+    assert not found, found

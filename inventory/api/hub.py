@@ -10,7 +10,7 @@ from core import roles
 
 from ..services import hub
 from . import uim
-from .views import AUTH, VERSION, _InventoryView
+from .views import AUTH, VERSION, InventoryView
 
 _TYPE = "|".join(hub.TMF_TYPES)
 # The queries a listener may give, published as the field's pattern (empty: every event type).
@@ -44,7 +44,7 @@ def _hub(sub) -> dict:
     return {"id": str(sub.pk), "callback": sub.target_url, "query": sub.query or ""}
 
 
-class _HubView(_InventoryView):
+class _HubView(InventoryView):
     def get_required_permissions(self, method):
         # Registering, reading and removing listeners: the hub's own permission (core.roles); a listener is read
         # and removed by its owner, or by who holds the permission on every subscription (hub.hub_get).

@@ -66,7 +66,7 @@ def _perms(method: str, *models) -> list[str]:
     return roles.method_permissions(method if method in ("GET", "HEAD", "OPTIONS") else "POST", *models)
 
 
-class _InventoryView(UIMAPIView):
+class InventoryView(UIMAPIView):
     query_serializer_class = BundleQuerySerializer
     domain_error_codes = DOMAIN_ERROR_CODES
 
@@ -127,7 +127,7 @@ def _names_a_bundle(data) -> bool:
     return True
 
 
-class BundleView(_InventoryView):
+class BundleView(InventoryView):
     def get_required_permissions(self, method):
         return _perms(method, BusinessInteraction, Service)
 
@@ -181,7 +181,7 @@ class BundleView(_InventoryView):
         return self.bundle_response(request, version, bundle.pk, options, status=201)
 
 
-class BundleDetailView(_InventoryView):
+class BundleDetailView(InventoryView):
     def get_required_permissions(self, method):
         return _perms(method, BusinessInteraction)
 
@@ -197,7 +197,7 @@ class BundleDetailView(_InventoryView):
         return self.bundle_response(request, version, bundle_id, self.query(request))
 
 
-class BundleTaskView(_InventoryView):
+class BundleTaskView(InventoryView):
     def get_required_permissions(self, method):
         return [f"inventory.change_{BusinessInteraction._meta.model_name}"] if method == "POST" else []
 
@@ -224,7 +224,7 @@ class BundleTaskView(_InventoryView):
         return self.bundle_response(request, version, bundle.pk, options)
 
 
-class _ServiceView(_InventoryView):
+class _ServiceView(InventoryView):
     query_serializer_class = ServiceListQuerySerializer
 
     def get_required_permissions(self, method):
