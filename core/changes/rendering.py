@@ -24,7 +24,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .. import criteria
+from .. import criteria, sql
 from .models import Change, Subscription
 from .recording import json_value, snapshot
 from .registry import Tracked, renderer, tracked_type
@@ -58,7 +58,7 @@ def instance_at(change: Change, spec: Tracked, current=_UNREAD) -> models.Model 
         if field.attname in fields:
             setattr(obj, field.attname, _value(fields[field.attname], types.get(field.attname)))
     if current is None:
-        obj._state.adding = False  # it existed: a renderer may read it as a stored row
+        sql.mark_stored(obj)  # it existed: a renderer may read it as a stored row
     return obj
 
 
