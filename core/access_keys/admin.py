@@ -52,6 +52,10 @@ class AccessKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def masked_secret(self, obj):
         return "•••• (stored hashed; shown once, when created or rotated)" if obj.secret_hash else "(none)"
 
+    def service_validate(self, *, request, form, change):
+        if not change:
+            services.access_key_owner_check(form.cleaned_data.get("user"), by=request.user)
+
     def service_save(self, *, request, obj, form, change):
         if not change:
             key, secret = services.access_key_create(
@@ -83,6 +87,7 @@ class AccessKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
         secret = getattr(request, "_access_key_secret", None)
         if secret is None or response.status_code != 302:
             return response
+        obj = AccessKey.objects.select_related("user").get(pk=obj.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": "Copy the secret key now",

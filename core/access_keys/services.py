@@ -43,7 +43,8 @@ def fingerprint_matches(key: AccessKey, value) -> bool:
     return isinstance(value, str) and constant_time_compare(value, fingerprint(key))
 
 
-def _check_owner(user, *, by=None) -> None:
+def access_key_owner_check(user, *, by=None) -> None:
+    """A key needs an owner; only a superuser gives a superuser a key (else an operator could act as one)."""
     if user is None:
         raise Invalid("An access key needs an owner.", code="access_keys.no_owner", field="user")
     if by is not None and user.is_superuser and not by.is_superuser:
@@ -56,7 +57,7 @@ def _check_owner(user, *, by=None) -> None:
 def access_key_create(*, user, name: str, description: str = "", expires_at=None, by=None) -> tuple[AccessKey, str]:
     """A new active key of ``user`` and its secret, which is stored only hashed: the caller shows it once. ``by``
     (the staff user making it, if any) may not give a superuser a key unless a superuser."""
-    _check_owner(user, by=by)
+    access_key_owner_check(user, by=by)
     secret = secret_generate()
     key = AccessKey(
         access_key=key_id_generate(),
@@ -72,7 +73,7 @@ def access_key_create(*, user, name: str, description: str = "", expires_at=None
 @transaction.atomic
 def access_key_save(*, access_key: AccessKey, by=None) -> AccessKey:
     """Change what staff may change of a key: its name, description and expiry."""
-    _check_owner(access_key.user, by=by)
+    access_key_owner_check(access_key.user, by=by)
     return validate_save_record(access_key, code="access_keys.invalid_key")
 
 

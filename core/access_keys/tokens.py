@@ -36,7 +36,7 @@ class _KeyToken(Token):
 class AccessKeyJWT(_KeyToken):
     """The ``json_web_token``: sent as ``Authorization: Bearer <it>`` or ``apiKey <it>``."""
 
-    token_type = "access_key"
+    token_type = "access_key"  # noqa: S105 - a claim value, not a secret
 
     @property
     def lifetime(self) -> timedelta:
@@ -47,7 +47,7 @@ class AccessKeyRefreshToken(_KeyToken):
     """The refresh ``token``: exchanged for a new JWT at ``POST /ims/api/v1/auth/tokens`` as often as needed until it
     expires (BMC's flow: it is not rotated), unless its key is rotated or revoked first."""
 
-    token_type = "access_key_refresh"
+    token_type = "access_key_refresh"  # noqa: S105 - a claim value, not a secret
 
     @property
     def lifetime(self) -> timedelta:
