@@ -54,7 +54,8 @@ class AccessKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def service_validate(self, *, request, form, change):
         if not change:
-            services.access_key_owner_check(form.cleaned_data.get("user"), by=request.user)
+            data = form.cleaned_data
+            services.access_key_new_check(user=data.get("user"), expires_at=data.get("expires_at"), by=request.user)
 
     def service_save(self, *, request, obj, form, change):
         if not change:

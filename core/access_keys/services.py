@@ -6,6 +6,7 @@ import string
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from ..changes import record, snapshot, track
@@ -43,8 +44,15 @@ def fingerprint_matches(key: AccessKey, value) -> bool:
     return isinstance(value, str) and constant_time_compare(value, fingerprint(key))
 
 
+def access_key_new_check(*, user, expires_at=None, by=None) -> None:
+    """The rules of a new key: an owner (only a superuser gives a superuser a key, else an operator could act as
+    one) and an expiry, if any, still to come."""
+    access_key_owner_check(user, by=by)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise Invalid("A new access key must expire in the future.", code="access_keys.expired", field="expires_at")
+
+
 def access_key_owner_check(user, *, by=None) -> None:
-    """A key needs an owner; only a superuser gives a superuser a key (else an operator could act as one)."""
     if user is None:
         raise Invalid("An access key needs an owner.", code="access_keys.no_owner", field="user")
     if by is not None and user.is_superuser and not by.is_superuser:
@@ -57,7 +65,7 @@ def access_key_owner_check(user, *, by=None) -> None:
 def access_key_create(*, user, name: str, description: str = "", expires_at=None, by=None) -> tuple[AccessKey, str]:
     """A new active key of ``user`` and its secret, which is stored only hashed: the caller shows it once. ``by``
     (the staff user making it, if any) may not give a superuser a key unless a superuser."""
-    access_key_owner_check(user, by=by)
+    access_key_new_check(user=user, expires_at=expires_at, by=by)
     secret = secret_generate()
     key = AccessKey(
         access_key=key_id_generate(),
