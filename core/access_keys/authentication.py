@@ -3,7 +3,7 @@ from ``settings.BMC_AUTHENTICATION_CLASSES``): an access key's ``json_web_token`
 ``/api/auth/token/`` as before (``core.auth.JWTAuthentication``)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
@@ -47,7 +47,15 @@ class AccessKeyAuthentication(JWTAuthentication):
         return key.user
 
 
-class AccessKeyAuthenticationScheme(SimpleJWTScheme):
-    """Documented as the JWT scheme it extends (the BMC operations' security is unchanged)."""
+class AccessKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documented as the JWT scheme it extends, ``jwtAuth`` (defined by ``core.auth.JWTAuthentication``'s): the BMC
+    operations' security is unchanged, and no second component of that name is registered."""
 
     target_class = AccessKeyAuthentication
+    name: list = []  # no definition of its own
+
+    def get_security_requirement(self, auto_schema):
+        return {"jwtAuth": []}
+
+    def get_security_definition(self, auto_schema):
+        return []

@@ -29,7 +29,7 @@ def _text(**kwargs) -> serializers.CharField:
     return field  # a NUL in a credential is a failed login (counted), as at every password door
 
 
-class LoginSerializer(serializers.Serializer):
+class AccessKeyLoginSerializer(serializers.Serializer):
     access_key = _text(help_text="The access key's id (shown in the admin).")
     access_secret_key = _text(help_text="The secret, shown once when the key was created or rotated.")
     tenant_id = serializers.CharField(
@@ -37,7 +37,7 @@ class LoginSerializer(serializers.Serializer):
     )
 
 
-class RefreshSerializer(serializers.Serializer):
+class AccessKeyRefreshSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=4000, help_text="The refresh `token` the login answered.")
 
 
@@ -89,12 +89,12 @@ class IMSView(APIView):
         "`Authorization: apiKey <it>`; exchange the refresh `token` (24 hours) for a new one at "
         "`POST /ims/api/v1/auth/tokens`. Failed logins are counted per key and per address and locked out (429)."
     ),
-    request=LoginSerializer,
+    request=AccessKeyLoginSerializer,
     responses={
         200: inline_serializer(
             "AccessKeyLogin", {"token": serializers.CharField(), "json_web_token": serializers.CharField()}
         ),
-        **_errors(400, 401, 429),
+        **_errors(400, 401, 415, 429, 500),
     },
     examples=[
         OpenApiExample(
@@ -107,7 +107,7 @@ class IMSView(APIView):
 )
 class AccessKeyLoginView(IMSView):
     def post(self, request):
-        serializer = LoginSerializer(data=request.data)
+        serializer = AccessKeyLoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key_id, secret = serializer.validated_data["access_key"], serializer.validated_data["access_secret_key"]
         subject, address = f"access_key:{key_id}", auth.client_address(request)
@@ -133,16 +133,16 @@ class AccessKeyLoginView(IMSView):
         "`{token}` (the refresh token of the login) → `{json_web_token}`. The refresh token is not rotated: it gets "
         "new JWTs until it expires (24 hours by default), or until its key is rotated or revoked."
     ),
-    request=RefreshSerializer,
+    request=AccessKeyRefreshSerializer,
     responses={
         200: inline_serializer("AccessKeyJWT", {"json_web_token": serializers.CharField()}),
-        **_errors(400, 401),
+        **_errors(400, 401, 415, 500),
     },
     auth=[],
 )
 class AccessKeyTokenView(IMSView):
     def post(self, request):
-        serializer = RefreshSerializer(data=request.data)
+        serializer = AccessKeyRefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             refresh = tokens.AccessKeyRefreshToken(serializer.validated_data["token"])

@@ -14,8 +14,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from core.admin import ReadOnlyAdminMixin
 from core.access_keys.admin import SHOW_ONCE_TEMPLATE as KEY_SHOWN_ONCE
+from core.admin import ReadOnlyAdminMixin
 from core.changes.admin import SHOW_ONCE_TEMPLATE as SECRET_SHOWN_ONCE
 
 # The pages that show a secret once, answering the save that set it (a webhook secret, an access key's secret).
