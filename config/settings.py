@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "core",
     "core.changes",  # the change log and outbound events (app label "changes")
     "core.imports",  # master-data imports from files (app label "imports"); after core, whose lists it names
+    "core.access_keys",  # BMC Helix access keys and their login (app label "access_keys")
     "outages",
     "contacts",
     "enrollments",
@@ -250,6 +251,16 @@ SIMPLE_JWT = {
     "CHECK_REVOKE_TOKEN": True,
     "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "") or SECRET_KEY,
 }
+
+# --- BMC Helix access keys (core/access_keys, docs/security.md) ------------------------------------------------
+# The json_web_token of POST /ims/api/v1/access_keys/login lives this long (BMC: 15 minutes); its refresh token this
+# long (BMC: 24 hours).
+ACCESS_KEY_JWT_MINUTES = int(os.environ.get("ACCESS_KEY_JWT_MINUTES", "15"))
+ACCESS_KEY_REFRESH_HOURS = int(os.environ.get("ACCESS_KEY_REFRESH_HOURS", "24"))
+# The login answers its errors in the BMC family's envelope; the BMC endpoints accept an access key's JWT (Bearer or
+# apiKey) besides the JWTs of /api/auth/token/. Named here so that neither the kernel nor the access keys import an app.
+ACCESS_KEY_EXCEPTION_HANDLER = "blackouts.api.bmc.exception_handler"
+BMC_AUTHENTICATION_CLASSES = ["core.access_keys.authentication.AccessKeyAuthentication"]
 
 # --- Authentication: credentials cache and failed-login throttling (core/auth.py, docs/security.md) ---------
 # Verified HTTP Basic credentials are remembered (as a keyed HMAC) this long; 0 turns the cache off.

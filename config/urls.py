@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("enrollments.api.urls")),
     path("", include("blackouts.api.urls")),
     path("", include("inventory.api.urls")),
+    path("", include("core.access_keys.urls")),  # BMC Helix Portal's access-key login and refresh (/ims/api/v1/)
     # Anything else under a vendor prefix is answered in that family's envelope, even with DEBUG on.
     re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI|api)/", core_views.not_found),
 ]

@@ -43,11 +43,14 @@ ROLE_DESCRIPTIONS = {
 EXPORT_PERMISSION = "lists.export_data"
 IMPORT_PERMISSION = "imports.import_data"
 HUB_PERMISSION = "changes.register_hub_listener"
+# BMC access keys (core.access_keys): operators create, rotate and revoke them (never delete: revoked keys are kept).
+ACCESS_KEY_PERMISSIONS = ("access_keys.add_accesskey", "access_keys.change_accesskey", "access_keys.view_accesskey")
 
 # Permissions outside the domain apps: exporting is ``lists.export_data`` (not a per-model action); importing master
 # data from files is ``imports.import_data``, for operators only. The change log is read by analysts and staff (its
 # records are written by the services only); operators also manage webhook subscriptions (all of them);
-# integrations and operators register TMF638 hub listeners (an integration sees and removes only its own).
+# integrations and operators register TMF638 hub listeners (an integration sees and removes only its own); operators
+# manage the BMC access keys.
 ROLE_EXTRA = {
     ANALYST: (EXPORT_PERMISSION, "lists.view_exportjob", "changes.view_change", "changes.view_delivery"),
     INTEGRATION: (HUB_PERMISSION,),
@@ -64,6 +67,7 @@ ROLE_EXTRA = {
         "changes.delete_subscription",
         "changes.view_subscription",
         HUB_PERMISSION,
+        *ACCESS_KEY_PERMISSIONS,
     ),
 }
 
@@ -87,6 +91,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     ),
     "redeliver": ("changes.change_subscription",),
     "use_hub": (HUB_PERMISSION,),
+    "manage_access_keys": ACCESS_KEY_PERMISSIONS,
     "activate_systems": ("outages.change_externalsystem",),
     "discard_outages": ("outages.change_outageevent",),
     "mark_contact_status": ("contacts.change_customercontact",),
@@ -106,6 +111,7 @@ CAPABILITY_DESCRIPTIONS = {
     "manage_subscriptions": "webhook subscriptions: admin and `/api/webhooks/subscriptions/` (every one)",
     "redeliver": "admin Deliveries: *Redeliver*",
     "use_hub": "TMF638 hub: register a listener, read and remove one's own",
+    "manage_access_keys": "BMC access keys: admin Access keys (create, *Generate a new secret*, *Revoke*)",
     "activate_systems": "admin External systems: *Activate*, *Deactivate*",
     "discard_outages": "admin Outage events: *Mark discarded*",
     "mark_contact_status": "admin Contacts: *Mark Failed*, *Mark Not Sent*",
@@ -120,8 +126,18 @@ CAPABILITY_DESCRIPTIONS = {
 }
 
 # API operations open to everyone, anonymous included (their answer holds nothing a role protects): the analyst API's
-# index, the JWT endpoints (they check a password or a refresh token themselves) and the published schema.
-PUBLIC_PATHS = ("/api/", "/api/auth/token/", "/api/auth/token/refresh/", "/api/schema/", "/api/docs/", "/api/redoc/")
+# index, the JWT endpoints and BMC's access-key login and refresh (they check a password, a secret or a refresh token
+# themselves) and the published schema.
+PUBLIC_PATHS = (
+    "/api/",
+    "/api/auth/token/",
+    "/api/auth/token/refresh/",
+    "/ims/api/v1/access_keys/login",
+    "/ims/api/v1/auth/tokens",
+    "/api/schema/",
+    "/api/docs/",
+    "/api/redoc/",
+)
 
 # The model actions each wire method needs (wire writes are upserts: POST and PUT need add and change).
 METHOD_ACTIONS = {

@@ -2,7 +2,10 @@
 
 Every ```sh block of README.md and docs/*.md is one curl and its expected status (``tests/docs_examples.py``).
 Each runs with the system ``curl`` against pytest-django's ``live_server`` with ``make run``'s demo data and the
-users ``oms``/``change-me`` (integration) and ``analyst``/``change-me`` (analyst); ``$TOKEN`` is a JWT of ``oms``.
+users ``oms``/``change-me`` (integration) and ``analyst``/``change-me`` (analyst); ``$TOKEN`` is a JWT of ``oms``;
+``$ACCESS_KEY`` and ``$ACCESS_SECRET_KEY`` are an access key of ``oms`` and its secret (``manage.py
+create_access_key oms --json``), ``$BMC_TOKEN`` and ``$BMC_JWT`` the refresh token and the ``json_web_token`` of its
+login (``POST /ims/api/v1/access_keys/login``).
 Pages run in document order, each on a fresh database; one test per example, named ``<page>:<line>``.
 """
 
@@ -67,22 +70,42 @@ class _PageState:
     page: str | None = None
     done: int = -1  # index of the last example run on the current page
     token: str = ""
+    variables: dict[str, str] = {}  # what the examples' environment holds besides $TOKEN
+
+
+def _post_json(live_server, path: str, payload: dict) -> dict:
+    request = urllib.request.Request(  # noqa: S310 - the live server's own http URL
+        f"{live_server.url}{path}", data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy to the live server
+    with opener.open(request, timeout=60) as response:
+        return json.load(response)
+
+
+def _access_key_variables(live_server) -> dict[str, str]:
+    """An access key of ``oms`` (as ``manage.py create_access_key oms --json`` prints it) and its login's tokens."""
+    out = io.StringIO()
+    call_command("create_access_key", "oms", "--name", "docs", "--json", stdout=out)
+    credentials = json.loads(out.getvalue())
+    tokens = _post_json(live_server, "/ims/api/v1/access_keys/login", {**credentials, "tenant_id": "1"})
+    return {
+        "ACCESS_KEY": credentials["access_key"],
+        "ACCESS_SECRET_KEY": credentials["access_secret_key"],
+        "BMC_TOKEN": tokens["token"],
+        "BMC_JWT": tokens["json_web_token"],
+    }
 
 
 def _fresh_database(live_server) -> str:
-    """Empty database, demo data, the docs' two users; the JWT of ``oms`` (``POST /api/auth/token/``)."""
+    """Empty database, demo data, the docs' two users and an access key of ``oms`` (``_PageState.variables``); the
+    JWT of ``oms`` (``POST /api/auth/token/``)."""
     call_command("flush", interactive=False, verbosity=0)  # post_migrate recreates the groups and permissions
     call_command("load_demo", stdout=io.StringIO())
     for username, group in USERS:
         user = User.objects.create_user(username, password=PASSWORD)
         user.groups.add(Group.objects.get(name=group))
-    body = json.dumps({"username": "oms", "password": PASSWORD}).encode()
-    request = urllib.request.Request(  # noqa: S310 - the live server's own http URL
-        f"{live_server.url}/api/auth/token/", data=body, headers={"Content-Type": "application/json"}
-    )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy to the live server
-    with opener.open(request, timeout=60) as response:
-        return json.load(response)["access"]
+    _PageState.variables = _access_key_variables(live_server)
+    return _post_json(live_server, "/api/auth/token/", {"username": "oms", "password": PASSWORD})["access"]
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +127,7 @@ def _run_curl(example: Example, live_server, token: str, workdir: Path) -> tuple
         + command
     )
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir / "home"), "TOKEN": token}
+    env.update(_PageState.variables)
     env["LC_ALL"] = "C.UTF-8"
     result = subprocess.run(
         ["bash", "-c", script], cwd=workdir, env=env, capture_output=True, text=True, timeout=300, check=False

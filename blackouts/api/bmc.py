@@ -1,4 +1,4 @@
-"""BMC Helix events-service family (``/events-service/api/v1.0/``): JSON, Bearer JWT, two error shapes.
+"""BMC Helix events-service family (``/events-service/api/v1.0/``): JSON, Bearer (or apiKey) JWT, two error shapes.
 
 - Status bodies ``{"responseTimeStamp", "statusCode", "statusMsg": "[...]", ...}`` for business outcomes
   (``POLICY_NOT_EXIST``, ``BLACKOUT_POLICY_ACTIVE``...): raise :class:`BMCStatusError`.
@@ -13,6 +13,8 @@ The family serves blackouts alone, so it lives in the app's door layer; ``Blacko
 import json
 import time
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
@@ -204,8 +206,16 @@ def standalone_response(problem: Problem, request):
     return render_standalone(render_problem(problem, request), request, JSONRenderer())
 
 
+def authentication_classes() -> list:
+    """``settings.BMC_AUTHENTICATION_CLASSES``: the core JWT authentication, and with the access keys
+    (``core.access_keys``) their JWTs too, as ``Bearer`` or ``apiKey`` (config names it: no app imports it)."""
+    paths = getattr(settings, "BMC_AUTHENTICATION_CLASSES", None)
+    return [import_string(path) for path in paths] if paths else [JWTAuthentication]
+
+
 class BMCAPIView(APIView):
-    """Base view of every BMC events-service endpoint: JSON only, ``Authorization: Bearer <JWT>``.
+    """Base view of every BMC events-service endpoint: JSON only, ``Authorization: Bearer <JWT>`` (or ``apiKey
+    <JWT>`` with an access key's, ``settings.BMC_AUTHENTICATION_CLASSES``).
 
     Set ``request_schema`` (a JSON schema; unknown properties and wrong types are refused before the view
     runs) and ``permission_model`` (or ``get_required_permissions``).
@@ -213,7 +223,7 @@ class BMCAPIView(APIView):
 
     renderer_classes = [JSONRenderer]
     parser_classes = [WireJSONParser]
-    authentication_classes = [JWTAuthentication]
+    authentication_classes = authentication_classes()
     permission_classes = [WirePermission]
     request_schema: dict | None = None
     permission_model = None

@@ -208,11 +208,70 @@ def _refresh_tokens(run: Run):
     assert len(run.pks) == 2
 
 
+# --- access_keys.AccessKey: a key created and rotated in the admin, created by the command, logged in with ----------
+def _access_key_secrets(run: Run):
+    import io
+    import json
+    import re
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from core.access_keys.admin import SHOW_ONCE_TEMPLATE as KEY_SHOWN_ONCE
+    from core.access_keys.models import AccessKey
+
+    owner = get_user_model().objects.create_user("key-owner", password="Key-owner-pass-1")
+    owner.groups.add(Group.objects.get(name="integration"))
+
+    def shown(response) -> str:
+        assert response.status_code == 200 and KEY_SHOWN_ONCE in {t.name for t in response.templates}
+        return re.search(r'id="access-secret-key"[^>]*>([^<]+)<', response.content.decode()).group(1)
+
+    added = run.staff.post(_url(AccessKey, "add"), {"name": "admin key", "description": "", "user": owner.pk})
+    first = shown(added)
+    key = AccessKey.objects.get(name="admin key")
+    run.pks.add(key.pk)
+    rotated = run.staff.post(_url(AccessKey, "change", key.pk), {"name": key.name, "rotate_secret": "on"})
+    second = shown(rotated)
+    out = io.StringIO()
+    call_command("create_access_key", "key-owner", "--json", stdout=out)
+    made = json.loads(out.getvalue())
+    run.pks.add(AccessKey.objects.get(access_key=made["access_key"]).pk)
+    run.secrets |= {first, second, made["access_secret_key"]}
+    run.secrets |= set(AccessKey.objects.filter(pk__in=run.pks).values_list("secret_hash", flat=True))
+    api = APIClient()
+    login = "/ims/api/v1/access_keys/login"
+    answer = api.post(login, {"access_key": key.access_key, "access_secret_key": second}, format="json")
+    assert answer.status_code == 200, answer.content
+    refreshed = api.post("/ims/api/v1/auth/tokens", {"token": answer.json()["token"]}, format="json").json()
+    run.secrets |= {answer.json()["token"], answer.json()["json_web_token"], refreshed["json_web_token"]}
+    run.error(
+        "login, the rotated secret",
+        api.post(login, {"access_key": key.access_key, "access_secret_key": first}, format="json"),
+        401,
+    )
+    run.error(
+        "login, a secret as the id",
+        api.post(login, {"access_key": second, "access_secret_key": second}, format="json"),
+        401,
+    )
+    policy = "/events-service/api/v1.0/blackout_policies/6898e009-7b19-11eb-b21b-f1af2da78f15"
+    run.staff.post(_url(AccessKey, "changelist"), {"action": "revoke", "_selected_action": [str(key.pk)]})
+    revoked = api.get(policy, HTTP_AUTHORIZATION=f"apiKey {answer.json()['json_web_token']}")
+    run.error("BMC endpoint, a revoked key's token", revoked, 401)
+    run.error(
+        "refresh, a revoked key",
+        api.post("/ims/api/v1/auth/tokens", {"token": answer.json()["token"]}, format="json"),
+        401,
+    )
+
+
 # Per model declaring secrets: how to set and rotate them through every door that can.
 SECRET_DOORS = {
     "changes.Subscription": _subscription_secrets,
     "auth.User": _user_passwords,
     "token_blacklist.OutstandingToken": _refresh_tokens,
+    "access_keys.AccessKey": _access_key_secrets,
 }
 
 

@@ -14,8 +14,12 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from core.access_keys.admin import SHOW_ONCE_TEMPLATE as KEY_SHOWN_ONCE
 from core.admin import ReadOnlyAdminMixin
-from core.changes.admin import SHOW_ONCE_TEMPLATE
+from core.changes.admin import SHOW_ONCE_TEMPLATE as SECRET_SHOWN_ONCE
+
+# The pages that show a secret once, answering the save that set it (a webhook secret, an access key's secret).
+SHOW_ONCE_TEMPLATES = frozenset({SECRET_SHOWN_ONCE, KEY_SHOWN_ONCE})
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _ in ADMINS]
@@ -214,6 +218,15 @@ ADD_CASES = {
             "enabled": "on",
         },
     ),
+    "access_keys.AccessKey": lambda: (
+        {"name": "Control-M", "description": "events from Control-M", "user": _first_pk("auth.User")},
+        {  # already expired
+            "name": "stale",
+            "user": _first_pk("auth.User"),
+            "expires_at_0": "2020-01-01",
+            "expires_at_1": "00:00:00",
+        },
+    ),
     "auth.Group": lambda: ({"name": "night shift"}, {"name": ""}),
     "auth.User": lambda: (
         {
@@ -384,6 +397,6 @@ def _errors(response):
 
 
 def assert_added(response):
-    if response.status_code == 200 and SHOW_ONCE_TEMPLATE in {t.name for t in response.templates}:
+    if response.status_code == 200 and SHOW_ONCE_TEMPLATES & {t.name for t in response.templates}:
         return  # a model with a secret answers the add with the page that shows it once (docs/events.md)
     assert response.status_code == 302, _errors(response)

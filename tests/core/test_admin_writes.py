@@ -22,7 +22,7 @@ from django.urls import reverse
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.changes import registry
 from core.changes.models import Change
-from tests.core.test_admin_generated import ADD_CASES, SHOW_ONCE_TEMPLATE
+from tests.core.test_admin_generated import ADD_CASES, SHOW_ONCE_TEMPLATES
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 TRACKED = [(m, a) for m, a in ADMINS if registry.is_tracked(m)]
@@ -142,7 +142,7 @@ def _form_errors(response) -> str:
 def _saved(response) -> bool:
     if response.status_code == 302:
         return True
-    return response.status_code == 200 and SHOW_ONCE_TEMPLATE in {t.name for t in response.templates}
+    return response.status_code == 200 and bool(SHOW_ONCE_TEMPLATES & {t.name for t in response.templates})
 
 
 # Per tracked model: the values a change posts where the generic edit (a text field given a new value) cannot be
