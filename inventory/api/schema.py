@@ -1,106 +1,14 @@
-"""Shapes the OpenAPI document shows: the request as documented, and the responses ``api/render.py`` produces.
+"""Shapes the OpenAPI document shows for the responses ``api/render.py`` produces; these classes only describe.
 
-Requests are validated by ``api/serializers.py``; these classes only describe. Each component of the document is
-named after its class (``UIMServiceSerializer`` → ``UIMService``; a request's gets drf-spectacular's ``Request``).
+Requests are documented by the serializers that validate them (``api/serializers.py``). Each component of the
+document is named after its class (``UIMServiceSerializer`` → ``UIMService``).
 """
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import models
 from ..choices import ENTITY_TYPES
-from ..models import ID_MAX, NAME_MAX
-from .serializers import (
-    MAX_ELEMENTS,
-    MAX_ITEMS,
-    MAX_PER_ITEM,
-    UIMExternalIdentitySerializer,
-    UIMPartySpecificationRefSerializer,
-    WireNamesMixin,
-    enum_field,
-)
-
-# --- request (as documented) ----------------------------------------------------------------------------------
-
-
-class _ReferenceListField(serializers.ListField):
-    child = serializers.DictField()
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", MAX_PER_ITEM)
-        super().__init__(**kwargs)
-
-
-class UIMSpecificationIdRequestSerializer(serializers.Serializer):
-    id = serializers.CharField(max_length=NAME_MAX)
-    name = serializers.CharField(required=False)
-    entityType = serializers.CharField(required=False)
-
-
-class UIMBundleItemRequestSerializer(serializers.Serializer):
-    """A bundle item as documented. The request is validated against ``BundleItemSerializer`` (create) or
-    ``BundleUpdateItemSerializer`` (update); the nested reference objects are documented in the descriptions
-    rather than property by property, which keeps the API fuzzing of the whole project affordable."""
-
-    id = serializers.CharField(required=False, help_text="Update only: the service to update.")
-    name = serializers.CharField(max_length=NAME_MAX, help_text="Mandatory to create.")
-    description = serializers.CharField(required=False)
-    state = serializers.CharField(
-        help_text="Mandatory to create; cannot be updated. " + ", ".join(models.ServiceState.values) + "."
-    )
-    serviceSpecification = UIMSpecificationIdRequestSerializer(
-        help_text="Mandatory to create: {id, name, entityType}; id is the specification's name. Cannot be updated."
-    )
-    supportingResource = _ReferenceListField(
-        required=False, help_text="[{id, @referredType, name, consumerName, assignmentState, configItem...}]"
-    )
-    relatedParty = _ReferenceListField(
-        required=False, help_text="[{id, role, referenceType, consumerName, partySpecification: {id}, configItem...}]"
-    )
-    place = _ReferenceListField(required=False, help_text="[{id, @referredType, role, referenceType, consumerName}]")
-    serviceCharacteristic = _ReferenceListField(
-        required=False,
-        help_text="[{name, valueType, value, serviceName, serviceSpecName, configItemPath, configItem...}]; a "
-        "serviceName other than the item's name makes or updates a supporting service of that name and spec.",
-    )
-    serviceRelationship = _ReferenceListField(required=False, help_text="[{relationshipType, service: {id}}]")
-    externalIdentity = serializers.DictField(
-        required=False, help_text="{externalArrangement, externalManagementDomain, externalName, externalObjectId}"
-    )
-
-
-@extend_schema_field(
-    {
-        "oneOf": [
-            {"type": "string", "minLength": 1, "maxLength": ID_MAX, "pattern": r"\S"},  # blank: a 400
-            {"type": "integer", "minimum": 1},
-        ],
-        "nullable": True,
-    }
-)
-class BundleIdDocField(serializers.Field):
-    """The bundle id of a POST as the server takes it (``BundleUpdateSerializer.id``): a string or a number."""
-
-
-class UIMBundleRequestSerializer(serializers.Serializer):
-    """No ``id``: create a bundle. An ``id`` (string or number): update that bundle's items."""
-
-    id = BundleIdDocField(
-        required=False,
-        help_text="The bundle (parent business interaction) to update, as a string or a number; absent or null to "
-        "create one.",
-    )
-    effectiveDate = serializers.DateTimeField(required=False)
-    items = serializers.ListField(
-        child=UIMBundleItemRequestSerializer(),
-        min_length=1,
-        max_length=MAX_ITEMS,
-        help_text=f"At most {MAX_ITEMS:,} items; each list of an item at most {MAX_PER_ITEM} elements, and "
-        f"{MAX_ELEMENTS:,} in all over the items (docs/inventory.md).",
-    )
-
-
-# --- response (documentation of what api/render.py produces) ----------------------------------------------
+from .serializers import UIMExternalIdentitySerializer, UIMPartySpecificationRefSerializer, WireNamesMixin, enum_field
 
 
 class UIMBusinessInteractionRefSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Request validation of the UIM bundle-service API, and its translation into the bundle services' terms
-(``service_arguments()``, ``named_entities``, ``wire_invalid``). The OpenAPI document shows ``api/schema.py``'s
-shapes; of these classes only those a response reuses (``UIM…Serializer``: the component is the class's name) are in it.
+(``service_arguments()``, ``named_entities``, ``wire_invalid``). The OpenAPI document shows these very classes as the
+request schemas (``BundleCreateSerializer`` → ``BundleCreateRequest``); a response reuses the ``UIM…Serializer`` ones.
 
 Field names are the wire names; those that are not Python identifiers (``@referredType``, ``@type``) are
 declared under a Python name and renamed in ``get_fields``.
@@ -9,6 +9,7 @@ declared under a Python name and renamed in ``get_fields``.
 import dataclasses
 import re
 
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -104,6 +105,21 @@ UPDATABLE_ATTRIBUTES = (
 RESTATABLE_ATTRIBUTES = ("state", "serviceRelationship")
 
 
+class BoundedListSerializer(serializers.ListSerializer):
+    """``many=True`` whose bounds the OpenAPI document shows (``maxItems``, ``minItems``): DRF checks them in
+    ``to_internal_value`` and drf-spectacular reads only validators, so they are also given as validators, which
+    then never fail (they run on the list DRF has already bounded)."""
+
+    def get_validators(self):
+        bounds = [MaxLengthValidator(self.max_length)] if self.max_length is not None else []
+        return bounds + ([] if self.allow_empty else [MinLengthValidator(1)])
+
+
+def _list(serializer_class, max_length=MAX_PER_ITEM, required=False, **kwargs) -> BoundedListSerializer:
+    """A list of ``serializer_class`` objects, at most ``max_length`` of them."""
+    return BoundedListSerializer(child=serializer_class(), max_length=max_length, required=required, **kwargs)
+
+
 class SpecificationRefSerializer(serializers.Serializer):
     id = serializers.CharField(max_length=NAME_MAX, help_text="The specification's id, which is its name.")
     name = _text()
@@ -119,6 +135,8 @@ class ConfigItemFieldsMixin(serializers.Serializer):
 
 
 class CharacteristicSerializer(WireNamesMixin, ConfigItemFieldsMixin):
+    """A characteristic of the item, or of a supporting service it names (``serviceName``)."""
+
     wire_names = {"type": "@type", "schema_location": "@schemaLocation"}
 
     name = serializers.CharField(max_length=NAME_MAX)
@@ -144,6 +162,8 @@ class ReferenceFieldsMixin(ConfigItemFieldsMixin):
 
 
 class ResourceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
+    """A resource the item (or a supporting service, ``consumerName``) references or is assigned."""
+
     wire_names = {"referred_type": "@referredType"}
 
     referred_type = enum_field(choices=models.ResourceType.choices, required=False)
@@ -155,6 +175,8 @@ class UIMPartySpecificationRefSerializer(serializers.Serializer):
 
 
 class PartyRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
+    """A party related to the item (or to a supporting service, ``consumerName``)."""
+
     wire_names = {"referred_type": "@referredType"}
 
     referred_type = _text(60)
@@ -163,6 +185,8 @@ class PartyRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
 
 
 class PlaceRefSerializer(WireNamesMixin, ReferenceFieldsMixin):
+    """A place of the item (or of a supporting service, ``consumerName``)."""
+
     wire_names = {"referred_type": "@referredType"}
 
     referred_type = enum_field(choices=models.PlaceType.choices, required=False)
@@ -200,11 +224,11 @@ class BundleItemSerializer(serializers.Serializer):
     endDate = serializers.DateTimeField(required=False)
     effectiveDate = serializers.DateTimeField(required=False)
     externalIdentity = UIMExternalIdentitySerializer(required=False)
-    supportingResource = ResourceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-    relatedParty = PartyRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-    place = PlaceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-    serviceCharacteristic = CharacteristicSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-    serviceRelationship = RelationshipSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
+    supportingResource = _list(ResourceRefSerializer)
+    relatedParty = _list(PartyRefSerializer)
+    place = _list(PlaceRefSerializer)
+    serviceCharacteristic = _list(CharacteristicSerializer)
+    serviceRelationship = _list(RelationshipSerializer)
 
 
 class BundleUpdateItemSerializer(serializers.Serializer):
@@ -215,12 +239,12 @@ class BundleUpdateItemSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=NAME_MAX, required=False)
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     externalIdentity = UIMExternalIdentitySerializer(required=False)
-    supportingResource = ResourceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-    relatedParty = PartyRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-    place = PlaceRefSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
-    serviceCharacteristic = CharacteristicSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
+    supportingResource = _list(ResourceRefSerializer)
+    relatedParty = _list(PartyRefSerializer)
+    place = _list(PlaceRefSerializer)
+    serviceCharacteristic = _list(CharacteristicSerializer)
     state = enum_field(choices=models.ServiceState.choices, required=False)
-    serviceRelationship = RelationshipSerializer(many=True, required=False, max_length=MAX_PER_ITEM)
+    serviceRelationship = _list(RelationshipSerializer)
 
     def to_internal_value(self, data):
         allowed = set(UPDATABLE_ATTRIBUTES) | set(RESTATABLE_ATTRIBUTES)
@@ -232,6 +256,12 @@ class BundleUpdateItemSerializer(serializers.Serializer):
         if refused:
             raise serializers.ValidationError(refused)
         return super().to_internal_value(data)
+
+
+ITEMS_HELP = (
+    f"At most {MAX_ITEMS:,} items; each list of an item at most {MAX_PER_ITEM} elements, and {MAX_ELEMENTS:,} in all "
+    "over the items (docs/inventory.md)."
+)
 
 
 class BundleBoundsMixin(LengthsFirstMixin):
@@ -259,7 +289,7 @@ class BundleCreateSerializer(BundleBoundsMixin, serializers.Serializer):
     """No ``id``: create a bundle of these items."""
 
     effectiveDate = serializers.DateTimeField(required=False, help_text="When the bundle goes to activate.")
-    items = BundleItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)
+    items = _list(BundleItemSerializer, MAX_ITEMS, required=True, allow_empty=False, help_text=ITEMS_HELP)
 
     def service_arguments(self) -> dict:
         """The validated body as ``bundle_create`` keyword arguments."""
@@ -267,11 +297,23 @@ class BundleCreateSerializer(BundleBoundsMixin, serializers.Serializer):
         return {"items": [_new_item(item) for item in data["items"]], "effective_date": data.get("effectiveDate")}
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "minLength": 1, "maxLength": ID_MAX, "pattern": r"\S"},  # blank: a 400
+            {"type": "integer", "minimum": 1},
+        ]
+    }
+)
+class BundleIdField(serializers.CharField):
+    """A bundle's id as the server takes it: a string or a number (a ``CharField`` takes both)."""
+
+
 class BundleUpdateSerializer(BundleBoundsMixin, serializers.Serializer):
     """An ``id``: update the items of that bundle."""
 
-    id = _id(help_text="The parent business interaction's id (a number is accepted too).")
-    items = BundleUpdateItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)
+    id = BundleIdField(max_length=ID_MAX, help_text="The parent business interaction's id, a string or a number.")
+    items = _list(BundleUpdateItemSerializer, MAX_ITEMS, required=True, allow_empty=False, help_text=ITEMS_HELP)
 
     def validate_items(self, items):
         seen, errors = set(), []

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from ..models import BusinessInteraction, Service, ServiceState
 from . import uim
 from .errors import DOMAIN_ERROR_CODES
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS, Links, ServiceRenderer, render_bundle
-from .schema import UIMBundleRequestSerializer, UIMBundleSerializer, UIMServiceSerializer
+from .schema import UIMBundleSerializer, UIMServiceSerializer
 from .serializers import (
     BundleCreateSerializer,
     BundleQuerySerializer,
@@ -148,7 +148,12 @@ class BundleView(InventoryView):
             EXPAND,
             DEPTH,
         ],
-        request=UIMBundleRequestSerializer,
+        # One of two bodies, each documented by the serializer that validates it: no id creates, an id updates.
+        request=PolymorphicProxySerializer(
+            component_name="BundleCreateOrUpdate",
+            serializers=[BundleCreateSerializer, BundleUpdateSerializer],
+            resource_type_field_name=None,
+        ),
         responses={201: UIMBundleSerializer, **uim.error_responses(404)},
         examples=[
             OpenApiExample("Create (the spec's example)", value=_example("create-request"), request_only=True),

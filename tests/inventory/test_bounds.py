@@ -122,10 +122,14 @@ def test_the_published_schema_states_the_bounds():
     from drf_spectacular.generators import SchemaGenerator
 
     schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
-    request = schemas["UIMBundleRequestRequest"]["properties"]
-    item = schemas["UIMBundleItemRequestRequest"]["properties"]
-    assert request["items"]["maxItems"] == MAX_ITEMS
-    assert {name: item[name]["maxItems"] for name in ITEM_LISTS} == dict.fromkeys(ITEM_LISTS, MAX_PER_ITEM)
+    for request, item in (
+        ("BundleCreateRequest", "BundleItemRequest"),
+        ("BundleUpdateRequest", "BundleUpdateItemRequest"),
+    ):
+        assert schemas[request]["properties"]["items"]["maxItems"] == MAX_ITEMS
+        assert schemas[request]["properties"]["items"]["minItems"] == 1
+        properties = schemas[item]["properties"]
+        assert {name: properties[name]["maxItems"] for name in ITEM_LISTS} == dict.fromkeys(ITEM_LISTS, MAX_PER_ITEM)
 
 
 def test_the_bundle_id_is_a_string_or_a_number_in_the_schema():
@@ -134,5 +138,5 @@ def test_the_bundle_id_is_a_string_or_a_number_in_the_schema():
     from drf_spectacular.generators import SchemaGenerator
 
     schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
-    id_schema = schemas["UIMBundleRequestRequest"]["properties"]["id"]
+    id_schema = schemas["BundleUpdateRequest"]["properties"]["id"]
     assert sorted(option["type"] for option in id_schema["oneOf"]) == ["integer", "string"]
