@@ -145,6 +145,24 @@ class SearchFilter(django_filters.CharFilter):
         return qs.filter(self.condition(value)) if value else qs
 
 
+class IdOrTextSearchFilter(SearchFilter):
+    """``search`` that also finds the record whose integer id the term is (``search=450005``)."""
+
+    def condition(self, value):
+        by_id = Q(pk=int(value)) if value.isdigit() and len(value) < 18 else Q()  # 18 digits: within a bigint
+        return by_id | super().condition(value)
+
+
+class BlankableFilter(django_filters.CharFilter):
+    """Exact text where an empty value given (``role=``, the admin's filter for records without one) selects the
+    blank ones, instead of not filtering; the parameter's name is the field's."""
+
+    def filter(self, qs, value):
+        if value == "" and self.parent is not None and self.parent.data.get(self.field_name) == "":
+            return qs.filter(**{self.field_name: ""})
+        return super().filter(qs, value)
+
+
 class OrderingFilter(django_filters.OrderingFilter):
     """``ordering=a,-b`` over the named columns; the primary key breaks ties so pages are stable."""
 

@@ -5,17 +5,9 @@ wire API, the analyst API, the admin's Export button, background exports and ``m
 import django_filters
 from django.db.models import Q
 
-from core.filters import ChoiceFilter, DateTimeFilter, FilterSet, SearchFilter
+from core.filters import BlankableFilter, ChoiceFilter, DateTimeFilter, FilterSet, IdOrTextSearchFilter, SearchFilter
 
 from .models import BusinessInteraction, InteractionState, Party, Place, Resource, Service, Specification
-
-
-class _IdOrTextSearchFilter(SearchFilter):
-    """Contains across the text columns, or the record's id when the term is a number."""
-
-    def condition(self, value):
-        by_id = Q(pk=int(value)) if value.isdigit() and len(value) < 18 else Q()
-        return by_id | super().condition(value)
 
 
 class ServiceFilterSet(FilterSet):
@@ -23,7 +15,7 @@ class ServiceFilterSet(FilterSet):
     name = django_filters.CharFilter(field_name="name")
     state = django_filters.CharFilter(field_name="state")
     category = django_filters.CharFilter(field_name="category")
-    search = _IdOrTextSearchFilter("name", "service_type", "specification__id")
+    search = IdOrTextSearchFilter("name", "service_type", "specification__id")
     created_after = DateTimeFilter(field_name="service_date", lookup_expr="gte")
     created_before = DateTimeFilter(field_name="service_date", lookup_expr="lt")
 
@@ -54,7 +46,7 @@ class BusinessInteractionFilterSet(FilterSet):
     bundles_only = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
     created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
-    search = _IdOrTextSearchFilter("description", "failure_reason")
+    search = IdOrTextSearchFilter("description", "failure_reason")
 
     class Meta:
         model = BusinessInteraction
@@ -71,18 +63,8 @@ class SpecificationFilterSet(FilterSet):
         fields = ["entity_type"]
 
 
-class _BlankableFilter(django_filters.CharFilter):
-    """Exact text where an empty value given (``role=``, the admin's filter for parties without a role) selects the
-    blank ones; the parameter's name is the field's."""
-
-    def filter(self, qs, value):
-        if value == "" and self.parent is not None and self.parent.data.get(self.field_name) == "":
-            return qs.filter(**{self.field_name: ""})
-        return super().filter(qs, value)
-
-
 class PartyFilterSet(FilterSet):
-    role = _BlankableFilter(field_name="role")
+    role = BlankableFilter(field_name="role")
     search = SearchFilter("id", "name", "role", "referred_type")
 
     class Meta:
