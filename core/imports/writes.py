@@ -11,7 +11,8 @@ writer: the statement fails, and the engine's per-row fallback reports the row.
 Every row written is recorded in the change log as the single-record service records it (``created`` with its
 fields, ``updated`` with the fields before and after; one ``Change`` per row, in the import's transaction):
 :func:`snapshot_stored` before the write, :func:`record_written` after it. The PostgreSQL set-based path
-(``setbased.py``), which writes without calling the app's ``write``, records through the same two functions.
+(``setbased.py``), which writes without calling the app's ``write``, builds the same change rows in SQL where the
+spec declares its twins (``core.changes.written``), and records through :func:`record_written` otherwise.
 """
 
 import uuid
