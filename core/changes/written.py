@@ -199,7 +199,9 @@ def insert_sql(
     changes = _changes_sql(model, after, column("r") if before else None)
     select = (
         f"SELECT t.{pk} AS pk, left(t.{pk}::text, 100) AS object_id, "  # noqa: S608 - names from the models
-        f"left(({natural_key(after)})::text, 500) AS natural_key, left(({name(after)})::text, 200) AS object_repr, "
+        # a key that cannot be read is the primary key (``recording._natural_key``)
+        f"COALESCE(left(({natural_key(after)})::text, 500), t.{pk}::text) AS natural_key, "
+        f"left(({name(after)})::text, 200) AS object_repr, "
         f"{changes} AS changes FROM {q(opts.db_table)} t JOIN {rows} r ON r.{pk} = t.{pk}"
     )
     return (

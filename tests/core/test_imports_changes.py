@@ -298,12 +298,21 @@ def test_every_import_path_records_the_changes_the_service_records(label, monkey
         return write(creates=creates, updates=updates)
 
     monkeypatch.setattr(spec, "write", captured)
+    built = []  # the actions whose change rows were built in SQL (core.changes.written)
+    monkeypatch.setattr(written, "insert_sql", lambda *a, **k: built.append(a[1]) or insert_sql(*a, **k))
     (path, report), by_rows = _recorded(lambda: _import(label, fmt, content))
     assert path == "rows" and report.unchanged == 1
     assert len(by_rows) == report.created + report.updated, "one change per row written"
     assert {c[1] for c in by_rows} == (
         {"created"} if label == "enrollments.ServiceAgreement" else {"created", "updated"}
     )
+    # on PostgreSQL, in SQL wherever the spec declares the twins of the key and the name (else in Python)
+    sql_write = spec.sql_write
+    in_sql = bool(sql_write and sql_write.natural_key and sql_write.name) and written.supported(spec.model)
+    in_sql = in_sql and connection.vendor == "postgresql"
+    made = ["created"] * bool(report.created) + ["updated"] * bool(report.updated)
+    assert built == (made if in_sql else [])
+    built.clear()
 
     def one_by_one():
         for creates, updates in batches:
@@ -318,13 +327,10 @@ def test_every_import_path_records_the_changes_the_service_records(label, monkey
     if connection.vendor == "postgresql":
         importer = Importer(spec, fmt)
         if setbased.eligible(importer, io.BytesIO(b"")):
-            built = []
-            monkeypatch.setattr(written, "insert_sql", lambda *a, **k: built.append(a[1]) or insert_sql(*a, **k))
+            built.clear()
             (path, sb_report), set_based = _recorded(lambda: _import(label, fmt, content, set_based=True))
             assert path == "set-based"
             assert set_based == by_rows
-            # the change rows were built in SQL wherever the spec declares the twins of the key and the name
-            in_sql = bool(spec.sql_write.natural_key and spec.sql_write.name) and written.supported(spec.model)
             made = ["created"] * bool(sb_report.created) + ["updated"] * bool(sb_report.updated)
             assert built == (made if in_sql else [])
 
@@ -335,12 +341,14 @@ def test_every_importable_model_is_compared():
 
 @pytest.mark.postgres
 def test_the_set_based_path_records_every_row_chunk_by_chunk(monkeypatch):
-    """The set-based path reads what it wrote back ``writes.CHUNK`` rows at a time (memory stays flat): every row
-    is recorded, across chunks, for new rows and for changed ones; a chunk of ``COPY_FROM`` changes or more is
-    inserted with COPY, a smaller one (the last) as usual, and both hold the same."""
+    """Where the change rows cannot be built in SQL, the set-based path reads what it wrote back ``writes.CHUNK``
+    rows at a time (memory stays flat): every row is recorded, across chunks, for new rows and for changed ones; a
+    chunk of ``COPY_FROM`` changes or more is inserted with COPY, a smaller one (the last) as usual, and both hold
+    the same."""
     from core.changes import recording
     from core.imports import writes
 
+    monkeypatch.setattr(written, "supported", lambda model: False)  # the Python path (no SQL twins taken)
     monkeypatch.setattr(writes, "CHUNK", 7)
     monkeypatch.setattr(recording, "COPY_FROM", 5)
     lines = [f"P{i:03d},{i} Main St.,,,,Springfield,,CA,,,," for i in range(30)]
