@@ -10,7 +10,7 @@ same record is an expression over the written row (and, for an update, the row a
   leaves it out), a changed row's differing fields as ``[before, after]``; a secret field only as the marks
   ``redact`` writes; a changed row none of whose recorded fields changed is left out, as ``record_many`` does;
 - ``natural_key`` and ``object_repr``: SQL twins the caller declares next to the Python ones (the import spec's
-  ``SqlWrite``), proven equal by ``tests/core/test_imports_changes.py``;
+  ``SqlWrite``, :func:`declare`), proven equal by ``tests/core/test_imports_changes.py``;
 - no events: only a model that raises none is recorded here (so no subscription can listen, and no delivery or
   stored object state is due); :func:`supported` says whether a model qualifies.
 
@@ -29,7 +29,7 @@ from .. import context
 from .models import Change
 from .registry import MASK_CHANGED, MASK_SET, tracked
 
-__all__ = ["Unsupported", "insert_sql", "json_sql", "supported"]
+__all__ = ["Unsupported", "declare", "insert_sql", "json_sql", "supported", "twins"]
 
 Twin = Callable[[Callable[[str], str]], str]  # (column of the written row by attname) -> SQL text expression
 
@@ -94,6 +94,25 @@ def json_sql(field: models.Field, expr: str) -> str:
         utc = f"({expr} AT TIME ZONE 'UTC')"  # an aware date-time in UTC: astimezone(UTC).isoformat()
         return f"to_jsonb({_clock(utc, _DATE_T)} || '+00:00')"
     raise Unsupported(f"{field.model._meta.label}.{field.name}: {kind}")
+
+
+# model -> the SQL twins of its natural key and name, declared with ``declare`` (the import engine does, from the
+# import spec's ``SqlWrite``)
+_TWINS: dict[type[models.Model], dict[str, Twin]] = {}
+
+
+def declare(model: type[models.Model], *, natural_key: Twin, name: Twin) -> None:
+    """Declare the SQL twins of the natural key and of ``str(obj)`` of ``model``'s records."""
+    _TWINS[model] = {"natural_key": natural_key, "name": name}
+
+
+def twins(model: type[models.Model]) -> dict[str, Twin] | None:
+    """The declared twins of ``model`` when its change rows can be built here: on PostgreSQL, for a model that
+    raises no event and whose recorded fields all have a JSON twin (the keyword arguments of :func:`insert_sql`)."""
+    found = _TWINS.get(model)
+    if found is None or connection.vendor != "postgresql" or not supported(model):
+        return None
+    return found
 
 
 def supported(model: type[models.Model]) -> bool:

@@ -341,9 +341,8 @@ class _Judge:
         rows, then the changed ones against their rows as they were. In SQL (``core.changes.written``) where the
         spec declares the twins of the natural key and name and the model raises no event; else ``writes.CHUNK``
         rows at a time in Python."""
-        sql_write = self.importer.spec.sql_write
-        if sql_write.natural_key and sql_write.name and written.supported(self.model):
-            twins = {"natural_key": sql_write.natural_key, "name": sql_write.name}
+        twins = written.twins(self.model)
+        if twins:
             if created_pks:
                 cursor.execute(*written.insert_sql(self.model, "created", rows=created_pks, **twins))
             if before:

@@ -138,6 +138,11 @@ REGISTRY: dict[str, ImportSpec] = {}
 
 def register(spec: ImportSpec) -> ImportSpec:
     REGISTRY[spec.model._meta.label_lower] = spec
+    sql_write = spec.sql_write
+    if sql_write and sql_write.natural_key and sql_write.name:
+        from core.changes import written  # the models: loaded once the app registry is ready
+
+        written.declare(spec.model, natural_key=sql_write.natural_key, name=sql_write.name)
     return spec
 
 

@@ -25,8 +25,6 @@ from django.utils import timezone
 from core import changes
 from core.changes import written
 
-from .specs import spec_for_model
-
 CHUNK = 2000  # objects read back and recorded per statement
 
 
@@ -67,7 +65,7 @@ def upsert(
 ) -> None:
     """Insert ``creates`` (value dicts keyed by attname) and overwrite ``update_fields`` of ``updates``
     (``(pk, values)``, values holding every written field). ``derive(values)`` fills derived keys first. Each row
-    written is recorded in the change log (:func:`record_written`, or in SQL: ``_twins``)."""
+    written is recorded in the change log (:func:`record_written`; in SQL where ``written.twins`` says it can be)."""
     if derive:
         for values in creates:
             derive(values)
@@ -76,7 +74,7 @@ def upsert(
     pk = model._meta.pk
     fields = [f for f in update_fields if f != pk.attname]
     updates = updates if fields else []
-    twins = _twins(model)
+    twins = written.twins(model)
     if twins:  # PostgreSQL, and the change rows can be built in SQL: keep the rows as they were in a table
         with connection.cursor() as cursor:
             before = _keep(cursor, model, "before", "*", [key for key, _ in updates]) if updates else None
@@ -108,18 +106,6 @@ def upsert(
                 objs, update_conflicts=True, unique_fields=[pk.name], update_fields=fields
             )
     record_written(model, created=created, befores=befores)
-
-
-def _twins(model: type[models.Model]) -> dict | None:
-    """The SQL twins of the natural key and the name (``SqlWrite``) when the change rows of ``model`` can be built
-    in SQL (``core.changes.written``): on PostgreSQL, for a model that raises no event."""
-    spec = spec_for_model(model)
-    sql_write = spec.sql_write if spec else None
-    if connection.vendor != "postgresql" or not (sql_write and sql_write.natural_key and sql_write.name):
-        return None
-    if not written.supported(model):
-        return None
-    return {"natural_key": sql_write.natural_key, "name": sql_write.name}
 
 
 def _keep(cursor, model, what: str, columns: str | None, pks: list) -> str:
