@@ -13,6 +13,10 @@ The row path (``engine.py``) is the reference; this path gives the same report a
   than ``readers.MAX_CELL``, a write the database refuses — raises :class:`NotPlain`; the engine rolls this path
   back and reads the file again through the row path.
 
+Each row written is recorded in the change log as the row path records it: by one ``INSERT … SELECT`` per action
+(``core.changes.written``) where the spec declares the SQL twins of the natural key and the name
+(``SqlWrite``) and the model raises no event; else read back and recorded in Python (``writes.record_written``).
+
 Reading the file into the staging table is ``staging.py``.
 """
 
@@ -23,6 +27,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from core import changes
+from core.changes import written
 
 from . import reasons, writes
 from .report import MAX_LISTED
@@ -333,7 +338,16 @@ class _Judge:
 
     def _record(self, cursor, created_pks: str | None, before: str | None) -> None:
         """One change per row written, as the row path's write records it (``writes.record_written``): the new
-        rows, then the changed ones against their rows as they were, ``writes.CHUNK`` at a time."""
+        rows, then the changed ones against their rows as they were. In SQL (``core.changes.written``) where the
+        spec declares the twins of the natural key and name and the model raises no event; else ``writes.CHUNK``
+        rows at a time in Python."""
+        twins = written.twins(self.model)
+        if twins:
+            if created_pks:
+                cursor.execute(*written.insert_sql(self.model, "created", rows=created_pks, **twins))
+            if before:
+                cursor.execute(*written.insert_sql(self.model, "updated", rows=before, before=True, **twins))
+            return
         pk = connection.ops.quote_name(self.opts.pk.column)
         manager = self.model._default_manager
         if created_pks:

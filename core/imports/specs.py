@@ -11,7 +11,7 @@ matched on. The app supplies the two domain hooks — ``clean`` (the same valida
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models
 
 from ..errors import NotFound
 from ..lists.specs import ListSpec, get_list
@@ -45,9 +45,23 @@ class Derived:
 @dataclass(frozen=True)
 class SqlWrite:
     """The app's declaration that its ``write`` is a plain upsert of the written fields plus ``derived`` columns:
-    what lets PostgreSQL judge and write a CSV file in SQL (``core/imports/setbased.py``)."""
+    what lets PostgreSQL judge and write a CSV file in SQL (``core/imports/setbased.py``).
+
+    ``natural_key`` and ``name`` are the SQL twins of the change log's natural key of a record (its ``track``
+    declaration) and of ``str(record)``: each gets ``col`` (the SQL of a column of the written row, by attname) and
+    returns a text expression (a literal ``%`` doubled). Declared, the written rows' changes are built in SQL too
+    (``core.changes.written``); else each is built in Python. ``tests/core/test_imports_changes.py`` proves
+    them equal to the Python ones.
+    """
 
     derived: tuple[Derived, ...] = ()
+    natural_key: Callable[[Callable[[str], str]], str] | None = None
+    name: Callable[[Callable[[str], str]], str] | None = None
+
+
+def sql_columns(model: type[models.Model], alias: str) -> Callable[[str], str]:
+    """``col`` for a twin reading another table (aliased ``alias``): the SQL of its column of that attname."""
+    return lambda attname: f"{alias}.{connection.ops.quote_name(model._meta.get_field(attname).column)}"
 
 
 @dataclass
@@ -124,6 +138,11 @@ REGISTRY: dict[str, ImportSpec] = {}
 
 def register(spec: ImportSpec) -> ImportSpec:
     REGISTRY[spec.model._meta.label_lower] = spec
+    sql_write = spec.sql_write
+    if sql_write and sql_write.natural_key and sql_write.name:
+        from core.changes import written  # the models: loaded once the app registry is ready
+
+        written.declare(spec.model, natural_key=sql_write.natural_key, name=sql_write.name)
     return spec
 
 

@@ -11,7 +11,9 @@ writer: the statement fails, and the engine's per-row fallback reports the row.
 Every row written is recorded in the change log as the single-record service records it (``created`` with its
 fields, ``updated`` with the fields before and after; one ``Change`` per row, in the import's transaction):
 :func:`snapshot_stored` before the write, :func:`record_written` after it. The PostgreSQL set-based path
-(``setbased.py``), which writes without calling the app's ``write``, records through the same two functions.
+(``setbased.py``), which writes without calling the app's ``write``, records through the same functions. On
+PostgreSQL both build the change rows in SQL instead (one ``INSERT … SELECT`` per action, ``core.changes.written``)
+where the spec declares the SQL twins of the natural key and the name (``SqlWrite``) and the model raises no event.
 """
 
 import uuid
@@ -21,6 +23,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from core import changes
+from core.changes import written
 
 CHUNK = 2000  # objects read back and recorded per statement
 
@@ -62,7 +65,7 @@ def upsert(
 ) -> None:
     """Insert ``creates`` (value dicts keyed by attname) and overwrite ``update_fields`` of ``updates``
     (``(pk, values)``, values holding every written field). ``derive(values)`` fills derived keys first. Each row
-    written is recorded in the change log (:func:`record_written`)."""
+    written is recorded in the change log (:func:`record_written`; in SQL where ``written.twins`` says it can be)."""
     if derive:
         for values in creates:
             derive(values)
@@ -71,6 +74,21 @@ def upsert(
     pk = model._meta.pk
     fields = [f for f in update_fields if f != pk.attname]
     updates = updates if fields else []
+    twins = written.twins(model)
+    if twins:  # PostgreSQL, and the change rows can be built in SQL: keep the rows as they were in a table
+        with connection.cursor() as cursor:
+            before = _keep(cursor, model, "before", "*", [key for key, _ in updates]) if updates else None
+            created = _copy_insert(model, creates) if creates else []
+            if updates:
+                _copy_update(model, updates, fields)
+            for action, table in (
+                ("created", _keep(cursor, model, "created", None, created) if created else None),
+                ("updated", before),
+            ):
+                if table:
+                    cursor.execute(*written.insert_sql(model, action, rows=table, before=action == "updated", **twins))
+                    cursor.execute(f"DROP TABLE {table}")
+        return
     befores = snapshot_stored(model, [key for key, _ in updates])
     if connection.vendor == "postgresql":
         created = _copy_insert(model, creates) if creates else []
@@ -88,6 +106,18 @@ def upsert(
                 objs, update_conflicts=True, unique_fields=[pk.name], update_fields=fields
             )
     record_written(model, created=created, befores=befores)
+
+
+def _keep(cursor, model, what: str, columns: str | None, pks: list) -> str:
+    """A temporary table of the rows of ``pks`` (``columns``: ``*``, or None for the primary key alone)."""
+    table = f"import_{what}_{uuid.uuid4().hex[:12]}"
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT {columns or pk} "  # noqa: S608
+        f"FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {pk} = ANY(%s)",
+        [list(pks)],
+    )
+    return table
 
 
 def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[str, Callable[[], object]]]:

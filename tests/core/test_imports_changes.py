@@ -10,6 +10,7 @@ is recorded by every path alike and left out of the comparison.
 """
 
 import copy
+import dataclasses
 import io
 import json
 import re
@@ -21,12 +22,14 @@ from django.db import connection, models, transaction
 from blackouts import services as blackout_services
 from blackouts.models import BlackoutPolicy
 from core import context
+from core.changes import written
 from core.changes.models import Change
 from core.imports import setbased, specs
 from core.imports.engine import Importer
 from enrollments.models import Premise
 from enrollments.services import reference_save
 from inventory import services as inventory_services
+from inventory.services.reference_data import values_of
 from inventory.services.service_records import EDITABLE_FIELDS
 from outages.services import external_system_save
 
@@ -191,19 +194,30 @@ def _through_the_service(label: str, pk, values: dict) -> None:
     elif model._meta.app_label == "enrollments":
         reference_save(obj=_obj(model, pk, values))
     elif label == "inventory.Service":
+        details = {k: v for k, v in values.items() if k in EDITABLE_FIELDS}
         if pk is None:
-            fields = {k: v for k, v in values.items() if k != "id"}
-            inventory_services.service_create(service_id=values.get("id"), **fields)
-        else:
-            inventory_services.service_update(
-                service_id=pk, **{k: v for k, v in values.items() if k in EDITABLE_FIELDS}
+            inventory_services.service_create(
+                service_id=values.get("id"),
+                specification_id=values["specification_id"],
+                details=inventory_services.ServiceDetails(**details),
+                state=values["state"],
+                category=values["category"],
             )
-    elif model._meta.app_label == "inventory":
-        if pk is None:
-            getattr(inventory_services, f"{entity}_create")(**values)
         else:
-            fields = {k: v for k, v in values.items() if k != model._meta.pk.attname}
-            getattr(inventory_services, f"{entity}_update")(**{f"{entity}_id": pk}, **fields)
+            stored = inventory_services.details_of(model._default_manager.get(pk=pk))
+            inventory_services.service_update(service_id=pk, details=dataclasses.replace(stored, **details))
+    elif model._meta.app_label == "inventory":
+        values_class = getattr(inventory_services, f"{model.__name__}Values")
+        fields = {k: v for k, v in values.items() if k != model._meta.pk.attname}
+        if pk is None:
+            getattr(inventory_services, f"{entity}_create")(
+                **{f"{entity}_id": values["id"]}, values=values_class(**fields)
+            )
+        else:
+            stored = values_of(model._default_manager.get(pk=pk), values_class)
+            getattr(inventory_services, f"{entity}_update")(
+                **{f"{entity}_id": pk}, values=dataclasses.replace(stored, **fields)
+            )
     elif label == "blackouts.BlackoutPolicy":
         fields = {name: values[name] for name in BlackoutPolicy.INPUT_FIELDS if name in values}
         if pk is None:
@@ -271,6 +285,7 @@ def _recorded(write) -> tuple[object, list]:
 @pytest.mark.parametrize("label", sorted(CASES))
 def test_every_import_path_records_the_changes_the_service_records(label, monkeypatch):
     seeds, fmt, content = CASES[label]
+    insert_sql = written.insert_sql
     for seed_label, seed_fmt, seed in seeds:
         _import(seed_label, seed_fmt, seed)
     content = content() if callable(content) else content
@@ -283,12 +298,21 @@ def test_every_import_path_records_the_changes_the_service_records(label, monkey
         return write(creates=creates, updates=updates)
 
     monkeypatch.setattr(spec, "write", captured)
+    built = []  # the actions whose change rows were built in SQL (core.changes.written)
+    monkeypatch.setattr(written, "insert_sql", lambda *a, **k: built.append(a[1]) or insert_sql(*a, **k))
     (path, report), by_rows = _recorded(lambda: _import(label, fmt, content))
     assert path == "rows" and report.unchanged == 1
     assert len(by_rows) == report.created + report.updated, "one change per row written"
     assert {c[1] for c in by_rows} == (
         {"created"} if label == "enrollments.ServiceAgreement" else {"created", "updated"}
     )
+    # on PostgreSQL, in SQL wherever the spec declares the twins of the key and the name (else in Python)
+    sql_write = spec.sql_write
+    in_sql = bool(sql_write and sql_write.natural_key and sql_write.name) and written.supported(spec.model)
+    in_sql = in_sql and connection.vendor == "postgresql"
+    made = ["created"] * bool(report.created) + ["updated"] * bool(report.updated)
+    assert built == (made if in_sql else [])
+    built.clear()
 
     def one_by_one():
         for creates, updates in batches:
@@ -303,9 +327,12 @@ def test_every_import_path_records_the_changes_the_service_records(label, monkey
     if connection.vendor == "postgresql":
         importer = Importer(spec, fmt)
         if setbased.eligible(importer, io.BytesIO(b"")):
-            (path, _), set_based = _recorded(lambda: _import(label, fmt, content, set_based=True))
+            built.clear()
+            (path, sb_report), set_based = _recorded(lambda: _import(label, fmt, content, set_based=True))
             assert path == "set-based"
             assert set_based == by_rows
+            made = ["created"] * bool(sb_report.created) + ["updated"] * bool(sb_report.updated)
+            assert built == (made if in_sql else [])
 
 
 def test_every_importable_model_is_compared():
@@ -314,12 +341,14 @@ def test_every_importable_model_is_compared():
 
 @pytest.mark.postgres
 def test_the_set_based_path_records_every_row_chunk_by_chunk(monkeypatch):
-    """The set-based path reads what it wrote back ``writes.CHUNK`` rows at a time (memory stays flat): every row
-    is recorded, across chunks, for new rows and for changed ones; a chunk of ``COPY_FROM`` changes or more is
-    inserted with COPY, a smaller one (the last) as usual, and both hold the same."""
+    """Where the change rows cannot be built in SQL, the set-based path reads what it wrote back ``writes.CHUNK``
+    rows at a time (memory stays flat): every row is recorded, across chunks, for new rows and for changed ones; a
+    chunk of ``COPY_FROM`` changes or more is inserted with COPY, a smaller one (the last) as usual, and both hold
+    the same."""
     from core.changes import recording
     from core.imports import writes
 
+    monkeypatch.setattr(written, "supported", lambda model: False)  # the Python path (no SQL twins taken)
     monkeypatch.setattr(writes, "CHUNK", 7)
     monkeypatch.setattr(recording, "COPY_FROM", 5)
     lines = [f"P{i:03d},{i} Main St.,,,,Springfield,,CA,,,," for i in range(30)]
