@@ -70,11 +70,23 @@ def _steps(schema_path: list) -> list[tuple[str, object]]:
     return steps
 
 
+def _as_sent(document, path) -> tuple:
+    """The path with each step as the document holds it: jsonschema-rs gives a property named like a number
+    (``{"slots": {"0": null}}``) as the integer ``0``, where jsonschema (and the document) has the text ``"0"``."""
+    steps = []
+    for step in path:
+        if isinstance(document, dict) and isinstance(step, int) and step not in document:
+            step = str(step)
+        steps.append(step)
+        document = document.get(step) if isinstance(document, dict) else _at(document, [step], default=_MISSING)
+    return tuple(steps)
+
+
 def _instance_path(error, schema_path: list, document) -> tuple:
     """The error's path in the document. jsonschema-rs's ``instance_path`` leaves out an empty property name
     (``{"slots": {"": null}}`` gives ``["slots"]``): the path is rebuilt along the schema path, an additional
     property it lacks being ``""`` — where that is ambiguous, the one that leads to the error's value."""
-    steps, given = _steps(schema_path), list(error.instance_path)
+    steps, given = _steps(schema_path), list(_as_sent(document, error.instance_path))
     open_steps = [n for n, (what, value) in enumerate(steps) if what == "given" or value == ""]
     dropped = len(steps) - len(given)
     for empties in combinations(open_steps, dropped) if dropped > 0 else [()]:

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import NotFound
@@ -127,7 +128,18 @@ def _names_a_bundle(data) -> bool:
     return True
 
 
+class _CreateOrUpdateSchema(AutoSchema):
+    """The bundle POST always takes a body, a create's or an update's: drf-spectacular leaves a oneOf body optional,
+    so a client generated from the document could send none (which is a 400)."""
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        schema, _required = super()._get_request_for_media_type(serializer, direction)
+        return schema, True
+
+
 class BundleView(InventoryView):
+    schema = _CreateOrUpdateSchema()
+
     def get_required_permissions(self, method):
         return _perms(method, BusinessInteraction, Service)
 

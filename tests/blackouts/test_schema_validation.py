@@ -134,6 +134,19 @@ def test_the_errors_are_the_ones_jsonschema_gave(data, name):
 
 
 @pytest.mark.parametrize(
+    "document",
+    [
+        [{"class": "MAJOR", "slots": {"0": None}}],  # found by the test above: jsonschema-rs gives the name as 0
+        [{"class": "MAJOR", "slots": {"12": None, "a": None}}],
+        [{"class": "MAJOR", "slots": {"": None, "0": 1}}],
+    ],
+)
+def test_a_property_named_like_a_number_keeps_its_name(document):
+    assert _ours(document, schemas.EVENTS) == _reference(document, schemas.EVENTS)
+    assert _ours(document, schemas.EVENTS), "the document is invalid: there are errors to compare"
+
+
+@pytest.mark.parametrize(
     ("document", "schema"),
     [
         ([{"class": "EVENT", "a\n": "x"}], schemas.EVENTS),

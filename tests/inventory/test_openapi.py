@@ -129,3 +129,10 @@ def test_the_hub_query_is_one_string_the_empty_query_matches(document, query):
 def test_the_hub_query_pattern_refuses_what_the_server_refuses(document):
     body = {"callback": "https://l.example.com/e", "query": "eventType=NoSuchEvent"}
     assert errors(request_validator(document, HUB), body) != []
+
+
+def test_the_bundle_post_declares_its_body_required(document):
+    """A create or an update always has a body: published as optional, a generated client (and Schemathesis) would
+    send none and get the 400 "items: This field is required."."""
+    post = document["paths"]["/InventoryRSOpenAPI/serviceInventoryManagement/{version}/bundle"]["post"]
+    assert post["requestBody"]["required"] is True
