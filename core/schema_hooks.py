@@ -14,3 +14,33 @@ def require_bodies_with_required_properties(result, generator, request, public):
             if schemas and all(schema.get("required") for schema in schemas):
                 body["required"] = True
     return result
+
+
+def _walk(node):
+    """Every mapping of the document (examples left out: they are data, not schemas)."""
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key not in ("example", "examples"):
+                yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def type_beside_every_nullable(result, generator, request, public):
+    """OpenAPI 3.0.3: ``nullable`` takes effect only beside a ``type``, and strict validators and generators read it
+    so. A nullable reference (drf-spectacular wraps it in ``allOf``) gets the referenced component's type; a nullable
+    value of any type (a ``JSONField``) loses the ``nullable``: a schema without ``type`` admits every value, null
+    included."""
+    components = result.get("components", {}).get("schemas", {})
+    for node in _walk(result):
+        if node.get("nullable") is not True or "type" in node:
+            continue
+        refs = [part.get("$ref", "") for part in node.get("allOf", []) if isinstance(part, dict)]
+        referenced = {components.get(ref.rsplit("/", 1)[-1], {}).get("type") for ref in refs}
+        if len(refs) == 1 and len(referenced) == 1 and None not in referenced:
+            node["type"] = referenced.pop()
+        elif not any(key in node for key in ("allOf", "anyOf", "oneOf", "$ref")):
+            del node["nullable"]
+    return result
