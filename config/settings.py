@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema_hooks.require_bodies_with_required_properties",
         "core.schema_hooks.type_beside_every_nullable",
+        "core.schema_hooks.path_parameters_in_path_order",
     ],
     # Choice sets that share a field name across apps get explicit component names.
     "ENUM_NAME_OVERRIDES": {

@@ -1,5 +1,7 @@
 """drf-spectacular post-processing of the published OpenAPI document."""
 
+import re
+
 
 def require_bodies_with_required_properties(result, generator, request, public):
     """A request body given as a raw JSON schema (the BMC operations publish the very schema they validate with)
@@ -43,4 +45,22 @@ def type_beside_every_nullable(result, generator, request, public):
             node["type"] = referenced.pop()
         elif not any(key in node for key in ("allOf", "anyOf", "oneOf", "$ref")):
             del node["nullable"]
+    return result
+
+
+def path_parameters_in_path_order(result, generator, request, public):
+    """drf-spectacular sorts parameters by name; clients generated with positional arguments (openapi-generator)
+    take path parameters in the order declared, so ``(external_outage_id, external_system)`` reached the wrong
+    URL. Path parameters come first, in the order they appear in the path; the others keep their order."""
+    for path, operations in result.get("paths", {}).items():
+        order = {name: index for index, name in enumerate(re.findall(r"{([^}]+)}", path))}
+        for operation in operations.values():
+            if not isinstance(operation, dict) or not operation.get("parameters"):
+                continue
+            operation["parameters"] = sorted(
+                operation["parameters"],
+                key=lambda parameter: (
+                    (0, order.get(parameter.get("name"), len(order))) if parameter.get("in") == "path" else (1, 0)
+                ),
+            )
     return result

@@ -158,7 +158,6 @@ RULES = [
 PENDING = {
     "operation_ids_and_summaries",
     "undeclared_tags",
-    "path_parameter_order",
     "servers",
 }
 
