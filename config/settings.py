@@ -291,6 +291,10 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The base URL clients reach the API at, published as the OpenAPI document's `servers` entry ("/": the document's
+# own host, as served; set it when a proxy serves the API elsewhere, e.g. https://api.example.com/backoffice).
+API_PUBLIC_BASE_URL = os.environ.get("API_PUBLIC_BASE_URL", "") or "/"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Utility & telecom back office API",
     "DESCRIPTION": (
@@ -299,6 +303,7 @@ SPECTACULAR_SETTINGS = {
         "plus the analyst API under `/api/`."
     ),
     "VERSION": "1.0.0",
+    "SERVERS": [{"url": API_PUBLIC_BASE_URL, "description": "this back office (API_PUBLIC_BASE_URL)"}],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

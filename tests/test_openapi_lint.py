@@ -158,7 +158,6 @@ RULES = [
 PENDING = {
     "operation_ids_and_summaries",
     "undeclared_tags",
-    "servers",
 }
 
 
@@ -240,3 +239,12 @@ def test_the_nullable_hook_puts_a_type_beside_every_nullable():
     assert found["policy"] == {"allOf": [{"$ref": "#/components/schemas/Policy"}], "nullable": True, "type": "object"}
     assert found["value"] == {}
     assert not nullable_without_type(document)
+
+
+def test_the_servers_entry_is_the_configured_public_base_url(settings):
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.settings import spectacular_settings
+
+    assert settings.API_PUBLIC_BASE_URL == "/"
+    assert spectacular_settings.SERVERS[0]["url"] == "/"
+    assert SchemaGenerator().get_schema(request=None, public=True)["servers"][0]["url"] == "/"
