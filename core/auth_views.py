@@ -103,6 +103,8 @@ _THROTTLED = OpenApiResponse(_detail, description="Too many failed logins for th
     tags=["auth"],
     summary="Obtain a JWT pair",
     description="`{username, password}` → `{access, refresh}`. Send `Authorization: Bearer <access>`.",
+    # JSON only in the document (issue 23: three media types broke generated clients); form bodies still parse.
+    request={"application/json": TokenObtainPairSerializer},
     responses={
         200: _pair,
         400: OpenApiResponse(_invalid, description="Missing fields (each named, with its messages)."),
@@ -140,6 +142,7 @@ def _nul_in_credentials(detail) -> bool:
         "refresh token that was already rotated revokes every refresh token of its login (RFC 9700 §4.14.2). "
         "Refused once the user's password has changed."
     ),
+    request={"application/json": TokenRefreshSerializer},  # JSON only in the document; form bodies still parse
     responses={
         200: _pair,
         400: OpenApiResponse(_invalid, description="Missing fields."),

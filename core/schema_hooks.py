@@ -1,5 +1,7 @@
 """drf-spectacular post-processing of the published OpenAPI document."""
 
+import re
+
 
 def require_bodies_with_required_properties(result, generator, request, public):
     """A request body given as a raw JSON schema (the BMC operations publish the very schema they validate with)
@@ -13,4 +15,52 @@ def require_bodies_with_required_properties(result, generator, request, public):
             schemas = [media.get("schema") or {} for media in body.get("content", {}).values()]
             if schemas and all(schema.get("required") for schema in schemas):
                 body["required"] = True
+    return result
+
+
+def _walk(node):
+    """Every mapping of the document (examples left out: they are data, not schemas)."""
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key not in ("example", "examples"):
+                yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def type_beside_every_nullable(result, generator, request, public):
+    """OpenAPI 3.0.3: ``nullable`` takes effect only beside a ``type``, and strict validators and generators read it
+    so. A nullable reference (drf-spectacular wraps it in ``allOf``) gets the referenced component's type; a nullable
+    value of any type (a ``JSONField``) loses the ``nullable``: a schema without ``type`` admits every value, null
+    included."""
+    components = result.get("components", {}).get("schemas", {})
+    for node in _walk(result):
+        if node.get("nullable") is not True or "type" in node:
+            continue
+        refs = [part.get("$ref", "") for part in node.get("allOf", []) if isinstance(part, dict)]
+        referenced = {components.get(ref.rsplit("/", 1)[-1], {}).get("type") for ref in refs}
+        if len(refs) == 1 and len(referenced) == 1 and None not in referenced:
+            node["type"] = referenced.pop()
+        elif not any(key in node for key in ("allOf", "anyOf", "oneOf", "$ref")):
+            del node["nullable"]
+    return result
+
+
+def path_parameters_in_path_order(result, generator, request, public):
+    """drf-spectacular sorts parameters by name; clients generated with positional arguments (openapi-generator)
+    take path parameters in the order declared, so ``(external_outage_id, external_system)`` reached the wrong
+    URL. Path parameters come first, in the order they appear in the path; the others keep their order."""
+    for path, operations in result.get("paths", {}).items():
+        order = {name: index for index, name in enumerate(re.findall(r"{([^}]+)}", path))}
+        for operation in operations.values():
+            if not isinstance(operation, dict) or not operation.get("parameters"):
+                continue
+            operation["parameters"] = sorted(
+                operation["parameters"],
+                key=lambda parameter: (
+                    (0, order.get(parameter.get("name"), len(order))) if parameter.get("in") == "path" else (1, 0)
+                ),
+            )
     return result

@@ -9,7 +9,9 @@ validator the admin and the model use too.
 The schemas are JSON Schema draft 7 (what ``jsonschema`` validates); :func:`openapi` rewrites one for
 OpenAPI 3.0 (``request=`` of ``extend_schema``): a list of types becomes ``anyOf`` one branch per type (each
 with the keywords of its type) or ``nullable``; ``propertyNames``, which OpenAPI 3.0 lacks, moves into the
-description, so the published schema is never stricter than the validator.
+description, so the published schema is never stricter than the validator. One exception, for client
+generators that fold enum values case-insensitively into names ("true"/"True" collide): an enum publishes one
+spelling of each value (the first) and names the other spellings, still accepted, in the description.
 """
 
 from .. import policy_input
@@ -40,7 +42,7 @@ POLICY = {
         "enabled": BOOLEAN,
         # read-only properties of a GET answer, accepted and ignored
         "selector": {"type": "string"},
-        "timeframes": {"type": "array"},
+        "timeframes": {"type": "array", "items": {}, "description": "of a GET answer; accepted and ignored"},
         "owner": {"type": "string"},
         "readOnly": BOOLEAN,
         "creationTime": {"type": "integer"},
@@ -149,6 +151,18 @@ def _is(value, json_type: str) -> bool:
     return isinstance(value, _PYTHON_TYPES[json_type])
 
 
+def _one_spelling(values: list) -> list:
+    """The values of an enum, each string kept in its first spelling only (case-insensitively)."""
+    kept, seen = [], set()
+    for value in values:
+        if isinstance(value, str):
+            if value.casefold() in seen:
+                continue
+            seen.add(value.casefold())
+        kept.append(value)
+    return kept
+
+
 def openapi(schema):
     """A draft-7 schema as an OpenAPI 3.0 schema object accepting the same documents (see the module doc)."""
     if not isinstance(schema, dict):
@@ -164,6 +178,13 @@ def openapi(schema):
         elif key == "propertyNames":
             note = f"property names match {value.get('pattern')}"
             out["description"] = f"{out.get('description', schema.get('description', ''))} ({note})".strip()
+        elif key == "enum":
+            out[key] = _one_spelling(value)
+            others = [v for v in value if v not in out[key]]
+            if others:
+                note = f"also accepted: {', '.join(map(str, others))}"
+                described = out.get("description", schema.get("description", ""))
+                out["description"] = f"{described} ({note})" if described else note
         else:
             out[key] = value
     types = out.get("type")

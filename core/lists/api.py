@@ -345,10 +345,21 @@ def viewset_for(spec: specs.ListSpec) -> type[AnalystViewSet]:
             "__module__": __name__,
         },
     )
+    plural = spec.model._meta.verbose_name_plural
     return extend_schema_view(
-        list=extend_schema(parameters=[fields_parameter], description=_list_description(spec)),
-        retrieve=extend_schema(parameters=[fields_parameter]),
+        list=extend_schema(
+            tags=[ANALYST_TAG],
+            summary=f"List {plural} ({spec.key})",
+            parameters=[fields_parameter],
+            description=_list_description(spec),
+        ),
+        retrieve=extend_schema(
+            tags=[ANALYST_TAG], summary=f"Get one of the {plural} ({spec.key})", parameters=[fields_parameter]
+        ),
     )(viewset)
+
+
+ANALYST_TAG = "analyst"  # declared with its description in SPECTACULAR_SETTINGS["TAGS"]
 
 
 def _list_description(spec: specs.ListSpec) -> str:

@@ -92,6 +92,8 @@ class ApiRootView(APIView):
         return "Analyst API"
 
     @extend_schema(
+        tags=["analyst"],
+        summary="Describe the analyst API",
         responses={200: ApiRootSerializer},
         description="The analyst API's front door: every list with its path, filters, orderings and formats.",
     )

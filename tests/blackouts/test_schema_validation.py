@@ -199,3 +199,29 @@ print("ok")
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
     )
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-3000:]
+
+
+# --- What OpenAPI publishes (issue 23): one spelling per enum value, every spelling still accepted -----------------
+
+
+def test_the_published_enums_hold_one_spelling_and_name_the_others():
+    published = schemas.openapi(schemas.POLICY)["properties"]["enabled"]
+    assert published["anyOf"] == [
+        {"type": "boolean", "enum": [True, False]},
+        {"type": "string", "enum": ["true", "false"]},
+    ]
+    assert published["description"] == "also accepted: True, False"
+    order = schemas.openapi(schemas.SEARCH)["properties"]["sortCriteria"]["properties"]["order"]
+    assert order["enum"] == ["ASC", "DESC"] and "asc, desc" in order["description"]
+
+
+@pytest.mark.parametrize("spelling", [True, False, "true", "True", "false", "False"])
+def test_every_spelling_of_a_boolean_is_still_accepted(spelling):
+    body = copy.deepcopy(spec_examples.CREATE_DAILY) | {"enabled": spelling}
+    assert not list(Draft7Validator(schemas.POLICY).iter_errors(body))
+
+
+def test_timeframes_of_a_get_answer_publish_their_items_and_are_still_accepted():
+    assert schemas.openapi(schemas.POLICY)["properties"]["timeframes"]["items"] == {}
+    body = copy.deepcopy(spec_examples.CREATE_DAILY) | {"timeframes": [{"any": "thing"}, 1]}
+    assert not list(Draft7Validator(schemas.POLICY).iter_errors(body))

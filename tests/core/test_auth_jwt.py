@@ -200,3 +200,19 @@ def test_a_token_signed_with_the_former_public_development_key_is_refused(echo_u
         algorithm="HS256",
     )
     assert bearer(ORACLE_ECHO, forged).status_code == 401
+
+
+@pytest.mark.parametrize("form", ["multipart", "urlencoded"])
+def test_form_bodies_still_obtain_and_refresh_though_the_document_declares_json_only(echo_user, form):
+    """Issue 23: the document declares the token bodies as JSON only (generated clients broke on three media
+    types); the wire is unchanged, a form body still works."""
+    client = APIClient()
+    if form == "multipart":
+        obtained = client.post(TOKEN, {"username": USERNAME, "password": PASSWORD}, format="multipart")
+    else:
+        body = f"username={USERNAME}&password={PASSWORD}"
+        obtained = client.post(TOKEN, body, content_type="application/x-www-form-urlencoded")
+    assert obtained.status_code == 200, obtained.content
+    refreshed = client.post(REFRESH, {"refresh": obtained.json()["refresh"]}, format="multipart")
+    assert refreshed.status_code == 200, refreshed.content
+    assert set(refreshed.json()) == {"access", "refresh"}
