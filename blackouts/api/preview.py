@@ -12,7 +12,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 from core import roles
 from core.auth import BasicAuthentication, JWTAuthentication
 from core.errors import Invalid
+from core.permissions import RolePermission
 from core.wire.parsers import WireJSONParser
 
 from .. import selectors
@@ -33,15 +33,12 @@ ERROR = {
 }
 
 
-class CanPreview(BasePermission):
+class CanPreview(RolePermission):
     """Who may read policies and events may preview (a preview writes nothing): the role table's
     ``preview_policies``."""
 
     def required_permissions(self, request, view) -> list[str]:
         return list(PERMISSIONS)
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.has_perms(PERMISSIONS))
 
 
 class PreviewRequestSerializer(serializers.Serializer):

@@ -16,8 +16,9 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+
+from core.permissions import RolePermission
 
 from .. import roles
 from ..errors import DomainError, NotFound
@@ -91,7 +92,7 @@ def _bad_request(exc: DomainError) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
-class SubscriptionPermission(BasePermission):
+class SubscriptionPermission(RolePermission):
     """The role table's ``manage_subscriptions``: each method needs its model permission on subscriptions (reads
     ``view``, POST ``add``, PUT and PATCH ``change``, DELETE ``delete``). Who holds them manages every subscription
     (``subscriptions.subscriptions_of``)."""
@@ -110,13 +111,6 @@ class SubscriptionPermission(BasePermission):
             return []
         action = self.method_actions.get(request.method)
         return None if action is None else [roles.model_permission(Subscription, action)]
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        perms = self.required_permissions(request, view)
-        return True if perms is None else user.has_perms(perms)
 
 
 ERROR = {

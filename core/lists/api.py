@@ -25,7 +25,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.field_mapping import ClassLookupDict
@@ -33,6 +32,7 @@ from rest_framework.utils.field_mapping import ClassLookupDict
 from core import roles
 from core.auth import BasicAuthentication, JWTAuthentication
 from core.errors import Invalid, NotFound
+from core.permissions import RolePermission
 from core.wire.xml import SafeXMLRenderer
 
 from . import specs, writers
@@ -92,7 +92,7 @@ class AnalystPagination(PageNumberPagination):
         return parameters
 
 
-class AnalystPermission(BasePermission):
+class AnalystPermission(RolePermission):
     """Reads need the model's ``view`` permission; exports also ``lists.export_data`` (the role table,
     ``core.roles``)."""
 
@@ -103,13 +103,6 @@ class AnalystPermission(BasePermission):
         if view.export_format(request):
             perms += roles.needs("export_data")
         return perms
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        perms = self.required_permissions(request, view)
-        return True if perms is None else user.has_perms(perms)
 
 
 ANALYST_ERROR_SCHEMA = {

@@ -6,30 +6,17 @@ and deliveries (same tables), and the permissions its groups and users hold foll
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from core.changes.models import Change, Delivery, DeliveryAttempt, Subscription
 from core.lists.models import ExportJob
+from tests.migrating import latest, migrate
 
 BEFORE = [("core", "0011_subscription_owned_by"), ("changes", None)]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    state = executor.migrate(targets)
-    ContentType.objects.clear_cache()
-    return state
-
-
-def _latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_upgraded_installation_keeps_its_change_log_subscriptions_deliveries_and_permissions(django_user_model):
-    old = _migrate(BEFORE).apps  # core as it was: the four models are core's
+    old = migrate(BEFORE).apps  # core as it was: the four models are core's
     try:
         OldChange, OldSubscription = old.get_model("core", "Change"), old.get_model("core", "Subscription")
         OldDelivery, OldAttempt = old.get_model("core", "Delivery"), old.get_model("core", "DeliveryAttempt")
@@ -60,7 +47,7 @@ def test_an_upgraded_installation_keeps_its_change_log_subscriptions_deliveries_
         reader.user_permissions.add(hub)
         job = old.get_model("core", "ExportJob").objects.create(user=reader, app_label="core", model_name="change")
     finally:
-        _migrate(_latest())  # forward: the changes app takes the models over
+        migrate(latest())  # forward: the changes app takes the models over
 
     assert Subscription.objects.get(pk=subscription.pk).target_url == "https://hooks.example.com/"
     moved = Delivery.objects.get(pk=delivery.pk)

@@ -5,29 +5,16 @@ follow the model (same rows, now ``imports.import_data`` and ``imports.view_impo
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from core.imports.models import ImportJob
+from tests.migrating import latest, migrate
 
 BEFORE = [("core", "0012_change_log_moved_out"), ("imports", None)]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    state = executor.migrate(targets)
-    ContentType.objects.clear_cache()
-    return state
-
-
-def _latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_upgraded_installation_keeps_its_import_jobs_and_permissions(django_user_model):
-    old = _migrate(BEFORE).apps  # core as it was: ImportJob is core's
+    old = migrate(BEFORE).apps  # core as it was: ImportJob is core's
     try:
         OldPermission, OldGroup = old.get_model("auth", "Permission"), old.get_model("auth", "Group")
         OldContentType = old.get_model("contenttypes", "ContentType")
@@ -50,7 +37,7 @@ def test_an_upgraded_installation_keeps_its_import_jobs_and_permissions(django_u
             OldPermission.objects.get(content_type__app_label="core", codename="view_importjob")
         )
     finally:
-        _migrate(_latest())  # forward: the imports app takes the model over
+        migrate(latest())  # forward: the imports app takes the model over
 
     moved = ImportJob.objects.get(pk=job.pk)
     assert (moved.user_id, moved.model_label, moved.filename, moved.size) == (

@@ -6,29 +6,16 @@ whoever could export before the upgrade still can."""
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from core.lists.models import ExportJob
+from tests.migrating import latest, migrate
 
 BEFORE = [("core", "0012_change_log_moved_out"), ("lists", None)]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    state = executor.migrate(targets)
-    ContentType.objects.clear_cache()
-    return state
-
-
-def _latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_upgraded_installation_keeps_its_export_jobs_and_who_may_export(django_user_model):
-    old = _migrate(BEFORE).apps  # core as it was: ExportJob is core's
+    old = migrate(BEFORE).apps  # core as it was: ExportJob is core's
     try:
         OldExportJob = old.get_model("core", "ExportJob")
         OldPermission, OldGroup = old.get_model("auth", "Permission"), old.get_model("auth", "Group")
@@ -56,7 +43,7 @@ def test_an_upgraded_installation_keeps_its_export_jobs_and_who_may_export(djang
             file="exports/before.xlsx",
         )
     finally:
-        _migrate(_latest())  # forward: the lists app takes the model over
+        migrate(latest())  # forward: the lists app takes the model over
 
     moved = ExportJob.objects.get(pk=job.pk)
     assert (moved.user_id, moved.list_key, moved.query, moved.fmt) == (
@@ -81,12 +68,12 @@ def test_an_upgraded_installation_keeps_its_export_jobs_and_who_may_export(djang
 def test_the_move_can_be_undone():
     """Going back to core 0012 gives the model (and its content type) back to core, the rows untouched."""
     try:
-        old = _migrate(BEFORE).apps
+        old = migrate(BEFORE).apps
         content_types = old.get_model("contenttypes", "ContentType").objects
         assert content_types.filter(app_label="core", model="exportjob").exists()
         assert not content_types.filter(app_label="lists", model="exportjob").exists()
     finally:
-        _migrate(_latest())
+        migrate(latest())
     assert ContentType.objects.get_for_model(ExportJob).app_label == "lists"
 
 
