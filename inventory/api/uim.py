@@ -31,6 +31,7 @@ from ..choices import ENTITY_TYPES
 
 PREFIX = "/InventoryRSOpenAPI/"
 VERSIONS = ("v1", "v2", "v3")
+CURRENT_VERSION = VERSIONS[-1]  # the version events name when no request says which (docs/inventory.md)
 
 
 _CODES = {

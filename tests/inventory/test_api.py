@@ -526,7 +526,7 @@ def test_depth_stops_at_links_on_a_relationship_cycle(client):
     level2 = next(r["service"] for r in level1["serviceRelationship"] if r["relationshipType"] == "peer")
     assert level2["name"] == "BroadbandCFS1"
     level3 = next(r["service"] for r in level2["serviceRelationship"] if r["relationshipType"] == "peer")
-    assert set(level3) == {"id", "href", "@type"}
+    assert set(level3) == {"id", "href", "@type", "@referredType"}
 
 
 def test_reads_do_not_grow_with_the_number_of_items(client, django_assert_max_num_queries):
