@@ -25,6 +25,7 @@ from core.wire.common import (
     reason_phrase,
     render_standalone,
 )
+from core.wire.links import public_base_url
 from core.wire.parsers import WireJSONParser
 
 from ..choices import ENTITY_TYPES
@@ -73,7 +74,7 @@ def error_body(problem: Problem, request) -> dict:
         "reason": reason_phrase(problem.status),
         "message": messages,
         "status": f"{problem.status}-{extension}",
-        "referenceError": request.build_absolute_uri("/api/docs/") if request is not None else "/api/docs/",
+        "referenceError": f"{public_base_url(request)}api/docs/",
     }
     rid = context.request_id()
     if rid:

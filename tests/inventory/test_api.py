@@ -499,8 +499,9 @@ def test_expand_embeds_services_and_depth_recurses(client):
         "id": "450005",
         "href": link["serviceRelationship"][0]["service"]["href"],
         "@type": "Service",
+        "@referredType": "Service",
     }
-    assert set(link["supportingService"][0]) == {"id", "href", "name", "@type"}
+    assert set(link["supportingService"][0]) == {"id", "href", "name", "@type", "@referredType"}
     assert "expandResource" not in link["supportingResource"][0]
 
     expanded = client.get(path, {"expand": "serviceRelationship,supportingService"}).json()["items"][0]

@@ -231,6 +231,8 @@ def test_body_hrefs_follow_the_public_base_url_and_the_version_served(
             assert ref["href"].startswith(root), (kind, ref)
             if kind in ("supportingService", "serviceRelationship"):
                 assert ref["href"].startswith(f"{root}serviceInventoryManagement/{version}/service/")
+    unknown = integration_client.get(f"{BASE}/{version}/service/999999")
+    assert unknown.json()["referenceError"] == f"{expected}api/docs/"  # the error envelope's link too
 
 
 def test_without_a_configured_base_hrefs_keep_the_requests_path_prefix(integration_client, demo, settings):
