@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.queues import QUEUE_CLASSES, declared_queues
 from core.broker import FILE_BROKER_SCHEMES
 from core.logging import logging_config
 
@@ -369,6 +370,14 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A queue per class of work: activations, windows, exports (and imports), webhooks; the rest (upkeep) on the default
+# queue. Routed by task name (config/queues.py); every class's queue name starts with CELERY_QUEUE_PREFIX (none by
+# default: installations sharing one broker set one each). A worker started without -Q serves every queue (`make
+# run`); production runs one per class with -Q <class> (Procfile.prod, deploy/systemd/backoffice-worker@.service).
+CELERY_QUEUE_PREFIX = os.environ.get("CELERY_QUEUE_PREFIX", "")
+CELERY_TASK_ROUTES = ("config.queues.route_task",)
+CELERY_TASK_QUEUES = declared_queues(prefix=CELERY_QUEUE_PREFIX, default=CELERY_TASK_DEFAULT_QUEUE)
+TASK_QUEUE_CLASSES = tuple(QUEUE_CLASSES)  # what the queue gauges measure besides the default queue (metrics)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from config.queues import queue_names
 from tests.worker import BASE_DIR, wait_for
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -91,7 +92,8 @@ class Cluster:
         return url
 
     def worker(self, name: str = "worker", **env) -> Process:
-        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", self.queue, "-c", "1"]
+        queues = ",".join(queue_names(prefix=f"{self.queue}.", default=self.queue))  # every class, as `make run`
+        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", "1"]
         cmd += ["--pool=prefork", "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"{name}@%h"]
         return self.start(name, cmd, **env)
 
