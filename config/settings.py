@@ -162,6 +162,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")} if env_bool("SQLITE_TEST_FILE") else {}
 
+# Read replicas (core/replicas.py, docs/operations.md "Read replicas"): DATABASE_REPLICA_URL names one or more
+# PostgreSQL streaming replicas of DATABASE_URL, comma-separated (aliases replica1, replica2, ...). The analyst API,
+# exports (streamed, background, the export command) and the dashboard's figures read from one of them; every write,
+# and every read that must see its own writes, stays on the primary (core/routers.py). Tests mirror the primary.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URL"), start=1):
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL names replicas of a PostgreSQL DATABASE_URL; set that too.")
+    _alias = f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -463,6 +477,7 @@ HEALTH_MAX_TICK_LAG_SECONDS = env_limit("HEALTH_MAX_TICK_LAG_SECONDS", "120")
 HEALTH_MAX_EXPORTS_PENDING_STALE = env_limit("HEALTH_MAX_EXPORTS_PENDING_STALE", "0")
 HEALTH_MAX_ACTIVATIONS_STALLED = env_limit("HEALTH_MAX_ACTIVATIONS_STALLED", "0")
 HEALTH_MAX_JOBS_STALLED = env_limit("HEALTH_MAX_JOBS_STALLED", "0")
+HEALTH_MAX_REPLICA_LAG_SECONDS = env_limit("HEALTH_MAX_REPLICA_LAG_SECONDS", "300")
 
 # --- Logging (core/logging.py) -------------------------------------------------------------------------------
 # LOG_FORMAT=json: one JSON object per line (request id, actor, fields); the default is one readable line.
