@@ -37,11 +37,6 @@ DEFAULT_CLASS = "default"  # what ``queue_names`` calls the default queue's clas
 _CLASS_OF = {task: queue_class for queue_class, tasks in QUEUE_CLASSES.items() for task in tasks}
 
 
-def queue_class_of(task_name: str) -> str | None:
-    """The class of a task by its registered name (None: the default queue)."""
-    return _CLASS_OF.get(task_name)
-
-
 def queue_name(queue_class: str, *, prefix: str, default: str) -> str:
     return default if queue_class == DEFAULT_CLASS else f"{prefix}{queue_class}"
 
