@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.queues import QUEUE_CLASSES, declared_queues
 from core.broker import FILE_BROKER_SCHEMES
 from core.logging import logging_config
 
@@ -160,6 +161,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")} if env_bool("SQLITE_TEST_FILE") else {}
+
+# Read replicas (core/replicas.py, docs/operations.md "Read replicas"): DATABASE_REPLICA_URL names one or more
+# PostgreSQL streaming replicas of DATABASE_URL, comma-separated (aliases replica1, replica2, ...). The analyst API,
+# exports (streamed, background, the export command) and the dashboard's figures read from one of them; every write,
+# and every read that must see its own writes, stays on the primary (core/routers.py). Tests mirror the primary.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URL"), start=1):
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL names replicas of a PostgreSQL DATABASE_URL; set that too.")
+    _alias = f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -370,6 +385,14 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A queue per class of work: activations, windows, exports (and imports), webhooks; the rest (upkeep) on the default
+# queue. Routed by task name (config/queues.py); every class's queue name starts with CELERY_QUEUE_PREFIX (none by
+# default: installations sharing one broker set one each). A worker started without -Q serves every queue (`make
+# run`); production runs one per class with -Q <class> (Procfile.prod, deploy/systemd/backoffice-worker@.service).
+CELERY_QUEUE_PREFIX = os.environ.get("CELERY_QUEUE_PREFIX", "")
+CELERY_TASK_ROUTES = ("config.queues.route_task",)
+CELERY_TASK_QUEUES = declared_queues(prefix=CELERY_QUEUE_PREFIX, default=CELERY_TASK_DEFAULT_QUEUE)
+TASK_QUEUE_CLASSES = tuple(QUEUE_CLASSES)  # what the queue gauges measure besides the default queue (metrics)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -455,6 +478,7 @@ HEALTH_MAX_TICK_LAG_SECONDS = env_limit("HEALTH_MAX_TICK_LAG_SECONDS", "120")
 HEALTH_MAX_EXPORTS_PENDING_STALE = env_limit("HEALTH_MAX_EXPORTS_PENDING_STALE", "0")
 HEALTH_MAX_ACTIVATIONS_STALLED = env_limit("HEALTH_MAX_ACTIVATIONS_STALLED", "0")
 HEALTH_MAX_JOBS_STALLED = env_limit("HEALTH_MAX_JOBS_STALLED", "0")
+HEALTH_MAX_REPLICA_LAG_SECONDS = env_limit("HEALTH_MAX_REPLICA_LAG_SECONDS", "300")
 
 # --- Logging (core/logging.py) -------------------------------------------------------------------------------
 # LOG_FORMAT=json: one JSON object per line (request id, actor, fields); the default is one readable line.

@@ -18,7 +18,7 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
         auth.connect_permission_signals()
-        from . import metrics_backlog  # noqa: F401  (registers core's scrape-time gauges)
+        from . import metrics_backlog, replicas  # noqa: F401  (register core's scrape-time gauges: queues, replica lag)
 
         autodiscover_modules("dashboard")  # each app registers its admin dashboard panel in <app>/dashboard.py
         autodiscover_modules("metrics")  # ... and its scrape-time gauges in <app>/metrics.py (core/metrics.py)

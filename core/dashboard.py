@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from . import charts
+from . import charts, replicas
 
 
 @dataclass
@@ -103,7 +103,8 @@ def panels_for(user, *, now: datetime | None = None) -> list[RenderedPanel]:
     now = (now or timezone.now()).replace(microsecond=0)  # figures and their links share this instant
     out = []
     for panel in sorted(REGISTRY.values(), key=lambda p: (p.order, p.key)):
-        items = panel.build(now)
+        with replicas.replica_reads():  # the figures are counts: a read replica's, if any (core/replicas.py)
+            items = panel.build(now)
         figures = [i for i in items if isinstance(i, Figure) and user.has_perm(i.permission)]
         drawn = [i for i in items if isinstance(i, Chart) and (not i.permission or user.has_perm(i.permission))]
         if figures or drawn:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from celery import current_app
+from django.conf import settings
 
 from core.broker import is_file_broker
 from core.metrics import backlog_gauge, gauge_parts, scrape_id
@@ -24,8 +25,10 @@ _last_read: tuple[int | None, str, object] | None = None  # (scrape id, broker U
 
 
 def _queue_names() -> list[str]:
+    """The default queue and each class's (``config/queues.py``), and any other queue Celery knows of."""
     names = set(current_app.amqp.queues.keys()) if current_app.amqp.queues else set()
     names.add(current_app.conf.task_default_queue or "celery")
+    names.update(f"{settings.CELERY_QUEUE_PREFIX}{queue_class}" for queue_class in settings.TASK_QUEUE_CLASSES)
     return sorted(names)
 
 

@@ -10,7 +10,6 @@ bundle's recorded history or any other error marks the bundle FAILED with the re
 import logging
 
 from celery import chain, shared_task
-from celery import current_app as app
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
@@ -85,9 +84,9 @@ def _own_queue(task) -> str | None:
 
 
 def activation_chain(bundle_id: int, *, queue: str | None = None):
-    """The chain, every step pinned to ``queue``."""
-    queue = queue or app.conf.task_default_queue
-    return chain(*(task.si(bundle_id).set(queue=queue) for task in (bundle_approve, bundle_issue, bundle_activate)))
+    """The chain, every step pinned to ``queue`` (if None: the activations queue, ``config/queues.py``)."""
+    steps = (task.si(bundle_id) for task in (bundle_approve, bundle_issue, bundle_activate))
+    return chain(*(step.set(queue=queue) if queue else step for step in steps))
 
 
 def publish_activation(bundle_id: int, *, queue: str | None = None) -> bool:

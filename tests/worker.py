@@ -25,8 +25,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from config.celery import app
+from config.queues import queue_names
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,9 +66,30 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1, message
     pytest.fail(f"timed out after {timeout}s waiting for {message}")
 
 
+def fresh_queue() -> str:
+    """A fresh default queue name for one test; its queue classes' names start with it (``queue_prefix``)."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def queue_prefix(queue: str) -> str:
+    return f"{queue}."
+
+
 @contextmanager
-def worker_process(*, include: tuple[str, ...] = (), concurrency: int = 1, extra_env: dict | None = None):
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+def worker_process(
+    *,
+    include: tuple[str, ...] = (),
+    concurrency: int = 1,
+    extra_env: dict | None = None,
+    queue: str | None = None,
+    classes: tuple[str, ...] | None = None,
+    name: str | None = None,
+):
+    """A worker serving this test's queues: ``classes`` of ``config/queues.py`` ("default" for the default queue;
+    all by default). Workers of one test share ``queue`` (a :func:`fresh_queue`)."""
+    queue = queue or fresh_queue()
+    prefix = queue_prefix(queue)
+    serves = queue_names(prefix=prefix, default=queue, classes=classes)
     broker = settings.CELERY_BROKER_URL  # REDIS_URL under the `worker` marker
     env = dict(
         os.environ,
@@ -75,24 +98,29 @@ def worker_process(*, include: tuple[str, ...] = (), concurrency: int = 1, extra
         CELERY_TASK_ALWAYS_EAGER="0",
         TESTING="1",
         CONN_MAX_AGE="0",
-        CELERY_TASK_DEFAULT_QUEUE=queue,  # what the worker's own tasks enqueue stays on this test's queue
+        CELERY_TASK_DEFAULT_QUEUE=queue,  # what the worker's own tasks enqueue stays on this test's queues
+        CELERY_QUEUE_PREFIX=prefix,
         **(extra_env or {}),
     )
     log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
-    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-c", str(concurrency)]
-    cmd += ["--pool=prefork", "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"{queue}@%h"]
+    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", ",".join(serves), "-c", str(concurrency)]
+    node = f"{name or 'all'}-{queue}@%h"
+    cmd += ["--pool=prefork", "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", node]
     for module in include:
         cmd += ["-I", module]
     proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
+    routing = override_settings(CELERY_QUEUE_PREFIX=prefix)  # what this process sends goes to this test's queues
+    routing.enable()
     try:
         wait_for(lambda: "ready." in Path(log.name).read_text(errors="replace"), timeout=60, message="worker ready")
         proc.queue = queue
         proc.log_path = log.name
         yield proc
     finally:
+        routing.disable()
         app.conf.task_always_eager, app.conf.task_default_queue = previous
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core import roles
+from core import replicas, roles
 from core.admin import RoleAdminMixin, requires
 from core.errors import Invalid
 
@@ -73,7 +73,7 @@ class ExportMixin(RoleAdminMixin):
         opts = self.model._meta
         try:
             query = changelist_filter_query(self, request, spec)
-            queryset = spec.filtered(query)
+            queryset = replicas.reading(spec.filtered(query))  # counted and streamed from a replica, if any
         except Invalid as exc:
             self.message_user(request, f"Not exported: {exc.message}", messages.ERROR)
             params = request.GET.copy()

@@ -29,7 +29,7 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.response import Response
 from rest_framework.utils.field_mapping import ClassLookupDict
 
-from core import roles
+from core import replicas, roles
 from core.auth import BasicAuthentication, JWTAuthentication
 from core.errors import Invalid, NotFound
 from core.permissions import RolePermission
@@ -213,6 +213,11 @@ class AnalystViewSet(viewsets.GenericViewSet):
     @property
     def filterset_class(self):
         return self.spec.filterset_class
+
+    def get_queryset(self):
+        """The list on a read replica when there is one (``core.replicas``): pages, details and exports alike (an
+        export streams after the view has returned, so the queryset carries the replica itself)."""
+        return replicas.reading(super().get_queryset())
 
     def filter_queryset(self, queryset):
         try:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from core import replicas
 from core.errors import DomainError
 from core.heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
 from core.jobs import enqueue_on_commit, send
@@ -75,7 +76,7 @@ def _export_beat(pk, **fields) -> None:
 def _export_write(job: ExportJob) -> ExportJob:
     try:
         spec = specs.get_list(job.list_key)
-        queryset = spec.filtered(QueryDict(job.query))
+        queryset = replicas.reading(spec.filtered(QueryDict(job.query)))  # the rows from a replica, if any
     except DomainError as exc:  # the list or a filter changed since the job was created: retrying cannot help
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, error=exc.message, finished_at=timezone.now()

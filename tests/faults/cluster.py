@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from config.queues import queue_names
 from tests.worker import BASE_DIR, wait_for
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -91,7 +92,8 @@ class Cluster:
         return url
 
     def worker(self, name: str = "worker", **env) -> Process:
-        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", self.queue, "-c", "1"]
+        queues = ",".join(queue_names(prefix=f"{self.queue}.", default=self.queue))  # every class, as `make run`
+        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", "1"]
         cmd += ["--pool=prefork", "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"{name}@%h"]
         return self.start(name, cmd, **env)
 
@@ -209,3 +211,39 @@ class PrivateCluster:
         with suppress(subprocess.CalledProcessError):
             self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivateStandby:
+    """A streaming replica of a :class:`PrivateCluster` (``pg_basebackup -R`` of it, a hot standby on a port of its
+    own), as ``DATABASE_REPLICA_URL`` names one in production."""
+
+    def __init__(self, primary: PrivateCluster):
+        self.primary = primary
+        self.port = free_port()
+        self.data = primary.dir / "standby"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/faults"
+
+    def start(self) -> None:
+        primary = ("-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres")
+        backup = (str(PG_BIN / "pg_basebackup"), *primary, "-D", str(self.data), "-R", "-X", "stream", "-c", "fast")
+        self.primary._run(*backup, server=True)  # -R: standby.signal and primary_conninfo, so it streams from it
+        options = f"-p {self.port} -k {self.primary.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        pg_ctl = (
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.primary.dir / "standby.log"),
+        )
+        self.primary._run(*pg_ctl, "start", server=True)
+
+    def sql(self, query: str) -> str:
+        out = subprocess.run(["psql", "-At", self.url, "-c", query], check=True, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    def close(self) -> None:
+        with suppress(subprocess.CalledProcessError):
+            self.primary._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", server=True)

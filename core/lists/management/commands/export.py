@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
+from core import replicas
 from core.errors import DomainError
 from core.lists import specs, writers
 from core.progress import progress_bar
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--filter takes NAME=VALUE, got {item!r}")
             data.appendlist(name, value)
         try:
-            queryset = spec.filtered(data)
+            queryset = replicas.reading(spec.filtered(data))  # from a read replica, if any (DATABASE_REPLICA_URL)
             columns = spec.select([n.strip() for n in options["fields"].split(",")])
         except DomainError as exc:
             raise CommandError(exc.message) from None
