@@ -45,9 +45,7 @@ lock: | $(UV)
 run: export DEBUG ?= 1
 run: export WEB_PORT := $(PORT)
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py ensure_superuser
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py prepare_run
 	@echo ""
 	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/"
 	@echo "  API docs: http://127.0.0.1:$(PORT)/api/docs/   (Redoc: /api/redoc/, schema: /api/schema/)"
