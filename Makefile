@@ -14,6 +14,8 @@ UV_VERSION := 0.13.9
 UV_HOME := .tools/uv-$(UV_VERSION)
 UV ?= $(UV_HOME)/bin/uv
 PIP ?=
+# Fetched only when it is ours that is used (not with PIP=1 nor with UV=<yours>).
+UV_FETCH := $(filter $(UV_HOME)/bin/uv,$(UV))
 
 .PHONY: run test bench soak attack mutate lint format install lock clean-var manage
 
@@ -21,7 +23,7 @@ $(UV_HOME)/bin/uv:
 	@$(PYTHON) -m pip --version >/dev/null 2>&1 || { echo "$(PYTHON) has no pip: install uv yourself and run make UV=uv ..., or use PIP=1" >&2; exit 2; }
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --target $(UV_HOME) uv==$(UV_VERSION)
 
-$(STAMP): uv.lock pyproject.toml $(if $(PIP),,| $(UV))
+$(STAMP): uv.lock pyproject.toml | $(if $(PIP),,$(UV_FETCH))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
 ifeq ($(PIP),)
 	UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --extra dev --python $(PYTHON)
@@ -36,7 +38,7 @@ install: $(STAMP)
 
 # After editing the dependencies in pyproject.toml: resolve again (newest versions the ranges allow; `uv lock
 # --upgrade-package NAME` for one), and export the same pins for plain pip.
-lock: | $(UV)
+lock: | $(UV_FETCH)
 	$(UV) lock
 	$(UV) export --frozen --extra dev --no-emit-project --no-hashes --no-annotate --no-header \
 		| sed '1i # Exported from uv.lock by `make lock` for `make install PIP=1`: the same versions, installed by pip.' \
