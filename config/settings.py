@@ -291,8 +291,9 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# The base URL clients reach the API at, published as the OpenAPI document's `servers` entry ("/": the document's
-# own host, as served; set it when a proxy serves the API elsewhere, e.g. https://api.example.com/backoffice).
+# The base URL clients reach the API at, published as the OpenAPI document's `servers` entry and the base of the
+# inventory's hrefs ("/": the request's own host and path prefix; set it when a proxy serves the API elsewhere, e.g.
+# https://api.example.com/backoffice). core/wire/links.py reads it.
 API_PUBLIC_BASE_URL = os.environ.get("API_PUBLIC_BASE_URL", "") or "/"
 
 SPECTACULAR_SETTINGS = {

@@ -85,8 +85,10 @@ def enrollment_resolve(
         program__program_id=program_id,
         status__in=ACTIVE_STATUSES,
     ).order_by("pk")
+    # The key relations come in the same statement: the change log names the enrollment by them.
+    queryset = queryset.select_related("program", "customer", "service_point")
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))  # the enrollment row only (PostgreSQL)
     found = list(queryset[:2])
     if len(found) == 1:
         return found[0]

@@ -67,7 +67,15 @@ class Subscription(models.Model):
     secret = models.CharField(max_length=200, help_text="Standard Webhooks secret (whsec_…).")
     enabled = models.BooleanField(default=True)
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.STANDARD)
-    query = models.TextField(blank=True, help_text="TMF hub: the listener's query, as given.")
+    query = models.TextField(
+        blank=True, help_text="TMF hub: the listener's TMF630 filter query, as given; judged on each rendered event."
+    )
+    base_url = models.CharField(
+        max_length=2000, blank=True, help_text="TMF hub: the public base URL it registered through (its events' hrefs)."
+    )
+    api_version = models.CharField(
+        max_length=20, blank=True, help_text="TMF hub: the API version it registered through (its events' hrefs)."
+    )
     owner = models.CharField(max_length=200, blank=True, help_text="Who created it (actor).")
     owned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -158,8 +158,9 @@ class Renderer:
 
     ``wire(obj)``: the object's representation in the vendor's shape (``data.object`` of a standard event), given
     the object as it was at the change (its fields from the change's stored state). ``tmf(obj, change, event_type,
-    event_id)``: the TMF638 event of a change for hub listeners, or None when the change raises none (``obj`` is
-    None when the object is gone and the change holds no state to rebuild it from)."""
+    event_id, subscription)``: the TMF638 event of a change for the hub listener ``subscription`` (its hrefs from the
+    base URL and version it registered through), or None when the change raises none (``obj`` is None when the
+    object is gone and the change holds no state to rebuild it from); the listener's query is judged on it after."""
 
     wire: Callable[[models.Model], dict] | None = None
     tmf: Callable | None = None

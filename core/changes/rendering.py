@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .. import criteria, sql
+from ..criteria import tmf as tmf_query
 from .models import Change, Subscription
 from .recording import json_value, snapshot
 from .registry import Tracked, renderer, tracked_type
@@ -143,16 +144,18 @@ class Rendering:
 
     def payload(self, change: Change, subscription: Subscription, event_type: str, event_id: str) -> dict | None:
         """The payload of one delivery, or None when the subscription gets no such event (its filter does not
-        match; a TMF638 listener and a change that raises no TMF event)."""
+        match; a TMF638 listener and a change that raises no TMF event or one its query does not select)."""
         spec = tracked_type(change.object_type)
         if subscription.format == Subscription.Format.TMF638:
             tmf = renderer(spec.model).tmf if spec is not None else None
             if tmf is None:
                 return None
-            payload = tmf(self._object(change, spec), change, event_type, event_id)
+            payload = tmf(self._object(change, spec), change, event_type, event_id, subscription)
             if payload is None:
                 return None
             payload = json_value(payload)
+            if not tmf_query.matches(subscription.query, payload):  # the listener's TMF630 query, on the event
+                return None
         else:
             wire = self._wire(change, spec) if spec is not None else None
             payload = standard_payload(change, event_type, event_id, wire)

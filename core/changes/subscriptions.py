@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import context
+from ..criteria import tmf
 from ..errors import Invalid, NotFound
 from .models import Delivery, Subscription
 from .recording import record
@@ -30,16 +31,17 @@ def secret_generate() -> str:
 
 
 def _check_secret(secret: str) -> None:
-    from standardwebhooks import Webhook
-
+    """Standard Webhooks' form: base64 (optionally prefixed ``whsec_``) of a key of 24 to 64 bytes."""
     try:
-        Webhook(secret)
-    except Exception:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except ValueError:
+        key = b""
+    if not 24 <= len(key) <= 64:
         raise Invalid(
-            "The secret must be base64 (optionally prefixed whsec_), as Standard Webhooks says.",
+            "The secret must be whsec_ and the base64 of a 24 to 64 byte key, as Standard Webhooks says.",
             code="webhooks.invalid_secret",
             field="secret",
-        ) from None
+        )
 
 
 def subscription_validate(sub: Subscription) -> None:
@@ -60,6 +62,8 @@ def subscription_validate(sub: Subscription) -> None:
             compiled_filter(sub.filter)
         except Invalid as exc:
             raise Invalid(f"filter: {exc.message}", code=exc.code, field="filter") from None
+    if sub.format == Subscription.Format.TMF638:
+        tmf.parse(sub.query)  # a TMF630 filter query (Invalid on field "query"); judged on each rendered event
     if not sub.secret:
         sub.secret = secret_generate()
     _check_secret(sub.secret)
@@ -103,6 +107,8 @@ def subscription_create(
     name: str = "",
     format: str = Subscription.Format.STANDARD,
     query: str = "",
+    base_url: str = "",
+    api_version: str = "",
     owner=None,
 ) -> Subscription:
     sub = Subscription(
@@ -114,6 +120,8 @@ def subscription_create(
         name=name,
         format=format,
         query=query,
+        base_url=base_url,
+        api_version=api_version,
     )
     return subscription_save(subscription=sub, owner=owner)
 

@@ -14,6 +14,8 @@ its slot names read (:class:`Slots`) and passes that in. It imports no app and n
   expanded repetition (nested bounds multiply), summed over every ``matches`` of one criteria;
 - ``bounded``: every query that evaluates criteria runs under ``CRITERIA_STATEMENT_TIMEOUT_MS``; a statement
   stopped by it is :class:`core.errors.Invalid` ``blackouts.criteria_timeout``.
+- ``tmf``: TMF630's filter query (a TMF hub listener's ``eventType=…&event.service.state=active``), parsed and
+  judged on a JSON document; webhook delivery judges a TMF638 listener's events with it (``core.changes``).
 
 The three compilers are held equal by one property test over random criteria and events, on SQLite and on
 PostgreSQL (``tests/core/test_criteria_compilers.py``); the predicate and the batch read a slot by one rule

@@ -198,10 +198,6 @@ def unenrollment_request(
         slots=slots,
         transaction_id=transaction_id,
     )
-    existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
-    if existing is not None:
-        metrics.outcome("unenrollments", "replayed")
-        return existing
     record = Unenrollment(
         transaction_id=transaction_id,
         request_hash=fingerprint,
@@ -213,14 +209,17 @@ def unenrollment_request(
         removal_method=removal_method,
         requested_by=requested_by if requested_by is not None and requested_by.is_authenticated else None,
     )
+    # Insert first, replay on conflict: the transaction id is unique, so a retried request (or a concurrent one
+    # that won the race) fails the insert, its savepoint is rolled back, and the first record is the answer. The
+    # first request of a transaction id, the common case, costs no lookup.
     try:
         with transaction.atomic():
             return _unenroll(record=record, customer=customer, location=location, slots=slots, today=today, now=now)
     except IntegrityError:
-        # A concurrent request with the same transactionId won the race: answer with its record.
         existing = _replay(Unenrollment, transaction_id=transaction_id, fingerprint=fingerprint, kind="unenroll")
         if existing is None:
             raise
+        metrics.outcome("unenrollments", "replayed")
         return existing
 
 

@@ -1,50 +1,58 @@
 """The TMF638 hub endpoints (``…/serviceInventoryManagement/{version}/hub``): register, read and delete a
 listener; errors in the UIM envelope like every inventory endpoint."""
 
-from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from core import roles
+from core.wire.links import public_base_url
 
 from ..services import hub
 from . import uim
 from .views import AUTH, VERSION, InventoryView
 
-_TYPE = "|".join(hub.TMF_TYPES)
-# The queries a listener may give, published as the field's pattern (empty: every event type).
-QUERY_PATTERN = rf"^\s*(eventType\s*=\s*({_TYPE})(\s*,\s*({_TYPE}))*)?\s*$"
-
-
-def query_events(query: str) -> list[str]:
-    """The hub events a valid query names (``eventType=A,B`` → ``[A, B]``; empty: none named)."""
-    _, _, names = query.partition("=")
-    return [name.strip() for name in names.split(",") if name.strip()]
+_TYPE = "(" + "|".join(hub.TMF_TYPES) + ")"
+_OP = r"\s*(\.(eq|ne|gt|gte|lt|lte))?\s*(!=|>=|<=|=|>|<)\s*"
+_CONDITION = (
+    rf"\s*(eventType(\.(eq|ne))?\s*!?=\s*{_TYPE}(\s*,\s*{_TYPE})*"
+    rf"|(eventId|eventTime|event\.service(\.[A-Za-z_@$][\w@$-]*)+){_OP}[^&;,]+(,[^&;,]+)*)\s*"
+)
+# The queries a listener may give, published as the field's pattern (the server's parser, ``core.criteria.tmf``,
+# decides; percent-encoded forms are taken too): TMF630 conditions on the events' fields joined by & (and) and ;
+# (or), event types among the hub's; empty: every event.
+QUERY_PATTERN = rf"^\s*\??({_CONDITION}([&;]{_CONDITION})*)?\s*$"
+SIGNING_HELP = (
+    "Standard Webhooks signing secret, whsec_ and the base64 of a 24 to 64 byte key; left out: one is generated. "
+    "The answer to the registration shows the secret in effect, once; every event to the listener is signed with "
+    "it (webhook-id, webhook-timestamp, webhook-signature)."
+)
 
 
 class HubInputSerializer(serializers.Serializer):
     callback = serializers.URLField(max_length=2000, help_text="Where the listener receives the events.")
     query = serializers.CharField(
-        max_length=500,
+        max_length=2000,
         required=False,
         allow_blank=True,
-        help_text="eventType=ServiceStateChangeEvent[,...]; empty or absent: every event.",
-        validators=[RegexValidator(QUERY_PATTERN, message=f"use eventType=<{_TYPE}>[,...]")],
+        trim_whitespace=False,
+        help_text="A TMF630 filter on the events' fields: eventType=ServiceStateChangeEvent&event.service.state="
+        "active, eventType=ServiceCreateEvent,ServiceDeleteEvent; empty or absent: every event.",
+    )
+    secret = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, write_only=True, help_text=SIGNING_HELP
     )
 
 
 class HubInputSchema(OpenApiSerializerExtension):
-    """Publishes ``query`` as one string with its pattern, which admits the empty query: drf-spectacular would make
-    a blank-allowing field with a pattern a ``oneOf`` that the empty string matches twice, which generators refuse."""
+    """Publishes ``query`` as one string with the pattern of the queries the server takes (the empty one too)."""
 
     target_class = HubInputSerializer
 
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        query = schema["properties"]["query"]
-        schema["properties"]["query"] = {"type": "string", "description": query["description"]} | query["oneOf"][0]
+        schema["properties"]["query"]["pattern"] = QUERY_PATTERN
         return schema
 
 
@@ -52,6 +60,10 @@ class HubSerializer(serializers.Serializer):
     id = serializers.CharField()
     callback = serializers.CharField()
     query = serializers.CharField(allow_blank=True)
+
+
+class HubCreatedSerializer(HubSerializer):
+    secret = serializers.CharField(help_text="The signing secret in effect (given or generated): shown here only.")
 
 
 def _hub(sub) -> dict:
@@ -74,11 +86,14 @@ class HubView(_HubView):
         "caller: only its owner, or who holds the permission on every subscription, reads or removes it.",
         parameters=[VERSION],
         request=HubInputSerializer,
-        responses={201: HubSerializer, **uim.error_responses(404)},
+        responses={201: HubCreatedSerializer, **uim.error_responses(404)},
         examples=[
             OpenApiExample(
-                "Listen to state changes",
-                value={"callback": "https://listener.example.com/events", "query": "eventType=ServiceStateChangeEvent"},
+                "Listen to services becoming active",
+                value={
+                    "callback": "https://listener.example.com/events",
+                    "query": "eventType=ServiceStateChangeEvent&event.service.state=active",
+                },
                 request_only=True,
             )
         ],
@@ -87,9 +102,15 @@ class HubView(_HubView):
         serializer = HubInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        query = data.get("query", "")
-        sub = hub.hub_subscribe(callback=data["callback"], events=query_events(query), query=query, owner=request.user)
-        return Response(_hub(sub), status=201)
+        sub = hub.hub_subscribe(
+            callback=data["callback"],
+            query=data.get("query", ""),
+            secret=data.get("secret", ""),
+            base_url=public_base_url(request),
+            api_version=version,
+            owner=request.user,
+        )
+        return Response(_hub(sub) | {"secret": sub.secret}, status=201)
 
 
 class HubDetailView(_HubView):

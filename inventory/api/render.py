@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from core.wire.links import public_base_url
+
 from ..models import BusinessInteraction, Service
 from ..selectors import services_by_id
 
@@ -67,14 +69,18 @@ def _lower_camel(name: str) -> str:
 
 @dataclass
 class Links:
-    """Absolute hrefs for the API version the request used."""
+    """Absolute hrefs, under the public base URL (``core.wire.links``), for the API version served."""
 
-    root: str  # http://host/InventoryRSOpenAPI/
+    root: str  # https://host/prefix/InventoryRSOpenAPI/
     version: str
 
     @classmethod
+    def at(cls, base: str, version: str) -> "Links":
+        return cls(f"{base}InventoryRSOpenAPI/", version)
+
+    @classmethod
     def for_request(cls, request, version: str) -> "Links":
-        return cls(request.build_absolute_uri("/InventoryRSOpenAPI/"), version)
+        return cls.at(public_base_url(request), version)
 
     def bundle(self, pk) -> str:
         return f"{self.root}serviceInventoryManagement/{self.version}/bundle/{pk}"
@@ -136,9 +142,8 @@ class ServiceRenderer:
         return [self.render(self.cache[int(pk)], self.depth, True) for pk in ids if int(pk) in self.cache]
 
     def link(self, service_id, name: str | None = None) -> dict:
-        return compact(
-            {"id": str(service_id), "href": self.links.service(service_id), "name": name, "@type": "Service"}
-        )
+        link = {"id": str(service_id), "href": self.links.service(service_id), "name": name, "@type": "Service"}
+        return compact(link) | {"@referredType": "Service"}  # TMF638 v4's ServiceRef names what it refers to
 
     def specification(self, spec) -> dict:
         return compact(
@@ -190,6 +195,7 @@ class ServiceRenderer:
             {
                 "id": party.pk,
                 "href": self.links.party(party.pk),
+                "@referredType": party.referred_type or "Party",  # TMF638 v4: required on a RelatedParty
                 "name": party.name,
                 "role": ref.role or party.role,
                 **_wire(ref, REFERENCE_FIELDS),

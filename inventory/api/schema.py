@@ -62,7 +62,10 @@ class UIMSupportingResourceSerializer(WireNamesMixin, ReferenceOutMixin):
     expandResource = UIMResourceSerializer(required=False, help_text="The resource itself, from depth=1.")
 
 
-class UIMRelatedPartySerializer(ReferenceOutMixin):
+class UIMRelatedPartySerializer(WireNamesMixin, ReferenceOutMixin):
+    wire_names = {"referred_type": "@referredType"}
+
+    referred_type = serializers.CharField(help_text="The party's class (TMF638 v4 requires it): Party by default.")
     role = serializers.CharField(required=False)
     partySpecification = UIMPartySpecificationRefSerializer(required=False)
 
@@ -91,7 +94,9 @@ class UIMServiceCharacteristicOutSerializer(serializers.Serializer):
 
 class UIMServiceRelationshipSerializer(serializers.Serializer):
     relationshipType = serializers.CharField()
-    service = serializers.DictField(help_text="A link {id, href, @type}, or the whole service when expanded.")
+    service = serializers.DictField(
+        help_text="A link {id, href, @type, @referredType: Service}, or the whole service when expanded."
+    )
 
 
 class UIMServiceSerializer(serializers.Serializer):
@@ -119,7 +124,9 @@ class UIMServiceSerializer(serializers.Serializer):
     state = enum_field(choices=models.ServiceState.choices, required=False)
     supportingResource = UIMSupportingResourceSerializer(many=True, required=False)
     supportingService = serializers.ListField(
-        child=serializers.DictField(), required=False, help_text="Links {id, href, name, @type}, or whole services."
+        child=serializers.DictField(),
+        required=False,
+        help_text="Links {id, href, name, @type, @referredType: Service}, or whole services.",
     )
 
 

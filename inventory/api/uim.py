@@ -25,12 +25,14 @@ from core.wire.common import (
     reason_phrase,
     render_standalone,
 )
+from core.wire.links import public_base_url
 from core.wire.parsers import WireJSONParser
 
 from ..choices import ENTITY_TYPES
 
 PREFIX = "/InventoryRSOpenAPI/"
 VERSIONS = ("v1", "v2", "v3")
+CURRENT_VERSION = VERSIONS[-1]  # the version events name when no request says which (docs/inventory.md)
 
 
 _CODES = {
@@ -72,7 +74,7 @@ def error_body(problem: Problem, request) -> dict:
         "reason": reason_phrase(problem.status),
         "message": messages,
         "status": f"{problem.status}-{extension}",
-        "referenceError": request.build_absolute_uri("/api/docs/") if request is not None else "/api/docs/",
+        "referenceError": f"{public_base_url(request)}api/docs/",
     }
     rid = context.request_id()
     if rid:

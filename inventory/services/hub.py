@@ -1,13 +1,13 @@
-"""The TMF638 hub: listeners register a callback (and a query) and receive service events (``ServiceCreateEvent``,
-``ServiceStateChangeEvent``, ``ServiceAttributeValueChangeEvent``, ``ServiceDeleteEvent``) through the change
-log's delivery engine (signed, retried, ordered per service; ``core.changes``)."""
-
-from collections.abc import Sequence
+"""The TMF638 hub: listeners register a callback, a TMF630 filter query and a signing secret, and receive service
+events (``ServiceCreateEvent``, ``ServiceStateChangeEvent``, ``ServiceAttributeValueChangeEvent``,
+``ServiceDeleteEvent``) through the change log's delivery engine (signed, retried, ordered per service;
+``core.changes``)."""
 
 from django.db import transaction
 
 from core.changes import subscriptions
 from core.changes.models import Subscription
+from core.criteria import tmf
 from core.errors import Invalid, NotFound
 
 from ..selectors import as_pk
@@ -21,19 +21,32 @@ TMF_TYPES = {
     "ServiceDeleteEvent": ["service.deleted"],
 }
 
+# What a listener's query may name: the fields of the events it receives (``eventType=…``, ``event.service.state=…``).
+QUERY_FIELDS = ("eventId", "eventTime", "eventType")
 
-def _event_types(events) -> list[str]:
-    """The change log's event types of the hub events a listener asks for (none named: all four)."""
-    if not events:
-        return [t for types in TMF_TYPES.values() for t in types]
-    unknown = [name for name in events if name not in TMF_TYPES]
-    if unknown:
-        raise Invalid(
-            f"unknown: {', '.join(unknown)}; the hub's events are {', '.join(TMF_TYPES)}.",
-            code="inventory.invalid_hub_query",
-            field="events",
-        )
-    return [t for name in events for t in TMF_TYPES[name]]
+
+def _query_invalid(message: str) -> Invalid:
+    return Invalid(message, code="inventory.invalid_hub_query", field="query")
+
+
+def _event_types(query: str) -> list[str]:
+    """The change log's event types a listener's TMF630 query can select (its ``eventType`` values; none named: all
+    four). The query names only the events' fields and their event types; it is judged on each event as rendered
+    (``core.changes.rendering``)."""
+    try:
+        alternatives = tmf.parse(query)
+    except Invalid as exc:
+        raise _query_invalid(exc.message) from None
+    for condition in (c for alternative in alternatives for c in alternative):
+        if condition.name not in QUERY_FIELDS and condition.path[:2] != ("event", "service"):
+            raise _query_invalid(
+                f"'{condition.name}' is no field of the hub's events: {', '.join(QUERY_FIELDS)} or event.service.…"
+            )
+        unknown = [v for v in condition.values if condition.name == "eventType" and v not in TMF_TYPES]
+        if unknown:
+            raise _query_invalid(f"unknown event type {', '.join(unknown)}; the hub's are {', '.join(TMF_TYPES)}.")
+    named = tmf.equal_values(alternatives, "eventType")
+    return [t for name, types in TMF_TYPES.items() if named is None or name in named for t in types]
 
 
 def hub_not_found(hub_id) -> NotFound:
@@ -47,17 +60,25 @@ def hub_not_found(hub_id) -> NotFound:
 
 
 @transaction.atomic
-def hub_subscribe(*, callback: str, events: Sequence[str] = (), query: str = "", owner=None) -> Subscription:
-    """Register a listener of ``owner`` for the hub ``events`` it names (``ServiceStateChangeEvent``...; none:
-    every one); ``query`` is how it asked, kept to be shown back. Its callback is checked like every webhook
-    target (no private addresses)."""
+def hub_subscribe(
+    *, callback: str, query: str = "", secret: str = "", base_url: str = "", api_version: str = "", owner=None
+) -> Subscription:
+    """Register a listener of ``owner`` for the events its TMF630 ``query`` selects (empty: every one), signed
+    with ``secret`` (Standard Webhooks' ``whsec_…``; none: one is generated), its events' hrefs under the
+    ``base_url`` and ``api_version`` it registered through. Its callback is checked like every webhook target (no
+    private addresses)."""
+    if secret and not secret.startswith("whsec_"):
+        raise Invalid("Standard Webhooks' form: whsec_<base64>.", code="webhooks.invalid_secret", field="secret")
     try:
         return subscriptions.subscription_create(
             name="TMF638 hub listener",
             target_url=callback,
-            event_types=_event_types(events),
+            event_types=_event_types(query),
             format=Subscription.Format.TMF638,
             query=query or "",
+            secret=secret,
+            base_url=base_url,
+            api_version=api_version,
             owner=owner,
         )
     except Invalid as exc:

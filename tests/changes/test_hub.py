@@ -31,6 +31,8 @@ def test_register_read_delete(integration_client, httpserver):
     )
     assert created.status_code == 201, created.content
     body = created.json()
+    secret = body.pop("secret")  # shown in this answer only (tests/inventory/test_hub.py)
+    assert secret.startswith("whsec_")
     assert body == {"id": body["id"], "callback": callback, "query": "eventType=ServiceStateChangeEvent"}
     assert integration_client.get(f"{HUB}/{body['id']}").json() == body
     assert integration_client.delete(f"{HUB}/{body['id']}").status_code == 204

@@ -106,7 +106,8 @@ def test_a_tmf_event_of_a_service_gone_without_state_names_it(monkeypatch):
     change.action, change.changes = "state_changed", {"state": ["designed", "active"]}
     event = service_tmf_event(None, change, "service.state_changed", "evt_1")
     assert event["eventType"] == "ServiceStateChangeEvent"
-    assert event["event"] == {"service": {"id": "7", "name": "CFS-7"}}
+    assert event["event"] == {"service": {"id": "7", "href": event["event"]["service"]["href"], "name": "CFS-7"}}
+    assert event["event"]["service"]["href"].endswith("/InventoryRSOpenAPI/serviceInventoryManagement/v3/service/7")
 
 
 def test_a_delivery_whose_change_is_gone_is_given_up_saying_why(listener):

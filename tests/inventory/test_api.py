@@ -499,8 +499,9 @@ def test_expand_embeds_services_and_depth_recurses(client):
         "id": "450005",
         "href": link["serviceRelationship"][0]["service"]["href"],
         "@type": "Service",
+        "@referredType": "Service",
     }
-    assert set(link["supportingService"][0]) == {"id", "href", "name", "@type"}
+    assert set(link["supportingService"][0]) == {"id", "href", "name", "@type", "@referredType"}
     assert "expandResource" not in link["supportingResource"][0]
 
     expanded = client.get(path, {"expand": "serviceRelationship,supportingService"}).json()["items"][0]
@@ -526,7 +527,7 @@ def test_depth_stops_at_links_on_a_relationship_cycle(client):
     level2 = next(r["service"] for r in level1["serviceRelationship"] if r["relationshipType"] == "peer")
     assert level2["name"] == "BroadbandCFS1"
     level3 = next(r["service"] for r in level2["serviceRelationship"] if r["relationshipType"] == "peer")
-    assert set(level3) == {"id", "href", "@type"}
+    assert set(level3) == {"id", "href", "@type", "@referredType"}
 
 
 def test_reads_do_not_grow_with_the_number_of_items(client, django_assert_max_num_queries):
