@@ -92,3 +92,26 @@ def test_a_database_seeded_before_the_record_existed_is_not_seeded_again():
         changes.record(ExternalSystem.objects.create(name="OMS-STAFF"), "created")
     migration.mark_seeded_before(apps, None)
     assert list(DemoLoad.objects.values_list("app_label", flat=True)) == ["outages"]
+
+
+@pytest.mark.django_db
+def test_ensure_superuser_skips_the_password_check_while_the_hash_is_the_one_it_proved(settings, tmp_path, monkeypatch):
+    """`make run` runs it on every start: the PBKDF2 check is skipped while the stored hash is unchanged, and a
+    password changed meanwhile (in the admin) is still found and reset to the file's."""
+    settings.VAR_DIR = tmp_path
+    monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    User = get_user_model()
+    call_command("ensure_superuser", stdout=StringIO())
+    password = (tmp_path / "admin-password").read_text().strip()
+    checks = []
+    real_check = User.check_password
+    monkeypatch.setattr(User, "check_password", lambda self, raw: checks.append(raw) or real_check(self, raw))
+    call_command("ensure_superuser", stdout=StringIO())
+    assert checks == []
+    user = User.objects.get(username="admin")
+    user.set_password("changed-in-the-admin")
+    user.save()
+    call_command("ensure_superuser", stdout=StringIO())
+    assert checks == [password]
+    assert User.objects.get(username="admin").check_password(password)
