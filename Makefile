@@ -2,27 +2,52 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Installed from uv.lock (every machine the same versions); the stamp names the lock it installed, so a changed
+# lock (a pull, `make lock`) installs again and an unchanged one costs nothing.
+STAMP := $(VENV)/.installed-$(shell cksum < uv.lock | cut -d' ' -f1)
 PORT ?= 8000
 # What a target needs installed first; `make manage VENV_READY=` skips the check for a venv you manage yourself.
 VENV_READY ?= $(STAMP)
+# uv, from PyPI, pinned: put in .tools/ by the first install (an uv of your own: make UV=uv). PIP=1 installs the
+# same locked versions with plain pip instead (requirements.lock.txt, exported from uv.lock by `make lock`).
+UV_VERSION := 0.13.9
+UV_HOME := .tools/uv-$(UV_VERSION)
+UV ?= $(UV_HOME)/bin/uv
+PIP ?=
+# Fetched only when it is ours that is used (not with PIP=1 nor with UV=<yours>).
+UV_FETCH := $(filter $(UV_HOME)/bin/uv,$(UV))
 
-.PHONY: run test bench soak attack mutate lint format install clean-var manage
+.PHONY: run test bench soak attack mutate lint format install lock clean-var manage
 
-$(STAMP): pyproject.toml
+$(UV_HOME)/bin/uv:
+	@$(PYTHON) -m pip --version >/dev/null 2>&1 || { echo "$(PYTHON) has no pip: install uv yourself and run make UV=uv ..., or use PIP=1" >&2; exit 2; }
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --target $(UV_HOME) uv==$(UV_VERSION)
+
+$(STAMP): uv.lock pyproject.toml | $(if $(PIP),,$(UV_FETCH))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
+ifeq ($(PIP),)
+	UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --extra dev --python $(PYTHON)
+else
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check '.[dev]'
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock.txt
+endif
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
 
+# After editing the dependencies in pyproject.toml: resolve again (newest versions the ranges allow; `uv lock
+# --upgrade-package NAME` for one), and export the same pins for plain pip.
+lock: | $(UV_FETCH)
+	$(UV) lock
+	$(UV) export --frozen --extra dev --no-emit-project --no-hashes --no-annotate --no-header \
+		| sed '1i # Exported from uv.lock by `make lock` for `make install PIP=1`: the same versions, installed by pip.' \
+		> requirements.lock.txt
+
 run: export DEBUG ?= 1
 run: export WEB_PORT := $(PORT)
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py ensure_superuser
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py prepare_run
 	@echo ""
 	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/"
 	@echo "  API docs: http://127.0.0.1:$(PORT)/api/docs/   (Redoc: /api/redoc/, schema: /api/schema/)"

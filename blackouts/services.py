@@ -169,7 +169,8 @@ def _actor_owner() -> str:
     """The owner of a policy created by whoever acts now: a user's name (``user:<name>``, as the wire and the
     admin set it), else the actor itself (``command:import_records``)."""
     actor = context.actor() or ""
-    return actor.removeprefix("user:")[: BlackoutPolicy._meta.get_field("owner").max_length]
+    owner = context.actor_username(actor) or actor
+    return owner[: BlackoutPolicy._meta.get_field("owner").max_length]
 
 
 @transaction.atomic

@@ -49,7 +49,7 @@ _bound = {}
 @signals.task_prerun.connect
 def _bind_request_id(task_id=None, task=None, **_kwargs):
     rid = getattr(task.request, "request_id", None) or context.new_request_id()
-    manager = context.bound(request_id=rid, actor=f"task:{task.name}")
+    manager = context.bound(request_id=rid, actor=context.task_actor(task.name))
     manager.__enter__()
     _bound[task_id] = manager
 

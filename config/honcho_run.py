@@ -10,16 +10,21 @@ When one process exits, honcho stops the others, on purpose: a worker that died 
 work that never runs, unnoticed. The worker does not die on a bad message in the file broker's queue
 (``core/broker.py`` moves it aside with an error in the log); anything else that stops a process shows at once.
 
+Ctrl-C is how ``make run`` is stopped, so a stop it asked for exits 0 (honcho says 130, and make then ends with
+``make: *** [Makefile:…: run] Error 130``); a process that exits by itself still makes honcho exit non-zero.
+
 Usage: ``python -m config.honcho_run start -f Procfile`` (any honcho arguments).
 """
 
 import os
+import signal
 import sys
 
 import honcho.manager
 from honcho.command import main
 
 honcho.manager.KILL_WAIT = int(os.environ.get("HONCHO_KILL_WAIT", "9"))
+honcho.manager.SIGNALS[signal.SIGINT]["rc"] = 0
 
 if __name__ == "__main__":
     sys.exit(main())

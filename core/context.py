@@ -55,10 +55,33 @@ def set_actor(value: str | Callable[[], str | None] | None) -> None:
     _actor.set(value)
 
 
+# --- The actor labels: built here only, so every door names the same user the same way -----------------------------
+USER_PREFIX, TASK_PREFIX, COMMAND_PREFIX = "user:", "task:", "command:"
+
+
 def user_actor(user) -> str | None:
+    """``user:<username>``: a signed-in user at any door (admin, wire API, analyst API, an import job they
+    started), never their id; None for an anonymous user."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return f"user:{user.get_username()}"
+    return f"{USER_PREFIX}{user.get_username()}"
+
+
+def task_actor(name: str) -> str:
+    """``task:<celery task name>``: a background task acting on its own."""
+    return f"{TASK_PREFIX}{name}"
+
+
+def command_actor(name: str) -> str:
+    """``command:<name>``: a management command."""
+    return f"{COMMAND_PREFIX}{name}"
+
+
+def actor_username(actor: str | None) -> str | None:
+    """The username a ``user:`` actor names, or None for any other actor."""
+    if actor and actor.startswith(USER_PREFIX):
+        return actor[len(USER_PREFIX) :]
+    return None
 
 
 @contextmanager

@@ -22,3 +22,22 @@ class RefreshTokenFamily(models.Model):
 
     def __str__(self) -> str:
         return f"refresh token family {self.pk}{' (revoked)' if self.revoked_at else ''}"
+
+
+class DemoLoad(models.Model):
+    """That ``load_demo`` seeded an app's demo data into this database, and when: it never seeds that app again
+    (staff may have deleted demo records on purpose) unless asked to (``load_demo --reseed``). A row in the
+    database, so the mark goes wherever the data goes (a copied or restored database, a flushed one has none)."""
+
+    app_label = models.CharField(max_length=100)
+    loaded_at = models.DateTimeField()
+    summary = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = "demo data load"
+        constraints = [
+            models.UniqueConstraint(fields=["app_label"], name="%(app_label)s_%(class)s_unique_app_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"demo data of {self.app_label}, loaded {self.loaded_at:%Y-%m-%d %H:%M}"

@@ -277,9 +277,10 @@ def _copy(rows: list[Change]) -> None:
 
 def record_set(model: type[models.Model], action: str, *, counts: dict, natural_key: str = "") -> Change:
     """Record one set-based action that has no single object (an import of many new records): one change on
-    the model, with the counts."""
+    the model, with the counts, and the events it raises (``imported``: ``import.applied``) queued."""
     spec = tracked(model)
-    return _insert(
+    types = spec.event_types(action, {})
+    change = _insert(
         at=timezone.now(),
         actor=(context.actor() or "")[:200],
         request_id=(context.request_id() or "")[:128],
@@ -289,7 +290,12 @@ def record_set(model: type[models.Model], action: str, *, counts: dict, natural_
         object_repr=str(model._meta.verbose_name_plural)[:200],
         action=action[:50],
         counts=json_value(counts),
+        events=types,
     )
+    listeners = _listening(spec, types)
+    if listeners:
+        _outbox(change, spec, listeners)
+    return change
 
 
 @lru_cache(maxsize=4)

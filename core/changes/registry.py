@@ -91,12 +91,21 @@ class Tracked:
         return self.model._meta.label_lower
 
     def event_types(self, action: str, changes: dict) -> list[str]:
-        return list(self.events(action, changes)) if self.events else []
+        found = list(self.events(action, changes)) if self.events else []
+        if action == IMPORTED:  # a file of records applied, whatever the model: receivers may resynchronise
+            found.append(IMPORT_APPLIED)
+        return found
 
 
 REGISTRY: dict[type[models.Model], Tracked] = {}
+# The change of a whole import (``record_set(model, "imported", counts=...)``: the file import of core.imports, a
+# set-based import service) and the event it raises for every model; each record it wrote raises its own too.
+IMPORTED = "imported"
+IMPORT_APPLIED = "import.applied"
 # Every event type an app can raise (for subscriptions' choices and validation), with a line saying when.
-EVENT_TYPES: dict[str, str] = {}
+EVENT_TYPES: dict[str, str] = {
+    IMPORT_APPLIED: "records were imported from a file (the model in data.object_type, the counts in data.counts)",
+}
 
 
 def track(model: type[models.Model], **options) -> Tracked:

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import jobs
-from ..context import bound
+from ..context import bound, user_actor
 from ..errors import Invalid, InvalidState
 from ..heartbeat import Heartbeat, requeue_or_fail, stall_cutoff
 from . import readers, specs
@@ -175,7 +175,7 @@ def _import_run(job: ImportJob, progress_file: Path) -> ImportJob:
                 partial.write_text(json.dumps({"bytes_done": handle.tell(), "rows_done": rows}))
                 os.replace(partial, progress_file)
 
-            with bound(actor=f"user:{job.user.get_username()}"):  # as a request names its user
+            with bound(actor=user_actor(job.user)):  # as a request names its user
                 report = run_import(
                     spec, handle, fmt=job.fmt, dry_run=dry_run, apply_valid=job.apply_valid, progress=progress
                 )

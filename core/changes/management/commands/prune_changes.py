@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--deliveries-days", type=int, default=None, help="Override DELIVERIES_RETENTION_DAYS.")
 
     def handle(self, *args, **options):
-        with context.bound(actor="command:prune_changes"):
+        with context.bound(actor=context.command_actor("prune_changes")):
             result = retention.archive_and_prune(
                 changes_days=options["changes_days"], deliveries_days=options["deliveries_days"]
             )

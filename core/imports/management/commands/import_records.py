@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 bar.set_postfix_str(f"{rows:,} rows", refresh=False)
                 bar.update(handle.tell() - bar.n)
 
-            with context.bound(actor="command:import_records"):
+            with context.bound(actor=context.command_actor("import_records")):
                 report = run_import(
                     spec,
                     handle,
