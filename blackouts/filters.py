@@ -17,7 +17,7 @@ class BlackoutPolicyFilterSet(FilterSet):
     modified_before = DateTimeFilter(field_name="modified_at", lookup_expr="lt")
     created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
-    state = ChoiceFilter(choices=TimeframeState.choices, method="filter_state")
+    state = ChoiceFilter(choices=TimeframeState.choices, method="filter_state", label="Window state now")
     in_error = django_filters.BooleanFilter(method="filter_in_error", label="The window tick could not apply it")
 
     class Meta:

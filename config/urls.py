@@ -3,17 +3,21 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
-from core.auth_views import JWTObtainView, JWTRefreshView, admin_login, admin_password_change
+from core.auth_views import JWTObtainView, JWTRefreshView, admin_login, admin_password_change, api_login, api_logout
 from core.docs_views import OfflineRedocView, redoc_bundle
 from core.lists.api_root import home
 from core.metrics_view import metrics_view
 from core.wire import views as core_views
+
+# The analyst API's login and logout pages, named as DRF's browsable API looks them up (its Log in / Log out links).
+api_auth = ([path("login/", api_login, name="login"), path("logout/", api_logout, name="logout")], "rest_framework")
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/login/", admin_login),  # the admin's own login view, throttled (core/auth_views.py)
     path("admin/password_change/", admin_password_change),  # its old-password check throttled the same way
     path("admin/", admin.site.urls),
+    path("api-auth/", include(api_auth)),  # any active user, for the API only (core/auth_views.py)
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
     path("metrics", metrics_view, name="metrics"),

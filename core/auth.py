@@ -7,7 +7,7 @@ and throttling of failed logins per user and per client address. See docs/securi
   (one query, as a JWT does), recomputes the HMAC and compares in constant time: no password hash. A new
   password (new salted hash), an inactive or removed user makes the entry useless on the very next request.
   Failures are never cached; neither the password nor an unkeyed hash of it is ever stored.
-- **Failed logins.** Each password check (Basic, token endpoint, admin login, the admin's password change)
+- **Failed logins.** Each password check (Basic, token endpoint, admin and API logins, the admin's password change)
   takes a slot of the username's and of the client address's failure counters *before* the password is
   checked (:func:`password_attempt`): so at most ``AUTH_FAILURE_USER_LIMIT`` checks of a username (and
   ``AUTH_FAILURE_ADDRESS_LIMIT`` from an address) are made in a window of ``AUTH_FAILURE_WINDOW_SECONDS``,

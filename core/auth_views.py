@@ -1,12 +1,15 @@
-"""Password doors besides HTTP Basic: the JWT endpoints (simplejwt) and the admin login, both throttled.
+"""Password doors besides HTTP Basic: the JWT endpoints (simplejwt), the admin login and the analyst API's login
+page, all throttled.
 
 The token endpoints answer JSON in every case (errors included, see ``core.wire.views.api_exception_handler``).
 """
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.views import LoginView, LogoutView
 from django.core.validators import ProhibitNullCharactersValidator
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from drf_spectacular.contrib.rest_framework_simplejwt import (
     TokenObtainPairSerializerExtension,
     TokenRefreshSerializerExtension,
@@ -163,22 +166,62 @@ def _locked_page(request, exc: exceptions.Throttled, template: str, title: str):
     return response
 
 
-def admin_login(request, extra_context=None):
-    """The admin's login view, each password check counted: a 429 page while the username or the address is
-    locked out (or has no attempt left)."""
+def _login_counted(request, login, locked):
+    """Run a login form's view with each password check counted: ``locked(exc)`` answers while the username or
+    the address is locked out (or has no attempt left); a form answered again (200, nobody logged in) failed."""
     if request.method != "POST":
-        return admin.site.login(request, extra_context)
+        return login(request)
     username = request.POST.get("username", "")
     address = auth.client_address(request)
     try:
         auth.check_not_locked(username, address)
         with auth.password_attempt(username, address) as attempt:
-            response = admin.site.login(request, extra_context)
+            response = login(request)
             if response.status_code == 200 and not request.user.is_authenticated:  # the form again, with its error
                 attempt.failed()
             return response
     except exceptions.Throttled as exc:
-        return _locked_page(request, exc, "admin/login_locked.html", "Too many failed login attempts")
+        return locked(exc)
+
+
+def admin_login(request, extra_context=None):
+    """The admin's login view, each password check counted: a 429 page while the username or the address is
+    locked out (or has no attempt left). Staff only, as the admin's own form decides."""
+    return _login_counted(
+        request,
+        lambda request: admin.site.login(request, extra_context),
+        lambda exc: _locked_page(request, exc, "admin/login_locked.html", "Too many failed login attempts"),
+    )
+
+
+class ApiLoginView(LoginView):
+    """The analyst API's login page (``/api-auth/login/``, DRF's browsable API links it as ``rest_framework:login``).
+
+    Any active user may log in here — the README's analyst is not staff — and gets a session that the API's
+    views accept (``SessionAuthentication``: CSRF checked on every unsafe method). The admin still decides for
+    itself: it lets staff in only. After logging in: ``next``, or the API's front door."""
+
+    template_name = "rest_framework/login.html"
+    next_page = reverse_lazy("api-root")
+    extra_context = {"title": "Log in to the analyst API"}
+
+
+_api_login = ApiLoginView.as_view()
+
+
+def api_login(request):
+    """:class:`ApiLoginView`, each password check counted like the admin's (same counters and limits)."""
+
+    def locked(exc):
+        context = {"minutes": max(1, -(-int(exc.wait) // 60))}
+        response = render(request, "rest_framework/login_locked.html", context, status=429)
+        response["Retry-After"] = str(int(exc.wait))
+        return response
+
+    return _login_counted(request, _api_login, locked)
+
+
+api_logout = LogoutView.as_view(next_page=reverse_lazy("api-root"))
 
 
 def _password_change(request, extra_context=None):

@@ -36,14 +36,20 @@ class ServiceFilterSet(FilterSet):
 
 
 # Wire names are not identifiers: declare them on the class's filter table.
-ServiceFilterSet.base_filters["serviceSpecification.name"] = django_filters.CharFilter(field_name="specification_id")
-ServiceFilterSet.base_filters["supportingResource.id"] = django_filters.CharFilter(method="filter_supporting_resource")
-ServiceFilterSet.base_filters["relatedParty.id"] = django_filters.CharFilter(method="filter_related_party")
+ServiceFilterSet.base_filters["serviceSpecification.name"] = django_filters.CharFilter(
+    field_name="specification_id", label="Specification"
+)
+ServiceFilterSet.base_filters["supportingResource.id"] = django_filters.CharFilter(
+    method="filter_supporting_resource", label="Supporting resource id"
+)
+ServiceFilterSet.base_filters["relatedParty.id"] = django_filters.CharFilter(
+    method="filter_related_party", label="Related party id"
+)
 
 
 class BusinessInteractionFilterSet(FilterSet):
     state = ChoiceFilter(choices=InteractionState.choices)
-    bundles_only = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
+    bundles_only = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="Bundles only")
     created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
     search = IdOrTextSearchFilter("description", "failure_reason")

@@ -66,5 +66,16 @@ def load(*, stdout) -> str:
     states = ["active"] * 18 + ["restored"] * 12 + ["discarded"] * 6
     notifications = [_notification(rng, index, now, state) for index, state in enumerate(states)]
     outage_notifications_apply(external_system=SYSTEM, notifications=notifications, received_by="demo")
+    # Later, crews reassessed two active outages: their ETRs moved (the change log's ``outage.etr_changed``, which
+    # docs/events.md lists from the demo data).
+    reassessed = [
+        OutageNotification(
+            outage_id=n.outage_id,
+            message_reference=str(int(n.message_reference) + 1),
+            fields={"estimated_restoration_time": n.fields["estimated_restoration_time"] + timedelta(hours=2)},
+        )
+        for n in notifications[2:4]
+    ]
+    outage_notifications_apply(external_system=SYSTEM, notifications=reassessed, received_by="demo")
     total = sum(len(n.customers.customers) for n in notifications if n.customers)
     return f"{len(notifications)} outages ({total} customers) from {SYSTEM}"

@@ -19,15 +19,15 @@ class OutageEventSearchFilter(SearchFilter):
 
 class OutageEventFilterSet(FilterSet):
     external_system = django_filters.CharFilter(field_name="external_system__name")
-    external_system_id = NumberFilter(field_name="external_system_id")
+    external_system_id = NumberFilter(field_name="external_system_id", label="External system (database id)")
     outage_type = ChoiceFilter(choices=OutageType.choices)
     state = ChoiceFilter(choices=OutageState.choices)
     start_after = DateTimeFilter(field_name="start_date_time", lookup_expr="gte")
     start_before = DateTimeFilter(field_name="start_date_time", lookup_expr="lt")
     etr_before = DateTimeFilter(field_name="estimated_restoration_time", lookup_expr="lt")
     start_date_time__isnull = django_filters.BooleanFilter(field_name="start_date_time", lookup_expr="isnull")
-    account_id = django_filters.CharFilter(method="filter_customer")
-    sp_id = django_filters.CharFilter(method="filter_customer")
+    account_id = django_filters.CharFilter(method="filter_customer", label="Lists the account id")
+    sp_id = django_filters.CharFilter(method="filter_customer", label="Lists the service point id")
     search = OutageEventSearchFilter("external_system__name", "external_outage_id", "message_reference")
 
     class Meta:

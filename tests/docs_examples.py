@@ -9,10 +9,15 @@ The convention (docs/index.md, docs/testing.md)::
 
 A block may hold ``#`` comment lines and backslash continuations; its last line is ``# → <status>``. A block that
 breaks the convention is still returned, with ``problem`` saying what is wrong, so that the test fails on it.
+
+An example that answers a list (an analyst page's ``results``, a JSON array, JSON Lines, a CSV file) is meant to
+show rows on the demo data: the docs test fails on an empty one. A block that shows an empty list on purpose says so
+with a comment line ``# no rows`` (then the answer must be empty).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from dataclasses import dataclass
@@ -24,6 +29,7 @@ EXAMPLE_LANGUAGES = {"sh", "bash", "shell", "zsh"}  # a curl hidden in a ```bash
 STATUS_LINE = re.compile(r"^#\s*(?:→|->)\s*(\d{3})\s*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 CONTROL_OPERATORS = {";", "&&", "||", "|", "&", ";;", "|&", "(", ")"}
+NO_ROWS_LINE = re.compile(r"^#\s*no rows\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class Example:
     command: str  # the shell command, continuations kept
     status: int | None  # expected HTTP status
     problem: str | None = None  # why the block is not a valid example
+    no_rows: bool = False  # the block says ``# no rows``: its list answer is empty on purpose
 
     @property
     def id(self) -> str:
@@ -109,7 +116,30 @@ def block_example(page: str, block: Block) -> Example:
         problem = "an example block has exactly one `# → <status>` line, its last line"
     else:
         problem = _problem_with_command(command)
-    return Example(page, block.line, command, status, problem)
+    no_rows = any(NO_ROWS_LINE.match(line.strip()) for line in body)
+    return Example(page, block.line, command, status, problem, no_rows)
+
+
+def rows_in(command: str, body: str) -> int | None:
+    """How many rows a list answer holds (None: the answer is not a list, or went to a file with ``-o``): an
+    analyst page (``results``), a JSON array, JSON Lines (``format=jsonl``) or a CSV file (``format=csv``, its
+    header line not counted)."""
+    if re.search(r"(?:^|\s)-o\s", command.replace("\\\n", " ")):
+        return None
+    text = body.strip()
+    if "format=jsonl" in command:
+        return len([line for line in text.splitlines() if line.strip()])
+    if "format=csv" in command:
+        return max(0, len(text.splitlines()) - 1)
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(answer, list):
+        return len(answer)
+    if isinstance(answer, dict) and isinstance(answer.get("results"), list) and "count" in answer:
+        return len(answer["results"])
+    return None
 
 
 def page_examples(path: Path, root: Path = ROOT) -> list[Example]:

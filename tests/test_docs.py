@@ -6,7 +6,8 @@ users ``oms``/``change-me`` (integration) and ``analyst``/``change-me`` (analyst
 ``$ACCESS_KEY`` and ``$ACCESS_SECRET_KEY`` are an access key of ``oms`` and its secret (``manage.py
 create_access_key oms --json``), ``$BMC_TOKEN`` and ``$BMC_JWT`` the refresh token and the ``json_web_token`` of its
 login (``POST /ims/api/v1/access_keys/login``).
-Pages run in document order, each on a fresh database; one test per example, named ``<page>:<line>``.
+Pages run in document order, each on a fresh database with the demo data; one test per example, named
+``<page>:<line>``. A list answered empty fails, unless its block says ``# no rows`` (``docs_examples.rows_in``).
 """
 
 import io
@@ -22,7 +23,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
-from tests.docs_examples import DOCS_HOST, ROOT, Example, all_examples, fenced_blocks
+from tests.docs_examples import DOCS_HOST, ROOT, Example, all_examples, fenced_blocks, rows_in
 
 EXAMPLES = all_examples()
 EXAMPLES_BY_PAGE: dict[str, list[Example]] = {}
@@ -139,12 +140,18 @@ def _run_curl(example: Example, live_server, token: str, workdir: Path) -> tuple
 
 def _check(example: Example, live_server, token: str, workdir: Path) -> str | None:
     status, output = _run_curl(example, live_server, token, workdir)
-    if status == example.status:
+    problem = None
+    if status != example.status:
+        problem = f"expected {example.status}, got {status}"
+    elif status == 200:
+        rows = rows_in(example.command, output)
+        if rows == 0 and not example.no_rows:
+            problem = "answered an empty list: an example shows rows on the demo data (or says `# no rows`)"
+        elif example.no_rows and rows != 0:
+            problem = f"says `# no rows` but answered {'no list' if rows is None else f'{rows} rows'}"
+    if problem is None:
         return None
-    return (
-        f"{example.id}: expected {example.status}, got {status}\n"
-        f"$ {example.command.replace(DOCS_HOST, live_server.url)}\n{output[:3000]}"
-    )
+    return f"{example.id}: {problem}\n$ {example.command.replace(DOCS_HOST, live_server.url)}\n{output[:3000]}"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.id for example in EXAMPLES])

@@ -15,7 +15,9 @@ class ChangeFilterSet(FilterSet):
     natural_key = django_filters.CharFilter()
     at_after = DateTimeFilter(field_name="at", lookup_expr="gte")
     at_before = DateTimeFilter(field_name="at", lookup_expr="lt")
-    event = django_filters.CharFilter(method="filter_event", help_text="Changes that raised this event type.")
+    event = django_filters.CharFilter(
+        method="filter_event", label="Raised event type", help_text="Changes that raised this event type."
+    )
     search = SearchFilter("natural_key", "object_repr", "actor", "request_id", "object_type", "object_id", "action")
 
     class Meta:

@@ -6,6 +6,7 @@ and of ``?format=json|jsonl``, the CSV/XLSX headers (``core/lists/writers.py``),
 export jobs and ``manage.py export``. Keys are snake_case everywhere.
 """
 
+import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -99,12 +100,64 @@ class ListSpec:
         if self.orderings:
             fields = [(self._by_name[name].lookup, name) for name in self.orderings]
             attrs["ordering"] = OrderingFilter(
-                fields=fields, help_text="Comma-separated columns; a leading '-' orders descending."
+                fields=fields,
+                field_labels={self._by_name[name].lookup: self._by_name[name].header for name in self.orderings},
+                label="Order by",
+                help_text="Comma-separated columns; a leading '-' orders descending.",
             )
         filterset_class = type(base.__name__, (base,), attrs)
         for name, declared in base.base_filters.items():  # filters added to the table after the class was made
             filterset_class.base_filters.setdefault(name, declared)
+        # Labels (the browsable API's Filters form, the OpenAPI descriptions) from this list's columns, on copies:
+        # the app's FilterSet keeps its own filters.
+        filterset_class.base_filters = {
+            name: self._labelled(name, copy.deepcopy(declared))
+            for name, declared in filterset_class.base_filters.items()
+        }
         return filterset_class
+
+    def column_title(self, lookup: str) -> str:
+        """What a reader calls the value at ``lookup``: the header of the column that reads it, else the model
+        field's verbose name (never an ORM path)."""
+        for column in self.columns:
+            if lookup in (column.lookup, f"{column.lookup}_id"):  # a foreign key by its column or its attname
+                return column.header
+        name, current = lookup.rsplit("__", 1)[-1].replace("_", " "), self.model
+        for part in lookup.split("__"):  # the verbose name of the last field on the way (a relation's own)
+            try:
+                found = current._meta.get_field(part)
+            except (FieldDoesNotExist, AttributeError):
+                break
+            name = getattr(found, "verbose_name", None) or part.replace("_", " ")
+            current = found.related_model
+        name = str(name)
+        return name[:1].upper() + name[1:]
+
+    def _labelled(self, name: str, declared):
+        """A filter labelled for people: its declared label, else the title of the column it reads (with its
+        comparison), else its parameter name in words. ``search`` names the columns it looks in by their titles."""
+        from core.filters import IdOrTextSearchFilter, OrderingFilter, SearchFilter
+
+        if isinstance(declared, SearchFilter):
+            titles = dict.fromkeys(self.column_title(lookup) for lookup in declared.lookups)
+            declared.label = "Search: " + ", ".join(titles)
+            help_text = "Contains (case-insensitive), in: " + ", ".join(titles) + "."
+            if isinstance(declared, IdOrTextSearchFilter):
+                help_text += " Or the id, when the term is a number."
+            declared.extra["help_text"] = help_text
+            return declared
+        if declared._label is not None or isinstance(declared, OrderingFilter):
+            return declared
+        field_name = declared.field_name or ""
+        if field_name and any(field_name in (c.lookup, f"{c.lookup}_id") for c in self.columns):
+            title = self.column_title(field_name)
+        else:
+            words = name.replace("__", " ").replace("_", " ").replace(".", " ")
+            title = words[:1].upper() + words[1:]
+            declared.label = title
+            return declared
+        declared.label = f"{title} {_LOOKUP_WORDS.get(declared.lookup_expr, '')}".strip()
+        return declared
 
     def filtered(self, data, queryset=None):
         """Narrow and order the list by ``data`` (a QueryDict of filters, ``search`` and ``ordering``; other keys
@@ -159,6 +212,9 @@ class ListSpec:
                 out.append(column.lookup)
         return out
 
+
+# How a filter compares, said after the column's title ("Received (UTC) ≥").
+_LOOKUP_WORDS = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "icontains": "contains", "isnull": "is empty"}
 
 REGISTRY: dict[str, ListSpec] = {}
 

@@ -6,11 +6,15 @@ import sys
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found, server_error
 from django.views.defaults import permission_denied as django_permission_denied
 from rest_framework import status
+from rest_framework.renderers import BrowsableAPIRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
@@ -88,14 +92,50 @@ def permission_denied(request, exception=None):
     return family.standalone_response(Problem(403, "forbidden", "Permission denied."), request)
 
 
+def wants_html(request) -> bool:
+    """A browser: the browsable API was negotiated, or the request's ``Accept`` names ``text/html``. A script's
+    ``*/*`` or ``application/json`` is not."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if isinstance(renderer, TemplateHTMLRenderer | BrowsableAPIRenderer):
+        return True
+    return "text/html" in (request.META.get("HTTP_ACCEPT", "") if request is not None else "")
+
+
+def login_url(request) -> str:
+    """The analyst API's login page, back to this page once logged in."""
+    return f"{reverse('rest_framework:login')}?{urlencode({'next': request.get_full_path()})}"
+
+
+def login_challenge(request, response):
+    """A 401 answered to a browser: an HTML page (the browsable API's, or a small one) with a link to the login
+    page, and a ``WWW-Authenticate`` challenge a browser does not answer with its Basic prompt (the ``Cookie``
+    scheme of draft-broyer-http-cookie-auth: log in with the form at ``form-action``). A script keeps its JSON
+    401 and its ``Basic``/``Bearer`` challenge."""
+    if request is None or not wants_html(request):
+        return response
+    url = login_url(request)
+    challenge = f'Cookie realm="api", form-action="{reverse("rest_framework:login")}"'
+    if not isinstance(getattr(request, "accepted_renderer", None), TemplateHTMLRenderer | BrowsableAPIRenderer):
+        detail = (response.data or {}).get("detail", "Authentication credentials were not provided.")
+        context = {"detail": detail, "login_url": url, "path": request.get_full_path()}
+        response = HttpResponse(
+            render_to_string("rest_framework/login_required.html", context, request=request),
+            status=401,
+            content_type="text/html; charset=utf-8",
+        )
+    response["WWW-Authenticate"] = challenge
+    return response
+
+
 def api_exception_handler(exc, context):
     """DRF's handler, and JSON for what it leaves to Django (which answers HTML, or a debug page with DEBUG).
 
     The wire families have their own handlers; this one serves the analyst API, the JWT endpoints and the schema.
+    A 401 to a browser is an HTML page with a link to the login page (:func:`login_challenge`).
     """
     response = drf_exception_handler(exc, context)
     if response is not None:
-        return response
+        return login_challenge(context.get("request"), response) if response.status_code == 401 else response
     set_rollback()
     if isinstance(exc, RequestDataTooBig):
         return Response({"detail": "Request body too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
