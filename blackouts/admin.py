@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from core import roles, sql
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin, requires
@@ -48,7 +49,7 @@ CALENDAR_DAYS = 14
 
 
 def _policies(count: int) -> str:
-    return f"{count} {'policy' if count == 1 else 'policies'}"
+    return ngettext("%(n)d policy", "%(n)d policies", count) % {"n": count}
 
 
 def _when(instant) -> str:

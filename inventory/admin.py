@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.admin_formsets import FormsetField
@@ -145,7 +146,11 @@ def _run(modeladmin, request, queryset, action, label: str):
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, f"{label}: {done} bundle(s).", messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            ngettext("%(label)s: %(n)d bundle.", "%(label)s: %(n)d bundles.", done) % {"label": label, "n": done},
+            messages.SUCCESS,
+        )
 
 
 def _task_action(task: str, description: str, label: str):

@@ -9,8 +9,10 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
+from core.errors import Invalid
 from core.lists.admin import ExportMixin
 
 from . import display, registry, subscriptions
@@ -263,7 +265,11 @@ class SubscriptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return form
 
     def service_validate(self, *, request, form, change):
-        subscriptions.subscription_validate(form.instance)
+        try:
+            subscriptions.subscription_validate(form.instance)
+        except Invalid as exc:  # every error at once, each on the form's field (the secret's is new_secret)
+            pairs = [("new_secret" if path == "secret" else path, text) for path, text in exc.errors]
+            raise Invalid(exc.message, code=exc.code, errors=pairs) from None
 
     def service_save(self, *, request, obj, form, change):
         return subscriptions.subscription_save(subscription=obj, owner=request.user)
@@ -333,4 +339,8 @@ class DeliveryAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     @admin.action(description="Redeliver the selected events now", permissions=["redeliver"])
     def redeliver(self, request, queryset):
         count = subscriptions.deliveries_redeliver(delivery_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} deliveries queued again.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", count) % {"n": count},
+            messages.SUCCESS,
+        )

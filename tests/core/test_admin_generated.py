@@ -305,7 +305,6 @@ ADD_CASES = {
         {"description": "generated bundle", **bundle_items(_first_pk("inventory.Specification"))},
         {"description": "no items", **bundle_items()},  # a bundle without items leads nowhere: refused
     ),
-    "token_blacklist.BlacklistedToken": lambda: ({"token": _fresh_outstanding_token()}, {"token": ""}),
     "inventory.Service": lambda: (
         {"name": "GenCFS", "category": "CFS", "state": "designed", "specification": "Email_CFS"},
         {  # ends before it starts
@@ -340,16 +339,6 @@ def _enrollment_case():
     valid = {**form, "start_date": "2031-01-01"}
     invalid = {**form, "start_date": "2031-01-02", "end_date": "2031-01-01"}  # ends before it starts
     return valid, invalid
-
-
-def _fresh_outstanding_token():
-    """Revoking a refresh token by hand: an outstanding token of a new user to blacklist."""
-    from django.contrib.auth import get_user_model
-    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-    from rest_framework_simplejwt.tokens import RefreshToken
-
-    user = get_user_model().objects.create_user("token-holder", password="pw-token-holder")
-    return OutstandingToken.objects.get(jti=RefreshToken.for_user(user)["jti"]).pk
 
 
 def _open_program():
