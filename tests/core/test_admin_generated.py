@@ -194,10 +194,16 @@ def _first_pk(label: str):
     return apps.get_model(label).objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
-TIMEFRAME = (
-    '{"timeZone": {"id": "Europe/Paris"}, "startDate": "01012030", "startTime": "10:00", "endTime": "11:00",'
-    ' "endsOn": {"never": true}, "recurrencePattern": {"recurrence": "daily", "details": {"days": "all"}}}'
-)
+# The policy form's timeframe editor, filled in as staff do (blackouts/timeframe_editor.py).
+TIMEFRAME = {
+    "timeframe_recurrence": "daily",
+    "timeframe_start_date": "2030-01-01",
+    "timeframe_start_time": "10:00",
+    "timeframe_end_time": "11:00",
+    "timeframe_zone": "Europe/Paris",
+    "timeframe_days": "all",
+    "timeframe_ends": "never",
+}
 
 # Per addable model: (valid form values, invalid form values), as callables over the demo data. The invalid one
 # breaks a rule the domain owns (not merely a required field) wherever the model has such a rule.
@@ -283,12 +289,12 @@ ADD_CASES = {
         {"enrollment": _first_pk("enrollments.Enrollment"), "serial_number": "", "asset_ownership": "W1OW"},
     ),
     "blackouts.BlackoutPolicy": lambda: (
-        {"name": "generated", "execution_order": 1, "selector_criteria": "class equals 'DB'", "timeframe": TIMEFRAME},
+        {"name": "generated", "execution_order": 1, "selector_criteria": "class equals 'DB'", **TIMEFRAME},
         {
             "name": "generated-bad",
             "execution_order": 1,
             "selector_criteria": "msg matches 'a++'",
-            "timeframe": TIMEFRAME,
+            **TIMEFRAME,
         },
     ),
     "inventory.Specification": lambda: (

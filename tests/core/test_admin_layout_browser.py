@@ -105,3 +105,37 @@ def test_the_product_name_heads_the_login_page(browser, live_server, tmp_path):
     assert "Utility & telecom back office" in page.inner_text("#site-name")
     assert "Django" not in page.title() and "Django administration" not in page.content()
     context.close()
+
+
+def test_a_policy_is_made_with_the_timeframe_fields_and_previewed(wide_page, tmp_path):
+    """Staff fill the timeframe in fields (no JSON): the rows follow the recurrence, the preview reads the fields,
+    and saving stores the wire's timeframeDetails."""
+    from blackouts.models import BlackoutPolicy
+
+    page = wide_page
+    page.goto("/admin/blackouts/blackoutpolicy/add/")
+    page.wait_for_selector(".timeframe-editor")
+    assert not page.locator("[data-when='weekly']").is_visible()  # daily: no days of the week
+    assert not page.locator("details.tf-advanced textarea").is_visible()  # the JSON: collapsed
+    page.fill("#id_name", "browser-weekly")
+    page.fill("#id_execution_order", "5")
+    page.fill("#id_selector_criteria", "class equals 'DB'")
+    page.select_option("select[name=timeframe_recurrence]", "weekly")
+    assert page.locator("[data-when='weekly']").is_visible() and not page.locator("[data-when='daily']").is_visible()
+    page.fill("input[name=timeframe_start_date]", "2030-01-06")
+    page.fill("input[name=timeframe_start_time]", "22:00")
+    page.fill("input[name=timeframe_end_time]", "23:30")
+    page.select_option("select[name=timeframe_zone]", "Europe/Paris")
+    page.get_by_label("Tuesday").check()
+    page.get_by_label("Thursday").check()
+    page.get_by_label("After a number of windows").check()
+    page.fill("input[name=timeframe_occurrences]", "4")
+    page.click("#policy-preview-button")
+    page.wait_for_selector("#policy-preview table, #policy-preview .errorlist")
+    _shot(page, tmp_path, "policy-editor-1400")
+    assert "22:00" in page.inner_text("#policy-preview")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/blackoutpolicy/")
+    stored = BlackoutPolicy.objects.get(name="browser-weekly").timeframe
+    assert stored["recurrencePattern"] == {"recurrence": "weekly", "details": {"daysOfWeek": [3, 5]}}
+    assert stored["endsOn"] == {"occurrences": 4} and stored["timeZone"] == {"id": "Europe/Paris"}
