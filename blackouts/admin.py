@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from core import roles, sql
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin, requires
@@ -21,18 +23,22 @@ from core.lists.admin import ExportMixin
 
 from . import policy_input, selectors, services, windows
 from .models import BlackoutPolicy, Event
+from .timeframe_editor import TimeframeField, default_timeframe
 
 
 class BlackoutPolicyForm(forms.ModelForm):
     """The policy's fields; the rules are the model's (``clean_fields`` runs ``policy_input.clean_policy``, the
     validator the API uses), the write rules the services' (``BlackoutPolicyAdmin.service_validate``)."""
 
-    timeframe = forms.JSONField(
-        help_text='timeframeDetails as in the API, e.g. {"startDate": "03022021", "startTime": "10:35", '
-        '"endTime": "11:36", "endsOn": {"never": true}, "recurrencePattern": {"recurrence": "daily", '
-        '"details": {"days": "all"}}, "timeZone": {"id": "Atlantic/Azores"}}',
-        widget=forms.Textarea(attrs={"rows": 12, "cols": 90}),
+    timeframe = TimeframeField(
+        help_text="When the policy blacks events out. The fields make the API's timeframeDetails; the JSON box is for "
+        "pasting one as is."
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.initial.get("timeframe"):  # a new policy starts from a daily timeframe, never from ``null``
+            self.initial["timeframe"] = default_timeframe()
 
     class Meta:
         model = BlackoutPolicy
@@ -43,7 +49,7 @@ CALENDAR_DAYS = 14
 
 
 def _policies(count: int) -> str:
-    return f"{count} {'policy' if count == 1 else 'policies'}"
+    return ngettext("%(n)d policy", "%(n)d policies", count) % {"n": count}
 
 
 def _when(instant) -> str:
@@ -95,8 +101,7 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
         (None, {"fields": ["id", "name", "description", "execution_order", "enabled", "owner"]}),
         ("Window tick error", {"fields": ["apply_error", "apply_error_at"]}),
         ("Selector", {"fields": ["selector_criteria"]}),
-        ("Timeframe", {"fields": ["timeframe", "timeframe_status"]}),
-        ("Preview (nothing is saved)", {"fields": ["preview"]}),
+        ("Timeframe", {"fields": ["timeframe", "timeframe_status", "preview"]}),
         ("Processing", {"fields": ["blackout_existing_events", "reset_status_on_blackout_end"]}),
         ("Transitions", {"fields": ["window_start", "window_end", "applied_start", "applied_end"]}),
     ]
@@ -108,7 +113,7 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if not roles.allows(request.user, "preview_policies"):  # the Preview button: only for who may use it
-            fieldsets = [fs for fs in fieldsets if fs[0] != "Preview (nothing is saved)"]
+            fieldsets = [(t, {**o, "fields": [f for f in o["fields"] if f != "preview"]}) for t, o in fieldsets]
         if obj is None or not obj.apply_error:
             return [fs for fs in fieldsets if fs[0] != "Window tick error"]
         return fieldsets
@@ -183,7 +188,7 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
         ids = services.policies_set_enabled(ids=list(queryset.values_list("pk", flat=True)), enabled=False)
         self.message_user(request, f"Disabled {_policies(len(ids))}.", messages.SUCCESS)
 
-    @admin.display(description="what this policy would do")
+    @admin.display(description="preview (nothing is saved)")
     def preview(self, obj):
         return format_html(
             '<label for="policy-preview-windows">windows</label> '
@@ -203,10 +208,11 @@ class BlackoutPolicyAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
             return HttpResponseNotAllowed(["POST"])
         errors: list[tuple[str, str]] = []
         fields = {"selector_criteria": request.POST.get("selector_criteria", "")}
+        field = BlackoutPolicyForm.base_fields["timeframe"]  # the form's editor: its fields, or its JSON
         try:
-            fields["timeframe"] = json.loads(request.POST.get("timeframe", ""))
-        except ValueError:
-            errors.append(("timeframe", "Enter valid JSON (timeframeDetails as in the API)."))
+            fields["timeframe"] = field.clean(field.widget.value_from_datadict(request.POST, None, "timeframe"))
+        except ValidationError as exc:
+            errors.extend(("timeframe", message) for message in exc.messages)
         try:
             window_count = int(request.POST.get("windows") or 5)
         except ValueError:

@@ -4,6 +4,8 @@ its tracked models and events. How a policy's event is rendered for the wire is 
 
 from core import changes
 
+from . import timeframe_text
+
 # Schedule bookkeeping the tick rewrites; the window's edges are recorded as window_opened/window_closed.
 _EXCLUDE = frozenset(
     {"created_at", "modified_at", "window_start", "window_end", "applied_start", "applied_end", "applied_edge"}
@@ -24,4 +26,5 @@ def register() -> None:
         }
     )
     changes.track(BlackoutPolicy, natural_key=lambda p: p.name, events=_policy_events, exclude=_EXCLUDE)
+    changes.register_field_display(BlackoutPolicy, "timeframe", timeframe_text.describe)  # History: a sentence
     changes.track(Event, natural_key=lambda e: e.identifier or str(e.pk))

@@ -7,6 +7,7 @@ gets its ``ccId`` and its status history exactly as a reported one does. The sta
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.lists.admin import ExportMixin
@@ -134,7 +135,12 @@ class CustomerContactAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         taken = services.contacts_mark_status(
             contacts=queryset, status=status, reason=f"Marked {label} in the admin by {request.user.get_username()}"
         )
-        self.message_user(request, f"{taken} contact(s) now {label}.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d contact now %(label)s.", "%(n)d contacts now %(label)s.", taken)
+            % {"n": taken, "label": label},
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Mark selected contacts Failed (C1FL)", permissions=["mark_contact_status"])
     def mark_failed(self, request, queryset):

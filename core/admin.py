@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.translation import ngettext
 
 from . import roles
 from .errors import DomainError
@@ -215,7 +216,35 @@ class UserAdmin(RoleAdminMixin, auth_admin.UserAdmin):
     permission (the view checks it again for the user at hand)."""
 
     user_change_password = requires(model="change")(auth_admin.UserAdmin.user_change_password)
+    actions = ["revoke_api_logins"]
+
+    @admin.action(description="Sign out of the API (revoke refresh tokens)", permissions=["change"])
+    def revoke_api_logins(self, request, queryset):
+        from .tokens import refresh_tokens_revoke
+
+        count = refresh_tokens_revoke(user_ids=list(queryset.values_list("pk", flat=True)))
+        text = ngettext("%(n)d refresh token revoked.", "%(n)d refresh tokens revoked.", count) % {"n": count}
+        self.message_user(request, text, messages.SUCCESS)
 
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserAdmin)
+
+# The product's name on every admin page, the login page included.
+PRODUCT_NAME = "Utility & telecom back office"
+admin.site.site_header = PRODUCT_NAME
+admin.site.site_title = PRODUCT_NAME
+admin.site.index_title = "Operations"
+
+
+def _unregister_token_tables() -> None:
+    """simplejwt's blacklist tables are bookkeeping of the API's logins, not records staff manage: revocation is
+    the users' "Sign out of the API" action (``core.tokens.refresh_tokens_revoke``)."""
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    for model in (BlacklistedToken, OutstandingToken):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_token_tables()

@@ -127,3 +127,15 @@ def refresh_family_revoke(*, family: uuid.UUID | None, also: int | None = None) 
         BlacklistedToken.objects.get_or_create(token_id=row.current_id)
     if also is not None:
         BlacklistedToken.objects.get_or_create(token_id=also)
+
+
+@transaction.atomic
+def refresh_tokens_revoke(*, user_ids) -> int:
+    """Staff's "Sign out of the API": blacklist every unexpired refresh token of these users and mark their families
+    revoked (access tokens already issued run out on their own, as after a reuse). Returns the tokens revoked."""
+    now = timezone.now()
+    live = OutstandingToken.objects.filter(user_id__in=list(user_ids), expires_at__gt=now, blacklistedtoken=None)
+    ids = list(live.values_list("pk", flat=True))
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in ids], ignore_conflicts=True)
+    RefreshTokenFamily.objects.filter(current_id__in=ids, revoked_at=None).update(revoked_at=now)
+    return len(ids)

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.imports.admin import ImportExportMixin
@@ -218,7 +219,11 @@ class EnrollmentAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         count = services.enrollment_unenroll_now(
             enrollments=queryset, reason=UnenrollReason.CUSTOMEROPTOUT, requested_by=request.user
         )
-        self.message_user(request, f"{count} enrollment(s) unenrolled.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d enrollment unenrolled.", "%(n)d enrollments unenrolled.", count) % {"n": count},
+            messages.SUCCESS,
+        )
 
 
 class AppointmentInline(ReadOnlyInline):
@@ -287,7 +292,11 @@ class UnenrollmentAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     )
     def complete_due(self, request, queryset):
         count = services.unenrollment_complete_due()
-        self.message_user(request, f"{count} due unenrollment(s) completed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d due unenrollment completed.", "%(n)d due unenrollments completed.", count) % {"n": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Appointment)
@@ -325,4 +334,9 @@ class DeviceReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="Mark as received today", permissions=["receive_devices"])
     def mark_received(self, request, queryset):
         count = services.device_return_receive(returns=queryset)
-        self.message_user(request, f"{count} device return(s) marked received.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d device return marked received.", "%(n)d device returns marked received.", count)
+            % {"n": count},
+            messages.SUCCESS,
+        )

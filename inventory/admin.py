@@ -3,16 +3,20 @@
 import dataclasses
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
+from core.admin_formsets import FormsetField
 from core.errors import DomainError
 from core.imports.admin import ImportExportMixin
 from core.lists.admin import ExportMixin
 
 from . import services
+from .choices import ServiceState
 from .models import (
     BusinessInteraction,
     InteractionTransition,
@@ -142,7 +146,11 @@ def _run(modeladmin, request, queryset, action, label: str):
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, f"{label}: {done} bundle(s).", messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            ngettext("%(label)s: %(n)d bundle.", "%(label)s: %(n)d bundles.", done) % {"label": label, "n": done},
+            messages.SUCCESS,
+        )
 
 
 def _task_action(task: str, description: str, label: str):
@@ -156,6 +164,51 @@ def _task_action(task: str, description: str, label: str):
     return action
 
 
+class BundleItemForm(forms.Form):
+    """One item of a new bundle, in the services' terms (``services.NewItem``): a service of a specification, its
+    characteristics and the resources, parties and places it references."""
+
+    name = forms.CharField(max_length=200)
+    specification = forms.ModelChoiceField(Specification.objects.order_by("id"))
+    state = forms.ChoiceField(choices=ServiceState.choices, initial=ServiceState.DESIGNED)
+    characteristics = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line: name = value"
+    )
+    resources = forms.ModelMultipleChoiceField(Resource.objects.order_by("id"), required=False)
+    parties = forms.ModelMultipleChoiceField(Party.objects.order_by("id"), required=False)
+    places = forms.ModelMultipleChoiceField(Place.objects.order_by("id"), required=False)
+
+    def clean_characteristics(self):
+        lines = [line for line in self.cleaned_data["characteristics"].splitlines() if line.strip()]
+        if any("=" not in line for line in lines):
+            raise forms.ValidationError("Write each characteristic as name = value.")
+        return [tuple(part.strip() for part in line.split("=", 1)) for line in lines]
+
+
+def _new_item(data: dict) -> services.NewItem:
+    return services.NewItem(
+        name=data["name"],
+        state=data["state"],
+        specification_id=data["specification"].pk,
+        characteristics=tuple(services.Characteristic(name=n, value=v) for n, v in data["characteristics"]),
+        resources=tuple(services.ResourceRef(resource_id=r.pk, resource_type=r.type) for r in data["resources"]),
+        parties=tuple(services.PartyRef(party_id=p.pk) for p in data["parties"]),
+        places=tuple(services.PlaceRef(place_id=p.pk) for p in data["places"]),
+    )
+
+
+BundleItemFormSet = forms.formset_factory(BundleItemForm, extra=0, min_num=1)
+BundleItemFormSet.row_label = "Item"
+
+
+class BundleAddForm(forms.ModelForm):
+    items = FormsetField(BundleItemFormSet, help_text="Each item becomes a service, designed with the bundle.")
+
+    class Meta:
+        model = BusinessInteraction
+        fields = ("description", "effective_date")
+
+
 def _start_activation(bundle):
     with transaction.atomic():
         services.bundle_request_activation(bundle=BusinessInteraction.objects.select_for_update().get(pk=bundle.pk))
@@ -163,8 +216,8 @@ def _start_activation(bundle):
 
 @admin.register(BusinessInteraction)
 class BusinessInteractionAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
-    """Bundles (parent interactions). Adding makes an empty bundle (items come through the UIM API); actions
-    run one task, or the whole activation in the background. Bundles are never deleted: cancel them."""
+    """Bundles (parent interactions). Adding designs a bundle with its items (``bundle_create``, as the UIM API);
+    actions run one task, or the whole activation in the background. Bundles are never deleted: cancel them."""
 
     list_display = ("id", "state", "description", "item_count", "activation_requested", "failure_reason", "updated_at")
     list_filter = ("state", "activation_requested")
@@ -184,6 +237,17 @@ class BusinessInteractionAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin)
     actions = ("run_activation", "approve", "issue", "activate", "cancel", "retry")
     list_select_related = ("parent",)
     export_filters = {"bundles_only": "true"}  # the changelist shows bundles only (get_queryset): so do its exports
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = BundleAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("description", "effective_date", "items") if obj is None else self.fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -206,7 +270,7 @@ class BusinessInteractionAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin)
                 bundle_id=obj.pk, description=data.get("description", ""), effective_date=data.get("effective_date")
             )
         return services.bundle_create(
-            items=[],
+            items=[_new_item(row) for row in data["items"]],
             design_only=True,
             description=data.get("description", ""),
             effective_date=data.get("effective_date"),

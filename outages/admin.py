@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.imports.admin import ImportExportMixin
@@ -33,14 +34,22 @@ class ExternalSystemAdmin(ServiceAdminMixin, ImportExportMixin, admin.ModelAdmin
     @admin.action(description="Activate selected external systems", permissions=["activate_systems"])
     def activate(self, request, queryset):
         count = services.external_systems_set_active(system_ids=queryset.values_list("pk", flat=True), active=True)
-        self.message_user(request, f"{count} external system(s) activated.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d external system activated.", "%(n)d external systems activated.", count) % {"n": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(
         description="Deactivate selected external systems (their posts are refused)", permissions=["activate_systems"]
     )
     def deactivate(self, request, queryset):
         count = services.external_systems_set_active(system_ids=queryset.values_list("pk", flat=True), active=False)
-        self.message_user(request, f"{count} external system(s) deactivated.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d external system deactivated.", "%(n)d external systems deactivated.", count) % {"n": count},
+            messages.SUCCESS,
+        )
 
 
 # Widths of the characteristic inline's inputs: at the admin's default 20em each, its six columns made the outage
@@ -136,11 +145,9 @@ class OutageEventAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
     def customers_link(self, obj):
         if obj.pk is None:
             return "-"
-        return format_html(
-            '<a href="{}">{} customer(s) listed: open the list</a>',
-            _changelist(OutageCustomer, event=obj.pk),
-            obj.customer_count,
-        )
+        count = obj.customer_count
+        listed = ngettext("%(n)d customer listed", "%(n)d customers listed", count) % {"n": count}
+        return format_html('<a href="{}">{}: open the list</a>', _changelist(OutageCustomer, event=obj.pk), listed)
 
     @admin.display(description="latest messages")
     def message_log(self, obj):
@@ -215,7 +222,11 @@ class OutageEventAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
     @admin.action(description="Mark selected outages discarded", permissions=["discard_outages"])
     def discard(self, request, queryset):
         count = services.outage_events_discard(event_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} outage(s) discarded.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d outage discarded.", "%(n)d outages discarded.", count) % {"n": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(OutageCustomer)

@@ -5,6 +5,7 @@ never deleted (revoked ones stay, named by the change log)."""
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 from ..admin import ServiceAdminMixin
 from . import services
@@ -73,7 +74,10 @@ class AccessKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = services.access_keys_revoke(key_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
-            request, f"{count} access key(s) revoked: their tokens are refused from now on.", messages.SUCCESS
+            request,
+            ngettext("%(n)d access key revoked", "%(n)d access keys revoked", count) % {"n": count}
+            + ": their tokens are refused from now on.",
+            messages.SUCCESS,
         )
 
     def response_add(self, request, obj, post_url_continue=None):

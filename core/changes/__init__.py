@@ -6,6 +6,7 @@ with :func:`track` and declare their :func:`event_types`; their doors (``<app>/a
 event is rendered for the wire with :func:`register_renderer` (rendered by the delivery worker, after the write).
 """
 
+from .display import register_field_display
 from .registry import event_types, register_renderer, track
 
 _RECORDING = frozenset({"record", "record_many", "record_set", "snapshot", "stored"})
@@ -26,6 +27,7 @@ __all__ = [
     "record",
     "record_many",
     "record_set",
+    "register_field_display",
     "register_renderer",
     "snapshot",
     "stored",

@@ -1,7 +1,6 @@
 """The change log in the admin: the History of every change page, the list of all changes, subscriptions (written
 through their services) and deliveries with their attempts and a redeliver action."""
 
-import json
 import types
 
 from django import forms
@@ -10,66 +9,41 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
+from core.errors import Invalid
 from core.lists.admin import ExportMixin
 
-from . import registry, subscriptions
+from . import display, registry, subscriptions
 from .models import Change, Delivery, DeliveryAttempt, Subscription
 
 HISTORY_LIMIT = 500
 
 
 def _summary(change: Change):
-    changes = change.changes if isinstance(change.changes, dict) else {}
-    parts = [
-        (name, _short(pair[0]), _short(pair[1]))
-        for name, pair in list(changes.items())[:6]
-        if isinstance(pair, list | tuple) and len(pair) == 2
-    ]
+    rows = display.field_rows(change)[:6]
+    parts = [(name, display.short(before, 120), display.short(after, 120)) for name, before, after in rows]
     text = format_html_join(", ", "{}: {} → {}", parts)
-    if change.counts and isinstance(change.counts, dict):
-        text = format_html("{} {}", text, ", ".join(f"{k}={display_value(v)}" for k, v in change.counts.items()))
+    counts = display.count_rows(change)
+    if counts:
+        text = format_html("{} {}", text, ", ".join(f"{k}: {v}" for k, v in counts))
     return text
-
-
-def _short(value) -> str:
-    text = display_value(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def display_value(value) -> str:
-    """A stored JSON value as a person reads it: ∅ for none, text as is, anything else as JSON (never a repr)."""
-    if value is None:
-        return "∅"
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def change_rows(changes) -> list[dict]:
     """What the History page shows of each change: who, when, the action, field by field, the counts, all as text
-    computed here (the template reads no stored mapping: a count named ``items`` once hid ``dict.items``)."""
-    rows = []
-    for c in changes:
-        stored = c.changes if isinstance(c.changes, dict) else {}
-        counts = c.counts if isinstance(c.counts, dict) else {}
-        rows.append(
-            {
-                "change": c,
-                "fields": [
-                    (str(name), display_value(pair[0]), display_value(pair[1]))
-                    for name, pair in stored.items()
-                    if isinstance(pair, list | tuple) and len(pair) == 2
-                ],
-                "counts": [(str(name), display_value(value)) for name, value in counts.items()],
-                "events": [str(e) for e in c.events] if isinstance(c.events, list) else [],
-            }
-        )
-    return rows
+    computed here in staff language (``display``; the template reads no stored mapping: a count named ``items``
+    once hid ``dict.items``)."""
+    return [
+        {
+            "change": c,
+            "fields": display.field_rows(c),
+            "counts": display.count_rows(c),
+            "events": [str(e) for e in c.events] if isinstance(c.events, list) else [],
+        }
+        for c in changes
+    ]
 
 
 def history_view(model_admin, request, object_id, extra_context=None):
@@ -192,17 +166,38 @@ class ActorFilter(admin.SimpleListFilter):
 
 @admin.register(Change)
 class ChangeAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "natural_key", "what_changed", "request_id")
+    list_display = ("at", "actor", "action", "object_type_label", "natural_key", "what_changed", "request_id")
     list_filter = (ObjectTypeFilter, ActionFilter, ActorFilter, ("at", admin.DateFieldListFilter))
     date_hierarchy = "at"
     search_fields = ("natural_key",)
     search_help_text = "Natural key (e.g. OMS1/OUT-1), object, actor or request id contain…"
-    readonly_fields = [f.name for f in Change._meta.fields]
+    readonly_fields = [f.name for f in Change._meta.fields] + ["fields_changed", "counts_shown", "object_type_label"]
+    fieldsets = [
+        (None, {"fields": ["at", "actor", "action", "object_type_label", "natural_key", "object_repr", "object_id"]}),
+        ("What changed", {"fields": ["fields_changed", "counts_shown", "events", "request_id"]}),
+        ("Recorded data (as stored for subscribers)", {"classes": ["collapse"], "fields": ["changes", "counts"]}),
+    ]
     show_full_result_count = False
 
     @admin.display(description="what changed")
     def what_changed(self, obj):
         return _summary(obj)
+
+    @admin.display(description="fields")
+    def fields_changed(self, obj):
+        rows = display.field_rows(obj)
+        if not rows:
+            return "—"
+        items = format_html_join("", "<li><strong>{}</strong>: {} → {}</li>", rows)
+        return format_html('<ul class="change-fields">{}</ul>', items)
+
+    @admin.display(description="counts")
+    def counts_shown(self, obj):
+        return ", ".join(f"{k}: {v}" for k, v in display.count_rows(obj)) or "—"
+
+    @admin.display(description="object type", ordering="object_type")
+    def object_type_label(self, obj):
+        return f"{registry.type_label(obj.object_type)} ({obj.object_type})"
 
 
 class SubscriptionAdminForm(forms.ModelForm):
@@ -270,7 +265,11 @@ class SubscriptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return form
 
     def service_validate(self, *, request, form, change):
-        subscriptions.subscription_validate(form.instance)
+        try:
+            subscriptions.subscription_validate(form.instance)
+        except Invalid as exc:  # every error at once, each on the form's field (the secret's is new_secret)
+            pairs = [("new_secret" if path == "secret" else path, text) for path, text in exc.errors]
+            raise Invalid(exc.message, code=exc.code, errors=pairs) from None
 
     def service_save(self, *, request, obj, form, change):
         return subscriptions.subscription_save(subscription=obj, owner=request.user)
@@ -340,4 +339,8 @@ class DeliveryAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     @admin.action(description="Redeliver the selected events now", permissions=["redeliver"])
     def redeliver(self, request, queryset):
         count = subscriptions.deliveries_redeliver(delivery_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} deliveries queued again.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", count) % {"n": count},
+            messages.SUCCESS,
+        )

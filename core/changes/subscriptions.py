@@ -44,30 +44,47 @@ def _check_secret(secret: str) -> None:
         )
 
 
-def subscription_validate(sub: Subscription) -> None:
-    """The rules of a subscription: a known event type at least, a filter that parses, a signing secret, a
-    target that is not a private address (SSRF)."""
-    types = sub.event_types
+def _event_type_errors(types) -> list[Invalid]:
     if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
-        raise Invalid("Choose at least one event type.", code="webhooks.no_event_types", field="event_types")
+        return [Invalid("Choose at least one event type.", code="webhooks.no_event_types", field="event_types")]
     unknown = [t for t in types if t != "*" and t not in EVENT_TYPES]
     if unknown:
-        raise Invalid(
-            f"Unknown event types: {', '.join(unknown)}. Known: {', '.join(sorted(EVENT_TYPES))}.",
-            code="webhooks.unknown_event_type",
-            field="event_types",
-        )
+        message = f"Unknown event types: {', '.join(unknown)}. Known: {', '.join(sorted(EVENT_TYPES))}."
+        return [Invalid(message, code="webhooks.unknown_event_type", field="event_types")]
+    return []
+
+
+def subscription_validate(sub: Subscription) -> None:
+    """The rules of a subscription: a known event type at least, a filter that parses, a signing secret, a
+    target that is not a private address (SSRF). Every broken rule is reported at once, each on its field."""
+    errors = _event_type_errors(sub.event_types)
     if sub.filter and sub.filter.strip():
         try:
             compiled_filter(sub.filter)
-        except Invalid as exc:
-            raise Invalid(f"filter: {exc.message}", code=exc.code, field="filter") from None
+        except Invalid as exc:  # the criteria language speaks of eventSelectorCriteria (BMC's): here it is the filter
+            errors.append(
+                Invalid(exc.message.replace("eventSelectorCriteria", "filter"), code=exc.code, field="filter")
+            )
     if sub.format == Subscription.Format.TMF638:
-        tmf.parse(sub.query)  # a TMF630 filter query (Invalid on field "query"); judged on each rendered event
+        try:
+            tmf.parse(sub.query)  # a TMF630 filter query (Invalid on field "query"); judged on each rendered event
+        except Invalid as exc:
+            errors.append(exc)
     if not sub.secret:
         sub.secret = secret_generate()
-    _check_secret(sub.secret)
-    check_target(sub.target_url, resolve=True, unresolved_ok=True)
+    for check in (
+        lambda: _check_secret(sub.secret),
+        lambda: check_target(sub.target_url, resolve=True, unresolved_ok=True),
+    ):
+        try:
+            check()
+        except Invalid as exc:
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        pairs = [pair for exc in errors for pair in exc.errors]
+        raise Invalid("; ".join(f"{path}: {text}" for path, text in pairs), code=errors[0].code, errors=pairs)
 
 
 def subscriptions_of(*, user, action: str = "view"):

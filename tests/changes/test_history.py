@@ -35,8 +35,8 @@ def test_change_page_history_shows_who_when_and_each_field(client, superuser, tw
     assert page.status_code == 200
     text = page.content.decode()
     assert "user:oms" in text
-    assert "estimated_restoration_time" in text
-    assert "2026-01-01T12:00:00+00:00 → 2026-01-01T15:30:00+00:00" in text
+    assert "<strong>ETR</strong>" in text  # the field's label, as the form shows it
+    assert "2026-01-01 12:00:00 UTC → 2026-01-01 15:30:00 UTC" in text
     assert "outage.etr_changed" in text
     assert "OUT-2" not in text  # only this object's changes
 

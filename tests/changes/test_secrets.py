@@ -16,6 +16,7 @@ import logging
 import zipfile
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -331,10 +332,11 @@ def read_doors(run: Run, model) -> list[tuple[str, bytes]]:
         out.append((door, readable(body(response))))
 
     object_type = tracked(model).object_type
-    read("admin list", run.staff, _url(model, "changelist"))
-    for pk in run.pks:
-        read(f"admin change page {pk}", run.staff, _url(model, "change", pk))
-        read(f"admin History {pk}", run.staff, _url(model, "history", pk))
+    if admin.site.is_registered(model):  # simplejwt's token tables are not in the admin (core/admin.py)
+        read("admin list", run.staff, _url(model, "changelist"))
+        for pk in run.pks:
+            read(f"admin change page {pk}", run.staff, _url(model, "change", pk))
+            read(f"admin History {pk}", run.staff, _url(model, "history", pk))
     changes = Change.objects.filter(object_type=object_type)
     read("change log admin", run.staff, reverse("admin:changes_change_changelist"), {"object_type": object_type})
     for change in changes:

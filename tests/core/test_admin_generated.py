@@ -194,10 +194,16 @@ def _first_pk(label: str):
     return apps.get_model(label).objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
-TIMEFRAME = (
-    '{"timeZone": {"id": "Europe/Paris"}, "startDate": "01012030", "startTime": "10:00", "endTime": "11:00",'
-    ' "endsOn": {"never": true}, "recurrencePattern": {"recurrence": "daily", "details": {"days": "all"}}}'
-)
+# The policy form's timeframe editor, filled in as staff do (blackouts/timeframe_editor.py).
+TIMEFRAME = {
+    "timeframe_recurrence": "daily",
+    "timeframe_start_date": "2030-01-01",
+    "timeframe_start_time": "10:00",
+    "timeframe_end_time": "11:00",
+    "timeframe_zone": "Europe/Paris",
+    "timeframe_days": "all",
+    "timeframe_ends": "never",
+}
 
 # Per addable model: (valid form values, invalid form values), as callables over the demo data. The invalid one
 # breaks a rule the domain owns (not merely a required field) wherever the model has such a rule.
@@ -283,12 +289,12 @@ ADD_CASES = {
         {"enrollment": _first_pk("enrollments.Enrollment"), "serial_number": "", "asset_ownership": "W1OW"},
     ),
     "blackouts.BlackoutPolicy": lambda: (
-        {"name": "generated", "execution_order": 1, "selector_criteria": "class equals 'DB'", "timeframe": TIMEFRAME},
+        {"name": "generated", "execution_order": 1, "selector_criteria": "class equals 'DB'", **TIMEFRAME},
         {
             "name": "generated-bad",
             "execution_order": 1,
             "selector_criteria": "msg matches 'a++'",
-            "timeframe": TIMEFRAME,
+            **TIMEFRAME,
         },
     ),
     "inventory.Specification": lambda: (
@@ -301,8 +307,10 @@ ADD_CASES = {
     ),
     "inventory.Place": lambda: ({"id": "GEN-PLACE", "referred_type": "GeographicAddress"}, {"id": ""}),
     "inventory.Resource": lambda: ({"id": "GEN-RES", "type": "LogicalDevice"}, {"id": "", "type": "LogicalDevice"}),
-    "inventory.BusinessInteraction": lambda: ({"description": "generated bundle"}, {"description": "x" * 5000}),
-    "token_blacklist.BlacklistedToken": lambda: ({"token": _fresh_outstanding_token()}, {"token": ""}),
+    "inventory.BusinessInteraction": lambda: (
+        {"description": "generated bundle", **bundle_items(_first_pk("inventory.Specification"))},
+        {"description": "no items", **bundle_items()},  # a bundle without items leads nowhere: refused
+    ),
     "inventory.Service": lambda: (
         {"name": "GenCFS", "category": "CFS", "state": "designed", "specification": "Email_CFS"},
         {  # ends before it starts
@@ -319,6 +327,15 @@ ADD_CASES = {
 }
 
 
+def bundle_items(*specifications, **extra) -> dict:
+    """The bundle add form's item rows (a formset): one item per specification id."""
+    data = {"items-TOTAL_FORMS": str(len(specifications)), "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "1"}
+    for i, spec in enumerate(specifications):
+        data.update({f"items-{i}-name": f"Generated item {i}", f"items-{i}-specification": spec})
+        data.update({f"items-{i}-state": "designed", **{f"items-{i}-{k}": v for k, v in extra.items()}})
+    return data
+
+
 def _enrollment_case():
     from enrollments.models import Customer, ServicePoint
 
@@ -328,16 +345,6 @@ def _enrollment_case():
     valid = {**form, "start_date": "2031-01-01"}
     invalid = {**form, "start_date": "2031-01-02", "end_date": "2031-01-01"}  # ends before it starts
     return valid, invalid
-
-
-def _fresh_outstanding_token():
-    """Revoking a refresh token by hand: an outstanding token of a new user to blacklist."""
-    from django.contrib.auth import get_user_model
-    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-    from rest_framework_simplejwt.tokens import RefreshToken
-
-    user = get_user_model().objects.create_user("token-holder", password="pw-token-holder")
-    return OutstandingToken.objects.get(jti=RefreshToken.for_user(user)["jti"]).pk
 
 
 def _open_program():
@@ -350,6 +357,14 @@ def _last_pk(label: str):
     from django.apps import apps
 
     return apps.get_model(label).objects.order_by("-pk").values_list("pk", flat=True)[0]
+
+
+# What one add makes one of, where an add writes more rows of the model (a bundle and its items' interactions).
+ADDED_ROWS = {"inventory.BusinessInteraction": {"parent__isnull": True}}
+
+
+def _records(model):
+    return model._default_manager.filter(**ADDED_ROWS.get(model._meta.label, {}))
 
 
 def _addable(model, model_admin, request) -> bool:
@@ -368,13 +383,41 @@ ADDABLE = [(m, a) for m, a in ADMINS if m._meta.label in ADD_CASES]
 @pytest.mark.parametrize(("model", "model_admin"), ADDABLE, ids=[m._meta.label for m, _ in ADDABLE])
 def test_a_valid_add_lands_and_an_invalid_one_is_a_form_error(staff, model, model_admin):
     valid, invalid = ADD_CASES[model._meta.label]()
-    before = model._default_manager.count()
+    before = _records(model).count()
     refused = post_add(staff, model, invalid)
     assert_form_error(refused)
-    assert model._default_manager.count() == before
+    assert _records(model).count() == before
     added = post_add(staff, model, valid)
     assert_added(added)
-    assert model._default_manager.count() == before + 1
+    assert _records(model).count() == before + 1
+
+
+def _actions(staff, model) -> list[str]:
+    page = staff.get(_url(model, "changelist"))
+    actions = page.context["cl"].model_admin.get_actions(page.wsgi_request)
+    return [name for name in actions if name != "delete_selected"]
+
+
+ACTIONED = [(m, a) for m, a in ADDABLE if [name for name in a.actions or () if name != "delete_selected"]]
+
+
+def test_addable_models_with_actions_are_found():
+    assert {"inventory.BusinessInteraction", "blackouts.BlackoutPolicy"} <= {m._meta.label for m, _ in ACTIONED}
+
+
+@pytest.mark.parametrize(("model", "model_admin"), ACTIONED, ids=[m._meta.label for m, _ in ACTIONED])
+def test_an_added_record_goes_through_its_first_action(staff, model, model_admin):
+    """What staff add in the admin leads somewhere: the first action of its list (beyond delete) runs on the new
+    record with a success message and no error (a bundle added without items once said "has no items")."""
+    actions = _actions(staff, model)
+    before = set(_records(model).values_list("pk", flat=True))
+    valid, _ = ADD_CASES[model._meta.label]()
+    assert_added(post_add(staff, model, valid))
+    (new_pk,) = set(_records(model).values_list("pk", flat=True)) - before
+    answer = staff.post(_url(model, "changelist"), {"action": actions[0], "_selected_action": [new_pk]}, follow=True)
+    assert answer.status_code == 200
+    levels = {m.level_tag: m.message for m in answer.context["messages"]}
+    assert "error" not in levels and "success" in levels, levels
 
 
 def post_add(staff, model, fields: dict):

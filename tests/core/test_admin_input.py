@@ -172,4 +172,4 @@ def test_a_valid_id_still_runs_the_action(staff):
     )
     assert response.status_code == 302
     shown = [str(m) for m in messages.get_messages(response.wsgi_request)]
-    assert shown == ["1 contact(s) now Failed."], shown
+    assert shown == ["1 contact now Failed."], shown

@@ -22,7 +22,7 @@ from django.urls import reverse
 from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 from core.changes import registry
 from core.changes.models import Change
-from tests.core.test_admin_generated import ADD_CASES, SHOW_ONCE_TEMPLATES
+from tests.core.test_admin_generated import ADD_CASES, SHOW_ONCE_TEMPLATES, _records
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 TRACKED = [(m, a) for m, a in ADMINS if registry.is_tracked(m)]
@@ -182,10 +182,10 @@ def _add(staff, model) -> object:
     valid, _ = ADD_CASES[model._meta.label]()
     page = staff.get(_url(model, "add"))
     reader = _read_form(page, model)
-    before = set(model._default_manager.values_list("pk", flat=True))
+    before = set(_records(model).values_list("pk", flat=True))
     response = staff.post(_url(model, "add"), _post_data(reader.data, valid))
     assert _saved(response), _form_errors(response)
-    added = set(model._default_manager.values_list("pk", flat=True)) - before
+    added = set(_records(model).values_list("pk", flat=True)) - before
     assert len(added) == 1, added
     return added.pop()
 

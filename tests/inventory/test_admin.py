@@ -109,16 +109,23 @@ def _form_data(response, **values) -> dict:
 
 
 def _add_empty_bundle(admin_client) -> BusinessInteraction:
-    url = reverse("admin:inventory_businessinteraction_add")
-    response = admin_client.post(url, _form_data(admin_client.get(url), description="Made by hand"), follow=True)
-    assert response.status_code == 200
-    return BusinessInteraction.objects.get(description="Made by hand")
+    """An empty bundle (the service allows one; the admin's add page no longer makes one): activation refuses it."""
+    from inventory import services
+
+    return services.bundle_create(items=[], description="Made by hand")
 
 
 def test_an_admin_made_bundle_is_created_by_the_service(admin_client):
-    bundle = _add_empty_bundle(admin_client)
+    from tests.core.test_admin_generated import bundle_items
+
+    url = reverse("admin:inventory_businessinteraction_add")
+    spec = Specification.objects.order_by("id").values_list("pk", flat=True)[0]
+    data = {**_form_data(admin_client.get(url), description="Made by hand"), **bundle_items(spec)}
+    assert admin_client.post(url, data).status_code == 302
+    bundle = BusinessInteraction.objects.get(description="Made by hand")
     assert bundle.parent_id is None and bundle.state == InteractionState.CREATED
     assert list(bundle.transitions.values_list("task", "to_state")) == [("CREATE", "CREATED")]
+    assert bundle.children.count() == 1
 
 
 @pytest.mark.parametrize("action", ["approve", "run_activation"])
@@ -233,3 +240,44 @@ def test_a_standalone_service_is_added_through_the_service_layer(admin_client, m
         False,
         None,
     )
+
+
+def test_a_bundle_added_in_the_admin_with_its_items_is_approved_and_activated(admin_client):
+    """The add page designs a bundle with its items (specification, characteristics, references) through
+    ``bundle_create``; the list's actions then approve, issue and activate it (it once said "has no items")."""
+    from tests.core.test_admin_generated import bundle_items
+
+    spec = Specification.objects.filter(entity_type="Service").order_by("id").first()
+    resource = Resource.objects.exclude(lifecycle_state__in=["RETIRED", "UNAVAILABLE"]).order_by("id").first()
+    party, place = Party.objects.order_by("id").first(), Place.objects.order_by("id").first()
+    rows = bundle_items(spec.pk, characteristics="speed = 100M\ncolour = blue", resources=[resource.pk])
+    rows.update({"items-0-parties": [party.pk], "items-0-places": [place.pk]})
+    add = reverse("admin:inventory_businessinteraction_add")
+    page = admin_client.get(add)
+    assert 'name="items-TOTAL_FORMS"' in page.content.decode()  # the items are designed on the add page
+    answer = admin_client.post(add, {"description": "designed in the admin", **rows})
+    assert answer.status_code == 302, answer.context["adminform"].form.errors
+    bundle = BusinessInteraction.objects.get(parent__isnull=True, description="designed in the admin")
+    service = Service.objects.get(business_interaction__parent=bundle)
+    assert service.specification_id == spec.pk and service.name == "Generated item 0"
+    assert {(c.name, c.value) for c in service.characteristics.all()} == {("speed", "100M"), ("colour", "blue")}
+    assert [r.resource_id for r in service.resource_refs.all()] == [resource.pk]
+    changelist = reverse("admin:inventory_businessinteraction_changelist")
+    for action in ("approve", "issue", "activate"):
+        done = admin_client.post(changelist, {"action": action, "_selected_action": [bundle.pk]}, follow=True)
+        levels = {m.level_tag: m.message for m in done.context["messages"]}
+        assert "error" not in levels, levels
+    bundle.refresh_from_db()
+    service.refresh_from_db()
+    assert bundle.state == InteractionState.COMPLETED and service.state == "active"
+
+
+def test_a_bundle_without_items_is_refused_on_the_add_page(admin_client):
+    from tests.core.test_admin_generated import bundle_items
+
+    before = BusinessInteraction.objects.count()
+    answer = admin_client.post(
+        reverse("admin:inventory_businessinteraction_add"), {"description": "x", **bundle_items()}
+    )
+    assert answer.status_code == 200 and "Add at least one item" in answer.content.decode()
+    assert BusinessInteraction.objects.count() == before

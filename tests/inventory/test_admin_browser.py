@@ -22,7 +22,7 @@ def test_activate_the_demo_bundle_from_the_admin(admin_page):
     page.select_option("select[name=action]", "run_activation")
     page.click("button[name=index]")
     page.wait_for_selector(".messagelist")
-    assert "Activation started: 1 bundle(s)." in page.locator(".messagelist").inner_text()
+    assert "Activation started: 1 bundle." in page.locator(".messagelist").inner_text()
 
     page.goto(f"/admin/inventory/businessinteraction/{bundle.pk}/change/")
     content = page.locator("#content").inner_text()
