@@ -222,7 +222,8 @@ class AnalystViewSet(viewsets.GenericViewSet):
 
     def columns(self) -> list[specs.Column]:
         params = self.request.query_params
-        names = params[FIELDS_PARAM].split(",") if FIELDS_PARAM in params else []
+        # Repeated or comma-separated, as every multi-value parameter (core.filters.both_spellings).
+        names = ",".join(params.getlist(FIELDS_PARAM)).split(",") if FIELDS_PARAM in params else []
         try:
             return self.spec.select(names)
         except Invalid as exc:
@@ -230,7 +231,8 @@ class AnalystViewSet(viewsets.GenericViewSet):
 
     def check_query(self) -> None:
         """The query is what the published schema says, or a 400 naming each parameter: one value per
-        parameter (but repeatable choices), no empty value where the schema has a type (a date-time, a number,
+        parameter (but multi-value ones: repeatable choices, ``ordering`` and ``fields``, repeated or
+        comma-separated), no empty value where the schema has a type (a date-time, a number,
         a choice...), booleans spelt ``true``/``false``, ``page_size`` 1..1000, ``fields`` column names joined
         by commas. The FilterSet then judges each value (formats, ranges, choices)."""
         filters = self.spec.filterset_class.base_filters
@@ -269,8 +271,9 @@ class AnalystViewSet(viewsets.GenericViewSet):
             raise Http404(exc.message) from None
 
 
-_REPEATABLE = (django_filters.MultipleChoiceFilter,)
-_SINGLE = {"page", "page_size", FIELDS_PARAM, "format", "search"}
+# Multi-value parameters: repeated or comma-separated alike (core.filters.both_spellings); any other is given once.
+_REPEATABLE = (django_filters.MultipleChoiceFilter, django_filters.filters.BaseCSVFilter)
+_SINGLE = {"page", "page_size", "format", "search"}
 _FORMATS = (*writers.FORMATS, AnalystBrowsableAPIRenderer.format, SafeXMLRenderer.format)  # files, pages
 
 
@@ -283,9 +286,9 @@ def _is_text(filter_) -> bool:
 
 
 def _query_problem(filter_, name: str, values: list[str]) -> str | None:
-    if filter_ is None and name not in _SINGLE:
+    if filter_ is None and name not in _SINGLE and name != FIELDS_PARAM:
         return None  # not a parameter of this list: ignored, as DRF does
-    if len(values) > 1 and not isinstance(filter_, _REPEATABLE):
+    if len(values) > 1 and not isinstance(filter_, _REPEATABLE) and name != FIELDS_PARAM:
         return "Give this parameter once."
     for value in values:
         if name == "page_size":
