@@ -130,6 +130,8 @@ class AnalystAutoSchema(AutoSchema):
                 row = self.resolve_serializer(self.get_response_serializers(), "response").ref
                 whole_list = {"type": "array", "items": row, "description": "?format=json: the whole filtered list"}
                 content["schema"] = {"oneOf": [content["schema"], whole_list]}
+        if self.method == "GET" and direction == "response" and "200" in bodies:
+            self._describe_exports(bodies["200"].get("content", {}))
         if self.method == "GET" and direction == "response":
             for code, text in (
                 ("400", "Invalid filter value, ordering or field name."),
@@ -141,6 +143,32 @@ class AnalystAutoSchema(AutoSchema):
                 for media_type in ("application/json", SafeXMLRenderer.media_type):  # an error in the asked format
                     body["content"].setdefault(media_type, {"schema": ANALYST_ERROR_SCHEMA})
         return bodies
+
+
+    def _describe_exports(self, content: dict) -> None:
+        """The export media types as what they are (a CSV text, an XLSX workbook, JSON Lines), not the page's
+        JSON schema. A detail asked in one of them answers its row as JSON text (it is no export)."""
+        if self._is_list_view():
+            row = self.resolve_serializer(self.get_response_serializers(), "response").ref["$ref"].split("/")[-1]
+            described = {
+                CSVRenderer.media_type: "?format=csv: the whole filtered list, a header line (the columns' "
+                "headers) then one line per row, UTF-8.",
+                XLSXRenderer.media_type: "?format=xlsx: the whole filtered list as one worksheet, the columns' "
+                "headers in the first row.",
+                JSONLinesRenderer.media_type: f"?format=jsonl: the whole filtered list as JSON Lines, one `{row}` "
+                "object per line.",
+            }
+        else:
+            described = dict.fromkeys(
+                (CSVRenderer.media_type, XLSXRenderer.media_type, JSONLinesRenderer.media_type),
+                "A detail is no export: its row as JSON text.",
+            )
+        for media_type, description in described.items():
+            if media_type in content:
+                schema = {"type": "string", "description": description}
+                if media_type == XLSXRenderer.media_type:
+                    schema["format"] = "binary"
+                content[media_type] = {"schema": schema}
 
 
 class RowSerializer(serializers.Serializer):

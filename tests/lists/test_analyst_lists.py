@@ -362,3 +362,18 @@ def test_the_two_spellings_order_the_same_in_exports(analyst):
 
 def test_some_lists_have_repeatable_choices():
     assert [prefix for prefix, spec in ROUTES if _multiple_choice(spec)[0]], "the comma spelling would go untested"
+
+
+@pytest.mark.parametrize(("prefix", "spec"), ROUTES, ids=IDS)
+def test_export_media_types_are_described_as_what_they_are(analyst, openapi, prefix, spec):
+    """Issue 23: the CSV, XLSX and JSON Lines answers declared the page's JSON schema. They are a text, a
+    workbook and lines of rows; and the answers are those (a CSV parses, an XLSX opens, each line is a row)."""
+    content = openapi["paths"][f"/api/{prefix}/"]["get"]["responses"]["200"]["content"]
+    assert content["text/csv"]["schema"]["type"] == "string"
+    xlsx = content["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]["schema"]
+    assert xlsx == {**xlsx, "type": "string", "format": "binary"}
+    assert content["application/x-ndjson"]["schema"]["type"] == "string"
+    assert "$ref" in json.dumps(content["application/json"]) and "$ref" in json.dumps(content["application/xml"])
+    lines = _content(analyst.get(f"/api/{prefix}/?format=jsonl&fields=id")).decode().splitlines()
+    assert lines and all(set(json.loads(line)) == {"id"} for line in lines)
+    assert _csv(analyst.get(f"/api/{prefix}/?format=csv&fields=id"))[0] == [spec.columns[0].header]
