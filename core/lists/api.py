@@ -144,7 +144,6 @@ class AnalystAutoSchema(AutoSchema):
                     body["content"].setdefault(media_type, {"schema": ANALYST_ERROR_SCHEMA})
         return bodies
 
-
     def _describe_exports(self, content: dict) -> None:
         """The export media types as what they are (a CSV text, an XLSX workbook, JSON Lines), not the page's
         JSON schema. A detail asked in one of them answers its row as JSON text (it is no export)."""

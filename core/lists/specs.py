@@ -99,7 +99,7 @@ class ListSpec:
         if self.orderings:
             fields = [(self._by_name[name].lookup, name) for name in self.orderings]
             attrs["ordering"] = OrderingFilter(
-                fields=fields, help_text="Columns, comma-separated or the parameter repeated (the same); a leading '-' orders descending."
+                fields=fields, help_text="Columns, comma-separated or repeated; a leading '-' orders descending."
             )
         filterset_class = type(base.__name__, (base,), attrs)
         for name, declared in base.base_filters.items():  # filters added to the table after the class was made

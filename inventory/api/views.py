@@ -55,8 +55,8 @@ EXPAND = OpenApiParameter(
 FIELDS = OpenApiParameter(
     "fields",
     str,
-    description="Comma-separated (or repeated) first-level service attributes to return (id and href always are); names that "
-    f"are not attributes select nothing. Attributes: {', '.join(SERVICE_ATTRIBUTES)}.",
+    description="Comma-separated (or repeated) first-level service attributes to return (id and href always are); "
+    f"names that are not attributes select nothing. Attributes: {', '.join(SERVICE_ATTRIBUTES)}.",
 )
 READ_PARAMETERS = [VERSION, FIELDS, EXPAND, DEPTH]
 LIST_PARAMETERS = ("fields", "expand")
@@ -83,11 +83,7 @@ class InventoryView(UIMAPIView):
         # The lists (``fields``, ``expand``) are comma-separated or repeated alike (core.filters.join_repeated);
         # any other parameter is one value: given twice it is ambiguous, refused rather than read as its last value.
         params = join_repeated(request.query_params, LIST_PARAMETERS)
-        repeated = {
-            name: ["given more than once: give it once."]
-            for name, values in params.lists()
-            if len(values) > 1
-        }
+        repeated = {name: ["given more than once: give it once."] for name, values in params.lists() if len(values) > 1}
         if repeated:
             raise drf_serializers.ValidationError(repeated)
         serializer = self.query_serializer_class(data=params)

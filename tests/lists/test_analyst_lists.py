@@ -143,7 +143,7 @@ def test_ordering_applies_to_pages_and_exports(analyst):
 
 @pytest.mark.parametrize(("prefix", "spec"), ROUTES, ids=IDS)
 def test_pages_match_the_published_schema(analyst, openapi, prefix, spec):
-    operation = openapi["paths"][f"/api/{prefix}/"]["get"]
+    operation = openapi["paths"][f"/api/{prefix}"]["get"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     document = _json_schema({**schema, "components": openapi["components"]})
     for params in ({"page_size": 1000}, {"page_size": 1000, "ordering": f"-{spec.orderings[0]}"}):
@@ -368,7 +368,7 @@ def test_some_lists_have_repeatable_choices():
 def test_export_media_types_are_described_as_what_they_are(analyst, openapi, prefix, spec):
     """Issue 23: the CSV, XLSX and JSON Lines answers declared the page's JSON schema. They are a text, a
     workbook and lines of rows; and the answers are those (a CSV parses, an XLSX opens, each line is a row)."""
-    content = openapi["paths"][f"/api/{prefix}/"]["get"]["responses"]["200"]["content"]
+    content = openapi["paths"][f"/api/{prefix}"]["get"]["responses"]["200"]["content"]
     assert content["text/csv"]["schema"]["type"] == "string"
     xlsx = content["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]["schema"]
     assert xlsx == {**xlsx, "type": "string", "format": "binary"}
