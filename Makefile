@@ -7,7 +7,7 @@ PORT ?= 8000
 # What a target needs installed first; `make manage VENV_READY=` skips the check for a venv you manage yourself.
 VENV_READY ?= $(STAMP)
 
-.PHONY: run test bench soak attack mutate lint format install clean-var manage
+.PHONY: run test bench soak attack mutate oas-check lint format install clean-var manage
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
@@ -77,6 +77,15 @@ mutate: $(STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 1
 	$(BIN)/python -m tests.mutation_report
+
+# The OpenAPI document through the tools integrators use (issue 23): installs Redocly, Spectral, openapi-typescript
+# (npm) and openapi-generator (PyPI, bundles its jar; needs Java) into $(VAR_DIR)/oas-tools, then generates three
+# clients (openapi-python-client, openapi-generator with validation on, openapi-typescript) and runs Redocly
+# (recommended) and Spectral (spectral:oas): any error or operation not generated fails it. Not part of `make test`
+# (it downloads tools); docs/testing.md, "OpenAPI tools". OAS_ARGS=--offline reuses what is installed.
+oas-check: export TESTING := 1
+oas-check: $(STAMP)
+	$(BIN)/python -m tests.oas_tools $(OAS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

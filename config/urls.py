@@ -8,6 +8,7 @@ from core.auth_views import JWTObtainView, JWTRefreshView, admin_login, admin_pa
 from core.docs_views import OfflineRedocView, redoc_bundle
 from core.lists.api_root import home
 from core.metrics_view import metrics_view
+from core.middleware import CATCH_ALL_URL_NAME
 from core.schema_renderers import Yaml12OpenApiRenderer, Yaml12OpenApiRenderer2
 from core.wire import views as core_views
 
@@ -40,7 +41,11 @@ urlpatterns = [
     path("", include("inventory.api.urls")),
     path("", include("core.access_keys.urls")),  # BMC Helix Portal's access-key login and refresh (/ims/api/v1/)
     # Anything else under a vendor prefix is answered in that family's envelope, even with DEBUG on.
-    re_path(r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI|api)/", core_views.not_found),
+    re_path(
+        r"^(?:rest/apis|events-service/api/v1\.0|InventoryRSOpenAPI|api)/",
+        core_views.not_found,
+        name=CATCH_ALL_URL_NAME,  # OptionalTrailingSlashMiddleware tells it from a view of ours by this name
+    ),
 ]
 
 handler400 = "core.wire.views.bad_request"

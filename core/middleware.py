@@ -34,11 +34,13 @@ class RequestContextMiddleware:
 SLASH_OPTIONAL_PREFIXES = ("/api/", "/rest/apis/")
 
 
-def _resolves_to_a_view(path: str, urlconf) -> bool:
-    from core.wire.views import not_found  # the families' catch-all: a path it answers is no view of ours
+# The URL name of the families' catch-all (config/urls.py): a path only it answers is no view of ours.
+CATCH_ALL_URL_NAME = "family-not-found"
 
+
+def _resolves_to_a_view(path: str, urlconf) -> bool:
     try:
-        return resolve(path, urlconf).func is not not_found
+        return resolve(path, urlconf).url_name != CATCH_ALL_URL_NAME
     except Resolver404:
         return False
 
