@@ -17,7 +17,7 @@ PIP ?=
 # Fetched only when it is ours that is used (not with PIP=1 nor with UV=<yours>).
 UV_FETCH := $(filter $(UV_HOME)/bin/uv,$(UV))
 
-.PHONY: run test bench soak attack mutate lint format install lock clean-var manage
+.PHONY: run test bench soak attack mutate oas-check lint format install lock clean-var manage
 
 $(UV_HOME)/bin/uv:
 	@$(PYTHON) -m pip --version >/dev/null 2>&1 || { echo "$(PYTHON) has no pip: install uv yourself and run make UV=uv ..., or use PIP=1" >&2; exit 2; }
@@ -102,6 +102,15 @@ mutate: $(STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 1
 	$(BIN)/python -m tests.mutation_report
+
+# The OpenAPI document through the tools integrators use (issue 23): installs Redocly, Spectral, openapi-typescript
+# (npm) and openapi-generator (PyPI, bundles its jar; needs Java) into $(VAR_DIR)/oas-tools, then generates three
+# clients (openapi-python-client, openapi-generator with validation on, openapi-typescript) and runs Redocly
+# (recommended) and Spectral (spectral:oas): any error or operation not generated fails it. Not part of `make test`
+# (it downloads tools); docs/testing.md, "OpenAPI tools". OAS_ARGS=--offline reuses what is installed.
+oas-check: export TESTING := 1
+oas-check: $(STAMP)
+	$(BIN)/python -m tests.oas_tools $(OAS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "core.middleware.MetricsMiddleware",  # first: times and counts everything below it (core/metrics.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.OptionalTrailingSlashMiddleware",  # /api/x is /api/x/ (the OpenAPI paths have no slash)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -346,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         "core.schema_hooks.require_bodies_with_required_properties",
         "core.schema_hooks.type_beside_every_nullable",
         "core.schema_hooks.path_parameters_in_path_order",
+        "core.schema_hooks.paths_without_trailing_slash",
+        "core.schema_hooks.security_on_every_operation",
     ],
     # Choice sets that share a field name across apps get explicit component names.
     "ENUM_NAME_OVERRIDES": {

@@ -9,6 +9,10 @@ offset PostgreSQL does not know must be a 400 (or an empty list), never a databa
   without its padding.
 - :class:`SearchFilter`: ``search`` = case-insensitive "contains" across the given text columns.
 - :class:`OrderingFilter`: ``ordering=a,-b``, with the primary key as the last tie-breaker (stable pages).
+
+A multi-value parameter takes both spellings clients send, meaning the same (:func:`both_spellings`, applied by
+:class:`FilterSet` for every door): ``?ordering=a&ordering=-b`` is ``?ordering=a,-b`` and ``?status=A,B`` is
+``?status=A&status=B``.
 """
 
 from datetime import UTC
@@ -175,6 +179,51 @@ class OrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering)
 
 
+def join_repeated(data, names):
+    """``data`` (a QueryDict) with each of ``names`` given more than once joined by commas into one value: the
+    repeated spelling of a comma-separated parameter (``?fields=a&fields=b`` is ``?fields=a,b``)."""
+    repeated = [name for name in names if len(data.getlist(name)) > 1]
+    if not repeated:
+        return data
+    data = data.copy()
+    for name in repeated:
+        data.setlist(name, [",".join(data.getlist(name))])
+    return data
+
+
+def _is_choice(filter_, value: str) -> bool:
+    return any(isinstance(key, str) and key.strip() == value.strip() for key, _label in filter_.field.choices)
+
+
+def split_commas(data, filters):
+    """``data`` with each value of a repeatable choice filter that holds commas split into its values (unless the
+    whole value is itself a choice): the comma spelling of a repeated parameter (``?status=A,B``)."""
+    split = {}
+    for name, filter_ in filters.items():
+        values = data.getlist(name)
+        if isinstance(filter_, django_filters.MultipleChoiceFilter) and any("," in value for value in values):
+            split[name] = [
+                part
+                for value in values
+                for part in ([value] if "," not in value or _is_choice(filter_, value) else value.split(","))
+            ]
+    if not split:
+        return data
+    data = data.copy()
+    for name, values in split.items():
+        data.setlist(name, values)
+    return data
+
+
+def both_spellings(data, filters):
+    """A multi-value parameter repeated or comma-separated means the same: comma-separated filters (``ordering``,
+    ``__in`` lists) get their repeated values joined, repeatable choices their comma-separated values split."""
+    if data is None or not hasattr(data, "getlist"):
+        return data
+    csv = [name for name, filter_ in filters.items() if isinstance(filter_, django_filters.filters.BaseCSVFilter)]
+    return split_commas(join_repeated(data, csv), filters)
+
+
 def _safe_defaults() -> dict:
     defaults = {}
     for field_class, options in FILTER_FOR_DBFIELD_DEFAULTS.items():
@@ -194,6 +243,9 @@ class FilterSet(django_filters.FilterSet):
     """Base of every list's FilterSet: generated filters are the bounded ones above, choices accept padding."""
 
     FILTER_DEFAULTS = _safe_defaults()
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(both_spellings(data, self.base_filters), *args, **kwargs)
 
     @classmethod
     def filter_for_lookup(cls, field, lookup_type):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from core import admin_input, context, families, metrics
 
@@ -28,6 +28,43 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response[context.REQUEST_ID_HEADER] = rid
         return response
+
+
+# The API prefixes whose paths end with a slash on the wire (the analyst API, Oracle's outage notifications).
+SLASH_OPTIONAL_PREFIXES = ("/api/", "/rest/apis/")
+
+
+# The URL name of the families' catch-all (config/urls.py): a path only it answers is no view of ours.
+CATCH_ALL_URL_NAME = "family-not-found"
+
+
+def _resolves_to_a_view(path: str, urlconf) -> bool:
+    try:
+        return resolve(path, urlconf).url_name != CATCH_ALL_URL_NAME
+    except Resolver404:
+        return False
+
+
+class OptionalTrailingSlashMiddleware:
+    """An API path that ends with a slash is also served without it, as the same view (no redirect: a POST would
+    lose its body). The OpenAPI document publishes the paths without their trailing slash (Redocly's and Spectral's
+    rule, and what generated clients call); the slashed forms the vendors' specs and our docs show keep working."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (
+            not path.endswith("/")
+            and (path + "/").startswith(SLASH_OPTIONAL_PREFIXES)
+            and not _resolves_to_a_view(path, getattr(request, "urlconf", None))
+            and _resolves_to_a_view(path + "/", getattr(request, "urlconf", None))
+        ):
+            request.path_info = path + "/"
+            request.path = request.path + "/"
+            request.META["PATH_INFO"] = request.path_info
+        return self.get_response(request)
 
 
 class AdminInputMiddleware:

@@ -36,7 +36,9 @@ def type_beside_every_nullable(result, generator, request, public):
     value of any type (a ``JSONField``) loses the ``nullable``: a schema without ``type`` admits every value, null
     included."""
     components = result.get("components", {}).get("schemas", {})
-    for node in _walk(result):
+    for node in list(_walk(result)):  # materialized: nodes are rewritten and a component may be added
+        if node.get("nullable") is True and _null_beside_a_reference(node, components):
+            continue
         if node.get("nullable") is not True or "type" in node:
             continue
         refs = [part.get("$ref", "") for part in node.get("allOf", []) if isinstance(part, dict)]
@@ -46,6 +48,24 @@ def type_beside_every_nullable(result, generator, request, public):
         elif not any(key in node for key in ("allOf", "anyOf", "oneOf", "$ref")):
             del node["nullable"]
     return result
+
+
+NULL_COMPONENT = "NullEnum"  # drf-spectacular's own name for it (ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE)
+
+
+def _null_beside_a_reference(node, components) -> bool:
+    """A nullable reference (``allOf: [$ref]`` beside ``nullable``) admits no null under OpenAPI 3.0.3's own
+    reading ("other constraints retain their behaviour"): strict validators, Spectral and Redocly refuse the
+    ``"blackoutPolicy": null`` the BMC 404 answers. It becomes ``oneOf: [$ref, NullEnum]``, drf-spectacular's
+    form for a nullable choice, which every generator reads as "that or null"."""
+    parts = node.get("allOf")
+    if not (isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict) and "$ref" in parts[0]):
+        return False
+    components.setdefault(NULL_COMPONENT, {"enum": [None]})
+    kept = {key: value for key, value in node.items() if key in ("description", "readOnly", "writeOnly", "title")}
+    node.clear()
+    node.update({"oneOf": [parts[0], {"$ref": f"#/components/schemas/{NULL_COMPONENT}"}], **kept})
+    return True
 
 
 def path_parameters_in_path_order(result, generator, request, public):
@@ -63,4 +83,23 @@ def path_parameters_in_path_order(result, generator, request, public):
                     (0, order.get(parameter.get("name"), len(order))) if parameter.get("in") == "path" else (1, 0)
                 ),
             )
+    return result
+
+
+def paths_without_trailing_slash(result, generator, request, public):
+    """Paths are published without a trailing slash (Redocly's ``no-path-trailing-slash``, Spectral's
+    ``path-keys-no-trailing-slash``); ``core.middleware.OptionalTrailingSlashMiddleware`` serves both forms."""
+    result["paths"] = {
+        (path.rstrip("/") if path != "/" else path): item for path, item in result.get("paths", {}).items()
+    }
+    return result
+
+
+def security_on_every_operation(result, generator, request, public):
+    """An operation that takes no credentials (the logins) says so with ``security: []`` (Redocly's
+    ``security-defined``); drf-spectacular leaves the key out, which reads as "not documented"."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in ("get", "put", "post", "delete", "patch") and "security" not in operation:
+                operation["security"] = []
     return result

@@ -14,15 +14,27 @@ or refused the document (``spectacular --validate`` passes all of them):
 - a ``servers`` entry exists;
 - the token endpoints' request bodies are JSON only.
 
+And what Redocly's ``recommended`` and Spectral's ``spectral:oas`` rulesets report as errors (``make oas-check``
+runs the real tools, tests/oas_tools.py):
+
+- no path ends with a slash (Redocly ``no-path-trailing-slash``; the wire serves both forms);
+- every operation declares its ``security``, ``[]`` for the logins (Redocly ``security-defined``);
+- parameters are unique per name and location (both ``operation-parameters-unique``);
+- an enum's values are of its type (Redocly ``no-enum-type-mismatch``);
+- every example validates against its media type's schema read strictly as OpenAPI 3.0.3 reads it: ``nullable``
+  adds null only beside a ``type``, and ``allOf``/``$ref`` keep their constraints (Spectral
+  ``oas3-valid-media-example``).
+
 Every violation is reported at once.
 """
 
 import re
 
+import jsonschema
 import pytest
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-TOKEN_PATHS = ("/api/auth/token/", "/api/auth/token/refresh/")
+TOKEN_PATHS = ("/api/auth/token", "/api/auth/token/refresh")
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +154,95 @@ def token_bodies_json(document):
     return problems
 
 
+def trailing_slash(document):
+    return [f"{path}: ends with a slash" for path in document.get("paths", {}) if path != "/" and path.endswith("/")]
+
+
+def security_defined(document):
+    if document.get("security"):
+        return []
+    return [
+        f"{method.upper()} {path}: no security (give [] for none)"
+        for path, method, _item, operation in operations(document)
+        if "security" not in operation
+    ]
+
+
+def parameters_unique(document):
+    problems = []
+    for path, method, item, operation in operations(document):
+        for scope in (item.get("parameters", []), operation.get("parameters", [])):
+            keys = [(parameter.get("name"), parameter.get("in")) for parameter in scope]
+            problems += [f"{method.upper()} {path}: parameter {key} twice" for key in set(keys) if keys.count(key) > 1]
+    return problems
+
+
+JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list}
+
+
+def enum_type_mismatch(document):
+    problems = []
+    for where, node in walk(document):
+        kind, values = node.get("type"), node.get("enum")
+        if not isinstance(kind, str) or kind not in JSON_TYPES or not isinstance(values, list):
+            continue
+        for value in values:
+            if value is None and node.get("nullable"):
+                continue
+            if not isinstance(value, JSON_TYPES[kind]) or (kind in ("integer", "number") and isinstance(value, bool)):
+                problems.append(f"{where}: enum value {value!r} is not {kind}")
+    return problems
+
+
+def strict_json_schema(node):
+    """An OpenAPI 3.0.3 schema as JSON Schema, read strictly: ``nullable`` admits null only beside a ``type``."""
+    if isinstance(node, list):
+        return [strict_json_schema(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    schema = {key: strict_json_schema(value) for key, value in node.items() if key not in ("nullable", "example")}
+    if node.get("nullable") and "type" in node:
+        schema["type"] = [node["type"], "null"]
+        if "enum" in schema and None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
+    return schema
+
+
+def media_examples(document):
+    """Every (where, example value, schema) of the request and response media types."""
+    for path, method, _item, operation in operations(document):
+        bodies = [("requestBody", operation.get("requestBody") or {})]
+        bodies += [(f"responses/{code}", response) for code, response in operation.get("responses", {}).items()]
+        for where, body in bodies:
+            for media_type, media in (body.get("content") or {}).items():
+                label = f"{method.upper()} {path} {where} {media_type}"
+                if "example" in media:
+                    yield label, media["example"], media.get("schema", {})
+                for name, example in (media.get("examples") or {}).items():
+                    if "value" in example:
+                        yield f"{label} example {name!r}", example["value"], media.get("schema", {})
+
+
+def invalid_examples(document):
+    components = strict_json_schema(document.get("components", {}))
+    problems = []
+    for label, value, schema in media_examples(document):
+        if "xml" in label.rsplit(" ", 1)[-1] and not isinstance(value, dict | list):
+            continue
+        validator = jsonschema.Draft202012Validator({**strict_json_schema(schema), "components": components})
+        problems += [
+            f"{label}: {'/'.join(map(str, error.absolute_path))}: {error.message[:160]}"
+            for error in validator.iter_errors(value)
+        ]
+    return problems
+
+
 RULES = [
+    trailing_slash,
+    security_defined,
+    parameters_unique,
+    enum_type_mismatch,
+    invalid_examples,
     array_without_items,
     nullable_without_type,
     enum_case_variants,
@@ -180,16 +280,45 @@ def test_each_rule_finds_its_violation():
                     },
                 },
             },
-            "/api/auth/token/": {
+            "/api/auth/token": {
                 "post": {"requestBody": {"content": {"application/json": {}, "multipart/form-data": {}}}}
             },
+            "/b/": {
+                "get": {
+                    "security": [],
+                    "parameters": [{"name": "q", "in": "query"}, {"name": "q", "in": "query"}],
+                    "responses": {
+                        "200": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "p": {"allOf": [{"$ref": "#/components/schemas/P"}], "nullable": True},
+                                            "n": {"type": "integer", "enum": [1, "2"]},
+                                        },
+                                    },
+                                    "examples": {"E": {"value": {"p": None}}},
+                                }
+                            }
+                        }
+                    },
+                }
+            },
         },
+        "components": {"schemas": {"P": {"type": "object"}}},
         "tags": [{"name": "u"}],
     }
     found = {rule.__name__: rule(bad) for rule in RULES}
     assert all(found.values()), [name for name, problems in found.items() if not problems]
     assert found["path_parameter_order"] == [
         "GET /a/{b}/{a}: path parameters declared ['a', 'b'], path order ['b', 'a']"
+    ]
+    assert found["trailing_slash"] == ["/b/: ends with a slash"]
+    assert [problem.rsplit(": ", 1)[-1] for problem in found["enum_type_mismatch"]] == ["enum value '2' is not integer"]
+    # The BMC 404's `"blackoutPolicy": null` against a nullable allOf reference: refused, as Spectral does.
+    assert [problem.split(": ")[0] for problem in found["invalid_examples"]] == [
+        "GET /b/ responses/200 application/json example 'E'"
     ]
 
 
@@ -224,9 +353,50 @@ def test_the_nullable_hook_puts_a_type_beside_every_nullable():
     }
     type_beside_every_nullable(document, None, None, True)
     found = document["paths"]["/x"]["get"]["responses"]["404"]["content"]["application/json"]["schema"]["properties"]
-    assert found["policy"] == {"allOf": [{"$ref": "#/components/schemas/Policy"}], "nullable": True, "type": "object"}
+    # Null beside a reference, as every strict reader reads it: that or null (drf-spectacular's NullEnum form).
+    assert found["policy"] == {
+        "oneOf": [{"$ref": "#/components/schemas/Policy"}, {"$ref": "#/components/schemas/NullEnum"}]
+    }
+    assert document["components"]["schemas"]["NullEnum"] == {"enum": [None]}
     assert found["value"] == {}
     assert not nullable_without_type(document)
+    assert not invalid_examples(
+        {
+            **document,
+            "paths": {
+                "/x": {
+                    "get": {
+                        "responses": {
+                            "404": {
+                                "content": {
+                                    "application/json": {
+                                        "schema": {"type": "object", "properties": found},
+                                        "example": {"policy": None},
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    )
+
+
+def test_the_served_yaml_reads_as_the_json_under_yaml_1_2(django_db_blocker, document):
+    """A string of digits with a leading zero (`"0023939882"`, the Oracle examples' ids) was written unquoted by
+    PyYAML (YAML 1.1) and read back as a number by YAML 1.2 readers: Spectral and Redocly then found the examples
+    invalid. The served YAML is quoted for them (core/schema_renderers.py)."""
+    from django.test import Client
+
+    from core.schema_renderers import loads_as_yaml12
+
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/")
+    assert response.status_code == 200, response.content[:300]
+    text = response.content.decode()
+    assert "'0023939882'" in text
+    assert loads_as_yaml12(text) == document
 
 
 def test_the_servers_entry_is_the_configured_public_base_url(settings):

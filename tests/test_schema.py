@@ -26,6 +26,7 @@ from config.wsgi import application
 from core.text import text_problem
 
 POSITIVE = checks.positive_data_acceptance
+NEGATIVE = checks.negative_data_rejection
 EXCLUDED = {
     # BMC: a real IANA zone (timeZone.id) and a criteria language a schema cannot enumerate.
     "POST /events-service/api/v1.0/blackout_policies": [POSITIVE],
@@ -38,19 +39,19 @@ EXCLUDED = {
     # Oracle: cross-field rules — accountId or spId (search), an ETR after the start and known references
     # (notifications), the path's externalCCId equal to the body's (contacts).
     "POST /rest/apis/customer/service/outageEvent/search": [POSITIVE],
-    "POST /rest/apis/customer/service/outageEventNotifications/": [POSITIVE],
+    "POST /rest/apis/customer/service/outageEventNotifications": [POSITIVE],
     "PUT /rest/apis/customer/v-model/customerContact/{externalCCId}": [POSITIVE],
     # Ours: a saved policy, or both a criteria string and a timeframe (BMC's timeframeDetails, judged by the one
     # policy validator): a cross-field rule, and the timeframe's own rules are the BMC create's (excluded above).
-    "POST /api/blackouts/preview/": [POSITIVE],
+    "POST /api/blackouts/preview": [POSITIVE],
     # TMF hub: the callback must be a public address (the SSRF rule) and a host name DNS can hold (≤ 253
     # characters); a schema's `format: uri` says neither.
     "POST /InventoryRSOpenAPI/serviceInventoryManagement/{version}/hub": [POSITIVE],
     # Webhook subscriptions (ours): the same SSRF and host-name rule on `target_url`, a filter in the blackout
     # criteria language, a secret that must be base64 — on a change (PUT, PATCH) as on a create.
-    "POST /api/webhooks/subscriptions/": [POSITIVE],
-    "PUT /api/webhooks/subscriptions/{id}/": [POSITIVE],
-    "PATCH /api/webhooks/subscriptions/{id}/": [POSITIVE],
+    "POST /api/webhooks/subscriptions": [POSITIVE],
+    "PUT /api/webhooks/subscriptions/{id}": [POSITIVE],
+    "PATCH /api/webhooks/subscriptions/{id}": [POSITIVE],
 }
 
 
@@ -118,10 +119,15 @@ def test_api_conforms_to_its_schema(case, bearer):
         # the server, and some serializations (XML) drop it before it does. Never a 5xx either way.
         assert response.status_code < 500, (case.operation.label, response.status_code, response.text[:300])
         return
+    excluded = list(EXCLUDED.get(case.operation.label, []))
+    if "xml" in (case.media_type or ""):
+        # XML text has no types: a JSON-typed negative (programId: null, a number for a string) is written as the
+        # text "null" or "12", a valid string there (docs/testing.md). XML's own refusals: tests/*/test_api.py.
+        excluded.append(NEGATIVE)
     case.validate_response(
         response,
         headers=bearer,
-        excluded_checks=EXCLUDED.get(case.operation.label, []),
+        excluded_checks=excluded,
         transport_kwargs={"headers": dict(bearer)},
     )
 

@@ -93,14 +93,13 @@ class CustomerContactView(oracle.OracleAPIView):
             "`externalCCId` (at most 120 characters; it must equal the path's, else 400) "
             "and `ccId` (the system assigns it; if sent it must be this contact's, else 400). "
             "The same body is accepted as `application/xml` (any root element, arrays as repeated elements, "
-            "e.g. `<templateData><key>eta</key><value>18:30</value></templateData>`); the answer follows "
+            "e.g. `<templateData><key>eta</key><value>18:30</value></templateData>`; every value is text: an "
+            "empty element is an empty string, never null); the answer follows "
             "`?format=`, then `Accept`, then the request's own media type."
         ),
         parameters=[PATH_PARAMETER],
-        # XML requests are accepted with the same fields (see the description); the request schema is published
-        # for JSON only because XML cannot carry null or an empty list, which a schema-driven generator would
-        # send and then expect the answer of the JSON meaning.
-        request={"application/json": CustomerContactSerializer},
+        # JSON and XML, the family's parsers: the same fields (in XML every value is text; see the description).
+        request=CustomerContactSerializer,
         # 404 too: DRF answers an unknown ?format= with Not Found.
         responses={200: C1CreUpdCCSerializer, **oracle.error_responses(404)},
         examples=[

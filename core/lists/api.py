@@ -130,6 +130,8 @@ class AnalystAutoSchema(AutoSchema):
                 row = self.resolve_serializer(self.get_response_serializers(), "response").ref
                 whole_list = {"type": "array", "items": row, "description": "?format=json: the whole filtered list"}
                 content["schema"] = {"oneOf": [content["schema"], whole_list]}
+        if self.method == "GET" and direction == "response" and "200" in bodies:
+            self._describe_exports(bodies["200"].get("content", {}))
         if self.method == "GET" and direction == "response":
             for code, text in (
                 ("400", "Invalid filter value, ordering or field name."),
@@ -141,6 +143,31 @@ class AnalystAutoSchema(AutoSchema):
                 for media_type in ("application/json", SafeXMLRenderer.media_type):  # an error in the asked format
                     body["content"].setdefault(media_type, {"schema": ANALYST_ERROR_SCHEMA})
         return bodies
+
+    def _describe_exports(self, content: dict) -> None:
+        """The export media types as what they are (a CSV text, an XLSX workbook, JSON Lines), not the page's
+        JSON schema. A detail asked in one of them answers its row as JSON text (it is no export)."""
+        if self._is_list_view():
+            row = self.resolve_serializer(self.get_response_serializers(), "response").ref["$ref"].split("/")[-1]
+            described = {
+                CSVRenderer.media_type: "?format=csv: the whole filtered list, a header line (the columns' "
+                "headers) then one line per row, UTF-8.",
+                XLSXRenderer.media_type: "?format=xlsx: the whole filtered list as one worksheet, the columns' "
+                "headers in the first row.",
+                JSONLinesRenderer.media_type: f"?format=jsonl: the whole filtered list as JSON Lines, one `{row}` "
+                "object per line.",
+            }
+        else:
+            described = dict.fromkeys(
+                (CSVRenderer.media_type, XLSXRenderer.media_type, JSONLinesRenderer.media_type),
+                "A detail is no export: its row as JSON text.",
+            )
+        for media_type, description in described.items():
+            if media_type in content:
+                schema = {"type": "string", "description": description}
+                if media_type == XLSXRenderer.media_type:
+                    schema["format"] = "binary"
+                content[media_type] = {"schema": schema}
 
 
 class RowSerializer(serializers.Serializer):
@@ -227,7 +254,8 @@ class AnalystViewSet(viewsets.GenericViewSet):
 
     def columns(self) -> list[specs.Column]:
         params = self.request.query_params
-        names = params[FIELDS_PARAM].split(",") if FIELDS_PARAM in params else []
+        # Repeated or comma-separated, as every multi-value parameter (core.filters.both_spellings).
+        names = ",".join(params.getlist(FIELDS_PARAM)).split(",") if FIELDS_PARAM in params else []
         try:
             return self.spec.select(names)
         except Invalid as exc:
@@ -235,7 +263,8 @@ class AnalystViewSet(viewsets.GenericViewSet):
 
     def check_query(self) -> None:
         """The query is what the published schema says, or a 400 naming each parameter: one value per
-        parameter (but repeatable choices), no empty value where the schema has a type (a date-time, a number,
+        parameter (but multi-value ones: repeatable choices, ``ordering`` and ``fields``, repeated or
+        comma-separated), no empty value where the schema has a type (a date-time, a number,
         a choice...), booleans spelt ``true``/``false``, ``page_size`` 1..1000, ``fields`` column names joined
         by commas. The FilterSet then judges each value (formats, ranges, choices)."""
         filters = self.spec.filterset_class.base_filters
@@ -274,8 +303,9 @@ class AnalystViewSet(viewsets.GenericViewSet):
             raise Http404(exc.message) from None
 
 
-_REPEATABLE = (django_filters.MultipleChoiceFilter,)
-_SINGLE = {"page", "page_size", FIELDS_PARAM, "format", "search"}
+# Multi-value parameters: repeated or comma-separated alike (core.filters.both_spellings); any other is given once.
+_REPEATABLE = (django_filters.MultipleChoiceFilter, django_filters.filters.BaseCSVFilter)
+_SINGLE = {"page", "page_size", "format", "search"}
 _FORMATS = (*writers.FORMATS, AnalystBrowsableAPIRenderer.format, SafeXMLRenderer.format)  # files, pages
 
 
@@ -288,9 +318,9 @@ def _is_text(filter_) -> bool:
 
 
 def _query_problem(filter_, name: str, values: list[str]) -> str | None:
-    if filter_ is None and name not in _SINGLE:
+    if filter_ is None and name not in _SINGLE and name != FIELDS_PARAM:
         return None  # not a parameter of this list: ignored, as DRF does
-    if len(values) > 1 and not isinstance(filter_, _REPEATABLE):
+    if len(values) > 1 and not isinstance(filter_, _REPEATABLE) and name != FIELDS_PARAM:
         return "Give this parameter once."
     for value in values:
         if name == "page_size":

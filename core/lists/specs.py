@@ -103,7 +103,7 @@ class ListSpec:
                 fields=fields,
                 field_labels={self._by_name[name].lookup: self._by_name[name].header for name in self.orderings},
                 label="Order by",
-                help_text="Comma-separated columns; a leading '-' orders descending.",
+                help_text="Columns, comma-separated or repeated; a leading '-' orders descending.",
             )
         filterset_class = type(base.__name__, (base,), attrs)
         for name, declared in base.base_filters.items():  # filters added to the table after the class was made

@@ -61,6 +61,32 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(int(data))
 
 
+class WholeNumberField(StrictIntegerField):
+    """A count the vendor's spec types as ``number`` (Oracle's ``impactedCustomers``, ``sequence``): published as
+    a number with ``multipleOf: 1``; on the wire a whole number (``10`` or ``10.0``), a fraction refused (400)."""
+
+
+class WholeNumberOutField(serializers.IntegerField):
+    """The answer's side of :class:`WholeNumberField`: an integer, published as the spec's ``number``."""
+
+
+class WholeNumberFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = WholeNumberField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {"type": "number", "multipleOf": 1}
+        if self.target.min_value is not None:
+            schema["minimum"] = self.target.min_value
+        if self.target.max_value is not None:
+            schema["maximum"] = self.target.max_value
+        return schema
+
+
+class WholeNumberOutFieldExtension(WholeNumberFieldExtension):
+    target_class = WholeNumberOutField
+
+
 class StrictFloatField(serializers.FloatField):
     """A JSON number (a string or boolean is refused); XML text is parsed as a number."""
 

@@ -23,8 +23,8 @@ UNENROL_ROOT = "X1-DAUnenrol"
 ENROL_ROOT = "X1-DAEnrol"
 XML_NOTE = (
     "The same document is accepted as `application/xml` (any root element; a list is its element repeated) "
-    "and answered in XML. Only the JSON request is described here: XML text cannot carry the JSON types that "
-    "schema-driven tests send."
+    "and answered in XML. In XML every value is text: an empty element is an empty string (never null), an "
+    "empty list cannot be written, and numbers and booleans are read from their text."
 )
 ID_MAX_DIGITS = 18  # a BigAutoField fits; anything longer cannot exist
 
@@ -123,7 +123,7 @@ class ProgramUnenrollView(DigitalAssetView):
             "A request that cannot be resolved is recorded with status ERROR and an `exception`. "
             "The same transactionId returns the same unenrollment; with another body it is a 409. " + XML_NOTE
         ),
-        request={"application/json": DAUnenrollRequestSerializer},
+        request=DAUnenrollRequestSerializer,  # JSON and XML, the family's parsers
         responses={200: DAUnenrollResponseSerializer, **error_responses(404, 409)},
         examples=[
             OpenApiExample("Unenroll with utility removal", value=UNENROLL_EXAMPLE, request_only=True),
@@ -176,7 +176,7 @@ class ProgramEnrollView(DigitalAssetView):
             "enrolled there answers status ERROR with an `exception` and nothing is recorded. The same "
             "transactionId returns the same enrollment; with another body it is a 409. " + XML_NOTE
         ),
-        request={"application/json": DAEnrollRequestSerializer},
+        request=DAEnrollRequestSerializer,  # JSON and XML, the family's parsers
         responses={200: DAEnrollResponseSerializer, **error_responses(404, 409)},
         examples=[
             OpenApiExample("Enroll an EV charger", value=ENROLL_EXAMPLE, request_only=True),

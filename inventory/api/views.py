@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core import roles
 from core.errors import Invalid
+from core.filters import join_repeated
 
 from .. import selectors, services
 from ..errors import bundle_not_found, service_not_found
@@ -48,15 +49,17 @@ DEPTH = OpenApiParameter(
 EXPAND = OpenApiParameter(
     "expand",
     str,
-    description=f"Comma-separated, among {', '.join(SERVICE_LINK_KINDS)}: embed those services instead of links.",
+    description=f"Comma-separated (or repeated), among {', '.join(SERVICE_LINK_KINDS)}: embed those services "
+    "instead of links.",
 )
 FIELDS = OpenApiParameter(
     "fields",
     str,
-    description="Comma-separated first-level service attributes to return (id and href always are); names that "
-    f"are not attributes select nothing. Attributes: {', '.join(SERVICE_ATTRIBUTES)}.",
+    description="Comma-separated (or repeated) first-level service attributes to return (id and href always are); "
+    f"names that are not attributes select nothing. Attributes: {', '.join(SERVICE_ATTRIBUTES)}.",
 )
 READ_PARAMETERS = [VERSION, FIELDS, EXPAND, DEPTH]
+LIST_PARAMETERS = ("fields", "expand")
 BUNDLE_ID = OpenApiParameter("bundle_id", str, OpenApiParameter.PATH, description="Bundle id.")
 # Documented with Basic and JWT; session auth (also accepted) is for the browser.
 AUTH = [{"basicAuth": []}, {"jwtAuth": []}]
@@ -77,16 +80,13 @@ class InventoryView(UIMAPIView):
         super().initial(request, *args, **kwargs)
 
     def query(self, request) -> dict:
-        # Every UIM query parameter is one value (lists are comma-separated): one given twice is ambiguous, refused
-        # rather than read as its last value.
-        repeated = {
-            name: ["given more than once: give it once."]
-            for name, values in request.query_params.lists()
-            if len(values) > 1
-        }
+        # The lists (``fields``, ``expand``) are comma-separated or repeated alike (core.filters.join_repeated);
+        # any other parameter is one value: given twice it is ambiguous, refused rather than read as its last value.
+        params = join_repeated(request.query_params, LIST_PARAMETERS)
+        repeated = {name: ["given more than once: give it once."] for name, values in params.lists() if len(values) > 1}
         if repeated:
             raise drf_serializers.ValidationError(repeated)
-        serializer = self.query_serializer_class(data=request.query_params)
+        serializer = self.query_serializer_class(data=params)
         # A typed parameter sent empty (``depth=``) is no value of its type: refused, not read as its default.
         empty = {
             name: ["an empty value is not a number or a boolean: give a value or leave the parameter out."]

@@ -10,7 +10,8 @@ from core.wire.fields import (
     CodeField,
     StrictBooleanField,
     StrictCharField,
-    StrictIntegerField,
+    WholeNumberField,
+    WholeNumberOutField,
     WireDateTimeField,
     text_problem,
 )
@@ -149,7 +150,7 @@ class OutageEventDetailsSerializer(serializers.Serializer):
     estimatedRestorationTime = WireDateTimeField(required=False, allow_null=True)
     completionDateTime = WireDateTimeField(required=False, allow_null=True)
     discarded = StrictBooleanField(required=False, allow_null=True)
-    impactedCustomers = StrictIntegerField(min_value=0, max_value=999999999, required=False, allow_null=True)
+    impactedCustomers = WholeNumberField(min_value=0, max_value=999999999, required=False, allow_null=True)
     additionalDetails = OutageAdditionalDetailSerializer(many=True, required=False, max_length=MAX_DETAILS)
 
 
@@ -164,7 +165,7 @@ class OutageCharacteristicValueSerializer(serializers.Serializer):
 class OutageCharacteristicSerializer(serializers.Serializer):
     characteristicType = StrictCharField(max_length=8, required=False, allow_blank=True, trim_whitespace=False)
     characteristicValue = OutageCharacteristicValueSerializer(required=False)
-    sequence = StrictIntegerField(min_value=-999, max_value=999, required=False, allow_null=True)
+    sequence = WholeNumberField(min_value=-999, max_value=999, required=False, allow_null=True)
     typeOfCharacteristicValue = CodeField(choices=CharacteristicValueType.choices, required=False)
 
 
@@ -292,7 +293,7 @@ class OutageEventSummarySerializer(serializers.Serializer):
     estimatedRestorationTime = serializers.DateTimeField(source="estimated_restoration_time", allow_null=True)
     completionDateTime = serializers.DateTimeField(source="completion_date_time", allow_null=True)
     discarded = serializers.BooleanField()
-    impactedCustomers = serializers.IntegerField(source="impacted_customers", allow_null=True)
+    impactedCustomers = WholeNumberOutField(source="impacted_customers", allow_null=True)
     customersCount = serializers.IntegerField(source="customer_count")
 
 
@@ -313,7 +314,7 @@ class OutageHistoryEntrySerializer(serializers.Serializer):
 class OutageCharacteristicOutSerializer(serializers.Serializer):
     characteristicType = serializers.CharField(source="characteristic_type")
     typeOfCharacteristicValue = serializers.CharField(source="type_of_characteristic_value")
-    sequence = serializers.IntegerField(allow_null=True)
+    sequence = WholeNumberOutField(allow_null=True)
     characteristicValue = serializers.SerializerMethodField()
 
     def get_characteristicValue(self, obj) -> OutageCharacteristicValueSerializer:

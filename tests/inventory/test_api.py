@@ -479,11 +479,16 @@ def test_bad_depth_is_400_and_unknown_field_or_expand_names_are_ignored(client):
 
 def test_a_query_parameter_given_twice_is_400(client):
     # Attack run (issue 21, rerun): `depth=true&depth=` was read as its last value (none: depth 0) and answered 200,
-    # a schema-violating request accepted. Every UIM query parameter is one value; repeated, it is ambiguous.
+    # a schema-violating request accepted. A one-value UIM query parameter repeated is ambiguous; the lists
+    # (fields, expand) are comma-separated or repeated alike (issue 23).
     created = create(client)
     service_id = client.get(f"{BUNDLE}/{created['id']}").json()["items"][0]["id"]
     for path in (f"{BUNDLE}/{created['id']}", f"{BASE}/v3/service/{service_id}", f"{BASE}/v3/service"):
-        for query in ("depth=true&depth=", "depth=1&depth=1", "fields=name&fields=id", "limit=1&limit=2"):
+        repeated = client.get(f"{path}?fields=name&fields=state&expand=relatedParty&expand=x")
+        commas = client.get(f"{path}?fields=name,state&expand=relatedParty,x")
+        assert repeated.status_code == commas.status_code == 200, repeated.content[:300]
+        assert repeated.json() == commas.json()
+        for query in ("depth=true&depth=", "depth=1&depth=1", "limit=1&limit=2"):
             response = client.get(f"{path}?{query}")
             assert response.status_code == 400, (path, query)
             body = response.json()

@@ -143,7 +143,7 @@ def test_ordering_applies_to_pages_and_exports(analyst):
 
 @pytest.mark.parametrize(("prefix", "spec"), ROUTES, ids=IDS)
 def test_pages_match_the_published_schema(analyst, openapi, prefix, spec):
-    operation = openapi["paths"][f"/api/{prefix}/"]["get"]
+    operation = openapi["paths"][f"/api/{prefix}"]["get"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     document = _json_schema({**schema, "components": openapi["components"]})
     for params in ({"page_size": 1000}, {"page_size": 1000, "ordering": f"-{spec.orderings[0]}"}):
@@ -317,3 +317,63 @@ def test_a_query_the_schema_refuses_is_a_400_naming_the_parameter(analyst, prefi
         accepted.append({kinds["boolean"]: "false"})
     for params in accepted:
         assert analyst.get(f"/api/{prefix}/", params).status_code == 200, params
+
+
+def _multiple_choice(spec):
+    import django_filters
+
+    for name, filter_ in spec.filterset_class.base_filters.items():
+        if isinstance(filter_, django_filters.MultipleChoiceFilter):
+            return name, [str(key) for key, _label in filter_.field.choices if key != ""]
+    return None, []
+
+
+@pytest.mark.parametrize(("prefix", "spec"), ROUTES, ids=IDS)
+def test_multi_value_parameters_take_both_spellings(analyst, prefix, spec):
+    """Issue 23 item 5: generators repeat ``ordering`` (a 400 "Give this parameter once") and the repeatable
+    choices refused the comma form. Both spellings now mean the same, on every list."""
+    first, second = spec.orderings[-1], spec.orderings[0]  # e.g. status, then id descending
+    query = {"page_size": 1000, "fields": "id"}
+    repeated = analyst.get(f"/api/{prefix}/", {**query, "ordering": [first, f"-{second}"]})
+    commas = analyst.get(f"/api/{prefix}/", {**query, "ordering": f"{first},-{second}"})
+    assert repeated.status_code == commas.status_code == 200, repeated.content[:300]
+    assert [r["id"] for r in repeated.json()["results"]] == [r["id"] for r in commas.json()["results"]]
+    assert analyst.get(f"/api/{prefix}/", {"ordering": [first, "notAColumn"]}).status_code == 400
+    fields = analyst.get(f"/api/{prefix}/", {"page_size": 1, "fields": ["id", first]}).json()["results"][0]
+    assert list(fields) == list(dict.fromkeys(["id", first]))
+    name, choices = _multiple_choice(spec)
+    if name is None:
+        return  # the list has no repeatable choice (test_some_lists_have_repeatable_choices)
+    pair = choices[:2]
+    as_list = analyst.get(f"/api/{prefix}/", {**query, name: pair})
+    as_commas = analyst.get(f"/api/{prefix}/", {**query, name: ",".join(pair)})
+    assert as_list.status_code == as_commas.status_code == 200, as_commas.content[:300]
+    assert as_list.json()["count"] == as_commas.json()["count"]
+    alone = sum(analyst.get(f"/api/{prefix}/", {**query, name: choice}).json()["count"] for choice in pair)
+    assert as_commas.json()["count"] == alone
+    assert analyst.get(f"/api/{prefix}/", {name: f"{pair[0]},notAChoice"}).status_code == 400
+
+
+def test_the_two_spellings_order_the_same_in_exports(analyst):
+    repeated = _csv(analyst.get("/api/outages/events/?format=csv&ordering=-impacted_customers&ordering=id"))
+    commas = _csv(analyst.get("/api/outages/events/?format=csv&ordering=-impacted_customers,id"))
+    assert len(repeated) > 2 and repeated == commas
+
+
+def test_some_lists_have_repeatable_choices():
+    assert [prefix for prefix, spec in ROUTES if _multiple_choice(spec)[0]], "the comma spelling would go untested"
+
+
+@pytest.mark.parametrize(("prefix", "spec"), ROUTES, ids=IDS)
+def test_export_media_types_are_described_as_what_they_are(analyst, openapi, prefix, spec):
+    """Issue 23: the CSV, XLSX and JSON Lines answers declared the page's JSON schema. They are a text, a
+    workbook and lines of rows; and the answers are those (a CSV parses, an XLSX opens, each line is a row)."""
+    content = openapi["paths"][f"/api/{prefix}"]["get"]["responses"]["200"]["content"]
+    assert content["text/csv"]["schema"]["type"] == "string"
+    xlsx = content["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]["schema"]
+    assert xlsx == {**xlsx, "type": "string", "format": "binary"}
+    assert content["application/x-ndjson"]["schema"]["type"] == "string"
+    assert "$ref" in json.dumps(content["application/json"]) and "$ref" in json.dumps(content["application/xml"])
+    lines = _content(analyst.get(f"/api/{prefix}/?format=jsonl&fields=id")).decode().splitlines()
+    assert lines and all(set(json.loads(line)) == {"id"} for line in lines)
+    assert _csv(analyst.get(f"/api/{prefix}/?format=csv&fields=id"))[0] == [spec.columns[0].header]

@@ -234,6 +234,24 @@ class TestOutageEventNotifications(OracleContract):
         assert event.customers.count() == 5
         assert list(OutageMessage.objects.values_list("outcome", flat=True)) == ["applied", "applied"]
 
+    def test_spec_numbers_are_published_as_numbers_and_read_as_whole_numbers(self, client):
+        """Issue 23: the spec types impactedCustomers and sequence as number. Published so (multipleOf 1); on the
+        wire a whole number, written 4 or 4.0, a fraction refused (the stored count is an integer)."""
+        from drf_spectacular.generators import SchemaGenerator
+
+        components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+        for component, name in (
+            ("OutageEventDetailsRequest", "impactedCustomers"),
+            ("OutageEventDetails", "impactedCustomers"),
+            ("OutageCharacteristicRequest", "sequence"),
+            ("OutageEventSummary", "impactedCustomers"),
+        ):
+            assert components[component]["properties"][name]["type"] == "number", (component, name)
+            assert components[component]["properties"][name]["multipleOf"] == 1, (component, name)
+        assert post(client, body(message("W1", impactedCustomers=4.0))).status_code == 200
+        assert OutageEvent.objects.get().impacted_customers == 4
+        assert post(client, body(message("W2", impactedCustomers=4.5))).status_code == 400
+
     def test_missing_reference_means_no_check(self, client):
         post(client, body(message("M1", reference=10)))
         response = post(client, body(message("M1", impactedCustomers=4)))
