@@ -38,6 +38,16 @@ def _example(name: str) -> dict:
     return json.loads((EXAMPLES / f"bundle-{name}.json").read_text())
 
 
+def _answered(name: str) -> dict:
+    """The spec's response example as this server answers it: TMF638's ``@referredType`` on each related party
+    (the UIM example predates it; the party's type is ``Party`` in the example's data)."""
+    body = _example(name)
+    for item in body.get("items", []):
+        for party in item.get("relatedParty", []):
+            party.setdefault("@referredType", "Party")
+    return body
+
+
 VERSION = OpenApiParameter(
     "version", str, OpenApiParameter.PATH, enum=list(uim.VERSIONS), description="API version; hrefs echo it."
 )
@@ -170,7 +180,7 @@ class BundleView(InventoryView):
         examples=[
             OpenApiExample("Create (the spec's example)", value=_example("create-request"), request_only=True),
             OpenApiExample("Update (the spec's example)", value=_example("update-request"), request_only=True),
-            OpenApiExample("Created", value=_example("create-response"), response_only=True, status_codes=["201"]),
+            OpenApiExample("Created", value=_answered("create-response"), response_only=True, status_codes=["201"]),
         ],
     )
     def post(self, request, version):
@@ -208,7 +218,7 @@ class BundleDetailView(InventoryView):
         summary="Read a bundle service",
         parameters=[*READ_PARAMETERS, BUNDLE_ID],
         responses={200: UIMBundleSerializer, **uim.error_responses(404)},
-        examples=[OpenApiExample("Bundle", value=_example("create-response"), response_only=True)],
+        examples=[OpenApiExample("Bundle", value=_answered("create-response"), response_only=True)],
     )
     def get(self, request, version, bundle_id):
         return self.bundle_response(request, version, bundle_id, self.query(request))
