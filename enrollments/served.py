@@ -20,7 +20,9 @@ def by_attribute(name: str) -> dict[str, int]:
 
 
 def attribute_rows(name: str):
-    return ServicePoint.objects.values(sp=F("cis_service_point_id"), value=F(f"premise__{PREMISE_FIELDS[name]}")).order_by()
+    return ServicePoint.objects.values(
+        sp=F("cis_service_point_id"), value=F(f"premise__{PREMISE_FIELDS[name]}")
+    ).order_by()
 
 
 def register() -> None:

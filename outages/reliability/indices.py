@@ -38,9 +38,7 @@ class Figures:
             "caidi": (
                 self.customer_minutes_interrupted / self.customer_interruptions if self.customer_interruptions else None
             ),
-            "caifi": (
-                self.customer_interruptions / self.customers_interrupted if self.customers_interrupted else None
-            ),
+            "caifi": (self.customer_interruptions / self.customers_interrupted if self.customers_interrupted else None),
             "asai": 1 - self.customer_minutes_interrupted / capacity if capacity else None,
             "maifi": self._per_served(self.momentary_interruptions),
             "cemi": self._per_served(self.cemi_customers),
@@ -143,13 +141,17 @@ def reliability_compute(query: ReliabilityQuery) -> Reliability:
             group_served: dict = {}
         else:
             group_served = provider.by_attribute(query.group_by) if attribute else {}
-        for row in intervals.aggregates(**common, group=_group_sql(query, attribute_rows), attribute_rows=attribute_rows):
+        for row in intervals.aggregates(
+            **common, group=_group_sql(query, attribute_rows), attribute_rows=attribute_rows
+        ):
             key = _month_key(row[0]) if query.group_by == "month" else str(row[0] or "")
             minutes = period_minutes
             if query.group_by == "month":
                 first = date.fromisoformat(f"{key}-01")
                 following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-                minutes = _minutes_between(max(query.instant(first), query.since), min(query.instant(following), query.until))
+                minutes = _minutes_between(
+                    max(query.instant(first), query.since), min(query.instant(following), query.until)
+                )
             groups.append((key, _figures(row, group_served.get(key, 0) if attribute else n, minutes)))
     return Reliability(query=query, totals=totals, major_event_days=days, med_threshold=threshold, groups=groups)
 

@@ -197,9 +197,7 @@ def outage_notifications_apply(
             received_at = received_at or timezone.now()
             for index, notification in enumerate(notifications):
                 result.events.append(
-                    outage_message_apply(
-                        system=system, notification=notification, index=index, received_at=received_at
-                    )
+                    outage_message_apply(system=system, notification=notification, index=index, received_at=received_at)
                 )
             OutageMessage.objects.bulk_create(
                 [
