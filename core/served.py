@@ -12,7 +12,8 @@ ATTRIBUTES = ("postal_code", "city")  # the premise attributes a count can be gr
 @dataclass(frozen=True)
 class ServedCustomers:
     """``total()``: customers with a service agreement; ``by_attribute(name)``: that count per value of a premise
-    attribute (:data:`ATTRIBUTES`); ``attribute_rows(name)``: a queryset of rows ``sp`` (a service point id) and ``value``."""
+    attribute (:data:`ATTRIBUTES`); ``attribute_rows(name)``: a queryset of rows ``sp`` (a service point id) and
+    ``value``."""
 
     total: Callable[[], int]
     by_attribute: Callable[[str], dict[str, int]]

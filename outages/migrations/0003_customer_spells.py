@@ -5,32 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outages', '0002_message_log_bounds_and_canonical_codes'),
+        ("outages", "0002_message_log_bounds_and_canonical_codes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutageCustomerSpell',
+            name="OutageCustomerSpell",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_id', models.CharField(blank=True, default='', max_length=10, verbose_name='account id')),
-                ('sp_id', models.CharField(blank=True, default='', max_length=10, verbose_name='service point id')),
-                ('added_at', models.DateTimeField(blank=True, help_text="NULL: in the outage's first list.", null=True)),
-                ('dropped_at', models.DateTimeField(blank=True, help_text='NULL: still listed.', null=True)),
-                ('event', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='spells', to='outages.outageevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("account_id", models.CharField(blank=True, default="", max_length=10, verbose_name="account id")),
+                ("sp_id", models.CharField(blank=True, default="", max_length=10, verbose_name="service point id")),
+                (
+                    "added_at",
+                    models.DateTimeField(blank=True, help_text="NULL: in the outage's first list.", null=True),
+                ),
+                ("dropped_at", models.DateTimeField(blank=True, help_text="NULL: still listed.", null=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spells",
+                        to="outages.outageevent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outage customer spell',
-                'ordering': ['event', 'account_id', 'sp_id', 'pk'],
-                'indexes': [models.Index(fields=['event', 'account_id', 'sp_id'], name='outages_spell_event_customer')],
+                "verbose_name": "outage customer spell",
+                "ordering": ["event", "account_id", "sp_id", "pk"],
+                "indexes": [models.Index(fields=["event", "account_id", "sp_id"], name="outages_spell_event_customer")],
             },
         ),
         # The lists stored before the history existed: each customer out since its outage's start.
-    migrations.RunSQL(
-        "INSERT INTO outages_outagecustomerspell (event_id, account_id, sp_id, added_at, dropped_at) "
-        "SELECT event_id, account_id, sp_id, NULL, NULL FROM outages_outagecustomer",
-        migrations.RunSQL.noop,
-    ),
+        migrations.RunSQL(
+            "INSERT INTO outages_outagecustomerspell (event_id, account_id, sp_id, added_at, dropped_at) "
+            "SELECT event_id, account_id, sp_id, NULL, NULL FROM outages_outagecustomer",
+            migrations.RunSQL.noop,
+        ),
     ]

@@ -1,5 +1,5 @@
-"""Major event days by IEEE 1366's 2.5β method: a day is major when its SAIDI exceeds T_MED = exp(α + 2.5β),
-α and β the mean and the (sample) standard deviation of ln(daily SAIDI) over the preceding years' days with a
+"""Major event days by IEEE 1366's 2.5beta method: a day is major when its SAIDI exceeds T_MED = exp(alpha + 2.5beta),
+alpha and beta the mean and the (sample) standard deviation of ln(daily SAIDI) over the preceding years' days with a
 non-zero SAIDI (ln 0 is undefined: zero days are left out, as the standard says)."""
 
 import math

@@ -2,9 +2,8 @@
 (INSERT ... ON CONFLICT DO NOTHING), without a model instance per row."""
 
 from collections.abc import Iterable, Iterator
-from itertools import islice
-
 from datetime import datetime
+from itertools import islice
 
 from django.db import connection
 from django.utils import timezone
@@ -152,11 +151,8 @@ def spells_follow_list(event_id: int, *, at: datetime, full: bool, first: bool) 
                 f"AND NOT EXISTS (SELECT 1 FROM {listed} c WHERE {same.format(o='c', i=spells)})",
                 [connection.ops.adapt_datetimefield_value(at), event_id],
             )
-        missing = (
-            ""
-            if first
-            else f" AND NOT EXISTS (SELECT 1 FROM {spells} s WHERE {same.format(o='s', i='c')} AND s.dropped_at IS NULL)"
-        )
+        open_spell = f"SELECT 1 FROM {spells} s WHERE {same.format(o='s', i='c')} AND s.dropped_at IS NULL"  # noqa: S608
+        missing = "" if first else f" AND NOT EXISTS ({open_spell})"
         cursor.execute(
             f"INSERT INTO {spells} (event_id, account_id, sp_id, added_at, dropped_at) "  # noqa: S608
             f"SELECT c.event_id, c.account_id, c.sp_id, %s, NULL FROM {listed} c WHERE c.event_id = %s{missing}",

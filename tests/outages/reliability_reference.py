@@ -6,10 +6,11 @@ Definitions: a customer's interruption in an outage runs from the outage's start
 the customer, from that message, if later) to the completion (or, when a full list dropped the customer, to that
 message, if earlier). One customer's overlapping or touching interruptions are one. Sustained: longer than the
 threshold (minutes); momentary: the others. SAIFI = sustained customer interruptions / N; SAIDI = their minutes / N;
-CAIDI = SAIDI / SAIFI; CAIFI = sustained interruptions / customers with one; ASAI = 1 - minutes / (N × period
+CAIDI = SAIDI / SAIFI; CAIFI = sustained interruptions / customers with one; ASAI = 1 - minutes / (N x period
 minutes); MAIFI = momentary interruptions / N; CEMI-n = customers with more than n sustained interruptions / N;
 CELID-t = customers with one sustained interruption (single) or their sustained minutes in all (total) over t
-hours / N. Major event day: daily SAIDI over exp(α + 2.5β), α, β the mean and sample deviation of ln(daily SAIDI)
+hours / N. Major event day: daily SAIDI over exp(alpha + 2.5 beta), alpha and beta the mean and sample deviation
+of ln(daily SAIDI)
 over the non-zero days of the five years before the period.
 """
 
