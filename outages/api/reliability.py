@@ -157,6 +157,7 @@ class ReliabilityView(APIView):
 
     authentication_classes = [BasicAuthentication, JWTAuthentication, SessionAuthentication]
     permission_classes = [ReliabilityPermission]
+    serializer_class = ReliabilitySerializer  # the schema's answer (the view renders a dict)
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
 
     @extend_schema(

@@ -63,7 +63,9 @@ def outage_customers_write(
     """
     count, changed = _write_list(event, _customer_keys(customers), incremental=incremental, empty=empty)
     if changed:
-        spells_follow_list(event.pk, at=at or timezone.now(), full=not incremental or empty, first=empty)
+        # A stored list means spells exist (migration 0003 gave the old lists theirs): no need to look.
+        first = True if empty else (None if event.customer_count == 0 else False)
+        spells_follow_list(event.pk, at=at or timezone.now(), full=not incremental or empty, first=first)
     return count, changed
 
 
@@ -136,13 +138,15 @@ def _insert_missing_customers(event_id: int, keys: list[tuple[str, str]]) -> Non
             cursor.execute(sql, [event_id, [a for a, _ in chunk], [s for _, s in chunk]])
 
 
-def spells_follow_list(event_id: int, *, at: datetime, full: bool, first: bool) -> None:
+def spells_follow_list(event_id: int, *, at: datetime, full: bool, first: bool | None) -> None:
     """Bring an event's spells in line with its stored list, set-based: a full list closes the open spells of the
     customers it no longer names (``dropped_at = at``); every listed customer without an open spell gets one,
-    from ``at`` — or from the outage's start (``added_at`` NULL) when this is the event's first list."""
+    from ``at`` — or from the outage's start (``added_at`` NULL) when this is the event's first list (``first``;
+    ``None``: look)."""
     spells = connection.ops.quote_name(OutageCustomerSpell._meta.db_table)
     listed = connection.ops.quote_name(OutageCustomer._meta.db_table)
-    first = first or not OutageCustomerSpell.objects.filter(event_id=event_id).exists()
+    if first is None:  # not known: the event's first list if it has no spell yet
+        first = not OutageCustomerSpell.objects.filter(event_id=event_id).exists()
     same = "{o}.event_id = {i}.event_id AND {o}.account_id = {i}.account_id AND {o}.sp_id = {i}.sp_id"
     with connection.cursor() as cursor:
         if full and not first:
