@@ -5,11 +5,13 @@ analysts — the analyst API's conventions (snake_case keys, errors as ``{"<para
 import csv
 import io
 import json
+import itertools
 import tempfile
 import zoneinfo
+from collections.abc import Iterator
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -25,7 +27,16 @@ from core.lists.writers import FORMATS, XLSX_UNSAFE, cell_text
 from core.permissions import RolePermission
 
 from ..models import OutageEvent
-from ..reliability import CELID_HOURS, CEMI_N, GROUPS, ReliabilityQuery, reliability_compute
+from ..reliability import (
+    CELID_HOURS,
+    CEMI_N,
+    COLUMNS,
+    GROUPS,
+    LISTS,
+    ReliabilityQuery,
+    reliability_compute,
+    worst_served_customers,
+)
 
 EXPORTS = ("csv", "xlsx", "json")
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # the major event days look five years back: dates every database holds
@@ -152,13 +163,23 @@ def _export(result: dict, fmt: str) -> HttpResponse | FileResponse:
     return response
 
 
-class ReliabilityView(APIView):
-    """IEEE 1366 reliability indices of the outages over a period (docs/outages.md, "Reliability indices")."""
+class _AnalystView(APIView):
+    """The analyst API's authentication, permission and formats; a bad ``format`` is a 400 (not DRF's 404)."""
 
     authentication_classes = [BasicAuthentication, JWTAuthentication, SessionAuthentication]
     permission_classes = [ReliabilityPermission]
-    serializer_class = ReliabilitySerializer  # the schema's answer (the view renders a dict)
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        if request.query_params.get("format") not in (None, *EXPORTS):  # answered 400 by get(), not DRF's 404
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+
+class ReliabilityView(_AnalystView):
+    """IEEE 1366 reliability indices of the outages over a period (docs/outages.md, "Reliability indices")."""
+
+    serializer_class = ReliabilitySerializer  # the schema's answer (the view renders a dict)
 
     @extend_schema(
         tags=[ANALYST_TAG],
@@ -180,24 +201,117 @@ class ReliabilityView(APIView):
             403: OpenApiResponse(ANALYST_ERROR_SCHEMA, "Without the view permission on outage events."),
         },
     )
-    def perform_content_negotiation(self, request, force=False):
-        if request.query_params.get("format") not in (None, *EXPORTS):  # answered 400 by get(), not DRF's 404
-            return JSONRenderer(), JSONRenderer.media_type
-        return super().perform_content_negotiation(request, force)
-
     def get(self, request):
-        params = request.query_params
-        errors = {name: ["One value only."] for name, values in params.lists() if len(values) > 1}
-        fmt = params.get("format")
-        if fmt is not None and fmt not in EXPORTS:
-            errors["format"] = [f"One of {', '.join(EXPORTS)}."]
-        if errors:
-            raise exceptions.ValidationError(errors)
-        given = ReliabilityQuerySerializer(data={k: v for k, v in params.items() if k != "format"})
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
-        query = ReliabilityQuery(**{"zone": settings.TIME_ZONE, **data})
+        query, _, fmt = _query(request, ReliabilityQuerySerializer)
         result = reliability_compute(query).as_dict()
         if fmt is not None:
             return _export(result, fmt)
         return Response(result)
+
+
+def _query(request, serializer_class) -> tuple[ReliabilityQuery, dict, str | None]:
+    """The request's query parameters, validated (a 400 in the analyst envelope naming each bad one)."""
+    params = request.query_params
+    errors = {name: ["One value only."] for name, values in params.lists() if len(values) > 1}
+    fmt = params.get("format")
+    if fmt is not None and fmt not in EXPORTS:
+        errors["format"] = [f"One of {', '.join(EXPORTS)}."]
+    if errors:
+        raise exceptions.ValidationError(errors)
+    given = serializer_class(data={k: v for k, v in params.items() if k != "format"})
+    given.is_valid(raise_exception=True)
+    data = dict(given.validated_data)
+    extra = {name: data.pop(name) for name in set(data) - set(ReliabilityQuerySerializer().fields)}
+    return ReliabilityQuery(**{"zone": settings.TIME_ZONE, **data}), extra, fmt
+
+
+class WorstServedQuerySerializer(ReliabilityQuerySerializer):
+    list = serializers.ChoiceField(choices=list(LISTS), help_text="cemi, celid_single or celid_total")
+
+
+class WorstServedCustomerSerializer(serializers.Serializer):
+    account_id = serializers.CharField()
+    sp_id = serializers.CharField()
+    sustained_interruptions = serializers.IntegerField()
+    sustained_minutes = serializers.FloatField()
+    longest_minutes = serializers.FloatField()
+    momentary = serializers.IntegerField()
+
+
+def _batches(rows: Iterator[dict], size: int = 5000) -> Iterator[list[dict]]:
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
+
+
+def _csv_lines(rows: Iterator[dict]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for batch in _batches(rows):
+        writer.writerows([[cell_text(row[c]) if isinstance(row[c], str) else row[c] for c in COLUMNS] for row in batch])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json_array(rows: Iterator[dict]) -> Iterator[str]:
+    first = True
+    for batch in _batches(rows):
+        body = ",\n".join(json.dumps(row) for row in batch)
+        yield ("[" if first else ",\n") + body
+        first = False
+    yield "[]\n" if first else "]\n"
+
+
+class WorstServedCustomersView(_AnalystView):
+    """The customers CEMI-n or CELID-t counts over a period, streamed (JSON array, or CSV/XLSX with ``format``)."""
+
+    serializer_class = WorstServedCustomerSerializer
+
+    @extend_schema(
+        tags=[ANALYST_TAG],
+        summary="The worst-served customers: those CEMI-n or CELID-t counts",
+        description=(
+            "One row per customer (account id, service point id) with its sustained interruptions and minutes, "
+            "its longest interruption and its momentary ones over the period, for `list=cemi` (more than `cemi_n` "
+            "sustained interruptions), `celid_single` (one longer than `celid_hours`) or `celid_total` (more than "
+            "`celid_hours` in all); the parameters of the indices apply. Streamed, whatever the size."
+        ),
+        parameters=[
+            WorstServedQuerySerializer,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORTS), description="A file instead of JSON"),
+        ],
+        responses={
+            200: WorstServedCustomerSerializer(many=True),
+            400: OpenApiResponse(ANALYST_ERROR_SCHEMA, "A parameter is invalid."),
+            401: OpenApiResponse(ANALYST_ERROR_SCHEMA, "Not authenticated."),
+            403: OpenApiResponse(ANALYST_ERROR_SCHEMA, "Without the view permission on outage events."),
+        },
+    )
+    def get(self, request):
+        query, extra, fmt = _query(request, WorstServedQuerySerializer)
+        which = extra["list"]
+        rows = worst_served_customers(query, which)
+        name = f"outages-{which.replace('_', '-')}-customers"
+        if fmt == "xlsx":
+            from openpyxl import Workbook
+
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet(title=which)
+            sheet.append(list(COLUMNS))
+            for row in rows:
+                sheet.append([cell_text(row[c], XLSX_UNSAFE) if isinstance(row[c], str) else row[c] for c in COLUMNS])
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+            workbook.save(spool)
+            spool.seek(0)
+            return FileResponse(spool, as_attachment=True, filename=f"{name}.xlsx", content_type=FORMATS["xlsx"][0])
+        chunks = _csv_lines(rows) if fmt == "csv" else _json_array(rows)
+        head = next(chunks, "")  # the query runs before the answer starts: an error is an error response
+        response = StreamingHttpResponse(
+            itertools.chain([head], chunks), content_type=FORMATS["csv" if fmt == "csv" else "json"][0]
+        )
+        if fmt is not None:
+            extension = FORMATS[fmt][1]
+            response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+        return response

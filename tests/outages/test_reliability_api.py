@@ -3,6 +3,7 @@ parameters' 400s in the analyst envelope, the permission, the files; and the 2.5
 
 import csv
 import io
+import json
 import math
 from datetime import UTC, datetime
 
@@ -157,3 +158,31 @@ def test_med_threshold_by_hand():
     assert threshold == pytest.approx(math.exp(3.5))
     assert major_event_days({"d1": 33.0, "d2": 34.0}, threshold) == ["d2"]
     assert med_threshold([5.0]) is None
+
+
+CUSTOMERS_URL = "/api/outages/reliability/customers/"
+
+
+def test_worst_served_customers_lists(worked_example, analyst):
+    rows = json.loads(b"".join(analyst.get(CUSTOMERS_URL, {**DAY, "list": "cemi", "cemi_n": "0"}).streaming_content))
+    assert [(r["account_id"], r["sustained_interruptions"]) for r in rows] == [("A", 1), ("B", 1), ("C", 1), ("D", 1)]
+    rows = json.loads(
+        b"".join(analyst.get(CUSTOMERS_URL, {**DAY, "list": "celid_single", "celid_hours": "2"}).streaming_content)
+    )
+    assert rows == [
+        {
+            "account_id": "A",
+            "sp_id": "SP-A",
+            "sustained_interruptions": 1,
+            "sustained_minutes": 180.0,
+            "longest_minutes": 180.0,
+            "momentary": 0,
+        }
+    ]
+    response = analyst.get(CUSTOMERS_URL, {**DAY, "list": "celid_total", "celid_hours": "1", "format": "csv"})
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("account_id,sp_id") and [line.split(",")[0] for line in lines[1:]] == ["A", "B"]
+    assert analyst.get(CUSTOMERS_URL, {**DAY, "list": "worst"}).status_code == 400
+    assert analyst.get(CUSTOMERS_URL, DAY).status_code == 400  # list is required
+    response = analyst.get(CUSTOMERS_URL, {**DAY, "list": "cemi", "cemi_n": "0", "format": "xlsx"})
+    assert b"".join(response.streaming_content)[:2] == b"PK"
