@@ -4,8 +4,8 @@ analysts — the analyst API's conventions (snake_case keys, errors as ``{"<para
 
 import csv
 import io
-import json
 import itertools
+import json
 import tempfile
 import zoneinfo
 from collections.abc import Iterator

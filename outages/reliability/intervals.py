@@ -6,11 +6,15 @@ incremental update, or a full list naming it for the first time), from when that
 to the outage's completion, or to when a full list dropped the customer, if earlier (a step restoration). Only
 restored outages count (an active one has no duration yet; a discarded one never counts). A customer's intervals
 that overlap or touch merge into one interruption (two outages at once are one interruption, counted once, its
-minutes once): the gaps-and-islands merge below (a running MAX of the ends, a running SUM of the starts of
-islands). An interruption belongs to the day, month and period it starts in, whole; its type is the "highest" of
-its outages' (``C1UP`` > ``C1PL`` > blank: one unplanned outage makes it unplanned).
+minutes once): the gaps-and-islands merge below, in one sort: per customer in order of start, an interval opens
+an island when it starts after every earlier end (the running MAX of the ends before it); the island's start is
+the latest opening start so far; its last interval is the one the next start leaves behind, and its end is the
+running MAX there. No GROUP BY, except to group by outage type. An interruption belongs to the day, month and
+period it starts in, whole; its type is the "highest" of its outages' (``C1UP`` > ``C1PL`` > blank: one unplanned
+outage makes it unplanned).
 """
 
+import itertools
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -31,7 +35,17 @@ def _stamp(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def merged_sql(*, since: datetime, include_planned: bool) -> tuple[str, list]:
+MERGED_BY_TYPE = """merged AS (
+  SELECT account_id, sp_id, MAX(outage_type) AS outage_type, island_start AS started, MAX(run_max) AS ended
+  FROM islands GROUP BY account_id, sp_id, island_start
+"""
+MERGED = """merged AS (
+  SELECT account_id, sp_id, '' AS outage_type, island_start AS started, run_max AS ended
+  FROM islands WHERE next_started IS NULL OR next_started > run_max
+"""
+
+
+def merged_sql(*, since: datetime, include_planned: bool, by_type: bool = False) -> tuple[str, list]:
     """``WITH … merged``: one row per customer interruption ending at or after ``since`` (account_id, sp_id,
     outage_type, started, ended). Intervals ending before ``since`` are left out before merging: an island that
     starts at or after ``since`` holds none of them, so the islands that start then are exact."""
@@ -51,23 +65,22 @@ WITH spans AS (
 ),
 live AS (SELECT * FROM spans WHERE ended > started AND ended >= %s),
 marked AS (
-  SELECT spell_id, account_id, sp_id, outage_type, started, ended,
-    CASE WHEN started <= MAX(ended) OVER (
-      PARTITION BY account_id, sp_id ORDER BY started, ended, spell_id
-      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END AS opens
+  SELECT account_id, sp_id, outage_type, started, ended, spell_id,
+    MAX(ended) OVER (PARTITION BY account_id, sp_id ORDER BY started, ended, spell_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max,
+    MAX(ended) OVER (PARTITION BY account_id, sp_id ORDER BY started, ended, spell_id
+      ROWS UNBOUNDED PRECEDING) AS run_max,
+    LEAD(started) OVER (PARTITION BY account_id, sp_id ORDER BY started, ended, spell_id) AS next_started
   FROM live
 ),
 islands AS (
-  SELECT account_id, sp_id, outage_type, started, ended,
-    SUM(opens) OVER (PARTITION BY account_id, sp_id ORDER BY started, ended, spell_id ROWS UNBOUNDED PRECEDING)
-      AS island
+  SELECT account_id, sp_id, outage_type, started, run_max, next_started,
+    MAX(CASE WHEN prev_max IS NULL OR started > prev_max THEN started END) OVER (
+      PARTITION BY account_id, sp_id ORDER BY started, ended, spell_id ROWS UNBOUNDED PRECEDING) AS island_start
   FROM marked
 ),
-merged AS (
-  SELECT account_id, sp_id, MAX(outage_type) AS outage_type, MIN(started) AS started, MAX(ended) AS ended
-  FROM islands GROUP BY account_id, sp_id, island
-)"""  # noqa: S608 - table names from the models
-    return sql, [*params, _stamp(since)]
+@MERGED@)"""  # noqa: S608 - table names from the models
+    return sql.replace("@MERGED@", MERGED_BY_TYPE if by_type else MERGED), [*params, _stamp(since)]
 
 
 def _offsets(zone: str, since: datetime, until: datetime) -> list[tuple[datetime | None, int]]:
@@ -106,7 +119,7 @@ def _local(kind: str, column: str, zone: str, since: datetime, until: datetime) 
     if len(offsets) == 1:
         return shape.format(c=column), (f"{offsets[0][1]:+d} minutes",)
     whens, params = [], []
-    for (_, current), (change, _) in zip(offsets, offsets[1:], strict=False):
+    for (_, current), (change, _) in itertools.pairwise(offsets):
         whens.append(f"WHEN {column} < %s THEN {shape.format(c=column)}")
         params += [_stamp(change.replace(tzinfo=None).replace(tzinfo=UTC)), f"{current:+d} minutes"]
     sql = f"CASE {' '.join(whens)} ELSE {shape.format(c=column)} END"
@@ -123,7 +136,7 @@ def periodic_sql(
 ) -> tuple[str, list]:
     """``WITH … periodic``: the interruptions starting in [since, until), each with its group key (``grp``),
     its local day (``day``) and its minutes."""
-    sql, params = merged_sql(since=since, include_planned=include_planned)
+    sql, params = merged_sql(since=since, include_planned=include_planned, by_type=group == "outage_type")
     day_sql, day_params = _local("day", "m.started", zone, since, until)
     join, join_params = "", ()
     if group is None:

@@ -80,16 +80,19 @@ def test_sql_equals_reference(history, zone, served, include_planned, exclude):
     for n, outage in enumerate(history):
         _apply(f"O{n}", outage)
     end = PERIOD_START + timedelta(days=PERIOD_DAYS)
-    got = reliability_compute(
-        ReliabilityQuery(
-            start=PERIOD_START,
-            end=end,
-            zone=zone,
-            customers_served=served,
-            include_planned=include_planned,
-            exclude_major_event_days=exclude,
-        )
-    ).as_dict()
+    query = ReliabilityQuery(
+        start=PERIOD_START,
+        end=end,
+        zone=zone,
+        customers_served=served,
+        include_planned=include_planned,
+        exclude_major_event_days=exclude,
+        group_by="outage_type",
+    )
+    got = reliability_compute(query).as_dict()
+    groups = got.pop("groups")  # by outage type (the merge's GROUP BY form): each interruption in one group
+    assert sum(g["customer_interruptions"] for g in groups) == got["customer_interruptions"]
+    assert sum(g["customer_minutes_interrupted"] for g in groups) == pytest.approx(got["customer_minutes_interrupted"])
     expected = compute(
         history,
         start=PERIOD_START,
