@@ -186,3 +186,15 @@ def test_worst_served_customers_lists(worked_example, analyst):
     assert analyst.get(CUSTOMERS_URL, DAY).status_code == 400  # list is required
     response = analyst.get(CUSTOMERS_URL, {**DAY, "list": "cemi", "cemi_n": "0", "format": "xlsx"})
     assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+def test_touching_outages_are_one_interruption(db, analyst):
+    """One outage restored at 10:30 and another starting at 10:30 on the same customer: one interruption of an
+    hour (IEEE 1366 counts what the customer lived, not the records)."""
+    ExternalSystem.objects.create(name="OMS")
+    _send("T1", "10:00", start_date_time=_at("10:00"), outage_type="C1UP", customers="X")
+    _send("T1", "10:30", completion_date_time=_at("10:30"))
+    _send("T2", "10:30", start_date_time=_at("10:30"), outage_type="C1UP", customers="X")
+    _send("T2", "11:00", completion_date_time=_at("11:00"))
+    body = analyst.get(URL, DAY).json()
+    assert (body["customer_interruptions"], body["customer_minutes_interrupted"]) == (1, pytest.approx(60.0))
