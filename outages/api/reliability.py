@@ -175,6 +175,14 @@ class _AnalystView(APIView):
             return JSONRenderer(), JSONRenderer.media_type
         return super().perform_content_negotiation(request, force)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(getattr(response, "accepted_renderer", None), CSVRenderer | XLSXRenderer):
+            # An error answered to a file request: rendered as JSON, as the analyst lists do.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
 
 class ReliabilityView(_AnalystView):
     """IEEE 1366 reliability indices of the outages over a period (docs/outages.md, "Reliability indices")."""
