@@ -12,6 +12,7 @@ from core.changes.api import SubscriptionViewSet
 from core.lists import specs
 from core.lists.api import viewset_for
 from core.lists.api_root import ApiRootView
+from outages.api.reliability import ReliabilityView, WorstServedCustomersView
 
 router = SimpleRouter()
 for _key, _spec in sorted(specs.REGISTRY.items()):
@@ -25,6 +26,9 @@ urlpatterns = [
     path("", ApiRootView.as_view(), name="api-root"),
     # Ours, not BMC's: what a blackout policy would do, before saving it (docs/blackouts.md).
     path("blackouts/preview/", PolicyPreviewView.as_view(), name="blackouts-policy-preview"),
+    # Ours: IEEE 1366 reliability indices computed from the outages (docs/outages.md).
+    path("outages/reliability/", ReliabilityView.as_view(), name="outages-reliability"),
+    path("outages/reliability/customers/", WorstServedCustomersView.as_view(), name="outages-reliability-customers"),
     *router.urls,
     *webhooks.urls,
 ]

@@ -70,6 +70,22 @@ class Chart:
 
 
 @dataclass
+class Link:
+    """A page of the app the panel links to (a report, say), shown to who holds ``permission``."""
+
+    label: str
+    url_name: str
+    permission: str
+
+    @property
+    def url(self) -> str:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return ""
+
+
+@dataclass
 class Panel:
     key: str
     title: str
@@ -96,6 +112,7 @@ class RenderedPanel:
     title: str
     figures: list[Figure]
     charts: list[Chart]
+    links: list[Link] = field(default_factory=list)
 
 
 def panels_for(user, *, now: datetime | None = None) -> list[RenderedPanel]:
@@ -107,8 +124,9 @@ def panels_for(user, *, now: datetime | None = None) -> list[RenderedPanel]:
             items = panel.build(now)
         figures = [i for i in items if isinstance(i, Figure) and user.has_perm(i.permission)]
         drawn = [i for i in items if isinstance(i, Chart) and (not i.permission or user.has_perm(i.permission))]
+        links = [i for i in items if isinstance(i, Link) and i.url and user.has_perm(i.permission)]
         if figures or drawn:
-            out.append(RenderedPanel(panel.key, panel.title, figures, drawn))
+            out.append(RenderedPanel(panel.key, panel.title, figures, drawn, links))
     return out
 
 

@@ -4,16 +4,17 @@ import dataclasses
 
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
-from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin
+from core.admin import ReadOnlyAdminMixin, ServiceAdminMixin, requires
 from core.imports.admin import ImportExportMixin
 from core.lists.admin import ExportMixin
 
-from . import services
+from . import reliability_report, services
 from .domain import Characteristic, Detail
 from .models import ExternalSystem, OutageCharacteristic, OutageCustomer, OutageDetail, OutageEvent, OutageMessage
 
@@ -131,6 +132,23 @@ class OutageEventAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         ("Message log", {"fields": ["message_log"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.reliability_view)
+        return [path("reliability/", view, name="outages_outageevent_reliability"), *super().get_urls()]
+
+    @requires(model="view")
+    def reliability_view(self, request):
+        """IEEE 1366 indices for a chosen period, the monthly SAIDI and SAIFI drawn server-side, and links to the
+        worst-served customers (``outages.reliability``, as the analyst API computes them)."""
+        context = {
+            **self.admin_site.each_context(request),
+            **reliability_report.context(request.GET),
+            "title": "Reliability indices (IEEE 1366)",
+            "opts": self.model._meta,
+            "changelist_url": reverse("admin:outages_outageevent_changelist"),
+        }
+        return TemplateResponse(request, "admin/outages/reliability.html", context)
 
     def get_search_results(self, request, queryset, search_term):
         """Outage id as usual; an account or service point id through an indexed EXISTS (no join, no duplicates)."""

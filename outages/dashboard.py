@@ -43,6 +43,9 @@ def outages_panel(now):
             help="Active outages whose estimated restoration time has passed",
             level="bad",
         ),
+        dashboard.Link(
+            "Reliability indices (IEEE 1366) →", "admin:outages_outageevent_reliability", "outages.view_outageevent"
+        ),
         dashboard.Chart(
             f"Outages in progress, hour by hour (last {HOURS} h, UTC)",
             _hourly(now, instants, active["before_chart"]),

@@ -221,3 +221,29 @@ class OutageMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.external_outage_id or '?'} #{self.message_reference or '-'} {self.outcome}"
+
+
+class OutageCustomerSpell(models.Model):
+    """A span during which a customer was on an outage's list: the history the reliability indices read.
+
+    Written with the list (``services.customers``): a customer the event's first list names gets ``added_at``
+    NULL (out since the outage's start); one a later message adds (an increment, or a full list naming it for the
+    first time) gets the time that message was received; a full list that no longer names a customer sets
+    ``dropped_at`` (a step restoration). A customer dropped and named again gets a new spell.
+    """
+
+    event = models.ForeignKey(OutageEvent, on_delete=models.CASCADE, related_name="spells", db_index=False)
+    account_id = models.CharField("account id", max_length=10, blank=True, default="")
+    sp_id = models.CharField("service point id", max_length=10, blank=True, default="")
+    added_at = models.DateTimeField(null=True, blank=True, help_text="NULL: in the outage's first list.")
+    dropped_at = models.DateTimeField(null=True, blank=True, help_text="NULL: still listed.")
+
+    class Meta:
+        ordering = ["event", "account_id", "sp_id", "pk"]
+        verbose_name = "outage customer spell"
+        indexes = [
+            models.Index(fields=["event", "account_id", "sp_id"], name="outages_spell_event_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id or '-'} / SP {self.sp_id or '-'} ({self.added_at} - {self.dropped_at})"

@@ -2,12 +2,14 @@
 (INSERT ... ON CONFLICT DO NOTHING), without a model instance per row."""
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from itertools import islice
 
 from django.db import connection
+from django.utils import timezone
 
 from ..domain import Customer
-from ..models import OutageCustomer, OutageEvent
+from ..models import OutageCustomer, OutageCustomerSpell, OutageEvent
 
 CUSTOMER_BATCH = 5000
 
@@ -40,7 +42,12 @@ def _copy_customers(event_id: int, keys: list[tuple[str, str]]) -> None:
 
 
 def outage_customers_write(
-    *, event: OutageEvent, customers: Iterable[Customer], incremental: bool, empty: bool = False
+    *,
+    event: OutageEvent,
+    customers: Iterable[Customer],
+    incremental: bool,
+    empty: bool = False,
+    at: datetime | None = None,
 ) -> tuple[int, bool]:
     """Replace (or, incrementally, extend without duplicates) an event's customer list; return its size and
     whether the list changed (a list sent again as it is stored is not written again).
@@ -50,8 +57,19 @@ def outage_customers_write(
     INSERTs; an increment inserts ignoring conflicts on the (event, accountId,
     spId) constraint. A full list of the stored size is compared with the rows its DELETE returns (no statement
     more).
+
+    A list that changed also updates the customers' spells (:class:`~outages.models.OutageCustomerSpell`, the
+    history the reliability indices read), as of ``at`` (when the message was received; now by default).
     """
-    keys = _customer_keys(customers)
+    count, changed = _write_list(event, _customer_keys(customers), incremental=incremental, empty=empty)
+    if changed:
+        # A stored list means spells exist (migration 0003 gave the old lists theirs): no need to look.
+        first = True if empty else (None if event.customer_count == 0 else False)
+        spells_follow_list(event.pk, at=at or timezone.now(), full=not incremental or empty, first=first)
+    return count, changed
+
+
+def _write_list(event: OutageEvent, keys: list[Customer], *, incremental: bool, empty: bool) -> tuple[int, bool]:
     vendor = connection.vendor
     changed = bool(keys)
     if not incremental or empty:
@@ -118,3 +136,29 @@ def _insert_missing_customers(event_id: int, keys: list[tuple[str, str]]) -> Non
     with connection.cursor() as cursor:
         for chunk in _chunks(keys, 10 * CUSTOMER_BATCH):
             cursor.execute(sql, [event_id, [a for a, _ in chunk], [s for _, s in chunk]])
+
+
+def spells_follow_list(event_id: int, *, at: datetime, full: bool, first: bool | None) -> None:
+    """Bring an event's spells in line with its stored list, set-based: a full list closes the open spells of the
+    customers it no longer names (``dropped_at = at``); every listed customer without an open spell gets one,
+    from ``at`` — or from the outage's start (``added_at`` NULL) when this is the event's first list (``first``;
+    ``None``: look)."""
+    spells = connection.ops.quote_name(OutageCustomerSpell._meta.db_table)
+    listed = connection.ops.quote_name(OutageCustomer._meta.db_table)
+    if first is None:  # not known: the event's first list if it has no spell yet
+        first = not OutageCustomerSpell.objects.filter(event_id=event_id).exists()
+    same = "{o}.event_id = {i}.event_id AND {o}.account_id = {i}.account_id AND {o}.sp_id = {i}.sp_id"
+    with connection.cursor() as cursor:
+        if full and not first:
+            cursor.execute(
+                f"UPDATE {spells} SET dropped_at = %s WHERE event_id = %s AND dropped_at IS NULL "  # noqa: S608
+                f"AND NOT EXISTS (SELECT 1 FROM {listed} c WHERE {same.format(o='c', i=spells)})",
+                [connection.ops.adapt_datetimefield_value(at), event_id],
+            )
+        open_spell = f"SELECT 1 FROM {spells} s WHERE {same.format(o='s', i='c')} AND s.dropped_at IS NULL"  # noqa: S608
+        missing = "" if first else f" AND NOT EXISTS ({open_spell})"
+        cursor.execute(
+            f"INSERT INTO {spells} (event_id, account_id, sp_id, added_at, dropped_at) "  # noqa: S608
+            f"SELECT c.event_id, c.account_id, c.sp_id, %s, NULL FROM {listed} c WHERE c.event_id = %s{missing}",
+            [None if first else connection.ops.adapt_datetimefield_value(at), event_id],
+        )

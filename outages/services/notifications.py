@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -104,8 +105,11 @@ def _event_lock(system: ExternalSystem, outage_id: str) -> tuple[OutageEvent, bo
     return event, created
 
 
-def outage_message_apply(*, system: ExternalSystem, notification: OutageNotification, index: int = 0) -> OutageEvent:
-    """Apply one message to its event (inside the caller's transaction), or refuse it.
+def outage_message_apply(
+    *, system: ExternalSystem, notification: OutageNotification, index: int = 0, received_at: datetime | None = None
+) -> OutageEvent:
+    """Apply one message to its event (inside the caller's transaction), or refuse it. ``received_at`` (now by
+    default) dates the customers it adds or drops (their spells).
 
     Raises :class:`~core.errors.Stale` (``outages.stale_message``) for a reference lower than the stored one and
     :class:`~core.errors.Invalid` (``outages.etr_before_start``) when the message would leave the ETR before the
@@ -144,7 +148,7 @@ def outage_message_apply(*, system: ExternalSystem, notification: OutageNotifica
     info = notification.customers
     if info is not None:
         event.customer_count, changed = outage_customers_write(
-            event=event, customers=info.customers, incremental=info.incremental, empty=created
+            event=event, customers=info.customers, incremental=info.incremental, empty=created, at=received_at
         )
         if changed:
             lists["customers"] = LIST_EXTENDED if info.incremental and not created else LIST_REPLACED
@@ -169,13 +173,15 @@ def outage_notifications_apply(
     notifications: Sequence[OutageNotification],
     received_by: str = "",
     content_type: str = "application/json",
+    received_at: datetime | None = None,
 ) -> AppliedNotifications:
     """Apply a notification request atomically: every message, or none (then raise the domain error).
 
     Refusals: :class:`~core.errors.NotFound` ``outages.unknown_external_system``, :class:`~core.errors.Stale`
     ``outages.stale_message``, :class:`~core.errors.Invalid` ``outages.etr_before_start``. Each message upserts
     its event under a row lock, so concurrent requests for one outage serialize and the highest reference wins.
-    Every message is logged, applied (whole payload) or refused (bounded payload).
+    Every message is logged, applied (whole payload) or refused (bounded payload). ``received_at`` is now unless
+    given (a replay of recorded messages): it dates the log entries and the customers' spells.
     """
     logged = [notification.logged() for notification in notifications]
     try:
@@ -188,9 +194,11 @@ def outage_notifications_apply(
                     external_system=external_system,
                 )
             result = AppliedNotifications(request_id=uuid.uuid4())
+            received_at = received_at or timezone.now()
             for index, notification in enumerate(notifications):
-                result.events.append(outage_message_apply(system=system, notification=notification, index=index))
-            received_at = timezone.now()
+                result.events.append(
+                    outage_message_apply(system=system, notification=notification, index=index, received_at=received_at)
+                )
             OutageMessage.objects.bulk_create(
                 [
                     OutageMessage(

@@ -29,6 +29,7 @@ RAW_ALLOWED = INTERNALS_ALLOWED | {
     "core/imports/staging.py": "the import's staging tables (bench: import-100k)",
     "core/imports/writes.py": "the import's set-based writes (bench: import-100k)",
     "outages/services/customers.py": "storm-scale customer lists: COPY, unnest, executemany (bench: outages-storm)",
+    "outages/reliability/intervals.py": "customer interruptions merged by window functions (bench: reliability)",
     "blackouts/ingest.py": "events ingest: ids drawn in one query and COPY (bench: events-ingest)",
     "core/criteria/bounded.py": "the statement timeout of a criteria evaluation (a session setting)",
     "core/criteria/regex.py": "PostgreSQL compiles a pattern (no model)",
