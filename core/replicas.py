@@ -20,21 +20,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 
 from core.metrics import backlog_gauge
+from core.sql import replay_lag_seconds
 
 _routed: ContextVar[str | None] = ContextVar("replica_reads", default=None)
-
-# Seconds since the last transaction the replica replayed, when it has WAL it has not replayed yet; 0 when it has
-# replayed everything it received (an idle primary is no lag) or is no replica at all.
-LAG_SQL = """
-SELECT CASE
-    WHEN NOT pg_is_in_recovery() THEN 0
-    WHEN pg_last_wal_receive_lsn() IS NOT NULL AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-    ELSE COALESCE(EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp())), 0)
-END
-"""
 
 
 def aliases() -> list[str]:
@@ -71,12 +62,7 @@ def routed_alias() -> str | None:
 
 def lag_seconds(alias: str) -> float:
     """How far ``alias`` is behind the primary, in seconds (0 on a database that is no PostgreSQL replica)."""
-    connection = connections[alias]
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute(LAG_SQL)
-        return max(0.0, float(cursor.fetchone()[0] or 0))
+    return replay_lag_seconds(alias)
 
 
 @backlog_gauge(

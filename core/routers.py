@@ -8,6 +8,7 @@ read from a replica; replicas are never migrated (they replay the primary's sche
 from django.db import DEFAULT_DB_ALIAS
 
 from core import replicas
+from core.sql import stored_in
 
 
 class ReplicaRouter:
@@ -19,7 +20,7 @@ class ReplicaRouter:
 
     def allow_relation(self, obj1, obj2, **hints):
         known = {DEFAULT_DB_ALIAS, *replicas.aliases()}
-        if obj1._state.db in known and obj2._state.db in known:
+        if stored_in(obj1) in known and stored_in(obj2) in known:
             return True  # one database: the replicas hold the primary's rows
         return None
 

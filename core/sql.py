@@ -294,3 +294,25 @@ def update_and_insert(
         cursor.execute(sql, [*update_params, opts.pk.get_db_prep_value(obj.pk, connection), *new_params])
         new.pk = cursor.fetchone()[0]
     mark_stored(new, using=using)
+
+
+# --- Read replicas (core.replicas) ---------------------------------------------------------------------------------
+# Seconds since the last transaction the replica replayed, when it has WAL it has not replayed yet; 0 when it has
+# replayed everything it received (an idle primary is no lag) or is no replica at all.
+LAG_SQL = """
+SELECT CASE
+    WHEN NOT pg_is_in_recovery() THEN 0
+    WHEN pg_last_wal_receive_lsn() IS NOT NULL AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+    ELSE COALESCE(EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp())), 0)
+END
+"""
+
+
+def replay_lag_seconds(alias: str) -> float:
+    """How far the database ``alias`` is behind its primary, in seconds (0 on one that is no PostgreSQL replica)."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(LAG_SQL)
+        return max(0.0, float(cursor.fetchone()[0] or 0))
