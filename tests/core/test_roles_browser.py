@@ -193,7 +193,7 @@ def test_operator_walks_its_admin_pages_and_runs_an_action(demo, walk, django_us
     page.select_option("select[name=action]", "discard")
     page.locator("button[name=index], input[name=index]").first.click()
     page.wait_for_selector("ul.messagelist li")
-    assert "1 outage(s) discarded." in page.locator("ul.messagelist").inner_text()
+    assert "1 outage discarded." in page.locator("ul.messagelist").inner_text()
     operator.check("outages-after-action")
     target.refresh_from_db()
     assert target.discarded and target.state == "discarded"

@@ -128,7 +128,9 @@ def test_preview_an_unsaved_blackout_policy(admin_page, tmp_path):
     page.goto("/admin/blackouts/blackoutpolicy/add/")
     page.fill("#id_name", "not saved yet")
     page.fill("#id_selector_criteria", "class equals 'DB'")
-    page.fill("#id_timeframe", json.dumps(timeframe))
+    page.click(".tf-advanced summary")  # the timeframe as raw JSON: the editor's advanced option
+    page.check("input[name=timeframe_advanced]")
+    page.fill("textarea[name=timeframe]", json.dumps(timeframe))
     page.fill("#policy-preview-windows", "4")
     page.click("#policy-preview-button")
     page.wait_for_selector(".policy-preview-result[data-ok='1']")

@@ -37,12 +37,22 @@ def _number_paths(field, prefix: str = ""):
         yield prefix, PLACEHOLDER
 
 
+def _view_class(path: str):
+    """The view a published path is served by: the document publishes paths without their trailing slash, which
+    the middleware serves as the slashed route (``core.middleware.OptionalTrailingSlashMiddleware``)."""
+    for candidate in (path, path + "/"):
+        view_class = getattr(resolve(candidate).func, "view_class", None)
+        if view_class is not None:
+            return view_class
+    return None
+
+
 def _oracle_number_cases():
     cases = []
     for family, method, path in OPERATIONS:
         if family != "oracle" or method not in ("post", "put", "patch"):
             continue
-        view_class = getattr(resolve(_fill(path)).func, "view_class", None)
+        view_class = _view_class(_fill(path))
         get_serializer = getattr(view_class, "get_request_serializer", None)
         serializer = get_serializer(view_class()) if get_serializer else None
         if serializer is None:
