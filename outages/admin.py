@@ -16,7 +16,15 @@ from core.lists.admin import ExportMixin
 
 from . import reliability_report, services
 from .domain import Characteristic, Detail
-from .models import ExternalSystem, OutageCharacteristic, OutageCustomer, OutageDetail, OutageEvent, OutageMessage
+from .models import (
+    ExternalSystem,
+    OutageCharacteristic,
+    OutageCustomer,
+    OutageCustomerSpell,
+    OutageDetail,
+    OutageEvent,
+    OutageMessage,
+)
 
 LOG_PREVIEW = 20
 PAYLOAD_PREVIEW = 20000
@@ -265,6 +273,23 @@ class OutageCustomerAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
         return lookup in allowed or super().lookup_allowed(lookup, value, request)
 
     # The list is the OMS's (ReadOnlyAdminMixin): edited by notifications only, so the event's count stays true.
+
+
+@admin.register(OutageCustomerSpell)
+class OutageCustomerSpellAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """When each customer was on an outage's list (the reliability indices' history): written with the list, read
+    here, filtered by event from the event page like the customers."""
+
+    list_display = ["account_id", "sp_id", "event", "added_at", "dropped_at"]
+    list_select_related = ["event__external_system"]
+    search_fields = ["=account_id", "=sp_id"]
+    search_help_text = "Exact account id or service point id."
+    list_per_page = 100
+    show_full_result_count = False
+    raw_id_fields = ["event"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in ("event", "event__id__exact") or super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(OutageMessage)
