@@ -13,23 +13,7 @@ from django.utils.safestring import mark_safe
 
 from core import charts
 
-from .reliability import LISTS, ReliabilityQuery, reliability_compute
-
-SHOWN = (
-    "saifi",
-    "saidi",
-    "caidi",
-    "caifi",
-    "asai",
-    "maifi",
-    "cemi",
-    "celid_single",
-    "celid_total",
-    "customers_served",
-    "customers_interrupted",
-    "customer_interruptions",
-    "customer_minutes_interrupted",
-)
+from .reliability import INDEX_KEYS, LISTS, ReliabilityQuery, reliability_compute
 
 
 class ReliabilityForm(forms.Form):
@@ -92,7 +76,7 @@ def context(params) -> dict:
         "form": form,
         "query": query,
         "result": result,
-        "indices": [(name, result[name]) for name in SHOWN],
+        "indices": [(name, result[name]) for name in INDEX_KEYS],
         "saidi_chart": mark_safe(charts.bar_chart_svg(saidi, title="Monthly SAIDI", unit="min")),  # noqa: S308
         "saifi_chart": mark_safe(charts.bar_chart_svg(saifi, title="Monthly SAIFI per 1,000", unit="")),  # noqa: S308
         "lists": lists,

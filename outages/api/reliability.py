@@ -32,6 +32,7 @@ from ..reliability import (
     CEMI_N,
     COLUMNS,
     GROUPS,
+    INDEX_KEYS,
     LISTS,
     ReliabilityQuery,
     reliability_compute,
@@ -40,21 +41,6 @@ from ..reliability import (
 
 EXPORTS = ("csv", "xlsx", "json")
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # the major event days look five years back: dates every database holds
-INDEX_KEYS = (
-    "saifi",
-    "saidi",
-    "caidi",
-    "caifi",
-    "asai",
-    "maifi",
-    "cemi",
-    "celid_single",
-    "celid_total",
-    "customers_served",
-    "customers_interrupted",
-    "customer_interruptions",
-    "customer_minutes_interrupted",
-)
 
 
 class ReliabilityPermission(RolePermission):

@@ -7,7 +7,7 @@
 - ``worst_served``: the customers CEMI-n and CELID-t count, streamed.
 """
 
-from .indices import Figures, Reliability, customers_served, reliability_compute
+from .indices import INDEX_KEYS, Figures, Reliability, customers_served, reliability_compute
 from .query import CELID_HOURS, CEMI_N, GROUPS, ReliabilityQuery, sustained_minutes
 from .worst_served import COLUMNS, LISTS, worst_served_customers
 
@@ -16,6 +16,7 @@ __all__ = [
     "CEMI_N",
     "COLUMNS",
     "GROUPS",
+    "INDEX_KEYS",
     "LISTS",
     "Figures",
     "Reliability",

@@ -161,3 +161,21 @@ def _group_sql(query: ReliabilityQuery, attribute_rows) -> str | None:
     if query.group_by in served.ATTRIBUTES and attribute_rows is None:
         return None
     return query.group_by
+
+
+# The figures of a result, in the order the API's files and the admin's report show them.
+INDEX_KEYS = (
+    "saifi",
+    "saidi",
+    "caidi",
+    "caifi",
+    "asai",
+    "maifi",
+    "cemi",
+    "celid_single",
+    "celid_total",
+    "customers_served",
+    "customers_interrupted",
+    "customer_interruptions",
+    "customer_minutes_interrupted",
+)
