@@ -28,7 +28,7 @@ from ..models import (
     SupportingService,
     check_service_dates,
 )
-from ..selectors import as_pk
+from ..selectors import ROW_KINDS, ServiceGraph, as_pk, stored_json_values
 from .activation import bundle_request_activation
 from .common import lock_bundle
 from .items import Characteristic, ItemUpdate, NewItem
@@ -125,11 +125,15 @@ _ROWS = {
 }
 
 
-def _write_rows(trees: list[_ItemTree], items: list[Item], refs: Refs, kinds) -> None:
-    """Insert the rows of these kinds for every item: one ``bulk_create`` per kind."""
+def _write_rows(trees: list[_ItemTree], items: list[Item], refs: Refs, kinds) -> dict[str, list]:
+    """Insert the rows of these kinds for every item: one ``bulk_create`` per kind. Returns them by kind."""
+    written = {}
     for kind in kinds:
         model, build = _ROWS[kind]
-        model.objects.bulk_create([row for tree in trees for row in build(tree, items[tree.index], refs)])
+        written[kind] = model.objects.bulk_create(
+            [row for tree in trees for row in build(tree, items[tree.index], refs)]
+        )
+    return written
 
 
 def _new_rfs_names(tree: _ItemTree, item: Item) -> dict[str, str]:
@@ -148,8 +152,8 @@ def _new_rfs_names(tree: _ItemTree, item: Item) -> dict[str, str]:
     return wanted
 
 
-def _create_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> None:
-    """Create the supporting services the items' characteristics introduce (bulk) and link them."""
+def _new_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> list[tuple[_ItemTree, str, Service]]:
+    """The supporting services the items' characteristics introduce (not saved yet), with their item and name."""
     pending: list[tuple[_ItemTree, str, Service]] = []
     for tree in trees:
         for name, spec_id in _new_rfs_names(tree, items[tree.index]).items():
@@ -165,14 +169,25 @@ def _create_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> N
                 effective_date=tree.cfs.effective_date,
             )
             pending.append((tree, name, rfs))
+    return pending
+
+
+def _link_rfs(pending: list[tuple[_ItemTree, str, Service]]) -> None:
+    """Link the saved supporting services to their items (bulk)."""
     if not pending:
         return
-    Service.objects.bulk_create([rfs for _, _, rfs in pending])
     SupportingService.objects.bulk_create(
         [SupportingService(service=tree.cfs, supporting=rfs, name=name) for tree, name, rfs in pending]
     )
     for tree, name, rfs in pending:
         tree.rfs_by_name[name] = rfs
+
+
+def _create_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> None:
+    """Create the supporting services the items' characteristics introduce (bulk) and link them."""
+    pending = _new_rfs(trees, items, refs, now)
+    Service.objects.bulk_create([rfs for _, _, rfs in pending])
+    _link_rfs(pending)
 
 
 def _external_identity(item: Item) -> dict:
@@ -201,16 +216,53 @@ def _new_cfs(index: int, item: NewItem, child: BusinessInteraction, refs: Refs, 
     )
 
 
+def _fill(written: ServiceGraph, trees: list[_ItemTree], rows: dict[str, list]) -> None:
+    """What a create wrote, as a rendering reads it: the items in order, each service's links and rows."""
+    for tree in trees:
+        written.items.append(tree.cfs.pk)
+        for service in tree.services:
+            written.services[service.pk] = service
+            written.relationships[service.pk], written.supporting[service.pk] = [], []
+            written.rows[service.pk] = {kind: [] for kind in ROW_KINDS}
+        written.supporting[tree.cfs.pk] = [(name, rfs.pk) for name, rfs in tree.rfs_by_name.items()]
+        for rfs in tree.rfs_by_name.values():  # its item's interaction (saved with its id only)
+            rfs.business_interaction = tree.cfs.business_interaction
+    for row in rows["relationships"]:
+        written.relationships[row.service_id].append((row.relationship_type, row.related_id))
+    for kind, attribute in _ROW_ATTRIBUTES.items():
+        for row in rows[kind]:
+            written.rows[row.service_id][attribute].append(row)
+    stored_json_values(rows["characteristics"])
+
+
+_ROW_ATTRIBUTES = {
+    "characteristics": "characteristics",
+    "resources": "resource_refs",
+    "parties": "party_refs",
+    "places": "place_refs",
+}
+
+
 @transaction.atomic
 def bundle_create(
-    *, items: list[NewItem], design_only: bool = True, effective_date=None, description: str = ""
+    *,
+    items: list[NewItem],
+    design_only: bool = True,
+    effective_date=None,
+    description: str = "",
+    references: Refs | None = None,
+    written: ServiceGraph | None = None,
 ) -> BusinessInteraction:
     """Create a bundle: a parent interaction, one child interaction and one CFS per item, their supporting
     services, characteristics and references. Unless ``design_only``, activation starts after commit.
 
+    ``references``: what ``bundle_references_check`` loaded for this request (not loaded again). ``written``: a
+    graph to fill with what was written (its items, services, links and rows as stored), for the door to render
+    the new bundle without reading it back.
+
     The wire API always sends items; the admin creates an empty bundle (which cannot be activated)."""
     items = list(items)
-    refs = resolve_references(name for item in items for name in names_in(item))
+    refs = resolve_references((name for item in items for name in names_in(item)), known=references)
     now = timezone.now()
     bundle = BusinessInteraction.objects.create(
         state=InteractionState.CREATED, effective_date=effective_date, description=description
@@ -225,15 +277,18 @@ def bundle_create(
         _new_cfs(index, item, child, refs, effective_date, now)
         for index, (item, child) in enumerate(zip(items, children, strict=True))
     ]
-    Service.objects.bulk_create(services)
     trees = [_ItemTree(index, cfs, {}) for index, cfs in enumerate(services)]
-    _create_rfs(trees, items, refs, now)
-    _write_rows(trees, items, refs, _ROWS)
+    pending = _new_rfs(trees, items, refs, now)
+    Service.objects.bulk_create([*services, *(rfs for _, _, rfs in pending)])  # items and supporting services
+    _link_rfs(pending)
+    rows = _write_rows(trees, items, refs, _ROWS)
     InteractionTransition.objects.create(
         interaction=bundle, task="CREATE", from_state=InteractionState.CREATED, to_state=InteractionState.CREATED
     )
     changes.record(bundle, "created", counts={"items": len(items)})
     changes.record_many([service for tree in trees for service in tree.services], "created")
+    if written is not None:
+        _fill(written, trees, rows)
     if not design_only:
         bundle_request_activation(bundle=bundle)
     return bundle
