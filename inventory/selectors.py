@@ -22,8 +22,15 @@ from .models import (
     SupportingService,
 )
 
-# A service's own rows (the attribute of its related manager), rendered merged with its supporting services'.
-ROW_KINDS = ("characteristics", "resource_refs", "party_refs", "place_refs")
+# A service's own rows by model (and the name of their related manager), rendered merged with its supporting
+# services'.
+_ROW_MODELS = {
+    ServiceCharacteristic: "characteristics",
+    ServiceResourceRef: "resource_refs",
+    ServicePartyRef: "party_refs",
+    ServicePlaceRef: "place_refs",
+}
+ROW_KINDS = tuple(_ROW_MODELS.values())
 _RELATIONSHIP, _SUPPORTING = "relationship", "supporting"
 
 
@@ -91,6 +98,24 @@ class ServiceGraph:
         prefetch_related_objects(services, *_row_prefetches())
         for service in services:
             self.rows[service.pk] = {kind: list(getattr(service, kind).all()) for kind in ROW_KINDS}
+
+    def add_written(self, items: list[Service], links: list[SupportingService], rows: list) -> None:
+        """What a create just wrote, as a read would load it: its ``items`` (in order), the supporting services
+        ``links`` link them to, and their relationships and own ``rows`` (each kind in the order written, which
+        is the stored order)."""
+        for service in [*items, *(link.supporting for link in links)]:
+            self.services[service.pk] = service
+            self.relationships[service.pk], self.supporting[service.pk] = [], []
+            self.rows[service.pk] = {kind: [] for kind in ROW_KINDS}
+        self.items += [item.pk for item in items]
+        for link in links:
+            self.supporting[link.service_id].append((link.name, link.supporting_id))
+        for row in rows:
+            if isinstance(row, ServiceRelationship):
+                self.relationships[row.service_id].append((row.relationship_type, row.related_id))
+            else:
+                self.rows[row.service_id][_ROW_MODELS[type(row)]].append(row)
+        stored_json_values([row for row in rows if isinstance(row, ServiceCharacteristic)])
 
 
 def _json_exact(value) -> bool:

@@ -28,7 +28,7 @@ from ..models import (
     SupportingService,
     check_service_dates,
 )
-from ..selectors import ROW_KINDS, ServiceGraph, as_pk, stored_json_values
+from ..selectors import ServiceGraph, as_pk
 from .activation import bundle_request_activation
 from .common import lock_bundle
 from .items import Characteristic, ItemUpdate, NewItem
@@ -125,14 +125,12 @@ _ROWS = {
 }
 
 
-def _write_rows(trees: list[_ItemTree], items: list[Item], refs: Refs, kinds) -> dict[str, list]:
-    """Insert the rows of these kinds for every item: one ``bulk_create`` per kind. Returns them by kind."""
-    written = {}
+def _write_rows(trees: list[_ItemTree], items: list[Item], refs: Refs, kinds) -> list:
+    """Insert the rows of these kinds for every item: one ``bulk_create`` per kind. Returns them."""
+    written = []
     for kind in kinds:
         model, build = _ROWS[kind]
-        written[kind] = model.objects.bulk_create(
-            [row for tree in trees for row in build(tree, items[tree.index], refs)]
-        )
+        written += model.objects.bulk_create([row for tree in trees for row in build(tree, items[tree.index], refs)])
     return written
 
 
@@ -164,7 +162,7 @@ def _new_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> list
                 service_type=spec.service_type,
                 state=tree.cfs.state,
                 specification=spec,
-                business_interaction_id=tree.cfs.business_interaction_id,
+                business_interaction=tree.cfs.business_interaction,
                 start_date=now,
                 effective_date=tree.cfs.effective_date,
             )
@@ -172,15 +170,14 @@ def _new_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> list
     return pending
 
 
-def _link_rfs(pending: list[tuple[_ItemTree, str, Service]]) -> None:
+def _link_rfs(pending: list[tuple[_ItemTree, str, Service]]) -> list[SupportingService]:
     """Link the saved supporting services to their items (bulk)."""
-    if not pending:
-        return
-    SupportingService.objects.bulk_create(
+    links = SupportingService.objects.bulk_create(
         [SupportingService(service=tree.cfs, supporting=rfs, name=name) for tree, name, rfs in pending]
     )
     for tree, name, rfs in pending:
         tree.rfs_by_name[name] = rfs
+    return links
 
 
 def _create_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> None:
@@ -214,33 +211,6 @@ def _new_cfs(index: int, item: NewItem, child: BusinessInteraction, refs: Refs, 
         effective_date=item.effective_date or effective_date or now,
         **_external_identity(item),
     )
-
-
-def _fill(written: ServiceGraph, trees: list[_ItemTree], rows: dict[str, list]) -> None:
-    """What a create wrote, as a rendering reads it: the items in order, each service's links and rows."""
-    for tree in trees:
-        written.items.append(tree.cfs.pk)
-        for service in tree.services:
-            written.services[service.pk] = service
-            written.relationships[service.pk], written.supporting[service.pk] = [], []
-            written.rows[service.pk] = {kind: [] for kind in ROW_KINDS}
-        written.supporting[tree.cfs.pk] = [(name, rfs.pk) for name, rfs in tree.rfs_by_name.items()]
-        for rfs in tree.rfs_by_name.values():  # its item's interaction (saved with its id only)
-            rfs.business_interaction = tree.cfs.business_interaction
-    for row in rows["relationships"]:
-        written.relationships[row.service_id].append((row.relationship_type, row.related_id))
-    for kind, attribute in _ROW_ATTRIBUTES.items():
-        for row in rows[kind]:
-            written.rows[row.service_id][attribute].append(row)
-    stored_json_values(rows["characteristics"])
-
-
-_ROW_ATTRIBUTES = {
-    "characteristics": "characteristics",
-    "resources": "resource_refs",
-    "parties": "party_refs",
-    "places": "place_refs",
-}
 
 
 @transaction.atomic
@@ -280,7 +250,7 @@ def bundle_create(
     trees = [_ItemTree(index, cfs, {}) for index, cfs in enumerate(services)]
     pending = _new_rfs(trees, items, refs, now)
     Service.objects.bulk_create([*services, *(rfs for _, _, rfs in pending)])  # items and supporting services
-    _link_rfs(pending)
+    links = _link_rfs(pending)
     rows = _write_rows(trees, items, refs, _ROWS)
     InteractionTransition.objects.create(
         interaction=bundle, task="CREATE", from_state=InteractionState.CREATED, to_state=InteractionState.CREATED
@@ -288,7 +258,7 @@ def bundle_create(
     changes.record(bundle, "created", counts={"items": len(items)})
     changes.record_many([service for tree in trees for service in tree.services], "created")
     if written is not None:
-        _fill(written, trees, rows)
+        written.add_written(services, links, rows)
     if not design_only:
         bundle_request_activation(bundle=bundle)
     return bundle
@@ -300,7 +270,7 @@ def bundle_create(
 def _trees_for_update(bundle: BusinessInteraction, items: list[ItemUpdate]) -> list[_ItemTree]:
     ids = [str(item.service_id) for item in items]
     numeric = [pk for i in ids if (pk := as_pk(i)) is not None]
-    items_of_bundle = Service.objects.filter(
+    items_of_bundle = Service.objects.select_related("business_interaction").filter(
         pk__in=numeric, business_interaction__parent=bundle, supported_links__isnull=True
     )
     cfs_by_id = {str(s.pk): s for s in items_of_bundle}
