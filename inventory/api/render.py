@@ -2,8 +2,8 @@
 
 What a rendering reads is a :class:`~inventory.selectors.ServiceGraph`, loaded level by level: level 0 is what
 was asked for, level k+1 the services that level k embeds. Each level costs one query (its links); then one query
-loads every service met and one per kind of row their rendering merges, whatever the number of items (a 100-item
-bundle at depth 2: nine queries). A create renders from the rows it wrote and loads only what it did not write.
+loads every service met and one per kind of row their rendering merges, whatever the number of items (a bundle at
+depth 2: at most nine queries). A create renders from the rows it wrote and loads only what it did not write.
 """
 
 import re
@@ -126,7 +126,7 @@ class ServiceRenderer:
             graph.load_links(level)
             following = set()
             for pk in level:
-                supporting = [pk_ for _, pk_ in graph.supporting[pk]]
+                supporting = [other for _, other in graph.supporting[pk]]
                 with_rows.update((pk, *supporting))
                 met.update(supporting)
                 if self._expands(remaining, top, "serviceRelationship"):
