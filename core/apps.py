@@ -1,5 +1,16 @@
+import sqlite3
+
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+
+
+def sqlite_variable_limit(sender, connection, **kwargs) -> None:
+    """Batch bulk writes and ``in_bulk`` by this SQLite's own limit of values per statement (32,766 since SQLite
+    3.32, which ``core.checks`` requires anyway), not the 999 of older SQLite that Django 5.2 assumes: a 100-item
+    bundle is then one ``INSERT`` a table, as on PostgreSQL, instead of one per 999 values."""
+    if connection.vendor == "sqlite":
+        connection.features.max_query_params = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 class CoreConfig(AppConfig):
@@ -17,6 +28,7 @@ class CoreConfig(AppConfig):
         families.register("oracle", "core.wire.oracle")  # shared by outages, contacts and enrollments
 
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
+        connection_created.connect(sqlite_variable_limit, dispatch_uid="core.sqlite_variable_limit")
         auth.connect_permission_signals()
         from . import metrics_backlog, replicas  # noqa: F401  (register core's scrape-time gauges: queues, replica lag)
 

@@ -9,7 +9,6 @@ from core.wire.links import public_base_url
 
 from ..events import TMF_EVENTS
 from ..models import Service
-from ..selectors import services_by_id
 from . import uim
 from .render import Links, ServiceRenderer
 
@@ -24,15 +23,16 @@ def _links(subscription=None) -> Links:
 def service_wire(service: Service, links: Links | None = None) -> dict:
     """The service in its UIM shape; one that is gone by now is named only (id, href, name, state)."""
     links = links or _links()
-    current = services_by_id([service.pk]).get(service.pk) if service.pk is not None else None
+    renderer = ServiceRenderer(links)
+    if service.pk is not None:
+        renderer.load([service.pk])
+    current = renderer.graph.services.get(service.pk)
     if current is None:
         return {"id": str(service.pk), "href": links.service(service.pk), "name": service.name, "state": service.state}
     if current is not service:
         for field in Service._meta.concrete_fields:  # its own fields as at the change
             setattr(current, field.attname, getattr(service, field.attname))
-    renderer = ServiceRenderer(links)
-    renderer.cache[current.pk] = current
-    return renderer.render_many([current.pk])[0]
+    return renderer.render(current, renderer.depth, True)
 
 
 def service_tmf_event(

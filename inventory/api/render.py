@@ -1,7 +1,9 @@
 """Render bundles and services in the UIM wire shape, with ``fields``, ``expand`` and ``depth``.
 
-Services are loaded level by level (one batch of queries per depth level, whatever the number of items):
-level 0 is what was asked for, level k+1 the services that level k embeds.
+What a rendering reads is a :class:`~inventory.selectors.ServiceGraph`, loaded level by level: level 0 is what
+was asked for, level k+1 the services that level k embeds. Each level costs one query (its links); then one query
+loads every service met and one per kind of row their rendering merges, whatever the number of items (a bundle at
+depth 2: at most nine queries). A create renders from the rows it wrote and loads only what it did not write.
 """
 
 import re
@@ -11,7 +13,7 @@ from datetime import UTC
 from core.wire.links import public_base_url
 
 from ..models import BusinessInteraction, Service
-from ..selectors import services_by_id
+from ..selectors import ServiceGraph
 
 SERVICE_LINK_KINDS = ("serviceRelationship", "supportingService")
 SERVICE_ATTRIBUTES = (
@@ -107,7 +109,7 @@ class ServiceRenderer:
     depth: int = 0
     expand: frozenset = frozenset()
     fields: tuple = ()
-    cache: dict = field(default_factory=dict)
+    graph: ServiceGraph = field(default_factory=ServiceGraph)
 
     # --- loading ---------------------------------------------------------------------------------------
 
@@ -115,31 +117,35 @@ class ServiceRenderer:
         return remaining > 0 or (top and kind in self.expand)
 
     def load(self, ids) -> None:
-        """Load the asked services and, level by level, those they embed."""
+        """Load the asked services and, level by level, those they embed; then every service met and the rows
+        of those rendered and of their supporting services (merged into their lists)."""
+        graph = self.graph
         level, remaining, top = {int(i) for i in ids}, self.depth, True
+        met, with_rows = set(level), set()
         while level:
-            missing = level - set(self.cache)
-            self.cache.update(services_by_id(missing))
+            graph.load_links(level)
             following = set()
             for pk in level:
-                service = self.cache.get(pk)
-                if service is None:
-                    continue
+                supporting = [other for _, other in graph.supporting[pk]]
+                with_rows.update((pk, *supporting))
+                met.update(supporting)
                 if self._expands(remaining, top, "serviceRelationship"):
-                    following.update(rel.related_id for rel in service.relationships.all())
+                    following.update(related for _, related in graph.relationships[pk])
                 if self._expands(remaining, top, "supportingService"):
-                    following.update(link.supporting_id for link in service.supporting_links.all())
-            if not following:
-                break
+                    following.update(supporting)
+            met.update(following)
             # Each level embeds one less; a non-top level at depth 0 embeds nothing, so this ends.
             remaining, top = max(remaining - 1, 0), False
             level = following
+        graph.load_services(met)
+        graph.load_rows(with_rows)
 
     # --- rendering -------------------------------------------------------------------------------------
 
     def render_many(self, ids) -> list[dict]:
         self.load(ids)
-        return [self.render(self.cache[int(pk)], self.depth, True) for pk in ids if int(pk) in self.cache]
+        services = self.graph.services
+        return [self.render(services[int(pk)], self.depth, True) for pk in ids if int(pk) in services]
 
     def link(self, service_id, name: str | None = None) -> dict:
         link = {"id": str(service_id), "href": self.links.service(service_id), "name": name, "@type": "Service"}
@@ -225,16 +231,17 @@ class ServiceRenderer:
         return compact(_wire(char, (*CHARACTERISTIC_FIELDS, "config_item_path"))) | {"value": char.value}
 
     def _embedded(self, service_id, remaining: int, top: bool, kind: str, name: str | None = None) -> dict:
-        if self._expands(remaining, top, kind) and int(service_id) in self.cache:
-            return self.render(self.cache[int(service_id)], max(remaining - 1, 0), False, nested=True)
+        if self._expands(remaining, top, kind) and int(service_id) in self.graph.services:
+            return self.render(self.graph.services[int(service_id)], max(remaining - 1, 0), False, nested=True)
         return self.link(service_id, name)
 
     def render(self, service: Service, remaining: int, top: bool, nested: bool = False) -> dict:
-        supporting = [link.supporting for link in service.supporting_links.all()]
-        tree = [service, *supporting]
+        graph = self.graph
+        supporting = graph.supporting[service.pk]
+        tree = [service.pk, *(pk for _, pk in supporting)]
 
-        def merged(attribute):
-            rows = [row for member in tree for row in getattr(member, attribute).all()]
+        def merged(kind):
+            rows = [row for member in tree for row in graph.rows[member][kind]]
             return sorted(rows, key=lambda row: row.position)
 
         interaction = service.business_interaction
@@ -256,16 +263,15 @@ class ServiceRenderer:
             "serviceCharacteristic": [self.characteristic(c) for c in merged("characteristics")],
             "serviceRelationship": [
                 {
-                    "relationshipType": rel.relationship_type,
-                    "service": self._embedded(rel.related_id, remaining, top, "serviceRelationship"),
+                    "relationshipType": relationship_type,
+                    "service": self._embedded(related_id, remaining, top, "serviceRelationship"),
                 }
-                for rel in service.relationships.all()
+                for relationship_type, related_id in graph.relationships[service.pk]
             ],
             "serviceType": service.service_type,
             "supportingResource": [self.resource_ref(ref, remaining) for ref in merged("resource_refs")],
             "supportingService": [
-                self._embedded(link.supporting_id, remaining, top, "supportingService", link.supporting.name)
-                for link in service.supporting_links.all()
+                self._embedded(pk, remaining, top, "supportingService", graph.services[pk].name) for _, pk in supporting
             ],
             "serviceSpecification": self.specification(service.specification),
             "state": service.state,

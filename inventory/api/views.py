@@ -118,10 +118,12 @@ class InventoryView(UIMAPIView):
         )
 
     def bundle_response(self, request, version, bundle_id, options, status=200) -> Response:
-        bundle = selectors.bundle_get(bundle_id)
+        bundle, items = selectors.bundle_with_items(bundle_id)
         if bundle is None:
             raise bundle_not_found(bundle_id)
-        body = render_bundle(bundle, selectors.bundle_item_ids(bundle), self.renderer(request, version, options))
+        renderer = self.renderer(request, version, options)
+        renderer.graph.services.update((item.pk, item) for item in items)
+        body = render_bundle(bundle, [item.pk for item in items], renderer)
         return Response(body, status=status)
 
 
@@ -189,23 +191,46 @@ class BundleView(InventoryView):
         BundleCreateSerializer().check_bounds(request.data)
         options = self.query(request)
         if _names_a_bundle(request.data):
-            # An update: the bundle must exist before its items are worth validating.
-            if selectors.bundle_get(request.data["id"]) is None:
-                raise bundle_not_found(request.data["id"])
-            serializer = BundleUpdateSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            write = services.bundle_update
-        else:
-            raw_items = request.data.get("items") if isinstance(request.data, dict) else None
-            services.bundle_references_check(names=named_entities(raw_items))
-            serializer = BundleCreateSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            write = services.bundle_create
-        try:
-            bundle = write(**serializer.service_arguments(), design_only=options["designOnly"])
-        except Invalid as exc:
-            raise wire_invalid(exc) from exc
+            return self._update(request, version, options)
+        return self._create(request, version, options)
+
+    def _update(self, request, version, options) -> Response:
+        # The bundle must exist before its items are worth validating.
+        if selectors.bundle_get(request.data["id"]) is None:
+            raise bundle_not_found(request.data["id"])
+        serializer = BundleUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        bundle = _run(services.bundle_update, **serializer.service_arguments(), design_only=options["designOnly"])
         return self.bundle_response(request, version, bundle.pk, options, status=201)
+
+    def _create(self, request, version, options) -> Response:
+        raw_items = request.data.get("items") if isinstance(request.data, dict) else None
+        references = services.bundle_references_check(names=named_entities(raw_items))
+        serializer = BundleCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        design_only = options["designOnly"]
+        renderer = self.renderer(request, version, options)
+        # A design-only create answers what it wrote, rendered from the rows written (not read back again); one
+        # that starts the activation reads the bundle back, which the activation may have moved on already.
+        written = renderer.graph if design_only else None
+        bundle = _run(
+            services.bundle_create,
+            **serializer.service_arguments(),
+            design_only=design_only,
+            references=references,
+            written=written,
+        )
+        if written is None:
+            return self.bundle_response(request, version, bundle.pk, options, status=201)
+        return Response(render_bundle(bundle, written.items, renderer), status=201)
+
+
+def _run(write, **arguments):
+    """A bundle write, its ``Invalid`` with the wire's names."""
+    try:
+        return write(**arguments)
+    except Invalid as exc:
+        raise wire_invalid(exc) from exc
 
 
 class BundleDetailView(InventoryView):

@@ -28,7 +28,7 @@ from ..models import (
     SupportingService,
     check_service_dates,
 )
-from ..selectors import as_pk
+from ..selectors import ServiceGraph, as_pk
 from .activation import bundle_request_activation
 from .common import lock_bundle
 from .items import Characteristic, ItemUpdate, NewItem
@@ -125,11 +125,13 @@ _ROWS = {
 }
 
 
-def _write_rows(trees: list[_ItemTree], items: list[Item], refs: Refs, kinds) -> None:
-    """Insert the rows of these kinds for every item: one ``bulk_create`` per kind."""
+def _write_rows(trees: list[_ItemTree], items: list[Item], refs: Refs, kinds) -> list:
+    """Insert the rows of these kinds for every item: one ``bulk_create`` per kind. Returns them."""
+    written = []
     for kind in kinds:
         model, build = _ROWS[kind]
-        model.objects.bulk_create([row for tree in trees for row in build(tree, items[tree.index], refs)])
+        written += model.objects.bulk_create([row for tree in trees for row in build(tree, items[tree.index], refs)])
+    return written
 
 
 def _new_rfs_names(tree: _ItemTree, item: Item) -> dict[str, str]:
@@ -148,8 +150,8 @@ def _new_rfs_names(tree: _ItemTree, item: Item) -> dict[str, str]:
     return wanted
 
 
-def _create_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> None:
-    """Create the supporting services the items' characteristics introduce (bulk) and link them."""
+def _new_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> list[tuple[_ItemTree, str, Service]]:
+    """The supporting services the items' characteristics introduce (not saved yet), with their item and name."""
     pending: list[tuple[_ItemTree, str, Service]] = []
     for tree in trees:
         for name, spec_id in _new_rfs_names(tree, items[tree.index]).items():
@@ -160,19 +162,29 @@ def _create_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> N
                 service_type=spec.service_type,
                 state=tree.cfs.state,
                 specification=spec,
-                business_interaction_id=tree.cfs.business_interaction_id,
+                business_interaction=tree.cfs.business_interaction,
                 start_date=now,
                 effective_date=tree.cfs.effective_date,
             )
             pending.append((tree, name, rfs))
-    if not pending:
-        return
-    Service.objects.bulk_create([rfs for _, _, rfs in pending])
-    SupportingService.objects.bulk_create(
+    return pending
+
+
+def _link_rfs(pending: list[tuple[_ItemTree, str, Service]]) -> list[SupportingService]:
+    """Link the saved supporting services to their items (bulk)."""
+    links = SupportingService.objects.bulk_create(
         [SupportingService(service=tree.cfs, supporting=rfs, name=name) for tree, name, rfs in pending]
     )
     for tree, name, rfs in pending:
         tree.rfs_by_name[name] = rfs
+    return links
+
+
+def _create_rfs(trees: list[_ItemTree], items: list[Item], refs: Refs, now) -> None:
+    """Create the supporting services the items' characteristics introduce (bulk) and link them."""
+    pending = _new_rfs(trees, items, refs, now)
+    Service.objects.bulk_create([rfs for _, _, rfs in pending])
+    _link_rfs(pending)
 
 
 def _external_identity(item: Item) -> dict:
@@ -203,14 +215,24 @@ def _new_cfs(index: int, item: NewItem, child: BusinessInteraction, refs: Refs, 
 
 @transaction.atomic
 def bundle_create(
-    *, items: list[NewItem], design_only: bool = True, effective_date=None, description: str = ""
+    *,
+    items: list[NewItem],
+    design_only: bool = True,
+    effective_date=None,
+    description: str = "",
+    references: Refs | None = None,
+    written: ServiceGraph | None = None,
 ) -> BusinessInteraction:
     """Create a bundle: a parent interaction, one child interaction and one CFS per item, their supporting
     services, characteristics and references. Unless ``design_only``, activation starts after commit.
 
+    ``references``: what ``bundle_references_check`` loaded for this request (not loaded again). ``written``: a
+    graph to fill with what was written (its items, services, links and rows as stored), for the door to render
+    the new bundle without reading it back.
+
     The wire API always sends items; the admin creates an empty bundle (which cannot be activated)."""
     items = list(items)
-    refs = resolve_references(name for item in items for name in names_in(item))
+    refs = resolve_references((name for item in items for name in names_in(item)), known=references)
     now = timezone.now()
     bundle = BusinessInteraction.objects.create(
         state=InteractionState.CREATED, effective_date=effective_date, description=description
@@ -225,15 +247,18 @@ def bundle_create(
         _new_cfs(index, item, child, refs, effective_date, now)
         for index, (item, child) in enumerate(zip(items, children, strict=True))
     ]
-    Service.objects.bulk_create(services)
     trees = [_ItemTree(index, cfs, {}) for index, cfs in enumerate(services)]
-    _create_rfs(trees, items, refs, now)
-    _write_rows(trees, items, refs, _ROWS)
+    pending = _new_rfs(trees, items, refs, now)
+    Service.objects.bulk_create([*services, *(rfs for _, _, rfs in pending)])  # items and supporting services
+    links = _link_rfs(pending)
+    rows = _write_rows(trees, items, refs, _ROWS)
     InteractionTransition.objects.create(
         interaction=bundle, task="CREATE", from_state=InteractionState.CREATED, to_state=InteractionState.CREATED
     )
     changes.record(bundle, "created", counts={"items": len(items)})
     changes.record_many([service for tree in trees for service in tree.services], "created")
+    if written is not None:
+        written.add_written(services, links, rows)
     if not design_only:
         bundle_request_activation(bundle=bundle)
     return bundle
@@ -245,7 +270,7 @@ def bundle_create(
 def _trees_for_update(bundle: BusinessInteraction, items: list[ItemUpdate]) -> list[_ItemTree]:
     ids = [str(item.service_id) for item in items]
     numeric = [pk for i in ids if (pk := as_pk(i)) is not None]
-    items_of_bundle = Service.objects.filter(
+    items_of_bundle = Service.objects.select_related("business_interaction").filter(
         pk__in=numeric, business_interaction__parent=bundle, supported_links__isnull=True
     )
     cfs_by_id = {str(s.pk): s for s in items_of_bundle}

@@ -68,6 +68,8 @@ def _load(kind: str, ids: dict[str, str]) -> dict:
     if kind == SERVICE:  # numeric ids: an id that cannot be a primary key names nothing
         found = model.objects.only("id", "name").in_bulk([pk for i in ids if (pk := as_pk(i)) is not None])
         found = {str(pk): service for pk, service in found.items()}
+    elif kind == RESOURCE:  # with the specification a rendering of the resource shows
+        found = model.objects.select_related("specification").in_bulk(list(ids))
     else:
         found = model.objects.in_bulk(list(ids))
     for entity_id, named_type in ids.items():
@@ -76,21 +78,31 @@ def _load(kind: str, ids: dict[str, str]) -> dict:
     return found
 
 
-def resolve_references(names: Iterable[EntityName]) -> Refs:
+def resolve_references(names: Iterable[EntityName], known: Refs | None = None) -> Refs:
     """Load every entity named, one query per kind; ``NotFound`` naming the first unknown one (kinds in the
-    order they are first named, ids in the order named)."""
+    order they are first named, ids in the order named). Entities ``known`` (loaded by
+    ``bundle_references_check`` in this request) are taken from it, not loaded again."""
     wanted: dict[str, dict[str, str]] = {}
     for name in names:
         wanted.setdefault(name.kind, {}).setdefault(name.entity_id, name.named_type)
     refs = Refs()
     for kind, ids in wanted.items():
-        setattr(refs, _KINDS[kind][3], _load(kind, ids))
+        attribute = _KINDS[kind][3]
+        have = getattr(known, attribute) if known is not None else {}
+        missing = {entity_id: named for entity_id, named in ids.items() if entity_id not in have}
+        found = _load(kind, missing) if missing else {}
+        setattr(
+            refs,
+            attribute,
+            {entity_id: found[entity_id] if entity_id in found else have[entity_id] for entity_id in ids},
+        )
     return refs
 
 
-def bundle_references_check(*, names: Iterable[EntityName]) -> None:
-    """``NotFound`` for the first unknown entity among ``names``.
+def bundle_references_check(*, names: Iterable[EntityName]) -> Refs:
+    """The entities ``names`` names; ``NotFound`` for the first unknown one.
 
     The UIM door runs it on the well-formed ids of a request before validating it, so that a request naming an
-    unknown entity is answered 404 whatever else is wrong with it."""
-    resolve_references(names)
+    unknown entity is answered 404 whatever else is wrong with it; it hands what it loaded to ``bundle_create``
+    (``references=``), which loads only what the typed items name besides."""
+    return resolve_references(names)
