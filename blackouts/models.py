@@ -85,6 +85,9 @@ class BlackoutPolicy(models.Model):
         indexes = [
             models.Index(fields=["enabled", "window_start"], name="blackouts_policy_enabled_win"),
             models.Index(fields=["modified_at"], name="blackouts_policy_modified"),
+            # The search's other sort orders (name has its unique index): a page is read in index order.
+            models.Index(fields=["execution_order", "id"], name="blackouts_policy_exec_order"),
+            models.Index(fields=["created_at", "id"], name="blackouts_policy_created"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,6 @@ Domain errors are not caught here: ``errors.BlackoutsAPIView`` answers them thro
 
 import uuid
 
-from django.db.models import Count, Window
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -243,9 +242,9 @@ class BlackoutPolicySearchView(PolicyView):
             sort=sort.get("attribute", "name"),
             descending=str(sort.get("order", "ASC")).upper() == "DESC",
         )
-        # One scan for the page and the total (COUNT(*) OVER ()); a page past the end asks for the count.
-        rows = list(queryset.annotate(total_records=Window(Count("pk")))[(page - 1) * per_page : page * per_page])
-        total = rows[0].total_records if rows else queryset.count()
+        offset = (page - 1) * per_page
+        rows = list(queryset[offset : offset + per_page])
+        total = selectors.search_total(queryset, offset=offset, per_page=per_page, found=len(rows))
         now = timezone.now()
         return Response(
             {
