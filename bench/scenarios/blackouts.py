@@ -163,8 +163,9 @@ def _jwt_client():
 def policies() -> list[Result]:
     """Search p50/p95 among ``POLICIES`` policies (issue #25: 100,000, p95 < 30 ms), beside the same number of
     ``GET .../blackout_policies/{id}`` (the floor of a BMC request: auth, one row, the envelope), interleaved so a
-    burst of load hits both alike; then every policy's next window, as the engine computes it (load the
-    timeframes, parse each afresh, ``current_or_next_window``; goal < 5 s)."""
+    burst of load hits both alike; the first search of each text is also reported alone (its total is counted,
+    a scan of every policy; later ones reuse it until a policy write). Then every policy's next window, as the
+    engine computes it: load the timeframes, parse each afresh, ``current_or_next_window`` (goal < 5 s)."""
     connection = fresh_database()
     from django.utils import timezone
 
@@ -197,14 +198,16 @@ def policies() -> list[Result]:
                           "order": rng.choice(["ASC", "DESC"])}}
         for _ in range(300)
     ]  # fmt: skip
-    for body, pk in zip(bodies[:20], ids, strict=False):
-        client.post(path, body, format="json")
+    for pk in ids[:20]:  # warm-up, with a text of no measured search (its total is counted afresh below)
+        client.post(path, {"searchString": "warm-up", "recordsPerPage": 1}, format="json")
         client.get(f"/events-service/api/v1.0/blackout_policies/{pk}")
-    searches, gets = [], []
+    searches, gets, first_of_text = [], [], []
     for body, pk in zip(bodies, ids, strict=True):
         t0 = time.perf_counter()
         response = client.post(path, body, format="json")
         searches.append(time.perf_counter() - t0)
+        if body["searchString"] not in {b["searchString"] for b in bodies[: len(searches) - 1]}:
+            first_of_text.append(searches[-1])  # its total counted (then kept until a policy write)
         assert response.status_code == 200, response.content[:300]
         t0 = time.perf_counter()
         response = client.get(f"/events-service/api/v1.0/blackout_policies/{pk}")
@@ -220,6 +223,8 @@ def policies() -> list[Result]:
                extra=latency(gets)),
         Result("blackouts-search", f"POST .../search (25 per page, {POLICIES:,} policies)", len(bodies),
                sum(searches), extra=latency(searches) | notes),
+        Result("blackouts-search", "... of which the first of each text (total counted)", len(first_of_text),
+               sum(first_of_text), extra=latency(first_of_text)),
     ]  # fmt: skip
     now = timezone.now()
     with timed() as load_t:

@@ -237,14 +237,13 @@ class BlackoutPolicySearchView(PolicyView):
         body = self.validated_body()
         page, per_page = body.get("pageIndex", 1), body.get("recordsPerPage", 25)
         sort = body.get("sortCriteria") or {}
-        queryset = selectors.policy_search(
+        rows, total = selectors.policy_search_page(
             text=body.get("searchString", ""),
             sort=sort.get("attribute", "name"),
             descending=str(sort.get("order", "ASC")).upper() == "DESC",
+            page=page,
+            per_page=per_page,
         )
-        offset = (page - 1) * per_page
-        rows = list(queryset[offset : offset + per_page])
-        total = selectors.search_total(queryset, offset=offset, per_page=per_page, found=len(rows))
         now = timezone.now()
         return Response(
             {
