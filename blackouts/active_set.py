@@ -11,7 +11,8 @@ Reading and compiling the active policies cost a request about as much as matchi
   window edge of any enabled policy (a window that opens or closes, as the schedule cache or the engine says).
 
 A write that bypasses the services (a data migration, a shell) must call :func:`policy_set_changed`, or restart
-the workers, to be seen by ingest at once. Without the token row (a flushed database) nothing is cached.
+the workers, to be seen by ingest at once. Without the token row (a flushed database) nothing is cached. The
+search keeps its totals under the same token (``selectors.policy_search_page``).
 """
 
 import logging

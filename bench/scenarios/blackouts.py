@@ -189,6 +189,8 @@ def policies() -> list[Result]:
             ],
             batch_size=2000,
         )
+        with connection.cursor() as cursor:  # statistics, as autovacuum gives a table after a bulk load
+            cursor.execute("ANALYZE blackouts_blackoutpolicy")
     client = _jwt_client()
     path = "/events-service/api/v1.0/blackout_policies/search"
     ids = [str(pk) for pk in BlackoutPolicy.objects.values_list("pk", flat=True)[:300]]
