@@ -185,6 +185,9 @@ def policy_rows_write(*, creates: list[dict], updates: list[tuple], now: datetim
     """Policies from an import (already matched by name and cleaned): each through ``policy_create`` or
     ``policy_update``, the wire's own writes, so the same rules hold (an active policy is not edited). The owner
     of a created policy is the actor (the importing user), never a value of the file."""
+    # The rows to update are locked before a create replaces the policy set's token: every policy write takes its
+    # policy rows first and the token last, so two writes never wait on each other in a cycle.
+    list(BlackoutPolicy.objects.select_for_update().filter(pk__in=[pk for pk, _ in updates]).values_list("pk"))
     for values in creates:
         fields = {name: values[name] for name in BlackoutPolicy.INPUT_FIELDS if name in values}
         policy_create(fields=fields, owner=_actor_owner(), now=now)
