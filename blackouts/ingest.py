@@ -5,7 +5,6 @@ and written in one insert (PostgreSQL: ids from the sequence, then ``COPY``). On
 """
 
 import json
-import logging
 import operator
 import time
 import uuid
@@ -13,80 +12,16 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, JSONField, Q
+from django.db.models import JSONField
 from django.utils import timezone
 
 from core import changes, criteria, metrics
-from core.errors import Invalid
 
-from . import windows
+from .active_set import active_evaluators
 from .event_slots import EVENT_SLOTS
-from .models import BlackoutPolicy, Event, EventStatus
-
-logger = logging.getLogger(__name__)
+from .models import Event, EventStatus
 
 BLACKOUT_FROM = (EventStatus.OPEN, EventStatus.ACK, EventStatus.ASSIGNED)  # statuses ingest may black out
-
-_COMPILED: dict = {}
-
-
-def _evaluator(name: str, selector_criteria: str) -> criteria.Evaluator | None:
-    """A selector compiled for batches, once per criteria text and kept across requests (an edited policy's
-    new text is compiled afresh); None for a stored criteria that no longer compiles (a rule tightened since):
-    it never matches and never fails a batch (the warning is logged when it is first met)."""
-    try:
-        return _COMPILED[selector_criteria]
-    except KeyError:
-        pass
-    if len(_COMPILED) > 20000:
-        _COMPILED.clear()
-    try:
-        found = criteria.to_batch(criteria.parse(selector_criteria, EVENT_SLOTS))
-    except Invalid as exc:
-        logger.warning("blackout policy %s is skipped at ingest: %s", name, exc.message)
-        found = None
-    _COMPILED[selector_criteria] = found
-    return found
-
-
-def _scheduled(*, now: datetime):
-    """Enabled policies whose cached window has started, lowest executionOrder first (then name)."""
-    return BlackoutPolicy.objects.filter(enabled=True, window_start__lte=now, window_end__isnull=False).by_precedence()
-
-
-def _open_at(policy: BlackoutPolicy, now: datetime) -> bool:
-    """Is a window of this scheduled policy open at ``now``? The cached window says so, or, when the cache is
-    stale (the tick has not moved it on yet), the engine. A stored timeframe the engine no longer reads is
-    skipped, never fails a batch."""
-    try:
-        return policy.window_end > now or windows.active_window(policy.parsed_timeframe, now) is not None
-    except Invalid as exc:
-        logger.warning("blackout policy %s is skipped at ingest: %s", policy.name, exc.message)
-        return False
-
-
-def active_policies(*, now: datetime) -> list[BlackoutPolicy]:
-    """Enabled policies whose window contains ``now``, lowest executionOrder first."""
-    return [policy for policy in _scheduled(now=now) if _open_at(policy, now)]
-
-
-def _active_evaluators(*, now: datetime) -> list[tuple]:
-    """``(policy id, evaluator)`` of the active policies in precedence order, in one query (two when a
-    schedule cache is stale): only the columns ingest needs, the timeframe only where the cache cannot say."""
-    cached_past = ExpressionWrapper(Q(window_end__lte=now), output_field=BooleanField())
-    rows = list(_scheduled(now=now).annotate(stale=cached_past).values_list("pk", "name", "selector_criteria", "stale"))
-    stale = [pk for pk, _, _, is_stale in rows if is_stale]
-    closed = set()
-    if stale:
-        closed = {p.pk for p in BlackoutPolicy.objects.filter(pk__in=stale) if not _open_at(p, now)}
-    out = []
-    for pk, name, selector_criteria, _ in rows:
-        if pk not in closed:
-            evaluate = _evaluator(name, selector_criteria)
-            if evaluate is not None:
-                out.append((pk, evaluate))
-    return out
-
 
 # Wire attribute -> Event model field: the criteria language's own slot names (one declaration).
 EVENT_FIELDS = {**EVENT_SLOTS.text, **EVENT_SLOTS.numeric}
@@ -204,12 +139,13 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[St
 
     Set-based: the batch is matched against every active policy at once (``criteria.batch``: one pass over
     the policies, each evaluated over the whole batch), then written in one insert. Queries, whatever the
-    number of events: the active policies (one more when a schedule cache is stale) and the insert (on
+    number of events: the policy set's token (the active policies are kept per process, ``active_set.py``; two
+    more queries when they must be read again, three when a schedule cache is stale) and the insert (on
     PostgreSQL the ids, then ``COPY``)."""
     now = now or timezone.now()
     defaults = _defaults()
     rows = [_event_row(raw, defaults) for raw in events]
-    evaluators = _active_evaluators(now=now)
+    evaluators = active_evaluators(now=now)
     if evaluators and rows:
         status, previous, policy = _AT["status"], _AT["previous_status"], _AT["blackout_policy_id"]
         blacked_out_at = _AT["blacked_out_at"]

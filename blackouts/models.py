@@ -7,6 +7,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 
 from core.errors import Invalid
 
@@ -85,6 +86,13 @@ class BlackoutPolicy(models.Model):
         indexes = [
             models.Index(fields=["enabled", "window_start"], name="blackouts_policy_enabled_win"),
             models.Index(fields=["modified_at"], name="blackouts_policy_modified"),
+            # The search's other sort orders (name has its unique index): a page is read in index order.
+            models.Index(fields=["execution_order", "id"], name="blackouts_policy_exec_order"),
+            models.Index(fields=["created_at", "id"], name="blackouts_policy_created"),
+            # Not for look-ups: PostgreSQL gathers statistics on an indexed expression, so it knows how many names
+            # the search's UPPER(name) LIKE '%text%' keeps and reads a page in index order (without them it
+            # guessed a long text kept almost none, and scanned and sorted every policy: 80 ms at 100,000).
+            models.Index(Upper("name"), name="blackouts_policy_name_upper"),
         ]
 
     def __str__(self) -> str:

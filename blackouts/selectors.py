@@ -7,8 +7,9 @@ from django.db.models import Count, Q, QuerySet
 
 from core import criteria
 from core.errors import Invalid, NotFound
+from core.models import CacheToken
 
-from . import policy_input, windows
+from . import active_set, policy_input, windows
 from .event_slots import EVENT_SLOTS
 from .models import BlackoutPolicy, Event, EventStatus
 
@@ -38,6 +39,40 @@ def policy_search(*, text: str = "", sort: str = "name", descending: bool = Fals
         queryset = queryset.filter(Q(name__icontains=text) | Q(description__icontains=text))
     field = SORT_FIELDS[sort]
     return queryset.order_by(f"-{field}" if descending else field, "pk")
+
+
+_TOTALS: tuple = (None, {})  # (the policy set's token, {search text: total}), replaced whole
+
+
+def policy_search_page(
+    *, text: str = "", sort: str = "name", descending: bool = False, page: int = 1, per_page: int = 25
+) -> tuple[list[BlackoutPolicy], int]:
+    """One page of :func:`policy_search` and the number of policies it matches.
+
+    The page is read apart from the total, in index order with a ``LIMIT`` (at 100,000 policies a
+    ``COUNT(*) OVER ()`` beside the page sorted every match with every column: 200 ms a search, measured). A
+    short page that is not empty, or an empty first page, says the total; otherwise the total is one ``COUNT``
+    (a scan of every policy's name and description), kept per process for the search text while the policy set's
+    token (``active_set.POLICY_SET``, replaced by every policy write) is unchanged: paging through a result, or
+    searching the same text again, counts once."""
+    queryset = policy_search(text=text, sort=sort, descending=descending)
+    offset = (page - 1) * per_page
+    rows = list(queryset[offset : offset + per_page])
+    if 0 < len(rows) < per_page or (not rows and offset == 0):
+        return rows, offset + len(rows)
+    global _TOTALS
+    token = CacheToken.current(active_set.POLICY_SET)  # read before the count: a later write changes it
+    kept_token, counts = _TOTALS
+    if token is None or kept_token != token:
+        counts = {}
+        _TOTALS = (token, counts)
+    key = text.strip()
+    total = counts.get(key)
+    if total is None:
+        total = queryset.count()
+        if token is not None and len(counts) < 1000:
+            counts[key] = total
+    return rows, total
 
 
 @dataclass

@@ -19,6 +19,7 @@ from core import changes, context, criteria, metrics
 from core.errors import Conflict, Invalid, InvalidState, NotFound
 
 from . import policy_input, windows
+from .active_set import policy_set_changed
 from .event_slots import EVENT_SLOTS
 from .ingest import BLACKOUT_FROM, EVENT_FIELDS, StoredEvent, events_ingest  # noqa: F401  (the ingest door)
 from .models import BlackoutPolicy, Event, EventStatus
@@ -60,6 +61,7 @@ def policy_create(*, fields: dict, owner: str = "", now: datetime | None = None,
     policy.applied_edge = now  # windows that ended before the policy existed are not applied
     _refresh_schedule(policy, now)
     policy.save()
+    policy_set_changed()
     changes.record(policy, "created")
     policy_reconcile(policy_id=policy.pk, now=now)
     policy.refresh_from_db()
@@ -83,6 +85,7 @@ def policy_update(*, policy_id, fields: dict, now: datetime | None = None) -> Bl
         policy.applied_edge = now  # the new definition's past windows are not applied
     _refresh_schedule(policy, now)
     policy.save()
+    policy_set_changed()
     changes.record(policy, "updated", before=before)
     policy_reconcile(policy_id=policy.pk, now=now)
     policy.refresh_from_db()
@@ -132,6 +135,8 @@ def policies_set_enabled(*, ids: list, enabled: bool, now: datetime | None = Non
             _check_stored(policy)
     changed = [p.pk for p in policies if p.enabled != enabled]
     BlackoutPolicy.objects.filter(pk__in=changed).update(enabled=enabled, modified_at=now, applied_edge=now)
+    if changed:
+        policy_set_changed()
     for policy in policies:
         if policy.pk in changed:
             changes.record(policy, "enabled" if enabled else "disabled", changes={"enabled": [not enabled, enabled]})
@@ -155,6 +160,8 @@ def policies_delete(*, ids: list, now: datetime | None = None) -> tuple[list, li
     for policy in BlackoutPolicy.objects.filter(pk__in=deleted):
         changes.record(policy, "deleted")
     BlackoutPolicy.objects.filter(pk__in=deleted).delete()
+    if deleted:
+        policy_set_changed()
     return deleted, failed
 
 
@@ -178,6 +185,9 @@ def policy_rows_write(*, creates: list[dict], updates: list[tuple], now: datetim
     """Policies from an import (already matched by name and cleaned): each through ``policy_create`` or
     ``policy_update``, the wire's own writes, so the same rules hold (an active policy is not edited). The owner
     of a created policy is the actor (the importing user), never a value of the file."""
+    # The rows to update are locked before a create replaces the policy set's token: every policy write takes its
+    # policy rows first and the token last, so two writes never wait on each other in a cycle.
+    list(BlackoutPolicy.objects.select_for_update().filter(pk__in=[pk for pk, _ in updates]).values_list("pk"))
     for values in creates:
         fields = {name: values[name] for name in BlackoutPolicy.INPUT_FIELDS if name in values}
         policy_create(fields=fields, owner=_actor_owner(), now=now)
@@ -290,6 +300,7 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
         window_start=policy.window_start,
         window_end=policy.window_end,
     )
+    policy_set_changed()
     for action, counts in transitions:  # the events carry the provenance: blackout_policy and blacked_out_at
         window = {"applied_start": policy.applied_start, "applied_end": policy.applied_end, "at": now}
         changes.record(policy, action, changes={"window": [None, window]}, counts=counts)

@@ -99,8 +99,14 @@ def to_instant(local: datetime, zone: ZoneInfo, *, is_end: bool) -> datetime:
 
 
 # --- Parsing ----------------------------------------------------------------------------------------------------
+_DATE = re.compile(r"\d{8}")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_RANGE = re.compile(r"(\d+)(?:\s*-\s*(\d+))?")
+_COUNT = re.compile(r"\s*\d+\s*")
+
+
 def _parse_date(value, path: str) -> date:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{8}", value):
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise _invalid(path, f"date must be ddmmyyyy, got {value!r}")
     try:
         day = date(int(value[4:]), int(value[2:4]), int(value[:2]))
@@ -113,7 +119,7 @@ def _parse_date(value, path: str) -> date:
 
 
 def _parse_time(value, path: str) -> time:
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value) if isinstance(value, str) else None
+    match = _TIME.fullmatch(value) if isinstance(value, str) else None
     if not match:
         raise _invalid(path, f"time must be HH:MM (24-hour), got {value!r}")
     hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
@@ -131,7 +137,7 @@ def parse_number_list(value, path: str, low: int, high: int) -> set[int]:
         parts.extend(str(item).split(","))
     out: set[int] = set()
     for part in (p.strip() for p in parts):
-        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
+        match = _RANGE.fullmatch(part)
         if not match:
             raise _invalid(path, f"expected a number or a range like 1-3, got {part!r}")
         first, last = int(match[1]), int(match[2] or match[1])
@@ -221,7 +227,7 @@ def parse_timeframe(details: dict) -> Timeframe:
     elif kinds == ["occurrences"]:
         raw = ends_on["occurrences"]
         try:
-            count = int(raw) if not isinstance(raw, bool) and re.fullmatch(r"\s*\d+\s*", str(raw)) else -1
+            count = int(raw) if not isinstance(raw, bool) and _COUNT.fullmatch(str(raw)) else -1
         except ValueError:  # pragma: no cover
             count = -1
         if not 1 <= count <= MAX_OCCURRENCES:
@@ -316,6 +322,11 @@ def iter_windows(tf: Timeframe, *, from_day: date | None = None):
         day += timedelta(days=1)
 
 
+# A window of local day D ends on D or D + 1 (an end inside a gap moves at most to the gap's end, D + 2 at 00:00),
+# so none of day L - 2 or earlier reaches an instant of local day L: a search starts on L - 1.
+LOOKBACK = timedelta(days=1)
+
+
 def _local_day(instant: datetime, tf: Timeframe) -> date:
     return instant.astimezone(tf.zone).date()
 
@@ -326,7 +337,7 @@ def windows_between(tf: Timeframe, start: datetime, end: datetime) -> list[Windo
     if tf.recurrence == "oneTime":
         window = _one_time_window(tf)
         return [window] if window.start < end and window.end > start else []
-    for window in iter_windows(tf, from_day=_local_day(start, tf) - timedelta(days=2)):
+    for window in iter_windows(tf, from_day=_local_day(start, tf) - LOOKBACK):
         if window.start >= end:
             break
         if window.end > start:
@@ -348,7 +359,7 @@ def next_window(tf: Timeframe, after: datetime) -> Window | None:
     if tf.recurrence == "oneTime":
         window = _one_time_window(tf)
         return window if window.start > after else None
-    for window in iter_windows(tf, from_day=_local_day(after, tf) - timedelta(days=2)):
+    for window in iter_windows(tf, from_day=_local_day(after, tf) - LOOKBACK):
         if window.start > after:
             return window
     return None
@@ -378,7 +389,7 @@ def current_or_next_window(tf: Timeframe, at: datetime) -> Window | None:
     if tf.recurrence == "oneTime":
         window = _one_time_window(tf)
         return window if window.end > at else None
-    for window in iter_windows(tf, from_day=_local_day(at, tf) - timedelta(days=2)):
+    for window in iter_windows(tf, from_day=_local_day(at, tf) - LOOKBACK):
         if window.end > at:
             return window
     return None

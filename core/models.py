@@ -41,3 +41,26 @@ class DemoLoad(models.Model):
 
     def __str__(self) -> str:
         return f"demo data of {self.app_label}, loaded {self.loaded_at:%Y-%m-%d %H:%M}"
+
+
+class CacheToken(models.Model):
+    """A named token that a writer replaces, in its transaction, whenever the data behind a per-process cache
+    changes; a reader compares it (one row) with the token its cached answer was computed under. A random token,
+    not a counter: a rolled-back write restores the previous token, never hands out one already used
+    (``blackouts/active_set.py`` keeps the active blackout policies this way)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"
+
+    @classmethod
+    def current(cls, name: str):
+        """The token, or None when there is no row (a flushed database): then nothing may be cached."""
+        return cls.objects.filter(name=name).values_list("token", flat=True).first()
+
+    @classmethod
+    def replace(cls, name: str) -> None:
+        """A new token (locked and replaced, or created)."""
+        cls.objects.update_or_create(name=name, defaults={"token": uuid.uuid4()})

@@ -6,7 +6,6 @@ Domain errors are not caught here: ``errors.BlackoutsAPIView`` answers them thro
 
 import uuid
 
-from django.db.models import Count, Window
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -238,14 +237,13 @@ class BlackoutPolicySearchView(PolicyView):
         body = self.validated_body()
         page, per_page = body.get("pageIndex", 1), body.get("recordsPerPage", 25)
         sort = body.get("sortCriteria") or {}
-        queryset = selectors.policy_search(
+        rows, total = selectors.policy_search_page(
             text=body.get("searchString", ""),
             sort=sort.get("attribute", "name"),
             descending=str(sort.get("order", "ASC")).upper() == "DESC",
+            page=page,
+            per_page=per_page,
         )
-        # One scan for the page and the total (COUNT(*) OVER ()); a page past the end asks for the count.
-        rows = list(queryset.annotate(total_records=Window(Count("pk")))[(page - 1) * per_page : page * per_page])
-        total = rows[0].total_records if rows else queryset.count()
         now = timezone.now()
         return Response(
             {

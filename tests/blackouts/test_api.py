@@ -304,6 +304,42 @@ class TestSearch(BMCContract):
         assert found["totalRecords"] == 7
         assert [p["executionOrder"] for p in found["policies"]] == [3, 2, 1]
 
+    def test_the_total_is_counted_once_per_text_and_follows_every_policy_write(self, bmc_client, db):
+        """One policy per page, so the page never says the total: it is counted, then kept for the text until a
+        policy write (create, update, delete) replaces the policy set's token."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from blackouts import services
+
+        for n in range(3):
+            BlackoutPolicyFactory(name=f"night-{n}", description="backup")
+
+        def total(text="backup"):
+            body = {"searchString": text, "pageIndex": 1, "recordsPerPage": 1}
+            with CaptureQueriesContext(connection) as captured:
+                found = bmc_client.post(self.path, data=body, format="json").json()["totalRecords"]
+            return found, sum("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+
+        assert total() == (3, 1)
+        assert total() == (3, 0)  # kept
+        assert total("night") == (3, 1)  # another text, counted
+        fields = {
+            "name": "day",
+            "description": "backup",
+            "execution_order": 5,
+            "selector_criteria": "class equals 'X'",
+            "timeframe": timeframe(),
+        }
+        created = services.policy_create(fields=fields)
+        assert total() == (4, 1)
+        fields = {"name": "day", "description": "restore"}
+        services.policy_update(policy_id=created.pk, fields=fields)
+        assert total() == (3, 1)
+        services.policy_delete(policy_id=BlackoutPolicy.objects.get(name="night-0").pk)
+        assert total() == (2, 1)
+        assert total("night") == (2, 1)
+
     def test_spec_wrong_type_message(self, bmc_client, db):
         response = bmc_client.post(self.path, data=self.invalid_body, format="json")
         assert response.json() == [

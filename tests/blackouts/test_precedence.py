@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from blackouts import ingest, selectors, services
+from blackouts import active_set, selectors, services
 from blackouts.models import BlackoutPolicy, Event
 from tests.blackouts.test_services import T0, daily, make_policy
 from tests.factories.blackouts import EventFactory
@@ -47,7 +47,7 @@ def test_ingest_breaks_an_execution_order_tie_by_name():
     BlackoutPolicy.objects.filter(name="c").update(enabled=False)
     (stored,) = services.events_ingest(events=[{"class": "DB", "_identifier": "x"}], now=DURING)
     assert stored.blackout_policy_id == policies["a"].pk
-    assert [p.name for p in ingest.active_policies(now=DURING)] == ["a", "b"]
+    assert [p.name for p in active_set.active_policies(now=DURING)] == ["a", "b"]
 
 
 def _handover(contenders=CONTENDERS):
