@@ -140,6 +140,12 @@ def active_evaluators(*, now: datetime) -> list[tuple]:
     return found.evaluators
 
 
+def forget() -> None:
+    """Drop this process's kept answer (tests: each starts without another test's policies)."""
+    global _LAST
+    _LAST = None
+
+
 def policy_set_changed() -> None:
     """Tell every process's ingest that the policies changed (in the caller's transaction): a new token."""
     CacheToken.replace(POLICY_SET)

@@ -44,6 +44,12 @@ def policy_search(*, text: str = "", sort: str = "name", descending: bool = Fals
 _TOTALS: tuple = (None, {})  # (the policy set's token, {search text: total}), replaced whole
 
 
+def forget_search_totals() -> None:
+    """Drop this process's kept totals (tests: each starts without another test's policies)."""
+    global _TOTALS
+    _TOTALS = (None, {})
+
+
 def policy_search_page(
     *, text: str = "", sort: str = "name", descending: bool = False, page: int = 1, per_page: int = 25
 ) -> tuple[list[BlackoutPolicy], int]:

@@ -59,13 +59,18 @@ def _fresh_cache():
     """Each test starts with an empty cache: no credentials remembered, no failed logins counted."""
     from django.core.cache import cache
 
+    from blackouts import active_set, selectors
     from core.changes import recording
 
-    cache.clear()
-    recording._invalidate()  # and no webhook subscriptions remembered from another test
+    def forget():
+        cache.clear()
+        recording._invalidate()  # and no webhook subscriptions remembered from another test
+        active_set.forget()  # nor active blackout policies (a test's policies written by factories, not services)
+        selectors.forget_search_totals()
+
+    forget()
     yield
-    cache.clear()
-    recording._invalidate()
+    forget()
 
 
 @pytest.fixture(autouse=True)
