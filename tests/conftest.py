@@ -8,11 +8,15 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
+from tests import fast_teardown
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+fast_teardown.install()  # a transactional test's teardown at the cost of the rows it wrote (tests/fast_teardown.py)
 
 
 def _redis_up() -> bool:
