@@ -14,6 +14,8 @@ from tests import fast_teardown
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+# CI's SQLite pass runs the browser tests (and the PostgreSQL pass leaves them out): a missing browser must fail it.
+REQUIRE_BROWSER = REQUIRE_SERVICES or os.environ.get("REQUIRE_BROWSER", "") in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 fast_teardown.install()  # a transactional test's teardown at the cost of the rows it wrote (tests/fast_teardown.py)
@@ -47,14 +49,30 @@ def _service_missing(marker: str) -> str | None:
     return None
 
 
+# CI divides the work between its passes (.ci/run): these run in the SQLite pass only, the service markers' tests
+# in the PostgreSQL pass only; a test with one of each would run in neither.
+SQLITE_PASS_ONLY = {"browser", "docs"}
+SERVICE_MARKERS = {"postgres", "redis", "worker"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        names = {mark.name for mark in item.iter_markers()}
+        if names & SQLITE_PASS_ONLY and names & SERVICE_MARKERS:
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked {sorted(names & SQLITE_PASS_ONLY)} (CI's SQLite pass only) and "
+                f"{sorted(names & SERVICE_MARKERS)} (skipped there): no CI pass would run it (docs/testing.md, 'CI')"
+            )
+
+
 def pytest_runtest_setup(item):
     for name in ("postgres", "redis", "worker", "browser"):
         if item.get_closest_marker(name) is None:
             continue
         reason = _service_missing(name)
         if reason:
-            if REQUIRE_SERVICES:
-                pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}")
+            if REQUIRE_SERVICES or (name == "browser" and REQUIRE_BROWSER):
+                pytest.fail(f"REQUIRE_SERVICES=1 (or REQUIRE_BROWSER=1) but this test {reason}")
             pytest.skip(reason)
 
 

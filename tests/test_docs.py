@@ -25,6 +25,9 @@ from django.core.management import call_command
 
 from tests.docs_examples import DOCS_HOST, ROOT, Example, all_examples, fenced_blocks, rows_in
 
+# The docs' examples hold on any database (CI runs them in its SQLite pass only: docs/testing.md, "CI").
+pytestmark = pytest.mark.docs
+
 EXAMPLES = all_examples()
 EXAMPLES_BY_PAGE: dict[str, list[Example]] = {}
 for _example in EXAMPLES:
