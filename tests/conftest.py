@@ -49,19 +49,20 @@ def _service_missing(marker: str) -> str | None:
     return None
 
 
-# CI divides the work between its passes (.ci/run): these run in the SQLite pass only, the service markers' tests
-# in the PostgreSQL pass only; a test with one of each would run in neither.
+# CI divides the work between its passes (.ci/run): these run in the SQLite pass only; the Schemathesis walk and
+# the service markers' tests in the PostgreSQL pass only. A test with one of each would run in neither.
 SQLITE_PASS_ONLY = {"browser", "docs"}
-SERVICE_MARKERS = {"postgres", "redis", "worker"}
+POSTGRES_PASS_ONLY = {"schemathesis", "postgres", "redis", "worker"}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         names = {mark.name for mark in item.iter_markers()}
-        if names & SQLITE_PASS_ONLY and names & SERVICE_MARKERS:
+        if names & SQLITE_PASS_ONLY and names & POSTGRES_PASS_ONLY:
             raise pytest.UsageError(
                 f"{item.nodeid} is marked {sorted(names & SQLITE_PASS_ONLY)} (CI's SQLite pass only) and "
-                f"{sorted(names & SERVICE_MARKERS)} (skipped there): no CI pass would run it (docs/testing.md, 'CI')"
+                f"{sorted(names & POSTGRES_PASS_ONLY)} (its PostgreSQL pass only): no CI pass would run it "
+                "(docs/testing.md, 'CI')"
             )
 
 
