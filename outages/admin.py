@@ -255,41 +255,37 @@ class OutageEventAdmin(ServiceAdminMixin, ExportMixin, admin.ModelAdmin):
         )
 
 
-@admin.register(OutageCustomer)
-class OutageCustomerAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
-    """Paginated, filtered by event from the event page: a storm's 100,000 rows are never rendered inline."""
+class EventCustomerRowsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """An outage's customer rows (the list, or its history): paginated, searched by exact key, filtered by event
+    from the event page, so a storm's 100,000 rows are never rendered inline. Read-only: the OMS's notifications
+    write them, which keeps the event's count true."""
 
-    list_display = ["account_id", "sp_id", "event"]
     list_select_related = ["event__external_system"]
     search_fields = ["=account_id", "=sp_id"]
     search_help_text = "Exact account id or service point id."
     list_per_page = 100
     show_full_result_count = False
     raw_id_fields = ["event"]
+    event_lookups = ("event", "event__id__exact")
 
     def lookup_allowed(self, lookup, value, request=None):
-        # event__state__exact: the dashboard's "customers out now" (the customers of the active outages).
-        allowed = ("event", "event__id__exact", "event__state__exact")
-        return lookup in allowed or super().lookup_allowed(lookup, value, request)
+        return lookup in self.event_lookups or super().lookup_allowed(lookup, value, request)
 
-    # The list is the OMS's (ReadOnlyAdminMixin): edited by notifications only, so the event's count stays true.
+
+@admin.register(OutageCustomer)
+class OutageCustomerAdmin(ExportMixin, EventCustomerRowsAdmin):
+    """The customers on an outage's list now."""
+
+    list_display = ["account_id", "sp_id", "event"]
+    # event__state__exact: the dashboard's "customers out now" (the customers of the active outages).
+    event_lookups = (*EventCustomerRowsAdmin.event_lookups, "event__state__exact")
 
 
 @admin.register(OutageCustomerSpell)
-class OutageCustomerSpellAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """When each customer was on an outage's list (the reliability indices' history): written with the list, read
-    here, filtered by event from the event page like the customers."""
+class OutageCustomerSpellAdmin(EventCustomerRowsAdmin):
+    """When each customer was on an outage's list (the reliability indices' history), written with the list."""
 
     list_display = ["account_id", "sp_id", "event", "added_at", "dropped_at"]
-    list_select_related = ["event__external_system"]
-    search_fields = ["=account_id", "=sp_id"]
-    search_help_text = "Exact account id or service point id."
-    list_per_page = 100
-    show_full_result_count = False
-    raw_id_fields = ["event"]
-
-    def lookup_allowed(self, lookup, value, request=None):
-        return lookup in ("event", "event__id__exact") or super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(OutageMessage)
