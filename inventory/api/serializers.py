@@ -1,38 +1,26 @@
-"""Request validation of the UIM bundle-service API, and its translation into the bundle services' terms
-(``service_arguments()``, ``named_entities``, ``wire_invalid``). The OpenAPI document shows these very classes as the
-request schemas (``BundleCreateSerializer`` → ``BundleCreateRequest``); a response reuses the ``UIM…Serializer`` ones.
+"""Request validation of the UIM bundle-service API, handed to the bundle services in their terms
+(``service_arguments()``, translated by ``terms.py``; ``named_entities``). The OpenAPI document shows these very
+classes as the request schemas (``BundleCreateSerializer`` → ``BundleCreateRequest``); a response reuses the
+``UIM…Serializer`` ones.
 
 Field names are the wire names; those that are not Python identifiers (``@referredType``, ``@type``) are
 declared under a Python name and renamed in ``get_fields``.
 """
 
-import dataclasses
-import re
-
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.errors import Invalid
 from core.text import text_problem
 from core.wire.bounds import LengthsFirstMixin
 
 from .. import models
 from ..choices import ENTITY_TYPES
 from ..models import ID_MAX, NAME_MAX
-from ..services import (
-    Characteristic,
-    EntityName,
-    ExternalIdentity,
-    ItemUpdate,
-    NewItem,
-    PartyRef,
-    PlaceRef,
-    Relationship,
-    ResourceRef,
-)
+from ..services import EntityName
 from ..services.items import PARTY, PLACE, RESOURCE, SERVICE, SPECIFICATION
 from .render import SERVICE_ATTRIBUTES, SERVICE_LINK_KINDS
+from .terms import item_update, new_item
 
 
 def _no_nul(value):
@@ -294,7 +282,7 @@ class BundleCreateSerializer(BundleBoundsMixin, serializers.Serializer):
     def service_arguments(self) -> dict:
         """The validated body as ``bundle_create`` keyword arguments."""
         data = self.validated_data
-        return {"items": [_new_item(item) for item in data["items"]], "effective_date": data.get("effectiveDate")}
+        return {"items": [new_item(item) for item in data["items"]], "effective_date": data.get("effectiveDate")}
 
 
 @extend_schema_field(
@@ -327,81 +315,7 @@ class BundleUpdateSerializer(BundleBoundsMixin, serializers.Serializer):
     def service_arguments(self) -> dict:
         """The validated body as ``bundle_update`` keyword arguments."""
         data = self.validated_data
-        return {"bundle_id": data["id"], "items": [_item_update(item) for item in data["items"]]}
-
-
-# --- into the services' terms -------------------------------------------------------------------------------
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"[A-Z]", lambda m: "_" + m[0].lower(), name).lstrip("_")
-
-
-def _terms(cls, data: dict, **given):
-    """One of the services' terms (``services/items.py``) from a validated wire object: each attribute the wire
-    sends under the same words in camel case (``configItemId`` → ``config_item_id``, an empty value as ""), and
-    ``given`` the others. A wire attribute with no such term (``href``, ``referenceState``) is not taken."""
-    names = {field.name for field in dataclasses.fields(cls)} - set(given)
-    return cls(**{_snake(key): value or "" for key, value in data.items() if _snake(key) in names}, **given)
-
-
-def _resource(data: dict) -> ResourceRef:
-    return _terms(ResourceRef, data, resource_id=data["id"], resource_type=data.get("@referredType") or "")
-
-
-def _party(data: dict) -> PartyRef:
-    specification = (data.get("partySpecification") or {}).get("id") or ""
-    return _terms(PartyRef, data, party_id=data["id"], party_specification_id=specification)
-
-
-def _place(data: dict) -> PlaceRef:
-    return _terms(PlaceRef, data, place_id=data["id"], place_type=data.get("@referredType") or "")
-
-
-def _relationship(data: dict) -> Relationship:
-    return Relationship(service_id=str(data["service"]["id"]), relationship_type=data["relationshipType"])
-
-
-def _external_identity(data: dict) -> ExternalIdentity | None:
-    ext = data.get("externalIdentity")
-    if ext is None:
-        return None
-    # The wire's "external" prefix is the term's class name: externalArrangement → arrangement.
-    return _terms(ExternalIdentity, {key.removeprefix("external"): value for key, value in ext.items()})
-
-
-# wire list -> (the item's attribute, builder of one element)
-_ITEM_LISTS = {
-    "supportingResource": ("resources", _resource),
-    "relatedParty": ("parties", _party),
-    "place": ("places", _place),
-    "serviceCharacteristic": ("characteristics", lambda data: _terms(Characteristic, data, value=data.get("value"))),
-    "serviceRelationship": ("relationships", _relationship),
-}
-
-
-def _lists(data: dict) -> dict:
-    """The lists an item carries (a list not sent is left out: a create takes none, an update keeps the stored)."""
-    return {name: tuple(build(e) for e in data[key]) for key, (name, build) in _ITEM_LISTS.items() if key in data}
-
-
-def _new_item(data: dict) -> NewItem:
-    spec = data["serviceSpecification"]
-    return _terms(
-        NewItem,
-        data,
-        specification_id=spec["id"],
-        specification_type=spec.get("entityType") or "",
-        external_identity=_external_identity(data),
-        **_lists(data),
-    )
-
-
-def _item_update(data: dict) -> ItemUpdate:
-    """A term not sent stays ``None``: the stored value is kept."""
-    return _terms(
-        ItemUpdate, data, service_id=str(data["id"]), external_identity=_external_identity(data), **_lists(data)
-    )
+        return {"bundle_id": data["id"], "items": [item_update(item) for item in data["items"]]}
 
 
 def _text_id(value) -> str | None:
@@ -442,22 +356,6 @@ def named_entities(raw_items) -> list[EntityName]:
             if isinstance(service, dict) and (service_id := _text_id(service.get("id"))):
                 names.append(EntityName(SERVICE, service_id))
     return names
-
-
-# The items' terms (``services/items.py``) in an ``Invalid``'s path, as the wire says them: a list by its wire name,
-# any other term in camel case (``end_date`` → ``endDate``).
-_WIRE_NAMES = {"service_id": "id"} | {name: key for key, (name, _) in _ITEM_LISTS.items()}
-
-
-def _camel(name: str) -> str:
-    return _WIRE_NAMES.get(name) or re.sub(r"_([a-z])", lambda m: m[1].upper(), name)
-
-
-def wire_invalid(exc: Invalid) -> Invalid:
-    """A bundle service's ``Invalid`` with its field paths in wire names (``items[0].end_date`` →
-    ``items[0].endDate``)."""
-    errors = [(re.sub(r"[a-z_]+", lambda m: _camel(m[0]), path or ""), text) for path, text in exc.errors]
-    return Invalid(exc.message, code=exc.code, errors=errors, **exc.params)
 
 
 class _NamesField(serializers.Field):

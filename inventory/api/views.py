@@ -27,8 +27,8 @@ from .serializers import (
     BundleUpdateSerializer,
     ServiceListQuerySerializer,
     named_entities,
-    wire_invalid,
 )
+from .terms import wire_invalid
 from .uim import UIMAPIView
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"

@@ -285,7 +285,7 @@ def test_bundle_update_speaks_the_items_terms(bundle):
 
 def test_the_uim_door_renames_the_items_terms_for_the_wire():
     from core.errors import Invalid
-    from inventory.api.serializers import wire_invalid
+    from inventory.api.terms import wire_invalid
 
     exc = wire_invalid(Invalid("required.", code="x.y", field="items[3].characteristics[1].service_spec_name"))
     assert exc.errors == [("items[3].serviceCharacteristic[1].serviceSpecName", "required.")] and exc.code == "x.y"
