@@ -100,8 +100,8 @@ def worker_process(
         CONN_MAX_AGE="0",
         CELERY_TASK_DEFAULT_QUEUE=queue,  # what the worker's own tasks enqueue stays on this test's queues
         CELERY_QUEUE_PREFIX=prefix,
-        **(extra_env or {}),
     )
+    env.update(extra_env or {})  # the caller's word last (e.g. the bench's persistent connections)
     log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
     cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", ",".join(serves), "-c", str(concurrency)]
     node = f"{name or 'all'}-{queue}@%h"
