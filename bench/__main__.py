@@ -6,7 +6,7 @@ import pkgutil
 import sys
 
 from bench import scenarios as scenarios_pkg
-from bench.harness import SCENARIOS, child_main, format_table, run_in_subprocess
+from bench.harness import FAILED, SCENARIOS, child_main, format_table, run_in_subprocess
 
 
 def load_scenarios() -> None:
@@ -34,9 +34,11 @@ def main(argv=None) -> int:
     results = []
     for name in names:
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        results.extend(run_in_subprocess(name))
+        rows = run_in_subprocess(name)
+        print(format_table(rows), file=sys.stderr, flush=True)  # each scenario's rows as soon as it ends
+        results.extend(rows)
     print(format_table(results))
-    return 0
+    return 1 if any(result.variant == FAILED for result in results) else 0
 
 
 if __name__ == "__main__":
