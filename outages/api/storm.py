@@ -48,6 +48,12 @@ _TRIMMED = re.compile(_WS + _ITEM + _WS + b",?")
 _AS_SENT = re.compile(_WS + _item(_SENT) + _WS + b",?")
 _ITEM_END = re.compile(rb'"' + _WS + rb"\}" + _WS + b",")
 _CHUNK = 1 << 20  # bytes of the body read per block
+# The list exactly as ``json.dumps`` writes it, no value to trim: the usual case, rewritten by ``bytes.replace``
+# (every replaced sequence holds a quote, which no value holds).
+_TRIM_FREE = rb'"(?:' + _SOLID + rb"(?:" + _CHAR + rb"{0,8}" + _SOLID + rb')?)?"'
+_CANONICAL_ITEM = rb'\{"accountId": ' + _TRIM_FREE + rb', "spId": ' + _TRIM_FREE + rb"\}"
+_CANONICAL = re.compile(rb"\[" + _CANONICAL_ITEM + rb"(?:, " + _CANONICAL_ITEM + rb")*+\]")
+_CANONICAL_CUT = b'"}, {"'
 
 MIN_DEPTH = 6  # the depth of a customer object in the document (root, list, message, information, list, item)
 
@@ -58,6 +64,16 @@ class CompactCustomers:
 
     def __init__(self, raw: bytes, start: int, end: int, count: int):
         self.raw, self.start, self.end, self.count = raw, start, end, count
+        self.canonical = _CANONICAL.fullmatch(raw, start, end) is not None
+
+    def _canonical_blocks(self) -> Iterator[bytes]:
+        """The items of a canonical list in blocks, each block ``{...}, ..., {...}`` (no separator around)."""
+        position, stop = self.start + 1, self.end - 1
+        while position < stop:
+            cut = self.raw.find(_CANONICAL_CUT, position + _CHUNK, stop) if position + _CHUNK < stop else -1
+            end = stop if cut < 0 else cut + 2
+            yield self.raw[position:end]
+            position = end + 2  # past ", "
 
     def __len__(self) -> int:
         return self.count
@@ -83,10 +99,26 @@ class CompactCustomers:
 
     def copy_blocks(self, event_id: int) -> Iterator[bytes]:
         """COPY text rows ``event_id, accountId, spId`` (no value needs COPY's escapes)."""
-        return self.blocks(f"{event_id}\t".encode() + rb"\1" + b"\t" + rb"\2" + b"\n")
+        prefix = f"{event_id}\t".encode()
+        if not self.canonical:
+            yield from self.blocks(prefix + rb"\1" + b"\t" + rb"\2" + b"\n")
+            return
+        for block in self._canonical_blocks():
+            yield (
+                block.replace(b'{"accountId": "', prefix).replace(b'", "spId": "', b"\t").replace(b'"}, ', b"\n")[:-2]
+                + b"\n"
+            )
 
     def json(self, *, compact: bool = True, sent: bool = False) -> bytes:
         """The list as ``json.dumps`` writes it (DRF's compact separators, or the default ones)."""
+        if self.canonical and not compact:
+            return self.raw[self.start : self.end]  # as sent, which is as validated
+        if self.canonical:
+            blocks = (
+                block.replace(b'": "', b'":"').replace(b'", "', b'","').replace(b'"}, {"', b'"},{"')
+                for block in self._canonical_blocks()
+            )
+            return b"[" + b",".join(blocks) + b"]"
         if compact:
             item, separator = rb'{"accountId":"\1","spId":"\2"}', b","
         else:

@@ -13,8 +13,13 @@ from .conftest import NOTIFICATIONS, body, customers, message
 pytestmark = pytest.mark.django_db
 
 
+# json.dumps's own layout (rewritten by bytes.replace), and two others (read item by item)
+LAYOUTS = {"default": {}, "compact": {"separators": (",", ":")}, "indented": {"indent": 1}}
+LAYOUT = {"name": "default"}
+
+
 def _post(client, data, **extra):
-    raw = data if isinstance(data, bytes) else json.dumps(data).encode()
+    raw = data if isinstance(data, bytes) else json.dumps(data, **LAYOUTS[LAYOUT["name"]]).encode()
     return client.post(NOTIFICATIONS, data=raw, content_type="application/json", **extra)
 
 
@@ -85,7 +90,11 @@ NOT_PLAIN = [
 
 @pytest.mark.parametrize("listed", PLAIN)
 @pytest.mark.parametrize("incremental", [None, True])
-def test_plain_lists_take_the_storm_path_with_the_ordinary_outcome(client, monkeypatch, lifted, listed, incremental):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_plain_lists_take_the_storm_path_with_the_ordinary_outcome(
+    client, monkeypatch, lifted, listed, incremental, layout
+):
+    monkeypatch.setitem(LAYOUT, "name", layout)
     data = body(message("P1", 1, customers=listed, incremental=incremental), message("P2", 1))
     fast = _outcome(client, data)
     assert lifted == [[len(listed)]]
@@ -179,3 +188,18 @@ def test_xml_customer_rules_are_those_of_json(client):
     response = client.post(NOTIFICATIONS, data=xml, content_type="application/xml", HTTP_ACCEPT="application/json")
     assert response.status_code == 400
     assert json.loads(response.content)["detail"] == as_json
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_blocks_cut_between_customers(client, monkeypatch, lifted, layout):
+    """The body is read in blocks (1 MiB); here of a few customers each, cut anywhere."""
+    monkeypatch.setitem(LAYOUT, "name", layout)
+    listed = [{"accountId": f"a}}, {{{n}", "spId": f"{n}"} for n in range(250)]
+    data = body(message("P1", 1, customers=listed))
+    fast = {}
+    for chunk in (37, 100, 1000):
+        monkeypatch.setattr(storm, "_CHUNK", chunk)
+        fast[chunk] = _outcome(client, data)
+    assert lifted == [[250]] * 3
+    _ordinary(monkeypatch)
+    assert all(seen == _outcome(client, data) for seen in fast.values())
