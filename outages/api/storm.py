@@ -111,20 +111,26 @@ class CompactCustomers:
 
     def json(self, *, compact: bool = True, sent: bool = False) -> bytes:
         """The list as ``json.dumps`` writes it (DRF's compact separators, or the default ones)."""
+        return b"".join(self.json_pieces(compact=compact, sent=sent))
+
+    def json_pieces(self, *, compact: bool = True, sent: bool = False) -> list:
+        """:meth:`json` in pieces (joined once with what surrounds them: one copy of the list, not three)."""
         if self.canonical and not compact:
-            return self.raw[self.start : self.end]  # as sent, which is as validated
+            return [memoryview(self.raw)[self.start : self.end]]  # as sent, which is as validated
         if self.canonical:
-            blocks = (
-                block.replace(b'": "', b'":"').replace(b'", "', b'","').replace(b'"}, {"', b'"},{"')
-                for block in self._canonical_blocks()
-            )
-            return b"[" + b",".join(blocks) + b"]"
+            pieces = [b"["]
+            for block in self._canonical_blocks():
+                pieces += [block.replace(b'": "', b'":"').replace(b'", "', b'","').replace(b'"}, {"', b'"},{"'), b","]
+            pieces[-1] = b"]"
+            return pieces
         if compact:
             item, separator = rb'{"accountId":"\1","spId":"\2"}', b","
         else:
             item, separator = rb'{"accountId": "\1", "spId": "\2"}', b", "
-        body = b"".join(self.blocks(item + separator, sent=sent))
-        return b"[" + body[: -len(separator)] + b"]"
+        pieces = [b"[", *self.blocks(item + separator, sent=sent)]
+        pieces[-1] = pieces[-1][: -len(separator)]
+        pieces.append(b"]")
+        return pieces
 
     def dicts(self, *, sent: bool = False) -> list[dict]:
         """The list as dicts (the XML answer; small lists): trimmed as validated, or as sent."""
@@ -227,10 +233,13 @@ def _compact_of(message) -> CompactCustomers | None:
 
 
 def _splice(text: bytes, found: dict[str, CompactCustomers], **json_options) -> bytes:
+    """``text`` with each token replaced by its list's JSON, joined once."""
+    pieces, rest = [], text
     for token, compact in found.items():
-        before, _, after = text.partition(b'"' + token.encode() + b'"')
-        text = before + compact.json(**json_options) + after
-    return text
+        before, _, rest = rest.partition(b'"' + token.encode() + b'"')
+        pieces += [before, *compact.json_pieces(**json_options)]
+    pieces.append(rest)
+    return b"".join(pieces)
 
 
 def dumps_message(message: dict, dumps, *, sent: bool = False) -> str:
@@ -240,7 +249,7 @@ def dumps_message(message: dict, dumps, *, sent: bool = False) -> str:
     text = dumps(wrapped["outageMessages"][0])
     if not found:
         return text
-    return _splice(text.encode(), found, compact=False, sent=sent).decode()
+    return str(_splice(text.encode(), found, compact=False, sent=sent), "utf-8")
 
 
 def materialized(data):

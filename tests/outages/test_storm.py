@@ -203,3 +203,17 @@ def test_blocks_cut_between_customers(client, monkeypatch, lifted, layout):
     assert lifted == [[250]] * 3
     _ordinary(monkeypatch)
     assert all(seen == _outcome(client, data) for seen in fast.values())
+
+
+def test_a_large_payload_is_logged_whole(client, monkeypatch):
+    """On PostgreSQL an entry over COPY_PAYLOAD_OVER is written by COPY: the same row as bulk_create writes."""
+    from outages.services import log
+
+    data = body(message("P1", 1, customers=customers(0, 40)), message("P2", 2, customers=customers(5, 3)))
+    ordinary = _outcome(client, data)
+    monkeypatch.setattr(log, "COPY_PAYLOAD_OVER", 100)
+    assert _outcome(client, data) == ordinary
+    _post(client, data)
+    entry = OutageMessage.objects.get(index=0)
+    assert (entry.outcome, entry.payload_bytes, entry.payload_truncated, entry.reason) == ("applied", None, False, "")
+    assert entry.event.external_outage_id == "P1" and entry.request_id == OutageMessage.objects.get(index=1).request_id
