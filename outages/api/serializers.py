@@ -26,6 +26,7 @@ from outages.domain import (
 )
 from outages.models import CharacteristicValueType, OutageState, OutageType
 
+from . import storm
 from .storm import CompactCustomers, dumps_message
 
 SPEC_EXAMPLE = {
@@ -66,7 +67,7 @@ SPEC_EXAMPLE = {
 MAX_MESSAGES = 500
 MAX_DETAILS = 100  # additionalDetails of a message
 MAX_CHARACTERISTICS = 100  # characteristics of a message
-MAX_CUSTOMERS = 1_000_000  # customers of a message
+MAX_CUSTOMERS = storm.MAX_CUSTOMERS  # customers of a message (the storm path reads lists up to it)
 
 
 class OutageCustomerSerializer(serializers.Serializer):

@@ -55,6 +55,7 @@ _CANONICAL_ITEM = rb'\{"accountId": ' + _TRIM_FREE + rb', "spId": ' + _TRIM_FREE
 _CANONICAL = re.compile(rb"\[" + _CANONICAL_ITEM + rb"(?:, " + _CANONICAL_ITEM + rb")*+\]")
 _CANONICAL_CUT = b'"}, {"'
 
+MAX_CUSTOMERS = 1_000_000  # customers of a message (``serializers.MAX_CUSTOMERS``, the bound of the list)
 MIN_DEPTH = 6  # the depth of a customer object in the document (root, list, message, information, list, item)
 
 
@@ -144,8 +145,6 @@ class CompactCustomers:
 def lift_customers(raw: bytes) -> tuple[bytes, dict[str, CompactCustomers]]:
     """The body with each plainly valid ``customers`` array replaced by a token (a string no sender can know),
     and the arrays by token."""
-    from outages.api.serializers import MAX_CUSTOMERS
-
     nonce = uuid.uuid4().hex
     pieces, found, position = [], {}, 0
     for match in _START.finditer(raw):
