@@ -54,6 +54,7 @@ _TRIM_FREE = rb'"(?:' + _SOLID + rb"(?:" + _CHAR + rb"{0,8}" + _SOLID + rb')?)?"
 _CANONICAL_ITEM = rb'\{"accountId": ' + _TRIM_FREE + rb', "spId": ' + _TRIM_FREE + rb"\}"
 _CANONICAL = re.compile(rb"\[" + _CANONICAL_ITEM + rb"(?:, " + _CANONICAL_ITEM + rb")*+\]")
 _CANONICAL_CUT = b'"}, {"'
+_CANONICAL_BLANK = b'{"accountId": "", "spId": ""}'
 
 MAX_CUSTOMERS = 1_000_000  # customers of a message (``serializers.MAX_CUSTOMERS``, the bound of the list)
 MIN_DEPTH = 6  # the depth of a customer object in the document (root, list, message, information, list, item)
@@ -63,9 +64,9 @@ class CompactCustomers:
     """A validated ``customers`` array as a span of the request body: iterates as :class:`Customer` (trimmed),
     renders as JSON or COPY rows in blocks."""
 
-    def __init__(self, raw: bytes, start: int, end: int, count: int):
+    def __init__(self, raw: bytes, start: int, end: int, count: int, canonical: bool | None = None):
         self.raw, self.start, self.end, self.count = raw, start, end, count
-        self.canonical = _CANONICAL.fullmatch(raw, start, end) is not None
+        self.canonical = _CANONICAL.fullmatch(raw, start, end) is not None if canonical is None else canonical
 
     def _canonical_blocks(self) -> Iterator[bytes]:
         """The items of a canonical list in blocks, each block ``{...}, ..., {...}`` (no separator around)."""
@@ -150,16 +151,18 @@ def lift_customers(raw: bytes) -> tuple[bytes, dict[str, CompactCustomers]]:
     for match in _START.finditer(raw):
         if match.start() < position:
             continue
-        array = ARRAY.match(raw, match.end())
+        canonical = _CANONICAL.match(raw, match.end())  # a third of ARRAY's time, and implies it
+        array = canonical or ARRAY.match(raw, match.end())
         if array is None:
             continue
         start, end = array.span()
         count = raw.count(b'"spId"', start, end)  # a key: no value holds a quote
-        if count > MAX_CUSTOMERS or _BLANK.search(raw, start, end):
+        blank = raw.find(_CANONICAL_BLANK, start, end) >= 0 if canonical else _BLANK.search(raw, start, end)
+        if count > MAX_CUSTOMERS or blank:
             continue  # the ordinary validation answers these
         token = f"{nonce}-{len(found)}"
         pieces += [raw[position:start], b'"' + token.encode() + b'"']
-        found[token] = CompactCustomers(raw, start, end, count)
+        found[token] = CompactCustomers(raw, start, end, count, canonical=canonical is not None)
         position = end
     if not found:
         return raw, {}

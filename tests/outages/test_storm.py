@@ -81,6 +81,7 @@ NOT_PLAIN = [
     [{"accountId": 1234, "spId": "1"}],  # not a string
     [{"accountId": None, "spId": "1"}],  # null
     [{"accountId": "", "spId": " "}],  # a blank customer
+    [{"accountId": "1", "spId": "2"}, {"accountId": "", "spId": ""}],  # a blank customer, as json.dumps lays it out
     [{"accountId": "é", "spId": "1"}],  # not ASCII (valid)
     [{"accountId": "a\\b", "spId": "1"}],  # an escape (valid)
     [{"accountId": "a\u0007", "spId": "1"}],  # a control character
