@@ -26,6 +26,9 @@ from outages.domain import (
 )
 from outages.models import CharacteristicValueType, OutageState, OutageType
 
+from . import storm
+from .storm import CompactCustomers, dumps_message
+
 SPEC_EXAMPLE = {
     "externalSystem": "CCB-NMS integration",
     "outageMessages": [
@@ -64,7 +67,7 @@ SPEC_EXAMPLE = {
 MAX_MESSAGES = 500
 MAX_DETAILS = 100  # additionalDetails of a message
 MAX_CHARACTERISTICS = 100  # characteristics of a message
-MAX_CUSTOMERS = 1_000_000  # customers of a message
+MAX_CUSTOMERS = storm.MAX_CUSTOMERS  # customers of a message (the storm path reads lists up to it)
 
 
 class OutageCustomerSerializer(serializers.Serializer):
@@ -85,6 +88,8 @@ class OutageCustomerListField(serializers.ListField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        if isinstance(data, CompactCustomers):  # read from the body already valid (at most MAX_CUSTOMERS)
+            return data
         if not isinstance(data, list):
             self.fail("not_a_list", input_type=type(data).__name__)
         if len(data) > self.max_length:
@@ -127,7 +132,7 @@ class OutageCustomerListField(serializers.ListField):
         return out
 
     def to_representation(self, data):
-        return list(data)
+        return data if isinstance(data, CompactCustomers) else list(data)  # the JSON renderer writes a compact one
 
 
 class OutageCustomerInformationSerializer(serializers.Serializer):
@@ -222,12 +227,20 @@ def outage_notification(message: dict) -> OutageNotification:
         else [_characteristic(item) for item in message["characteristics"] or []],
         customers=None
         if info is None
-        else CustomerList(
-            customers=[Customer(c.get("accountId") or "", c.get("spId") or "") for c in info.get("customers") or []],
-            incremental=bool(info.get("incrementalUpdate")),
-        ),
-        payload=json.dumps(message, default=str),
+        else CustomerList(customers=_customers(info), incremental=bool(info.get("incrementalUpdate"))),
+        payload=dumps_message(message, _dumps),
     )
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, default=str)
+
+
+def _customers(info: dict):
+    customers = info.get("customers") or []
+    if isinstance(customers, CompactCustomers):
+        return customers  # iterated by the service, never held as a list
+    return [Customer(c.get("accountId") or "", c.get("spId") or "") for c in customers]
 
 
 def _characteristic(item: dict) -> Characteristic:
@@ -254,7 +267,7 @@ def logged_messages(data) -> list[LoggedMessage]:
             LoggedMessage(
                 outage_id="" if outage_id is None else str(outage_id),
                 message_reference="" if reference is None else str(reference),
-                payload=json.dumps(message, default=str),
+                payload=dumps_message(message, _dumps, sent=True),
             )
         )
     return logged

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from core.wire.common import describe
 from core.wire.oracle import OracleAPIView, error_responses
 from core.wire.parsers import RequestTooLarge, check_declared_length
+from core.wire.xml import OracleXMLParser, OracleXMLRenderer
 from outages import selectors
 from outages.services import outage_messages_log_refused, outage_notifications_apply
 
@@ -22,6 +23,7 @@ from .serializers import (
     OutageEventSearchSerializer,
     logged_messages,
 )
+from .storm import NotificationsJSONParser, NotificationsJSONRenderer, materialized
 
 
 class OutagesAPIView(OracleAPIView):
@@ -35,6 +37,9 @@ class OutageEventNotificationsView(OutagesAPIView):
 
     xml_root_name = "C1OutEvtsUpd"
     request_serializer_class = OutageEventNotificationsSerializer
+    # Storm-scale customer lists are kept as spans of the body, never as a dict per customer (outages/api/storm.py).
+    parser_classes = [NotificationsJSONParser, OracleXMLParser]
+    renderer_classes = [NotificationsJSONRenderer, OracleXMLRenderer]
 
     def get_required_permissions(self, method):
         # Wire writes are upserts. Other methods need nothing here: the dispatcher answers them 405
@@ -92,7 +97,10 @@ class OutageEventNotificationsView(OutagesAPIView):
             received_by=request.user.get_username(),
             content_type=request.content_type or "",
         )
-        return Response(serializer.data)
+        data = serializer.data
+        if not isinstance(getattr(request, "accepted_renderer", None), NotificationsJSONRenderer):
+            data = materialized(data)  # the XML answer lists its customers as elements
+        return Response(data)
 
 
 class OutageEventSearchView(OutagesAPIView):

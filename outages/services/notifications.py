@@ -27,7 +27,7 @@ from ..models import (
     OutageMessage,
 )
 from .customers import outage_customers_write
-from .log import column_text, outage_messages_log_refused
+from .log import column_text, messages_insert, outage_messages_log_refused
 
 # Stable domain codes of the refusals (the model names its own: ``outages.etr_before_start``).
 UNKNOWN_SYSTEM = "outages.unknown_external_system"  # externalSystem is not an active External System
@@ -199,7 +199,7 @@ def outage_notifications_apply(
                 result.events.append(
                     outage_message_apply(system=system, notification=notification, index=index, received_at=received_at)
                 )
-            OutageMessage.objects.bulk_create(
+            messages_insert(
                 [
                     OutageMessage(
                         request_id=result.request_id,
