@@ -207,6 +207,24 @@ def json_rows(source, columns: list, *, model=None) -> Iterator[dict]:
 
 # --- Writers ---------------------------------------------------------------------------------------
 def stream_csv(queryset, columns: list, *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The CSV as text: by ``COPY`` on PostgreSQL when SQL renders every column exactly (the same text,
+    ``core/lists/copy_csv.py``), else converted here (:func:`stream_csv_python`)."""
+    chunks = csv_chunks(queryset, columns, progress=progress)
+    return (chunk.decode() if isinstance(chunk, bytes) else chunk for chunk in chunks)
+
+
+def csv_chunks(queryset, columns: list, *, progress: Callable[[int], None] | None = None) -> Iterator[bytes | str]:
+    """The CSV in chunks: bytes from PostgreSQL's ``COPY`` when it can write it, else text from Python."""
+    from . import copy_csv
+
+    statement = copy_csv.plan(queryset, columns)
+    if statement is None:
+        return stream_csv_python(queryset, columns, progress=progress)
+    return copy_csv.stream(queryset, columns, statement, progress=progress)
+
+
+def stream_csv_python(queryset, columns: list, *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The CSV converted cell by cell in Python (SQLite, and what ``COPY`` cannot render exactly)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([cell_text(c.header) for c in columns])
@@ -295,7 +313,7 @@ def streaming_response(queryset, columns, fmt: str, filename: str):
         return FileResponse(spool, as_attachment=True, filename=name, content_type=content_type)
     # Produce the first chunk (the header and the first batch of rows) before answering: a row the database cannot
     # read is then an error response, not a "200" whose body stops after a few bytes.
-    chunks = iter(STREAMERS[fmt](queryset, columns))
+    chunks = iter(csv_chunks(queryset, columns) if fmt == "csv" else STREAMERS[fmt](queryset, columns))
     head = next(chunks, "")
     response = StreamingHttpResponse(itertools.chain([head], chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
