@@ -28,7 +28,7 @@ from contextlib import nullcontext, suppress
 from django.conf import settings
 from django.db import DatabaseError, connections, models
 
-from .writers import FORMULA_TRIGGERS, IGNORED_PREFIX, cell_text, final_field
+from .cells import FORMULA_TRIGGERS, IGNORED_PREFIX, cell_text, final_field
 
 BATCH_ROWS = 2000  # rows joined into one chunk (about 100 KB for a list of a dozen columns)
 SPOOL_BYTES = 8 * 1024 * 1024  # the COPY's output kept in memory up to this, then on disk

@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from core.lists import copy_csv, specs, writers
+from core.lists import cells, copy_csv, specs, writers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -122,8 +122,8 @@ def test_copy_writes_the_bytes_of_the_python_writer(key, demo_data, settings):
 
 def test_the_regular_expression_is_neutralise():
     """Every prefix ``neutralise()`` knows, against the pattern PostgreSQL matches."""
-    samples = [*TEXTS, *(c + "x" for c in writers.IGNORED_PREFIX), *(c + "=" for c in writers.IGNORED_PREFIX)]
-    samples += [p + t for p in writers.IGNORED_PREFIX for t in writers.FORMULA_TRIGGERS]
+    samples = [*TEXTS, *(c + "x" for c in cells.IGNORED_PREFIX), *(c + "=" for c in cells.IGNORED_PREFIX)]
+    samples += [p + t for p in cells.IGNORED_PREFIX for t in cells.FORMULA_TRIGGERS]
     with connection.cursor() as cursor:
         for text in samples:
             cursor.execute("SELECT %s ~ " + copy_csv._PATTERN_LITERAL, [text])
