@@ -13,14 +13,14 @@ import functools
 import io
 import itertools
 import json
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+
+from .cells import CSV_UNSAFE, XLSX_UNSAFE, cell_text, final_field, neutralise
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -31,48 +31,6 @@ FORMATS = {
 CHUNK_SIZE = 5000
 BATCH_ROWS = 1000
 
-# A cell beginning with one of these is read as a formula by spreadsheets (CSV injection); the full-width forms
-# are folded to their ASCII twins by some spreadsheets (Excel with East Asian input, LibreOffice autocorrect).
-FORMULA_TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
-# What a spreadsheet may skip before it reads a formula: whitespace, newlines, NBSP, BOM, zero-width spaces.
-IGNORED_PREFIX = " \t\r\n\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" + (
-    "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
-)
-
-
-# What a file cannot hold, written as a visible escape (``\x07`` becomes the six characters ``\u0007``) rather than
-# failing the whole export (issue 21, finding 6): a lone UTF-16 surrogate has no UTF-8 form, so no CSV or XLSX
-# can hold one; an XLSX cell (XML 1.0) cannot hold C0 controls other than tab, LF and CR, nor U+FFFE and U+FFFF
-# (openpyxl refuses them one cell at a time). JSON exports need nothing: ``json.dumps`` escapes all of these.
-CSV_UNSAFE = re.compile("[\ud800-\udfff]")
-XLSX_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _escape(match: re.Match) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
-def cell_text(text: str, unsafe: re.Pattern = CSV_UNSAFE) -> str:
-    """Text as a spreadsheet cell: what the format cannot hold escaped (``\\uXXXX``), then formulas neutralised."""
-    return neutralise(unsafe.sub(_escape, text))
-
-
-def neutralise(text: str) -> str:
-    """Prefix a formula-like cell with an apostrophe so a spreadsheet shows it as text (OWASP advice).
-
-    Formula-like: its first character is a trigger, or its first character after leading whitespace, newlines,
-    NBSP, BOM or zero-width characters is one (``" =1+1"``, ``"\\ufeff@SUM(A1)"``, ``"\\uff1d1+1"``).
-    """
-    if not text:
-        return text
-    if text[0] in FORMULA_TRIGGERS:
-        return "'" + text
-    if text[0] in IGNORED_PREFIX:
-        rest = text.lstrip(IGNORED_PREFIX)
-        if rest and rest[0] in FORMULA_TRIGGERS:
-            return "'" + text
-    return text
-
 
 def iso_utc(value: datetime) -> str:
     if value.tzinfo is None:
@@ -81,22 +39,6 @@ def iso_utc(value: datetime) -> str:
 
 
 # --- Column conversion ---------------------------------------------------------------------------
-def final_field(model, lookup: str):
-    """The model field a lookup ends on; for a relation, the related model's primary key."""
-    current = model
-    found = None
-    for part in lookup.split("__"):
-        try:
-            found = current._meta.get_field(part)
-        except FieldDoesNotExist:
-            return None
-        if found.is_relation and found.related_model is not None:
-            current = found.related_model
-    if found is not None and found.is_relation and found.related_model is not None:
-        return found.related_model._meta.pk
-    return found
-
-
 def _text_converter(value, unsafe=CSV_UNSAFE):
     return "" if value is None else cell_text(value, unsafe)
 
@@ -207,6 +149,24 @@ def json_rows(source, columns: list, *, model=None) -> Iterator[dict]:
 
 # --- Writers ---------------------------------------------------------------------------------------
 def stream_csv(queryset, columns: list, *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The CSV as text: by ``COPY`` on PostgreSQL when SQL renders every column exactly (the same text,
+    ``core/lists/copy_csv.py``), else converted here (:func:`stream_csv_python`)."""
+    chunks = csv_chunks(queryset, columns, progress=progress)
+    return (chunk.decode() if isinstance(chunk, bytes) else chunk for chunk in chunks)
+
+
+def csv_chunks(queryset, columns: list, *, progress: Callable[[int], None] | None = None) -> Iterator[bytes | str]:
+    """The CSV in chunks: bytes from PostgreSQL's ``COPY`` when it can write it, else text from Python."""
+    from . import copy_csv
+
+    statement = copy_csv.plan(queryset, columns)
+    if statement is None:
+        return stream_csv_python(queryset, columns, progress=progress)
+    return copy_csv.stream(queryset, columns, statement, progress=progress)
+
+
+def stream_csv_python(queryset, columns: list, *, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The CSV converted cell by cell in Python (SQLite, and what ``COPY`` cannot render exactly)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([cell_text(c.header) for c in columns])
@@ -295,7 +255,7 @@ def streaming_response(queryset, columns, fmt: str, filename: str):
         return FileResponse(spool, as_attachment=True, filename=name, content_type=content_type)
     # Produce the first chunk (the header and the first batch of rows) before answering: a row the database cannot
     # read is then an error response, not a "200" whose body stops after a few bytes.
-    chunks = iter(STREAMERS[fmt](queryset, columns))
+    chunks = iter(csv_chunks(queryset, columns) if fmt == "csv" else STREAMERS[fmt](queryset, columns))
     head = next(chunks, "")
     response = StreamingHttpResponse(itertools.chain([head], chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
