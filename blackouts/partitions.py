@@ -81,6 +81,17 @@ def event_partitions() -> list[Partition]:
     return sorted(found, key=lambda partition: partition.lower)
 
 
+def events_in_default(*, cap: int = 100_000) -> int:
+    """Events in the DEFAULT partition (counted up to ``cap``): 0 while the beat creates months ahead; more means
+    months are missing (the next ``partitions_ensure`` moves them). 0 where the table is not partitioned."""
+    if not is_partitioned():
+        return 0
+    with connection.cursor() as cursor:
+        rows = f"SELECT 1 FROM {connection.ops.quote_name(DEFAULT)} LIMIT %s"  # noqa: S608 - our table
+        cursor.execute(f"SELECT count(*) FROM ({rows}) AS d", [cap])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
 def _missing_months(*, ahead: int, now: datetime) -> list[datetime]:
     """The months (their first instant) that want a partition and have none: the current one and ``ahead`` more,
     and every month holding rows in the DEFAULT partition."""

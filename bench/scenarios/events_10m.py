@@ -102,7 +102,7 @@ def _load(connection, rows: int) -> None:
                 cursor.execute(
                     f"INSERT INTO blackouts_event ({columns}) SELECT 'id-' || g,"
                     " CASE WHEN mod(g, %s) = 0 THEN 'DB' ELSE 'WEB' END, 'message ' || g, 'MAJOR', 'OPEN', '',"
-                    " 'host', '', mod(g, 10), '{}'::jsonb, now() - (mod(g * 7919, %s)) * interval '1 second'"
+                    " 'host', '', mod(g, 10), '{}'::jsonb, now() - (mod(g::bigint * 7919, %s)) * interval '1 second'"
                     " FROM generate_series(%s, %s) AS g",
                     [MATCH_EVERY, span, start, end],
                 )

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from blackouts import partitions, services
+from blackouts.metrics import blackout_events_in_default_partition
 from blackouts.models import Event
 from blackouts.partitions import month_start, partition_name
 from tests.factories.blackouts import BlackoutPolicyFactory, EventFactory, timeframe
@@ -106,13 +107,12 @@ def test_rows_in_default_move_into_the_month_ensure_creates_for_them():
     far = month_start(now, 12) + timedelta(days=2)
     stray = _received(EventFactory(), far)
     assert _where(stray.pk) == {stray.pk: partitions.DEFAULT}
+    assert blackout_events_in_default_partition() == 1  # the gauge that says months are missing
     created = partitions.partitions_ensure(now=now)
     assert created == [partition_name(month_start(far))]
     assert _where(stray.pk) == {stray.pk: created[0]}
     assert Event.objects.get(pk=stray.pk).received_at == far
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {partitions.DEFAULT}")
-        assert cursor.fetchone() == (0,)
+    assert blackout_events_in_default_partition() == 0
 
 
 @on_postgres
