@@ -31,6 +31,9 @@ TABLE = Event._meta.db_table
 DEFAULT = f"{TABLE}_default"
 AHEAD_MONTHS = 3  # months created ahead of the current one: the beat may be down that long before rows go DEFAULT
 DELETE_BATCH = 10_000  # rows per DELETE when retention cannot drop partitions (SQLite)
+# How long a create or drop waits for its lock. A DETACH waits for every query on the table (a long export) and
+# every insert would queue behind it: better give up (lock_not_available, the task fails) and retry next hour.
+LOCK_TIMEOUT = "5s"
 
 
 class Partition(NamedTuple):
@@ -137,6 +140,7 @@ def partitions_ensure(*, ahead: int = AHEAD_MONTHS, now: datetime | None = None)
     with transaction.atomic(), connection.cursor() as cursor:
         # taken before reading again, so that two runs at once create each month once and no row reaches the
         # DEFAULT partition between the move and the attach
+        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         cursor.execute(f"LOCK TABLE {connection.ops.quote_name(DEFAULT)} IN ACCESS EXCLUSIVE MODE")
         for lower in _missing_months(ahead=ahead, now=now):
             moved = _create_month(cursor, lower)
@@ -171,6 +175,7 @@ def partitions_drop_expired(*, retention_days: int | None = None, now: datetime 
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 - a partition's name, from the catalog
             count = cursor.fetchone()[0]
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             cursor.execute(f"ALTER TABLE {quote(TABLE)} DETACH PARTITION {name}")
             cursor.execute(f"DROP TABLE {name}")
         dropped.append(partition.name)

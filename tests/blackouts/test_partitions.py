@@ -200,3 +200,40 @@ def test_the_beat_runs_the_upkeep_hourly_through_the_task(settings):
     settings.EVENTS_RETENTION_DAYS = 0
     result = tasks.event_partitions_maintain.apply().get()
     assert result == {"created": [], "dropped": [], "events_dropped": 0}  # migrate made the months; keep all
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_create_and_drop_give_up_rather_than_queue_every_insert_behind_a_long_read(monkeypatch):
+    """Creating a month locks the DEFAULT partition and DETACH the table: behind a long read (an export) either
+    would hold every insert in the queue. Each waits ``LOCK_TIMEOUT`` at most, fails, and the next run retries."""
+    import psycopg
+    from django.db import OperationalError
+
+    now = timezone.now()
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "100ms")
+    db = connection.settings_dict
+    reader = psycopg.connect(
+        dbname=db["NAME"], host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"], password=db["PASSWORD"]
+    )
+    later = now + timedelta(days=200)  # the current month is then past a 1-day retention
+    try:
+        reader.execute("SELECT count(*) FROM blackouts_event")  # a read in progress: its transaction stays open
+        with pytest.raises(OperationalError, match="lock timeout"):
+            partitions.partitions_drop_expired(retention_days=1, now=later)
+        with connection.cursor() as cursor:  # into DEFAULT (a month is missing), written there, not moved there
+            cursor.execute(
+                "INSERT INTO blackouts_event (identifier, event_class, msg, severity, status, previous_status,"
+                " source_hostname, source_identifier, repeat_count, slots, received_at)"
+                " VALUES ('x', 'EVENT', '', 'INFO', 'OPEN', '', '', '', 0, '{}', %s)",
+                [month_start(now, 12) + timedelta(days=1)],
+            )
+        with pytest.raises(OperationalError, match="lock timeout"):
+            partitions.partitions_ensure(now=now)
+    finally:
+        reader.close()
+    assert partitions.partitions_ensure(now=now) == [partition_name(month_start(now, 12))]  # the reader gone
+    assert (
+        partition_name(month_start(now))
+        in partitions.partitions_drop_expired(retention_days=1, now=later)["partitions"]
+    )
