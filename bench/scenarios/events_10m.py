@@ -8,9 +8,10 @@ In one run, on the same database:
    ``partitions_ensure`` the way the beat would have), then ``ANALYZE``;
 3. the same ingest again on the full table (goal: >= 0.9 of the empty table's rate);
 4. window start and end through the services (``event_blackout_apply``, ``event_blackout_reset``) against a raw
-   SQL ``UPDATE`` of the same rows, as ``blackouts-transitions`` does (goal: <= 1.0x the raw ``UPDATE``); one
-   event in ``BENCH_EVENTS_MATCH_EVERY`` (10, as there) is of the class the policy selects; a first start and
-   end, untimed, warm the table;
+   SQL ``UPDATE`` of the same rows, in alternating passes (raw, service, service, raw; goal: <= 1.0x the raw
+   ``UPDATE``); one event in ``BENCH_EVENTS_MATCH_EVERY`` (10, as in ``blackouts-transitions``) is of the class
+   the policy selects; a first start and end, untimed, warm the table. At 10,000,000 rows such an ``UPDATE``
+   takes longer than ``CRITERIA_STATEMENT_TIMEOUT_MS`` (10 s): run it with ``CRITERIA_STATEMENT_TIMEOUT_MS=0``;
 5. retention: the oldest month's partition dropped (``partitions_drop_expired``), reported for its row count.
 """
 
@@ -167,18 +168,35 @@ def events_10m() -> list[Result]:
     pk = str(policy.pk)
     raw(raw_start, [pk, now])  # warm-up: the first pass over the loaded rows sets their hint bits
     raw(raw_end, [pk])
-    with timed() as raw_start_t:
-        matched = raw(raw_start, [pk, now])
-    raw(raw_end, [pk])
-    with timed() as orm_start_t, transaction.atomic():
-        applied = services.event_blackout_apply(policy=policy, now=now)
-    assert applied == matched, (applied, matched)
-    with timed() as orm_end_t, transaction.atomic():
-        reset = services.event_blackout_reset(policy=policy, now=now)
-    raw(raw_start, [pk, now])
-    with timed() as raw_end_t:
+    matched = 0
+
+    def start(kind: str) -> float:
+        nonlocal matched
+        with timed() as t, transaction.atomic():
+            if kind == "raw":
+                matched = raw(raw_start, [pk, now])
+            else:
+                assert services.event_blackout_apply(policy=policy, now=now) == matched, matched
         raw(raw_end, [pk])
-    assert reset == matched, (reset, matched)
+        return t["seconds"]
+
+    def end(kind: str) -> float:
+        raw(raw_start, [pk, now])
+        with timed() as t, transaction.atomic():
+            if kind == "raw":
+                assert raw(raw_end, [pk]) == matched
+            else:
+                assert services.event_blackout_reset(policy=policy, now=now) == matched
+        return t["seconds"]
+
+    # each UPDATE leaves a dead version of every row it changes, so later passes run on a larger table: the
+    # passes alternate (raw, service, service, raw) and each variant's time is the sum of its two
+    starts = dict.fromkeys(("raw", "service"), 0.0)
+    ends = dict(starts)
+    for kind in ("raw", "service", "service", "raw"):
+        starts[kind] += start(kind)
+    for kind in ("service", "raw", "raw", "service"):
+        ends[kind] += end(kind)
 
     # retention: every month older than the newest MONTHS - 1 goes (the oldest, partly filled, month)
     oldest = partitions.event_partitions()[0]
@@ -188,10 +206,12 @@ def events_10m() -> list[Result]:
 
     notes = {"rows": f"{ROWS:,}", "partitions": len(counts), "fill_s": round(fill["seconds"], 1)}
     return [
-        Result(NAME, "window start: raw SQL UPDATE", matched, raw_start_t["seconds"], "rows/s", True),
-        Result(NAME, "window start: event_blackout_apply", matched, orm_start_t["seconds"], "rows/s", extra=notes),
-        Result(f"{NAME}-end", "window end: raw SQL UPDATE", matched, raw_end_t["seconds"], "rows/s", True),
-        Result(f"{NAME}-end", "window end: event_blackout_reset", matched, orm_end_t["seconds"], "rows/s"),
+        Result(NAME, "window start: raw SQL UPDATE (2 passes)", 2 * matched, starts["raw"], "rows/s", True),
+        Result(
+            NAME, "window start: event_blackout_apply (2 passes)", 2 * matched, starts["service"], "rows/s", extra=notes
+        ),
+        Result(f"{NAME}-end", "window end: raw SQL UPDATE (2 passes)", 2 * matched, ends["raw"], "rows/s", True),
+        Result(f"{NAME}-end", "window end: event_blackout_reset (2 passes)", 2 * matched, ends["service"], "rows/s"),
         Result(f"{NAME}-ingest", f"POST /events, {BATCH} per request, empty table", INGEST, empty_s, "events/s", True),
         Result(
             f"{NAME}-ingest",
