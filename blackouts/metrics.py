@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from core.metrics import backlog_gauge, declare_outcomes
 
+from . import partitions
 from .models import BlackoutPolicy
 
 declare_outcomes("events", ("received", "blacked_out"))
@@ -36,3 +37,12 @@ def blackout_tick_lag(now=None) -> float:
 )
 def blackout_policies_in_error() -> float:
     return float(BlackoutPolicy.objects.exclude(apply_error="").count())
+
+
+@backlog_gauge(
+    "blackout_events_in_default_partition",
+    "Events in the event table's DEFAULT partition (PostgreSQL; counted up to 100,000): 0 while the beat creates "
+    "the months ahead; more means months are missing, and the next event_partitions_maintain moves them.",
+)
+def blackout_events_in_default_partition() -> float:
+    return float(partitions.events_in_default())

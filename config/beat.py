@@ -10,6 +10,10 @@ BEAT_SCHEDULE: dict = {
         "task": "blackouts.tasks.window_tick",
         "schedule": float(os.environ.get("BLACKOUT_TICK_SECONDS", "15")),
     },
+    "blackouts-event-partitions": {
+        "task": "blackouts.tasks.event_partitions_maintain",
+        "schedule": crontab(minute=29),  # hourly: creating ahead and dropping are no-ops most hours
+    },
     "enrollments-complete-due-unenrollments": {
         "task": "enrollments.tasks.complete_due_unenrollments",
         "schedule": crontab(minute=5, hour="*"),  # hourly: "daily" work that catches up a missed day at once

@@ -465,6 +465,8 @@ WEBHOOKS_DRAIN_SECONDS = float(os.environ.get("WEBHOOKS_DRAIN_SECONDS", "60"))
 CHANGES_RETENTION_DAYS = int(os.environ.get("CHANGES_RETENTION_DAYS", "0"))
 DELIVERIES_RETENTION_DAYS = int(os.environ.get("DELIVERIES_RETENTION_DAYS", "0"))
 CHANGES_ARCHIVE_DIR = os.environ.get("CHANGES_ARCHIVE_DIR", str(VAR_DIR / "archive"))
+# Events kept, in days (0: forever); on PostgreSQL whole months go (blackouts/partitions.py), so up to a month more.
+EVENTS_RETENTION_DAYS = int(os.environ.get("EVENTS_RETENTION_DAYS", "0"))
 
 # --- Metrics (core/metrics.py, docs/operations.md) ---------------------------------------------------------
 # /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or one whose address is in

@@ -13,6 +13,7 @@ DEFAULT_QUEUE_TASKS = {  # the upkeep: on the default queue
     "enrollments.tasks.complete_due_unenrollments",
     "outages.tasks.prune_message_log",
     "core.tasks.prune_changes",
+    "blackouts.tasks.event_partitions_maintain",
 }
 
 
