@@ -65,16 +65,16 @@ class CompactCustomers:
     renders as JSON or COPY rows in blocks."""
 
     def __init__(self, raw: bytes, start: int, end: int, count: int, canonical: bool | None = None):
-        self.raw, self.start, self.end, self.count = raw, start, end, count
+        self.body, self.start, self.end, self.count = raw, start, end, count
         self.canonical = _CANONICAL.fullmatch(raw, start, end) is not None if canonical is None else canonical
 
     def _canonical_blocks(self) -> Iterator[bytes]:
         """The items of a canonical list in blocks, each block ``{...}, ..., {...}`` (no separator around)."""
         position, stop = self.start + 1, self.end - 1
         while position < stop:
-            cut = self.raw.find(_CANONICAL_CUT, position + _CHUNK, stop) if position + _CHUNK < stop else -1
+            cut = self.body.find(_CANONICAL_CUT, position + _CHUNK, stop) if position + _CHUNK < stop else -1
             end = stop if cut < 0 else cut + 2
-            yield self.raw[position:end]
+            yield self.body[position:end]
             position = end + 2  # past ", "
 
     def __len__(self) -> int:
@@ -84,7 +84,7 @@ class CompactCustomers:
         return f"<CompactCustomers {self.count} customers>"
 
     def __iter__(self) -> Iterator[Customer]:
-        for match in _TRIMMED.finditer(self.raw, self.start + 1, self.end - 1):
+        for match in _TRIMMED.finditer(self.body, self.start + 1, self.end - 1):
             account, sp = match.group(1, 2)
             yield Customer(account.decode() if account else "", sp.decode() if sp else "")
 
@@ -94,9 +94,9 @@ class CompactCustomers:
         pattern = _AS_SENT if sent else _TRIMMED
         position, stop = self.start + 1, self.end - 1
         while position < stop:
-            cut = _ITEM_END.search(self.raw, min(position + _CHUNK, stop), stop) if position + _CHUNK < stop else None
+            cut = _ITEM_END.search(self.body, min(position + _CHUNK, stop), stop) if position + _CHUNK < stop else None
             end = cut.end() if cut else stop
-            yield pattern.sub(template, self.raw[position:end])
+            yield pattern.sub(template, self.body[position:end])
             position = end
 
     def copy_blocks(self, event_id: int) -> Iterator[bytes]:
@@ -118,7 +118,7 @@ class CompactCustomers:
     def json_pieces(self, *, compact: bool = True, sent: bool = False) -> list:
         """:meth:`json` in pieces (joined once with what surrounds them: one copy of the list, not three)."""
         if self.canonical and not compact:
-            return [memoryview(self.raw)[self.start : self.end]]  # as sent, which is as validated
+            return [memoryview(self.body)[self.start : self.end]]  # as sent, which is as validated
         if self.canonical:
             pieces = [b"["]
             for block in self._canonical_blocks():
@@ -139,7 +139,7 @@ class CompactCustomers:
         pattern = _AS_SENT if sent else _TRIMMED
         return [
             {"accountId": (m[1] or b"").decode(), "spId": (m[2] or b"").decode()}
-            for m in pattern.finditer(self.raw, self.start + 1, self.end - 1)
+            for m in pattern.finditer(self.body, self.start + 1, self.end - 1)
         ]
 
 

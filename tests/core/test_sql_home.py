@@ -36,6 +36,8 @@ RAW_ALLOWED = INTERNALS_ALLOWED | {
     "inventory/demo.py": "the id sequence reset after explicit ids (sequence_reset_sql)",
     "core/health.py": "the readiness probe's SELECT 1 (no model)",
     "blackouts/partitions.py": "the event table's partitions: DDL and the catalog (bench: blackouts-events-10m)",
+    "outages/services/log.py": "a storm message's log entry over 1 MiB written by COPY (bench: outages-storm)",
+    "core/lists/copy_csv.py": "CSV exports by COPY … TO STDOUT and its session's jit (bench: export-csv-1m)",
 }
 
 
