@@ -33,7 +33,7 @@ def blackout_tick_lag(now=None) -> float:
 @backlog_gauge(
     "blackout_policies_in_error",
     "Blackout policies the window tick marked in error (their criteria or timeframe cannot be applied, or their "
-    "query took longer than CRITERIA_STATEMENT_TIMEOUT_MS); they wait for staff.",
+    "query took longer than CRITERIA_WINDOW_TIMEOUT_MS); they wait for staff.",
 )
 def blackout_policies_in_error() -> float:
     return float(BlackoutPolicy.objects.exclude(apply_error="").count())

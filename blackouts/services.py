@@ -201,10 +201,11 @@ def _policy_q(policy: BlackoutPolicy) -> Q:
     return criteria.to_q(criteria.parse(policy.selector_criteria, EVENT_SLOTS), EVENT_SLOTS)
 
 
-def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:
-    """Window start: OPEN events matching the selector become BLACKOUT, in one UPDATE."""
+def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime, bound_ms: int | None = None) -> int:
+    """Window start: OPEN events matching the selector become BLACKOUT, in one UPDATE, bounded by ``bound_ms``
+    (None: ``CRITERIA_STATEMENT_TIMEOUT_MS``, for a request; the tick passes the window edges' own bound)."""
     matching = Event.objects.filter(status=EventStatus.OPEN).filter(_policy_q(policy))
-    with criteria.bounded():
+    with criteria.bounded(bound_ms):
         count = matching.update(
             status=EventStatus.BLACKOUT,
             previous_status=EventStatus.OPEN,
@@ -215,7 +216,7 @@ def event_blackout_apply(*, policy: BlackoutPolicy, now: datetime) -> int:
     return count
 
 
-def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime) -> int:
+def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime, bound_ms: int | None = None) -> int:
     """Window end: events this policy blacked out get their previous status back, except those another
     active policy still covers (they are handed over to it, lowest executionOrder first)."""
     blacked = Event.objects.filter(blackout_policy=policy.pk, status=EventStatus.BLACKOUT)
@@ -229,7 +230,7 @@ def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime) -> int:
         if other.applied_start is None and windows.active_window(other.parsed_timeframe, now) is None:
             continue
         handed = blacked.filter(_policy_q(other))
-        with criteria.bounded():
+        with criteria.bounded(bound_ms):
             handed.update(blackout_policy=other.pk)
     return blacked.update(
         status=Coalesce(NullIf(F("previous_status"), Value("")), Value(EventStatus.OPEN)),
@@ -240,8 +241,9 @@ def event_blackout_reset(*, policy: BlackoutPolicy, now: datetime) -> int:
 
 
 @transaction.atomic
-def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
-    """Bring events in line with the policy's window at ``now``. Idempotent; returns what it did."""
+def policy_reconcile(*, policy_id, now: datetime | None = None, bound_ms: int | None = None) -> str:
+    """Bring events in line with the policy's window at ``now``. Idempotent; returns what it did. ``bound_ms``: the
+    time bound of its criteria statements (``event_blackout_apply``)."""
     now = now or timezone.now()
     policy = BlackoutPolicy.objects.select_for_update().filter(pk=policy_id).first()
     if policy is None:
@@ -253,7 +255,7 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
     transitions = []  # (action, counts) for the change log: one change per window edge, with its counts
     if applied is not None and applied != desired:
         if policy.reset_status_on_blackout_end:
-            reset = event_blackout_reset(policy=policy, now=now)
+            reset = event_blackout_reset(policy=policy, now=now, bound_ms=bound_ms)
             done.append(f"reset {reset}")
             transitions.append(("window_closed", {"events_reset": reset}))
         else:
@@ -268,7 +270,7 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
         and Event.objects.filter(blackout_policy=policy.pk, status=EventStatus.BLACKOUT).exists()
     ):
         # Events blacked out at ingest during a window no tick applied: the end still gives them back.
-        reset = event_blackout_reset(policy=policy, now=now)
+        reset = event_blackout_reset(policy=policy, now=now, bound_ms=bound_ms)
         done.append(f"reset {reset}")
         transitions.append(("window_closed", {"events_reset": reset}))
     if policy.enabled:
@@ -277,13 +279,13 @@ def policy_reconcile(*, policy_id, now: datetime | None = None) -> str:
         unseen = missed is not None and (policy.applied_edge is None or missed.start > policy.applied_edge)
         if unseen and missed != desired and missed.end <= now:
             if policy.blackout_existing_events and not policy.reset_status_on_blackout_end:
-                caught = event_blackout_apply(policy=policy, now=now)
+                caught = event_blackout_apply(policy=policy, now=now, bound_ms=bound_ms)
                 done.append(f"caught up {caught}")
                 transitions.append(("window_caught_up", {"events_blacked_out": caught}))
             policy.applied_edge = missed.end
     if desired is not None and applied != desired:
         if policy.blackout_existing_events:
-            blacked = event_blackout_apply(policy=policy, now=now)
+            blacked = event_blackout_apply(policy=policy, now=now, bound_ms=bound_ms)
             done.append(f"blacked out {blacked}")
             transitions.append(("window_opened", {"events_blacked_out": blacked}))
         else:
@@ -333,9 +335,10 @@ def policies_tick(*, now: datetime | None = None) -> dict:
     and the others go on; a lost database connection is not the policy's fault and is retried next tick."""
     now = now or timezone.now()
     results = {}
+    bound = criteria.window_timeout_ms()  # in the background: a window edge may change millions of events
     for pk in policies_due(now=now):
         try:
-            results[str(pk)] = policy_reconcile(policy_id=pk, now=now)
+            results[str(pk)] = policy_reconcile(policy_id=pk, now=now, bound_ms=bound)
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:

@@ -231,8 +231,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 
 WIRE_MAX_BODY_BYTES = int(os.environ.get("WIRE_MAX_BODY_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE)))
 # JSON and XML nesting deeper than this is a 400 (far below Python's recursion limit).
 WIRE_MAX_DEPTH = int(os.environ.get("WIRE_MAX_DEPTH", "64"))
-# Every query that evaluates blackout criteria (window edges, preview) is stopped after this (core/criteria/bounded.py).
+# A query that evaluates blackout criteria is stopped after this (core/criteria/bounded.py): a preview or a pattern
+# check (a person waits), and a window edge's UPDATE (the tick, which may touch millions of events).
 CRITERIA_STATEMENT_TIMEOUT_MS = int(os.environ.get("CRITERIA_STATEMENT_TIMEOUT_MS", "10000"))
+CRITERIA_WINDOW_TIMEOUT_MS = int(os.environ.get("CRITERIA_WINDOW_TIMEOUT_MS", "300000"))
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

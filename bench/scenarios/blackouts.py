@@ -73,6 +73,7 @@ def transitions() -> list[Result]:
 
     from blackouts import services
     from blackouts.models import BlackoutPolicy
+    from core import criteria
 
     with timed() as fill:
         _fill_events(connection, EVENTS)
@@ -94,16 +95,17 @@ def transitions() -> list[Result]:
             return cursor.rowcount
 
     results = []
+    window_bound = criteria.window_timeout_ms()  # the bound the tick gives a window edge
     # window start: raw SQL baseline, then the compiled Q (same rows, same run)
     with timed() as raw_start_t:
         matched = raw(raw_start, [pk, now])
     raw(raw_end, [pk])
     with timed() as orm_start_t, transaction.atomic():
-        applied = services.event_blackout_apply(policy=policy, now=now)
+        applied = services.event_blackout_apply(policy=policy, now=now, bound_ms=window_bound)
     assert applied == matched, (applied, matched)
     # window end: the service's reset (with the "another active policy" check), then raw SQL
     with timed() as orm_end_t, transaction.atomic():
-        reset = services.event_blackout_reset(policy=policy, now=now)
+        reset = services.event_blackout_reset(policy=policy, now=now, bound_ms=window_bound)
     raw(raw_start, [pk, now])
     with timed() as raw_end_t:
         raw(raw_end, [pk])

@@ -136,7 +136,7 @@ def tick() -> list[Result]:
     regex.MAX_REPETITION = 10**9  # as if the budget let them through: the statement timeout alone bounds them
     criteria.parse.cache_clear()
     try:
-        with override_settings(CRITERIA_STATEMENT_TIMEOUT_MS=100):
+        with override_settings(CRITERIA_WINDOW_TIMEOUT_MS=100):
             total, seconds, outcome = _ticks(now, due=["legacy-slow"])
     finally:
         regex.MAX_REPETITION = original

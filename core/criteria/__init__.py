@@ -12,8 +12,9 @@ its slot names read (:class:`Slots`) and passes that in. It imports no app and n
   per-batch indexes, no call per event), equal to the predicate on every event;
 - ``regex``: the ``matches`` dialect, linear-time (RE2) and read the same way by PostgreSQL, within a budget of
   expanded repetition (nested bounds multiply), summed over every ``matches`` of one criteria;
-- ``bounded``: every query that evaluates criteria runs under ``CRITERIA_STATEMENT_TIMEOUT_MS``; a statement
-  stopped by it is :class:`core.errors.Invalid` ``blackouts.criteria_timeout``.
+- ``bounded``: every query that evaluates criteria runs under ``CRITERIA_STATEMENT_TIMEOUT_MS`` (a window edge's
+  under ``CRITERIA_WINDOW_TIMEOUT_MS``, ``window_timeout_ms``); a statement stopped by it is
+  :class:`core.errors.Invalid` ``blackouts.criteria_timeout``.
 - ``tmf``: TMF630's filter query (a TMF hub listener's ``eventType=…&event.service.state=active``), parsed and
   judged on a JSON document; webhook delivery judges a TMF638 listener's events with it (``core.changes``).
 
@@ -33,7 +34,7 @@ Semantics, chosen to be identical in Python, SQLite and PostgreSQL:
 """
 
 from .batch import Batch, Evaluator, first_matches, to_batch
-from .bounded import bounded
+from .bounded import bounded, window_timeout_ms
 from .compile import to_predicate, to_q
 from .language import CODE, MAX_LENGTH, BoolOp, Comparison, Not, Slots, parse, patterns
 from .regex import MAX_PATTERN, MAX_SUBJECT, check_in_database
@@ -57,4 +58,5 @@ __all__ = [
     "to_batch",
     "to_predicate",
     "to_q",
+    "window_timeout_ms",
 ]

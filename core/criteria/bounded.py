@@ -7,7 +7,10 @@ bounded whatever the size of the table. On PostgreSQL the block runs in a savepo
 rolls the savepoint back (the transaction stays usable) and becomes :class:`core.errors.Invalid`
 ``blackouts.criteria_timeout`` on ``selector_criteria``. On SQLite (the development database) the ``matches``
 function (RE2, run from Python) stops the statement once the same time has passed; the rest of a statement is not
-bounded there (linear scans of a small table). Setting: ``CRITERIA_STATEMENT_TIMEOUT_MS`` (0: no bound).
+bounded there (linear scans of a small table). Settings (0: no bound): ``CRITERIA_STATEMENT_TIMEOUT_MS`` for what a
+person waits for (a preview, a pattern's check), ``CRITERIA_WINDOW_TIMEOUT_MS`` for a window edge's statements
+(``bounded(window_timeout_ms())``): a window start over 10,000,000 events updates a million of them, which takes
+tens of seconds and must not be mistaken for a pathological criteria.
 """
 
 import threading
@@ -21,12 +24,17 @@ from django.db import DatabaseError, connection, transaction
 from core.errors import Invalid
 
 DEFAULT_TIMEOUT_MS = 10_000
+DEFAULT_WINDOW_TIMEOUT_MS = 300_000
 TIMEOUT = "blackouts.criteria_timeout"
 _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (statement_timeout among others)
 
 
 def timeout_ms() -> int:
     return int(getattr(settings, "CRITERIA_STATEMENT_TIMEOUT_MS", DEFAULT_TIMEOUT_MS))
+
+
+def window_timeout_ms() -> int:
+    return int(getattr(settings, "CRITERIA_WINDOW_TIMEOUT_MS", DEFAULT_WINDOW_TIMEOUT_MS))
 
 
 def too_slow(ms: int) -> Invalid:
@@ -48,10 +56,10 @@ def is_timeout(exc: BaseException) -> bool:
 
 
 @contextmanager
-def bounded() -> Iterator[None]:
-    """Run the block's queries under ``CRITERIA_STATEMENT_TIMEOUT_MS``; a statement stopped by it raises
-    ``blackouts.criteria_timeout``. Nested blocks share the outer bound."""
-    ms = timeout_ms()
+def bounded(ms: int | None = None) -> Iterator[None]:
+    """Run the block's queries under ``ms`` (default: ``CRITERIA_STATEMENT_TIMEOUT_MS``); a statement stopped by it
+    raises ``blackouts.criteria_timeout``. Nested blocks share the outer bound."""
+    ms = timeout_ms() if ms is None else ms
     if ms <= 0 or getattr(connection, "_criteria_bounded", False) or connection.vendor not in ("postgresql", "sqlite"):
         yield
         return

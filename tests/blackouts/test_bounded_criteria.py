@@ -235,7 +235,7 @@ def test_the_tick_marks_a_policy_whose_query_times_out_in_error_and_goes_on(
     good = BlackoutPolicyFactory(name="good", selector_criteria="_identifier equals 'e1'", timeframe=ALWAYS)
     BlackoutPolicy.objects.filter(pk=slow.pk).update(selector_criteria=THREE, enabled=True)
     BlackoutPolicy.objects.filter(pk=good.pk).update(enabled=True)
-    settings.CRITERIA_STATEMENT_TIMEOUT_MS = 10  # the slow one takes seconds on PostgreSQL, 60 ms on SQLite
+    settings.CRITERIA_WINDOW_TIMEOUT_MS = 10  # the slow one takes seconds on PostgreSQL, 60 ms on SQLite
 
     results = services.policies_tick(now=now)
 
@@ -246,6 +246,26 @@ def test_the_tick_marks_a_policy_whose_query_times_out_in_error_and_goes_on(
     assert blackout_policies_in_error() == 1
     assert str(slow.pk) not in services.policies_tick(now=now + timedelta(seconds=15))  # waits for staff
     assert Event.objects.get(identifier="e1").status == "BLACKOUT"  # the other policy was applied
+
+
+def test_a_window_edge_is_bounded_by_the_window_timeout_not_the_preview_timeout(settings, budget_lifted, many_events):
+    """A window start over millions of events takes longer than a person should wait for a preview: the tick's
+    statements have their own, longer bound (``CRITERIA_WINDOW_TIMEOUT_MS``)."""
+    now = timezone.now()
+    policy = BlackoutPolicyFactory(name="wide", selector_criteria="class equals 'A'", timeframe=ALWAYS)
+    BlackoutPolicy.objects.filter(pk=policy.pk).update(selector_criteria=f"msg matches '{UNDER_BUDGET}'", enabled=True)
+    settings.CRITERIA_STATEMENT_TIMEOUT_MS = 1  # would stop the UPDATE (see the test above)
+    settings.CRITERIA_WINDOW_TIMEOUT_MS = 60_000
+
+    results = services.policies_tick(now=now)
+
+    assert results == {str(policy.pk): "blacked out 0"}
+    policy.refresh_from_db()
+    assert policy.apply_error == ""
+    with pytest.raises(Invalid):  # the preview of the same criteria is still held to its own bound
+        selectors.policy_preview(
+            fields={"selector_criteria": f"msg matches '{UNDER_BUDGET}'", "timeframe": ALWAYS}, now=now
+        )
 
 
 def test_the_timeout_does_not_outlive_the_bounded_block(settings, many_events):
