@@ -22,6 +22,7 @@ import uuid
 from datetime import timedelta
 
 from bench.harness import Result, scenario, timed
+from bench.scenarios.blackouts import ALWAYS
 from bench.support import fresh_database
 
 EVENTS = 3003
@@ -33,14 +34,6 @@ PATTERNS = [
     "(([0-9a-f]{0,6}){0,6}){0,6}xy",
 ]
 SLOW = " OR ".join(f"msg matches '{p}'" for p in PATTERNS)
-ALWAYS = {
-    "startDate": "01012020",
-    "startTime": "00:00",
-    "endTime": "00:00",
-    "endsOn": {"never": True},
-    "recurrencePattern": {"recurrence": "daily", "details": {"days": "all"}},
-    "timeZone": {"id": "UTC"},
-}
 
 
 def _events() -> None:

@@ -19,6 +19,8 @@ import os
 import random
 
 from bench.harness import Result, scenario, timed
+from bench.scenarios.blackouts import ALWAYS, RAW_END, RAW_START
+from bench.scenarios.ingest import _event
 from bench.support import fresh_database
 
 ROWS = int(os.environ.get("BENCH_EVENTS_ROWS", "10000000"))
@@ -29,14 +31,6 @@ BATCH = 500
 CHUNK = 1_000_000  # rows per INSERT ... SELECT of the load
 PATH = "/events-service/api/v1.0/events"
 NAME = "blackouts-events-10m"
-ALWAYS = {
-    "startDate": "01012020",
-    "startTime": "00:00",
-    "endTime": "00:00",
-    "endsOn": {"never": True},
-    "recurrencePattern": {"recurrence": "daily", "details": {"days": "all"}},
-    "timeZone": {"id": "UTC"},
-}
 
 
 def _client():
@@ -52,18 +46,7 @@ def _client():
 
 def _batches() -> list[list[dict]]:
     rng = random.Random(10)
-    events = [
-        {
-            "class": f"C{rng.randint(0, 3000)}",
-            "msg": f"token{rng.randint(0, 5000)} something happened",
-            "severity": rng.choice(["MAJOR", "MINOR", "CRITICAL"]),
-            "_identifier": f"node-{rng.randint(0, 3000)}-{n}",
-            "source_hostname": f"h{rng.randint(0, 3000)}",
-            "repeat_count": rng.randint(0, 9),
-            "location": f"site-{rng.randint(0, 3000)}",
-        }
-        for n in range(INGEST)
-    ]
+    events = [_event(rng, n) for n in range(INGEST)]
     return [events[i : i + BATCH] for i in range(0, INGEST, BATCH)]
 
 
@@ -152,14 +135,6 @@ def events_10m() -> list[Result]:
         reset_status_on_blackout_end=True,
     )
     now = timezone.now()
-    raw_start = (
-        "UPDATE blackouts_event SET status = 'BLACKOUT', previous_status = 'OPEN', blackout_policy_id = %s,"
-        " blacked_out_at = %s WHERE status = 'OPEN' AND event_class = 'DB'"
-    )
-    raw_end = (
-        "UPDATE blackouts_event SET status = COALESCE(NULLIF(previous_status, ''), 'OPEN'), previous_status = '',"
-        " blackout_policy_id = NULL, blacked_out_at = NULL WHERE blackout_policy_id = %s AND status = 'BLACKOUT'"
-    )
 
     def raw(sql, params):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -167,8 +142,8 @@ def events_10m() -> list[Result]:
             return cursor.rowcount
 
     pk = str(policy.pk)
-    raw(raw_start, [pk, now])  # warm-up: the first pass over the loaded rows sets their hint bits
-    raw(raw_end, [pk])
+    raw(RAW_START, [pk, now])  # warm-up: the first pass over the loaded rows sets their hint bits
+    raw(RAW_END, [pk])
     matched = 0
     window_bound = criteria.window_timeout_ms()  # the bound the tick gives a window edge
 
@@ -176,17 +151,17 @@ def events_10m() -> list[Result]:
         nonlocal matched
         with timed() as t, transaction.atomic():
             if kind == "raw":
-                matched = raw(raw_start, [pk, now])
+                matched = raw(RAW_START, [pk, now])
             else:
                 assert services.event_blackout_apply(policy=policy, now=now, bound_ms=window_bound) == matched, matched
-        raw(raw_end, [pk])
+        raw(RAW_END, [pk])
         return t["seconds"]
 
     def end(kind: str) -> float:
-        raw(raw_start, [pk, now])
+        raw(RAW_START, [pk, now])
         with timed() as t, transaction.atomic():
             if kind == "raw":
-                assert raw(raw_end, [pk]) == matched
+                assert raw(RAW_END, [pk]) == matched
             else:
                 assert services.event_blackout_reset(policy=policy, now=now, bound_ms=window_bound) == matched
         return t["seconds"]

@@ -20,21 +20,13 @@ import random
 import time
 
 from bench.harness import Result, scenario, timed
+from bench.scenarios.blackouts import ALWAYS
 from bench.support import fresh_database
 
 EVENTS = int(os.environ.get("BENCH_INGEST_EVENTS", "20000"))
 POLICIES = int(os.environ.get("BENCH_INGEST_POLICIES", "1000"))
 BATCH = int(os.environ.get("BENCH_INGEST_BATCH", "500"))
 PATH = "/events-service/api/v1.0/events"
-
-ALWAYS = {
-    "startDate": "01012020",
-    "startTime": "00:00",
-    "endTime": "00:00",
-    "endsOn": {"never": True},
-    "recurrencePattern": {"recurrence": "daily", "details": {"days": "all"}},
-    "timeZone": {"id": "UTC"},
-}
 
 
 def _criteria(rng: random.Random, n: int) -> str:
