@@ -201,11 +201,14 @@ def insert_sql(
     natural_key: Twin,
     name: Twin,
     before: bool = False,
+    whole: bool = False,
 ) -> tuple[str, list]:
     """``INSERT INTO core_change … SELECT`` recording ``action`` (``created`` or ``updated``) for each row of
     ``model`` whose primary key is in the table ``rows``; with ``before``, ``rows`` holds the rows as they were
     (``SELECT *`` of the model's table), and only those whose recorded fields changed are recorded. In primary key
-    order. Returns the statement and its parameters."""
+    order. With ``whole``, ``rows`` holds the new rows themselves (every column: ``RETURNING *`` of the write, in a
+    ``WITH`` the caller puts before the statement) and is not joined with the table again. Returns the statement
+    and its parameters."""
     if not supported(model):
         raise Unsupported(model._meta.label)
     q = connection.ops.quote_name
@@ -247,7 +250,8 @@ def insert_sql(
         # a key that cannot be read is the primary key (``recording._natural_key``)
         f"COALESCE(left(({natural_key(after)})::text, 500), t.{pk}::text) AS natural_key, "
         f"left(({name(after)})::text, 200) AS object_repr, "
-        f"{changes} AS changes FROM {q(opts.db_table)} t JOIN {rows} r ON r.{pk} = t.{pk}"
+        f"{changes} AS changes FROM "
+        + (f"{rows} t" if whole and not before else f"{q(opts.db_table)} t JOIN {rows} r ON r.{pk} = t.{pk}")
     )
     return (
         f"INSERT INTO {q(Change._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
