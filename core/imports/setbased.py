@@ -14,8 +14,9 @@ The row path (``engine.py``) is the reference; this path gives the same report a
   back and reads the file again through the row path.
 
 Each row written is recorded in the change log as the row path records it: by one ``INSERT … SELECT`` per action
-(``core.changes.written``) where the spec declares the SQL twins of the natural key and the name
-(``SqlWrite``) and the model raises no event; else read back and recorded in Python (``writes.record_written``).
+(``core.changes.written``; for the new rows, in the statement that writes them, from what it returns) where the
+spec declares the SQL twins of the natural key and the name (``SqlWrite``) and the model raises no event; else
+read back and recorded in Python (``writes.record_written``).
 
 Reading the file into the staging table is ``staging.py``.
 """
