@@ -29,3 +29,33 @@ def test_the_object_type_is_served_by_the_object_index():
     assert indexes["core_change_object"] == ["object_type", "object_id", "id"]
     assert not [name for name, columns in indexes.items() if columns == ["object_type"]]
     assert not [name for name in indexes if name.endswith("_like")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upgrade_renames_the_plain_indexes_and_drops_the_others_and_a_downgrade_puts_them_back():
+    """``changes/0005`` renames the plain indexes (PostgreSQL; SQLite, which cannot, builds them again), drops the
+    ``_like`` twins and the ``object_type`` one, and keeps the rows; going back restores Django's own indexes."""
+    from tests.migrating import latest, migrate
+
+    plain = {column: f"core_change_{column}" for column in ("actor", "request_id", "natural_key", "action")}
+    old = migrate([("changes", "0004_subscription_base_url_api_version")]).apps
+    try:
+        change = old.get_model("changes", "Change").objects.create(object_type="x.y", object_id="1", action="created")
+        before = _indexes()
+        assert [name for name, columns in before.items() if columns == ["object_type"]]
+        assert not set(plain.values()) & set(before)
+    finally:
+        migrate(latest())
+    after = _indexes()
+    for column, name in plain.items():
+        assert after[name] == [column]
+        assert [n for n, columns in after.items() if columns == [column]] == [name]
+    assert not [name for name, columns in after.items() if columns == ["object_type"]]
+    assert Change.objects.get(pk=change.pk).action == "created"
+
+    migrate([("changes", "0004_subscription_base_url_api_version")])
+    try:
+        assert _indexes() == before
+    finally:
+        migrate(latest())
+    assert _indexes() == after
