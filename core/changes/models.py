@@ -22,13 +22,13 @@ class Change(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.CharField(max_length=200, blank=True, db_index=True, help_text="user:…, task:…, command:…")
-    request_id = models.CharField(max_length=128, blank=True, db_index=True)
-    object_type = models.CharField(max_length=100, db_index=True, help_text="app_label.model")
+    actor = models.CharField(max_length=200, blank=True, help_text="user:…, task:…, command:…")
+    request_id = models.CharField(max_length=128, blank=True)
+    object_type = models.CharField(max_length=100, help_text="app_label.model")
     object_id = models.CharField(max_length=100)
-    natural_key = models.CharField(max_length=500, blank=True, db_index=True)
+    natural_key = models.CharField(max_length=500, blank=True)
     object_repr = models.CharField("object", max_length=200, blank=True)
-    action = models.CharField(max_length=50, db_index=True)
+    action = models.CharField(max_length=50)
     changes = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     events = models.JSONField(default=list, blank=True)
@@ -40,7 +40,16 @@ class Change(models.Model):
         db_table = "core_change"  # the table it had in core (docs/architecture.md: moved, not copied)
         ordering = ["-id"]
         verbose_name = "change"
-        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="core_change_object")]
+        # One plain index per equality filter of the lists (filters.py): no "_like" twin, which only serves
+        # LIKE 'prefix%' (the search is icontains, which no B-tree serves), and none on object_type alone, which
+        # core_change_object's prefix serves. An import writes a change per row: each index is paid per row.
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"], name="core_change_object"),
+            models.Index(fields=["actor"], name="core_change_actor"),
+            models.Index(fields=["request_id"], name="core_change_request_id"),
+            models.Index(fields=["natural_key"], name="core_change_natural_key"),
+            models.Index(fields=["action"], name="core_change_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.natural_key or self.object_id} {self.action}"

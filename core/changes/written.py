@@ -19,6 +19,7 @@ This module builds the statement; the caller runs it (the import engine's cursor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -130,31 +131,56 @@ def supported(model: type[models.Model]) -> bool:
     return True
 
 
+def _json_text_sql(field: models.Field, expr: str) -> str:
+    """:func:`json_sql` as JSON text (``to_json``, which writes text without building a ``jsonb`` value)."""
+    jsonb = json_sql(field, expr)
+    if not (jsonb.startswith("to_jsonb(") and jsonb.endswith(")")):  # every form json_sql returns, today
+        raise Unsupported(jsonb)
+    return f"to_json({jsonb[len('to_jsonb(') :]}::text"
+
+
+def _created_sql(model: type[models.Model], after: Callable[[str], str]) -> str:
+    """The ``changes`` of a new row, written as JSON text and read as ``jsonb`` once: ``{"field": [null, after]}``
+    for each recorded field that is set. The same value as building it with ``jsonb_build_object`` (which makes a
+    ``jsonb`` value per field and per pair, most of the cost of recording a first load of 100,000 rows)."""
+    spec = tracked(model)
+    parts = []
+    for attname in spec.fields:
+        field = model._meta.get_field(attname)
+        a = after(attname)
+        if attname in spec.sensitive:  # a digest of str(value), None for NULL and "": only whether it is set
+            marked = _literal(json.dumps(attname) + ":" + json.dumps([None, MASK_CHANGED]))
+            parts.append(f"CASE WHEN NULLIF({a}::text, '') IS NOT NULL THEN {marked} END")
+            continue
+        head = _literal(json.dumps(attname) + ":[null,")
+        cond = f"{a} IS NOT NULL" + (f" AND {a}::text <> ''" if _kind(field) in _TEXT else "")
+        parts.append(f"CASE WHEN {cond} THEN {head} || {_json_text_sql(field, a)} || ']' END")
+    if not parts:
+        return "'{}'::jsonb"
+    groups = [f"concat_ws(',', {', '.join(parts[start : start + _GROUP])})" for start in range(0, len(parts), _GROUP)]
+    body = groups[0] if len(groups) == 1 else "concat_ws(',', " + ", ".join(f"NULLIF({g}, '')" for g in groups) + ")"
+    return f"('{{' || {body} || '}}')::jsonb"
+
+
 def _changes_sql(model: type[models.Model], after: Callable[[str], str], before: Callable[[str], str] | None) -> str:
     """The ``changes`` of a row: ``before`` None for a new one."""
+    if before is None:
+        return _created_sql(model, after)
     spec = tracked(model)
     entries = []
     for attname in spec.fields:
         field = model._meta.get_field(attname)
         a = after(attname)
         if attname in spec.sensitive:  # a digest of str(value), None for NULL and "": only whether it is set
-            set_after = f"NULLIF({a}::text, '') IS NOT NULL"
-            mark = f"CASE WHEN {set_after} THEN to_jsonb({_literal(MASK_CHANGED)}::text) END"
-            if before is None:
-                entries.append((attname, set_after, f"jsonb_build_array(NULL::jsonb, {mark})"))
-                continue
+            mark = f"CASE WHEN NULLIF({a}::text, '') IS NOT NULL THEN to_jsonb({_literal(MASK_CHANGED)}::text) END"
             b = before(attname)
             was = f"CASE WHEN NULLIF({b}::text, '') IS NOT NULL THEN to_jsonb({_literal(MASK_SET)}::text) END"
             changed = f"NULLIF({b}::text, '') IS DISTINCT FROM NULLIF({a}::text, '')"
             entries.append((attname, changed, f"jsonb_build_array({was}, {mark})"))
             continue
         now = json_sql(field, a)
-        if before is None:
-            empty = f"{a} IS NOT NULL" + (f" AND {a}::text <> ''" if _kind(field) in _TEXT else "")
-            entries.append((attname, empty, f"jsonb_build_array(NULL::jsonb, {now})"))
-        else:
-            was = json_sql(field, before(attname))
-            entries.append((attname, f"{was} IS DISTINCT FROM {now}", f"jsonb_build_array({was}, {now})"))
+        was = json_sql(field, before(attname))
+        entries.append((attname, f"{was} IS DISTINCT FROM {now}", f"jsonb_build_array({was}, {now})"))
     if not entries:
         return "'{}'::jsonb"
     groups = []
@@ -175,11 +201,14 @@ def insert_sql(
     natural_key: Twin,
     name: Twin,
     before: bool = False,
+    whole: bool = False,
 ) -> tuple[str, list]:
     """``INSERT INTO core_change … SELECT`` recording ``action`` (``created`` or ``updated``) for each row of
     ``model`` whose primary key is in the table ``rows``; with ``before``, ``rows`` holds the rows as they were
     (``SELECT *`` of the model's table), and only those whose recorded fields changed are recorded. In primary key
-    order. Returns the statement and its parameters."""
+    order. With ``whole``, ``rows`` holds the new rows themselves (every column: ``RETURNING *`` of the write, in a
+    ``WITH`` the caller puts before the statement) and is not joined with the table again. Returns the statement
+    and its parameters."""
     if not supported(model):
         raise Unsupported(model._meta.label)
     q = connection.ops.quote_name
@@ -221,7 +250,8 @@ def insert_sql(
         # a key that cannot be read is the primary key (``recording._natural_key``)
         f"COALESCE(left(({natural_key(after)})::text, 500), t.{pk}::text) AS natural_key, "
         f"left(({name(after)})::text, 200) AS object_repr, "
-        f"{changes} AS changes FROM {q(opts.db_table)} t JOIN {rows} r ON r.{pk} = t.{pk}"
+        f"{changes} AS changes FROM "
+        + (f"{rows} t" if whole and not before else f"{q(opts.db_table)} t JOIN {rows} r ON r.{pk} = t.{pk}")
     )
     return (
         f"INSERT INTO {q(Change._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608

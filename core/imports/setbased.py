@@ -14,8 +14,9 @@ The row path (``engine.py``) is the reference; this path gives the same report a
   back and reads the file again through the row path.
 
 Each row written is recorded in the change log as the row path records it: by one ``INSERT … SELECT`` per action
-(``core.changes.written``) where the spec declares the SQL twins of the natural key and the name
-(``SqlWrite``) and the model raises no event; else read back and recorded in Python (``writes.record_written``).
+(``core.changes.written``; for the new rows, in the statement that writes them, from what it returns) where the
+spec declares the SQL twins of the natural key and the name (``SqlWrite``) and the model raises no event; else
+read back and recorded in Python (``writes.record_written``).
 
 Reading the file into the staging table is ``staging.py``.
 """
@@ -312,15 +313,24 @@ class _Judge:
                 f"CREATE TEMPORARY TABLE {before} ON COMMIT DROP AS SELECT t.* FROM {table} t "  # noqa: S608
                 f"JOIN {judged} j ON t.{pk} = j.target_pk WHERE j.action = 'u'"
             )
-        if created:
+        # A derived value Python must fix after the write (a non-ASCII address) is one the change rows must see.
+        odd = [d for d in derived if (created or updated) and self._odd(cursor, judged, d)]
+        twins = written.twins(self.model)
+        insert = (
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(insert_exprs)} "  # noqa: S608
+            f"FROM {judged} j WHERE j.action = 'c' ORDER BY j.line"
+        )
+        if created and twins and not odd:
+            # One statement writes the new rows and their change rows (from what it returns, not read again).
+            record, record_params = written.insert_sql(self.model, "created", rows="inserted", whole=True, **twins)
+            cursor.execute(f"WITH inserted AS ({insert} RETURNING *) {record}", params + record_params)
+        elif created:
             created_pks = f"import_created_{uuid.uuid4().hex[:12]}"
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {created_pks} ON COMMIT DROP AS SELECT {pk} FROM {table} WITH NO DATA"  # noqa: S608
             )
             cursor.execute(
-                f"WITH inserted AS (INSERT INTO {table} ({columns}) SELECT {', '.join(insert_exprs)} "  # noqa: S608
-                f"FROM {judged} j WHERE j.action = 'c' ORDER BY j.line RETURNING {pk}) "
-                f"INSERT INTO {created_pks} SELECT {pk} FROM inserted",
+                f"WITH inserted AS ({insert} RETURNING {pk}) INSERT INTO {created_pks} SELECT {pk} FROM inserted",  # noqa: S608
                 params,
             )
         sets = ", ".join(
@@ -332,7 +342,7 @@ class _Judge:
             cursor.execute(
                 f"UPDATE {table} t SET {sets} FROM {judged} j WHERE j.action = 'u' AND t.{pk} = j.target_pk"  # noqa: S608
             )
-        for d in derived if created or updated else ():
+        for d in odd:
             self._derive_in_python(cursor, judged, d)
         self._record(cursor, created_pks, before)
 
@@ -340,7 +350,8 @@ class _Judge:
         """One change per row written, as the row path's write records it (``writes.record_written``): the new
         rows, then the changed ones against their rows as they were. In SQL (``core.changes.written``) where the
         spec declares the twins of the natural key and name and the model raises no event; else ``writes.CHUNK``
-        rows at a time in Python."""
+        rows at a time in Python. (New rows recorded in SQL are recorded by the statement that writes them, in
+        ``apply``, unless Python fixes a derived value afterwards.)"""
         twins = written.twins(self.model)
         if twins:
             if created_pks:
@@ -371,17 +382,26 @@ class _Judge:
             yield rows
             last = rows[-1][0]
 
+    def _odd_rows(self, judged: str, derived) -> str | None:
+        """``FROM … WHERE`` the rows written whose inputs of ``derived`` are not all ASCII (None: it has none)."""
+        inputs = [i for i in derived.inputs if i in self.values]
+        if not inputs:
+            return None
+        other = " OR ".join(f"octet_length(j.{self.values[i]}) <> length(j.{self.values[i]})" for i in inputs)
+        return f"FROM {judged} j WHERE j.action IN ('c', 'u') AND ({other})"
+
+    def _odd(self, cursor, judged: str, derived) -> bool:
+        odd = self._odd_rows(judged, derived)
+        if odd is None:
+            return False
+        cursor.execute(f"SELECT EXISTS (SELECT 1 {odd})")
+        return cursor.fetchone()[0]
+
     def _derive_in_python(self, cursor, judged: str, derived) -> None:
         """The rows whose inputs are not all ASCII get the derived value from Python (see ``specs.Derived``)."""
         q = connection.ops.quote_name
         inputs = [i for i in derived.inputs if i in self.values]
-        if not inputs:
-            return
-        other = " OR ".join(f"octet_length(j.{self.values[i]}) <> length(j.{self.values[i]})" for i in inputs)
-        odd = f"FROM {judged} j WHERE j.action IN ('c', 'u') AND ({other})"
-        cursor.execute(f"SELECT EXISTS (SELECT 1 {odd})")
-        if not cursor.fetchone()[0]:
-            return
+        odd = self._odd_rows(judged, derived)
         match = " AND ".join(
             f"t.{q(self.opts.get_field(a).column)} IS NOT DISTINCT FROM j.{v}"
             for a, (v, _) in zip(self.importer.key_attnames, self.key_parts(), strict=True)

@@ -26,6 +26,11 @@ _END_OF_DATA = re.compile(r"(?m)^\\\.\r?$")  # COPY stops at a line "\." (Python
 _APOSTROPHE = re.compile(r"""(?m)(?:^|,)"?'""")
 
 
+# The bytes of REFUSED's control characters (its surrogates never come out of a strict UTF-8 decoding): deleting
+# every other byte leaves nothing when a chunk holds none, ten times as fast as the text search.
+_NOT_CONTROL = bytes(b for b in range(256) if not REFUSED.match(chr(b)))
+
+
 class NotPlain(Exception):
     """The file (or the spec) needs the row path; the engine discards what this path did."""
 
@@ -37,6 +42,8 @@ class _Scanner:
         self.lines = 0  # complete lines read (rows, since no record spans lines): for the progress bar
 
     def feed(self, data: bytes, *, final: bool) -> None:
+        if data.translate(None, _NOT_CONTROL):
+            raise NotPlain("a character the one character rule refuses (core/text.py): the row path names its row")
         try:
             text = self.pending + self.decoder.decode(data, final=final)
         except UnicodeDecodeError:
@@ -51,8 +58,6 @@ class _Scanner:
         if not complete:
             return
         self.lines += complete.count("\n")
-        if REFUSED.search(complete):
-            raise NotPlain("a character the one character rule refuses (core/text.py): the row path names its row")
         if "\r" in complete and complete.count("\r") != complete.count("\r\n"):
             raise NotPlain("a carriage return that does not end a line")
         if len(complete) > readers.MAX_CELL and max(map(len, complete.split("\n"))) > readers.MAX_CELL:

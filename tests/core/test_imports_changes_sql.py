@@ -58,6 +58,13 @@ def test_each_field_type_has_the_json_form_python_records(kind):
                 f"SELECT ({written.json_sql(field, 'v.x')})::text FROM (SELECT (%s)::{sql_type} AS x) v", [value]
             )
             in_sql = cursor.fetchone()[0]
+            # a new row's changes are written as JSON text and read once (written._created_sql): the same value
+            cursor.execute(
+                f"SELECT ({written._json_text_sql(field, 'v.x')})::jsonb = {written.json_sql(field, 'v.x')} "
+                f"FROM (SELECT (%s)::{sql_type} AS x) v",
+                [value],
+            )
+            assert cursor.fetchone()[0] is True
             cursor.execute(f"SELECT ({written.json_sql(field, f'NULL::{sql_type}')})::text")
             assert cursor.fetchone()[0] is None  # None: SQL NULL, JSON null inside the pair
         loaded = field.to_python(value)
