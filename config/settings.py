@@ -5,15 +5,15 @@ Name PostgreSQL in DATABASE_URL and Redis in REDIS_URL (or CELERY_BROKER_URL) fo
 """
 
 import os
-import secrets
 import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_bool, env_list, env_ports, installation_secret
+from config.openapi import spectacular_settings
 from config.queues import QUEUE_CLASSES, declared_queues
 from core.broker import FILE_BROKER_SCHEMES
 from core.logging import logging_config
@@ -21,53 +21,6 @@ from core.logging import logging_config
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def env_ports(name: str, default: str = "") -> tuple[tuple[int, int], ...]:
-    """Port ranges from ``80,443,8000-8999``; a typo stops the start rather than opening or closing ports."""
-    ranges = []
-    for item in env_list(name, default):
-        low, _, high = item.partition("-")
-        try:
-            pair = (int(low), int(high or low))
-        except ValueError:
-            pair = (0, 0)
-        if not 1 <= pair[0] <= pair[1] <= 65535:
-            raise ImproperlyConfigured(f"{name}: {item!r} is not a port or a port range (a-b)")
-        ranges.append(pair)
-    return tuple(ranges)
-
-
-def installation_secret(path: Path) -> str:
-    """A random secret kept in ``path`` (mode 0600), made on first use: each installation has its own.
-
-    Written to a private temporary file and linked into place, so that processes starting together agree.
-    """
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-        os.link(temporary, path)
-    except FileExistsError:
-        pass  # another process made it first: use theirs
-    finally:
-        os.unlink(temporary)
-    return path.read_text().strip()
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -317,56 +270,7 @@ else:
 # https://api.example.com/backoffice). core/wire/links.py reads it.
 API_PUBLIC_BASE_URL = os.environ.get("API_PUBLIC_BASE_URL", "") or "/"
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Utility & telecom back office API",
-    "DESCRIPTION": (
-        "Re-implementations of Oracle Utilities (`/rest/apis/`), BMC Helix events-service "
-        "(`/events-service/api/v1.0/`) and Oracle UIM (`/InventoryRSOpenAPI/`) operations, "
-        "plus the analyst API under `/api/`."
-    ),
-    "VERSION": "1.0.0",
-    "SERVERS": [{"url": API_PUBLIC_BASE_URL, "description": "this back office (API_PUBLIC_BASE_URL)"}],
-    "SERVE_INCLUDE_SCHEMA": False,
-    # Every tag an operation uses, declared with what it groups (generators name modules after them).
-    "TAGS": [
-        {"name": "outages", "description": "Oracle Utilities outage events: notifications in, search out."},
-        {"name": "contacts", "description": "Oracle Utilities customer contacts: upsert and read."},
-        {
-            "name": "Enrollments (Oracle Utilities Digital Asset)",
-            "description": "Oracle Utilities program enrollments: enroll, unenroll and their status.",
-        },
-        {"name": "blackouts", "description": "BMC Helix blackout policies and event ingestion."},
-        {"name": "blackouts (extension)", "description": "Ours beside BMC: a blackout policy's windows previewed."},
-        {"name": "bmc-auth", "description": "BMC Helix access-key login and token refresh."},
-        {"name": "InventoryRSOpenAPI", "description": "Oracle UIM service inventory: bundles, services, hub."},
-        {"name": "analyst", "description": "Ours: read-only lists of every domain, with filters and exports."},
-        {"name": "webhooks (extension)", "description": "Ours: outbound event subscriptions."},
-        {"name": "auth", "description": "JWT pairs for every family: obtain and refresh."},
-    ],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.schema_hooks.require_bodies_with_required_properties",
-        "core.schema_hooks.type_beside_every_nullable",
-        "core.schema_hooks.path_parameters_in_path_order",
-        "core.schema_hooks.paths_without_trailing_slash",
-        "core.schema_hooks.security_on_every_operation",
-    ],
-    # Choice sets that share a field name across apps get explicit component names.
-    "ENUM_NAME_OVERRIDES": {
-        "BlackoutEventStatusEnum": "blackouts.models.EventStatus",
-        "UnenrollReasonEnum": "enrollments.models.UnenrollReason",
-        "BlackoutTimeframeStateEnum": "blackouts.models.TimeframeState",
-        "OutageStateEnum": "outages.models.OutageState",
-        "InteractionStateEnum": "inventory.models.InteractionState",
-        "ServiceStateEnum": "inventory.models.ServiceState",
-        "ContactStatusEnum": "contacts.models.ContactStatus",
-        "WebhookSubscriptionFormatEnum": "core.changes.models.Subscription.Format",
-    },
-}
+SPECTACULAR_SETTINGS = spectacular_settings(API_PUBLIC_BASE_URL)  # config/openapi.py
 
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
