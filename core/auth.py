@@ -21,6 +21,8 @@ and throttling of failed logins per user and per client address. See docs/securi
   generation that any change of a group's or a user's permissions, of a user's groups, or the deletion of a
   group or permission replaces (signals, at once and again when the change commits): the next request after a
   change reads them afresh. Superusers and inactive users need no lookup (Django decides those from the user).
+  The entry is keyed by the username and holds the user's primary key (used only for that user), so that a
+  Basic request reads it in the same cache round trip as its locks and credentials entry.
 """
 
 import contextlib
@@ -294,11 +296,14 @@ class BasicAuthentication(authentication.BasicAuthentication):
         address = client_address(request) if request is not None else ""
         locks = lock_keys(userid, address)
         entry_key = credentials_cache_key(userid)
-        found = cache().get_many([*locks, entry_key])  # one round trip for the locks and the entry
+        # One round trip for the locks, the credentials entry and the user's permissions (its set and the
+        # generation it must carry), which the permission check then takes from the user (prime_permissions).
+        found = cache().get_many([*locks, entry_key, *permissions_keys(userid)])
         raise_if_locked(found, locks)
         nul = holds_nul(userid, password)
         user = None if nul else cached_user(userid, password, found.get(entry_key))
         if user is not None:
+            user._prefetched_permissions = found
             return (user, None)
         with password_attempt(userid, address) as attempt:
             if nul:
@@ -317,8 +322,13 @@ class BasicAuthentication(authentication.BasicAuthentication):
 PERMISSIONS_GENERATION_KEY = "auth:perms:generation"
 
 
-def permissions_cache_key(user_pk) -> str:
-    return f"auth:perms:user:{user_pk}"
+def permissions_cache_key(username: str) -> str:
+    return f"auth:perms:user:{_digest(username)}"
+
+
+def permissions_keys(username: str) -> list[str]:
+    """The cache keys :func:`user_permissions` reads for ``username``: the generation and the user's entry."""
+    return [PERMISSIONS_GENERATION_KEY, permissions_cache_key(username)]
 
 
 def permissions_changed(**kwargs) -> None:
@@ -356,19 +366,25 @@ def load_permissions(user) -> set[str]:
     return {f"{app_label}.{codename}" for app_label, codename in rows}
 
 
-def user_permissions(user) -> set[str]:
-    """The user's permissions from the cache (one cache round trip), else from :func:`load_permissions`."""
+def user_permissions(user, found: dict | None = None) -> set[str]:
+    """The user's permissions from the cache (one cache round trip, none when ``found`` — a ``get_many`` answer
+    for :func:`permissions_keys` — is given), else from :func:`load_permissions`.
+
+    An entry counts only with the current generation and for the user it was stored for (the key is the
+    username's: a renamed user's old entry, or one of a removed user whose name is taken again, never matches).
+    """
     store = cache()
-    key = permissions_cache_key(user.pk)
-    found = store.get_many([PERMISSIONS_GENERATION_KEY, key])
+    keys = permissions_keys(user.get_username())
+    if found is None:
+        found = store.get_many(keys)
     generation = _generation(found)
-    entry = found.get(key)
-    if entry and entry[0] == generation:
-        return set(entry[1])
+    entry = found.get(keys[1])
+    if entry and entry[0] == generation and entry[1] == user.pk:
+        return set(entry[2])
     perms = load_permissions(user)
     ttl = int(setting("AUTH_PERMISSIONS_CACHE_SECONDS"))
     if ttl > 0:
-        store.set(key, (generation, frozenset(perms)), ttl)
+        store.set(keys[1], (generation, user.pk, frozenset(perms)), ttl)
     return perms
 
 
@@ -378,7 +394,8 @@ def prime_permissions(user) -> None:
     if not getattr(user, "is_active", False) or getattr(user, "is_superuser", False) or user.is_anonymous:
         return  # Django answers these from the user itself
     if not hasattr(user, "_perm_cache"):
-        user._perm_cache = user_permissions(user)
+        # Basic authentication read the cache entries with its own (the same request, moments earlier).
+        user._perm_cache = user_permissions(user, getattr(user, "_prefetched_permissions", None))
 
 
 # --- JWT ---------------------------------------------------------------------------------------------------

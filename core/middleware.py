@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, get_resolver, get_script_prefix, get_urlconf, resolve, reverse
 
 from core import admin_input, context, families, metrics
 
@@ -67,6 +68,24 @@ class OptionalTrailingSlashMiddleware:
         return self.get_response(request)
 
 
+# The admin's index and login paths by URL resolver and script prefix (None: that URLconf has no admin).
+_ADMIN_PATHS: weakref.WeakKeyDictionary[object, dict[str, tuple[str, str] | None]] = weakref.WeakKeyDictionary()
+
+
+def admin_paths() -> tuple[str, str] | None:
+    """``reverse("admin:index")`` and ``reverse("admin:login")`` under the current URLconf and script prefix, or
+    None without the admin. Reversing costs tens of microseconds on every request; the answer changes only with the
+    resolver (Django makes a new one when the URLconf changes: ``clear_url_caches``) and the script prefix."""
+    resolver, script_prefix = get_resolver(get_urlconf()), get_script_prefix()
+    known = _ADMIN_PATHS.setdefault(resolver, {})
+    if script_prefix not in known:
+        try:
+            known[script_prefix] = (reverse("admin:index"), reverse("admin:login"))
+        except NoReverseMatch:
+            known[script_prefix] = None
+    return known[script_prefix]
+
+
 class AdminInputMiddleware:
     """The admin's input guard (``core/admin_input.py``) before any admin view runs: a parameter with a character
     the one character rule refuses is a 400 page naming it, on every admin page (the login form's credentials
@@ -82,10 +101,10 @@ class AdminInputMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        try:  # Django caches the reverse lookups; a URLconf without the admin has nothing to guard
-            prefix, login = reverse("admin:index"), reverse("admin:login")
-        except NoReverseMatch:
+        paths = admin_paths()
+        if paths is None:  # a URLconf without the admin has nothing to guard
             return None
+        prefix, login = paths
         if not request.path.startswith(prefix):
             return None
         from django.contrib import admin  # the admin's app registry is ready by the first request

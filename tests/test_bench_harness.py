@@ -30,3 +30,13 @@ def test_the_run_prints_every_figure_and_exits_non_zero_when_one_scenario_failed
 def test_a_run_with_no_failure_exits_zero(monkeypatch, capsys):
     monkeypatch.setattr(bench_main, "run_in_subprocess", lambda name: [Result(name, "jwt", 100, 2.0, baseline=True)])
     assert bench_main.main(["auth-basic"]) == 0
+
+
+def test_loading_the_scenarios_leaves_production_password_hashing():
+    """config/settings.py hashes passwords with MD5 when pytest is imported; a scenario module that imported it
+    (tests.query_budget does) made every bench child measure MD5 instead of PBKDF2 (auth-basic's full check)."""
+    import sys
+
+    code = "import sys; from bench.__main__ import load_scenarios; load_scenarios(); print('pytest' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from bench.harness import Result, scenario
 from bench.support import fresh_database, percentile, request_loop
-from tests import query_budget
 
 SIZE = int(os.environ.get("ENROLLMENTS_BENCH_SIZE", "1000000"))
 REQUESTS = int(os.environ.get("ENROLLMENTS_BENCH_REQUESTS", "300"))
@@ -104,6 +103,8 @@ def _body(i: int, how: str) -> dict:
 def unenroll_resolution() -> list[Result]:
     fresh_database()
     from django.contrib.auth import get_user_model
+
+    from tests import query_budget  # imports pytest: only once the settings are loaded (password hashers)
 
     _load(SIZE)
     get_user_model().objects.create_superuser("bench", "b@example.com", "bench-pass")

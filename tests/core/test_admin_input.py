@@ -173,3 +173,33 @@ def test_a_valid_id_still_runs_the_action(staff):
     assert response.status_code == 302
     shown = [str(m) for m in messages.get_messages(response.wsgi_request)]
     assert shown == ["1 contact now Failed."], shown
+
+
+def test_the_guard_finds_the_admin_of_the_urlconf_and_script_prefix_in_force(settings):
+    """The admin's paths are reversed once per URL resolver and script prefix (core.middleware.admin_paths), never
+    carried over to another URLconf or prefix."""
+    from django.urls import set_script_prefix
+
+    from core.middleware import admin_paths
+
+    assert admin_paths() == ("/admin/", "/admin/login/")
+    settings.ROOT_URLCONF = "bench.urls"  # no admin there: nothing to guard
+    assert admin_paths() is None
+    settings.ROOT_URLCONF = "config.urls"
+    assert admin_paths() == ("/admin/", "/admin/login/")
+    set_script_prefix("/backoffice/")
+    try:
+        assert admin_paths() == ("/backoffice/admin/", "/backoffice/admin/login/")
+    finally:
+        set_script_prefix("/")
+    assert admin_paths() == ("/admin/", "/admin/login/")
+
+
+def test_a_nul_in_an_admin_page_is_refused_after_the_urlconf_changed_back(staff, settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    from core.middleware import admin_paths
+
+    assert admin_paths() is None
+    settings.ROOT_URLCONF = "config.urls"
+    response = staff.get("/admin/", {"q": "a\x00b"})
+    assert response.status_code == 400

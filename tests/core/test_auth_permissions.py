@@ -109,3 +109,46 @@ def test_an_inactive_user_holds_no_permission(group_user):
     group_user.is_active = False
     auth.prime_permissions(group_user)
     assert not group_user.has_perms(["auth.add_group"])
+
+
+def test_a_basic_request_reads_its_permissions_in_the_round_trip_of_its_credentials(group_user, client, monkeypatch):
+    """Locks, credentials entry and permissions come in one ``get_many``: one cache round trip a request."""
+    assert call(client, ORACLE_ECHO).status_code == 200  # credentials and permissions now cached
+    reads, inside = [], []
+    original_many, original_get = cache.get_many, cache.get
+
+    def get_many(keys, *args, **kwargs):
+        reads.append(list(keys))
+        inside.append(True)
+        try:
+            return original_many(keys, *args, **kwargs)  # the memory cache's get_many calls get per key
+        finally:
+            inside.pop()
+
+    def get(*args, **kwargs):
+        assert inside, "a cache read of its own"
+        return original_get(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", get_many)
+    monkeypatch.setattr(cache, "get", get)
+    assert call(client, ORACLE_ECHO).status_code == 200
+    assert len(reads) == 1
+    assert set(auth.permissions_keys(USERNAME)) <= set(reads[0])
+    assert auth.credentials_cache_key(USERNAME) in reads[0]
+
+
+def test_a_permission_entry_serves_only_the_user_it_was_stored_for(group_user, django_user_model, client):
+    """The entry is keyed by the username: a user who takes the name of a removed one never gets its set."""
+    assert call(client, ORACLE_ECHO).status_code == 200  # group_user's set cached under the name
+    group_user.delete()  # post_delete of a user replaces no generation: the entry stays in the cache
+    django_user_model.objects.create_user(USERNAME, password=PASSWORD)  # same name, no permission
+    assert call(client, ORACLE_ECHO).status_code == 403
+
+
+def test_a_renamed_user_keeps_its_permissions_and_its_old_name_gives_none(group_user, django_user_model):
+    assert auth.user_permissions(group_user) == {"auth.add_group"}
+    group_user.username = "renamed"
+    group_user.save()
+    assert auth.user_permissions(group_user) == {"auth.add_group"}
+    newcomer = django_user_model.objects.create_user(USERNAME, password=PASSWORD)
+    assert auth.user_permissions(newcomer) == set()
