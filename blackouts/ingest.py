@@ -1,6 +1,7 @@
 """Event ingest (BMC ``POST /events``), set-based: the batch is matched against the active policies' compiled
-criteria at once (``criteria.first_matches``: bit masks, precedence by ``executionOrder`` then name), stamped,
-and written in one insert (PostgreSQL: ids from the sequence, then ``COPY``). One change record per batch.
+criteria at once (``criteria.FirstMatch``: bit masks, precedence by ``executionOrder`` then name, only the
+policies whose guard the batch holds evaluated), stamped, and written in one insert (PostgreSQL: ids from the
+sequence, then ``COPY``). One change record per batch.
 ``services.events_ingest`` is the door; this module is its engine.
 """
 
@@ -17,11 +18,12 @@ from django.utils import timezone
 
 from core import changes, criteria, metrics
 
-from .active_set import active_evaluators
+from .active_set import active_matcher
 from .event_slots import EVENT_SLOTS
 from .models import Event, EventStatus
 
 BLACKOUT_FROM = (EventStatus.OPEN, EventStatus.ACK, EventStatus.ASSIGNED)  # statuses ingest may black out
+_FROM_ANY = frozenset([*BLACKOUT_FROM, *(status.value for status in BLACKOUT_FROM)])
 
 # Wire attribute -> Event model field: the criteria language's own slot names (one declaration).
 EVENT_FIELDS = {**EVENT_SLOTS.text, **EVENT_SLOTS.numeric}
@@ -55,6 +57,32 @@ _PROBE_VALUES = operator.itemgetter(*(_AT[field.attname] for field in _INPUT.val
 def _selector_input(row: list) -> dict:
     """A row as the criteria language reads an event (``Event.as_selector_input``)."""
     return dict(zip(_PROBE_SLOTS, _PROBE_VALUES(row), strict=True))
+
+
+def _column_reader(rows: list[list]):
+    """Reads a slot's column straight from the rows (``criteria.Batch(read=...)``), as ``EVENT_SLOTS.reader``
+    reads it from each row's ``_selector_input``: a text slot as text (None: ``''``), ``repeat_count``
+    through ``int()`` (None: 0), any other from the free slots (missing: ``''``). Values already of the type
+    are taken as they are (the usual case: a check per column, not a call per value)."""
+
+    def read(slot: str) -> list:
+        field = _INPUT.get(slot)
+        if field is None:
+            values = [(free or {}).get(slot) for free in map(_SLOTS_OF, rows)]
+            kind = str
+        else:
+            values = list(map(operator.itemgetter(_AT[field.attname]), rows))
+            kind = _PLAIN[slot]
+        if set(map(type, values)) <= {kind}:
+            return values
+        if kind is int:
+            return [value if type(value) is int else int(value or 0) for value in values]
+        return [value if type(value) is str else str(value or "") for value in values]
+
+    return read
+
+
+_SLOTS_OF = operator.itemgetter(_AT["slots"])
 
 
 _AUTO_NOW = tuple(
@@ -137,26 +165,29 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[St
     remembers its status and the policy (lowest executionOrder wins, then name). Returns what was stored,
     in request order.
 
-    Set-based: the batch is matched against every active policy at once (``criteria.batch``: one pass over
-    the policies, each evaluated over the whole batch), then written in one insert. Queries, whatever the
+    Set-based: the batch is matched against every active policy at once (``criteria.FirstMatch``: the
+    policies whose guard the batch holds, in precedence order, each evaluated over the whole batch), then
+    written in one insert. Queries, whatever the
     number of events: the policy set's token (the active policies are kept per process, ``active_set.py``; two
     more queries when they must be read again, three when a schedule cache is stale) and the insert (on
     PostgreSQL the ids, then ``COPY``)."""
     now = now or timezone.now()
     defaults = _defaults()
     rows = [_event_row(raw, defaults) for raw in events]
-    evaluators = active_evaluators(now=now)
-    if evaluators and rows:
+    matcher = active_matcher(now=now)
+    if matcher and rows:
         status, previous, policy = _AT["status"], _AT["previous_status"], _AT["blackout_policy_id"]
-        blacked_out_at = _AT["blacked_out_at"]
-        batch = criteria.Batch([_selector_input(row) for row in rows], EVENT_SLOTS)
-        eligible = 0
-        for position, row in enumerate(rows):
-            if row[status] in BLACKOUT_FROM:
-                eligible |= 1 << position
-        for row, policy_id in zip(rows, criteria.first_matches(batch, evaluators, eligible), strict=True):
+        blacked_out_at, blackout = _AT["blacked_out_at"], EventStatus.BLACKOUT.value
+        batch = criteria.Batch(rows, EVENT_SLOTS, read=_column_reader(rows))
+        eligible = batch.all
+        if not set(map(operator.itemgetter(status), rows)) <= _FROM_ANY:  # else (usual) every event may be taken
+            eligible = 0
+            for position, row in enumerate(rows):
+                if row[status] in BLACKOUT_FROM:
+                    eligible |= 1 << position
+        for row, policy_id in zip(rows, matcher(batch, eligible), strict=True):
             if policy_id is not None:
-                row[previous], row[status] = row[status], EventStatus.BLACKOUT.value
+                row[previous], row[status] = row[status], blackout
                 row[policy], row[blacked_out_at] = policy_id, now
     if rows:
         _insert_rows(rows)

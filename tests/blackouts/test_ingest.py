@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blackouts import services
+from blackouts import ingest, services
 from blackouts.active_set import policy_set_changed
 from blackouts.event_slots import EVENT_SLOTS
 from blackouts.models import BlackoutPolicy, Event
@@ -208,6 +208,22 @@ def test_set_based_assignment_equals_the_per_event_predicates(selectors, batch):
     events = [_wire(e) for e in batch]
     created = services.events_ingest(events=[dict(e) for e in events], now=T0)
     assert [e.blackout_policy_id for e in created] == [_old_ingest_answer(policies, e) for e in events]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    batch=st.lists(wide_events, max_size=8), missing=st.sets(st.sampled_from(["severity", "status", "msg", "slots"]))
+)
+def test_the_batch_reads_the_rows_columns_as_the_predicate_reads_each_event(batch, missing):
+    """Ingest gives the batch its rows' columns directly (``_column_reader``), not a dict per event: the same
+    values ``EVENT_SLOTS.reader`` reads from each row's selector input, defaults (enum members) included."""
+    defaults = ingest._defaults()
+    rows = [ingest._event_row({k: v for k, v in _wire(e).items() if k not in missing}, defaults) for e in batch]
+    direct = criteria.Batch(rows, EVENT_SLOTS, read=ingest._column_reader(rows))
+    probed = criteria.Batch([ingest._selector_input(row) for row in rows], EVENT_SLOTS)
+    for slot in [*EVENT_SLOTS.text, *EVENT_SLOTS.numeric, "location", "zone", "absent"]:
+        assert direct.column(slot) == probed.column(slot), slot
+        assert [type(v) for v in direct.column(slot)] == [type(v) for v in probed.column(slot)], slot
 
 
 @pytest.mark.django_db
