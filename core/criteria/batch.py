@@ -25,6 +25,7 @@ from . import regex
 from .language import BoolOp, Comparison, Not, Slots
 
 SEPARATOR = "\x00"  # joins a column's values for ``contains``; a target holding it takes the slow path
+SPAN = 64  # events per span of the joined column that ``FirstMatch`` searches for substrings at once
 
 _MASKS: list[int] = []  # 1 << i for i < len: shared by the batches of a process (replaced whole, never changed)
 _KEPT_MASKS = 4096  # batches up to this size share them (a list of 4,096 such ints holds about 1 MB)
@@ -66,7 +67,9 @@ class Batch:
         self._columns: dict[str, list] = {}
         self.indexes: dict[tuple, dict] = {}
         self._distinct: dict[tuple, object] = {}
-        self.absent: dict[str, set] = {}  # slot -> lowered texts no value of it holds (``FirstMatch`` records them)
+        # slot -> lowered text -> the (start, end) spans of the joined lowered column that hold it (``()``: none),
+        # ``None`` -> the spans of the texts not listed (the whole column): ``FirstMatch`` records its searches
+        self.spans: dict[str, dict] = {}
         self.memo: dict[tuple, dict] = {}  # a test's answers by value (``matches``: one search per value and pattern)
         self._cuts: dict[tuple, list] = {}
         self._bounded: dict[str, str] = {}
@@ -166,20 +169,21 @@ def _contains(slot: str, target: str) -> Evaluator:
         return _scan(slot, lambda value: lowered in value.lower(), ("contains", slot, lowered))
 
     def evaluate(batch: Batch, within: int) -> int:
-        absent = batch.absent.get(slot)
-        if absent is not None and lowered in absent:
-            return 0
         text, starts = batch.joined_lower(slot)
-        out, position, find = 0, 0, text.find
-        while True:
-            position = find(lowered, position)
-            if position < 0:
-                return out
-            event = bisect_right(starts, position) - 1
-            out |= 1 << event
-            if event + 1 >= len(starts):
-                return out
-            position = starts[event + 1]
+        kept = batch.spans.get(slot)
+        spans = ((0, len(text)),) if kept is None else kept.get(lowered, kept[None])
+        out, find, last = 0, text.find, len(starts) - 1
+        for position, end in spans:
+            while True:
+                position = find(lowered, position, end)
+                if position < 0:
+                    break
+                event = bisect_right(starts, position) - 1
+                out |= 1 << event
+                if event >= last:
+                    break
+                position = starts[event + 1]
+        return out
 
     return evaluate
 
@@ -425,9 +429,10 @@ class FirstMatch:
     whose guard some event of the batch meets: the ``equals``/``within`` keys of all the guards are looked up at
     once per slot (the batch's distinct values, a set intersection), the prefixes and suffixes at once per slot
     (one RE2 set search of the batch's values joined between separators, ``Batch.bounded``: no column of cut
-    values per length), every ``contains`` target at once per slot (one RE2 set search of the batch's joined,
-    lowered column; the targets it did not find are recorded in ``Batch.absent``, so a ``contains`` evaluated
-    later answers them without a search). An evaluator whose guard
+    values per length), every ``contains`` target at once per slot (an RE2 set search of each span of
+    :data:`SPAN` events of the batch's joined, lowered column; where each target was found is recorded in
+    ``Batch.spans``, so a ``contains`` evaluated later searches only those spans, none for a target found
+    nowhere). An evaluator whose guard
     no event meets matches no event, so it would take none and leave the others' answer unchanged: the result is
     :func:`first_matches`'s (a property test holds it, ``tests/core/test_criteria_compilers.py``)."""
 
@@ -463,7 +468,7 @@ class FirstMatch:
         return len(self.keys)
 
     def candidates(self, batch: Batch) -> list[int]:
-        """Positions of the entries to evaluate on ``batch``, ascending (and ``batch.absent`` recorded)."""
+        """Positions of the entries to evaluate on ``batch``, ascending (and ``batch.spans`` recorded)."""
         found = set(self.always)
         for (slot, cut), table in self.by_index.items():
             for value in table.keys() & batch.distinct(slot, cut):
@@ -474,14 +479,31 @@ class FirstMatch:
             for n in range(len(owners)) if hits is None else hits:
                 found.update(owners[n])
         for slot, (searcher, texts, owners) in self.by_text.items():
-            hits = _contained(searcher, batch.joined_lower(slot)[0])
-            if hits is None:  # cannot tell: every text may be there
-                hits = range(len(texts))
-            else:
-                batch.absent[slot] = set(texts).difference(texts[n] for n in hits)
-            for n in hits:
+            hits = self._search(batch, slot, searcher, texts)
+            for n in range(len(texts)) if hits is None else hits:
                 found.update(owners[n])
         return sorted(found)
+
+    @staticmethod
+    def _search(batch: Batch, slot: str, searcher, texts: tuple) -> list[int] | None:
+        """Which of ``texts`` the lowered column holds (indexes; None: cannot tell), searched in spans of
+        :data:`SPAN` events, and where (``batch.spans``: a ``contains`` then looks only in the spans that hold
+        its text, and answers a text found nowhere without a search)."""
+        text, starts = batch.joined_lower(slot)
+        where: dict[int, list] = {}
+        for first in range(0, len(starts), SPAN):
+            begin = starts[first]
+            end = starts[first + SPAN] - 1 if first + SPAN < len(starts) else len(text)
+            hits = _contained(searcher, text[begin:end])
+            if hits is None:
+                return None
+            for n in hits:
+                where.setdefault(n, []).append((begin, end))
+        spans: dict = dict.fromkeys(texts, ())
+        spans.update((texts[n], tuple(found)) for n, found in where.items())
+        spans[None] = ((0, len(text)),)
+        batch.spans[slot] = spans
+        return list(where)
 
     def __call__(self, batch: Batch, eligible: int) -> list:
         """For each event of ``batch``, the key of the first entry that matches it, or None (only the events of

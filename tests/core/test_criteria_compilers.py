@@ -6,6 +6,8 @@ The ``Q`` runs over blackouts' ``Event`` with blackouts' declaration (``EVENT_SL
 is compiled to SQL for, with text columns, a numeric column and a JSON field of free slots.
 """
 
+from contextlib import contextmanager
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from blackouts.event_slots import EVENT_SLOTS
 from blackouts.models import Event
 from core import criteria as lang
+from core.criteria import batch as batch_module
 
 # --- Random criteria and events -----------------------------------------------------------------------------------
 TEXT = st.text(alphabet="aAbB1 -.", max_size=6)
@@ -225,13 +228,29 @@ def _dispatch(criteria: list[str]):
     criteria=st.lists(DISPATCHED, min_size=1, max_size=10),
     batch=st.lists(wide_events, max_size=12),
     eligible=st.integers(min_value=0),
+    span=st.sampled_from([1, 3, batch_module.SPAN]),
 )
-def test_first_match_dispatch_picks_what_the_plain_loop_picks(criteria, batch, eligible):
+def test_first_match_dispatch_picks_what_the_plain_loop_picks(criteria, batch, eligible, span):
     plain, dispatch = _dispatch(criteria)
+    with _span(span):  # substrings searched in spans of that many events
+        _assert_dispatch_agrees(criteria, batch, eligible, plain, dispatch)
+
+
+@contextmanager
+def _span(events: int):
+    kept = batch_module.SPAN
+    batch_module.SPAN = events
+    try:
+        yield
+    finally:
+        batch_module.SPAN = kept
+
+
+def _assert_dispatch_agrees(criteria, batch, eligible, plain, dispatch):
     expected = lang.first_matches(lang.Batch(batch, EVENT_SLOTS), plain, eligible)
     dispatched = lang.Batch(batch, EVENT_SLOTS)
     assert dispatch(dispatched, eligible) == expected, criteria
-    # What the dispatch recorded in the batch (the substrings absent, the tests' answers) changes no answer.
+    # What the dispatch recorded in the batch (where the substrings are, the tests' answers) changes no answer.
     assert lang.first_matches(dispatched, plain, eligible) == expected, criteria
 
 
@@ -278,8 +297,21 @@ def test_the_dispatch_evaluates_only_the_criteria_whose_guard_the_batch_meets():
     _, dispatch = _dispatch(criteria)
     batch = lang.Batch([{"class": "DB", "msg": "CPU high"}, {"class": "APP", "msg": "ok"}], EVENT_SLOTS)
     assert dispatch.candidates(batch) == [0, 2, 3]  # 'disk' is in no message; the NOT has no guard
-    assert batch.absent == {"msg": {"disk", "x"}}  # what the search did not find, for the evaluators
+    # Where the search found each text, for the evaluators: nowhere for 'disk' and 'x'.
+    assert batch.spans == {"msg": {"disk": (), "cpu": ((0, 11),), "x": (), None: ((0, 11),)}}
     assert dispatch(batch, batch.all) == [0, 3]
+
+
+def test_a_substring_is_searched_only_in_the_spans_that_hold_it():
+    events = [{"msg": f"m{n}"} for n in range(7)] + [{"msg": "disk full"}, {"msg": "DISK"}]
+    plain, dispatch = _dispatch(["msg contains 'disk'", "msg contains 'm1'"])
+    with _span(3):
+        batch = lang.Batch(events, EVENT_SLOTS)
+        assert dispatch(batch, batch.all) == [None, 1, None, None, None, None, None, 0, 0]
+    text = batch.joined_lower("msg")[0]
+    assert [text[begin:end] for begin, end in batch.spans["msg"]["disk"]] == ["m6\x00disk full\x00disk"]
+    assert [text[begin:end] for begin, end in batch.spans["msg"]["m1"]] == ["m0\x00m1\x00m2"]
+    assert dispatch(batch, batch.all) == lang.first_matches(lang.Batch(events, EVENT_SLOTS), plain, batch.all)
 
 
 @pytest.mark.parametrize("surrogate", ["\ud800x", "x\udfff"])
@@ -308,7 +340,7 @@ def test_a_search_re2_gives_up_on_is_taken_as_finding_everything():
     dispatch.by_text = {slot: (GivesUp(), *rest) for slot, (_, *rest) in dispatch.by_text.items()}
     batch = lang.Batch([{"msg": "cpu"}], EVENT_SLOTS)
     assert dispatch.candidates(batch) == [0, 1]
-    assert batch.absent == {}
+    assert batch.spans == {}
     assert dispatch(batch, batch.all) == [1]
 
 
