@@ -184,8 +184,8 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[St
     in request order.
 
     Set-based: the batch is matched against every active policy at once (``criteria.FirstMatch``: the
-    policies whose guard the batch holds, in precedence order, each evaluated over the whole batch), then
-    written in one insert. Queries, whatever the
+    guards of all the policies checked against the batch together, then the policies whose guard it holds
+    evaluated over the whole batch in precedence order), then written in one insert. Queries, whatever the
     number of events: the policy set's token (the active policies are kept per process, ``active_set.py``; two
     more queries when they must be read again, three when a schedule cache is stale) and the insert (on
     PostgreSQL the ids, then ``COPY``)."""

@@ -7,13 +7,20 @@ call per event:
 - ``equals``/``not_equals``/``within`` look the value up in the slot's value -> mask index;
 - ``has_prefix``/``has_suffix`` look up the first/last ``len(target)`` characters (one index per length);
 - ``contains`` searches the batch's lowered values joined into one string (``str.find``, in C), mapping each
-  hit back to its event;
+  hit back to its event (only in the spans a :class:`FirstMatch` found the text in, when it searched first);
 - the numeric operators bisect the slot's sorted distinct values (prefix masks: ``<``, ``<=`` in O(log n));
-- ``matches`` runs RE2 on the distinct values of the events still in question (an ``AND`` narrows them first).
+- ``matches`` runs RE2 on the distinct values of the events still in question (an ``AND`` narrows them first),
+  each value once per batch and pattern.
+
+Many criteria in precedence order (ingest's active policies) go through :class:`FirstMatch`: each has a
+:func:`guard` (values of which an event must hold one to match), the guards of all of them are checked against
+the batch at once (a set intersection per slot for values, one RE2 set search per slot for prefixes, suffixes
+and substrings), and only the criteria whose guard the batch meets, and those without one, are evaluated.
 
 Values are read by the same rule as the predicate reads them (``Slots.reader``: a missing free slot is ``''``,
 a numeric slot goes through ``int()``); a property test holds the batch evaluation equal to the predicate on
-every event (``tests/core/test_criteria_compilers.py``).
+every event, and the dispatch equal to the plain loop (:func:`first_matches`) over random criteria and batches
+(``tests/core/test_criteria_compilers.py``).
 """
 
 from bisect import bisect_left, bisect_right
