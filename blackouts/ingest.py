@@ -144,6 +144,12 @@ def _prepared(field):
     return prepare
 
 
+def _copy_text(value) -> str:
+    """A policy id or an instant as psycopg's own text dumpers write it into ``COPY`` (``%032x`` of a UUID,
+    ``str`` of a datetime), so the row the database reads is the same."""
+    return "%032x" % value.int if isinstance(value, uuid.UUID) else str(value)  # noqa: UP031 - psycopg's form
+
+
 def _copy_rows(rows: list[list], table: str, quote) -> None:
     key = _COLUMNS[0].column
     with connection.cursor() as cursor:
@@ -153,6 +159,8 @@ def _copy_rows(rows: list[list], table: str, quote) -> None:
         for row, (pk,) in zip(rows, sorted(cursor.fetchall()), strict=True):
             row[0] = pk
         json_columns = [n for n, field in enumerate(_COLUMNS) if isinstance(field, JSONField)]
+        stamp_columns = [_AT[name] for name in _REPEATED]
+        texts: dict = {}  # a stamp's value -> its text, once per batch (psycopg would dump it once per row)
         sql = f"COPY {quote(table)} ({', '.join(quote(field.column) for field in _COLUMNS)}) FROM STDIN"
         started = time.monotonic()
         with cursor.cursor.copy(sql) as copy:
@@ -160,6 +168,13 @@ def _copy_rows(rows: list[list], table: str, quote) -> None:
                 out = list(row)
                 for n in json_columns:
                     out[n] = json.dumps(out[n], cls=_COLUMNS[n].encoder)
+                for n in stamp_columns:
+                    value = out[n]
+                    if value is not None:
+                        text = texts.get(value)
+                        if text is None:
+                            text = texts[value] = _copy_text(value)
+                        out[n] = text
                 copy.write_row(out)
         if connection.queries_logged:  # as Django's debug cursor logs a statement, so query counts see it
             seconds = time.monotonic() - started

@@ -2,6 +2,7 @@
 schema check of the bodies: tests/blackouts/test_schema_validation.py)."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -124,6 +125,17 @@ def test_what_is_stored_is_what_was_sent_whatever_the_characters():
     )
     assert second.blackout_policy_id is None and second.blacked_out_at is None
     assert created[0].pk < created[1].pk  # ids in request order
+
+
+@pytest.mark.django_db
+def test_the_stamp_is_stored_as_sent_whatever_the_instants_zone():
+    """The blackout's policy id and instant are written once per batch as text into COPY on PostgreSQL (as psycopg
+    writes them): an instant given in another zone is the same instant once stored."""
+    taker = policy("taker", "class equals 'DB'", order=0)
+    paris = T0.astimezone(ZoneInfo("Europe/Paris"))
+    created = services.events_ingest(events=[{"class": "DB"}, {"class": "DB"}, {"class": "WEB"}], now=paris)
+    stored = [Event.objects.get(pk=e.pk) for e in created]
+    assert [(e.blackout_policy_id, e.blacked_out_at) for e in stored] == [(taker.pk, T0), (taker.pk, T0), (None, None)]
 
 
 def _queries(events: list[dict]) -> list[str]:
