@@ -36,10 +36,11 @@ POLICY_SET = "blackouts.policies"  # the CacheToken every policy write replaces 
 _COMPILED: dict = {}
 
 
-def _evaluator(name: str, selector_criteria: str) -> criteria.Evaluator | None:
-    """A selector compiled for batches, once per criteria text and kept across requests (an edited policy's
-    new text is compiled afresh); None for a stored criteria that no longer compiles (a rule tightened since):
-    it never matches and never fails a batch (the warning is logged when it is first met)."""
+def _evaluator(name: str, selector_criteria: str) -> tuple[criteria.Evaluator, object] | None:
+    """A selector compiled for batches, and its parsed criteria, once per criteria text and kept
+    across requests (an edited policy's new text is compiled afresh); None for a stored criteria that no longer
+    compiles (a rule tightened since): it never matches and never fails a batch (the warning is logged when it
+    is first met)."""
     try:
         return _COMPILED[selector_criteria]
     except KeyError:
@@ -47,7 +48,8 @@ def _evaluator(name: str, selector_criteria: str) -> criteria.Evaluator | None:
     if len(_COMPILED) > 20000:
         _COMPILED.clear()
     try:
-        found = criteria.to_batch(criteria.parse(selector_criteria, EVENT_SLOTS))
+        node = criteria.parse(selector_criteria, EVENT_SLOTS)
+        found = (criteria.to_batch(node), node)
     except Invalid as exc:
         logger.warning("blackout policy %s is skipped at ingest: %s", name, exc.message)
         found = None
@@ -85,7 +87,7 @@ class ActiveSet(NamedTuple):
     token: object  # the policy set's token when computed (None: not kept)
     since: datetime  # valid for instants in [since, until)
     until: datetime | None  # None: no edge ahead
-    evaluators: list  # (policy id, evaluator), in precedence order
+    matcher: criteria.FirstMatch  # the policies' compiled selectors, in precedence order
 
 
 def _compute(*, now: datetime, token) -> ActiveSet:
@@ -111,17 +113,18 @@ def _compute(*, now: datetime, token) -> ActiveSet:
     out = []
     for pk, name, selector_criteria, _ in rows:
         if pk not in closed:
-            evaluate = _evaluator(name, selector_criteria)
-            if evaluate is not None:
-                out.append((pk, evaluate))
-    return ActiveSet(token, now, min(edges, default=None), out)
+            compiled = _evaluator(name, selector_criteria)
+            if compiled is not None:
+                out.append((pk, *compiled))
+    return ActiveSet(token, now, min(edges, default=None), criteria.FirstMatch(out))
 
 
 _LAST: ActiveSet | None = None  # replaced whole (one assignment), so threads of a process share it safely
 
 
-def active_evaluators(*, now: datetime) -> list[tuple]:
-    """``(policy id, evaluator)`` of the policies active at ``now``, in precedence order: the kept answer when
+def active_matcher(*, now: datetime) -> criteria.FirstMatch:
+    """The compiled selectors of the policies active at ``now``, in precedence order, keyed by policy id (a
+    ``criteria.FirstMatch``, with its guards' look-up tables built once per policy set): the kept answer when
     the policy set's token is the same and ``now`` is inside its span (one query), else computed afresh (two
     queries, three when a schedule cache is stale) and kept."""
     global _LAST
@@ -134,10 +137,10 @@ def active_evaluators(*, now: datetime) -> list[tuple]:
         and last.since <= now
         and (last.until is None or now < last.until)
     ):
-        return last.evaluators
+        return last.matcher
     found = _compute(now=now, token=token)
     _LAST = found if token is not None else None
-    return found.evaluators
+    return found.matcher
 
 
 def forget() -> None:

@@ -1,6 +1,7 @@
 """Event ingest (BMC ``POST /events``), set-based: the batch is matched against the active policies' compiled
-criteria at once (``criteria.first_matches``: bit masks, precedence by ``executionOrder`` then name), stamped,
-and written in one insert (PostgreSQL: ids from the sequence, then ``COPY``). One change record per batch.
+criteria at once (``criteria.FirstMatch``: bit masks, precedence by ``executionOrder`` then name, only the
+policies whose guard the batch holds evaluated), stamped, and written in one insert (PostgreSQL: ids from the
+sequence, then ``COPY``). One change record per batch.
 ``services.events_ingest`` is the door; this module is its engine.
 """
 
@@ -17,11 +18,12 @@ from django.utils import timezone
 
 from core import changes, criteria, metrics
 
-from .active_set import active_evaluators
+from .active_set import active_matcher
 from .event_slots import EVENT_SLOTS
 from .models import Event, EventStatus
 
 BLACKOUT_FROM = (EventStatus.OPEN, EventStatus.ACK, EventStatus.ASSIGNED)  # statuses ingest may black out
+_FROM_ANY = frozenset([*BLACKOUT_FROM, *(status.value for status in BLACKOUT_FROM)])
 
 # Wire attribute -> Event model field: the criteria language's own slot names (one declaration).
 EVENT_FIELDS = {**EVENT_SLOTS.text, **EVENT_SLOTS.numeric}
@@ -57,6 +59,32 @@ def _selector_input(row: list) -> dict:
     return dict(zip(_PROBE_SLOTS, _PROBE_VALUES(row), strict=True))
 
 
+def _column_reader(rows: list[list]):
+    """Reads a slot's column straight from the rows (``criteria.Batch(read=...)``), as ``EVENT_SLOTS.reader``
+    reads it from each row's ``_selector_input``: a text slot as text (None: ``''``), ``repeat_count``
+    through ``int()`` (None: 0), any other from the free slots (missing: ``''``). Values already of the type
+    are taken as they are (the usual case: a check per column, not a call per value)."""
+
+    def read(slot: str) -> list:
+        field = _INPUT.get(slot)
+        if field is None:
+            values = [(free or {}).get(slot) for free in map(_SLOTS_OF, rows)]
+            kind = str
+        else:
+            values = list(map(operator.itemgetter(_AT[field.attname]), rows))
+            kind = _PLAIN[slot]
+        if set(map(type, values)) <= {kind}:
+            return values
+        if kind is int:
+            return [value if type(value) is int else int(value or 0) for value in values]
+        return [value if type(value) is str else str(value or "") for value in values]
+
+    return read
+
+
+_SLOTS_OF = operator.itemgetter(_AT["slots"])
+
+
 _AUTO_NOW = tuple(
     n for n, field in enumerate(_COLUMNS) if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
 )
@@ -86,16 +114,40 @@ def _insert_rows(rows: list[list]) -> None:
     per_statement = max(1, limit // len(columns))
     names = ", ".join(quote(field.column) for field in columns)
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    prepare = [_prepared(field) if field.attname in _REPEATED else field.get_db_prep_save for field in columns]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            params = [field.get_db_prep_save(row[n], connection) for row in chunk for n, field in enumerate(columns, 1)]
+            params = [prep(row[n], connection) for row in chunk for n, prep in enumerate(prepare, 1)]
             values = ", ".join([placeholders] * len(chunk))
             returning = quote(_COLUMNS[0].column)
             sql = f"INSERT INTO {quote(table)} ({names}) VALUES {values} RETURNING {returning}"  # noqa: S608 - names from the model
             cursor.execute(sql, params)
             for row, (pk,) in zip(chunk, sorted(cursor.fetchall()), strict=True):
                 row[0] = pk  # one statement's rows take increasing ids in VALUES order
+
+
+_REPEATED = ("blackout_policy_id", "blacked_out_at")  # a batch's few values (None, its instant, its policies)
+
+
+def _prepared(field):
+    """``field.get_db_prep_save`` answered once per value of the batch (a datetime's costs 2.4-5 us on SQLite,
+    and a batch holds one instant and a few policies): equal values prepare alike."""
+    seen: dict = {}
+
+    def prepare(value, connection):
+        found = seen.get(value, seen)
+        if found is seen:
+            found = seen[value] = field.get_db_prep_save(value, connection)
+        return found
+
+    return prepare
+
+
+def _copy_text(value) -> str:
+    """A policy id or an instant as psycopg's own text dumpers write it into ``COPY`` (``%032x`` of a UUID,
+    ``str`` of a datetime), so the row the database reads is the same."""
+    return "%032x" % value.int if isinstance(value, uuid.UUID) else str(value)  # noqa: UP031 - psycopg's form
 
 
 def _copy_rows(rows: list[list], table: str, quote) -> None:
@@ -107,6 +159,8 @@ def _copy_rows(rows: list[list], table: str, quote) -> None:
         for row, (pk,) in zip(rows, sorted(cursor.fetchall()), strict=True):
             row[0] = pk
         json_columns = [n for n, field in enumerate(_COLUMNS) if isinstance(field, JSONField)]
+        stamp_columns = [_AT[name] for name in _REPEATED]
+        texts: dict = {}  # a stamp's value -> its text, once per batch (psycopg would dump it once per row)
         sql = f"COPY {quote(table)} ({', '.join(quote(field.column) for field in _COLUMNS)}) FROM STDIN"
         started = time.monotonic()
         with cursor.cursor.copy(sql) as copy:
@@ -114,6 +168,13 @@ def _copy_rows(rows: list[list], table: str, quote) -> None:
                 out = list(row)
                 for n in json_columns:
                     out[n] = json.dumps(out[n], cls=_COLUMNS[n].encoder)
+                for n in stamp_columns:
+                    value = out[n]
+                    if value is not None:
+                        text = texts.get(value)
+                        if text is None:
+                            text = texts[value] = _copy_text(value)
+                        out[n] = text
                 copy.write_row(out)
         if connection.queries_logged:  # as Django's debug cursor logs a statement, so query counts see it
             seconds = time.monotonic() - started
@@ -137,26 +198,29 @@ def events_ingest(*, events: list[dict], now: datetime | None = None) -> list[St
     remembers its status and the policy (lowest executionOrder wins, then name). Returns what was stored,
     in request order.
 
-    Set-based: the batch is matched against every active policy at once (``criteria.batch``: one pass over
-    the policies, each evaluated over the whole batch), then written in one insert. Queries, whatever the
+    Set-based: the batch is matched against every active policy at once (``criteria.FirstMatch``: the
+    guards of all the policies checked against the batch together, then the policies whose guard it holds
+    evaluated over the whole batch in precedence order), then written in one insert. Queries, whatever the
     number of events: the policy set's token (the active policies are kept per process, ``active_set.py``; two
     more queries when they must be read again, three when a schedule cache is stale) and the insert (on
     PostgreSQL the ids, then ``COPY``)."""
     now = now or timezone.now()
     defaults = _defaults()
     rows = [_event_row(raw, defaults) for raw in events]
-    evaluators = active_evaluators(now=now)
-    if evaluators and rows:
+    matcher = active_matcher(now=now)
+    if matcher and rows:
         status, previous, policy = _AT["status"], _AT["previous_status"], _AT["blackout_policy_id"]
-        blacked_out_at = _AT["blacked_out_at"]
-        batch = criteria.Batch([_selector_input(row) for row in rows], EVENT_SLOTS)
-        eligible = 0
-        for position, row in enumerate(rows):
-            if row[status] in BLACKOUT_FROM:
-                eligible |= 1 << position
-        for row, policy_id in zip(rows, criteria.first_matches(batch, evaluators, eligible), strict=True):
+        blacked_out_at, blackout = _AT["blacked_out_at"], EventStatus.BLACKOUT.value
+        batch = criteria.Batch(rows, EVENT_SLOTS, read=_column_reader(rows))
+        eligible = batch.all
+        if not set(map(operator.itemgetter(status), rows)) <= _FROM_ANY:  # else (usual) every event may be taken
+            eligible = 0
+            for position, row in enumerate(rows):
+                if row[status] in BLACKOUT_FROM:
+                    eligible |= 1 << position
+        for row, policy_id in zip(rows, matcher(batch, eligible), strict=True):
             if policy_id is not None:
-                row[previous], row[status] = row[status], EventStatus.BLACKOUT.value
+                row[previous], row[status] = row[status], blackout
                 row[policy], row[blacked_out_at] = policy_id, now
     if rows:
         _insert_rows(rows)

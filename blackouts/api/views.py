@@ -270,18 +270,19 @@ class EventIngestView(PolicyView):
     )
     def post(self, request):
         events = services.events_ingest(events=self.validated_body())
+        ids = [str(e.pk) for e in events]
+        policy_ids = {None: None}  # each policy's id written once per request, not once per event it took
+        for e in events:
+            if e.blackout_policy_id not in policy_ids:
+                policy_ids[e.blackout_policy_id] = str(e.blackout_policy_id)
         return Response(
             status_body(
                 "200",
                 "Events received.",
-                resourceId=[str(e.pk) for e in events],
+                resourceId=ids,
                 events=[
-                    {
-                        "id": str(e.pk),
-                        "status": e.status,
-                        "blackoutPolicyId": str(e.blackout_policy_id) if e.blackout_policy_id else None,
-                    }
-                    for e in events
+                    {"id": pk, "status": e.status, "blackoutPolicyId": policy_ids[e.blackout_policy_id]}
+                    for pk, e in zip(ids, events, strict=True)
                 ],
             )
         )

@@ -7,22 +7,47 @@ call per event:
 - ``equals``/``not_equals``/``within`` look the value up in the slot's value -> mask index;
 - ``has_prefix``/``has_suffix`` look up the first/last ``len(target)`` characters (one index per length);
 - ``contains`` searches the batch's lowered values joined into one string (``str.find``, in C), mapping each
-  hit back to its event;
+  hit back to its event (only in the spans a :class:`FirstMatch` found the text in, when it searched first);
 - the numeric operators bisect the slot's sorted distinct values (prefix masks: ``<``, ``<=`` in O(log n));
-- ``matches`` runs RE2 on the distinct values of the events still in question (an ``AND`` narrows them first).
+- ``matches`` runs RE2 on the distinct values of the events still in question (an ``AND`` narrows them first),
+  each value once per batch and pattern.
+
+Many criteria in precedence order (ingest's active policies) go through :class:`FirstMatch`: each has a
+:func:`guard` (values of which an event must hold one to match), the guards of all of them are checked against
+the batch at once (a set intersection per slot for values, one RE2 set search per slot for prefixes, suffixes
+and substrings), and only the criteria whose guard the batch meets, and those without one, are evaluated.
 
 Values are read by the same rule as the predicate reads them (``Slots.reader``: a missing free slot is ``''``,
 a numeric slot goes through ``int()``); a property test holds the batch evaluation equal to the predicate on
-every event (``tests/core/test_criteria_compilers.py``).
+every event, and the dispatch equal to the plain loop (:func:`first_matches`) over random criteria and batches
+(``tests/core/test_criteria_compilers.py``).
 """
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
+import re2
+
 from . import regex
 from .language import BoolOp, Comparison, Not, Slots
 
 SEPARATOR = "\x00"  # joins a column's values for ``contains``; a target holding it takes the slow path
+SPAN = 64  # events per span of the joined column that ``FirstMatch`` searches for substrings at once
+
+_MASKS: list[int] = []  # 1 << i for i < len: shared by the batches of a process (replaced whole, never changed)
+_KEPT_MASKS = 4096  # batches up to this size share them (a list of 4,096 such ints holds about 1 MB)
+
+
+def masks(size: int) -> list[int]:
+    """``[1 << i for i in range(size)]`` (or longer): each event's own bit, computed once per process."""
+    global _MASKS
+    found = _MASKS
+    if len(found) >= size:
+        return found
+    found = [1 << i for i in range(max(size, min(2 * len(found), _KEPT_MASKS)))]
+    if size <= _KEPT_MASKS:
+        _MASKS = found
+    return found
 
 
 def bits(mask: int) -> Iterator[int]:
@@ -35,15 +60,26 @@ def bits(mask: int) -> Iterator[int]:
 
 class Batch:
     """The events of one batch (dicts in the predicate's shape, read as ``slots`` says), with per-slot columns
-    and indexes built lazily, once per batch."""
+    and indexes built lazily, once per batch.
 
-    def __init__(self, events: list[dict], slots: Slots):
+    ``read``, when given, reads a slot's whole column at once instead (ingest reads its rows' columns without
+    building a dict per event); it must give what ``slots.reader(slot)`` gives on each event's dict form."""
+
+    def __init__(self, events: list, slots: Slots, *, read: Callable[[str], list] | None = None):
         self.events = events
         self.slots = slots
         self.size = len(events)
         self.all = (1 << self.size) - 1
+        self._read = read
         self._columns: dict[str, list] = {}
         self.indexes: dict[tuple, dict] = {}
+        self._distinct: dict[tuple, object] = {}
+        # slot -> lowered text -> the (start, end) spans of the joined lowered column that hold it (``()``: none),
+        # ``None`` -> the spans of the texts not listed (the whole column): ``FirstMatch`` records its searches
+        self.spans: dict[str, dict] = {}
+        self.memo: dict[tuple, dict] = {}  # a test's answers by value (``matches``: one search per value and pattern)
+        self._cuts: dict[tuple, list] = {}
+        self._bounded: dict[str, str] = {}
         self._joined: dict[str, tuple[str, list[int]]] = {}
         self._sorted: dict[str, tuple[list, list[int]]] = {}
 
@@ -51,7 +87,32 @@ class Batch:
         """The slot's value in each event, read as the predicate reads it (``Slots.reader``)."""
         found = self._columns.get(slot)
         if found is None:
-            found = self._columns[slot] = list(map(self.slots.reader(slot), self.events))
+            if self._read is not None:
+                found = self._columns[slot] = self._read(slot)
+            else:
+                found = self._columns[slot] = list(map(self.slots.reader(slot), self.events))
+        return found
+
+    def _cut(self, slot: str, cut: int) -> list:
+        if not cut:
+            return self.column(slot)
+        found = self._cuts.get((slot, cut))
+        if found is None:
+            values = self.column(slot)
+            found = [value[:cut] for value in values] if cut > 0 else [value[cut:] for value in values]
+            self._cuts[(slot, cut)] = found
+        return found
+
+    def distinct(self, slot: str, cut: int = 0):
+        """The set of the keys of ``index(slot, cut)`` (the distinct values, cut as it cuts them), without
+        building their masks: what the dispatch of :class:`FirstMatch` asks of a batch."""
+        key = (slot, cut)
+        found = self.indexes.get(key)
+        if found is not None:
+            return found.keys()
+        found = self._distinct.get(key)
+        if found is None:
+            found = self._distinct[key] = set(self._cut(slot, cut))
         return found
 
     def index(self, slot: str, cut: int = 0) -> dict:
@@ -61,14 +122,18 @@ class Batch:
         key = (slot, cut)
         found = self.indexes.get(key)
         if found is None:
-            found = self.indexes[key] = {}
-            values = self.column(slot)
-            if cut > 0:
-                values = [value[:cut] for value in values]
-            elif cut < 0:
-                values = [value[cut:] for value in values]
-            for position, value in enumerate(values):
-                found[value] = found.get(value, 0) | (1 << position)
+            found = {}
+            get = found.get
+            for value, mask in zip(self._cut(slot, cut), masks(self.size), strict=False):  # masks may be longer
+                found[value] = get(value, 0) | mask
+            self.indexes[key] = found
+        return found
+
+    def bounded(self, slot: str) -> str:
+        """The column's values joined by :data:`SEPARATOR`, with one before the first and after the last."""
+        found = self._bounded.get(slot)
+        if found is None:
+            found = self._bounded[slot] = SEPARATOR + SEPARATOR.join(self.column(slot)) + SEPARATOR
         return found
 
     def joined_lower(self, slot: str) -> tuple[str, list[int]]:
@@ -108,33 +173,40 @@ def _contains(slot: str, target: str) -> Evaluator:
     if not lowered:
         return lambda batch, within: batch.all
     if SEPARATOR in lowered:
-        return _scan(slot, lambda value: lowered in value.lower())
+        return _scan(slot, lambda value: lowered in value.lower(), ("contains", slot, lowered))
 
     def evaluate(batch: Batch, within: int) -> int:
         text, starts = batch.joined_lower(slot)
-        out, position, find = 0, 0, text.find
-        while True:
-            position = find(lowered, position)
-            if position < 0:
-                return out
-            event = bisect_right(starts, position) - 1
-            out |= 1 << event
-            if event + 1 >= len(starts):
-                return out
-            position = starts[event + 1]
+        kept = batch.spans.get(slot)
+        spans = ((0, len(text)),) if kept is None else kept.get(lowered, kept[None])
+        out, find, last = 0, text.find, len(starts) - 1
+        for position, end in spans:
+            while True:
+                position = find(lowered, position, end)
+                if position < 0:
+                    break
+                event = bisect_right(starts, position) - 1
+                out |= 1 << event
+                if event >= last:
+                    break
+                position = starts[event + 1]
+        return out
 
     return evaluate
 
 
-def _scan(slot: str, test: Callable[[object], bool]) -> Evaluator:
+def _scan(slot: str, test: Callable[[object], bool], memo: tuple) -> Evaluator:
     """A test run once per distinct value among the events in question (the events of ``within``, when they
-    are fewer than the distinct values)."""
+    are fewer than the distinct values); its answers are kept in the batch under ``memo`` (the test's
+    identity: another evaluator with the same test asks no value twice)."""
 
     def evaluate(batch: Batch, within: int) -> int:
-        index = batch.index(slot)
+        seen = batch.memo.get(memo)
+        if seen is None:
+            seen = batch.memo[memo] = {}
         out = 0
-        if within.bit_count() < len(index):
-            column, seen = batch.column(slot), {}
+        if within.bit_count() < len(batch.distinct(slot)):
+            column = batch.column(slot)
             for position in bits(within):
                 value = column[position]
                 hit = seen.get(value)
@@ -143,9 +215,13 @@ def _scan(slot: str, test: Callable[[object], bool]) -> Evaluator:
                 if hit:
                     out |= 1 << position
             return out
-        for value, mask in index.items():
-            if mask & within and test(value):
-                out |= mask
+        for value, mask in batch.index(slot).items():
+            if mask & within:
+                hit = seen.get(value)
+                if hit is None:
+                    hit = seen[value] = test(value)
+                if hit:
+                    out |= mask
         return out
 
     return evaluate
@@ -189,7 +265,7 @@ def _comparison(node: Comparison) -> Evaluator:
         return lambda batch, within: (batch.indexes.get(cut_key) or batch.index(slot, cut)).get(target, 0)
     if op == "matches":
         pattern = regex.compile_pattern(target)
-        return _scan(slot, lambda value: regex.search(pattern, value))
+        return _scan(slot, lambda value: regex.search(pattern, value), ("matches", slot, target))
     if op == "smaller_than":
         less = _below(slot, target, inclusive=False)
         return lambda batch, within: less(batch)
@@ -269,3 +345,202 @@ def first_matches(batch: Batch, evaluators: list[tuple[object, Evaluator]], elig
             for position in bits(hit):
                 found[position] = key
     return found
+
+
+# --- Many evaluators over one batch, dispatched by guards (ingest) ------------------------------------------------
+Guard = frozenset
+"""Keys of which an event must hold one for a criteria to match it: ``(slot, cut, value)``, the event's
+``Batch.index(slot, cut)`` key is ``value``, or ``(slot, None, text)``, its lowered value holds ``text``."""
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeError:  # a lone surrogate (JSON allows one): RE2 reads UTF-8 only
+        return False
+    return True
+
+
+def guard(node) -> Guard | None:
+    """A necessary condition of ``node`` that a whole batch can be checked against at once: keys of which an event
+    must hold one for ``node`` to match it (:data:`Guard`); None when there is none (the criteria is always
+    evaluated). ``equals``, ``within`` (one key per member: ``within []`` has none, and matches nothing),
+    ``has_prefix``/``has_suffix`` with a target, and ``contains`` with a target (lowered; not one holding
+    :data:`SEPARATOR` or a lone surrogate) give their keys; an ``AND`` needs one of its operands' (the fewest
+    keys), an ``OR`` all of them (their union); ``NOT``, ``not_equals``, the numeric orderings, ``matches`` and
+    empty targets give none."""
+    if isinstance(node, Comparison):
+        slot, op, target = node.slot, node.operator, node.value
+        if op == "equals":
+            return frozenset({(slot, 0, target)})
+        if op == "within":
+            return frozenset((slot, 0, member) for member in target)
+        if op in ("has_prefix", "has_suffix") and target:
+            return frozenset({(slot, len(target) if op == "has_prefix" else -len(target), target)})
+        if op == "contains" and target:
+            lowered = target.lower()
+            if SEPARATOR not in lowered and _encodable(lowered):
+                return frozenset({(slot, None, lowered)})
+        return None
+    if isinstance(node, Not):
+        return None
+    found = [guard(child) for child in node.operands]
+    if node.op == "and":
+        known = [keys for keys in found if keys is not None]
+        # The fewest keys; on a tie, index keys rather than substrings (a set look-up, not a search).
+        return min(known, key=lambda keys: (len(keys), any(cut is None for _, cut, _ in keys)), default=None)
+    if any(keys is None for keys in found):
+        return None
+    return frozenset().union(*found)
+
+
+def _substring_set(targets: list[str]):
+    """An RE2 set searching for every target at once (literals, UTF-8), the empty text first: found in any text,
+    it tells a search that ran to its end from one RE2 gave up on (out of memory: no answer at all). None when
+    RE2 cannot build it."""
+    options = re2.Options()
+    options.literal = True
+    options.log_errors = False
+    options.max_mem = 32 << 20
+    found = re2.Set.SearchSet(options)
+    try:
+        found.Add("")
+        for target in targets:
+            found.Add(target)
+        found.Compile()
+    except re2.error:
+        return None
+    return found
+
+
+def _texts(node) -> Iterator[tuple[str, str]]:
+    """``(slot, lowered target)`` of every ``contains`` of ``node`` that a set search can look for."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Comparison):
+            if item.operator == "contains" and item.value:
+                lowered = item.value.lower()
+                if SEPARATOR not in lowered and _encodable(lowered):
+                    yield item.slot, lowered
+        elif isinstance(item, Not):
+            stack.append(item.operand)
+        else:
+            stack.extend(item.operands)
+
+
+class FirstMatch:
+    """:func:`first_matches` over a fixed list of ``(key, evaluator, node)`` in precedence order (``node``: the
+    parsed criteria the evaluator was compiled from), compiled once for many batches (ingest keeps one per active
+    policy set). A batch evaluates, in the given order, only the evaluators without a :func:`guard` and those
+    whose guard some event of the batch meets: the ``equals``/``within`` keys of all the guards are looked up at
+    once per slot (the batch's distinct values, a set intersection), the prefixes and suffixes at once per slot
+    (one RE2 set search of the batch's values joined between separators, ``Batch.bounded``: no column of cut
+    values per length), every ``contains`` target at once per slot (an RE2 set search of each span of
+    :data:`SPAN` events of the batch's joined, lowered column; where each target was found is recorded in
+    ``Batch.spans``, so a ``contains`` evaluated later searches only those spans, none for a target found
+    nowhere). An evaluator whose guard
+    no event meets matches no event, so it would take none and leave the others' answer unchanged: the result is
+    :func:`first_matches`'s (a property test holds it, ``tests/core/test_criteria_compilers.py``)."""
+
+    def __init__(self, entries: list[tuple[object, Evaluator, object]]):
+        self.keys = [key for key, _, _ in entries]
+        self.evaluators = [evaluate for _, evaluate, _ in entries]
+        self.always: list[int] = []  # positions of the entries without a guard
+        self.by_index: dict[tuple, dict] = {}  # (slot, cut) -> value -> positions
+        ends: dict[str, dict] = {}  # slot -> separator + prefix, or suffix + separator -> positions
+        texts: dict[str, dict] = {}  # slot -> lowered text -> positions of the entries it guards
+        for position, (_, _, node) in enumerate(entries):
+            for slot, text in _texts(node):
+                texts.setdefault(slot, {}).setdefault(text, [])
+            keys = guard(node)
+            if keys is None:
+                self.always.append(position)
+                continue
+            for slot, cut, value in keys:
+                if cut is None:
+                    texts[slot][value].append(position)
+                elif cut and _encodable(value):
+                    end = SEPARATOR + value if cut > 0 else value + SEPARATOR
+                    ends.setdefault(slot, {}).setdefault(end, []).append(position)
+                else:
+                    self.by_index.setdefault((slot, cut), {}).setdefault(value, []).append(position)
+        # slot -> (RE2 set of the texts or None, the texts, the positions each guards)
+        self.by_text = {
+            slot: (_substring_set(list(table)), tuple(table), tuple(table.values())) for slot, table in texts.items()
+        }
+        self.by_end = {slot: (_substring_set(list(table)), tuple(table.values())) for slot, table in ends.items()}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def candidates(self, batch: Batch) -> list[int]:
+        """Positions of the entries to evaluate on ``batch``, ascending (and ``batch.spans`` recorded)."""
+        found = set(self.always)
+        for (slot, cut), table in self.by_index.items():
+            for value in table.keys() & batch.distinct(slot, cut):
+                found.update(table[value])
+        for slot, (searcher, owners) in self.by_end.items():
+            # A value with the prefix has it right after a separator (one inside a value only adds candidates).
+            hits = _contained(searcher, batch.bounded(slot))
+            for n in range(len(owners)) if hits is None else hits:
+                found.update(owners[n])
+        for slot, (searcher, texts, owners) in self.by_text.items():
+            hits = self._search(batch, slot, searcher, texts)
+            for n in range(len(texts)) if hits is None else hits:
+                found.update(owners[n])
+        return sorted(found)
+
+    @staticmethod
+    def _search(batch: Batch, slot: str, searcher, texts: tuple) -> list[int] | None:
+        """Which of ``texts`` the lowered column holds (indexes; None: cannot tell), searched in spans of
+        :data:`SPAN` events, and where (``batch.spans``: a ``contains`` then looks only in the spans that hold
+        its text, and answers a text found nowhere without a search)."""
+        text, starts = batch.joined_lower(slot)
+        where: dict[int, list] = {}
+        for first in range(0, len(starts), SPAN):
+            begin = starts[first]
+            end = starts[first + SPAN] - 1 if first + SPAN < len(starts) else len(text)
+            hits = _contained(searcher, text[begin:end])
+            if hits is None:
+                return None
+            for n in hits:
+                where.setdefault(n, []).append((begin, end))
+        spans: dict = dict.fromkeys(texts, ())
+        spans.update((texts[n], tuple(found)) for n, found in where.items())
+        spans[None] = ((0, len(text)),)
+        batch.spans[slot] = spans
+        return list(where)
+
+    def __call__(self, batch: Batch, eligible: int) -> list:
+        """For each event of ``batch``, the key of the first entry that matches it, or None (only the events of
+        ``eligible`` are considered): what ``first_matches(batch, [(key, evaluator), ...], eligible)`` answers."""
+        found: list = [None] * batch.size
+        remaining = eligible & batch.all
+        if not remaining:
+            return found
+        keys, evaluators = self.keys, self.evaluators
+        for position in self.candidates(batch):
+            hit = evaluators[position](batch, remaining) & remaining
+            if hit:
+                remaining ^= hit
+                key = keys[position]
+                for event in bits(hit):
+                    found[event] = key
+                if not remaining:
+                    break
+        return found
+
+
+def _contained(searcher, text: str) -> list[int] | None:
+    """Indexes of the texts ``searcher`` finds in ``text``; None when it cannot tell (no set, a lone surrogate in
+    the text, or RE2 gave up)."""
+    if searcher is None:
+        return None
+    try:
+        matched = searcher.Match(text)
+    except UnicodeError:
+        return None
+    if not matched or 0 not in matched:
+        return None
+    return [n - 1 for n in matched if n]

@@ -263,5 +263,7 @@ def compile_pattern(pattern: str):
 
 
 def search(pattern, subject: str) -> bool:
-    """Does ``pattern`` (a compiled RE2 program) occur in the first ``MAX_SUBJECT`` characters of ``subject``?"""
-    return pattern.search(subject[:MAX_SUBJECT]) is not None
+    """Does ``pattern`` (a compiled RE2 program) occur in the first ``MAX_SUBJECT`` characters of ``subject``?
+    The subject is given to RE2 as the UTF-8 it reads (the patterns are UTF-8): the same answer as from the
+    text, without the wrapper mapping each match's byte offsets back to characters (half the cost of a call)."""
+    return pattern.search(subject[:MAX_SUBJECT].encode()) is not None

@@ -2,6 +2,7 @@
 schema check of the bodies: tests/blackouts/test_schema_validation.py)."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -9,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blackouts import services
+from blackouts import ingest, services
 from blackouts.active_set import policy_set_changed
 from blackouts.event_slots import EVENT_SLOTS
 from blackouts.models import BlackoutPolicy, Event
@@ -126,6 +127,17 @@ def test_what_is_stored_is_what_was_sent_whatever_the_characters():
     assert created[0].pk < created[1].pk  # ids in request order
 
 
+@pytest.mark.django_db
+def test_the_stamp_is_stored_as_sent_whatever_the_instants_zone():
+    """The blackout's policy id and instant are written once per batch as text into COPY on PostgreSQL (as psycopg
+    writes them): an instant given in another zone is the same instant once stored."""
+    taker = policy("taker", "class equals 'DB'", order=0)
+    paris = T0.astimezone(ZoneInfo("Europe/Paris"))
+    created = services.events_ingest(events=[{"class": "DB"}, {"class": "DB"}, {"class": "WEB"}], now=paris)
+    stored = [Event.objects.get(pk=e.pk) for e in created]
+    assert [(e.blackout_policy_id, e.blacked_out_at) for e in stored] == [(taker.pk, T0), (taker.pk, T0), (None, None)]
+
+
 def _queries(events: list[dict]) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         created = services.events_ingest(events=events, now=T0)
@@ -208,6 +220,22 @@ def test_set_based_assignment_equals_the_per_event_predicates(selectors, batch):
     events = [_wire(e) for e in batch]
     created = services.events_ingest(events=[dict(e) for e in events], now=T0)
     assert [e.blackout_policy_id for e in created] == [_old_ingest_answer(policies, e) for e in events]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    batch=st.lists(wide_events, max_size=8), missing=st.sets(st.sampled_from(["severity", "status", "msg", "slots"]))
+)
+def test_the_batch_reads_the_rows_columns_as_the_predicate_reads_each_event(batch, missing):
+    """Ingest gives the batch its rows' columns directly (``_column_reader``), not a dict per event: the same
+    values ``EVENT_SLOTS.reader`` reads from each row's selector input, defaults (enum members) included."""
+    defaults = ingest._defaults()
+    rows = [ingest._event_row({k: v for k, v in _wire(e).items() if k not in missing}, defaults) for e in batch]
+    direct = criteria.Batch(rows, EVENT_SLOTS, read=ingest._column_reader(rows))
+    probed = criteria.Batch([ingest._selector_input(row) for row in rows], EVENT_SLOTS)
+    for slot in [*EVENT_SLOTS.text, *EVENT_SLOTS.numeric, "location", "zone", "absent"]:
+        assert direct.column(slot) == probed.column(slot), slot
+        assert [type(v) for v in direct.column(slot)] == [type(v) for v in probed.column(slot)], slot
 
 
 @pytest.mark.django_db

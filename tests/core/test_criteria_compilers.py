@@ -6,6 +6,8 @@ The ``Q`` runs over blackouts' ``Event`` with blackouts' declaration (``EVENT_SL
 is compiled to SQL for, with text columns, a numeric column and a JSON field of free slots.
 """
 
+from contextlib import contextmanager
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from blackouts.event_slots import EVENT_SLOTS
 from blackouts.models import Event
 from core import criteria as lang
+from core.criteria import batch as batch_module
 
 # --- Random criteria and events -----------------------------------------------------------------------------------
 TEXT = st.text(alphabet="aAbB1 -.", max_size=6)
@@ -195,6 +198,150 @@ def test_first_matches_picks_what_a_linear_scan_picks(criteria, batch, eligible)
     found = lang.first_matches(columns, evaluators, eligible)
     expected = [_linear_first_match(criteria, e) if eligible >> i & 1 else None for i, e in enumerate(batch)]
     assert found == expected
+
+
+# --- Many criteria dispatched by guards (FirstMatch) pick what the plain loop picks ------------------------------
+# Policies that share values and substrings with the events (so guards are met and missed), OR/NOT criteria that
+# have no guard, and criteria whose guard is an OR of keys.
+SHARED = st.sampled_from(["a", "A", "ab", "b1", "İ", "\u03c3", "Σ", "a\u03c3", "ß", ""])
+DISPATCHED = st.one_of(
+    GUARDED,
+    WIDE_CRITERIA,
+    st.tuples(st.sampled_from(["msg", "_identifier", "location", "class"]), SHARED, SHARED).map(
+        lambda t: f"{t[0]} has_prefix {_quote(t[1])} OR msg contains {_quote(t[2])}"
+    ),
+    st.tuples(SHARED, SHARED, expressions).map(
+        lambda t: f"( msg contains {_quote(t[0])} OR location has_suffix {_quote(t[1])} ) AND {t[2]}"
+    ),
+    st.tuples(SHARED, expressions).map(lambda t: f"NOT msg contains {_quote(t[0])} AND {t[1]}"),
+)
+
+
+def _dispatch(criteria: list[str]):
+    nodes = [lang.parse(c, EVENT_SLOTS) for c in criteria]
+    plain = [(n, lang.to_batch(node)) for n, node in enumerate(nodes)]
+    return plain, lang.FirstMatch([(n, lang.to_batch(node), node) for n, node in enumerate(nodes)])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    criteria=st.lists(DISPATCHED, min_size=1, max_size=10),
+    batch=st.lists(wide_events, max_size=12),
+    eligible=st.integers(min_value=0),
+    span=st.sampled_from([1, 3, batch_module.SPAN]),
+)
+def test_first_match_dispatch_picks_what_the_plain_loop_picks(criteria, batch, eligible, span):
+    plain, dispatch = _dispatch(criteria)
+    with _span(span):  # substrings searched in spans of that many events
+        _assert_dispatch_agrees(criteria, batch, eligible, plain, dispatch)
+
+
+@contextmanager
+def _span(events: int):
+    kept = batch_module.SPAN
+    batch_module.SPAN = events
+    try:
+        yield
+    finally:
+        batch_module.SPAN = kept
+
+
+def _assert_dispatch_agrees(criteria, batch, eligible, plain, dispatch):
+    expected = lang.first_matches(lang.Batch(batch, EVENT_SLOTS), plain, eligible)
+    dispatched = lang.Batch(batch, EVENT_SLOTS)
+    assert dispatch(dispatched, eligible) == expected, criteria
+    # What the dispatch recorded in the batch (where the substrings are, the tests' answers) changes no answer.
+    assert lang.first_matches(dispatched, plain, eligible) == expected, criteria
+
+
+def _meets(event: dict, key: tuple) -> bool:
+    slot, cut, value = key
+    read = EVENT_SLOTS.reader(slot)(event)
+    if cut is None:
+        return value in read.lower()
+    return (read[:cut] if cut > 0 else read[cut:] if cut < 0 else read) == value
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(criteria=DISPATCHED, event=wide_events)
+def test_an_event_a_criteria_matches_meets_its_guard(criteria, event):
+    node = lang.parse(criteria, EVENT_SLOTS)
+    keys = lang.guard(node)
+    if keys is not None and lang.to_predicate(node, EVENT_SLOTS)(event):
+        assert any(_meets(event, key) for key in keys), (criteria, keys)
+
+
+@pytest.mark.parametrize(
+    ("criteria", "guarded"),
+    [
+        ("class equals 'DB' AND msg matches 'x'", True),
+        ("class equals 'DB' OR msg contains 'x'", True),
+        ("class equals 'DB' OR msg matches 'x'", False),  # an OR is guarded only when each operand is
+        ("NOT class equals 'DB'", False),
+        ("msg contains ''", False),  # every event holds the empty text
+        ("repeat_count greater_than 2", False),
+        ("class within ['A','B'] AND repeat_count smaller_than 2", True),
+    ],
+)
+def test_which_criteria_have_a_guard(criteria, guarded):
+    assert (lang.guard(lang.parse(criteria, EVENT_SLOTS)) is not None) == guarded
+
+
+def test_the_dispatch_evaluates_only_the_criteria_whose_guard_the_batch_meets():
+    criteria = [
+        "class equals 'DB'",
+        "msg contains 'disk'",
+        "class equals 'WEB' OR msg contains 'cpu'",
+        "NOT msg contains 'x'",
+    ]
+    _, dispatch = _dispatch(criteria)
+    batch = lang.Batch([{"class": "DB", "msg": "CPU high"}, {"class": "APP", "msg": "ok"}], EVENT_SLOTS)
+    assert dispatch.candidates(batch) == [0, 2, 3]  # 'disk' is in no message; the NOT has no guard
+    # Where the search found each text, for the evaluators: nowhere for 'disk' and 'x'.
+    assert batch.spans == {"msg": {"disk": (), "cpu": ((0, 11),), "x": (), None: ((0, 11),)}}
+    assert dispatch(batch, batch.all) == [0, 3]
+
+
+def test_a_substring_is_searched_only_in_the_spans_that_hold_it():
+    events = [{"msg": f"m{n}"} for n in range(7)] + [{"msg": "disk full"}, {"msg": "DISK"}]
+    plain, dispatch = _dispatch(["msg contains 'disk'", "msg contains 'm1'"])
+    with _span(3):
+        batch = lang.Batch(events, EVENT_SLOTS)
+        assert dispatch(batch, batch.all) == [None, 1, None, None, None, None, None, 0, 0]
+    text = batch.joined_lower("msg")[0]
+    assert [text[begin:end] for begin, end in batch.spans["msg"]["disk"]] == ["m6\x00disk full\x00disk"]
+    assert [text[begin:end] for begin, end in batch.spans["msg"]["m1"]] == ["m0\x00m1\x00m2"]
+    assert dispatch(batch, batch.all) == lang.first_matches(lang.Batch(events, EVENT_SLOTS), plain, batch.all)
+
+
+@pytest.mark.parametrize("surrogate", ["\ud800x", "x\udfff"])
+def test_a_lone_surrogate_is_searched_the_slow_way(surrogate):
+    """RE2 reads UTF-8: a value it cannot be given makes the dispatch evaluate every criteria with a substring, and
+    a target it cannot be given has no guard; the answers are the plain loop's."""
+    criteria = ["msg contains 'x'", f"msg contains '{surrogate}'", "msg contains 'y'"]
+    plain, dispatch = _dispatch(criteria)
+    assert lang.guard(lang.parse(criteria[1], EVENT_SLOTS)) is None
+    events = [{"msg": surrogate}, {"msg": "y"}]
+    batch = lang.Batch(events, EVENT_SLOTS)
+    assert dispatch.candidates(batch) == [0, 1, 2]
+    assert dispatch(batch, batch.all) == lang.first_matches(lang.Batch(events, EVENT_SLOTS), plain, 0b11) == [0, 2]
+
+
+def test_a_search_re2_gives_up_on_is_taken_as_finding_everything():
+    """The set search has the empty text first: an answer without it is RE2 giving up (out of memory), and then
+    every criteria with a substring is evaluated."""
+
+    class GivesUp:
+        def Match(self, text):
+            return None
+
+    criteria = ["msg contains 'disk'", "msg contains 'cpu'"]
+    _, dispatch = _dispatch(criteria)
+    dispatch.by_text = {slot: (GivesUp(), *rest) for slot, (_, *rest) in dispatch.by_text.items()}
+    batch = lang.Batch([{"msg": "cpu"}], EVENT_SLOTS)
+    assert dispatch.candidates(batch) == [0, 1]
+    assert batch.spans == {}
+    assert dispatch(batch, batch.all) == [1]
 
 
 @pytest.mark.parametrize(
