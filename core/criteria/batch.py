@@ -481,6 +481,7 @@ class FirstMatch:
         self.by_index: dict[tuple, dict] = {}  # (slot, cut) -> value -> positions
         ends: dict[str, dict] = {}  # slot -> separator + prefix, or suffix + separator -> positions
         texts: dict[str, dict] = {}  # slot -> lowered text -> positions of the entries it guards
+        end_keys: dict[str, dict] = {}  # slot -> the ``ends`` key -> the (cut, value) keys it stands for
         for position, (_, _, node) in enumerate(entries):
             for slot, text in _texts(node):
                 texts.setdefault(slot, {}).setdefault(text, [])
@@ -494,26 +495,28 @@ class FirstMatch:
                 elif cut and _encodable(value):
                     end = SEPARATOR + value if cut > 0 else value + SEPARATOR
                     ends.setdefault(slot, {}).setdefault(end, []).append(position)
+                    end_keys.setdefault(slot, {}).setdefault(end, set()).add((cut, value))
                 else:
                     self.by_index.setdefault((slot, cut), {}).setdefault(value, []).append(position)
         # slot -> (RE2 set of the texts or None, the texts, the positions each guards)
         self.by_text = {
             slot: (_substring_set(list(table)), tuple(table), tuple(table.values())) for slot, table in texts.items()
         }
-        # slot -> (RE2 set of the ends or None, the positions each guards, the (cut, value) of each)
+        # slot -> (RE2 set of the ends or None, the positions each guards, the (cut, value) keys of each)
         self.by_end = {
             slot: (
                 _substring_set(list(table)),
                 tuple(table.values()),
-                tuple((len(end) - 1, end[1:]) if end[0] == SEPARATOR else (1 - len(end), end[:-1]) for end in table),
+                tuple(tuple(end_keys[slot][end]) for end in table),
             )
             for slot, table in ends.items()
         }
         # (slot, cut) -> every value a guard looks up there: a batch indexes only those of them it holds
         self.universe: dict[tuple, frozenset] = {key: frozenset(table) for key, table in self.by_index.items()}
         for slot, (_, _, ends_of) in self.by_end.items():
-            for cut, value in ends_of:
-                self.universe[(slot, cut)] = self.universe.get((slot, cut), frozenset()) | {value}
+            for pairs in ends_of:
+                for cut, value in pairs:
+                    self.universe[(slot, cut)] = self.universe.get((slot, cut), frozenset()) | {value}
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -531,8 +534,8 @@ class FirstMatch:
             hits = _contained(searcher, batch.bounded(slot))
             for n in range(len(owners)) if hits is None else hits:
                 found.update(owners[n])
-                cut, value = ends_of[n]
-                present.setdefault((slot, cut), set()).add(value)
+                for cut, value in ends_of[n]:
+                    present.setdefault((slot, cut), set()).add(value)
         for key, universe in self.universe.items():
             if key not in batch.indexes and key not in batch.known:
                 # Exact for every value of the universe: those the batch holds are all in ``present``.
