@@ -25,6 +25,8 @@ every event, and the dispatch equal to the plain loop (:func:`first_matches`) ov
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from itertools import compress
+from operator import itemgetter
 
 import re2
 
@@ -73,6 +75,9 @@ class Batch:
         self._read = read
         self._columns: dict[str, list] = {}
         self.indexes: dict[tuple, dict] = {}
+        # (slot, cut) -> (values, their index): exact for each of ``values`` (a value no event holds is absent),
+        # built by ``FirstMatch`` for the values its guards look up, in place of an index of every value
+        self.known: dict[tuple, tuple] = {}
         self._distinct: dict[tuple, object] = {}
         # slot -> lowered text -> the (start, end) spans of the joined lowered column that hold it (``()``: none),
         # ``None`` -> the spans of the texts not listed (the whole column): ``FirstMatch`` records its searches
@@ -129,6 +134,20 @@ class Batch:
             self.indexes[key] = found
         return found
 
+    def index_of(self, slot: str, cut: int, present) -> dict:
+        """``index(slot, cut)`` restricted to the keys in ``present`` (a set): one pass in C over the column, a
+        Python step only for the events that hold one of them."""
+        column = self.column(slot)
+        keys = map(itemgetter(slice(cut) if cut > 0 else slice(cut, None)), column) if cut else column
+        found: dict = {}
+        get, bit = found.get, masks(self.size)
+        for position in compress(range(self.size), map(present.__contains__, keys)):
+            value = column[position]
+            if cut:
+                value = value[:cut] if cut > 0 else value[cut:]
+            found[value] = get(value, 0) | bit[position]
+        return found
+
     def bounded(self, slot: str) -> str:
         """The column's values joined by :data:`SEPARATOR`, with one before the first and after the last."""
         found = self._bounded.get(slot)
@@ -161,6 +180,18 @@ class Batch:
                 below.append(mask)
             found = self._sorted[slot] = (values, below)
         return found
+
+
+def _mask(batch: Batch, key: tuple, target) -> int:
+    """The events whose ``index(*key)`` key is ``target``: from the whole index when built, else from the
+    values ``FirstMatch`` indexed (``Batch.known``) when ``target`` is one of them, else the index is built."""
+    found = batch.indexes.get(key)
+    if found is None:
+        known = batch.known.get(key)
+        if known is not None and target in known[0]:
+            return known[1].get(target, 0)
+        found = batch.index(*key)
+    return found.get(target, 0)
 
 
 Evaluator = Callable[[Batch, int], int]
@@ -242,16 +273,16 @@ def _comparison(node: Comparison) -> Evaluator:
     slot, op, target = node.slot, node.operator, node.value
     key = (slot, 0)
     if op == "equals":
-        return lambda batch, within: (batch.indexes.get(key) or batch.index(slot)).get(target, 0)
+        return lambda batch, within: _mask(batch, key, target)
     if op == "not_equals":
-        return lambda batch, within: batch.all ^ (batch.indexes.get(key) or batch.index(slot)).get(target, 0)
+        return lambda batch, within: batch.all ^ _mask(batch, key, target)
     if op == "within":
         members = tuple(frozenset(target))
 
         def evaluate(batch: Batch, within: int) -> int:
-            index, out = batch.index(slot), 0
+            out = 0
             for member in members:
-                out |= index.get(member, 0)
+                out |= _mask(batch, key, member)
             return out
 
         return evaluate
@@ -262,7 +293,7 @@ def _comparison(node: Comparison) -> Evaluator:
             return lambda batch, within: batch.all
         cut = len(target) if op == "has_prefix" else -len(target)
         cut_key = (slot, cut)
-        return lambda batch, within: (batch.indexes.get(cut_key) or batch.index(slot, cut)).get(target, 0)
+        return lambda batch, within: _mask(batch, cut_key, target)
     if op == "matches":
         pattern = regex.compile_pattern(target)
         return _scan(slot, lambda value: regex.search(pattern, value), ("matches", slot, target))
@@ -450,6 +481,7 @@ class FirstMatch:
         self.by_index: dict[tuple, dict] = {}  # (slot, cut) -> value -> positions
         ends: dict[str, dict] = {}  # slot -> separator + prefix, or suffix + separator -> positions
         texts: dict[str, dict] = {}  # slot -> lowered text -> positions of the entries it guards
+        end_keys: dict[str, dict] = {}  # slot -> the ``ends`` key -> the (cut, value) keys it stands for
         for position, (_, _, node) in enumerate(entries):
             for slot, text in _texts(node):
                 texts.setdefault(slot, {}).setdefault(text, [])
@@ -463,13 +495,28 @@ class FirstMatch:
                 elif cut and _encodable(value):
                     end = SEPARATOR + value if cut > 0 else value + SEPARATOR
                     ends.setdefault(slot, {}).setdefault(end, []).append(position)
+                    end_keys.setdefault(slot, {}).setdefault(end, set()).add((cut, value))
                 else:
                     self.by_index.setdefault((slot, cut), {}).setdefault(value, []).append(position)
         # slot -> (RE2 set of the texts or None, the texts, the positions each guards)
         self.by_text = {
             slot: (_substring_set(list(table)), tuple(table), tuple(table.values())) for slot, table in texts.items()
         }
-        self.by_end = {slot: (_substring_set(list(table)), tuple(table.values())) for slot, table in ends.items()}
+        # slot -> (RE2 set of the ends or None, the positions each guards, the (cut, value) keys of each)
+        self.by_end = {
+            slot: (
+                _substring_set(list(table)),
+                tuple(table.values()),
+                tuple(tuple(end_keys[slot][end]) for end in table),
+            )
+            for slot, table in ends.items()
+        }
+        # (slot, cut) -> every value a guard looks up there: a batch indexes only those of them it holds
+        self.universe: dict[tuple, frozenset] = {key: frozenset(table) for key, table in self.by_index.items()}
+        for slot, (_, _, ends_of) in self.by_end.items():
+            for pairs in ends_of:
+                for cut, value in pairs:
+                    self.universe[(slot, cut)] = self.universe.get((slot, cut), frozenset()) | {value}
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -477,14 +524,23 @@ class FirstMatch:
     def candidates(self, batch: Batch) -> list[int]:
         """Positions of the entries to evaluate on ``batch``, ascending (and ``batch.spans`` recorded)."""
         found = set(self.always)
+        present: dict[tuple, set] = {}  # (slot, cut) -> the values of the universe the batch may hold
         for (slot, cut), table in self.by_index.items():
-            for value in table.keys() & batch.distinct(slot, cut):
+            held = present[(slot, cut)] = table.keys() & batch.distinct(slot, cut)
+            for value in held:
                 found.update(table[value])
-        for slot, (searcher, owners) in self.by_end.items():
+        for slot, (searcher, owners, ends_of) in self.by_end.items():
             # A value with the prefix has it right after a separator (one inside a value only adds candidates).
             hits = _contained(searcher, batch.bounded(slot))
             for n in range(len(owners)) if hits is None else hits:
                 found.update(owners[n])
+                for cut, value in ends_of[n]:
+                    present.setdefault((slot, cut), set()).add(value)
+        for key, universe in self.universe.items():
+            if key not in batch.indexes and key not in batch.known:
+                # Exact for every value of the universe: those the batch holds are all in ``present``.
+                held = present.get(key)
+                batch.known[key] = (universe, batch.index_of(*key, held) if held else {})
         for slot, (searcher, texts, owners) in self.by_text.items():
             hits = self._search(batch, slot, searcher, texts)
             for n in range(len(texts)) if hits is None else hits:

@@ -314,6 +314,31 @@ def test_a_substring_is_searched_only_in_the_spans_that_hold_it():
     assert dispatch(batch, batch.all) == lang.first_matches(lang.Batch(events, EVENT_SLOTS), plain, batch.all)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    values=st.lists(SHARED, max_size=12),
+    cut=st.sampled_from([0, 1, 2, -1, -2]),
+    present=st.sets(SHARED),
+)
+def test_an_index_of_some_values_is_the_index_restricted_to_them(values, cut, present):
+    batch = lang.Batch([{"msg": value} for value in values], EVENT_SLOTS)
+    whole = lang.Batch([{"msg": value} for value in values], EVENT_SLOTS).index("msg", cut)
+    assert batch.index_of("msg", cut, present) == {key: mask for key, mask in whole.items() if key in present}
+
+
+def test_the_dispatch_indexes_only_the_looked_up_values_the_batch_holds():
+    criteria = ["class equals 'DB'", "class equals 'WEB'", "_identifier has_prefix 'par'", "msg contains 'x'"]
+    _, dispatch = _dispatch(criteria)
+    events = [{"class": "DB", "_identifier": "paris"}, {"class": "APP", "_identifier": "lyon"}, {"class": "DB"}]
+    batch = lang.Batch(events, EVENT_SLOTS)
+    assert dispatch(batch, batch.all) == [0, None, 0]
+    assert batch.indexes == {}  # no index of every value was built
+    assert batch.known == {
+        ("class", 0): (frozenset({"DB", "WEB"}), {"DB": 0b101}),
+        ("_identifier", 3): (frozenset({"par"}), {"par": 0b001}),
+    }
+
+
 @pytest.mark.parametrize("surrogate", ["\ud800x", "x\udfff"])
 def test_a_lone_surrogate_is_searched_the_slow_way(surrogate):
     """RE2 reads UTF-8: a value it cannot be given makes the dispatch evaluate every criteria with a substring, and
