@@ -395,3 +395,18 @@ def test_batch_evaluation_edges(criteria, expected):
     mask = lang.to_batch(node)(lang.Batch(batch, EVENT_SLOTS), 0b111)
     assert [i for i in range(3) if mask >> i & 1] == expected
     assert expected == [i for i, e in enumerate(batch) if lang.to_predicate(node, EVENT_SLOTS)(e)]
+
+
+def test_a_prefix_and_a_suffix_that_share_an_end_text_are_both_looked_up():
+    """A prefix ``'a\\x00'`` and a suffix ``'\\x00a'`` make the same end text in the search (the separator is
+    ``'\\x00'``): the dispatch keeps both keys it stands for, so each policy finds its events through the index of
+    the looked-up values, with no index of every value built."""
+    separator = batch_module.SEPARATOR
+    criteria = [f"msg has_prefix {_quote('a' + separator)}", f"msg has_suffix {_quote(separator + 'a')}"]
+    plain, dispatch = _dispatch(criteria)
+    events = [{"msg": separator + "a"}, {"msg": "a" + separator + "b"}, {"msg": "b"}]
+    expected = lang.first_matches(lang.Batch(events, EVENT_SLOTS), plain, 0b111)
+    assert expected == [1, 0, None]
+    batch = lang.Batch(events, EVENT_SLOTS)
+    assert dispatch(batch, 0b111) == expected
+    assert batch.indexes == {}
