@@ -9,8 +9,9 @@ its slot names read (:class:`Slots`) and passes that in. It imports no app and n
 - ``compile``: the same AST as a Django ``Q`` (bulk work in the database: blackout window start/end) and as a
   Python predicate (one event), which agree on every event;
 - ``batch``: the same AST evaluated over a whole batch of events at once (blackouts ingest: bit masks and
-  per-batch indexes, no call per event), equal to the predicate on every event; many criteria in precedence
-  order (``FirstMatch``) evaluate only those whose ``guard`` (a required value or substring) the batch holds;
+  per-batch indexes, no call per event), equal to the predicate on every event;
+- ``dispatch``: many criteria in precedence order over one batch (``FirstMatch``), evaluating only those whose
+  ``guard`` (a required value or substring) the batch holds;
 - ``regex``: the ``matches`` dialect, linear-time (RE2) and read the same way by PostgreSQL, within a budget of
   expanded repetition (nested bounds multiply), summed over every ``matches`` of one criteria;
 - ``bounded``: every query that evaluates criteria runs under ``CRITERIA_STATEMENT_TIMEOUT_MS`` (a window edge's
@@ -34,9 +35,10 @@ Semantics, chosen to be identical in Python, SQLite and PostgreSQL:
   are a 400, since text ordering differs between database collations and Python.
 """
 
-from .batch import Batch, Evaluator, FirstMatch, Guard, first_matches, guard, to_batch
+from .batch import Batch, Evaluator, first_matches, to_batch
 from .bounded import bounded, window_timeout_ms
 from .compile import to_predicate, to_q
+from .dispatch import FirstMatch, Guard, guard
 from .language import CODE, MAX_LENGTH, BoolOp, Comparison, Not, Slots, parse, patterns
 from .regex import MAX_PATTERN, MAX_SUBJECT, check_in_database
 

@@ -16,6 +16,7 @@ from blackouts.event_slots import EVENT_SLOTS
 from blackouts.models import Event
 from core import criteria as lang
 from core.criteria import batch as batch_module
+from core.criteria import dispatch as dispatch_module
 
 # --- Random criteria and events -----------------------------------------------------------------------------------
 TEXT = st.text(alphabet="aAbB1 -.", max_size=6)
@@ -228,7 +229,7 @@ def _dispatch(criteria: list[str]):
     criteria=st.lists(DISPATCHED, min_size=1, max_size=10),
     batch=st.lists(wide_events, max_size=12),
     eligible=st.integers(min_value=0),
-    span=st.sampled_from([1, 3, batch_module.SPAN]),
+    span=st.sampled_from([1, 3, dispatch_module.SPAN]),
 )
 def test_first_match_dispatch_picks_what_the_plain_loop_picks(criteria, batch, eligible, span):
     plain, dispatch = _dispatch(criteria)
@@ -238,12 +239,12 @@ def test_first_match_dispatch_picks_what_the_plain_loop_picks(criteria, batch, e
 
 @contextmanager
 def _span(events: int):
-    kept = batch_module.SPAN
-    batch_module.SPAN = events
+    kept = dispatch_module.SPAN
+    dispatch_module.SPAN = events
     try:
         yield
     finally:
-        batch_module.SPAN = kept
+        dispatch_module.SPAN = kept
 
 
 def _assert_dispatch_agrees(criteria, batch, eligible, plain, dispatch):
