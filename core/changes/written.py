@@ -139,6 +139,11 @@ def _json_text_sql(field: models.Field, expr: str) -> str:
     return f"to_json({jsonb[len('to_jsonb(') :]}::text"
 
 
+def _sensitive_value_sql(expr: str) -> str:
+    """A sensitive field's value as its mask reads it: NULL for NULL and "" (not set), its text otherwise."""
+    return f"NULLIF({expr}::text, '')"
+
+
 def _created_sql(model: type[models.Model], after: Callable[[str], str]) -> str:
     """The ``changes`` of a new row, written as JSON text and read as ``jsonb`` once: ``{"field": [null, after]}``
     for each recorded field that is set. The same value as building it with ``jsonb_build_object`` (which makes a
@@ -150,7 +155,7 @@ def _created_sql(model: type[models.Model], after: Callable[[str], str]) -> str:
         a = after(attname)
         if attname in spec.sensitive:  # a digest of str(value), None for NULL and "": only whether it is set
             marked = _literal(json.dumps(attname) + ":" + json.dumps([None, MASK_CHANGED]))
-            parts.append(f"CASE WHEN NULLIF({a}::text, '') IS NOT NULL THEN {marked} END")
+            parts.append(f"CASE WHEN {_sensitive_value_sql(a)} IS NOT NULL THEN {marked} END")
             continue
         head = _literal(json.dumps(attname) + ":[null,")
         cond = f"{a} IS NOT NULL" + (f" AND {a}::text <> ''" if _kind(field) in _TEXT else "")
@@ -172,10 +177,11 @@ def _changes_sql(model: type[models.Model], after: Callable[[str], str], before:
         field = model._meta.get_field(attname)
         a = after(attname)
         if attname in spec.sensitive:  # a digest of str(value), None for NULL and "": only whether it is set
-            mark = f"CASE WHEN NULLIF({a}::text, '') IS NOT NULL THEN to_jsonb({_literal(MASK_CHANGED)}::text) END"
-            b = before(attname)
-            was = f"CASE WHEN NULLIF({b}::text, '') IS NOT NULL THEN to_jsonb({_literal(MASK_SET)}::text) END"
-            changed = f"NULLIF({b}::text, '') IS DISTINCT FROM NULLIF({a}::text, '')"
+            now = _sensitive_value_sql(a)
+            mark = f"CASE WHEN {now} IS NOT NULL THEN to_jsonb({_literal(MASK_CHANGED)}::text) END"
+            then = _sensitive_value_sql(before(attname))
+            was = f"CASE WHEN {then} IS NOT NULL THEN to_jsonb({_literal(MASK_SET)}::text) END"
+            changed = f"{then} IS DISTINCT FROM {now}"
             entries.append((attname, changed, f"jsonb_build_array({was}, {mark})"))
             continue
         now = json_sql(field, a)
