@@ -50,18 +50,9 @@ def _event_row(raw: dict, defaults: list) -> list:
     return row
 
 
-_PROBE_SLOTS = (*_INPUT, "slots")
-_PROBE_VALUES = operator.itemgetter(*(_AT[field.attname] for field in _INPUT.values()), _AT["slots"])
-
-
-def _selector_input(row: list) -> dict:
-    """A row as the criteria language reads an event (``Event.as_selector_input``)."""
-    return dict(zip(_PROBE_SLOTS, _PROBE_VALUES(row), strict=True))
-
-
 def _column_reader(rows: list[list]):
     """Reads a slot's column straight from the rows (``criteria.Batch(read=...)``), as ``EVENT_SLOTS.reader``
-    reads it from each row's ``_selector_input``: a text slot as text (None: ``''``), ``repeat_count``
+    reads it from the row's ``Event.as_selector_input``: a text slot as text (None: ``''``), ``repeat_count``
     through ``int()`` (None: 0), any other from the free slots (missing: ``''``). Values already of the type
     are taken as they are (the usual case: a check per column, not a call per value)."""
 

@@ -228,11 +228,13 @@ def test_set_based_assignment_equals_the_per_event_predicates(selectors, batch):
 )
 def test_the_batch_reads_the_rows_columns_as_the_predicate_reads_each_event(batch, missing):
     """Ingest gives the batch its rows' columns directly (``_column_reader``), not a dict per event: the same
-    values ``EVENT_SLOTS.reader`` reads from each row's selector input, defaults (enum members) included."""
+    values ``EVENT_SLOTS.reader`` reads from each row's ``Event.as_selector_input``, defaults (enum members)
+    included."""
     defaults = ingest._defaults()
     rows = [ingest._event_row({k: v for k, v in _wire(e).items() if k not in missing}, defaults) for e in batch]
     direct = criteria.Batch(rows, EVENT_SLOTS, read=ingest._column_reader(rows))
-    probed = criteria.Batch([ingest._selector_input(row) for row in rows], EVENT_SLOTS)
+    as_events = [Event(**dict(zip(ingest._NAMES, row, strict=True))) for row in rows]
+    probed = criteria.Batch([event.as_selector_input() for event in as_events], EVENT_SLOTS)
     for slot in [*EVENT_SLOTS.text, *EVENT_SLOTS.numeric, "location", "zone", "absent"]:
         assert direct.column(slot) == probed.column(slot), slot
         assert [type(v) for v in direct.column(slot)] == [type(v) for v in probed.column(slot)], slot
